@@ -1,0 +1,59 @@
+package shenbao
+
+// Content is what an extractor reads from a document before any template is
+// applied: the document's paragraphs and tables in reading order, with page
+// geometry where the format has it. Every extractor (docx, PDF text layer,
+// OCR) produces this one shape, so one mapper serves them all.
+type Content struct {
+	Format string     `json:"format"`
+	Pages  []PageSize `json:"pages,omitempty"`
+	Blocks []Block    `json:"blocks"`
+}
+
+// PageSize is a page's width and height in PDF points.
+type PageSize struct {
+	Width  float64 `json:"width"`
+	Height float64 `json:"height"`
+}
+
+// Block is a paragraph (Table nil) or a table.
+type Block struct {
+	Text  string `json:"text,omitempty"`
+	Table *Table `json:"table,omitempty"`
+	Page  int    `json:"page,omitempty"` // 1-based; 0 when unknown
+	BBox  *Box   `json:"bbox,omitempty"`
+}
+
+// Table is a grid of rows. Cells carry their grid column so that merged
+// cells (gridSpan) and continuation cells (vMerge) can be resolved.
+type Table struct {
+	Rows []Row `json:"rows"`
+}
+
+// Row is one table row.
+type Row struct {
+	Cells []Cell `json:"cells"`
+}
+
+// Cell is one table cell. Text holds its paragraphs joined by "\n"; Lines,
+// when the format has geometry, holds each printed line with its box.
+// Tables holds tables nested inside the cell.
+type Cell struct {
+	Text   string  `json:"text"`
+	Col    int     `json:"col"`
+	Span   int     `json:"span"`
+	Merged bool    `json:"merged,omitempty"` // continues the cell above (vMerge)
+	Lines  []Line  `json:"lines,omitempty"`
+	Tables []Table `json:"tables,omitempty"`
+	Page   int     `json:"page,omitempty"`
+	BBox   *Box    `json:"bbox,omitempty"`
+}
+
+// Line is one printed line of text with its page and box.
+type Line struct {
+	Text string `json:"text"`
+	Page int    `json:"page"`
+	BBox Box    `json:"bbox"`
+	// Confidence is the OCR confidence in [0,1]; 1 for text layers.
+	Confidence float64 `json:"confidence,omitempty"`
+}

@@ -1,0 +1,63 @@
+package layout
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestEmbeddedTemplatesValid(t *testing.T) {
+	set, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"cq2024", "cq2024-summary", "gd2023", "nat2022", "nat2022-summary", "nat2023", "nat2023-summary", "nat2024", "nat2024-summary"}
+	var got []string
+	for _, tp := range set.All() {
+		got = append(got, tp.ID)
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("editions = %v, want %v", got, want)
+	}
+}
+
+func TestFieldID(t *testing.T) {
+	s := Spec{Key: "standards", Columns: []string{"国际/主持数量/2021年", "国家/参与数量/2022年"}}
+	tests := []struct {
+		spec Spec
+		col  string
+		want string
+	}{
+		{Spec{Key: "area", Columns: []string{""}}, "", "area"},
+		{Spec{Key: "total_output", Columns: []string{"2021年", "2022年"}}, "2022年", "total_output.2022"},
+		{s, "国际/主持数量/2021年", "standards.intl.lead.2021"},
+		{Spec{Key: "plan_rd", Columns: []string{"2023年基准值", "2026年目标值"}}, "2026年目标值", "plan_rd.target"},
+		{Spec{Key: "plat_nat", Columns: []string{"数量", "名称"}}, "名称", "plat_nat.names"},
+	}
+	for _, tt := range tests {
+		if got := tt.spec.FieldID(tt.col); got != tt.want {
+			t.Errorf("FieldID(%q) = %q, want %q", tt.col, got, tt.want)
+		}
+	}
+}
+
+func TestValidateRejects(t *testing.T) {
+	base := "id: x\nkind: application\nname: n\ntitle: t\nsections: [s]\nrows:\n"
+	tests := map[string]string{
+		"unknown type":     "  - {key: a, section: s, label: L, type: bogus, columns: ['']}\n",
+		"no columns":       "  - {key: a, section: s, label: L, type: text}\n",
+		"one option":       "  - {key: a, section: s, label: L, type: choice, options: [是]}\n",
+		"no limit":         "  - {key: a, section: s, label: L, type: longtext}\n",
+		"unknown section":  "  - {key: a, section: z, label: L, type: text, columns: ['']}\n",
+		"duplicate id":     "  - {key: a, section: s, label: L, type: text, columns: ['']}\n  - {key: a, section: s, label: M, type: text, columns: ['']}\n",
+		"label whitespace": "  - {key: a, section: s, label: 'L M', type: text, columns: ['']}\n",
+		"unknown member":   "  - {key: a, section: s, label: L, type: text, columns: [''], colour: red}\n",
+	}
+	for name, rows := range tests {
+		if _, err := Parse([]byte(base + rows)); err == nil {
+			t.Errorf("%s: Parse accepted an invalid template", name)
+		}
+	}
+	if _, err := Parse([]byte(base + "  - {key: a, section: s, label: L, type: text, columns: ['']}\n")); err != nil {
+		t.Errorf("valid template rejected: %v", err)
+	}
+}
