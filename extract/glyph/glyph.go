@@ -1,0 +1,90 @@
+// Package glyph translates the characters of symbol fonts (Wingdings,
+// Wingdings 2, Webdings, Symbol) that Word forms use for checkboxes into the
+// Unicode marks the layout mapper reads (☑ ☒ □ ■ ✓ ✗), and classifies marks.
+package glyph
+
+import "strings"
+
+// Symbol-font code points as Word stores them: either the letter itself
+// (a run in a Wingdings font) or the same code shifted into the private-use
+// area U+F000–U+F0FF (a <w:sym> element or a PDF font without ToUnicode).
+var fonts = map[string]map[rune]rune{
+	"wingdings2": {
+		'R': '☑', 'T': '☒', 'S': '☒', 'Q': '☒', 'P': '✓', 'O': '✗',
+		'£': '□', '*': '□', 'ƒ': '□', '¢': '■',
+	},
+	"wingdings": {
+		'þ': '☑', 'ý': '☒', 'ü': '✓', 'û': '✗', 'x': '☒',
+		'o': '□', '¨': '□', 'q': '□', 'r': '□', 'n': '■', 'l': '●',
+	},
+	"webdings": {'a': '✓', 'c': '□', 'g': '■'},
+	"symbol":   {'Ö': '√', 'Ð': '□', 'ð': '□'},
+}
+
+// Symbol returns the Unicode mark for code point r of the named font, and
+// whether the font is a known symbol font that defines it.
+func Symbol(font string, r rune) (rune, bool) {
+	m := fonts[fontKey(font)]
+	if m == nil {
+		return 0, false
+	}
+	if r >= 0xF000 && r <= 0xF0FF {
+		r -= 0xF000
+	}
+	u, ok := m[r]
+	return u, ok
+}
+
+// IsSymbolFont reports whether font is one of the symbol fonts Symbol knows.
+func IsSymbolFont(font string) bool { return fonts[fontKey(font)] != nil }
+
+func fontKey(font string) string {
+	f := strings.ToLower(font)
+	if i := strings.IndexByte(f, '+'); i >= 0 && i == 6 { // PDF subset prefix ABCDEF+
+		f = f[i+1:]
+	}
+	f = strings.NewReplacer(" ", "", "-", "", "_", "").Replace(f)
+	switch {
+	case strings.HasPrefix(f, "wingdings2"):
+		return "wingdings2"
+	case strings.HasPrefix(f, "wingdings3"):
+		return ""
+	case strings.HasPrefix(f, "wingdings"):
+		return "wingdings"
+	case strings.HasPrefix(f, "webdings"):
+		return "webdings"
+	case f == "symbol":
+		return "symbol"
+	}
+	return ""
+}
+
+// Checked marks: a tick or a cross in or instead of the box, or a filled box.
+const checkedMarks = "☑☒■√✓✔⊠✗✘▣◼●✕×"
+
+// Empty marks: an empty box.
+const emptyMarks = "□☐◻▢〇○"
+
+// State classifies a mark: +1 checked, -1 an empty box, 0 not a mark.
+func State(r rune) int {
+	switch {
+	case strings.ContainsRune(checkedMarks, r):
+		return 1
+	case strings.ContainsRune(emptyMarks, r):
+		return -1
+	}
+	return 0
+}
+
+// Raw classifies the letters a symbol font shows when the font itself is
+// missing (the PDF then prints Wingdings 2's 'R' for a ticked box and '£'
+// for an empty one). Only meaningful right before a checkbox option.
+func Raw(r rune) int {
+	switch r {
+	case 'R', 'T', 'S', 'Q', 'þ', 'ý', 'ü':
+		return 1
+	case '£', '¨', 'o':
+		return -1
+	}
+	return 0
+}
