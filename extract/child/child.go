@@ -1,0 +1,213 @@
+// Package child runs the parts of the service that call into C (MuPDF,
+// Tesseract) in a child process: the same binary, re-executed, with limits on
+// time, memory and output. A malformed document that makes C code abort,
+// segfault or allocate without bound then costs that one document and is
+// reported as a typed *shenbao.Error, never the run or the server.
+//
+// A package that owns such work registers a job kind at init time with
+// Register; main (and TestMain of packages whose tests run jobs) calls Main
+// first thing, which turns the process into the job when it was started as a
+// child; the parent calls Run.
+//
+// Protocol: the parent starts the executable with SHENBAO_CHILD=<job> and the
+// limits in the environment, writes the request to stdin and reads the
+// result from stdout. The child reports how the job ended as one JSON status
+// record on file descriptor 3. Only a status record followed by exit status 0
+// counts as an orderly end; anything else (a panic, os.Exit from C or Go, a
+// signal, the memory limit) is a crash. Keeping the status off stdout means a
+// job's output can never be mistaken for it.
+package child
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"sync"
+	"syscall"
+
+	"github.com/shenbao/shenbao"
+)
+
+// Environment variables that carry the job and its limits to the child.
+const (
+	envJob    = "SHENBAO_CHILD"
+	envMemory = "SHENBAO_CHILD_MEMORY" // bytes of address space beyond start-up
+	envProcs  = "SHENBAO_CHILD_PROCS"
+)
+
+// statusFD is the descriptor the child writes its status record to: the
+// first of exec.Cmd.ExtraFiles.
+const statusFD = 3
+
+// Func is a job: it reads its request from in and writes its result to out.
+// An error it returns reaches the parent with its *shenbao.Error code and
+// message intact; any other error arrives as EINTERNAL.
+type Func func(ctx context.Context, in io.Reader, out io.Writer) error
+
+var (
+	jobsMu sync.RWMutex
+	jobs   = map[string]Func{}
+)
+
+// Register makes fn available as job name. It is meant for init functions
+// and panics on a duplicate or empty name, which is a programming error.
+func Register(name string, fn Func) {
+	jobsMu.Lock()
+	defer jobsMu.Unlock()
+	if name == "" || fn == nil {
+		panic("child: Register with empty name or nil func")
+	}
+	if _, dup := jobs[name]; dup {
+		panic("child: job " + name + " registered twice")
+	}
+	jobs[name] = fn
+}
+
+func lookup(name string) (Func, bool) {
+	jobsMu.RLock()
+	defer jobsMu.RUnlock()
+	fn, ok := jobs[name]
+	return fn, ok
+}
+
+// Jobs returns the registered job names, sorted.
+func Jobs() []string {
+	jobsMu.RLock()
+	defer jobsMu.RUnlock()
+	names := make([]string, 0, len(jobs))
+	for n := range jobs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// status is the record a child writes to statusFD when its job ends.
+type status struct {
+	OK      bool   `json:"ok"`
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message,omitempty"`
+	Detail  string `json:"detail,omitempty"` // err.Error(), for the log
+}
+
+// Main returns at once unless the process was started by Run. In a child it
+// applies the limits, runs the job and exits; it never returns. Call it first
+// thing in main and in TestMain, before any other work.
+func Main() {
+	name, ok := os.LookupEnv(envJob)
+	if !ok {
+		return
+	}
+	os.Exit(runChild(name))
+}
+
+func runChild(name string) int {
+	statusFile := os.NewFile(statusFD, "status")
+	// Grandchildren (a job that itself calls Run) must not see our job name
+	// nor inherit our status descriptor.
+	os.Unsetenv(envJob)
+	var fdStat syscall.Stat_t
+	if statusFile == nil || syscall.Fstat(statusFD, &fdStat) != nil {
+		fmt.Fprintln(os.Stderr, "child: started without a status descriptor")
+		return 2
+	}
+	syscall.CloseOnExec(statusFD)
+	report := func(st status) int {
+		if err := json.NewEncoder(statusFile).Encode(st); err != nil {
+			fmt.Fprintln(os.Stderr, "child: write status:", err)
+			return 2
+		}
+		return 0
+	}
+	if err := applyLimits(); err != nil {
+		return report(status{Code: shenbao.EINTERNAL, Message: shenbao.ErrorMessage(err), Detail: err.Error()})
+	}
+	fn, ok := lookup(name)
+	if !ok {
+		err := fmt.Errorf("child: no job %q registered in this binary (have %v)", name, Jobs())
+		return report(status{Code: shenbao.EINTERNAL, Message: shenbao.ErrorMessage(err), Detail: err.Error()})
+	}
+	out := bufio.NewWriterSize(os.Stdout, 1<<20)
+	err := fn(context.Background(), bufio.NewReaderSize(os.Stdin, 1<<16), out)
+	if err == nil {
+		err = out.Flush()
+	}
+	if err != nil {
+		return report(status{Code: shenbao.ErrorCode(err), Message: shenbao.ErrorMessage(err), Detail: err.Error()})
+	}
+	return report(status{OK: true})
+}
+
+// applyLimits sets the child's own limits from the environment. The memory
+// limit counts from the address space already reserved at start-up, because
+// a Go process reserves about a gigabyte of virtual memory before main runs
+// and RLIMIT_AS applies to all of it.
+func applyLimits() error {
+	procs := 1
+	if s := os.Getenv(envProcs); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return fmt.Errorf("child: bad %s=%q", envProcs, s)
+		}
+		procs = n
+	}
+	runtime.GOMAXPROCS(procs)
+	s := os.Getenv(envMemory)
+	if s == "" {
+		return nil
+	}
+	budget, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || budget <= 0 {
+		return fmt.Errorf("child: bad %s=%q", envMemory, s)
+	}
+	// The Go heap gets most of the budget so that the collector works
+	// harder before C allocations start failing; C memory is outside it.
+	debug.SetMemoryLimit(budget / 10 * 8)
+	base, err := addressSpace()
+	if err != nil {
+		return err
+	}
+	lim := uint64(base + budget)
+	return syscall.Setrlimit(syscall.RLIMIT_AS, &syscall.Rlimit{Cur: lim, Max: lim})
+}
+
+// addressSpace returns the process's current virtual size in bytes.
+func addressSpace() (int64, error) {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0, fmt.Errorf("child: read address space size: %w", err)
+	}
+	var pages int64
+	if _, err := fmt.Sscan(string(b), &pages); err != nil {
+		return 0, fmt.Errorf("child: parse /proc/self/statm: %w", err)
+	}
+	return pages * int64(os.Getpagesize()), nil
+}
+
+// rebuild turns a child's status record into the error the job returned.
+func rebuild(st status) error {
+	if st.OK {
+		return nil
+	}
+	code := st.Code
+	if code == "" {
+		code = shenbao.EINTERNAL
+	}
+	var cause error
+	if st.Detail != "" {
+		cause = errors.New(st.Detail)
+	}
+	msg := st.Message
+	if msg == "" {
+		msg = shenbao.ErrorMessage(cause)
+	}
+	return &shenbao.Error{Code: code, Message: msg, Cause: cause}
+}

@@ -1,0 +1,248 @@
+package child_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/extract/child"
+)
+
+func TestMain(m *testing.M) {
+	child.Main()
+	os.Exit(m.Run())
+}
+
+func init() {
+	child.Register("test-upper", func(ctx context.Context, in io.Reader, out io.Writer) error {
+		b, err := io.ReadAll(in)
+		if err != nil {
+			return err
+		}
+		_, err = out.Write(bytes.ToUpper(b))
+		return err
+	})
+	child.Register("test-typed-error", func(ctx context.Context, in io.Reader, out io.Writer) error {
+		fmt.Fprint(out, "partial output that must be dropped")
+		return fmt.Errorf("open: %w", shenbao.Errorf(shenbao.EENCRYPTED, "文件已加密 / encrypted"))
+	})
+	child.Register("test-plain-error", func(ctx context.Context, in io.Reader, out io.Writer) error {
+		return errors.New("disk on fire")
+	})
+	child.Register("test-panic", func(ctx context.Context, in io.Reader, out io.Writer) error {
+		panic("job lost its mind")
+	})
+	child.Register("test-exit3", func(ctx context.Context, in io.Reader, out io.Writer) error {
+		fmt.Fprint(out, "looks fine")
+		out.(interface{ Flush() error }).Flush()
+		os.Exit(3)
+		return nil
+	})
+	child.Register("test-exit0", func(ctx context.Context, in io.Reader, out io.Writer) error {
+		// A C library calling exit(0) half-way must not pass for success.
+		os.Exit(0)
+		return nil
+	})
+	child.Register("test-abort", func(ctx context.Context, in io.Reader, out io.Writer) error {
+		// What C's abort() and a segfault in C look like from outside.
+		syscall.Kill(os.Getpid(), syscall.SIGABRT)
+		time.Sleep(time.Minute)
+		return nil
+	})
+	child.Register("test-alloc", func(ctx context.Context, in io.Reader, out io.Writer) error {
+		var keep [][]byte
+		for i := 0; i < 1024; i++ { // up to 64 GiB: far past any limit
+			b := make([]byte, 64<<20)
+			for j := 0; j < len(b); j += 4096 {
+				b[j] = 1
+			}
+			keep = append(keep, b)
+		}
+		return fmt.Errorf("allocated %d chunks without hitting the limit", len(keep))
+	})
+	child.Register("test-sleep", func(ctx context.Context, in io.Reader, out io.Writer) error {
+		// A grandchild in the same process group must die with the child.
+		cmd := exec.Command("sleep", "60")
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "grandchild=%d\n", cmd.Process.Pid)
+		return cmd.Wait()
+	})
+	child.Register("test-flood", func(ctx context.Context, in io.Reader, out io.Writer) error {
+		chunk := bytes.Repeat([]byte("x"), 1<<16)
+		for {
+			if _, err := out.Write(chunk); err != nil {
+				return err
+			}
+		}
+	})
+	child.Register("test-stderr", func(ctx context.Context, in io.Reader, out io.Writer) error {
+		for i := 0; i < 100000; i++ {
+			fmt.Fprintf(os.Stderr, "noise line %d\n", i)
+		}
+		fmt.Fprintln(os.Stderr, "LAST WORDS")
+		panic("after noise")
+	})
+}
+
+func TestRun(t *testing.T) {
+	tests := []struct {
+		name     string
+		job      string
+		lim      child.Limits
+		wantCode string // "" for success
+		wantOut  string
+		inCause  string
+		inMsg    string
+	}{
+		{name: "ok", job: "test-upper", wantOut: "HELLO 申报"},
+		{name: "typed error keeps its code", job: "test-typed-error", wantCode: shenbao.EENCRYPTED, inMsg: "encrypted", inCause: "open:"},
+		{name: "plain error is internal", job: "test-plain-error", wantCode: shenbao.EINTERNAL, inCause: "disk on fire"},
+		{name: "panic", job: "test-panic", wantCode: shenbao.ECRASHED, inCause: "job lost its mind", inMsg: "crashed"},
+		{name: "os.Exit(3)", job: "test-exit3", wantCode: shenbao.ECRASHED, inCause: "exit status 3"},
+		{name: "exit 0 without status", job: "test-exit0", wantCode: shenbao.ECRASHED, inCause: "without a valid status"},
+		{name: "abort", job: "test-abort", wantCode: shenbao.ECRASHED, inCause: "SIGABRT"},
+		{name: "out of memory", job: "test-alloc", lim: child.Limits{Memory: 256 << 20}, wantCode: shenbao.ECRASHED, inCause: "out of memory", inMsg: "memory"},
+		{name: "timeout", job: "test-sleep", lim: child.Limits{Timeout: 500 * time.Millisecond}, wantCode: shenbao.ETIMEOUT, inMsg: "500ms"},
+		{name: "huge output", job: "test-flood", lim: child.Limits{Output: 1 << 20}, wantCode: shenbao.ETOOLARGE},
+		{name: "stderr tail kept", job: "test-stderr", wantCode: shenbao.ECRASHED, inCause: "LAST WORDS"},
+		{name: "unknown job", job: "no-such-job", wantCode: shenbao.EINTERNAL, inCause: "no job"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.lim.Stage = "测试 / testing"
+			start := time.Now()
+			out, st, err := child.RunStats(context.Background(), tt.job, []byte("hello 申报"), tt.lim)
+			if d := time.Since(start); d > 20*time.Second {
+				t.Errorf("took %v", d)
+			}
+			if got := shenbao.ErrorCode(err); got != tt.wantCode {
+				t.Fatalf("code = %q, want %q (err %v)", got, tt.wantCode, err)
+			}
+			if err == nil {
+				if string(out) != tt.wantOut {
+					t.Errorf("out = %q, want %q", out, tt.wantOut)
+				}
+				return
+			}
+			if out != nil {
+				t.Errorf("output %q returned with error", out)
+			}
+			var se *shenbao.Error
+			errors.As(err, &se)
+			if !strings.Contains(se.Message, "/ ") {
+				t.Errorf("message not bilingual: %q", se.Message)
+			}
+			if tt.inMsg != "" && !strings.Contains(se.Message, tt.inMsg) {
+				t.Errorf("message %q lacks %q", se.Message, tt.inMsg)
+			}
+			if tt.inCause != "" && (se.Cause == nil || !strings.Contains(se.Cause.Error(), tt.inCause)) {
+				t.Errorf("cause %v lacks %q", se.Cause, tt.inCause)
+			}
+			if tt.job == "test-sleep" {
+				assertDead(t, st.Stderr)
+			}
+		})
+	}
+	assertNoChildren(t)
+}
+
+// assertDead checks that the grandchild named in stderr is gone.
+func assertDead(t *testing.T, stderr string) {
+	t.Helper()
+	_, s, ok := strings.Cut(stderr, "grandchild=")
+	if !ok {
+		t.Fatalf("no grandchild pid in stderr %q", stderr)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		// Gone, or a zombie waiting for an init that does not reap.
+		if err != nil || strings.Contains(string(b), ") Z ") {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Errorf("grandchild %d survived the timeout", pid)
+}
+
+// assertNoChildren checks that every child was reaped: none left running and
+// no zombie.
+func assertNoChildren(t *testing.T) {
+	t.Helper()
+	pid, err := syscall.Wait4(-1, nil, syscall.WNOHANG, nil)
+	if !errors.Is(err, syscall.ECHILD) {
+		t.Errorf("children left behind: wait4 = %d, %v", pid, err)
+	}
+}
+
+func TestRunConcurrent(t *testing.T) {
+	before := runtime.NumGoroutine()
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for i := range 16 {
+		wg.Go(func() {
+			in := fmt.Sprintf("doc %d", i)
+			job := "test-upper"
+			if i%4 == 3 {
+				job = "test-panic"
+			}
+			out, err := child.Run(context.Background(), job, []byte(in), child.Limits{})
+			switch {
+			case job == "test-panic" && shenbao.ErrorCode(err) != shenbao.ECRASHED:
+				errs <- fmt.Errorf("%d: want crash, got %v", i, err)
+			case job == "test-upper" && (err != nil || string(out) != strings.ToUpper(in)):
+				errs <- fmt.Errorf("%d: got %q, %v", i, out, err)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	assertNoChildren(t)
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("goroutines: %d before, %d after", before, n)
+	}
+}
+
+func TestRunCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	_, err := child.Run(ctx, "test-sleep", nil, child.Limits{Timeout: time.Minute})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	assertNoChildren(t)
+}
+
+func TestRegisterDuplicatePanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("no panic on duplicate job name")
+		}
+	}()
+	child.Register("test-upper", func(context.Context, io.Reader, io.Writer) error { return nil })
+}
