@@ -1,0 +1,807 @@
+// Package docx reads Word OOXML documents (.docx) into shenbao.Content by
+// streaming word/document.xml with encoding/xml: paragraphs, tables with
+// merged cells (gridSpan, vMerge), nested tables, and every way Word writes
+// a tick — mark glyphs, symbol-font runs, <w:sym>, checkbox content controls
+// (w14:checkbox) and legacy FORMCHECKBOX fields — normalised to ☑ / □.
+package docx
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/extract/glyph"
+)
+
+// Limits bound the work one document may cause. The zero value means the
+// defaults.
+type Limits struct {
+	// MaxXMLBytes caps the inflated size of word/document.xml, so a zip bomb
+	// fails fast instead of filling memory.
+	MaxXMLBytes int64
+	// MaxDepth caps element nesting (tables in tables in tables…).
+	MaxDepth int
+}
+
+const (
+	defaultMaxXML   = 64 << 20
+	defaultMaxDepth = 200
+)
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxXMLBytes <= 0 {
+		l.MaxXMLBytes = defaultMaxXML
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = defaultMaxDepth
+	}
+	return l
+}
+
+// Read parses a .docx held in r (size bytes) with the default limits.
+func Read(ctx context.Context, r io.ReaderAt, size int64) (*shenbao.Content, error) {
+	return ReadLimits(ctx, r, size, Limits{})
+}
+
+// ReadLimits parses a .docx with explicit limits.
+func ReadLimits(ctx context.Context, r io.ReaderAt, size int64, lim Limits) (*shenbao.Content, error) {
+	lim = lim.withDefaults()
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return nil, shenbao.Wrap(shenbao.EINVALID, err, "文件不是有效的 Word 文档（docx 压缩包损坏或不完整），请重新导出后上传。/ Not a valid Word document (the docx zip is damaged or truncated); export it again and re-upload.")
+	}
+	var doc *zip.File
+	for _, f := range zr.File {
+		if f.Name == "word/document.xml" {
+			doc = f
+			break
+		}
+	}
+	if doc == nil {
+		return nil, shenbao.Errorf(shenbao.EINVALID, "压缩包中没有 word/document.xml，不是 Word 文档。/ The zip has no word/document.xml; it is not a Word document.")
+	}
+	if doc.UncompressedSize64 > uint64(lim.MaxXMLBytes) {
+		return nil, tooLarge(lim)
+	}
+	rc, err := doc.Open()
+	if err != nil {
+		return nil, shenbao.Wrap(shenbao.EINVALID, err, "无法打开 word/document.xml。/ Cannot open word/document.xml.")
+	}
+	defer rc.Close()
+	// The declared size can lie; count what actually inflates.
+	lr := &limitedReader{r: rc, n: lim.MaxXMLBytes}
+	p := &parser{ctx: ctx, dec: xml.NewDecoder(lr), lim: lim}
+	p.dec.Strict = true
+	blocks, err := p.body()
+	if err != nil {
+		if lr.exceeded {
+			return nil, tooLarge(lim)
+		}
+		var se *shenbao.Error
+		if errors.As(err, &se) {
+			return nil, se
+		}
+		if ctx.Err() != nil {
+			return nil, shenbao.Wrap(shenbao.ETIMEOUT, err, "读取 Word 文档超时。/ Reading the Word document timed out.")
+		}
+		return nil, shenbao.Wrap(shenbao.EINVALID, err, "Word 文档内容（document.xml）格式错误，请用 Word 或 WPS 打开后另存为 docx 再上传。/ The Word document's XML is malformed; open it in Word or WPS, save as .docx and upload again.")
+	}
+	return &shenbao.Content{Format: shenbao.FormatDOCX, Blocks: blocks}, nil
+}
+
+func tooLarge(lim Limits) *shenbao.Error {
+	return shenbao.Errorf(shenbao.ETOOLARGE, "Word 文档解压后超过 %d MB（可能是压缩炸弹），已拒绝。/ The Word document inflates past %d MB (possibly a zip bomb) and was rejected.", lim.MaxXMLBytes>>20, lim.MaxXMLBytes>>20)
+}
+
+type limitedReader struct {
+	r        io.Reader
+	n        int64
+	exceeded bool
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		l.exceeded = true
+		return 0, errors.New("document.xml exceeds size limit")
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+const (
+	nsW   = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+	nsW14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+	nsMC  = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+)
+
+type parser struct {
+	ctx   context.Context
+	dec   *xml.Decoder
+	lim   Limits
+	depth int
+	n     int // tokens read, to poll ctx now and then
+}
+
+func (p *parser) token() (xml.Token, error) {
+	p.n++
+	if p.n&0xfff == 0 {
+		if err := p.ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	tok, err := p.dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	if d, ok := tok.(xml.Directive); ok && bytes.HasPrefix(bytes.TrimSpace(d), []byte("DOCTYPE")) {
+		// OOXML never carries a DTD; one here is an entity-expansion attack.
+		return nil, shenbao.Errorf(shenbao.EINVALID, "Word 文档含有 DTD 声明（可能是实体扩展攻击），已拒绝。/ The Word document contains a DTD (possibly an entity-expansion attack) and was rejected.")
+	}
+	return tok, nil
+}
+
+func (p *parser) enter() error {
+	p.depth++
+	if p.depth > p.lim.MaxDepth {
+		return shenbao.Errorf(shenbao.ETOOLARGE, "Word 文档嵌套层次过深（超过 %d 层），已拒绝。/ The Word document nests deeper than %d levels and was rejected.", p.lim.MaxDepth, p.lim.MaxDepth)
+	}
+	return nil
+}
+
+func (p *parser) leave() { p.depth-- }
+
+// skip consumes the rest of the element whose start was just read.
+func (p *parser) skip() error {
+	depth := 1
+	for depth > 0 {
+		tok, err := p.token()
+		if err != nil {
+			return err
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			depth--
+		}
+	}
+	return nil
+}
+
+// body reads up to <w:body> and returns its blocks.
+func (p *parser) body() ([]shenbao.Block, error) {
+	for {
+		tok, err := p.token()
+		if err == io.EOF {
+			return nil, errors.New("no <w:body>")
+		} else if err != nil {
+			return nil, err
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Space == nsW && se.Name.Local == "body" {
+			var blocks []shenbao.Block
+			err := p.blocks(func(b shenbao.Block) { blocks = append(blocks, b) })
+			return blocks, err
+		}
+	}
+}
+
+// blocks reads block-level content (paragraphs, tables, block content
+// controls) until the end of the enclosing element.
+func (p *parser) blocks(emit func(shenbao.Block)) error {
+	if err := p.enter(); err != nil {
+		return err
+	}
+	defer p.leave()
+	for {
+		tok, err := p.token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			return nil
+		case xml.StartElement:
+			switch {
+			case isW(t, "p"):
+				text, err := p.paragraph()
+				if err != nil {
+					return err
+				}
+				emit(shenbao.Block{Text: text})
+			case isW(t, "tbl"):
+				tbl, err := p.table()
+				if err != nil {
+					return err
+				}
+				emit(shenbao.Block{Table: tbl})
+			case isW(t, "sdt"), isW(t, "sdtContent"), isW(t, "customXml"), isW(t, "smartTag"), isW(t, "ins"):
+				// Wrappers: their content is ordinary block content.
+				if err := p.blocks(emit); err != nil {
+					return err
+				}
+			default:
+				if err := p.skip(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+func isW(se xml.StartElement, local string) bool {
+	return se.Name.Space == nsW && se.Name.Local == local
+}
+
+func attr(se xml.StartElement, space, local string) (string, bool) {
+	for _, a := range se.Attr {
+		if a.Name.Local == local && (space == "" || a.Name.Space == space) {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+// onOff reads a boolean property element (<w:b/>, <w14:checked w14:val="1"/>).
+func onOff(se xml.StartElement) bool {
+	v, ok := attr(se, "", "val")
+	if !ok {
+		return true
+	}
+	switch v {
+	case "0", "false", "off":
+		return false
+	}
+	return true
+}
+
+// table reads a <w:tbl> whose start tag was consumed.
+func (p *parser) table() (*shenbao.Table, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	defer p.leave()
+	tbl := &shenbao.Table{}
+	for {
+		tok, err := p.token()
+		if err != nil {
+			return nil, err
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			return tbl, nil
+		case xml.StartElement:
+			switch {
+			case isW(t, "tr"):
+				row, err := p.row()
+				if err != nil {
+					return nil, err
+				}
+				tbl.Rows = append(tbl.Rows, row)
+			case isW(t, "sdt"), isW(t, "sdtContent"), isW(t, "customXml"):
+				// Rows wrapped in a content control: read them as if bare.
+				inner, err := p.table()
+				if err != nil {
+					return nil, err
+				}
+				tbl.Rows = append(tbl.Rows, inner.Rows...)
+			default:
+				if err := p.skip(); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+}
+
+// row reads a <w:tr>.
+func (p *parser) row() (shenbao.Row, error) {
+	var row shenbao.Row
+	col := 0
+	var cells func() error
+	cells = func() error {
+		if err := p.enter(); err != nil {
+			return err
+		}
+		defer p.leave()
+		for {
+			tok, err := p.token()
+			if err != nil {
+				return err
+			}
+			switch t := tok.(type) {
+			case xml.EndElement:
+				return nil
+			case xml.StartElement:
+				switch {
+				case isW(t, "trPr"):
+					before, err := p.gridBefore()
+					if err != nil {
+						return err
+					}
+					col += before
+				case isW(t, "tc"):
+					c, err := p.cell()
+					if err != nil {
+						return err
+					}
+					c.Col = col
+					col += c.Span
+					row.Cells = append(row.Cells, c)
+				case isW(t, "sdt"), isW(t, "sdtContent"), isW(t, "customXml"):
+					if err := cells(); err != nil {
+						return err
+					}
+				default:
+					if err := p.skip(); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	err := cells()
+	return row, err
+}
+
+func (p *parser) gridBefore() (int, error) {
+	n := 0
+	for {
+		tok, err := p.token()
+		if err != nil {
+			return 0, err
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			if t.Name.Local == "trPr" {
+				return n, nil
+			}
+		case xml.StartElement:
+			if isW(t, "gridBefore") {
+				v, _ := attr(t, "", "val")
+				n, _ = strconv.Atoi(v)
+			}
+		}
+	}
+}
+
+// cell reads a <w:tc>: its properties, paragraphs and nested tables.
+func (p *parser) cell() (shenbao.Cell, error) {
+	c := shenbao.Cell{Span: 1}
+	var paras []string
+	if err := p.enter(); err != nil {
+		return c, err
+	}
+	defer p.leave()
+	var content func() error
+	content = func() error {
+		for {
+			tok, err := p.token()
+			if err != nil {
+				return err
+			}
+			switch t := tok.(type) {
+			case xml.EndElement:
+				return nil
+			case xml.StartElement:
+				switch {
+				case isW(t, "tcPr"):
+					if err := p.cellProps(&c); err != nil {
+						return err
+					}
+				case isW(t, "p"):
+					text, err := p.paragraph()
+					if err != nil {
+						return err
+					}
+					paras = append(paras, text)
+				case isW(t, "tbl"):
+					tbl, err := p.table()
+					if err != nil {
+						return err
+					}
+					c.Tables = append(c.Tables, *tbl)
+					// Keep the nested table's place in the text flow.
+					paras = append(paras, "")
+				case isW(t, "sdt"), isW(t, "sdtContent"), isW(t, "customXml"):
+					if err := p.enter(); err != nil {
+						return err
+					}
+					err := content()
+					p.leave()
+					if err != nil {
+						return err
+					}
+				default:
+					if err := p.skip(); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	err := content()
+	c.Text = strings.Join(paras, "\n")
+	return c, err
+}
+
+func (p *parser) cellProps(c *shenbao.Cell) error {
+	for {
+		tok, err := p.token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			if t.Name.Local == "tcPr" {
+				return nil
+			}
+		case xml.StartElement:
+			switch {
+			case isW(t, "gridSpan"):
+				v, _ := attr(t, "", "val")
+				if n, err := strconv.Atoi(v); err == nil && n > 0 && n < 1000 {
+					c.Span = n
+				}
+			case isW(t, "vMerge"):
+				// No val, or val="continue", continues the cell above.
+				v, _ := attr(t, "", "val")
+				c.Merged = v != "restart"
+			case isW(t, "hMerge"):
+				v, _ := attr(t, "", "val")
+				if v != "restart" {
+					c.Merged = true
+				}
+			}
+		}
+	}
+}
+
+// run state while reading a paragraph.
+type runState struct {
+	font     string // the run's ascii/hAnsi font, where symbol fonts are named
+	inDelete bool
+}
+
+// paragraph reads a <w:p> and returns its text. Checkbox content controls
+// and form fields become ☑ or □; symbol-font glyphs become Unicode marks.
+func (p *parser) paragraph() (string, error) {
+	var b strings.Builder
+	if err := p.paraContent(&b, runState{}); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+func (p *parser) paraContent(b *strings.Builder, st runState) error {
+	if err := p.enter(); err != nil {
+		return err
+	}
+	defer p.leave()
+	for {
+		tok, err := p.token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			return nil
+		case xml.StartElement:
+			switch {
+			case isW(t, "r"):
+				if err := p.run(b, st); err != nil {
+					return err
+				}
+			case isW(t, "del"), isW(t, "moveFrom"):
+				if err := p.skip(); err != nil {
+					return err
+				}
+			case isW(t, "sdt"):
+				if err := p.inlineSDT(b, st); err != nil {
+					return err
+				}
+			case isW(t, "pPr"), isW(t, "bookmarkStart"), isW(t, "bookmarkEnd"), isW(t, "proofErr"):
+				if err := p.skip(); err != nil {
+					return err
+				}
+			case t.Name.Space == nsMC && t.Name.Local == "Fallback":
+				if err := p.skip(); err != nil {
+					return err
+				}
+			default:
+				// Hyperlinks, smart tags, fields, insertions, mc:AlternateContent…:
+				// their runs are part of the paragraph's text.
+				if err := p.paraContent(b, st); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+// inlineSDT reads a run-level content control. A checkbox control's state
+// is its w14:checked value; its own content (a ☒ in MS Gothic) is dropped
+// so the mark is not read twice.
+func (p *parser) inlineSDT(b *strings.Builder, st runState) error {
+	if err := p.enter(); err != nil {
+		return err
+	}
+	defer p.leave()
+	checkbox, checked := false, false
+	for {
+		tok, err := p.token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			return nil
+		case xml.StartElement:
+			switch {
+			case isW(t, "sdtPr"):
+				isBox, on, err := p.sdtProps()
+				if err != nil {
+					return err
+				}
+				checkbox, checked = isBox, on
+			case isW(t, "sdtContent"):
+				if checkbox {
+					if err := p.skip(); err != nil {
+						return err
+					}
+					b.WriteRune(mark(checked))
+					continue
+				}
+				if err := p.paraContent(b, st); err != nil {
+					return err
+				}
+			default:
+				if err := p.skip(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+func (p *parser) sdtProps() (checkbox, checked bool, err error) {
+	depth := 1
+	for depth > 0 {
+		tok, err := p.token()
+		if err != nil {
+			return false, false, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if t.Name.Space == nsW14 && t.Name.Local == "checkbox" {
+				checkbox = true
+			}
+			if t.Name.Space == nsW14 && t.Name.Local == "checked" {
+				checked = onOff(t)
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+	return checkbox, checked, nil
+}
+
+func mark(checked bool) rune {
+	if checked {
+		return '☑'
+	}
+	return '□'
+}
+
+// run reads a <w:r>.
+func (p *parser) run(b *strings.Builder, st runState) error {
+	if err := p.enter(); err != nil {
+		return err
+	}
+	defer p.leave()
+	for {
+		tok, err := p.token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			return nil
+		case xml.StartElement:
+			switch {
+			case isW(t, "rPr"):
+				font, err := p.runFont()
+				if err != nil {
+					return err
+				}
+				st.font = font
+			case isW(t, "t"):
+				s, err := p.chardata()
+				if err != nil {
+					return err
+				}
+				writeText(b, st.font, s)
+			case isW(t, "tab"):
+				b.WriteString("\t")
+				if err := p.skip(); err != nil {
+					return err
+				}
+			case isW(t, "br"), isW(t, "cr"):
+				b.WriteString("\n")
+				if err := p.skip(); err != nil {
+					return err
+				}
+			case isW(t, "sym"):
+				font, _ := attr(t, "", "font")
+				ch, _ := attr(t, "", "char")
+				if v, err := strconv.ParseUint(ch, 16, 32); err == nil {
+					if u, ok := glyph.Symbol(font, rune(v)); ok {
+						b.WriteRune(u)
+					}
+				}
+				if err := p.skip(); err != nil {
+					return err
+				}
+			case isW(t, "fldChar"):
+				box, err := p.formCheckbox()
+				if err != nil {
+					return err
+				}
+				if box != 0 {
+					b.WriteRune(mark(box > 0))
+				}
+			default:
+				// delText, instrText, drawings, footnote references: not text.
+				if err := p.skip(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+// formCheckbox reads a <w:fldChar>; for the start of a legacy FORMCHECKBOX
+// field it returns +1 (checked) or -1 (empty), else 0.
+func (p *parser) formCheckbox() (int, error) {
+	state, isBox := 0, false
+	depth := 1
+	checkedSet, defaultOn := false, false
+	for depth > 0 {
+		tok, err := p.token()
+		if err != nil {
+			return 0, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			switch {
+			case isW(t, "checkBox"):
+				isBox = true
+			case isW(t, "checked"):
+				checkedSet = true
+				if onOff(t) {
+					state = 1
+				}
+			case isW(t, "default"):
+				v, _ := attr(t, "", "val")
+				defaultOn = v == "1" || v == "true" || v == "on"
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+	if !isBox {
+		return 0, nil
+	}
+	if !checkedSet && defaultOn {
+		state = 1
+	}
+	if state == 0 {
+		state = -1
+	}
+	return state, nil
+}
+
+func (p *parser) runFont() (string, error) {
+	font := ""
+	depth := 1
+	for depth > 0 {
+		tok, err := p.token()
+		if err != nil {
+			return "", err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if isW(t, "rFonts") {
+				for _, name := range []string{"ascii", "hAnsi", "cs", "eastAsia"} {
+					if v, ok := attr(t, nsW, name); ok && glyph.IsSymbolFont(v) {
+						font = v
+						break
+					} else if ok && font == "" {
+						font = v
+					}
+				}
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+	return font, nil
+}
+
+func (p *parser) chardata() (string, error) {
+	var b strings.Builder
+	for {
+		tok, err := p.token()
+		if err != nil {
+			return "", err
+		}
+		switch t := tok.(type) {
+		case xml.CharData:
+			b.Write(t)
+		case xml.EndElement:
+			return b.String(), nil
+		case xml.StartElement:
+			if err := p.skip(); err != nil {
+				return "", err
+			}
+		}
+	}
+}
+
+// writeText appends run text, translating symbol-font glyphs.
+func writeText(b *strings.Builder, font string, s string) {
+	if !glyph.IsSymbolFont(font) {
+		b.WriteString(s)
+		return
+	}
+	for _, r := range s {
+		if u, ok := glyph.Symbol(font, r); ok {
+			b.WriteRune(u)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+}
+
+// String renders Content as indented text, for debugging and golden files.
+func String(c *shenbao.Content) string {
+	var b strings.Builder
+	for _, bl := range c.Blocks {
+		if bl.Table != nil {
+			writeTable(&b, bl.Table, "")
+		} else {
+			fmt.Fprintf(&b, "P: %s\n", bl.Text)
+		}
+	}
+	return b.String()
+}
+
+func writeTable(b *strings.Builder, t *shenbao.Table, ind string) {
+	fmt.Fprintf(b, "%sTABLE\n", ind)
+	for _, r := range t.Rows {
+		fmt.Fprintf(b, "%s  ROW\n", ind)
+		for _, c := range r.Cells {
+			m := ""
+			if c.Merged {
+				m = " merged"
+			}
+			fmt.Fprintf(b, "%s    [%d+%d%s] %q\n", ind, c.Col, c.Span, m, c.Text)
+			for i := range c.Tables {
+				writeTable(b, &c.Tables[i], ind+"      ")
+			}
+		}
+	}
+}

@@ -1,0 +1,205 @@
+// Package extract turns an uploaded file into a shenbao.Report: it detects
+// the file type from its content, reads it with the engines in a fixed
+// order — the docx reader, the PDF text layer, then OCR for scans — then
+// recognises the form edition and maps the content onto its template.
+package extract
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/extract/docx"
+	"github.com/shenbao/shenbao/layout"
+)
+
+// ReadFunc reads one kind of document into Content.
+type ReadFunc func(ctx context.Context, r io.ReaderAt, size int64) (*shenbao.Content, error)
+
+// Extractor holds the engines and limits. Templates and DOCX are required;
+// a nil PDFText or Scan engine makes those documents fail with a clear
+// error instead of an empty report.
+type Extractor struct {
+	Templates *layout.Set
+	DOCX      ReadFunc
+	PDFText   ReadFunc
+	// Scan reads image-only PDFs (OCR); it runs when the text layer is
+	// missing or unusable.
+	Scan ReadFunc
+	// Convert turns a legacy .doc/.wps into .docx (LibreOffice).
+	Convert func(ctx context.Context, data []byte, ext string) ([]byte, error)
+	// MaxBytes refuses larger files before reading them.
+	MaxBytes int64
+	// ReviewThreshold: values read with less confidence get a
+	// low_confidence finding.
+	ReviewThreshold float64
+}
+
+// New returns an Extractor with the pure-Go engines; PDF engines are set by
+// the caller (they live in their own packages).
+func New(templates *layout.Set) *Extractor {
+	return &Extractor{Templates: templates, DOCX: docx.Read, MaxBytes: 100 << 20, ReviewThreshold: 0.8}
+}
+
+// Kind is a file type detected from content.
+type Kind string
+
+const (
+	KindPDF     Kind = "pdf"
+	KindDOCX    Kind = "docx"
+	KindOLE     Kind = "doc" // Word 97–2003 .doc and WPS .wps share the OLE2 container
+	KindUnknown Kind = ""
+)
+
+// Sniff detects the file type from its first bytes, never its name.
+func Sniff(data []byte) Kind {
+	switch {
+	case bytes.HasPrefix(bytes.TrimLeft(data[:min(len(data), 1024)], "\x00\t\r\n "), []byte("%PDF-")):
+		return KindPDF
+	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
+		return KindDOCX
+	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
+		return KindOLE
+	}
+	return KindUnknown
+}
+
+// Extract reads one document. name is only reported, never trusted.
+func (e *Extractor) Extract(ctx context.Context, name string, data []byte) (*shenbao.Report, error) {
+	if e.MaxBytes > 0 && int64(len(data)) > e.MaxBytes {
+		return nil, shenbao.Errorf(shenbao.ETOOLARGE, "文件超过 %d MB 的上限。/ The file is larger than the %d MB limit.", e.MaxBytes>>20, e.MaxBytes>>20)
+	}
+	if len(data) == 0 {
+		return nil, shenbao.Errorf(shenbao.EINVALID, "文件为空。/ The file is empty.")
+	}
+	sum := sha256.Sum256(data)
+	content, format, err := e.read(ctx, data)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	rep := &shenbao.Report{File: name, SHA256: hex.EncodeToString(sum[:]), Format: format, Pages: len(content.Pages)}
+	e.Apply(rep, content)
+	return rep, nil
+}
+
+func (e *Extractor) read(ctx context.Context, data []byte) (*shenbao.Content, string, error) {
+	r := bytes.NewReader(data)
+	switch Sniff(data) {
+	case KindDOCX:
+		c, err := e.DOCX(ctx, r, int64(len(data)))
+		return c, shenbao.FormatDOCX, err
+	case KindOLE:
+		if e.Convert == nil {
+			return nil, "", shenbao.Errorf(shenbao.ENOTINSTALLED, "这是旧版 Word/WPS 文件（.doc/.wps），需要安装 LibreOffice 才能读取：apt-get install -y libreoffice-writer；或另存为 .docx 后上传。/ This is a legacy Word/WPS file (.doc/.wps); install LibreOffice to read it (apt-get install -y libreoffice-writer), or save it as .docx and upload that.")
+		}
+		converted, err := e.Convert(ctx, data, "doc")
+		if err != nil {
+			return nil, "", err
+		}
+		c, err := e.DOCX(ctx, bytes.NewReader(converted), int64(len(converted)))
+		if c != nil {
+			c.Format = shenbao.FormatDOC
+		}
+		return c, shenbao.FormatDOC, err
+	case KindPDF:
+		return e.readPDF(ctx, data)
+	}
+	return nil, "", shenbao.Errorf(shenbao.EUNSUPPORTED, "不支持的文件类型：只接受 PDF、docx、doc、wps 文件（按内容判断，而非扩展名）。/ Unsupported file type: only PDF, docx, doc and wps files are accepted (judged by content, not by the name).")
+}
+
+// readPDF tries the text layer first and falls back to OCR when the layer
+// is missing, or present but not the form's text (a scan with a junk layer).
+func (e *Extractor) readPDF(ctx context.Context, data []byte) (*shenbao.Content, string, error) {
+	var textErr error
+	if e.PDFText != nil {
+		c, err := e.PDFText(ctx, bytes.NewReader(data), int64(len(data)))
+		if err == nil && e.Templates.Detect(c).ID != shenbao.EditionUnknown {
+			return c, shenbao.FormatPDFText, nil
+		}
+		if err != nil && shenbao.ErrorCode(err) != shenbao.ENEEDSOCR {
+			return nil, "", err
+		}
+		if err == nil && e.Scan == nil {
+			// Usable text that matches no template: report it as unknown.
+			return c, shenbao.FormatPDFText, nil
+		}
+		textErr = err
+	}
+	if e.Scan == nil {
+		if textErr == nil {
+			textErr = shenbao.Errorf(shenbao.ENEEDSOCR, "此 PDF 需要 OCR，但未启用 PDF 读取引擎。/ This PDF needs OCR, but no PDF engine is enabled.")
+		}
+		var se *shenbao.Error
+		if errors.As(textErr, &se) {
+			return nil, "", se
+		}
+		return nil, "", textErr
+	}
+	c, err := e.Scan(ctx, bytes.NewReader(data), int64(len(data)))
+	return c, shenbao.FormatPDFScan, err
+}
+
+// Apply detects the edition of content and maps it into rep.
+func (e *Extractor) Apply(rep *shenbao.Report, content *shenbao.Content) {
+	rep.Edition = e.Templates.Detect(content)
+	rep.Fields, rep.Checkboxes, rep.Texts, rep.Findings = []shenbao.Field{}, []shenbao.Checkbox{}, []shenbao.Text{}, []shenbao.Finding{}
+	if rep.Edition.ID == shenbao.EditionUnknown {
+		closest := ""
+		if len(rep.Edition.Candidates) > 0 {
+			closest = rep.Edition.Candidates[0].ID
+		}
+		rep.Findings = append(rep.Findings, shenbao.Finding{
+			Kind: shenbao.KindUnknownEdition, Rule: "edition.unknown", Severity: shenbao.SeverityWarning,
+			FieldIDs: []string{},
+			Message:  fmt.Sprintf("未能识别申报表版本（最接近：%s，得分 %.2f），未按任何模板读取，请人工核对。", closest, rep.Edition.Confidence),
+			Basis:    "版本识别",
+		})
+		return
+	}
+	t, _ := e.Templates.Get(rep.Edition.ID)
+	m := layout.Map(content, t)
+	rep.Fields, rep.Checkboxes, rep.Texts = m.Fields, m.Checkboxes, m.Texts
+	rep.Findings = append(rep.Findings, e.lowConfidence(rep)...)
+}
+
+// lowConfidence lists what the machine is unsure of, so reviewers look
+// exactly there.
+func (e *Extractor) lowConfidence(rep *shenbao.Report) []shenbao.Finding {
+	var out []shenbao.Finding
+	for _, f := range rep.Fields {
+		if f.Confidence < e.ReviewThreshold {
+			msg := fmt.Sprintf("“%s”%s 读取置信度 %.2f，读得“%s”，请核对原件。", f.Label, colSuffix(f.Column), f.Confidence, f.Value)
+			if f.Confidence == 0 {
+				msg = fmt.Sprintf("未能在文件中找到“%s”%s，请核对原件。", f.Label, colSuffix(f.Column))
+			}
+			out = append(out, shenbao.Finding{
+				Kind: shenbao.KindLowConfidence, Rule: "extract.low_confidence", Severity: shenbao.SeverityWarning,
+				FieldIDs: []string{f.ID}, Section: f.Section, Label: f.Label, Column: f.Column,
+				Message: msg, Basis: "识别置信度", Page: f.Page, BBox: f.BBox,
+			})
+		}
+	}
+	for _, c := range rep.Checkboxes {
+		if c.Confidence < e.ReviewThreshold {
+			out = append(out, shenbao.Finding{
+				Kind: shenbao.KindLowConfidence, Rule: "extract.low_confidence", Severity: shenbao.SeverityWarning,
+				FieldIDs: []string{c.ID}, Section: c.Section, Label: c.Group, Column: c.Option,
+				Message: fmt.Sprintf("“%s”选项“%s”的勾选状态无法确定（置信度 %.2f），请核对原件。", c.Group, c.Option, c.Confidence),
+				Basis:   "识别置信度", Page: c.Page, BBox: c.BBox,
+			})
+		}
+	}
+	return out
+}
+
+func colSuffix(col string) string {
+	if col == "" {
+		return ""
+	}
+	return "（" + col + "）"
+}

@@ -1,0 +1,194 @@
+package layout
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/shenbao/shenbao"
+)
+
+// cover reads a cover-page blank: the text after the printed label
+// ("申报时间：___"), or, where one line holds several blanks
+// ("所属地区：__省(区、市)__市(区)__县(市、区)"), the words just before the
+// blank's printed unit.
+func (m *mapper) cover(s *Spec) {
+	from, to := m.sectionRange(CoverSection)
+	nl := Norm(s.Label)
+	for i := from; i < to; i++ {
+		u := &m.units[i]
+		if !u.para || !strings.Contains(u.norm, nl) {
+			continue
+		}
+		_, end, ok := indexNorm(u.text, nl)
+		if !ok {
+			continue
+		}
+		rest := u.text[end:]
+		col := s.Columns[0]
+		var v string
+		if col == "" {
+			rest = m.cutAtNextLabel(rest, s)
+			// A long value wraps onto the next printed line.
+			for j := i + 1; j < to && j <= i+2; j++ {
+				w := &m.units[j]
+				if !w.para || w.norm == "" || m.isCoverText(w.norm) {
+					break
+				}
+				rest += w.text
+			}
+			v = strings.TrimSpace(coverHint.ReplaceAllString(rest, ""))
+		} else {
+			v = m.beforeMarker(rest, s)
+		}
+		m.out.Fields = append(m.out.Fields, shenbao.Field{
+			ID: s.FieldID(col), Key: s.Key, Section: s.Section, Label: s.FullLabel(), Column: col,
+			Value: v, Confidence: 1, Page: pageOf(u.page), BBox: u.bbox, Source: m.source,
+		})
+		return
+	}
+	m.notFound(s)
+}
+
+// coverHint is the printed naming hint beside a blank, e.g.
+// "[重庆市中小企业特色产业集群（XX产业）]".
+var coverHint = regexp.MustCompile(`[\[【(（][^\[【]*XX.*$`)
+
+func pageOf(p int) *int {
+	if p <= 0 {
+		return nil
+	}
+	return &p
+}
+
+// beforeMarker returns the last word before the column's printed marker,
+// after the previous marker of the same line.
+func (m *mapper) beforeMarker(rest string, s *Spec) string {
+	start, _, ok := indexNorm(rest, Norm(s.Columns[0]))
+	if !ok {
+		return ""
+	}
+	seg := rest[:start]
+	// Cut after any sibling marker that precedes this one.
+	for _, r := range m.t.Rows {
+		if r.Section != CoverSection || r.Label != s.Label || r.Key == s.Key {
+			continue
+		}
+		for _, c := range r.Columns {
+			if c == "" {
+				continue
+			}
+			if _, end, ok := indexNorm(seg, Norm(c)); ok {
+				seg = seg[end:]
+			}
+		}
+	}
+	words := strings.Fields(seg)
+	if len(words) == 0 {
+		return ""
+	}
+	return words[len(words)-1]
+}
+
+// cutAtNextLabel cuts a value where another cover label starts on the same
+// line (OCR sometimes merges lines).
+func (m *mapper) cutAtNextLabel(rest string, s *Spec) string {
+	cut := len(rest)
+	for _, r := range m.t.Rows {
+		if r.Section != CoverSection || r.Label == s.Label {
+			continue
+		}
+		if start, _, ok := indexNorm(rest, Norm(r.Label)); ok && start < cut {
+			cut = start
+		}
+	}
+	return rest[:cut]
+}
+
+// isCoverText reports whether a cover line is the form's own print: a
+// label, the title, the maker line or the (XX…) hint.
+func (m *mapper) isCoverText(norm string) bool {
+	if strings.HasPrefix(norm, "(") || strings.Contains(norm, Norm(m.t.Title)) || m.t.Maker != "" && strings.Contains(norm, Norm(m.t.Maker)) {
+		return true
+	}
+	for _, r := range m.t.Rows {
+		if r.Section == CoverSection && strings.HasPrefix(norm, Norm(r.Label)) {
+			return true
+		}
+	}
+	return strings.HasPrefix(norm, "填报说明")
+}
+
+// summary reads a summary table: the header row names the columns by the
+// template's labels, and every row with a number in 序号 is one cluster.
+func (m *mapper) summary() {
+	type colSpec struct {
+		spec *Spec
+		col  int
+	}
+	for i := range m.units {
+		u := &m.units[i]
+		if u.para {
+			continue
+		}
+		var cols []colSpec
+		for k := range m.t.Rows {
+			s := &m.t.Rows[k]
+			best, at := 0.0, -1
+			for j, n := range u.norms {
+				if sc := labelScore(n, Norm(s.Label)); sc > best {
+					best, at = sc, j
+				}
+			}
+			if best >= minLabelScore {
+				cols = append(cols, colSpec{s, u.row.Cells[at].Col})
+			}
+		}
+		if len(cols) < len(m.t.Rows)/2+1 {
+			continue
+		}
+		for j := i + 1; j < len(m.units); j++ {
+			v := &m.units[j]
+			if v.para {
+				if v.norm == "" {
+					continue
+				}
+				break
+			}
+			if v.table != u.table && len(v.row.Cells) != len(u.row.Cells) {
+				break
+			}
+			if len(v.row.Cells) == 0 || ParseNumber(v.norms[0]) == nil {
+				continue
+			}
+			no := v.norms[0]
+			for _, cs := range cols {
+				var c *shenbao.Cell
+				for x := range v.row.Cells {
+					if v.row.Cells[x].Col == cs.col {
+						c = &v.row.Cells[x]
+					}
+				}
+				if c == nil {
+					continue
+				}
+				val := cellValue(c)
+				page, box := where(c)
+				m.out.Fields = append(m.out.Fields, shenbao.Field{
+					ID: cs.spec.Key + "." + no, Key: cs.spec.Key, Section: cs.spec.Section, Label: cs.spec.Label,
+					Column: no, Value: val, Confidence: lineConfidence(c), Page: page, BBox: box, Source: m.source,
+				})
+				if cs.spec.Type == TypeLongText {
+					m.out.Texts = append(m.out.Texts, shenbao.Text{
+						ID: cs.spec.Key + "." + no, Key: cs.spec.Key, Section: cs.spec.Section, Label: cs.spec.Label,
+						Text: val, Chars: len([]rune(StripSpace(val))), Limit: cs.spec.Limit,
+						Confidence: lineConfidence(c), Page: page, BBox: box,
+					})
+				}
+			}
+		}
+		return
+	}
+	for k := range m.t.Rows {
+		m.out.NotFound = append(m.out.NotFound, m.t.Rows[k].Key)
+	}
+}

@@ -1,0 +1,118 @@
+package layout
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/shenbao/shenbao"
+)
+
+// MinConfidence is the detection score under which a document is reported
+// as of unknown edition rather than forced into the closest template.
+const MinConfidence = 0.6
+
+// Detect says which edition c is. It scores every template by the share of
+// its printed labels and options found in the document, its maker line
+// (…制), its year columns and its own signals, and returns the best with
+// the runners-up. A best score under MinConfidence gives EditionUnknown.
+func (s *Set) Detect(c *shenbao.Content) shenbao.EditionMatch {
+	doc := documentText(c)
+	var cands []shenbao.Candidate
+	for _, t := range s.list {
+		cands = append(cands, shenbao.Candidate{ID: t.ID, Score: round3(t.score(doc))})
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].Score > cands[j].Score })
+	if len(cands) > 4 {
+		cands = cands[:4]
+	}
+	best := cands[0]
+	t := s.byID[best.ID]
+	conf := best.Score
+	if len(cands) > 1 {
+		// A near tie is not a confident answer.
+		conf = round3(conf * min(1, 0.5+(best.Score-cands[1].Score)*10))
+	}
+	if best.Score < MinConfidence {
+		return shenbao.EditionMatch{ID: shenbao.EditionUnknown, Name: "未能识别的申报表版本 / unknown edition", Confidence: conf, Candidates: cands}
+	}
+	return shenbao.EditionMatch{ID: t.ID, Name: t.Name, Confidence: conf, Candidates: cands}
+}
+
+func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }
+
+func documentText(c *shenbao.Content) string {
+	var b strings.Builder
+	var table func(t *shenbao.Table)
+	table = func(t *shenbao.Table) {
+		for _, r := range t.Rows {
+			for _, cell := range r.Cells {
+				b.WriteString(Norm(cell.Text))
+				b.WriteByte('|')
+				for i := range cell.Tables {
+					table(&cell.Tables[i])
+				}
+			}
+		}
+	}
+	for _, bl := range c.Blocks {
+		if bl.Table != nil {
+			table(bl.Table)
+		} else {
+			b.WriteString(Norm(bl.Text))
+			b.WriteByte('|')
+		}
+	}
+	return b.String()
+}
+
+// score is in [0,1]: 0.6 for labels and options found, 0.15 for the maker
+// line, 0.15 for the year columns, 0.1 for the title; signals add or take.
+func (t *Template) score(doc string) float64 {
+	seen := map[string]bool{}
+	found, total := 0, 0
+	count := func(s string) {
+		n := Norm(s)
+		if len([]rune(n)) < 4 || seen[n] {
+			return
+		}
+		seen[n] = true
+		total++
+		if strings.Contains(doc, n) {
+			found++
+		}
+	}
+	for _, r := range t.Rows {
+		count(r.Label)
+		for _, o := range r.Options {
+			count(o)
+		}
+	}
+	score := 0.0
+	if total > 0 {
+		score += 0.6 * float64(found) / float64(total)
+	}
+	if t.Maker != "" && strings.Contains(doc, Norm(t.Maker)) {
+		score += 0.15
+	} else if t.Maker == "" {
+		score += 0.15 * float64(found) / float64(max(total, 1))
+	}
+	if len(t.Years) > 0 {
+		hit := 0
+		for _, y := range t.Years {
+			if strings.Contains(doc, strconv.Itoa(y)+"年") {
+				hit++
+			}
+		}
+		score += 0.15 * float64(hit) / float64(len(t.Years))
+	}
+	if strings.Contains(doc, Norm(t.Title)) {
+		score += 0.1
+	}
+	for _, sig := range t.Detect {
+		if strings.Contains(doc, Norm(sig.Text)) {
+			score += sig.Weight
+		}
+	}
+	return max(0, min(1, score))
+}

@@ -1,0 +1,927 @@
+package layout
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/extract/glyph"
+)
+
+// Mapped is what a template reads from a document's Content.
+type Mapped struct {
+	Fields     []shenbao.Field
+	Checkboxes []shenbao.Checkbox
+	Texts      []shenbao.Text
+	// NotFound lists the keys of template rows that were not located.
+	NotFound []string
+}
+
+// minLabelScore is the least similarity at which a cell is taken for a
+// label: it lets an OCR'd label with a wrong character through, not a
+// different row.
+const minLabelScore = 0.75
+
+// unit is one paragraph or one table row of the flattened document.
+type unit struct {
+	para    bool
+	text    string // paragraph text
+	norm    string // Norm(text) for paragraphs
+	page    int
+	bbox    *shenbao.Box
+	row     *shenbao.Row
+	norms   []string // Norm of each cell's text
+	table   int      // which table the row belongs to
+	section int      // index into Template.Sections; -1 before any heading
+}
+
+type mapper struct {
+	t      *Template
+	units  []unit
+	source string
+	out    Mapped
+}
+
+// Map reads the template's rows from c. It never fails: what it cannot
+// locate is listed in NotFound and reported as a blank with confidence 0,
+// so the checks and the reviewer see it.
+func Map(c *shenbao.Content, t *Template) *Mapped {
+	m := &mapper{t: t, source: sourceOf(c.Format)}
+	m.flatten(c)
+	if t.Kind == KindSummary {
+		m.summary()
+	} else {
+		m.application()
+	}
+	return &m.out
+}
+
+func sourceOf(format string) string {
+	switch format {
+	case shenbao.FormatDOCX, shenbao.FormatDOC:
+		return shenbao.SourceDOCX
+	case shenbao.FormatPDFScan:
+		return shenbao.SourceOCR
+	}
+	return shenbao.SourcePDFText
+}
+
+func (m *mapper) flatten(c *shenbao.Content) {
+	tables := 0
+	var addTable func(t *shenbao.Table, page int)
+	addTable = func(t *shenbao.Table, page int) {
+		id := tables
+		tables++
+		for i := range t.Rows {
+			r := &t.Rows[i]
+			u := unit{row: r, table: id, page: page}
+			for _, cell := range r.Cells {
+				u.norms = append(u.norms, Norm(cell.Text))
+			}
+			m.units = append(m.units, u)
+			for j := range r.Cells {
+				for k := range r.Cells[j].Tables {
+					addTable(&r.Cells[j].Tables[k], r.Cells[j].Page)
+				}
+			}
+		}
+	}
+	for _, b := range c.Blocks {
+		if b.Table != nil {
+			addTable(b.Table, b.Page)
+			continue
+		}
+		m.units = append(m.units, unit{para: true, text: b.Text, norm: Norm(b.Text), page: b.Page, bbox: b.BBox})
+	}
+	// Sections: a paragraph that is a section heading starts the section.
+	sec := -1
+	for i := range m.units {
+		u := &m.units[i]
+		if u.para && u.norm != "" {
+			for j := sec + 1; j < len(m.t.Sections); j++ {
+				h := Norm(m.t.Sections[j])
+				if m.t.Sections[j] == CoverSection {
+					continue
+				}
+				if u.norm == h || strings.HasPrefix(u.norm, h) && len(u.norm) < len(h)+12 || similarity(u.norm, h) >= 0.8 {
+					sec = j
+					break
+				}
+			}
+		}
+		u.section = sec
+	}
+}
+
+// sectionRange returns the units of a section, or every unit when the
+// document shows no heading for it (a scan that lost it, say).
+func (m *mapper) sectionRange(section string) (int, int) {
+	idx := -1
+	for i, s := range m.t.Sections {
+		if s == section {
+			idx = i
+		}
+	}
+	if section == CoverSection {
+		end := len(m.units)
+		for i, u := range m.units {
+			if u.section >= 0 || !u.para && i > 0 {
+				end = i
+				break
+			}
+		}
+		return 0, end
+	}
+	start, end := -1, len(m.units)
+	for i, u := range m.units {
+		if u.section == idx && start < 0 {
+			start = i
+		}
+		if start >= 0 && u.section > idx {
+			end = i
+			break
+		}
+	}
+	if start < 0 {
+		return 0, len(m.units)
+	}
+	return start, end
+}
+
+// anchor is a located label: the unit (row) and the cell holding it.
+type anchor struct {
+	u, c  int
+	score float64
+}
+
+// find locates label among the table cells of units [from, to): the best
+// score wins, the earliest on a tie.
+func (m *mapper) find(label string, from, to int) (anchor, bool) {
+	nl := Norm(label)
+	best := anchor{u: -1}
+	for i := from; i < to && i < len(m.units); i++ {
+		u := &m.units[i]
+		if u.para {
+			continue
+		}
+		for j, n := range u.norms {
+			if u.row.Cells[j].Merged || n == "" {
+				continue
+			}
+			s := labelScore(n, nl)
+			if s > best.score {
+				best = anchor{u: i, c: j, score: s}
+				if s == 1 {
+					return best, true
+				}
+			}
+		}
+	}
+	return best, best.score >= minLabelScore
+}
+
+// block returns the rows an anchor's label cell spans: its own row and the
+// following rows of the same table that continue it (vMerge).
+func (m *mapper) block(a anchor) []int {
+	rows := []int{a.u}
+	col := m.units[a.u].row.Cells[a.c].Col
+	for i := a.u + 1; i < len(m.units); i++ {
+		u := &m.units[i]
+		if u.para || u.table != m.units[a.u].table {
+			break
+		}
+		cont := false
+		for _, c := range u.row.Cells {
+			if c.Col == col && c.Merged {
+				cont = true
+			}
+		}
+		if !cont {
+			break
+		}
+		rows = append(rows, i)
+	}
+	return rows
+}
+
+// right returns the cells of row u to the right of column col.
+func (m *mapper) right(u int, after *shenbao.Cell) []*shenbao.Cell {
+	var out []*shenbao.Cell
+	row := m.units[u].row
+	for i := range row.Cells {
+		c := &row.Cells[i]
+		if c.Col >= after.Col+after.Span && !c.Merged {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (m *mapper) application() {
+	cursor := map[string]int{}
+	for i := range m.t.Rows {
+		s := &m.t.Rows[i]
+		if s.Section == CoverSection {
+			m.cover(s)
+			continue
+		}
+		from, to := m.sectionRange(s.Section)
+		if c, ok := cursor[s.Section]; ok && c > from {
+			// Rows come in the form's order; look after the last one first.
+			if a, ok := m.locate(s, c, to); ok {
+				cursor[s.Section] = a.u
+				m.read(s, a)
+				continue
+			}
+		}
+		if a, ok := m.locate(s, from, to); ok {
+			cursor[s.Section] = a.u
+			m.read(s, a)
+			continue
+		}
+		m.notFound(s)
+	}
+}
+
+// locate finds a row spec's anchor in units [from, to), through its parent
+// row where the label repeats.
+func (m *mapper) locate(s *Spec, from, to int) (anchor, bool) {
+	if s.Type == TypePlanTarget {
+		return m.locatePlan(s, from, to)
+	}
+	if s.Type == TypeLongText && Norm(s.Label) == Norm(s.Section) {
+		// The plan: the section's first table cell is the answer itself.
+		for i := from; i < to; i++ {
+			if !m.units[i].para {
+				return anchor{u: i, c: 0, score: 1}, true
+			}
+		}
+		return anchor{}, false
+	}
+	if s.Parent == "" {
+		return m.find(s.Label, from, to)
+	}
+	p, ok := m.find(s.Parent, from, to)
+	if !ok {
+		return m.find(s.Label, from, to)
+	}
+	// The label sits in the parent's block or in the next few rows.
+	rows := m.block(p)
+	last := rows[len(rows)-1]
+	if a, ok := m.find(s.Label, p.u, min(last+4, to)); ok {
+		if a.u == p.u && a.c == p.c {
+			// The parent cell itself can't be the label's cell.
+			if b, ok := m.find(s.Label, p.u+1, min(last+4, to)); ok {
+				return b, true
+			}
+		}
+		return a, true
+	}
+	return anchor{}, false
+}
+
+func (m *mapper) notFound(s *Spec) {
+	m.out.NotFound = append(m.out.NotFound, s.Key)
+	switch {
+	case s.IsCheckbox():
+		for i, o := range s.Options {
+			m.out.Checkboxes = append(m.out.Checkboxes, shenbao.Checkbox{
+				ID: s.OptionID(i), Key: s.Key, Section: s.Section, Group: s.FullLabel(), Option: o,
+			})
+		}
+	case s.Type == TypeLongText:
+		m.out.Texts = append(m.out.Texts, shenbao.Text{ID: s.Key, Key: s.Key, Section: s.Section, Label: s.FullLabel(), Limit: s.Limit})
+	default:
+		for _, col := range s.Columns {
+			m.addField(s, col, "", 0, nil)
+		}
+	}
+}
+
+func (m *mapper) read(s *Spec, a anchor) {
+	switch s.Type {
+	case TypeChoice, TypeMultiChoice:
+		m.readChoice(s, a)
+	case TypeLongText:
+		m.readLongText(s, a)
+	case TypeStandards:
+		m.readStandards(s, a)
+	case TypeCountNames:
+		m.readCountNames(s, a)
+	case TypePlanTarget:
+		m.readPlan(s, a)
+	case TypeDeclaration:
+		m.readDeclaration(s, a)
+	default:
+		if len(s.Columns) == 1 && ColumnYear(s.Columns[0]) == 0 {
+			m.readSingle(s, a)
+		} else {
+			m.readYears(s, a)
+		}
+	}
+}
+
+func (m *mapper) cell(a anchor) *shenbao.Cell { return &m.units[a.u].row.Cells[a.c] }
+
+// addField appends a field read from cell c (nil when not located).
+func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.Cell) {
+	f := shenbao.Field{
+		ID: s.FieldID(col), Key: s.Key, Section: s.Section, Label: s.FullLabel(), Column: col,
+		Value: value, Unit: s.Unit, Year: ColumnYear(col), Confidence: conf, Source: m.source,
+	}
+	if isNumeric(s.Type) {
+		f.Number = ParseNumber(value)
+	}
+	if c != nil {
+		f.Page, f.BBox = where(c)
+		f.Confidence = conf * lineConfidence(c)
+	}
+	m.out.Fields = append(m.out.Fields, f)
+}
+
+func isNumeric(t string) bool {
+	switch t {
+	case TypeNumber, TypePercent, TypeInteger, TypeAmount, TypeStandards:
+		return true
+	}
+	return false
+}
+
+func where(c *shenbao.Cell) (*int, *shenbao.Box) {
+	var page *int
+	if c.Page > 0 {
+		p := c.Page
+		page = &p
+	}
+	return page, c.BBox
+}
+
+func lineConfidence(c *shenbao.Cell) float64 {
+	conf := 1.0
+	for _, l := range c.Lines {
+		if l.Confidence > 0 && l.Confidence < conf {
+			conf = l.Confidence
+		}
+	}
+	return conf
+}
+
+var numberRE = regexp.MustCompile(`^[-+－]?\d[\d,，]*(\.\d+)?$`)
+
+// ParseNumber reads a number as forms write it (12.34, 1,234, -5.45, 20%,
+// 29个) and returns nil for anything else (无, blanks, words).
+func ParseNumber(v string) *float64 {
+	s := strings.TrimSpace(v)
+	s = strings.TrimRight(s, "%％个家件项人次亿万元")
+	s = strings.TrimSpace(s)
+	if !numberRE.MatchString(s) {
+		return nil
+	}
+	s = strings.NewReplacer(",", "", "，", "", "－", "-", "+", "").Replace(s)
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return nil
+	}
+	return &f
+}
+
+// cellValue is a cell's text as one value: lines joined (a space only
+// between Latin or digit runs), outer space trimmed.
+func cellValue(c *shenbao.Cell) string { return joinLines(c.Text) }
+
+func joinLines(s string) string {
+	lines := strings.Split(s, "\n")
+	var b strings.Builder
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			prev, _ := lastRune(b.String())
+			first := []rune(l)[0]
+			if isLatin(prev) && isLatin(first) {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(l)
+	}
+	return b.String()
+}
+
+func lastRune(s string) (rune, bool) {
+	r := []rune(s)
+	if len(r) == 0 {
+		return 0, false
+	}
+	return r[len(r)-1], true
+}
+
+func isLatin(r rune) bool { return r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)) }
+
+// numericValue is the value of a count or amount cell: its first line
+// without the printed unit or note ("  29  个\n(需提供清单)" → "29").
+func numericValue(c *shenbao.Cell) string {
+	for _, l := range strings.Split(c.Text, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		return strings.TrimSpace(strings.TrimRight(l, "个家件项人次 "))
+	}
+	return ""
+}
+
+func (m *mapper) value(s *Spec, c *shenbao.Cell) string {
+	if isNumeric(s.Type) {
+		return numericValue(c)
+	}
+	return cellValue(c)
+}
+
+func (m *mapper) readSingle(s *Spec, a anchor) {
+	for _, u := range m.block(a) {
+		if cells := m.right(u, m.cell(a)); len(cells) > 0 {
+			m.addField(s, s.Columns[0], m.value(s, cells[0]), a.score, cells[0])
+			return
+		}
+	}
+	m.addField(s, s.Columns[0], "", 0, nil)
+}
+
+var yearHeader = regexp.MustCompile(`^\d{4}年$`)
+
+func isYearHeader(norm string) bool { return yearHeader.MatchString(norm) }
+
+// span is a column range of a header cell.
+type span struct {
+	from, to int
+	text     string
+}
+
+func overlaps(c *shenbao.Cell, h span) bool {
+	return c.Col < h.to && c.Col+c.Span > h.from
+}
+
+// tableYears finds the year header row (年度 | 2021年 | 2022年 | …) that
+// governs row u: the nearest such row above it in the same table.
+func (m *mapper) tableYears(u int) []span {
+	for i := u; i >= 0; i-- {
+		v := &m.units[i]
+		if v.para || v.table != m.units[u].table {
+			break
+		}
+		var hs []span
+		all := true
+		for j, c := range v.row.Cells {
+			if j == 0 || c.Merged {
+				continue
+			}
+			if !isYearHeader(v.norms[j]) {
+				all = false
+				break
+			}
+			hs = append(hs, span{c.Col, c.Col + c.Span, v.norms[j]})
+		}
+		if all && len(hs) >= 2 {
+			return hs
+		}
+	}
+	return nil
+}
+
+// readYears reads a row of values by year, whatever way the edition lays
+// the years out: a header row above (年度 | 2021年 | …), a header inside the
+// row's own block with the values in the next row, or a year and its value
+// on each line of the block.
+func (m *mapper) readYears(s *Spec, a anchor) {
+	label := m.cell(a)
+	rows := m.block(a)
+	vals := map[string]*shenbao.Cell{}
+	for bi, u := range rows {
+		cells := m.right(u, label)
+		if len(cells) == 0 {
+			continue
+		}
+		norms := make([]string, len(cells))
+		allYears := true
+		for i, c := range cells {
+			norms[i] = Norm(c.Text)
+			if !isYearHeader(norms[i]) {
+				allYears = false
+			}
+		}
+		switch {
+		case allYears && len(cells) >= 2 && bi+1 < len(rows):
+			// Header inside the block, values in the next row.
+			next := m.right(rows[bi+1], label)
+			for i, h := range cells {
+				for _, v := range next {
+					if overlaps(v, span{h.Col, h.Col + h.Span, ""}) {
+						vals[norms[i]] = v
+					}
+				}
+			}
+		case len(cells) >= 2 && isYearHeader(norms[0]):
+			vals[norms[0]] = cells[1]
+		}
+	}
+	if len(vals) == 0 {
+		if hs := m.tableYears(a.u); hs != nil {
+			for _, c := range m.right(a.u, label) {
+				for _, h := range hs {
+					if overlaps(c, h) {
+						vals[h.text] = c
+					}
+				}
+			}
+		}
+	}
+	for _, col := range s.Columns {
+		if c, ok := vals[Norm(col)]; ok {
+			m.addField(s, col, m.value(s, c), a.score, c)
+		} else {
+			m.addField(s, col, "", 0, nil)
+		}
+	}
+}
+
+// readStandards reads the standards table: under the label, rows of
+// 类别 | 主持数量 | 参与数量 repeated once per year.
+func (m *mapper) readStandards(s *Spec, a anchor) {
+	label := m.cell(a)
+	rows := m.block(a)
+	years := m.tableYears(a.u)
+	// Role headers by column, from the label's own row.
+	roles := map[int]string{}
+	for _, c := range m.right(a.u, label) {
+		roles[c.Col] = Norm(c.Text)
+	}
+	yearOf := func(c *shenbao.Cell, group int) string {
+		for _, h := range years {
+			if overlaps(c, h) {
+				return h.text
+			}
+		}
+		if group < len(m.t.Years) {
+			return strconv.Itoa(m.t.Years[group]) + "年"
+		}
+		return ""
+	}
+	vals := map[string]*shenbao.Cell{}
+	for _, u := range rows[1:] {
+		cells := m.right(u, label)
+		group := 0
+		for i := 0; i < len(cells); i++ {
+			cat := Norm(cells[i].Text)
+			if cat == "" || ParseNumber(cat) != nil {
+				continue
+			}
+			y := yearOf(cells[i], group)
+			group++
+			for j := i + 1; j < len(cells) && j <= i+2; j++ {
+				role := roles[cells[j].Col]
+				if role == "" {
+					role = [...]string{"主持数量", "参与数量"}[j-i-1]
+				}
+				vals[cat+"/"+role+"/"+y] = cells[j]
+			}
+			i += 2
+		}
+	}
+	for _, col := range s.Columns {
+		if c, ok := vals[Norm(col)]; ok {
+			m.addField(s, col, numericValue(c), a.score, c)
+		} else {
+			m.addField(s, col, "", 0, nil)
+		}
+	}
+}
+
+var (
+	countRE = regexp.MustCompile(`数量[:：]?\s*([^\n个]*?)\s*个?\s*(\n|$)`)
+	namesRE = regexp.MustCompile(`(?s)名称[:：]?(.*)$`)
+)
+
+func (m *mapper) readCountNames(s *Spec, a anchor) {
+	cells := m.right(a.u, m.cell(a))
+	if len(cells) == 0 {
+		m.notFound(s)
+		return
+	}
+	c := cells[0]
+	text := c.Text
+	for _, col := range s.Columns {
+		v := ""
+		switch Norm(col) {
+		case "数量":
+			if mm := countRE.FindStringSubmatch(text); mm != nil {
+				v = strings.TrimSpace(mm[1])
+			}
+		case "名称":
+			if mm := namesRE.FindStringSubmatch(text); mm != nil {
+				v = joinLines(mm[1])
+			}
+		}
+		m.addField(s, col, v, a.score, c)
+	}
+}
+
+// readChoice reads which options of a checkbox group are ticked: each
+// option's text is found in order in the cells right of the label, and the
+// mark just before it decides.
+func (m *mapper) readChoice(s *Spec, a anchor) {
+	label := m.cell(a)
+	var region []*shenbao.Cell
+	for _, u := range m.block(a) {
+		region = append(region, m.right(u, label)...)
+	}
+	var text []rune
+	var owner []*shenbao.Cell
+	for _, c := range region {
+		for _, r := range Norm(c.Text) {
+			text = append(text, r)
+			owner = append(owner, c)
+		}
+	}
+	pos := 0
+	for i, o := range s.Options {
+		opt := []rune(Norm(o))
+		at, state := findOption(text, opt, pos)
+		cb := shenbao.Checkbox{
+			ID: s.OptionID(i), Key: s.Key, Section: s.Section, Group: s.FullLabel(), Option: o,
+		}
+		if at >= 0 {
+			pos = at + len(opt)
+			c := owner[at]
+			cb.Page, cb.BBox = where(c)
+			if b := lineBox(c, string(opt)); b != nil {
+				cb.BBox = b
+			}
+			cb.Checked = state > 0
+			conf := 1.0
+			if state == 0 {
+				conf = 0.3 // no mark found before the option
+			}
+			cb.Confidence = conf * a.score * lineConfidence(c)
+			if at > 0 && state != 0 {
+				cb.Mark = string(text[at-1])
+			}
+		}
+		m.out.Checkboxes = append(m.out.Checkboxes, cb)
+	}
+}
+
+// findOption returns where opt starts in text at or after from, preferring
+// an occurrence right after a mark, and the mark's state (+1 ticked, -1
+// empty box, 0 no mark).
+func findOption(text, opt []rune, from int) (int, int) {
+	first := -1
+	for i := from; i+len(opt) <= len(text); i++ {
+		if !equalRunes(text[i:i+len(opt)], opt) {
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		if i > 0 {
+			if st := glyph.State(text[i-1]); st != 0 {
+				return i, st
+			}
+			if st := glyph.Raw(text[i-1]); st != 0 {
+				return i, st
+			}
+		}
+	}
+	return first, 0
+}
+
+func equalRunes(a, b []rune) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// lineBox returns the box of the cell's printed line holding text, when the
+// format has lines.
+func lineBox(c *shenbao.Cell, normText string) *shenbao.Box {
+	prefix := []rune(normText)
+	if len(prefix) > 6 {
+		prefix = prefix[:6]
+	}
+	for _, l := range c.Lines {
+		if strings.Contains(Norm(l.Text), string(prefix)) {
+			b := l.BBox
+			return &b
+		}
+	}
+	return nil
+}
+
+func (m *mapper) readLongText(s *Spec, a anchor) {
+	var c *shenbao.Cell
+	var text string
+	if Norm(s.Label) == Norm(s.Section) {
+		// The plan: the whole answer cell, less what the form prints in it.
+		row := m.units[a.u].row
+		for i := range row.Cells {
+			if c == nil || len(row.Cells[i].Text) > len(c.Text) {
+				c = &row.Cells[i]
+			}
+		}
+		text = c.Text
+	} else {
+		cells := m.right(a.u, m.cell(a))
+		if len(cells) == 0 {
+			m.notFound(s)
+			return
+		}
+		c = cells[0]
+		text = c.Text
+	}
+	text = stripPrinted(text, s)
+	page, box := where(c)
+	m.out.Texts = append(m.out.Texts, shenbao.Text{
+		ID: s.Key, Key: s.Key, Section: s.Section, Label: s.FullLabel(), Text: text,
+		Chars: len([]rune(StripSpace(text))), Limit: s.Limit,
+		Confidence: a.score * lineConfidence(c), Page: page, BBox: box,
+	})
+}
+
+// printedNotes are the form's own words inside an answer cell: the limit
+// heading and the 备注 on plan targets. They are not part of the answer.
+var printedNotes = []*regexp.Regexp{
+	regexp.MustCompile(`^\s*[（(]\s*\d+\s*字以内\s*[)）]\s*\n?`),
+	regexp.MustCompile(`(?s)[（(]\s*备\s*注\s*[:：].*?[)）][ \t]*(\n|$)`),
+	regexp.MustCompile(`(?m)^[ \t]*[（(]\s*(注|需|如涉及)[^)）\n]*[)）][ \t]*$`),
+}
+
+func stripPrinted(text string, s *Spec) string {
+	for _, re := range printedNotes {
+		text = re.ReplaceAllString(text, "")
+	}
+	return strings.TrimSpace(text)
+}
+
+// locatePlan finds a plan-target row: its 指标 (label) under its 方向
+// (parent), in the target table of the plan section.
+func (m *mapper) locatePlan(s *Spec, from, to int) (anchor, bool) {
+	dir := ""
+	np, nl := Norm(s.Parent), Norm(s.Label)
+	best := anchor{u: -1}
+	for i := from; i < to; i++ {
+		u := &m.units[i]
+		if u.para {
+			continue
+		}
+		cells := u.row.Cells
+		for j := range cells {
+			if cells[j].Col == 0 && !cells[j].Merged {
+				dir = u.norms[j]
+			}
+		}
+		for j := range cells {
+			if cells[j].Col == 0 || cells[j].Merged {
+				continue
+			}
+			sl := labelScore(u.norms[j], nl)
+			if sl < minLabelScore {
+				continue
+			}
+			sp := 1.0
+			if np != "" {
+				sp = labelScore(dir, np)
+			}
+			if sp < minLabelScore {
+				continue
+			}
+			if sc := sl * sp; sc > best.score {
+				best = anchor{u: i, c: j, score: sc}
+			}
+		}
+	}
+	return best, best.u >= 0
+}
+
+func (m *mapper) readPlan(s *Spec, a anchor) {
+	// The header row (方向 | 指标 | 2023年基准值 | 2026年目标值) names the columns.
+	heads := map[string]span{}
+	for i := a.u; i >= 0; i-- {
+		v := &m.units[i]
+		if v.para || v.table != m.units[a.u].table {
+			break
+		}
+		for j, c := range v.row.Cells {
+			heads[v.norms[j]] = span{c.Col, c.Col + c.Span, v.norms[j]}
+		}
+		if _, ok := heads[Norm("指标")]; ok {
+			break
+		}
+		heads = map[string]span{}
+	}
+	cells := m.right(a.u, m.cell(a))
+	for k, col := range s.Columns {
+		var c *shenbao.Cell
+		if h, ok := heads[Norm(col)]; ok {
+			for _, v := range cells {
+				if overlaps(v, h) {
+					c = v
+				}
+			}
+		} else if k < len(cells) {
+			c = cells[k]
+		}
+		if c == nil {
+			m.addField(s, col, "", 0, nil)
+			continue
+		}
+		m.addField(s, col, cellValue(c), a.score, c)
+	}
+}
+
+var dateRE = regexp.MustCompile(`\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日`)
+
+// readDeclaration reads the 真实性声明 cell: the signer after the printed
+// 负责人（签字）： and the date written under it.
+func (m *mapper) readDeclaration(s *Spec, a anchor) {
+	cells := m.right(a.u, m.cell(a))
+	if len(cells) == 0 {
+		m.notFound(s)
+		return
+	}
+	c := cells[0]
+	col := s.Columns[0]
+	v := ""
+	if Norm(col) == Norm("日期") {
+		text := c.Text
+		if i := strings.Index(Norm(text), ""); i >= 0 {
+			// The date is the one written after the signature line.
+			if _, end, ok := indexNorm(text, Norm(m.signerMarker(s))); ok {
+				text = text[end:]
+			}
+		}
+		if d := dateRE.FindString(text); d != "" {
+			v = strings.Join(strings.Fields(d), "")
+		}
+	} else if _, end, ok := indexNorm(c.Text, Norm(col)); ok {
+		rest := c.Text[end:]
+		if i := strings.IndexByte(rest, '\n'); i >= 0 {
+			rest = rest[:i]
+		}
+		v = strings.TrimSpace(rest)
+	}
+	m.addField(s, col, v, a.score, c)
+}
+
+// signerMarker is the printed signature prompt of the declaration, from the
+// sibling row that reads the signer.
+func (m *mapper) signerMarker(s *Spec) string {
+	for _, r := range m.t.Rows {
+		if r.Type == TypeDeclaration && r.Label == s.Label && len(r.Columns) == 1 && Norm(r.Columns[0]) != Norm("日期") {
+			return r.Columns[0]
+		}
+	}
+	return ""
+}
+
+// indexNorm finds the normalised needle in raw text, skipping whitespace and
+// folding width as Norm does, and returns raw byte offsets.
+func indexNorm(raw, needle string) (int, int, bool) {
+	if needle == "" {
+		return 0, 0, false
+	}
+	want := []rune(needle)
+	type pos struct {
+		r    rune
+		at   int
+		next int
+	}
+	var rs []pos
+	for i, r := range raw {
+		n := Norm(string(r))
+		if n == "" {
+			continue
+		}
+		for _, nr := range n {
+			rs = append(rs, pos{nr, i, i + len(string(r))})
+		}
+	}
+	for i := 0; i+len(want) <= len(rs); i++ {
+		ok := true
+		for j := range want {
+			if rs[i+j].r != want[j] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return rs[i].at, rs[i+len(want)-1].next, true
+		}
+	}
+	return 0, 0, false
+}

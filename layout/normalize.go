@@ -1,0 +1,97 @@
+package layout
+
+import (
+	"strings"
+	"unicode"
+)
+
+// widthFold maps the full-width punctuation that editions and OCR use
+// interchangeably onto one form, for matching only: reports always show the
+// template's own label.
+var widthFold = strings.NewReplacer(
+	"（", "(", "）", ")", "：", ":", "，", ",", "；", ";", "％", "%",
+	"【", "[", "】", "]", "〔", "[", "〕", "]", "“", "\"", "”", "\"", "‘", "'", "’", "'",
+	"．", ".", "－", "-", "—", "-", "／", "/", "、", "、",
+)
+
+// Norm removes whitespace and folds punctuation width, the form in which
+// labels are compared.
+func Norm(s string) string {
+	s = widthFold.Replace(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' {
+			continue
+		}
+		if r >= 'Ａ' && r <= 'ｚ' || r >= '０' && r <= '９' {
+			r = r - 'Ａ' + 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// StripSpace removes all whitespace, the comparison the truth files use.
+func StripSpace(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// similarity is 1 - edit distance / longer length over runes: the tolerance
+// for labels read by OCR with a wrong or missing character.
+func similarity(a, b string) float64 {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) == 0 && len(rb) == 0 {
+		return 1
+	}
+	if len(ra) == 0 || len(rb) == 0 {
+		return 0
+	}
+	n := max(len(ra), len(rb))
+	// Lengths too different cannot be similar enough to matter.
+	if d := len(ra) - len(rb); d > n/3 || -d > n/3 {
+		return 0
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return 1 - float64(prev[len(rb)])/float64(n)
+}
+
+// labelScore says how well a cell's text (normalised) stands for a label
+// (normalised): 1 equal, 0.95 when one carries a printed note after the
+// other, else the OCR-tolerant similarity.
+func labelScore(cell, label string) float64 {
+	if cell == label {
+		return 1
+	}
+	if cell == "" || label == "" {
+		return 0
+	}
+	lc, ll := len([]rune(cell)), len([]rune(label))
+	if strings.HasPrefix(cell, label) && float64(ll) >= 0.5*float64(lc) {
+		return 0.95
+	}
+	if strings.HasPrefix(label, cell) && float64(lc) >= 0.8*float64(ll) {
+		return 0.9
+	}
+	return similarity(cell, label)
+}
