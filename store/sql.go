@@ -1,0 +1,895 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+
+	"github.com/shenbao/shenbao"
+)
+
+// Config says where the data lives. DatabaseURL, when it starts with
+// postgres:// or postgresql://, selects PostgreSQL; otherwise DataDir holds
+// the SQLite database and the originals.
+type Config struct {
+	DataDir     string
+	DatabaseURL string
+}
+
+type sqlStore struct {
+	db      *sql.DB
+	dialect string
+	dataDir string
+	url     string
+}
+
+// Open connects to the configured database, runs the pending migrations
+// and checks that the applied ones are the ones this binary knows.
+func Open(ctx context.Context, cfg Config) (Store, error) {
+	s := &sqlStore{dataDir: cfg.DataDir, url: cfg.DatabaseURL}
+	var err error
+	if IsPostgresURL(cfg.DatabaseURL) {
+		s.dialect = DialectPostgres
+		s.dataDir = ""
+		if s.db, err = sql.Open("pgx", cfg.DatabaseURL); err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		s.db.SetMaxOpenConns(20)
+	} else {
+		s.dialect = DialectSQLite
+		s.url = ""
+		if cfg.DataDir == "" {
+			return nil, errors.New("open sqlite: no data directory configured")
+		}
+		if err := os.MkdirAll(filepath.Join(cfg.DataDir, "originals"), 0o750); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		if s.db, err = sql.Open("sqlite", SQLiteDSN(filepath.Join(cfg.DataDir, "shenbao.db"))); err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		// Readers run concurrently under WAL; writers queue on the busy
+		// timeout, and _txlock=immediate makes a writing transaction take
+		// its lock at BEGIN instead of failing at its first write.
+		s.db.SetMaxOpenConns(8)
+	}
+	if err := s.db.PingContext(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("connect to %s: %w", s.dialect, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// IsPostgresURL reports whether u selects PostgreSQL.
+func IsPostgresURL(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+// SQLiteDSN is the modernc.org/sqlite data source name for the database
+// file at path: WAL, a busy timeout, foreign keys, immediate transactions.
+func SQLiteDSN(path string) string {
+	return "file:" + path + "?_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+}
+
+func (s *sqlStore) Dialect() string     { return s.dialect }
+func (s *sqlStore) DataDir() string     { return s.dataDir }
+func (s *sqlStore) DatabaseURL() string { return s.url }
+func (s *sqlStore) Close() error        { return s.db.Close() }
+
+func (s *sqlStore) Ping(ctx context.Context) error {
+	var n int
+	return s.db.QueryRowContext(ctx, "SELECT 1").Scan(&n)
+}
+
+// q rewrites the ? placeholders of a query for PostgreSQL ($1, $2, …).
+// Queries in this package never hold a literal question mark.
+func (s *sqlStore) q(query string) string {
+	if s.dialect != DialectPostgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *sqlStore) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func now() int64 { return time.Now().UnixMilli() }
+
+func ms(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+// ---- users and tokens
+
+func (s *sqlStore) CreateUser(ctx context.Context, name, role, hash string) (*User, error) {
+	if !ValidRole(role) {
+		return nil, shenbao.Errorf(shenbao.EINVALID, "角色必须是 clerk、reviewer 或 admin。/ The role must be clerk, reviewer or admin.")
+	}
+	if strings.TrimSpace(name) == "" {
+		return nil, shenbao.Errorf(shenbao.EINVALID, "用户名不能为空。/ The user name must not be empty.")
+	}
+	u := &User{Name: name, Role: role, PasswordHash: hash, CreatedAt: ms(now())}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var exists int
+		if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM users WHERE name = ?"), name).Scan(&exists); err != nil {
+			return fmt.Errorf("look up user %q: %w", name, err)
+		}
+		if exists > 0 {
+			return shenbao.Errorf(shenbao.ECONFLICT, "用户 %s 已存在。/ User %s already exists.", name, name)
+		}
+		if err := tx.QueryRowContext(ctx, s.q("INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id"),
+			name, role, hash, u.CreatedAt.UnixMilli()).Scan(&u.ID); err != nil {
+			return fmt.Errorf("insert user %q: %w", name, err)
+		}
+		return s.audit(ctx, tx, AuditEntry{UserName: "system", Action: "user.create", Detail: map[string]any{"user": name, "role": role}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+const userCols = "u.id, u.name, u.role, u.password_hash, u.created_at"
+
+func scanUser(row interface{ Scan(...any) error }) (*User, error) {
+	var u User
+	var created int64
+	if err := row.Scan(&u.ID, &u.Name, &u.Role, &u.PasswordHash, &created); err != nil {
+		return nil, err
+	}
+	u.CreatedAt = ms(created)
+	return &u, nil
+}
+
+func (s *sqlStore) UserByName(ctx context.Context, name string) (*User, error) {
+	u, err := scanUser(s.db.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM users u WHERE u.name = ? AND u.disabled = 0"), name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("user")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("user %q: %w", name, err)
+	}
+	return u, nil
+}
+
+func (s *sqlStore) Users(ctx context.Context) ([]User, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+userCols+" FROM users u ORDER BY u.id")
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan user: %w", err)
+		}
+		out = append(out, *u)
+	}
+	return out, rows.Err()
+}
+
+func (s *sqlStore) CreateToken(ctx context.Context, userID int64, name, hash string, expires *time.Time) (int64, error) {
+	var exp *int64
+	if expires != nil {
+		v := expires.UnixMilli()
+		exp = &v
+	}
+	var id int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, s.q("INSERT INTO tokens (user_id, name, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id"),
+			userID, name, hash, now(), exp).Scan(&id); err != nil {
+			return fmt.Errorf("insert token: %w", err)
+		}
+		return s.audit(ctx, tx, AuditEntry{UserID: userID, UserName: "system", Action: "token.create", Detail: map[string]any{"user_id": userID, "name": name}})
+	})
+	return id, err
+}
+
+func (s *sqlStore) UserByToken(ctx context.Context, hash string) (*User, error) {
+	u, err := scanUser(s.db.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ? AND u.disabled = 0 AND (t.expires_at IS NULL OR t.expires_at > ?)"), hash, now()))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("user")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("user by token: %w", err)
+	}
+	return u, nil
+}
+
+// ---- originals
+
+func (s *sqlStore) originalPath(sha string) string {
+	return filepath.Join(s.dataDir, "originals", sha[:2], sha)
+}
+
+func validSHA(sha string) bool {
+	if len(sha) != 64 {
+		return false
+	}
+	for _, c := range sha {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *sqlStore) PutOriginal(ctx context.Context, sha string, r io.Reader) error {
+	if !validSHA(sha) {
+		return fmt.Errorf("put original: bad sha256 %q", sha)
+	}
+	if s.dialect == DialectPostgres {
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return fmt.Errorf("read original: %w", err)
+		}
+		if _, err := s.db.ExecContext(ctx, "INSERT INTO originals (sha256, data) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING", sha, data); err != nil {
+			return fmt.Errorf("store original %s: %w", sha, err)
+		}
+		return nil
+	}
+	path := s.originalPath(sha)
+	if _, err := os.Stat(path); err == nil {
+		return nil // content-addressed: already there
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return fmt.Errorf("store original: %w", err)
+	}
+	// Write beside the target and rename, so that a crash never leaves a
+	// truncated file under a content address.
+	f, err := os.CreateTemp(filepath.Dir(path), ".upload-*")
+	if err != nil {
+		return fmt.Errorf("store original: %w", err)
+	}
+	defer os.Remove(f.Name())
+	if _, err := io.Copy(f, r); err != nil {
+		f.Close()
+		return fmt.Errorf("store original %s: %w", sha, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("store original %s: %w", sha, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("store original %s: %w", sha, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("store original %s: %w", sha, err)
+	}
+	return nil
+}
+
+func (s *sqlStore) Original(ctx context.Context, sha string) ([]byte, error) {
+	if !validSHA(sha) {
+		return nil, notFound("original")
+	}
+	if s.dialect == DialectPostgres {
+		var data []byte
+		err := s.db.QueryRowContext(ctx, "SELECT data FROM originals WHERE sha256 = $1", sha).Scan(&data)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, notFound("original")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read original %s: %w", sha, err)
+		}
+		return data, nil
+	}
+	data, err := os.ReadFile(s.originalPath(sha))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, notFound("original")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read original %s: %w", sha, err)
+	}
+	return data, nil
+}
+
+// ---- applications
+
+const appCols = "a.id, a.sha256, a.filename, a.size, a.mime, a.batch, a.region, a.status, a.error_code, a.error_message, a.format, a.edition, a.year, a.cluster_name, a.error_count, a.warning_count, a.version, a.created_at, a.updated_at"
+
+func scanApp(row interface{ Scan(...any) error }) (*Application, error) {
+	var a Application
+	var created, updated int64
+	if err := row.Scan(&a.ID, &a.SHA256, &a.Filename, &a.Size, &a.MIME, &a.Batch, &a.Region, &a.Status, &a.ErrorCode, &a.ErrorMessage,
+		&a.Format, &a.Edition, &a.Year, &a.ClusterName, &a.Errors, &a.Warnings, &a.Version, &created, &updated); err != nil {
+		return nil, err
+	}
+	a.CreatedAt, a.UpdatedAt = ms(created), ms(updated)
+	return &a, nil
+}
+
+func (s *sqlStore) CreateApplication(ctx context.Context, n NewApplication, by Actor) (*Application, bool, error) {
+	var app *Application
+	var created bool
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		t := now()
+		var id int64
+		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO applications (sha256, filename, size, mime, batch, region, status, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING RETURNING id`),
+			n.SHA256, n.Filename, n.Size, n.MIME, n.Batch, n.Region, StatusQueued, nullID(by.ID), t, t).Scan(&id)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			// The same bytes were uploaded before: one application.
+		case err != nil:
+			return fmt.Errorf("insert application: %w", err)
+		default:
+			created = true
+		}
+		a, err := scanApp(tx.QueryRowContext(ctx, s.q("SELECT "+appCols+" FROM applications a WHERE a.sha256 = ?"), n.SHA256))
+		if err != nil {
+			return fmt.Errorf("read application %s: %w", n.SHA256, err)
+		}
+		app = a
+		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO uploads (application_id, user_id, batch, filename, created_at) VALUES (?, ?, ?, ?, ?)"),
+			a.ID, nullID(by.ID), n.Batch, n.Filename, t); err != nil {
+			return fmt.Errorf("insert upload: %w", err)
+		}
+		return s.audit(ctx, tx, AuditEntry{UserID: by.ID, UserName: by.Name, Action: "application.upload", ApplicationID: a.ID,
+			Detail: map[string]any{"filename": n.Filename, "sha256": n.SHA256, "size": n.Size, "batch": n.Batch, "new": created}})
+	})
+	return app, created, err
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func (s *sqlStore) Application(ctx context.Context, id int64) (*Application, error) {
+	a, err := scanApp(s.db.QueryRowContext(ctx, s.q("SELECT "+appCols+" FROM applications a WHERE a.id = ?"), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("application")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("application %d: %w", id, err)
+	}
+	return a, nil
+}
+
+func (s *sqlStore) where(f Filter) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, v any) {
+		conds = append(conds, cond)
+		args = append(args, v)
+	}
+	if f.Status != "" {
+		add("a.status = ?", f.Status)
+	}
+	if f.Edition != "" {
+		add("a.edition = ?", f.Edition)
+	}
+	if f.Region != "" {
+		add("a.region = ?", f.Region)
+	}
+	if f.Batch != "" {
+		add("a.batch = ?", f.Batch)
+	}
+	if f.Year != 0 {
+		add("a.year = ?", f.Year)
+	}
+	if f.HasErrors != nil {
+		if *f.HasErrors {
+			conds = append(conds, "a.error_count > 0")
+		} else {
+			conds = append(conds, "a.error_count = 0")
+		}
+	}
+	if f.Query != "" {
+		// instr/strpos rather than LIKE so that % and _ in the query are
+		// plain characters.
+		if s.dialect == DialectPostgres {
+			add("strpos(a.cluster_name, ?) > 0", f.Query)
+		} else {
+			add("instr(a.cluster_name, ?) > 0", f.Query)
+		}
+	}
+	if f.UploadedBy != 0 {
+		add("EXISTS (SELECT 1 FROM uploads up WHERE up.application_id = a.id AND up.user_id = ?)", f.UploadedBy)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+func (s *sqlStore) Applications(ctx context.Context, f Filter) ([]Application, int, error) {
+	where, args := s.where(f)
+	var total int
+	if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM applications a"+where), args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count applications: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = -1
+		if s.dialect == DialectPostgres {
+			limit = 1 << 31
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+appCols+" FROM applications a"+where+" ORDER BY a.id LIMIT ? OFFSET ?"), append(args, limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list applications: %w", err)
+	}
+	defer rows.Close()
+	out := []Application{}
+	for rows.Next() {
+		a, err := scanApp(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("scan application: %w", err)
+		}
+		out = append(out, *a)
+	}
+	return out, total, rows.Err()
+}
+
+func (s *sqlStore) ApplicationIDs(ctx context.Context, f Filter) ([]int64, error) {
+	where, args := s.where(f)
+	return s.ids(ctx, "SELECT a.id FROM applications a"+where+" ORDER BY a.id", args...)
+}
+
+func (s *sqlStore) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list ids: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("scan id: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+func (s *sqlStore) Unfinished(ctx context.Context) ([]Application, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+appCols+" FROM applications a WHERE a.status IN (?, ?) ORDER BY a.id"), StatusQueued, StatusProcessing)
+	if err != nil {
+		return nil, fmt.Errorf("list unfinished: %w", err)
+	}
+	defer rows.Close()
+	var out []Application
+	for rows.Next() {
+		a, err := scanApp(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan application: %w", err)
+		}
+		out = append(out, *a)
+	}
+	return out, rows.Err()
+}
+
+func (s *sqlStore) CanRead(ctx context.Context, u *User, appID int64) (bool, error) {
+	if u == nil {
+		return false, nil
+	}
+	if u.Role != RoleClerk {
+		return true, nil
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM uploads WHERE application_id = ? AND user_id = ?"), appID, u.ID).Scan(&n); err != nil {
+		return false, fmt.Errorf("check access to %d: %w", appID, err)
+	}
+	return n > 0, nil
+}
+
+// SetStatus moves an application that has no report yet; a done
+// application keeps its status, so that a late retry of a finished job
+// cannot turn it back.
+func (s *sqlStore) SetStatus(ctx context.Context, id int64, status, code, message string) error {
+	if _, err := s.db.ExecContext(ctx, s.q("UPDATE applications SET status = ?, error_code = ?, error_message = ?, updated_at = ? WHERE id = ? AND status <> ?"),
+		status, code, message, now(), id, StatusDone); err != nil {
+		return fmt.Errorf("set status of %d: %w", id, err)
+	}
+	return nil
+}
+
+func (s *sqlStore) Requeue(ctx context.Context, id int64, by Actor) (bool, error) {
+	var moved bool
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q("UPDATE applications SET status = ?, error_code = '', error_message = '', updated_at = ? WHERE id = ? AND status = ?"),
+			StatusQueued, now(), id, StatusFailed)
+		if err != nil {
+			return fmt.Errorf("requeue %d: %w", id, err)
+		}
+		n, _ := res.RowsAffected()
+		if moved = n > 0; !moved {
+			return nil
+		}
+		return s.audit(ctx, tx, AuditEntry{UserID: by.ID, UserName: by.Name, Action: "application.requeue", ApplicationID: id, Detail: map[string]any{}})
+	})
+	return moved, err
+}
+
+func (s *sqlStore) DeleteApplication(ctx context.Context, id int64, by Actor) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		a, err := scanApp(tx.QueryRowContext(ctx, s.q("SELECT "+appCols+" FROM applications a WHERE a.id = ?"), id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("application")
+		}
+		if err != nil {
+			return fmt.Errorf("application %d: %w", id, err)
+		}
+		for _, q := range []string{"DELETE FROM recheck_items WHERE application_id = ?", "DELETE FROM reviews WHERE application_id = ?",
+			"DELETE FROM reports WHERE application_id = ?", "DELETE FROM uploads WHERE application_id = ?", "DELETE FROM applications WHERE id = ?"} {
+			if _, err := tx.ExecContext(ctx, s.q(q), id); err != nil {
+				return fmt.Errorf("delete application %d: %w", id, err)
+			}
+		}
+		// The original stays: content-addressed bytes may be uploaded again,
+		// and the audit entry names them.
+		return s.audit(ctx, tx, AuditEntry{UserID: by.ID, UserName: by.Name, Action: "application.delete", ApplicationID: id,
+			Detail: map[string]any{"filename": a.Filename, "sha256": a.SHA256}})
+	})
+}
+
+func (s *sqlStore) CountByStatus(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT status, COUNT(*) FROM applications GROUP BY status")
+	if err != nil {
+		return nil, fmt.Errorf("count by status: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("scan count: %w", err)
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
+
+// ---- reports
+
+func (s *sqlStore) SaveReport(ctx context.Context, r SaveReport) (int, error) {
+	body, err := json.Marshal(r.Report)
+	if err != nil {
+		return 0, fmt.Errorf("encode report: %w", err)
+	}
+	sum := summarise(r.Report)
+	var version int
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if r.JobID != nil {
+			var n int
+			if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM reports WHERE job_id = ?"), *r.JobID).Scan(&n); err != nil {
+				return fmt.Errorf("look up job %d: %w", *r.JobID, err)
+			}
+			if n > 0 {
+				return ErrJobDone
+			}
+		}
+		t := now()
+		query := `UPDATE applications SET version = version + 1, status = ?, error_code = '', error_message = '', format = ?, edition = ?, year = ?,
+			cluster_name = ?, error_count = ?, warning_count = ?, updated_at = ? WHERE id = ?`
+		args := []any{StatusDone, sum.format, sum.edition, sum.year, sum.cluster, sum.errors, sum.warnings, t, r.AppID}
+		if r.BaseVersion >= 0 {
+			query += " AND version = ?"
+			args = append(args, r.BaseVersion)
+		}
+		err := tx.QueryRowContext(ctx, s.q(query+" RETURNING version"), args...).Scan(&version)
+		if errors.Is(err, sql.ErrNoRows) {
+			if _, err := s.appTx(ctx, tx, r.AppID); err != nil {
+				return err
+			}
+			return ErrConflict
+		}
+		if err != nil {
+			return fmt.Errorf("bump version of %d: %w", r.AppID, err)
+		}
+		var job any
+		if r.JobID != nil {
+			job = *r.JobID
+		}
+		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO reports (application_id, version, kind, job_id, created_by, created_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+			r.AppID, version, r.Kind, job, nullID(r.By.ID), t, string(body)); err != nil {
+			return fmt.Errorf("insert report %d v%d: %w", r.AppID, version, err)
+		}
+		if r.RecheckID != 0 {
+			if err := s.setItem(ctx, tx, r.RecheckID, r.AppID, ItemDone); err != nil {
+				return err
+			}
+		}
+		if r.Audit != nil {
+			e := *r.Audit
+			e.ApplicationID = r.AppID
+			return s.audit(ctx, tx, e)
+		}
+		return nil
+	})
+	return version, err
+}
+
+func (s *sqlStore) appTx(ctx context.Context, tx *sql.Tx, id int64) (*Application, error) {
+	a, err := scanApp(tx.QueryRowContext(ctx, s.q("SELECT "+appCols+" FROM applications a WHERE a.id = ?"), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("application")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("application %d: %w", id, err)
+	}
+	return a, nil
+}
+
+type summary struct {
+	format, edition, cluster string
+	year, errors, warnings   int
+}
+
+// clusterKeys are the template keys of 集群名称, the body's before the
+// cover's, in the order they are trusted.
+var clusterKeys = []string{"name", "cover_name"}
+
+func summarise(r *shenbao.Report) summary {
+	sum := summary{format: r.Format, edition: r.Edition.ID}
+	// Edition ids end in the programme year (nat2024, gd2023).
+	if id := r.Edition.ID; len(id) >= 4 {
+		if y, err := strconv.Atoi(id[len(id)-4:]); err == nil {
+			sum.year = y
+		}
+	}
+	for _, k := range clusterKeys {
+		for _, f := range r.Fields {
+			if f.Key == k && strings.TrimSpace(f.Value) != "" && sum.cluster == "" {
+				sum.cluster = strings.TrimSpace(f.Value)
+			}
+		}
+	}
+	for _, f := range r.Findings {
+		switch f.Severity {
+		case shenbao.SeverityError:
+			sum.errors++
+		case shenbao.SeverityWarning:
+			sum.warnings++
+		}
+	}
+	return sum
+}
+
+func (s *sqlStore) JobDone(ctx context.Context, jobID int64) (bool, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM reports WHERE job_id = ?"), jobID).Scan(&n); err != nil {
+		return false, fmt.Errorf("look up job %d: %w", jobID, err)
+	}
+	return n > 0, nil
+}
+
+const reportCols = "r.application_id, r.version, r.kind, COALESCE(u.name, 'system'), r.created_at, r.body"
+
+func scanReport(row interface{ Scan(...any) error }) (*ReportVersion, error) {
+	var v ReportVersion
+	var created int64
+	var body string
+	if err := row.Scan(&v.ApplicationID, &v.Version, &v.Kind, &v.CreatedBy, &created, &body); err != nil {
+		return nil, err
+	}
+	v.CreatedAt = ms(created)
+	v.Report = new(shenbao.Report)
+	if err := json.Unmarshal([]byte(body), v.Report); err != nil {
+		return nil, fmt.Errorf("decode report %d v%d: %w", v.ApplicationID, v.Version, err)
+	}
+	return &v, nil
+}
+
+func (s *sqlStore) Report(ctx context.Context, appID int64, version int) (*ReportVersion, error) {
+	query := "SELECT " + reportCols + " FROM reports r LEFT JOIN users u ON u.id = r.created_by WHERE r.application_id = ? "
+	args := []any{appID}
+	if version > 0 {
+		query += "AND r.version = ?"
+		args = append(args, version)
+	} else {
+		query += "ORDER BY r.version DESC LIMIT 1"
+	}
+	v, err := scanReport(s.db.QueryRowContext(ctx, s.q(query), args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("report")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("report %d v%d: %w", appID, version, err)
+	}
+	return v, nil
+}
+
+func (s *sqlStore) Versions(ctx context.Context, appID int64) ([]ReportVersion, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+reportCols+" FROM reports r LEFT JOIN users u ON u.id = r.created_by WHERE r.application_id = ? ORDER BY r.version"), appID)
+	if err != nil {
+		return nil, fmt.Errorf("versions of %d: %w", appID, err)
+	}
+	defer rows.Close()
+	out := []ReportVersion{}
+	for rows.Next() {
+		v, err := scanReport(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	return out, rows.Err()
+}
+
+// ---- reviews and audit
+
+func (s *sqlStore) SetReview(ctx context.Context, appID int64, key, decision, reason string, by Actor) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		t := now()
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO reviews (application_id, finding_key, decision, reason, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (application_id, finding_key) DO UPDATE SET decision = excluded.decision, reason = excluded.reason, user_id = excluded.user_id, created_at = excluded.created_at`),
+			appID, key, decision, reason, nullID(by.ID), t); err != nil {
+			return fmt.Errorf("save review: %w", err)
+		}
+		return s.audit(ctx, tx, AuditEntry{UserID: by.ID, UserName: by.Name, Action: "finding." + decision, ApplicationID: appID,
+			Detail: map[string]any{"finding": key, "reason": reason}})
+	})
+}
+
+func (s *sqlStore) Reviews(ctx context.Context, appID int64) ([]Review, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT r.finding_key, r.decision, r.reason, COALESCE(u.name, ''), r.created_at FROM reviews r LEFT JOIN users u ON u.id = r.user_id WHERE r.application_id = ? ORDER BY r.finding_key"), appID)
+	if err != nil {
+		return nil, fmt.Errorf("reviews of %d: %w", appID, err)
+	}
+	defer rows.Close()
+	out := []Review{}
+	for rows.Next() {
+		var r Review
+		var at int64
+		if err := rows.Scan(&r.FindingKey, &r.Decision, &r.Reason, &r.By, &at); err != nil {
+			return nil, fmt.Errorf("scan review: %w", err)
+		}
+		r.At = ms(at)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (s *sqlStore) Audit(ctx context.Context, e AuditEntry) error {
+	return s.audit(ctx, s.db, e)
+}
+
+func (s *sqlStore) audit(ctx context.Context, q querier, e AuditEntry) error {
+	detail, err := json.Marshal(e.Detail)
+	if err != nil {
+		return fmt.Errorf("encode audit detail: %w", err)
+	}
+	if e.UserName == "" {
+		e.UserName = "system"
+	}
+	if _, err := q.ExecContext(ctx, s.q("INSERT INTO audit (at, user_id, user_name, action, application_id, detail) VALUES (?, ?, ?, ?, ?, ?)"),
+		now(), nullID(e.UserID), e.UserName, e.Action, nullID(e.ApplicationID), string(detail)); err != nil {
+		return fmt.Errorf("write audit %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+func (s *sqlStore) AuditLog(ctx context.Context, appID int64) ([]AuditEntry, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT at, COALESCE(user_id, 0), user_name, action, COALESCE(application_id, 0), detail FROM audit WHERE application_id = ? ORDER BY id"), appID)
+	if err != nil {
+		return nil, fmt.Errorf("audit of %d: %w", appID, err)
+	}
+	defer rows.Close()
+	out := []AuditEntry{}
+	for rows.Next() {
+		var e AuditEntry
+		var at int64
+		var detail string
+		if err := rows.Scan(&at, &e.UserID, &e.UserName, &e.Action, &e.ApplicationID, &detail); err != nil {
+			return nil, fmt.Errorf("scan audit: %w", err)
+		}
+		e.At = ms(at)
+		e.Detail = json.RawMessage(detail)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// ---- rechecks
+
+func (s *sqlStore) CreateRecheck(ctx context.Context, filter string, appIDs []int64, by Actor) (int64, error) {
+	var id int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, s.q("INSERT INTO rechecks (filter, total, created_by, created_at) VALUES (?, ?, ?, ?) RETURNING id"),
+			filter, len(appIDs), nullID(by.ID), now()).Scan(&id); err != nil {
+			return fmt.Errorf("insert recheck: %w", err)
+		}
+		for _, a := range appIDs {
+			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO recheck_items (recheck_id, application_id, state) VALUES (?, ?, ?)"), id, a, ItemQueued); err != nil {
+				return fmt.Errorf("insert recheck item: %w", err)
+			}
+		}
+		return s.audit(ctx, tx, AuditEntry{UserID: by.ID, UserName: by.Name, Action: "recheck.create",
+			Detail: map[string]any{"recheck": id, "filter": json.RawMessage(filter), "applications": len(appIDs)}})
+	})
+	return id, err
+}
+
+func (s *sqlStore) Recheck(ctx context.Context, id int64) (*Recheck, error) {
+	r := &Recheck{ID: id}
+	var created int64
+	err := s.db.QueryRowContext(ctx, s.q("SELECT filter, total, created_at FROM rechecks WHERE id = ?"), id).Scan(&r.Filter, &r.Total, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("recheck")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("recheck %d: %w", id, err)
+	}
+	r.CreatedAt = ms(created)
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT state, COUNT(*) FROM recheck_items WHERE recheck_id = ? GROUP BY state"), id)
+	if err != nil {
+		return nil, fmt.Errorf("recheck %d progress: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("scan progress: %w", err)
+		}
+		switch st {
+		case ItemQueued:
+			r.Queued = n
+		case ItemDone:
+			r.Done = n
+		case ItemFailed:
+			r.Failed = n
+		}
+	}
+	return r, rows.Err()
+}
+
+func (s *sqlStore) SetRecheckItem(ctx context.Context, recheckID, appID int64, state string) error {
+	return s.setItem(ctx, s.db, recheckID, appID, state)
+}
+
+func (s *sqlStore) setItem(ctx context.Context, q querier, recheckID, appID int64, state string) error {
+	if _, err := q.ExecContext(ctx, s.q("UPDATE recheck_items SET state = ? WHERE recheck_id = ? AND application_id = ?"), state, recheckID, appID); err != nil {
+		return fmt.Errorf("recheck %d item %d: %w", recheckID, appID, err)
+	}
+	return nil
+}

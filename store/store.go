@@ -1,0 +1,248 @@
+// Package store keeps applications, their report versions, accounts, the
+// audit log and the uploaded originals. One SQL code path serves two
+// databases: embedded SQLite (modernc.org/sqlite, pure Go) in a data
+// directory, the default, and PostgreSQL (pgx v5) when a postgres:// URL is
+// configured, so that serve and worker processes on several machines share
+// everything through that one URL.
+package store
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/shenbao/shenbao"
+)
+
+// Roles of an account.
+const (
+	RoleClerk    = "clerk"    // uploads, reads the applications they uploaded
+	RoleReviewer = "reviewer" // reads all, corrects fields, accepts or dismisses findings
+	RoleAdmin    = "admin"    // everything, plus users, deletion and rechecks
+)
+
+// ValidRole reports whether r is one of the roles above.
+func ValidRole(r string) bool { return r == RoleClerk || r == RoleReviewer || r == RoleAdmin }
+
+// Application statuses.
+const (
+	StatusQueued     = "queued"     // waiting for the extract job
+	StatusProcessing = "processing" // an extract job is running
+	StatusDone       = "done"       // a current report exists
+	StatusFailed     = "failed"     // the extract job gave up; ErrorCode says why
+)
+
+// Report kinds: what produced a report version.
+const (
+	KindExtract    = "extract"    // read from the original
+	KindCheck      = "check"      // checks re-run on the previous version (recheck)
+	KindCorrection = "correction" // a reviewer changed a value, checks re-run
+)
+
+// Dialects.
+const (
+	DialectSQLite   = "sqlite"
+	DialectPostgres = "postgres"
+)
+
+// Store is what the API and the queue need from storage. Open returns the
+// SQL implementation for SQLite or PostgreSQL.
+type Store interface {
+	Dialect() string
+	// DataDir is the SQLite data directory ("" on PostgreSQL).
+	DataDir() string
+	// DatabaseURL is the PostgreSQL URL ("" on SQLite).
+	DatabaseURL() string
+	Ping(ctx context.Context) error
+	Close() error
+
+	CreateUser(ctx context.Context, name, role, passwordHash string) (*User, error)
+	UserByName(ctx context.Context, name string) (*User, error)
+	Users(ctx context.Context) ([]User, error)
+	CreateToken(ctx context.Context, userID int64, name, hash string, expires *time.Time) (int64, error)
+	UserByToken(ctx context.Context, hash string) (*User, error)
+
+	PutOriginal(ctx context.Context, sha256 string, r io.Reader) error
+	Original(ctx context.Context, sha256 string) ([]byte, error)
+
+	CreateApplication(ctx context.Context, a NewApplication, by Actor) (app *Application, created bool, err error)
+	Application(ctx context.Context, id int64) (*Application, error)
+	Applications(ctx context.Context, f Filter) ([]Application, int, error)
+	ApplicationIDs(ctx context.Context, f Filter) ([]int64, error)
+	Unfinished(ctx context.Context) ([]Application, error)
+	CanRead(ctx context.Context, u *User, appID int64) (bool, error)
+	SetStatus(ctx context.Context, id int64, status, code, message string) error
+	Requeue(ctx context.Context, id int64, by Actor) (bool, error)
+	DeleteApplication(ctx context.Context, id int64, by Actor) error
+	CountByStatus(ctx context.Context) (map[string]int, error)
+
+	SaveReport(ctx context.Context, r SaveReport) (version int, err error)
+	JobDone(ctx context.Context, jobID int64) (bool, error)
+	Report(ctx context.Context, appID int64, version int) (*ReportVersion, error)
+	Versions(ctx context.Context, appID int64) ([]ReportVersion, error)
+
+	SetReview(ctx context.Context, appID int64, key, decision, reason string, by Actor) error
+	Reviews(ctx context.Context, appID int64) ([]Review, error)
+	Audit(ctx context.Context, e AuditEntry) error
+	AuditLog(ctx context.Context, appID int64) ([]AuditEntry, error)
+
+	CreateRecheck(ctx context.Context, filter string, appIDs []int64, by Actor) (int64, error)
+	Recheck(ctx context.Context, id int64) (*Recheck, error)
+	SetRecheckItem(ctx context.Context, recheckID, appID int64, state string) error
+}
+
+// User is an account.
+type User struct {
+	ID           int64     `json:"id"`
+	Name         string    `json:"name"`
+	Role         string    `json:"role"`
+	PasswordHash string    `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Actor says who did something; the zero Actor is the system (a job).
+type Actor struct {
+	ID   int64
+	Name string
+}
+
+// ActorOf returns the actor for u, the system actor for nil.
+func ActorOf(u *User) Actor {
+	if u == nil {
+		return Actor{Name: "system"}
+	}
+	return Actor{ID: u.ID, Name: u.Name}
+}
+
+// NewApplication is an upload to record.
+type NewApplication struct {
+	SHA256   string
+	Filename string
+	Size     int64
+	MIME     string
+	Batch    string
+	Region   string
+}
+
+// Application is one uploaded file (one per SHA-256) and the summary of its
+// current report.
+type Application struct {
+	ID           int64     `json:"id"`
+	SHA256       string    `json:"sha256"`
+	Filename     string    `json:"filename"`
+	Size         int64     `json:"size"`
+	MIME         string    `json:"mime"`
+	Batch        string    `json:"batch"`
+	Region       string    `json:"region"`
+	Status       string    `json:"status"`
+	ErrorCode    string    `json:"error_code,omitempty"`
+	ErrorMessage string    `json:"error_message,omitempty"`
+	Format       string    `json:"format,omitempty"`
+	Edition      string    `json:"edition,omitempty"`
+	Year         int       `json:"year,omitempty"`
+	ClusterName  string    `json:"cluster_name,omitempty"`
+	Errors       int       `json:"errors"`
+	Warnings     int       `json:"warnings"`
+	Version      int       `json:"version"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// Filter selects applications. Zero members do not filter.
+type Filter struct {
+	Status    string `json:"status,omitempty"`
+	Edition   string `json:"edition,omitempty"`
+	Region    string `json:"region,omitempty"`
+	Batch     string `json:"batch,omitempty"`
+	Year      int    `json:"year,omitempty"`
+	HasErrors *bool  `json:"has_errors,omitempty"`
+	Query     string `json:"q,omitempty"` // substring of 集群名称
+	// UploadedBy restricts to applications the user uploaded (clerks).
+	UploadedBy int64 `json:"-"`
+	Limit      int   `json:"-"`
+	Offset     int   `json:"-"`
+}
+
+// SaveReport is a new report version to store.
+type SaveReport struct {
+	AppID int64
+	// BaseVersion is the version the report was derived from; saving fails
+	// with ErrConflict if the current version moved on meanwhile.
+	// -1 accepts any.
+	BaseVersion int
+	Kind        string
+	// JobID makes saving idempotent: a second save with the same job id
+	// stores nothing and returns ErrJobDone.
+	JobID     *int64
+	By        Actor
+	Report    *shenbao.Report
+	Audit     *AuditEntry // written in the same transaction
+	RecheckID int64       // marks the recheck item done in the same transaction
+}
+
+// ReportVersion is one stored report.
+type ReportVersion struct {
+	ApplicationID int64           `json:"application_id"`
+	Version       int             `json:"version"`
+	Kind          string          `json:"kind"`
+	CreatedBy     string          `json:"created_by"`
+	CreatedAt     time.Time       `json:"created_at"`
+	Report        *shenbao.Report `json:"report"`
+}
+
+// Review is a reviewer's decision on a finding.
+type Review struct {
+	FindingKey string    `json:"finding_key"`
+	Decision   string    `json:"decision"`
+	Reason     string    `json:"reason"`
+	By         string    `json:"by"`
+	At         time.Time `json:"at"`
+}
+
+// AuditEntry is one write in the audit log.
+type AuditEntry struct {
+	At            time.Time `json:"at"`
+	UserID        int64     `json:"-"`
+	UserName      string    `json:"user"`
+	Action        string    `json:"action"`
+	ApplicationID int64     `json:"application_id,omitempty"`
+	Detail        any       `json:"detail"`
+}
+
+// Recheck is the progress of a POST /recheck run.
+type Recheck struct {
+	ID        int64     `json:"id"`
+	Filter    string    `json:"filter"`
+	Total     int       `json:"total"`
+	Queued    int       `json:"queued"`
+	Done      int       `json:"done"`
+	Failed    int       `json:"failed"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Recheck item states.
+const (
+	ItemQueued = "queued"
+	ItemDone   = "done"
+	ItemFailed = "failed"
+)
+
+var (
+	// ErrConflict is returned by SaveReport when the base version is stale.
+	ErrConflict = &shenbao.Error{Code: shenbao.ECONFLICT, Message: "报告已被他人更新，请刷新后重试。/ The report was changed by someone else; reload and try again."}
+	// ErrJobDone is returned by SaveReport when the job already saved.
+	ErrJobDone = errors.New("job already saved its report")
+)
+
+func notFound(what string) error {
+	return shenbao.Errorf(shenbao.ENOTFOUND, "未找到%s。/ No such %s.", zhName[what], what)
+}
+
+var zhName = map[string]string{
+	"application": "该申报材料",
+	"report":      "该报告版本",
+	"user":        "该用户",
+	"original":    "原始文件",
+	"recheck":     "该复核任务",
+}
