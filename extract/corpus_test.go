@@ -18,13 +18,11 @@ import (
 // beside the repository when present, and the copies kept in testdata so a
 // fresh clone still measures something.
 func corpusDirs(t testing.TB) []string {
-	var dirs []string
 	if _, err := os.Stat("../../shared/corpus"); err == nil {
-		dirs = append(dirs, "../../shared/corpus")
-	} else {
-		t.Log("../shared/corpus absent: measuring the copies in testdata/corpus only")
+		return []string{"../../shared/corpus"}
 	}
-	return append(dirs, "../testdata/corpus")
+	t.Log("../shared/corpus absent: measuring the copies in testdata/corpus")
+	return []string{"../testdata/corpus"}
 }
 
 // TestCorpusAccuracy measures extraction against the ground truth of every

@@ -1,0 +1,43 @@
+# shenbao — build, demo, test and benchmark on a Debian machine.
+# `make demo` and `make test` install what they need (as root) on a fresh one.
+
+GO      ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+BIN     := bin/shenbao
+DEBS    := libtesseract-dev libleptonica-dev tesseract-ocr-chi-sim tesseract-ocr-eng \
+           tesseract-ocr-osd poppler-utils qpdf postgresql
+SAMPLES := testdata/corpus/nat2024_01_docx.docx testdata/corpus/cq2024_03_pdf.pdf
+
+.PHONY: deps build demo test bench fuzz clean
+
+# Debian packages: Tesseract + Chinese data for scans, PostgreSQL for the
+# service's integration tests, qpdf/poppler for hostile-PDF fixtures.
+deps:
+	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/shenbao
+
+# The main job on the embedded default: check sample applications.
+demo: build
+	./$(BIN) editions
+	./$(BIN) check $(SAMPLES)
+
+test: deps
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 20m ./...
+
+# Accuracy tables (per edition and format) and speed/memory benchmarks.
+bench: deps
+	$(GO) test -count=1 -run 'TestCorpusAccuracy' -v ./extract/ | grep -v '^=== RUN'
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 20x ./extract/...
+
+fuzz: deps
+	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s ./extract/docx/
+
+clean:
+	rm -rf bin

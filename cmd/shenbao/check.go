@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/extract"
+)
+
+func (m *Main) check(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	format := fs.String("format", "text", "report format: text or json")
+	maxMB := fs.Int64("max-mb", 100, "refuse files larger than this many MB")
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if *format != "text" && *format != "json" {
+		return &shenbao.Error{Code: "usage", Message: "--format 只能是 text 或 json / --format must be text or json"}
+	}
+	if fs.NArg() == 0 {
+		return &shenbao.Error{Code: "usage", Message: "用法 / usage: shenbao check [--format json] FILE..."}
+	}
+	p := m.pipeline()
+	p.ex.MaxBytes = *maxMB << 20
+	var reports []*shenbao.Report
+	failed := 0
+	for _, path := range fs.Args() {
+		rep, err := p.checkFile(ctx, path)
+		if err != nil {
+			// One bad file never stops the others; it is reported and counted.
+			fmt.Fprintf(m.Stderr, "%s: %s\n", path, shenbao.ErrorMessage(err))
+			if shenbao.ErrorCode(err) == shenbao.EINTERNAL {
+				fmt.Fprintf(m.Stderr, "%s: detail: %v\n", path, err)
+			}
+			failed++
+			continue
+		}
+		reports = append(reports, rep)
+		if *format == "text" {
+			writeText(m.Stdout, rep)
+		}
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(m.Stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		var v any = reports
+		if len(fs.Args()) == 1 && len(reports) == 1 {
+			v = reports[0]
+		}
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+	}
+	if failed > 0 {
+		return shenbao.Errorf(shenbao.EINVALID, "%d 个文件未能读取（原因见上）。/ %d file(s) could not be read (reasons above).", failed, failed)
+	}
+	return nil
+}
+
+// pipeline is extraction followed by the checks, as wired for this process.
+type pipeline struct {
+	ex *extract.Extractor
+}
+
+func (m *Main) pipeline() *pipeline {
+	ex := extract.New(m.templates)
+	configurePDF(ex)
+	return &pipeline{ex: ex}
+}
+
+func (p *pipeline) checkFile(ctx context.Context, path string) (*shenbao.Report, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, shenbao.Wrap(shenbao.ENOTFOUND, err, "无法读取文件 %s。/ Cannot read file %s.", path, path)
+	}
+	if p.ex.MaxBytes > 0 && info.Size() > p.ex.MaxBytes {
+		return nil, shenbao.Errorf(shenbao.ETOOLARGE, "文件超过 %d MB 的上限。/ The file is larger than the %d MB limit.", p.ex.MaxBytes>>20, p.ex.MaxBytes>>20)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, shenbao.Wrap(shenbao.ENOTFOUND, err, "无法读取文件 %s。/ Cannot read file %s.", path, path)
+	}
+	return p.ex.Extract(ctx, filepath.Base(path), data)
+}
+
+var severityName = map[string]string{
+	shenbao.SeverityError: "错误", shenbao.SeverityWarning: "警告", shenbao.SeverityInfo: "提示",
+}
+
+// writeText prints a report for a person: the values section by section in
+// the form's labels, then the findings.
+func writeText(w io.Writer, rep *shenbao.Report) {
+	fmt.Fprintf(w, "文件 %s  格式 %s  版本 %s（%s，置信度 %.2f）\n", rep.File, rep.Format, rep.Edition.ID, rep.Edition.Name, rep.Edition.Confidence)
+	section := ""
+	head := func(s string) {
+		if s != section {
+			section = s
+			fmt.Fprintf(w, "\n【%s】\n", s)
+		}
+	}
+	for _, f := range rep.Fields {
+		head(f.Section)
+		label := f.Label
+		if f.Column != "" {
+			label += " / " + f.Column
+		}
+		v := f.Value
+		if v == "" {
+			v = "（空）"
+		}
+		fmt.Fprintf(w, "  %-40s %s\n", label, v)
+	}
+	groups := map[string][]string{}
+	var order []string
+	for _, c := range rep.Checkboxes {
+		k := c.Section + "\x00" + c.Group
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		mark := "□"
+		if c.Checked {
+			mark = "☑"
+		}
+		groups[k] = append(groups[k], mark+c.Option)
+	}
+	for _, k := range order {
+		parts := strings.SplitN(k, "\x00", 2)
+		head(parts[0])
+		fmt.Fprintf(w, "  %-40s %s\n", parts[1], strings.Join(groups[k], "  "))
+	}
+	for _, t := range rep.Texts {
+		head(t.Section)
+		fmt.Fprintf(w, "  %-40s %d/%d 字\n", t.Label, t.Chars, t.Limit)
+	}
+	fs := append([]shenbao.Finding(nil), rep.Findings...)
+	rank := map[string]int{shenbao.SeverityError: 0, shenbao.SeverityWarning: 1, shenbao.SeverityInfo: 2}
+	sort.SliceStable(fs, func(i, j int) bool { return rank[fs[i].Severity] < rank[fs[j].Severity] })
+	fmt.Fprintf(w, "\n问题 %d 项：\n", len(fs))
+	for _, f := range fs {
+		fmt.Fprintf(w, "  [%s] %s  %s（%s）\n", severityName[f.Severity], f.Message, f.Rule, f.Basis)
+	}
+	fmt.Fprintln(w)
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/layout"
+)
+
+// Main wires flags and environment to the packages. It holds no global
+// state, so tests run it like the binary.
+type Main struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	templates      *layout.Set
+}
+
+// NewMain returns a Main writing to the given streams.
+func NewMain(stdout, stderr io.Writer) *Main {
+	return &Main{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}
+}
+
+const usage = `用法 / usage: shenbao <command> [flags]
+
+  check FILE...            读取并检查申报表 / read and check applications
+  editions [--fields ID]   列出表格版本或某版本的字段 / list editions or a template's fields
+`
+
+// Run executes one command.
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return &shenbao.Error{Code: "usage", Message: "缺少命令 / missing command"}
+	}
+	set, err := layout.Load()
+	if err != nil {
+		return fmt.Errorf("load templates: %w", err)
+	}
+	m.templates = set
+	switch args[0] {
+	case "check":
+		return m.check(ctx, args[1:])
+	case "editions":
+		return m.editions(args[1:])
+	case "help", "-h", "--help":
+		fmt.Fprint(m.Stdout, usage)
+		return nil
+	}
+	fmt.Fprint(m.Stderr, usage)
+	return &shenbao.Error{Code: "usage", Message: fmt.Sprintf("未知命令 %q / unknown command %q", args[0], args[0])}
+}
+
+// parse parses flags, then fills every flag not given on the command line
+// from SHENBAO_<NAME> (upper case, '-' → '_'): one rule for all flags.
+func (m *Main) parse(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(m.Stderr)
+	if err := fs.Parse(args); err != nil {
+		return &shenbao.Error{Code: "usage", Message: err.Error()}
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || err != nil {
+			return
+		}
+		if v := m.Getenv(EnvName(f.Name)); v != "" {
+			if e := f.Value.Set(v); e != nil {
+				err = &shenbao.Error{Code: "usage", Message: fmt.Sprintf("%s=%q: %v", EnvName(f.Name), v, e)}
+			}
+		}
+	})
+	return err
+}
+
+// EnvName derives a flag's environment variable.
+func EnvName(flagName string) string {
+	return "SHENBAO_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func (m *Main) editions(args []string) error {
+	fs := flag.NewFlagSet("editions", flag.ContinueOnError)
+	fields := fs.String("fields", "", "print the fields of this edition's template")
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if *fields == "" {
+		fmt.Fprintf(m.Stdout, "%-16s %-12s %-6s %s\n", "id", "kind", "rows", "name")
+		for _, t := range m.templates.All() {
+			fmt.Fprintf(m.Stdout, "%-16s %-12s %-6d %s\n", t.ID, t.Kind, len(t.Rows), t.Name)
+		}
+		return nil
+	}
+	t, ok := m.templates.Get(*fields)
+	if !ok {
+		return shenbao.Errorf(shenbao.ENOTFOUND, "没有版本 %q，可用 `shenbao editions` 查看。/ No edition %q; run `shenbao editions` to list them.", *fields, *fields)
+	}
+	fmt.Fprintf(m.Stdout, "# %s (%s)\n", t.Name, t.ID)
+	fmt.Fprintf(m.Stdout, "%-34s %-12s %-6s %-10s %s\n", "id", "type", "req", "section", "label / column / options")
+	for i := range t.Rows {
+		r := &t.Rows[i]
+		req := "必填"
+		if !r.Required() {
+			req = "选填"
+		}
+		switch {
+		case r.IsCheckbox():
+			fmt.Fprintf(m.Stdout, "%-34s %-12s %-6s %-10s %s: %s\n", r.Key, r.Type, req, short(r.Section), r.FullLabel(), strings.Join(r.Options, " | "))
+		case r.Type == layout.TypeLongText:
+			fmt.Fprintf(m.Stdout, "%-34s %-12s %-6s %-10s %s (%d字以内)\n", r.Key, r.Type, req, short(r.Section), r.FullLabel(), r.Limit)
+		case t.Kind == layout.KindSummary:
+			fmt.Fprintf(m.Stdout, "%-34s %-12s %-6s %-10s %s\n", r.Key+".<序号>", r.Type, req, short(r.Section), r.Label)
+		default:
+			for _, c := range r.Columns {
+				fmt.Fprintf(m.Stdout, "%-34s %-12s %-6s %-10s %s %s\n", r.FieldID(c), r.Type, req, short(r.Section), r.FullLabel(), c)
+			}
+		}
+	}
+	return nil
+}
+
+func short(section string) string {
+	r := []rune(section)
+	if len(r) > 6 {
+		return string(r[:6])
+	}
+	return section
+}
