@@ -1,0 +1,233 @@
+package crosscheck
+
+import (
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/go-ego/gse"
+
+	"github.com/shenbao/shenbao"
+)
+
+// NewSegmenter loads gse's simplified-Chinese dictionary. It takes seconds,
+// so a process makes one and passes it in Options to every run.
+func NewSegmenter() (*gse.Segmenter, error) {
+	seg, err := gse.NewEmbed("zh_s")
+	if err != nil {
+		return nil, fmt.Errorf("load gse dictionary: %w", err)
+	}
+	return &seg, nil
+}
+
+// MinHash/LSH geometry: 42 bands of 3 rows make a pair with Jaccard 0.5 a
+// candidate with probability 1-(1-0.5³)^42 ≈ 0.996 and one at 0.2 with
+// ≈ 0.29, so candidates stay few and every pair above the default
+// threshold is all but certainly found; candidates are then verified with
+// the exact Jaccard of their shingle sets.
+const (
+	shingleWords = 3
+	bands        = 42
+	rows         = 3
+	numHashes    = bands * rows
+)
+
+// hashSeeds are fixed so that signatures, and so results, are reproducible.
+var hashSeeds = func() [numHashes]uint64 {
+	var s [numHashes]uint64
+	x := uint64(0x5eedc0ffee)
+	for i := range s {
+		x = splitmix(x)
+		s[i] = x
+	}
+	return s
+}()
+
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// answer is one long text of one application, shingled.
+type answer struct {
+	app      int
+	text     *shenbao.Text
+	norm     []rune
+	shingles []uint64 // sorted, unique
+}
+
+// duplicates finds long answers of different clusters that are near-copies
+// of each other. Each finding is reported on both documents.
+func duplicates(apps []*doc, m *clusters, opts Options) []Result {
+	var as []answer
+	for i, d := range apps {
+		for k := range d.r.Texts {
+			t := &d.r.Texts[k]
+			norm := []rune(normalize(t.Text))
+			if len(norm) < opts.DuplicateMinChars {
+				continue
+			}
+			sh := shingles(opts.Segmenter.Cut(string(norm), true))
+			if len(sh) == 0 {
+				continue
+			}
+			as = append(as, answer{app: i, text: t, norm: norm, shingles: sh})
+		}
+	}
+	buckets := map[uint64][]int{}
+	for n := range as {
+		sig := signature(as[n].shingles)
+		for b := range bands {
+			h := fnv.New64a()
+			var buf [8]byte
+			for _, v := range append([]uint64{uint64(b)}, sig[b*rows:(b+1)*rows]...) {
+				for i := range buf {
+					buf[i] = byte(v >> (8 * i))
+				}
+				h.Write(buf[:])
+			}
+			k := h.Sum64()
+			buckets[k] = append(buckets[k], n)
+		}
+	}
+	candidates := map[[2]int]bool{}
+	for _, b := range buckets {
+		for x := range b {
+			for y := x + 1; y < len(b); y++ {
+				i, j := b[x], b[y]
+				if as[i].app == as[j].app || m.same(as[i].app, as[j].app) {
+					continue
+				}
+				candidates[[2]int{min(i, j), max(i, j)}] = true
+			}
+		}
+	}
+	var out []Result
+	for c := range candidates {
+		a, b := &as[c[0]], &as[c[1]]
+		sim := jaccard(a.shingles, b.shingles)
+		if sim < opts.DuplicateThreshold {
+			continue
+		}
+		passage := longestCommon(a.norm, b.norm)
+		out = append(out,
+			duplicateResult(apps[a.app], apps[b.app], a.text, b.text, sim, passage),
+			duplicateResult(apps[b.app], apps[a.app], b.text, a.text, sim, passage))
+	}
+	return out
+}
+
+// shingles hashes every run of shingleWords consecutive words, punctuation
+// left out so that re-punctuating a copy does not hide it.
+func shingles(words []string) []uint64 {
+	var ws []string
+	for _, w := range words {
+		if strings.IndexFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0 {
+			ws = append(ws, w)
+		}
+	}
+	if len(ws) == 0 {
+		return nil
+	}
+	n := max(1, len(ws)-shingleWords+1)
+	out := make([]uint64, 0, n)
+	for i := range n {
+		h := fnv.New64a()
+		for _, w := range ws[i:min(len(ws), i+shingleWords)] {
+			h.Write([]byte(w))
+			h.Write([]byte{0})
+		}
+		out = append(out, h.Sum64())
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func signature(sh []uint64) [numHashes]uint64 {
+	var sig [numHashes]uint64
+	for i := range sig {
+		sig[i] = ^uint64(0)
+	}
+	for _, s := range sh {
+		for i, seed := range hashSeeds {
+			if h := splitmix(s ^ seed); h < sig[i] {
+				sig[i] = h
+			}
+		}
+	}
+	return sig
+}
+
+// jaccard of two sorted, unique sets.
+func jaccard(a, b []uint64) float64 {
+	i, j, common := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			common++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return float64(common) / float64(len(a)+len(b)-common)
+}
+
+// longestCommon returns the longest passage two texts share, character for
+// character: what a reviewer reads to judge the copy.
+func longestCommon(a, b []rune) string {
+	prev := make([]int32, len(b)+1)
+	cur := make([]int32, len(b)+1)
+	best, end := int32(0), 0
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			if a[i-1] == b[j-1] {
+				cur[j] = prev[j-1] + 1
+				if cur[j] > best {
+					best, end = cur[j], i
+				}
+			} else {
+				cur[j] = 0
+			}
+		}
+		prev, cur = cur, prev
+	}
+	return string(a[end-int(best) : end])
+}
+
+// excerpt shortens a passage for a message.
+func excerpt(s string, n int) string {
+	rs := []rune(s)
+	if len(rs) <= n {
+		return s
+	}
+	return string(rs[:n]) + "…"
+}
+
+func duplicateResult(d, o *doc, t, ot *shenbao.Text, sim float64, passage string) Result {
+	return Result{
+		Document: d.file,
+		Others:   []string{o.file},
+		Score:    round2(sim),
+		Finding: shenbao.Finding{
+			Kind:     shenbao.KindDuplicateText,
+			Rule:     "duplicate.text",
+			Severity: shenbao.SeverityWarning,
+			FieldIDs: []string{t.ID},
+			Section:  t.Section,
+			Label:    t.Label,
+			Message: fmt.Sprintf("「%s」与 %s（%s）的「%s」高度相似（词组重合度 %.2f），最长相同段落 %d 字：「%s」",
+				t.Label, o.file, first(o.id.name, o.edition), ot.Label, sim, len([]rune(passage)), excerpt(passage, 40)),
+			Basis: "申报材料应如实反映本集群情况；通知：如发现虚假申报的，一经查实，立即取消其申报资格",
+			Page:  t.Page,
+			BBox:  t.BBox,
+		},
+	}
+}

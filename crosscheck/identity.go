@@ -1,0 +1,391 @@
+package crosscheck
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/layout"
+)
+
+// Region is where a cluster is, each part as written or preset; compare
+// with sameStem, which ignores the 省/市/区/县 suffixes that applications
+// write inconsistently (湖北 / 湖北省).
+type Region struct {
+	Province string `yaml:"province"`
+	City     string `yaml:"city"`
+	County   string `yaml:"county"`
+}
+
+func (r Region) String() string { return r.Province + r.City + r.County }
+
+// fill completes the parts r lacks from o.
+func (r Region) fill(o Region) Region {
+	if r.Province == "" {
+		r.Province = o.Province
+	}
+	if r.City == "" {
+		r.City = o.City
+	}
+	if r.County == "" {
+		r.County = o.County
+	}
+	return r
+}
+
+// identity is what names a cluster: its name, its industry (the name
+// without the region and the 产业集群 suffix), its institution and region.
+type identity struct {
+	name   string
+	core   string
+	org    string
+	region Region
+}
+
+// doc is one mapped report with its identity and its values indexed.
+type doc struct {
+	r       *shenbao.Report
+	t       *layout.Template
+	file    string
+	edition string // the application edition (a summary's is its own id without -summary)
+	year    int    // the latest data year of the edition
+	id      identity
+	unit    string // the quota unit: a province, a 计划单列市 or 兵团
+	values  map[string]*shenbao.Field
+	order   []string // keys of values in report order, for stable output
+}
+
+func newDoc(r *shenbao.Report, t *layout.Template, rules *Rules) *doc {
+	d := &doc{r: r, t: t, file: r.File, edition: strings.TrimSuffix(t.ID, "-summary"), values: map[string]*shenbao.Field{}}
+	if d.file == "" {
+		d.file = r.SHA256
+	}
+	if len(t.Years) > 0 {
+		d.year = slices.Max(t.Years)
+	}
+	for i := range r.Fields {
+		f := &r.Fields[i]
+		k := f.Key + "\x00" + f.Column
+		if _, dup := d.values[k]; !dup {
+			d.values[k] = f
+			d.order = append(d.order, k)
+		}
+	}
+	if t.Kind == layout.KindApplication {
+		name := first(d.value("name", ""), d.value("cover_name", ""))
+		written := Region{
+			Province: d.keyValue("region_prov"),
+			City:     d.keyValue("region_city"),
+			County:   d.keyValue("region_county"),
+		}
+		d.id = makeIdentity(name, first(d.value("org", ""), d.value("cover_org", "")), written, rules.EditionRegions[d.edition])
+		d.unit = rules.unit(d.id.region)
+	}
+	return d
+}
+
+// value returns the trimmed value of key in column col.
+func (d *doc) value(key, col string) string {
+	if f := d.values[key+"\x00"+col]; f != nil {
+		return strings.TrimSpace(f.Value)
+	}
+	return ""
+}
+
+// keyValue returns the first non-blank value of key in any column (the
+// region blanks carry their unit as the column header).
+func (d *doc) keyValue(key string) string {
+	for i := range d.r.Fields {
+		if f := &d.r.Fields[i]; f.Key == key && strings.TrimSpace(f.Value) != "" {
+			return strings.TrimSpace(f.Value)
+		}
+	}
+	return ""
+}
+
+func first(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// makeIdentity reads a cluster's identity from its name, with the region as
+// written taking precedence over what the name says, and the edition's
+// preset filling what neither gives.
+func makeIdentity(name, org string, written, preset Region) identity {
+	n := normalize(name)
+	parsed, core := parseName(n)
+	return identity{
+		name:   n,
+		core:   core,
+		org:    normalize(org),
+		region: written.fill(parsed).fill(preset),
+	}
+}
+
+// normalize removes whitespace and folds full-width letters, digits and
+// brackets, so that the same name typed twice compares equal.
+func normalize(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r):
+			continue
+		case r >= '！' && r <= '～':
+			r -= 0xFEE0
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// provinces lists the provincial units by the stem a name begins with; the
+// longer names come first so that 新疆生产建设兵团 wins over 新疆.
+var provinces = []string{
+	"新疆生产建设兵团", "内蒙古", "黑龙江",
+	"北京", "天津", "河北", "山西", "辽宁", "吉林", "上海", "江苏", "浙江", "安徽", "福建", "江西",
+	"山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏",
+	"陕西", "甘肃", "青海", "宁夏", "新疆", "台湾", "香港", "澳门",
+}
+
+var provinceSuffix = regexp.MustCompile(`^(?:维吾尔自治区|壮族自治区|回族自治区|特别行政区|自治区|省|市)`)
+
+// adminUnit is one prefecture- or county-level name at the start of a
+// cluster name: a short run of Han characters ending in its unit suffix.
+// The trailing optional suffix keeps 随州市 whole where the lazy run would
+// stop at the 州 of 随州.
+var adminUnit = regexp.MustCompile(`^\p{Han}{1,8}?(?:自治州|自治县|地区|市|州|盟|县|区|旗)(?:市|县|区)?`)
+
+var clusterSuffix = regexp.MustCompile(`(?:特色产业集群|产业集群|集群|产业)$`)
+
+// parseName splits a cluster name of the form the form asks for —
+// XX(省、市)XX(县、区)XX产业集群 — into its region and its industry.
+func parseName(n string) (Region, string) {
+	var r Region
+	rest := n
+	for _, p := range provinces {
+		if strings.HasPrefix(rest, p) {
+			r.Province = p
+			rest = rest[len(p):]
+			rest = rest[len(provinceSuffix.FindString(rest)):]
+			break
+		}
+	}
+	var units []string
+	for len(units) < 2 {
+		u := adminUnit.FindString(rest)
+		if u == "" || len([]rune(u)) < 2 {
+			break
+		}
+		units = append(units, u)
+		rest = rest[len(u):]
+	}
+	switch len(units) {
+	case 2:
+		r.City, r.County = units[0], units[1]
+	case 1:
+		if strings.HasSuffix(units[0], "市") && r.Province != "" && !municipality(r.Province) {
+			r.City = units[0]
+		} else {
+			r.County = units[0]
+		}
+	}
+	return r, clusterSuffix.ReplaceAllString(rest, "")
+}
+
+func municipality(p string) bool {
+	switch stem(p) {
+	case "北京", "天津", "上海", "重庆":
+		return true
+	}
+	return false
+}
+
+var stemSuffix = regexp.MustCompile(`(?:维吾尔自治区|壮族自治区|回族自治区|特别行政区|自治区|自治州|自治县|地区|省|市|州|盟|县|区|旗)$`)
+
+// stem drops a region name's unit suffix (湖北省 → 湖北, 柏塘区 → 柏塘),
+// keeping names that would be left with one character (沙市).
+func stem(s string) string {
+	s = normalize(s)
+	t := stemSuffix.ReplaceAllString(s, "")
+	if len([]rune(t)) < 2 {
+		return s
+	}
+	return t
+}
+
+func sameStem(a, b string) bool { return stem(a) == stem(b) }
+
+// regionCompatible reports whether two regions can be the same place: every
+// part both name agrees, and they share a county, or a city where one of
+// them names no county.
+func regionCompatible(a, b Region) bool {
+	for _, p := range [][2]string{{a.Province, b.Province}, {a.City, b.City}, {a.County, b.County}} {
+		if p[0] != "" && p[1] != "" && !sameStem(p[0], p[1]) {
+			return false
+		}
+	}
+	if a.County != "" && b.County != "" {
+		return true
+	}
+	return a.City != "" && b.City != ""
+}
+
+// clusterScore is how sure we are that two identities are the same cluster:
+// 0 for different places, else how alike their industries are named.
+func clusterScore(a, b identity) float64 {
+	if !regionCompatible(a.region, b.region) || a.core == "" || b.core == "" {
+		return 0
+	}
+	return dice(a.core, b.core)
+}
+
+// dice is the Dice coefficient of two strings' character bigrams: it stays
+// high when a word is added or dropped (精密轴承 / 高端精密轴承: 0.75).
+func dice(a, b string) float64 {
+	if a == b {
+		if a == "" {
+			return 0
+		}
+		return 1
+	}
+	ga, gb := bigrams(a), bigrams(b)
+	if len(ga) == 0 || len(gb) == 0 {
+		return 0
+	}
+	common := 0
+	for g := range ga {
+		if gb[g] {
+			common++
+		}
+	}
+	return 2 * float64(common) / float64(len(ga)+len(gb))
+}
+
+func bigrams(s string) map[string]bool {
+	rs := []rune(s)
+	m := map[string]bool{}
+	if len(rs) == 1 {
+		m[s] = true
+	}
+	for i := 0; i+1 < len(rs); i++ {
+		m[string(rs[i:i+2])] = true
+	}
+	return m
+}
+
+// unit is the quota unit a region belongs to: a 计划单列市 and 兵团 count
+// apart from their province.
+func (rules *Rules) unit(r Region) string {
+	for _, c := range rules.Corps {
+		if r.Province != "" && sameStem(r.Province, c) {
+			return stem(c)
+		}
+	}
+	for _, c := range rules.PlanCities {
+		if r.City != "" && sameStem(r.City, c) {
+			return stem(c)
+		}
+	}
+	if r.Province == "" {
+		return ""
+	}
+	return stem(r.Province)
+}
+
+// clusters is the result of matching applications to each other.
+type clusters struct {
+	pairs []pair // matched pairs, i < j
+	root  []int  // union-find: the representative of each document's cluster
+}
+
+type pair struct {
+	i, j  int
+	score float64
+}
+
+func (c *clusters) find(i int) int {
+	for c.root[i] != i {
+		c.root[i] = c.root[c.root[i]]
+		i = c.root[i]
+	}
+	return i
+}
+
+func (c *clusters) same(i, j int) bool { return c.find(i) == c.find(j) }
+
+// matchClusters finds the pairs of applications that are the same cluster.
+// Documents are grouped by place first, so that only applications from the
+// same county or city are scored.
+func matchClusters(apps []*doc, threshold float64) *clusters {
+	c := &clusters{root: make([]int, len(apps))}
+	for i := range c.root {
+		c.root[i] = i
+	}
+	blocks := map[string][]int{}
+	for i, d := range apps {
+		k := stem(d.id.region.County)
+		if k == "" {
+			k = "city:" + stem(d.id.region.City)
+		}
+		blocks[k] = append(blocks[k], i)
+	}
+	// A document naming no county may be the same cluster as one that names
+	// it in the same city, so those are scored against the whole city.
+	byCity := map[string][]int{}
+	for i, d := range apps {
+		byCity[stem(d.id.region.City)] = append(byCity[stem(d.id.region.City)], i)
+	}
+	seen := map[[2]int]bool{}
+	score := func(i, j int) {
+		if i > j {
+			i, j = j, i
+		}
+		if i == j || seen[[2]int{i, j}] {
+			return
+		}
+		seen[[2]int{i, j}] = true
+		if s := clusterScore(apps[i].id, apps[j].id); s >= threshold {
+			c.pairs = append(c.pairs, pair{i, j, s})
+			c.root[c.find(i)] = c.find(j)
+		}
+	}
+	for _, b := range blocks {
+		for x := range b {
+			for y := x + 1; y < len(b); y++ {
+				score(b[x], b[y])
+			}
+		}
+	}
+	for i, d := range apps {
+		if d.id.region.County == "" && d.id.region.City != "" {
+			for _, j := range byCity[stem(d.id.region.City)] {
+				score(i, j)
+			}
+		}
+	}
+	slices.SortFunc(c.pairs, func(a, b pair) int {
+		if a.i != b.i {
+			return a.i - b.i
+		}
+		return a.j - b.j
+	})
+	return c
+}
+
+// number reads a field's numeric value: the extractor's number where it
+// gave one, else the value as written without thousands separators.
+func number(f *shenbao.Field) (float64, bool) {
+	if f.Number != nil {
+		return *f.Number, true
+	}
+	v := strings.ReplaceAll(normalize(f.Value), ",", "")
+	x, err := strconv.ParseFloat(v, 64)
+	return x, err == nil
+}
