@@ -30,6 +30,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -141,9 +142,24 @@ func runChild(name string) int {
 		err = out.Flush()
 	}
 	if err != nil {
-		return report(status{Code: shenbao.ErrorCode(err), Message: shenbao.ErrorMessage(err), Detail: err.Error()})
+		return report(status{Code: shenbao.ErrorCode(err), Message: shenbao.ErrorMessage(err), Detail: detail(err)})
 	}
 	return report(status{OK: true})
+}
+
+// detail is err's text for the log without the user-facing message, which
+// travels separately: "open page 3: <cause>" rather than the message twice.
+func detail(err error) string {
+	var se *shenbao.Error
+	if !errors.As(err, &se) {
+		return err.Error()
+	}
+	cause := ""
+	if se.Cause != nil {
+		cause = se.Cause.Error()
+	}
+	s := strings.Replace(err.Error(), se.Error(), cause, 1)
+	return strings.TrimSuffix(s, ": ")
 }
 
 // applyLimits sets the child's own limits from the environment. The memory

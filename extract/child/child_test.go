@@ -34,6 +34,10 @@ func init() {
 		_, err = out.Write(bytes.ToUpper(b))
 		return err
 	})
+	child.Register("test-env", func(ctx context.Context, in io.Reader, out io.Writer) error {
+		_, err := fmt.Fprintf(out, "%s|%s", os.Getenv("SHENBAO_TEST_ENV"), os.Getenv("SHENBAO_CHILD"))
+		return err
+	})
 	child.Register("test-typed-error", func(ctx context.Context, in io.Reader, out io.Writer) error {
 		fmt.Fprint(out, "partial output that must be dropped")
 		return fmt.Errorf("open: %w", shenbao.Errorf(shenbao.EENCRYPTED, "文件已加密 / encrypted"))
@@ -109,7 +113,8 @@ func TestRun(t *testing.T) {
 		inMsg    string
 	}{
 		{name: "ok", job: "test-upper", wantOut: "HELLO 申报"},
-		{name: "typed error keeps its code", job: "test-typed-error", wantCode: shenbao.EENCRYPTED, inMsg: "encrypted", inCause: "open:"},
+		{name: "env reaches the child, job name does not reach the job", job: "test-env", lim: child.Limits{Env: []string{"SHENBAO_TEST_ENV=x1"}}, wantOut: "x1|"},
+		{name: "typed error keeps its code", job: "test-typed-error", wantCode: shenbao.EENCRYPTED, inMsg: "encrypted", inCause: "open"},
 		{name: "plain error is internal", job: "test-plain-error", wantCode: shenbao.EINTERNAL, inCause: "disk on fire"},
 		{name: "panic", job: "test-panic", wantCode: shenbao.ECRASHED, inCause: "job lost its mind", inMsg: "crashed"},
 		{name: "os.Exit(3)", job: "test-exit3", wantCode: shenbao.ECRASHED, inCause: "exit status 3"},

@@ -32,6 +32,9 @@ type Limits struct {
 	Output int64
 	// Procs is the child's GOMAXPROCS.
 	Procs int
+	// Env is added to the child's environment, for libraries that read
+	// settings only at process start (e.g. OMP_THREAD_LIMIT=1).
+	Env []string
 	// Stage names the work for messages, bilingual "中文 / English", e.g.
 	// "MuPDF 渲染第 3 页 / rendering page 3 with MuPDF".
 	Stage string
@@ -256,6 +259,7 @@ func childEnv(name string, lim Limits) []string {
 			env = append(env, kv)
 		}
 	}
+	env = append(env, lim.Env...)
 	return append(env,
 		envJob+"="+name,
 		envMemory+"="+strconv.FormatInt(lim.Memory, 10),

@@ -1,0 +1,408 @@
+// Package render draws PDF pages with MuPDF (github.com/gen2brain/go-fitz)
+// and measures ink in boxes of them.
+//
+// MuPDF is C: a malformed PDF can make it abort or run away with memory, so
+// every call here runs in a child process (package extract/child) under the
+// time and memory limits of Options, and a crash costs that one document.
+// The parent-side API (Open, Doc and the package-level shortcuts) is pure
+// Go; the functions that really call MuPDF (OpenLocal) exist only in cgo
+// builds and are meant for code that already runs in a child, such as the
+// OCR job, which renders and reads a page without shipping it through a
+// pipe.
+//
+// Pages are numbered from 1, as in shenbao.Block.Page. Boxes are in PDF
+// points from the page's top-left corner, as displayed (after /Rotate), so a
+// box maps to pixels by the factor dpi/72.
+//
+// Programs using this package must call child.Main first thing in main
+// (and in TestMain).
+package render
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"image"
+	"os"
+	"time"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/extract/child"
+)
+
+// Options bound each call. The zero value of a field means its default.
+type Options struct {
+	// Timeout per call (one child process).
+	Timeout time.Duration
+	// Memory is the address space a call may use, in bytes.
+	Memory int64
+	// MaxBytes is the largest PDF accepted.
+	MaxBytes int64
+	// MaxPages is the largest page count accepted; applications have about
+	// twenty pages, so thousands mean a wrong or hostile file.
+	MaxPages int
+	// MaxDPI is the highest resolution a page is rendered at.
+	MaxDPI float64
+	// MaxPixels caps width×height of one rendered page, so that a page of
+	// 20000×20000 pt cannot exhaust memory at any dpi.
+	MaxPixels int64
+	// InkThreshold is the gray level (0 black … 255 white) below which a
+	// pixel counts as ink in Ink.
+	InkThreshold uint8
+}
+
+// Defaults for zero Options fields. MaxPixels admits an A4 page at 600 dpi
+// (4961×7016); rendering it needs about three RGBA copies (MuPDF's pixmap,
+// cgo's copy, the image), which Memory leaves room for.
+const (
+	DefaultTimeout      = 60 * time.Second
+	DefaultMemory       = 1536 << 20
+	DefaultMaxBytes     = 200 << 20
+	DefaultMaxPages     = 500
+	DefaultMaxDPI       = 600
+	DefaultMaxPixels    = 36_000_000
+	DefaultInkThreshold = 160
+)
+
+func (o Options) withDefaults() Options {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.Memory <= 0 {
+		o.Memory = DefaultMemory
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
+	if o.MaxPages <= 0 {
+		o.MaxPages = DefaultMaxPages
+	}
+	if o.MaxDPI <= 0 {
+		o.MaxDPI = DefaultMaxDPI
+	}
+	if o.MaxPixels <= 0 {
+		o.MaxPixels = DefaultMaxPixels
+	}
+	if o.InkThreshold == 0 {
+		o.InkThreshold = DefaultInkThreshold
+	}
+	return o
+}
+
+// DocInfo describes a PDF.
+type DocInfo struct {
+	Pages []PageInfo `json:"pages"`
+}
+
+// PageInfo describes one page.
+type PageInfo struct {
+	// Size in points as displayed (after /Rotate), rounded down to whole
+	// points by MuPDF's binding; map pixels to points with dpi/72 instead.
+	shenbao.PageSize
+	// Chars counts the non-space characters of the page's text layer, 0
+	// for a scanned page.
+	Chars int `json:"chars"`
+}
+
+// HasText reports whether the page carries a text layer.
+func (p PageInfo) HasText() bool { return p.Chars > 0 }
+
+// Doc is a PDF ready for rendering: a file the child processes can open.
+// A Doc is safe for concurrent use; each call runs its own child.
+type Doc struct {
+	path string
+	temp bool
+	opt  Options
+}
+
+// Open writes pdf to a temporary file for the child processes to read;
+// Close removes it. It rejects empty, oversized and non-PDF input at once.
+func (o Options) Open(pdf []byte) (*Doc, error) {
+	o = o.withDefaults()
+	if err := o.check(int64(len(pdf)), pdf); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp("", "shenbao-*.pdf")
+	if err != nil {
+		return nil, shenbao.Wrap(shenbao.EINTERNAL, fmt.Errorf("render: temp file: %w", err), "%s", internalMsg)
+	}
+	if _, err := f.Write(pdf); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, shenbao.Wrap(shenbao.EINTERNAL, fmt.Errorf("render: write temp file: %w", err), "%s", internalMsg)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return nil, shenbao.Wrap(shenbao.EINTERNAL, fmt.Errorf("render: write temp file: %w", err), "%s", internalMsg)
+	}
+	return &Doc{path: f.Name(), temp: true, opt: o}, nil
+}
+
+// OpenFile uses the PDF at path as it is; Close leaves the file alone.
+func (o Options) OpenFile(path string) (*Doc, error) {
+	o = o.withDefaults()
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("render: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("render: %w", err)
+	}
+	head := make([]byte, sniffLen)
+	n, _ := f.Read(head)
+	if err := o.check(fi.Size(), head[:n]); err != nil {
+		return nil, err
+	}
+	return &Doc{path: path, opt: o}, nil
+}
+
+const internalMsg = "内部错误：无法准备文件，请联系管理员。/ Internal error: the document could not be prepared; please contact the administrator."
+
+// sniffLen is how far into a file the %PDF- header may start; readers
+// accept junk before it, and so does MuPDF.
+const sniffLen = 1024
+
+func (o Options) check(size int64, head []byte) error {
+	switch {
+	case size == 0:
+		return shenbao.Errorf(shenbao.EINVALID, "文件为空，请重新上传完整的PDF。/ The file is empty; upload the complete PDF again.")
+	case size > o.MaxBytes:
+		return shenbao.Errorf(shenbao.ETOOLARGE, "PDF 文件大小 %.1f MB 超过上限 %.1f MB，请压缩或拆分后再上传。/ The PDF is %.1f MB, over the %.1f MB limit; compress or split it and upload again.",
+			mb(size), mb(o.MaxBytes), mb(size), mb(o.MaxBytes))
+	case !bytes.Contains(head[:min(len(head), sniffLen)], []byte("%PDF-")):
+		return shenbao.Errorf(shenbao.EUNSUPPORTED, "文件内容不是PDF（缺少 %%PDF- 文件头），请上传PDF或Word文件。/ The file is not a PDF by content (no %%PDF- header); upload a PDF or Word file.")
+	}
+	return nil
+}
+
+func mb(n int64) float64 { return float64(n) / (1 << 20) }
+
+// Close removes the temporary copy made by Open.
+func (d *Doc) Close() error {
+	if d.temp {
+		return os.Remove(d.path)
+	}
+	return nil
+}
+
+// request is what the parent sends to every job.
+type request struct {
+	Path      string        `json:"path"`
+	Page      int           `json:"page,omitempty"`
+	DPI       float64       `json:"dpi,omitempty"`
+	Format    string        `json:"format,omitempty"` // render: gray, rgba or png
+	Boxes     []shenbao.Box `json:"boxes,omitempty"`
+	MaxPages  int           `json:"max_pages"`
+	MaxPixels int64         `json:"max_pixels"`
+	MaxDPI    float64       `json:"max_dpi"`
+	Threshold uint8         `json:"threshold,omitempty"`
+}
+
+// Job names registered with package child.
+const (
+	jobInfo   = "pdf-info"
+	jobRender = "pdf-render"
+	jobInk    = "pdf-ink"
+)
+
+// Raster formats of the render job.
+const (
+	formatGray = "gray"
+	formatRGBA = "rgba"
+	formatPNG  = "png"
+)
+
+func (d *Doc) run(ctx context.Context, job string, req request, output int64, zh, en string) ([]byte, error) {
+	req.Path = d.path
+	req.MaxPages = d.opt.MaxPages
+	req.MaxPixels = d.opt.MaxPixels
+	req.MaxDPI = d.opt.MaxDPI
+	in, err := json.Marshal(req)
+	if err != nil {
+		return nil, fmt.Errorf("render: %w", err)
+	}
+	return child.Run(ctx, job, in, child.Limits{
+		Timeout: d.opt.Timeout,
+		Memory:  d.opt.Memory,
+		Output:  output,
+		Stage:   "PDF 引擎（MuPDF）" + zh + " / " + en + " in the PDF engine (MuPDF)",
+	})
+}
+
+// Info reads the page count, page sizes and whether pages carry text.
+func (d *Doc) Info(ctx context.Context) (DocInfo, error) {
+	var info DocInfo
+	out, err := d.run(ctx, jobInfo, request{}, int64(d.opt.MaxPages)*128+4096, "读取页面信息", "reading the page list")
+	if err != nil {
+		return info, fmt.Errorf("render info: %w", err)
+	}
+	if err := json.Unmarshal(out, &info); err != nil {
+		return info, fmt.Errorf("render info: decode: %w", err)
+	}
+	return info, nil
+}
+
+func (d *Doc) checkPage(page int, dpi float64) error {
+	if page < 1 {
+		return shenbao.Errorf(shenbao.ENOTFOUND, "页码 %d 无效，页码从 1 开始。/ Page %d does not exist; pages are numbered from 1.", page, page)
+	}
+	if !(dpi > 0 && dpi <= d.opt.MaxDPI) { // also rejects NaN
+		return shenbao.Errorf(shenbao.ETOOLARGE, "分辨率 %g dpi 超出范围（上限 %g dpi）。/ Resolution %g dpi is out of range (limit %g dpi).", dpi, d.opt.MaxDPI, dpi, d.opt.MaxDPI)
+	}
+	return nil
+}
+
+func (d *Doc) raster(ctx context.Context, page int, dpi float64, format string) ([]byte, error) {
+	if err := d.checkPage(page, dpi); err != nil {
+		return nil, err
+	}
+	out, err := d.run(ctx, jobRender, request{Page: page, DPI: dpi, Format: format},
+		d.opt.MaxPixels*4+rasterHeader+1<<20,
+		fmt.Sprintf("渲染第 %d 页", page), fmt.Sprintf("rendering page %d", page))
+	if err != nil {
+		return nil, fmt.Errorf("render page %d: %w", page, err)
+	}
+	return out, nil
+}
+
+// Page renders page (from 1) at dpi in colour; colour is what lets the scan
+// path tell a red seal from the text under it.
+func (d *Doc) Page(ctx context.Context, page int, dpi float64) (*image.RGBA, error) {
+	out, err := d.raster(ctx, page, dpi, formatRGBA)
+	if err != nil {
+		return nil, err
+	}
+	img, err := decodeRaster(out)
+	if err != nil {
+		return nil, fmt.Errorf("render page %d: %w", page, err)
+	}
+	rgba, ok := img.(*image.RGBA)
+	if !ok {
+		return nil, fmt.Errorf("render page %d: child sent %T, want RGBA", page, img)
+	}
+	return rgba, nil
+}
+
+// PageGray renders page (from 1) at dpi in 8-bit gray: a quarter of the
+// bytes of Page, for work that needs no colour.
+func (d *Doc) PageGray(ctx context.Context, page int, dpi float64) (*image.Gray, error) {
+	out, err := d.raster(ctx, page, dpi, formatGray)
+	if err != nil {
+		return nil, err
+	}
+	img, err := decodeRaster(out)
+	if err != nil {
+		return nil, fmt.Errorf("render page %d: %w", page, err)
+	}
+	g, ok := img.(*image.Gray)
+	if !ok {
+		return nil, fmt.Errorf("render page %d: child sent %T, want Gray", page, img)
+	}
+	return g, nil
+}
+
+// PagePNG renders page (from 1) at dpi as a PNG file, for showing pages to
+// reviewers.
+func (d *Doc) PagePNG(ctx context.Context, page int, dpi float64) ([]byte, error) {
+	return d.raster(ctx, page, dpi, formatPNG)
+}
+
+// Ink renders page (from 1) at dpi and returns, for each box (PDF points
+// from the top-left), the fraction of its pixels darker than
+// Options.InkThreshold. Parts of a box off the page count as blank; a box
+// with no area is an error.
+func (d *Doc) Ink(ctx context.Context, page int, boxes []shenbao.Box, dpi float64) ([]float64, error) {
+	if err := d.checkPage(page, dpi); err != nil {
+		return nil, err
+	}
+	if len(boxes) == 0 {
+		return nil, nil
+	}
+	out, err := d.run(ctx, jobInk, request{Page: page, DPI: dpi, Boxes: boxes, Threshold: d.opt.InkThreshold},
+		int64(len(boxes))*32+4096,
+		fmt.Sprintf("测量第 %d 页勾选框", page), fmt.Sprintf("measuring the boxes of page %d", page))
+	if err != nil {
+		return nil, fmt.Errorf("render ink page %d: %w", page, err)
+	}
+	var fr []float64
+	if err := json.Unmarshal(out, &fr); err != nil {
+		return nil, fmt.Errorf("render ink page %d: decode: %w", page, err)
+	}
+	if len(fr) != len(boxes) {
+		return nil, fmt.Errorf("render ink page %d: %d results for %d boxes", page, len(fr), len(boxes))
+	}
+	return fr, nil
+}
+
+// Package-level shortcuts with default Options, for one call per document.
+
+// Info is Doc.Info with default Options.
+func Info(ctx context.Context, pdf []byte) (DocInfo, error) {
+	d, err := Options{}.Open(pdf)
+	if err != nil {
+		return DocInfo{}, err
+	}
+	defer d.Close()
+	return d.Info(ctx)
+}
+
+// Page is Doc.Page with default Options.
+func Page(ctx context.Context, pdf []byte, page int, dpi float64) (*image.RGBA, error) {
+	d, err := Options{}.Open(pdf)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return d.Page(ctx, page, dpi)
+}
+
+// Ink is Doc.Ink with default Options.
+func Ink(ctx context.Context, pdf []byte, page int, boxes []shenbao.Box, dpi float64) ([]float64, error) {
+	d, err := Options{}.Open(pdf)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return d.Ink(ctx, page, boxes, dpi)
+}
+
+// Raw raster wire format: magic, channels (1 gray, 4 RGBA), width, height,
+// then the pixel rows without padding.
+const (
+	rasterMagic  = "SBPX"
+	rasterHeader = 16
+)
+
+func encodeRasterHeader(channels, w, h int) []byte {
+	b := make([]byte, rasterHeader)
+	copy(b, rasterMagic)
+	b[4] = byte(channels)
+	binary.LittleEndian.PutUint32(b[8:], uint32(w))
+	binary.LittleEndian.PutUint32(b[12:], uint32(h))
+	return b
+}
+
+func decodeRaster(b []byte) (image.Image, error) {
+	if len(b) < rasterHeader || string(b[:4]) != rasterMagic {
+		return nil, fmt.Errorf("bad raster header")
+	}
+	ch := int(b[4])
+	w := int(binary.LittleEndian.Uint32(b[8:]))
+	h := int(binary.LittleEndian.Uint32(b[12:]))
+	pix := b[rasterHeader:]
+	if int64(w)*int64(h)*int64(ch) != int64(len(pix)) {
+		return nil, fmt.Errorf("raster %dx%dx%d but %d bytes", w, h, ch, len(pix))
+	}
+	r := image.Rect(0, 0, w, h)
+	switch ch {
+	case 1:
+		return &image.Gray{Pix: pix, Stride: w, Rect: r}, nil
+	case 4:
+		return &image.RGBA{Pix: pix, Stride: 4 * w, Rect: r}, nil
+	}
+	return nil, fmt.Errorf("raster with %d channels", ch)
+}
