@@ -18,9 +18,13 @@ const MinConfidence = 0.6
 // the runners-up. A best score under MinConfidence gives EditionUnknown.
 func (s *Set) Detect(c *shenbao.Content) shenbao.EditionMatch {
 	doc := documentText(c)
+	found := make([]bool, len(s.phrases))
+	for i, p := range s.phrases {
+		found[i] = strings.Contains(doc, p)
+	}
 	var cands []shenbao.Candidate
 	for _, t := range s.list {
-		cands = append(cands, shenbao.Candidate{ID: t.ID, Score: round3(t.score(doc))})
+		cands = append(cands, shenbao.Candidate{ID: t.ID, Score: round3(t.score(doc, found, s.phraseIdx[t.ID]))})
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].Score > cands[j].Score })
 	if len(cands) > 4 {
@@ -66,26 +70,44 @@ func documentText(c *shenbao.Content) string {
 	return b.String()
 }
 
-// score is in [0,1]: 0.6 for labels and options found, 0.15 for the maker
-// line, 0.15 for the year columns, 0.1 for the title; signals add or take.
-func (t *Template) score(doc string) float64 {
-	seen := map[string]bool{}
-	found, total := 0, 0
-	count := func(s string) {
-		n := Norm(s)
-		if len([]rune(n)) < 4 || seen[n] {
-			return
+// indexPhrases lists, once per Set, the distinct printed phrases (labels
+// and options) of all templates, and which of them each template prints:
+// detection then looks each phrase up once per document.
+func (s *Set) indexPhrases() {
+	at := map[string]int{}
+	s.phraseIdx = map[string][]int{}
+	for _, t := range s.list {
+		seen := map[string]bool{}
+		add := func(p string) {
+			n := Norm(p)
+			if len([]rune(n)) < 4 || seen[n] {
+				return
+			}
+			seen[n] = true
+			i, ok := at[n]
+			if !ok {
+				i = len(s.phrases)
+				at[n] = i
+				s.phrases = append(s.phrases, n)
+			}
+			s.phraseIdx[t.ID] = append(s.phraseIdx[t.ID], i)
 		}
-		seen[n] = true
-		total++
-		if strings.Contains(doc, n) {
-			found++
+		for _, r := range t.Rows {
+			add(r.Label)
+			for _, o := range r.Options {
+				add(o)
+			}
 		}
 	}
-	for _, r := range t.Rows {
-		count(r.Label)
-		for _, o := range r.Options {
-			count(o)
+}
+
+// score is in [0,1]: 0.6 for labels and options found, 0.15 for the maker
+// line, 0.15 for the year columns, 0.1 for the title; signals add or take.
+func (t *Template) score(doc string, foundPhrase []bool, mine []int) float64 {
+	found, total := 0, len(mine)
+	for _, i := range mine {
+		if foundPhrase[i] {
+			found++
 		}
 	}
 	score := 0.0

@@ -160,6 +160,10 @@ var editionFS embed.FS
 type Set struct {
 	list []*Template
 	byID map[string]*Template
+	// phrases are the distinct normalised labels and options of all
+	// templates; phraseIdx[id] indexes those edition id prints.
+	phrases   []string
+	phraseIdx map[string][]int
 }
 
 // Load reads and validates every template embedded in the binary.
@@ -192,6 +196,7 @@ func LoadFS(fsys fs.FS, dir string) (*Set, error) {
 		return nil, fmt.Errorf("no templates under %s", dir)
 	}
 	sort.Slice(set.list, func(i, j int) bool { return set.list[i].ID < set.list[j].ID })
+	set.indexPhrases()
 	return set, nil
 }
 

@@ -38,12 +38,14 @@ func Symbol(font string, r rune) (rune, bool) {
 // IsSymbolFont reports whether font is one of the symbol fonts Symbol knows.
 func IsSymbolFont(font string) bool { return fonts[fontKey(font)] != nil }
 
+var fontSeparators = strings.NewReplacer(" ", "", "-", "", "_", "")
+
 func fontKey(font string) string {
 	f := strings.ToLower(font)
 	if i := strings.IndexByte(f, '+'); i >= 0 && i == 6 { // PDF subset prefix ABCDEF+
 		f = f[i+1:]
 	}
-	f = strings.NewReplacer(" ", "", "-", "", "_", "").Replace(f)
+	f = fontSeparators.Replace(f)
 	switch {
 	case strings.HasPrefix(f, "wingdings2"):
 		return "wingdings2"
