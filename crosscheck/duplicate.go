@@ -1,6 +1,7 @@
 package crosscheck
 
 import (
+	"cmp"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -63,6 +64,10 @@ type answer struct {
 // duplicates finds long answers of different clusters that are near-copies
 // of each other. Each finding is reported on both documents.
 func duplicates(apps []*doc, m *clusters, opts Options) []Result {
+	masks := make([]*strings.Replacer, len(apps))
+	for i, d := range apps {
+		masks[i] = ownNames(d.id)
+	}
 	var as []answer
 	for i, d := range apps {
 		for k := range d.r.Texts {
@@ -71,7 +76,7 @@ func duplicates(apps []*doc, m *clusters, opts Options) []Result {
 			if len(norm) < opts.DuplicateMinChars {
 				continue
 			}
-			sh := shingles(opts.Segmenter.Cut(string(norm), true))
+			sh := shingles(opts.Segmenter.Cut(masks[i].Replace(string(norm)), true))
 			if len(sh) == 0 {
 				continue
 			}
@@ -119,6 +124,33 @@ func duplicates(apps []*doc, m *clusters, opts Options) []Result {
 			duplicateResult(apps[b.app], apps[a.app], b.text, a.text, sim, passage))
 	}
 	return out
+}
+
+// ownNames replaces a cluster's own place names and industry with
+// placeholders: a copier adapting another cluster's answer changes exactly
+// these, and they would otherwise break every shingle they touch.
+func ownNames(id identity) *strings.Replacer {
+	names := map[string]string{}
+	for _, p := range []string{id.region.Province, id.region.City, id.region.County} {
+		if p != "" {
+			names[normalize(p)] = "〈地〉"
+			names[stem(p)] = "〈地〉"
+		}
+	}
+	if id.core != "" {
+		names[id.core] = "〈业〉"
+	}
+	var ks []string
+	for k := range names {
+		ks = append(ks, k)
+	}
+	// Longest first, so that 青台市 is replaced whole rather than as 青台.
+	slices.SortFunc(ks, func(a, b string) int { return cmp.Or(cmp.Compare(len(b), len(a)), cmp.Compare(a, b)) })
+	var pairs []string
+	for _, k := range ks {
+		pairs = append(pairs, k, names[k])
+	}
+	return strings.NewReplacer(pairs...)
 }
 
 // shingles hashes every run of shingleWords consecutive words, punctuation

@@ -26,7 +26,7 @@ func (c *Checker) history(apps []*doc, m *clusters) []Result {
 		for _, k := range later.order {
 			f := later.values[k]
 			g := earlier.values[k]
-			if f.Year == 0 || g == nil {
+			if g == nil {
 				continue
 			}
 			if same, ok := sameValue(f, g); ok && !same {

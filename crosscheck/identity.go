@@ -54,8 +54,18 @@ type doc struct {
 	year    int    // the latest data year of the edition
 	id      identity
 	unit    string // the quota unit: a province, a 计划单列市 or 兵团
-	values  map[string]*shenbao.Field
-	order   []string // keys of values in report order, for stable output
+	values  map[string]*shenbao.Field // the fields of a data year, by canonical id
+	order   []string                  // ids of values in report order, for stable output
+}
+
+// valueID is what says two fields hold the same concept for the same year:
+// the canonical field id (total_output.2021, standards.national.lead.2021),
+// or key and column where a report carries no id.
+func valueID(f *shenbao.Field) string {
+	if f.ID != "" {
+		return f.ID
+	}
+	return f.Key + "\x00" + f.Column
 }
 
 func newDoc(r *shenbao.Report, t *layout.Template, rules *Rules) *doc {
@@ -68,31 +78,37 @@ func newDoc(r *shenbao.Report, t *layout.Template, rules *Rules) *doc {
 	}
 	for i := range r.Fields {
 		f := &r.Fields[i]
-		k := f.Key + "\x00" + f.Column
+		if f.Year == 0 {
+			continue
+		}
+		k := valueID(f)
 		if _, dup := d.values[k]; !dup {
 			d.values[k] = f
 			d.order = append(d.order, k)
 		}
 	}
 	if t.Kind == layout.KindApplication {
-		name := first(d.value("name", ""), d.value("cover_name", ""))
+		name := first(d.keyValue("name"), d.keyValue("cover_name"))
 		written := Region{
 			Province: d.keyValue("region_prov"),
 			City:     d.keyValue("region_city"),
 			County:   d.keyValue("region_county"),
 		}
-		d.id = makeIdentity(name, first(d.value("org", ""), d.value("cover_org", "")), written, rules.EditionRegions[d.edition])
+		d.id = makeIdentity(name, first(d.keyValue("org"), d.keyValue("cover_org")), written, rules.EditionRegions[d.edition])
 		d.unit = rules.unit(d.id.region)
 	}
 	return d
 }
 
-// value returns the trimmed value of key in column col.
-func (d *doc) value(key, col string) string {
-	if f := d.values[key+"\x00"+col]; f != nil {
-		return strings.TrimSpace(f.Value)
+// yearField returns the field of key for a data year, or for year 0 the
+// key's single value.
+func (d *doc) yearField(key string, year int) *shenbao.Field {
+	for i := range d.r.Fields {
+		if f := &d.r.Fields[i]; f.Key == key && f.Year == year && (year != 0 || f.Column == "") {
+			return f
+		}
 	}
-	return ""
+	return nil
 }
 
 // keyValue returns the first non-blank value of key in any column (the
@@ -190,10 +206,13 @@ func parseName(n string) (Region, string) {
 	case 2:
 		r.City, r.County = units[0], units[1]
 	case 1:
-		if strings.HasSuffix(units[0], "市") && r.Province != "" && !municipality(r.Province) {
-			r.City = units[0]
-		} else {
+		// The form asks for XX(省、市)XX(县、区): a lone 市 is the
+		// prefecture, except under a municipality, whose units are counties.
+		if strings.HasSuffix(units[0], "县") || strings.HasSuffix(units[0], "区") || strings.HasSuffix(units[0], "旗") ||
+			municipality(r.Province) {
 			r.County = units[0]
+		} else {
+			r.City = units[0]
 		}
 	}
 	return r, clusterSuffix.ReplaceAllString(rest, "")

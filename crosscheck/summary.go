@@ -223,11 +223,11 @@ func (c *Checker) compareRow(s *doc, r *summaryRow, a *doc) []Result {
 			fmt.Sprintf("汇总表第%s行%s为「%s」，申报表 %s 为「%s」。", r.no, what, rowVal, a.file, appVal),
 			"汇总表应与申报表一致"))
 	}
-	appName := first(a.value("name", ""), a.value("cover_name", ""))
+	appName := first(a.keyValue("name"), a.keyValue("cover_name"))
 	if v := r.value("sum_name"); v != "" && appName != "" && normalize(v) != normalize(appName) {
 		mismatch("sum_name", "summary.name", "集群名称", v, appName)
 	}
-	appOrg := first(a.value("org", ""), a.value("cover_org", ""))
+	appOrg := first(a.keyValue("org"), a.keyValue("cover_org"))
 	if v := r.value("sum_org"); v != "" && appOrg != "" && normalize(v) != normalize(appOrg) {
 		mismatch("sum_org", "summary.org", "集群运营管理机构", v, appOrg)
 	}
@@ -244,7 +244,7 @@ func (c *Checker) compareRow(s *doc, r *summaryRow, a *doc) []Result {
 		if cf.year != 0 {
 			col = strconv.Itoa(cf.year) + "年"
 		}
-		g := a.values[cf.fact.Key+"\x00"+col]
+		g := a.yearField(cf.fact.Key, cf.year)
 		if g == nil {
 			continue
 		}
