@@ -53,7 +53,7 @@ type doc struct {
 	edition string // the application edition (a summary's is its own id without -summary)
 	year    int    // the latest data year of the edition
 	id      identity
-	unit    string // the quota unit: a province, a 计划单列市 or 兵团
+	unit    string                    // the quota unit: a province, a 计划单列市 or 兵团
 	values  map[string]*shenbao.Field // the fields of a data year, by canonical id
 	order   []string                  // ids of values in report order, for stable output
 }
