@@ -1,0 +1,144 @@
+package layout
+
+import (
+	"testing"
+
+	"github.com/shenbao/shenbao"
+)
+
+func cells(texts ...string) shenbao.Row {
+	var r shenbao.Row
+	for i, t := range texts {
+		r.Cells = append(r.Cells, shenbao.Cell{Text: t, Col: i, Span: 1})
+	}
+	return r
+}
+
+func merged(texts ...string) shenbao.Row {
+	r := cells(append([]string{""}, texts...)...)
+	r.Cells[0].Merged = true
+	return r
+}
+
+func content(blocks ...shenbao.Block) *shenbao.Content {
+	return &shenbao.Content{Format: shenbao.FormatPDFText, Blocks: blocks}
+}
+
+func para(s string) shenbao.Block { return shenbao.Block{Text: s} }
+
+func table(rows ...shenbao.Row) shenbao.Block {
+	return shenbao.Block{Table: &shenbao.Table{Rows: rows}}
+}
+
+func field(t *testing.T, m *Mapped, id string) shenbao.Field {
+	t.Helper()
+	for _, f := range m.Fields {
+		if f.ID == id {
+			return f
+		}
+	}
+	t.Fatalf("no field %s", id)
+	return shenbao.Field{}
+}
+
+func box(t *testing.T, m *Mapped, id string) shenbao.Checkbox {
+	t.Helper()
+	for _, c := range m.Checkboxes {
+		if c.ID == id {
+			return c
+		}
+	}
+	t.Fatalf("no checkbox %s", id)
+	return shenbao.Checkbox{}
+}
+
+// The three year layouts the editions use, an OCR-damaged label, and ticks
+// as glyphs, raw symbol-font letters and missing marks.
+func TestMapLayouts(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2022")
+	c := content(
+		para("一、基本情况"),
+		table(
+			cells("主导产业所属产业类型", "£第一产业 R第二产业 £第三产业"),
+			cells("集群主导产业不属于国家规定的禁止、限制和淘汰类产业", "☑是\n□否"),
+			cells("获得省级中小企业特色产业集群", "是 否"),
+		),
+		para("二、主导产业情况"),
+		table(
+			cells("主导产业情况(近三年)", "2019年", "2020年", "2021年"),
+			cells("集群总产值(亿元)", "118.87", "134.27", "151.46"),
+			// One character misread by OCR (产 → 严).
+			cells("集群内中小企业严值占集群总产值比例(%)", "77.33", "76.16", "76.80"),
+		),
+		para("四、数字化升级情况"),
+		table(
+			cells("工业软件采购金额(万元)", "2019年", "2020年", "2021年"),
+			merged("3326.17", "4153.83", "5042.34"),
+		),
+		para("六、开放合作情况"),
+		table(
+			cells("近三年集群主导产品出口贸易额增长率(%)", "2019年", "23.71"),
+			merged("2020年", "6.80"),
+			merged("2021年", "11.07"),
+		),
+	)
+	m := Map(c, tp)
+	tests := []struct{ id, want string }{
+		{"total_output.2021", "151.46"},
+		{"sme_share.2020", "76.16"},
+		{"sw_purchase.2019", "3326.17"},
+		{"export_growth.2021", "11.07"},
+	}
+	for _, tt := range tests {
+		if f := field(t, m, tt.id); f.Value != tt.want {
+			t.Errorf("%s = %q, want %q", tt.id, f.Value, tt.want)
+		}
+	}
+	if f := field(t, m, "sme_share.2020"); f.Confidence >= 1 || f.Confidence < minLabelScore {
+		t.Errorf("OCR-damaged label: confidence %.2f, want in [%.2f,1)", f.Confidence, minLabelScore)
+	}
+	if f := field(t, m, "total_output.2021"); f.Number == nil || *f.Number != 151.46 {
+		t.Errorf("number = %v", f.Number)
+	}
+	if !box(t, m, "industry_type.2").Checked || box(t, m, "industry_type.1").Checked {
+		t.Error("raw Wingdings letters R/£ not read as ticked/empty")
+	}
+	if !box(t, m, "not_prohibited.1").Checked || box(t, m, "not_prohibited.2").Checked {
+		t.Error("glyph ticks not read")
+	}
+	if cb := box(t, m, "recognised.1"); cb.Checked || cb.Confidence >= 0.8 {
+		t.Errorf("options with no mark: checked=%v confidence=%.2f, want unchecked and unsure", cb.Checked, cb.Confidence)
+	}
+	// Rows the document does not have are reported, not invented.
+	if f := field(t, m, "area"); f.Value != "" || f.Confidence != 0 {
+		t.Errorf("missing row: %+v", f)
+	}
+}
+
+func TestParseNumber(t *testing.T) {
+	tests := []struct {
+		in   string
+		want float64
+		ok   bool
+	}{
+		{"12.34", 12.34, true}, {"1,234.5", 1234.5, true}, {"-5.45", -5.45, true},
+		{"29个", 29, true}, {"20%", 20, true}, {"无", 0, false}, {"", 0, false}, {"约30", 0, false},
+	}
+	for _, tt := range tests {
+		got := ParseNumber(tt.in)
+		if (got != nil) != tt.ok || got != nil && *got != tt.want {
+			t.Errorf("ParseNumber(%q) = %v, want %v/%v", tt.in, got, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestDetectUnknown(t *testing.T) {
+	c := content(para("关于举办2024年职工运动会的通知"), table(cells("项目", "时间"), cells("拔河", "2024年5月1日")))
+	got := MustLoad().Detect(c)
+	if got.ID != shenbao.EditionUnknown {
+		t.Fatalf("edition = %s, want unknown", got.ID)
+	}
+	if len(got.Candidates) == 0 || got.Confidence >= MinConfidence {
+		t.Errorf("unknown edition should list candidates with a low score: %+v", got)
+	}
+}
