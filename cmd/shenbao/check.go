@@ -13,6 +13,7 @@ import (
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/extract"
+	"github.com/shenbao/shenbao/extract/soffice"
 )
 
 func (m *Main) check(ctx context.Context, args []string) error {
@@ -73,6 +74,7 @@ type pipeline struct {
 
 func (m *Main) pipeline() *pipeline {
 	ex := extract.New(m.templates)
+	ex.Convert = (&soffice.Converter{}).Convert
 	configurePDF(ex)
 	return &pipeline{ex: ex}
 }
