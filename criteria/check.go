@@ -239,11 +239,16 @@ func (c *ctx) finish(f *shenbao.Finding, r *Rule, v vars) {
 			v["limit"] = fmtNum(*r.Value)
 		}
 	}
+	msg := r.Message
+	if m := v["message"]; m != "" {
+		msg = m
+	}
+	delete(v, "message")
 	args := make([]string, 0, 2*len(v))
 	for k, x := range v {
 		args = append(args, "{"+k+"}", x)
 	}
-	f.Message = strings.NewReplacer(args...).Replace(r.Message)
+	f.Message = strings.NewReplacer(args...).Replace(msg)
 	if f.FieldIDs == nil {
 		f.FieldIDs = []string{}
 	}
@@ -315,7 +320,11 @@ func checkWordLimit(c *ctx, r *Rule) {
 		if word <= limit+margin {
 			sev = shenbao.SeverityWarning
 		}
-		emit(sev, vars{"count": strconv.Itoa(word), "strict": strconv.Itoa(strict), "limit": strconv.Itoa(limit)})
+		v := vars{"count": strconv.Itoa(word), "strict": strconv.Itoa(strict), "limit": strconv.Itoa(limit)}
+		if word <= limit {
+			v["message"] = r.Lesser
+		}
+		emit(sev, v)
 	}
 	for i := range c.rep.Texts {
 		t := &c.rep.Texts[i]
@@ -629,7 +638,7 @@ func checkMeanGrowth(c *ctx, r *Rule) {
 	if !ok || compare(m.v, r.Op, *r.Value) {
 		return
 	}
-	c.emit(r, r.Severity, fs, "", vars{"value": fmtNum(m.v)})
+	c.emit(r, r.Severity, fs, "", vars{"value": fmt2(m.v)})
 }
 
 func checkNotGreater(c *ctx, r *Rule) {
@@ -673,7 +682,7 @@ func checkGrowthVsLevels(c *ctx, r *Rule) {
 		if off(stated, re, r.Tolerance) {
 			fs := append([]*shenbao.Field{f}, fc...)
 			c.emit(r, r.Severity, append(fs, fp...), f.Column,
-				vars{"value": f.Value, "expected": fmtNum(re.v), "year": yearVar(f)})
+				vars{"value": f.Value, "expected": fmt2(re.v), "year": yearVar(f)})
 		}
 	}
 }
@@ -694,7 +703,7 @@ func checkMeanVsRates(c *ctx, r *Rule) {
 	}
 	if off(stated, m, tol) {
 		c.emit(r, r.Severity, append([]*shenbao.Field{f}, fs...), f.Column,
-			vars{"value": f.Value, "expected": fmtNum(m.v)})
+			vars{"value": f.Value, "expected": fmt2(m.v)})
 	}
 }
 
@@ -711,7 +720,7 @@ func checkRatio(c *ctx, r *Rule) {
 	re := num.div(den).scale(r.Scale)
 	if off(stated, re, r.Tolerance) {
 		fs := append([]*shenbao.Field{f}, fn...)
-		c.emit(r, r.Severity, append(fs, fd...), f.Column, vars{"value": f.Value, "expected": fmtNum(re.v)})
+		c.emit(r, r.Severity, append(fs, fd...), f.Column, vars{"value": f.Value, "expected": fmt2(re.v)})
 	}
 }
 
@@ -732,7 +741,7 @@ func checkReduction(c *ctx, r *Rule) {
 	}
 	re := exact(1).add(b.div(a).scale(-1)).scale(100)
 	if off(stated, re, r.Tolerance) {
-		c.emit(r, r.Severity, []*shenbao.Field{f, fa, fb}, f.Column, vars{"value": f.Value, "expected": fmtNum(re.v)})
+		c.emit(r, r.Severity, []*shenbao.Field{f, fa, fb}, f.Column, vars{"value": f.Value, "expected": fmt2(re.v)})
 	}
 }
 
@@ -763,7 +772,7 @@ func checkPlanBase(c *ctx, r *Rule) {
 		return
 	}
 	c.emit(r, r.Severity, append([]*shenbao.Field{base}, fs...), base.Column,
-		vars{"value": base.Value, "expected": fmtNum(want.v)})
+		vars{"value": base.Value, "expected": fmt2(want.v)})
 }
 
 func checkPlanTarget(c *ctx, r *Rule) {
@@ -822,7 +831,7 @@ func checkPlanTarget(c *ctx, r *Rule) {
 	if base != nil {
 		fs = append(fs, base)
 	}
-	c.emit(r, r.Severity, fs, target.Column, vars{"value": target.Value, "got": fmtNum(got)})
+	c.emit(r, r.Severity, fs, target.Column, vars{"value": target.Value, "got": fmt2(got)})
 }
 
 // checkEvidence lists, at info level, what the clerk must find among the

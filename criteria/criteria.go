@@ -33,6 +33,9 @@ type Rule struct {
 	Check    string `yaml:"check"`
 	Basis    string `yaml:"basis"`
 	Message  string `yaml:"message"`
+	// Lesser is the message for the lesser case of a check that has one
+	// (word_limit: only the stricter non-whitespace count is over).
+	Lesser string `yaml:"lesser,omitempty"`
 
 	Key   string   `yaml:"key,omitempty"`   // the row (template key) the rule reads
 	Keys  []string `yaml:"keys,omitempty"`  // rows the rule applies to, or sums
@@ -158,13 +161,14 @@ func (e *Engine) LoadProfileFile(file string) (string, error) {
 	}
 	if err == nil {
 		err = e.add(s)
-	}
-	if err == nil {
-		err = e.resolveSet(s, map[string]bool{})
+		if err == nil {
+			if err = e.resolveSet(s, map[string]bool{}); err != nil {
+				delete(e.sets, s.ID)
+				e.order = without(e.order, s.ID)
+			}
+		}
 	}
 	if err != nil {
-		delete(e.sets, s.ID)
-		e.order = without(e.order, s.ID)
 		return "", shenbao.Wrap(shenbao.EINVALID, err,
 			"评审标准文件 %s 有误：%v。请按内置标准（如 nat）的格式修改。/ The criteria profile %s is invalid: %v. Follow the format of a built-in profile such as nat.",
 			file, err, file, err)
@@ -303,6 +307,9 @@ func merge(base, o Rule, set string) Rule {
 	}
 	if o.Message != "" {
 		base.Message = o.Message
+	}
+	if o.Lesser != "" {
+		base.Lesser = o.Lesser
 	}
 	if o.Op != "" {
 		base.Op = o.Op

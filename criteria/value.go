@@ -146,8 +146,10 @@ func headerYear(col string) int {
 	return y
 }
 
-// fmtNum prints a computed figure the way the form does: at most two
-// decimals, no trailing zeros.
+// fmt2 prints a computed figure the way the form asks: 2 decimals.
+func fmt2(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
+
+// fmtNum prints a limit as the standard writes it: 40, 13.5.
 func fmtNum(x float64) string {
 	s := strconv.FormatFloat(x, 'f', 2, 64)
 	s = strings.TrimRight(s, "0")
