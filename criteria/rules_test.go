@@ -459,7 +459,7 @@ func TestLoadProfileFile(t *testing.T) {
 
 func TestCountChars(t *testing.T) {
 	for _, tc := range []struct {
-		in            string
+		in             string
 		word, nonspace int
 	}{
 		{"", 0, 0},
