@@ -164,12 +164,25 @@ func (e *Extractor) Apply(rep *shenbao.Report, content *shenbao.Content) {
 	t, _ := e.Templates.Get(rep.Edition.ID)
 	m := layout.Map(content, t)
 	rep.Fields, rep.Checkboxes, rep.Texts = m.Fields, m.Checkboxes, m.Texts
-	rep.Findings = append(rep.Findings, e.lowConfidence(rep)...)
+	rep.Findings = append(rep.Findings, e.LowConfidence(rep)...)
 }
 
-// lowConfidence lists what the machine is unsure of, so reviewers look
+// Findings returns the findings extraction itself makes on rep: an unknown
+// edition, and values read with low confidence. A re-check after a
+// reviewer's correction recomputes them from the corrected report.
+func (e *Extractor) Findings(rep *shenbao.Report) []shenbao.Finding {
+	var out []shenbao.Finding
+	for _, f := range rep.Findings {
+		if f.Kind == shenbao.KindUnknownEdition {
+			out = append(out, f)
+		}
+	}
+	return append(out, e.LowConfidence(rep)...)
+}
+
+// LowConfidence lists what the machine is unsure of, so reviewers look
 // exactly there.
-func (e *Extractor) lowConfidence(rep *shenbao.Report) []shenbao.Finding {
+func (e *Extractor) LowConfidence(rep *shenbao.Report) []shenbao.Finding {
 	var out []shenbao.Finding
 	for _, f := range rep.Fields {
 		if f.Confidence < e.ReviewThreshold {

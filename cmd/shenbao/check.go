@@ -12,14 +12,18 @@ import (
 	"strings"
 
 	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/criteria"
 	"github.com/shenbao/shenbao/extract"
 	"github.com/shenbao/shenbao/extract/soffice"
+	"github.com/shenbao/shenbao/pipeline"
 )
 
 func (m *Main) check(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	format := fs.String("format", "text", "report format: text or json")
 	maxMB := fs.Int64("max-mb", 100, "refuse files larger than this many MB")
+	profile := fs.String("profile", "", "rule profile (nat, cq, west, …); default: the edition's own")
+	profileFile := fs.String("profile-file", "", "a province's own profile (YAML), used instead of --profile")
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
@@ -29,8 +33,11 @@ func (m *Main) check(ctx context.Context, args []string) error {
 	if fs.NArg() == 0 {
 		return &shenbao.Error{Code: "usage", Message: "用法 / usage: shenbao check [--format json] FILE..."}
 	}
-	p := m.pipeline()
-	p.ex.MaxBytes = *maxMB << 20
+	p, err := m.pipeline(*profile, *profileFile)
+	if err != nil {
+		return err
+	}
+	p.Extractor.MaxBytes = *maxMB << 20
 	var reports []*shenbao.Report
 	failed := 0
 	for _, path := range fs.Args() {
@@ -67,31 +74,44 @@ func (m *Main) check(ctx context.Context, args []string) error {
 	return nil
 }
 
-// pipeline is extraction followed by the checks, as wired for this process.
-type pipeline struct {
-	ex *extract.Extractor
-}
-
-func (m *Main) pipeline() *pipeline {
+// pipeline wires extraction and the checks for this process.
+func (m *Main) pipeline(profile, profileFile string) (*checker, error) {
 	ex := extract.New(m.templates)
 	ex.Convert = (&soffice.Converter{}).Convert
 	configurePDF(ex)
-	return &pipeline{ex: ex}
+	rules, err := criteria.Load()
+	if err != nil {
+		return nil, fmt.Errorf("load rules: %w", err)
+	}
+	if profileFile != "" {
+		if profile, err = rules.LoadProfileFile(profileFile); err != nil {
+			return nil, shenbao.Wrap(shenbao.EINVALID, err, "无法读取规则文件 %s：%v / Cannot load the profile file %s: %v", profileFile, err, profileFile, err)
+		}
+	}
+	if profile != "" {
+		if _, ok := rules.ProfileRules(profile); !ok {
+			return nil, &shenbao.Error{Code: "usage", Message: fmt.Sprintf("没有规则方案 %q，可选：%s / no profile %q; choose one of: %s", profile, strings.Join(rules.Profiles(), ", "), profile, strings.Join(rules.Profiles(), ", "))}
+		}
+	}
+	return &checker{pipeline.Pipeline{Extractor: ex, Rules: rules, Profile: profile}}, nil
 }
 
-func (p *pipeline) checkFile(ctx context.Context, path string) (*shenbao.Report, error) {
+// checker runs the pipeline on files.
+type checker struct{ pipeline.Pipeline }
+
+func (p *checker) checkFile(ctx context.Context, path string) (*shenbao.Report, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, shenbao.Wrap(shenbao.ENOTFOUND, err, "无法读取文件 %s。/ Cannot read file %s.", path, path)
 	}
-	if p.ex.MaxBytes > 0 && info.Size() > p.ex.MaxBytes {
-		return nil, shenbao.Errorf(shenbao.ETOOLARGE, "文件超过 %d MB 的上限。/ The file is larger than the %d MB limit.", p.ex.MaxBytes>>20, p.ex.MaxBytes>>20)
+	if p.Extractor.MaxBytes > 0 && info.Size() > p.Extractor.MaxBytes {
+		return nil, shenbao.Errorf(shenbao.ETOOLARGE, "文件超过 %d MB 的上限。/ The file is larger than the %d MB limit.", p.Extractor.MaxBytes>>20, p.Extractor.MaxBytes>>20)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, shenbao.Wrap(shenbao.ENOTFOUND, err, "无法读取文件 %s。/ Cannot read file %s.", path, path)
 	}
-	return p.ex.Extract(ctx, filepath.Base(path), data)
+	return p.Extract(ctx, filepath.Base(path), data)
 }
 
 var severityName = map[string]string{

@@ -29,6 +29,7 @@ const usage = `用法 / usage: shenbao <command> [flags]
 
   check FILE...            读取并检查申报表 / read and check applications
   editions [--fields ID]   列出表格版本或某版本的字段 / list editions or a template's fields
+  criteria [--profile P]   列出检查规则 / list the rule sets and rules
 `
 
 // Run executes one command.
@@ -47,6 +48,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.check(ctx, args[1:])
 	case "editions":
 		return m.editions(args[1:])
+	case "criteria":
+		return m.criteria(args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
