@@ -361,6 +361,16 @@ func checkRequired(c *ctx, r *Rule) {
 	for _, k := range r.Skip {
 		skip[k] = true
 	}
+	if len(r.Keys) > 0 {
+		// Only the rows named: every other key is skipped.
+		only := map[string]bool{}
+		for _, k := range r.Keys {
+			only[k] = true
+		}
+		for _, k := range c.order {
+			skip[k] = !only[k]
+		}
+	}
 	for i := range c.rep.Fields {
 		f := &c.rep.Fields[i]
 		s, ok := c.specs[f.Key]

@@ -128,6 +128,8 @@ var cases = []struct {
 		[]string{"form.required@:error"}},
 	{"required/not_located", nat2024, "", []mut{set("pct", "", ""), unlocated("pct", "")}, nil},
 	{"required/cover", nat2024, "", []mut{set("cover_contact", "", " ")}, []string{"form.required@:error"}},
+	{"required/signature_is_a_warning", nat2024, "", []mut{set("signer", "县级行政区划中小企业主管部门负责人（签字）：", "")},
+		[]string{"form.signature@县级行政区划中小企业主管部门负责人（签字）：:warning"}},
 	{"required/blank_text", nat2024, "", []mut{text("txt_intl", "")}, []string{"form.required@:error"}},
 	{"count_names/count_without_names", nat2024, "", []mut{set("plat_nat", "名称", "无")},
 		[]string{"form.count_names@名称:error"}},
