@@ -195,9 +195,13 @@ type vars map[string]string
 // emit records a finding located on the fields it rests on.
 func (c *ctx) emit(r *Rule, severity string, fs []*shenbao.Field, column string, v vars) {
 	f := shenbao.Finding{Kind: r.Kind, Rule: r.ID, Severity: severity, Basis: r.Basis, Column: column}
+	conf := 1.0
 	for _, x := range fs {
 		if x == nil {
 			continue
+		}
+		if x.Confidence > 0 {
+			conf = min(conf, x.Confidence)
 		}
 		f.FieldIDs = append(f.FieldIDs, x.ID)
 		if f.Label == "" {
@@ -208,13 +212,17 @@ func (c *ctx) emit(r *Rule, severity string, fs []*shenbao.Field, column string,
 	if v == nil {
 		v = vars{}
 	}
-	c.finish(&f, r, v)
+	c.finish(&f, r, v, conf)
 }
 
 func (c *ctx) emitBoxes(r *Rule, bs []*shenbao.Checkbox, column string, v vars) {
 	f := shenbao.Finding{Kind: r.Kind, Rule: r.ID, Severity: r.Severity, Basis: r.Basis, Column: column}
 	pinned := false // located on a ticked box, the one the finding is about
+	conf := 1.0
 	for _, b := range bs {
+		if b.Confidence > 0 {
+			conf = min(conf, b.Confidence)
+		}
 		f.FieldIDs = append(f.FieldIDs, b.ID)
 		if f.Label == "" {
 			f.Section, f.Label = b.Section, b.Group
@@ -224,10 +232,15 @@ func (c *ctx) emitBoxes(r *Rule, bs []*shenbao.Checkbox, column string, v vars) 
 			pinned = b.Checked
 		}
 	}
-	c.finish(&f, r, v)
+	c.finish(&f, r, v, conf)
 }
 
-func (c *ctx) finish(f *shenbao.Finding, r *Rule, v vars) {
+// lowConfidence is the recognition confidence below which an error resting
+// on a value is reported as a warning: the value may be misread (OCR), so
+// the clerk confirms it on the page before it counts against the applicant.
+const lowConfidence = 0.8
+
+func (c *ctx) finish(f *shenbao.Finding, r *Rule, v vars, conf float64) {
 	if _, ok := v["label"]; !ok {
 		v["label"] = f.Label
 	}
@@ -249,6 +262,10 @@ func (c *ctx) finish(f *shenbao.Finding, r *Rule, v vars) {
 		args = append(args, "{"+k+"}", x)
 	}
 	f.Message = strings.NewReplacer(args...).Replace(msg)
+	if conf < lowConfidence && f.Severity == shenbao.SeverityError {
+		f.Severity = shenbao.SeverityWarning
+		f.Message += "（所依据的数据识别置信度较低，请对照原件核实）"
+	}
 	if f.FieldIDs == nil {
 		f.FieldIDs = []string{}
 	}

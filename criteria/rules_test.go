@@ -52,6 +52,16 @@ func set(key, col, value string) mut {
 	}
 }
 
+func confidence(key, col string, c float64) mut {
+	return func(r *shenbao.Report, tm *layout.Template) {
+		for i := range r.Fields {
+			if r.Fields[i].Key == key && r.Fields[i].Column == col {
+				r.Fields[i].Confidence = c
+			}
+		}
+	}
+}
+
 func unlocated(key, col string) mut {
 	return func(r *shenbao.Report, tm *layout.Template) {
 		for i := range r.Fields {
@@ -123,6 +133,10 @@ var cases = []struct {
 		[]string{"form.word_limit@:error"}},
 	{"word_limit/plan_3000", nat2024, "", []mut{text("plan", han(3001))}, []string{"form.word_limit@:error"}},
 
+	{"word_limit/summary_intro", "nat2024_summary_2.truth.json", "", []mut{set("sum_intro", "3", han(301))},
+		[]string{"form.word_limit@3:error"}},
+	{"word_limit/summary_intro_at_limit", "nat2024_summary_2.truth.json", "", []mut{set("sum_intro", "3", han(300))}, nil},
+
 	// Completeness: a blank is missing, 无 is an answer; unlocated is not the applicant's blank.
 	{"required/blank_vs_none", nat2024, "", []mut{set("pct", "", ""), set("overseas", "", "无")},
 		[]string{"form.required@:error"}},
@@ -157,6 +171,8 @@ var cases = []struct {
 	{"threshold/output_at_40", nat2024, "", []mut{set("total_output", "2022年", "40.00")}, nil},
 	{"threshold/output_below_40", nat2024, "", []mut{set("total_output", "2022年", "39.99")},
 		[]string{"nat.output@2022年:error"}},
+	{"threshold/misread_is_a_warning", nat2024, "", []mut{set("total_output", "2022年", "39.99"), confidence("total_output", "2022年", 0.6)},
+		[]string{"nat.output@2022年:warning"}},
 	{"threshold/share_at_70", nat2024, "", []mut{set("sme_share", "2022年", "70.00"), set("main_share", "2022年", "70.00")},
 		[]string{"nat.main_share@2022年:error"}}, // 以上 includes 70, 高于 does not
 	{"threshold/growth_at_10", nat2022, "", []mut{set("main_cagr", "", "10.00"), set("plan_growth", "2021年基准值", "10.00%")},
@@ -224,6 +240,8 @@ var cases = []struct {
 		[]string{"nat.output@2022年:error"}},
 	{"profile/west_share_66", nat2024, "west", []mut{set("sme_share", "2022年", "66.00")}, nil},
 	{"profile/cq_default", cq2024, "", nil, nil},
+	{"profile/unknown_runs_form_rules_only", cq2024, "moon", []mut{set("area", "", "168.555")},
+		[]string{"form.decimals@:error"}}, // no cq.area: the profile's thresholds do not run
 	{"profile/cq_against_nat", cq2024, "nat", nil, []string{
 		"nat.output@2021年:error", "nat.main_share@2023年:error", "nat.growth@:error",
 		"nat.plan.rd@2026年目标值:error", "nat.plan.patents@2026年目标值:error", "nat.plan.iip@2026年目标值:error",
