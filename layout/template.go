@@ -4,7 +4,9 @@
 package layout
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"path"
@@ -164,7 +166,13 @@ type Set struct {
 	// templates; phraseIdx[id] indexes those edition id prints.
 	phrases   []string
 	phraseIdx map[string][]int
+	// fingerprint hashes every template's bytes: caches of extractions
+	// made with other templates are stale.
+	fingerprint string
 }
+
+// Fingerprint identifies the exact templates loaded.
+func (s *Set) Fingerprint() string { return s.fingerprint }
 
 // Load reads and validates every template embedded in the binary.
 func Load() (*Set, error) { return LoadFS(editionFS, "editions") }
@@ -177,11 +185,13 @@ func LoadFS(fsys fs.FS, dir string) (*Set, error) {
 		return nil, fmt.Errorf("list templates: %w", err)
 	}
 	set := &Set{byID: map[string]*Template{}}
+	h := sha256.New()
 	for _, name := range names {
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, fmt.Errorf("read template %s: %w", name, err)
 		}
+		h.Write(data)
 		t, err := Parse(data)
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", name, err)
@@ -197,6 +207,7 @@ func LoadFS(fsys fs.FS, dir string) (*Set, error) {
 	}
 	sort.Slice(set.list, func(i, j int) bool { return set.list[i].ID < set.list[j].ID })
 	set.indexPhrases()
+	set.fingerprint = hex.EncodeToString(h.Sum(nil))[:16]
 	return set, nil
 }
 

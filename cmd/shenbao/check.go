@@ -24,6 +24,12 @@ func (m *Main) check(ctx context.Context, args []string) error {
 	maxMB := fs.Int64("max-mb", 100, "refuse files larger than this many MB")
 	profile := fs.String("profile", "", "rule profile (nat, cq, west, …); default: the edition's own")
 	profileFile := fs.String("profile-file", "", "a province's own profile (YAML), used instead of --profile")
+	var bo bulkOptions
+	fs.StringVar(&bo.out, "out", "", "bulk: write results to this .xlsx, .csv or .jsonl file")
+	fs.IntVar(&bo.workers, "workers", 0, "bulk: documents processed at once (default: the core count)")
+	fs.StringVar(&bo.cacheDir, "cache-dir", defaultCacheDir(), "bulk: where extractions are cached by content hash")
+	fs.BoolVar(&bo.force, "force", false, "bulk: re-extract even what the cache holds")
+	fs.BoolVar(&bo.noCross, "no-cross", false, "bulk: skip the checks across applications")
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
@@ -38,6 +44,9 @@ func (m *Main) check(ctx context.Context, args []string) error {
 		return err
 	}
 	p.Extractor.MaxBytes = *maxMB << 20
+	if isBulk(fs.Args(), bo) {
+		return m.runBulk(ctx, p, fs.Args(), bo)
+	}
 	var reports []*shenbao.Report
 	failed := 0
 	for _, path := range fs.Args() {
