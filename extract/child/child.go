@@ -97,6 +97,10 @@ type status struct {
 	Code    string `json:"code,omitempty"`
 	Message string `json:"message,omitempty"`
 	Detail  string `json:"detail,omitempty"` // err.Error(), for the log
+	// PeakRSS is the child's own high-water resident set in bytes. The
+	// parent's rusage figure cannot serve: Linux carries the parent's peak
+	// over into a child forked with vfork semantics, as Go's exec is.
+	PeakRSS int64 `json:"peak_rss,omitempty"`
 }
 
 // Main returns at once unless the process was started by Run. In a child it
@@ -122,6 +126,7 @@ func runChild(name string) int {
 	}
 	syscall.CloseOnExec(statusFD)
 	report := func(st status) int {
+		st.PeakRSS = peakRSS()
 		if err := json.NewEncoder(statusFile).Encode(st); err != nil {
 			fmt.Fprintln(os.Stderr, "child: write status:", err)
 			return 2
@@ -193,6 +198,22 @@ func applyLimits() error {
 	}
 	lim := uint64(base + budget)
 	return syscall.Setrlimit(syscall.RLIMIT_AS, &syscall.Rlimit{Cur: lim, Max: lim})
+}
+
+// peakRSS returns VmHWM from /proc/self/status in bytes, 0 if unknown.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			fmt.Sscan(v, &kb)
+			return kb << 10
+		}
+	}
+	return 0
 }
 
 // addressSpace returns the process's current virtual size in bytes.

@@ -38,6 +38,14 @@ func init() {
 		_, err := fmt.Fprintf(out, "%s|%s", os.Getenv("SHENBAO_TEST_ENV"), os.Getenv("SHENBAO_CHILD"))
 		return err
 	})
+	child.Register("test-touch-100mb", func(ctx context.Context, in io.Reader, out io.Writer) error {
+		b := make([]byte, 100<<20)
+		for j := 0; j < len(b); j += 4096 {
+			b[j] = 1
+		}
+		_, err := fmt.Fprint(out, b[len(b)-4096])
+		return err
+	})
 	child.Register("test-typed-error", func(ctx context.Context, in io.Reader, out io.Writer) error {
 		fmt.Fprint(out, "partial output that must be dropped")
 		return fmt.Errorf("open: %w", shenbao.Errorf(shenbao.EENCRYPTED, "文件已加密 / encrypted"))
@@ -196,6 +204,30 @@ func assertNoChildren(t *testing.T) {
 	if !errors.Is(err, syscall.ECHILD) {
 		t.Errorf("children left behind: wait4 = %d, %v", pid, err)
 	}
+}
+
+func TestStatsPeakRSS(t *testing.T) {
+	// Inflate the parent first: the child's figure must not include it.
+	ballast := make([]byte, 160<<20)
+	for j := 0; j < len(ballast); j += 4096 {
+		ballast[j] = 1
+	}
+	for _, tt := range []struct {
+		job    string
+		lo, hi int64
+	}{
+		{"test-upper", 1 << 20, 100 << 20},
+		{"test-touch-100mb", 100 << 20, 250 << 20},
+	} {
+		_, st, err := child.RunStats(context.Background(), tt.job, nil, child.Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.MaxRSS < tt.lo || st.MaxRSS > tt.hi {
+			t.Errorf("%s: peak RSS %d MB, want %d–%d MB", tt.job, st.MaxRSS>>20, tt.lo>>20, tt.hi>>20)
+		}
+	}
+	runtime.KeepAlive(ballast)
 }
 
 func TestRunConcurrent(t *testing.T) {

@@ -77,10 +77,13 @@ func (l Limits) withDefaults() Limits {
 
 // Stats describes a finished child run.
 type Stats struct {
-	Wall    time.Duration
-	User    time.Duration
-	System  time.Duration
-	MaxRSS  int64 // peak resident set of the child in bytes
+	Wall   time.Duration
+	User   time.Duration
+	System time.Duration
+	// MaxRSS is the child's peak resident set in bytes, as the child
+	// measured it; after a crash, the kernel's figure, which may include
+	// the parent's own peak at the time of the fork.
+	MaxRSS  int64
 	Stderr  string
 	Success bool
 }
@@ -163,6 +166,10 @@ func RunStats(ctx context.Context, name string, in []byte, lim Limits) ([]byte, 
 		if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
 			st.MaxRSS = ru.Maxrss << 10 // Linux reports KiB
 		}
+	}
+	var s status
+	if json.Unmarshal(statusBytes, &s) == nil && s.PeakRSS > 0 {
+		st.MaxRSS = s.PeakRSS
 	}
 	err = classify(ctx, tctx, name, lim, cmd.ProcessState, waitErr, statusBytes, stdout, st.Stderr)
 	if err != nil {

@@ -25,6 +25,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"io"
 	"os"
 	"time"
 
@@ -98,8 +99,7 @@ type DocInfo struct {
 
 // PageInfo describes one page.
 type PageInfo struct {
-	// Size in points as displayed (after /Rotate), rounded down to whole
-	// points by MuPDF's binding; map pixels to points with dpi/72 instead.
+	// Size in points as displayed (after /Rotate), to 0.01 pt.
 	shenbao.PageSize
 	// Chars counts the non-space characters of the page's text layer, 0
 	// for a scanned page.
@@ -115,6 +115,8 @@ type Doc struct {
 	path string
 	temp bool
 	opt  Options
+	// onStats, when set (by benchmarks), receives each child's resource use.
+	onStats func(child.Stats)
 }
 
 // Open writes pdf to a temporary file for the child processes to read;
@@ -225,12 +227,16 @@ func (d *Doc) run(ctx context.Context, job string, req request, output int64, zh
 	if err != nil {
 		return nil, fmt.Errorf("render: %w", err)
 	}
-	return child.Run(ctx, job, in, child.Limits{
+	out, st, err := child.RunStats(ctx, job, in, child.Limits{
 		Timeout: d.opt.Timeout,
 		Memory:  d.opt.Memory,
 		Output:  output,
 		Stage:   "PDF 引擎（MuPDF）" + zh + " / " + en + " in the PDF engine (MuPDF)",
 	})
+	if d.onStats != nil {
+		d.onStats(st)
+	}
+	return out, err
 }
 
 // Info reads the page count, page sizes and whether pages carry text.
@@ -377,13 +383,17 @@ const (
 	rasterHeader = 16
 )
 
-func encodeRasterHeader(channels, w, h int) []byte {
+func writeRaster(w io.Writer, channels int, r image.Rectangle, pix []byte) error {
 	b := make([]byte, rasterHeader)
 	copy(b, rasterMagic)
 	b[4] = byte(channels)
-	binary.LittleEndian.PutUint32(b[8:], uint32(w))
-	binary.LittleEndian.PutUint32(b[12:], uint32(h))
-	return b
+	binary.LittleEndian.PutUint32(b[8:], uint32(r.Dx()))
+	binary.LittleEndian.PutUint32(b[12:], uint32(r.Dy()))
+	if _, err := w.Write(b); err != nil {
+		return err
+	}
+	_, err := w.Write(pix)
+	return err
 }
 
 func decodeRaster(b []byte) (image.Image, error) {

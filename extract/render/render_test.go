@@ -86,11 +86,10 @@ func TestInfo(t *testing.T) {
 	if len(info.Pages) != 2 {
 		t.Fatalf("pages = %d, want 2", len(info.Pages))
 	}
-	// A4 as img2pdf wrote it at 200 dpi (595.44×842.04 pt) and at 300 dpi
-	// (595.44×841.92 pt), in whole points.
-	for i, h := range []float64{842, 841} {
-		if p := info.Pages[i]; p.Width != 595 || p.Height != h || p.HasText() {
-			t.Errorf("page %d = %+v, want 595×%g without text", i+1, p, h)
+	// A4 as img2pdf wrote it at 200 dpi and at 300 dpi.
+	for i, h := range []float64{842.04, 841.92} {
+		if p := info.Pages[i]; p.Width != 595.44 || p.Height != h || p.HasText() {
+			t.Errorf("page %d = %+v, want 595.44×%g without text", i+1, p, h)
 		}
 	}
 	info, err = render.Info(ctx, makePDF([]pdfPage{inkPage, {w: 300, h: 100}}))

@@ -1,0 +1,96 @@
+//go:build cgo
+
+package render
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/shenbao/shenbao/extract/child"
+)
+
+// BenchmarkScanPage renders scanned pages through a child process, as the
+// scan path does: page 1 of testdata/scan2.pdf is a 200 dpi colour scan,
+// page 2 a 300 dpi gray one. It reports the child's peak resident memory
+// and CPU time.
+//
+//	go test -run '^$' -bench ScanPage -benchtime 10x ./extract/render
+func BenchmarkScanPage(b *testing.B) {
+	pdf, err := os.ReadFile("testdata/scan2.pdf")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, page := range []int{1, 2} {
+		for _, dpi := range []float64{200, 300} {
+			for _, format := range []string{formatGray, formatRGBA} {
+				b.Run(fmt.Sprintf("page%d/%gdpi/%s", page, dpi, format), func(b *testing.B) {
+					benchRender(b, pdf, page, dpi, format)
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkCorpusScan renders the first three pages of every scanned
+// application in ../shared/corpus at 300 dpi gray.
+func BenchmarkCorpusScan(b *testing.B) {
+	files, _ := filepath.Glob("../../../shared/corpus/*_scan.pdf")
+	if len(files) == 0 {
+		b.Skip("no ../shared/corpus")
+	}
+	for _, f := range files {
+		pdf, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(filepath.Base(f), func(b *testing.B) {
+			benchRender(b, pdf, 1+b.N%3, 300, formatGray)
+		})
+	}
+}
+
+func benchRender(b *testing.B, pdf []byte, page int, dpi float64, format string) {
+	d, err := Options{}.Open(pdf)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	var peak int64
+	var cpu time.Duration
+	d.onStats = func(st child.Stats) {
+		peak = max(peak, st.MaxRSS)
+		cpu += st.User + st.System
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := d.raster(ctx, page, dpi, format); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "child-peak-MB")
+	// CPU time, unlike ns/op, holds still when other work shares the cores.
+	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "child-cpu-ms/op")
+}
+
+// BenchmarkLocalGray renders in this process, without the child: the
+// difference to BenchmarkScanPage is the price of isolation.
+func BenchmarkLocalGray(b *testing.B) {
+	for _, dpi := range []float64{200, 300} {
+		b.Run(fmt.Sprintf("%gdpi", dpi), func(b *testing.B) {
+			l, err := OpenLocal("testdata/scan2.pdf", Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer l.Close()
+			for b.Loop() {
+				if _, err := l.Gray(1, dpi); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,292 @@
+//go:build cgo
+
+package render
+
+// go-fitz renders only RGBA through three full-page copies (MuPDF's pixmap,
+// C.GoBytes, the image), skips annotations and form widgets, rounds page
+// sizes to whole points and calls several MuPDF functions outside
+// fz_try, so an exception there aborts the process. We therefore call the
+// few MuPDF entry points we need ourselves: MuPDF draws straight into Go
+// memory, in gray when asked, every call is inside fz_try, and the page is
+// run with its annotations (ticks drawn as form fields). go-fitz still
+// supplies the static MuPDF libraries (its cgo LDFLAGS) and the version
+// string they were built as.
+//
+// The declarations below are copied from MuPDF 1.24's public headers
+// (include/mupdf/fitz in the go-fitz module), which are not on our include
+// path. Opaque types need no layout; the geometry structs and the try
+// macros are as in geometry.h, context.h and system.h (HAVE_SIGSETJMP on
+// Linux). TestInfo and TestInk fail if they ever disagree with the library.
+
+/*
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct fz_context fz_context;
+typedef struct fz_document fz_document;
+typedef struct fz_page fz_page;
+typedef struct fz_device fz_device;
+typedef struct fz_pixmap fz_pixmap;
+typedef struct fz_colorspace fz_colorspace;
+typedef struct fz_separations fz_separations;
+typedef struct fz_cookie fz_cookie;
+typedef struct fz_buffer fz_buffer;
+typedef struct fz_stext_options fz_stext_options;
+typedef struct { float x0, y0, x1, y1; } fz_rect;
+typedef struct { int x0, y0, x1, y1; } fz_irect;
+typedef struct { float a, b, c, d, e, f; } fz_matrix;
+typedef sigjmp_buf fz_jmp_buf;
+
+fz_context *fz_new_context_imp(const void *alloc, const void *locks, size_t max_store, const char *version);
+void fz_drop_context(fz_context *ctx);
+void fz_register_document_handlers(fz_context *ctx);
+fz_jmp_buf *fz_push_try(fz_context *ctx);
+int fz_do_try(fz_context *ctx);
+int fz_do_always(fz_context *ctx);
+int fz_do_catch(fz_context *ctx);
+const char *fz_caught_message(fz_context *ctx);
+fz_document *fz_open_document(fz_context *ctx, const char *filename);
+void fz_drop_document(fz_context *ctx, fz_document *doc);
+int fz_needs_password(fz_context *ctx, fz_document *doc);
+int fz_count_pages(fz_context *ctx, fz_document *doc);
+fz_page *fz_load_page(fz_context *ctx, fz_document *doc, int number);
+void fz_drop_page(fz_context *ctx, fz_page *page);
+fz_rect fz_bound_page(fz_context *ctx, fz_page *page);
+fz_matrix fz_scale(float sx, float sy);
+fz_rect fz_transform_rect(fz_rect rect, fz_matrix m);
+fz_irect fz_round_rect(fz_rect rect);
+fz_colorspace *fz_device_gray(fz_context *ctx);
+fz_colorspace *fz_device_rgb(fz_context *ctx);
+fz_pixmap *fz_new_pixmap_with_bbox_and_data(fz_context *ctx, fz_colorspace *cs, fz_irect rect, fz_separations *seps, int alpha, unsigned char *samples);
+void fz_clear_pixmap_with_value(fz_context *ctx, fz_pixmap *pix, int value);
+void fz_drop_pixmap(fz_context *ctx, fz_pixmap *pix);
+fz_device *fz_new_draw_device(fz_context *ctx, fz_matrix transform, fz_pixmap *dest);
+void fz_run_page(fz_context *ctx, fz_page *page, fz_device *dev, fz_matrix transform, fz_cookie *cookie);
+void fz_close_device(fz_context *ctx, fz_device *dev);
+void fz_drop_device(fz_context *ctx, fz_device *dev);
+fz_buffer *fz_new_buffer_from_page(fz_context *ctx, fz_page *page, const fz_stext_options *options);
+size_t fz_buffer_storage(fz_context *ctx, fz_buffer *buf, unsigned char **datap);
+void fz_drop_buffer(fz_context *ctx, fz_buffer *buf);
+
+#define fz_try(ctx) if (!sigsetjmp(*fz_push_try(ctx), 0)) if (fz_do_try(ctx)) do
+#define fz_always(ctx) while (0); if (fz_do_always(ctx)) do
+#define fz_catch(ctx) while (0); if (fz_do_catch(ctx))
+
+static void sb_message(fz_context *ctx, char *err, int errlen) {
+	strncpy(err, fz_caught_message(ctx), errlen - 1);
+	err[errlen - 1] = 0;
+}
+
+// sb_open opens path: 0 ok, 1 needs a password, -1 error (in err).
+static int sb_open(fz_context *ctx, const char *path, fz_document **out, int *pages, char *err, int errlen) {
+	fz_document *volatile doc = NULL;
+	volatile int rc = 0;
+	fz_try(ctx) {
+		doc = fz_open_document(ctx, path);
+		if (fz_needs_password(ctx, doc))
+			rc = 1;
+		else
+			*pages = fz_count_pages(ctx, doc);
+	}
+	fz_catch(ctx) {
+		sb_message(ctx, err, errlen);
+		fz_drop_document(ctx, doc);
+		return -1;
+	}
+	if (rc != 0) {
+		fz_drop_document(ctx, doc);
+		return rc;
+	}
+	*out = doc;
+	return 0;
+}
+
+// sb_bound returns page's bounds in points and, at zoom, in pixels.
+static int sb_bound(fz_context *ctx, fz_document *doc, int number, float zoom, fz_rect *pt, fz_irect *px, char *err, int errlen) {
+	fz_page *volatile page = NULL;
+	volatile int rc = 0;
+	fz_try(ctx) {
+		page = fz_load_page(ctx, doc, number);
+		*pt = fz_bound_page(ctx, page);
+		*px = fz_round_rect(fz_transform_rect(*pt, fz_scale(zoom, zoom)));
+	}
+	fz_always(ctx) {
+		fz_drop_page(ctx, page);
+	}
+	fz_catch(ctx) {
+		sb_message(ctx, err, errlen);
+		rc = -1;
+	}
+	return rc;
+}
+
+// sb_render draws page at zoom over white into samples, which holds the
+// pixel box sb_bound returned: 1 byte a pixel (gray) or 4 (RGBA).
+static int sb_render(fz_context *ctx, fz_document *doc, int number, float zoom, fz_irect px, int gray, unsigned char *samples, char *err, int errlen) {
+	fz_page *volatile page = NULL;
+	fz_pixmap *volatile pix = NULL;
+	fz_device *volatile dev = NULL;
+	volatile int rc = 0;
+	fz_try(ctx) {
+		page = fz_load_page(ctx, doc, number);
+		if (gray)
+			pix = fz_new_pixmap_with_bbox_and_data(ctx, fz_device_gray(ctx), px, NULL, 0, samples);
+		else
+			pix = fz_new_pixmap_with_bbox_and_data(ctx, fz_device_rgb(ctx), px, NULL, 1, samples);
+		fz_clear_pixmap_with_value(ctx, pix, 0xff);
+		dev = fz_new_draw_device(ctx, fz_scale(zoom, zoom), pix);
+		fz_run_page(ctx, page, dev, fz_scale(1, 1), NULL);
+		fz_close_device(ctx, dev);
+	}
+	fz_always(ctx) {
+		fz_drop_device(ctx, dev);
+		fz_drop_pixmap(ctx, pix);
+		fz_drop_page(ctx, page);
+	}
+	fz_catch(ctx) {
+		sb_message(ctx, err, errlen);
+		rc = -1;
+	}
+	return rc;
+}
+
+// sb_text extracts page's text as UTF-8; *out is malloc'ed, the caller
+// frees it.
+static int sb_text(fz_context *ctx, fz_document *doc, int number, char **out, size_t *n, char *err, int errlen) {
+	fz_page *volatile page = NULL;
+	fz_buffer *volatile buf = NULL;
+	volatile int rc = 0;
+	fz_try(ctx) {
+		unsigned char *data;
+		page = fz_load_page(ctx, doc, number);
+		buf = fz_new_buffer_from_page(ctx, page, NULL);
+		*n = fz_buffer_storage(ctx, buf, &data);
+		*out = malloc(*n + 1);
+		if (*out == NULL) {
+			*n = 0;
+		} else {
+			memcpy(*out, data, *n);
+		}
+	}
+	fz_always(ctx) {
+		fz_drop_buffer(ctx, buf);
+		fz_drop_page(ctx, page);
+	}
+	fz_catch(ctx) {
+		sb_message(ctx, err, errlen);
+		rc = -1;
+	}
+	return rc;
+}
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"runtime"
+	"unsafe"
+
+	"github.com/gen2brain/go-fitz"
+)
+
+const errLen = 512
+
+// mupdf is one open document with its own MuPDF context. Not safe for
+// concurrent use.
+type mupdf struct {
+	ctx   *C.fz_context
+	doc   *C.fz_document
+	pages int
+}
+
+var errNeedsPassword = errors.New("mupdf: document needs a password")
+
+// storeBytes caps MuPDF's resource cache (fonts, decoded images): one page
+// at a time needs far less than its 256 MB default, and the rest of the
+// memory limit is better spent on the pixmap.
+const storeBytes = 64 << 20
+
+func openMuPDF(path string) (*mupdf, error) {
+	version := C.CString(fitz.FzVersion)
+	defer C.free(unsafe.Pointer(version))
+	ctx := C.fz_new_context_imp(nil, nil, storeBytes, version)
+	if ctx == nil {
+		return nil, fmt.Errorf("mupdf: cannot create a context for version %s", fitz.FzVersion)
+	}
+	C.fz_register_document_handlers(ctx)
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	var doc *C.fz_document
+	var pages C.int
+	var msg [errLen]C.char
+	switch C.sb_open(ctx, cpath, &doc, &pages, &msg[0], errLen) {
+	case 0:
+		return &mupdf{ctx: ctx, doc: doc, pages: int(pages)}, nil
+	case 1:
+		C.fz_drop_context(ctx)
+		return nil, errNeedsPassword
+	}
+	C.fz_drop_context(ctx)
+	return nil, fmt.Errorf("mupdf: open: %s", C.GoString(&msg[0]))
+}
+
+func (m *mupdf) close() {
+	C.fz_drop_document(m.ctx, m.doc)
+	C.fz_drop_context(m.ctx)
+}
+
+// bound returns the page (from 0) in points and its pixel box at dpi.
+func (m *mupdf) bound(page int, dpi float64) (pt [4]float64, px image.Rectangle, err error) {
+	var r C.fz_rect
+	var ir C.fz_irect
+	var msg [errLen]C.char
+	if C.sb_bound(m.ctx, m.doc, C.int(page), C.float(dpi/72), &r, &ir, &msg[0], errLen) != 0 {
+		return pt, px, fmt.Errorf("mupdf: page %d: %s", page+1, C.GoString(&msg[0]))
+	}
+	pt = [4]float64{float64(r.x0), float64(r.y0), float64(r.x1), float64(r.y1)}
+	return pt, image.Rect(int(ir.x0), int(ir.y0), int(ir.x1), int(ir.y1)), nil
+}
+
+// render draws the page (from 0) into pix, which holds px (from bound) at
+// 1 or 4 bytes a pixel.
+func (m *mupdf) render(page int, dpi float64, px image.Rectangle, gray bool, pix []byte) error {
+	n := 4
+	if gray {
+		n = 1
+	}
+	if len(pix) != px.Dx()*px.Dy()*n || len(pix) == 0 {
+		return fmt.Errorf("mupdf: page %d: buffer of %d bytes for %v×%d", page+1, len(pix), px, n)
+	}
+	ir := C.fz_irect{x0: C.int(px.Min.X), y0: C.int(px.Min.Y), x1: C.int(px.Max.X), y1: C.int(px.Max.Y)}
+	g := C.int(0)
+	if gray {
+		g = 1
+	}
+	var msg [errLen]C.char
+	// MuPDF draws into pix and drops its pixmap before returning, so it
+	// keeps no Go pointer past the call.
+	rc := C.sb_render(m.ctx, m.doc, C.int(page), C.float(dpi/72), ir, g, (*C.uchar)(unsafe.Pointer(&pix[0])), &msg[0], errLen)
+	runtime.KeepAlive(pix)
+	if rc != 0 {
+		return fmt.Errorf("mupdf: page %d: %s", page+1, C.GoString(&msg[0]))
+	}
+	return nil
+}
+
+// text returns the page's (from 0) text layer.
+func (m *mupdf) text(page int) (string, error) {
+	var out *C.char
+	var n C.size_t
+	var msg [errLen]C.char
+	if C.sb_text(m.ctx, m.doc, C.int(page), &out, &n, &msg[0], errLen) != 0 {
+		return "", fmt.Errorf("mupdf: page %d text: %s", page+1, C.GoString(&msg[0]))
+	}
+	if out == nil {
+		return "", fmt.Errorf("mupdf: page %d text: out of memory", page+1)
+	}
+	defer C.free(unsafe.Pointer(out))
+	return C.GoStringN(out, C.int(n)), nil
+}
