@@ -869,11 +869,19 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 			v = strings.Join(strings.Fields(d), "")
 		}
 	} else if _, end, ok := indexNorm(c.Text, Norm(col)); ok {
-		rest := c.Text[end:]
-		if i := strings.IndexByte(rest, '\n'); i >= 0 {
-			rest = rest[:i]
+		// The name follows the prompt, possibly wrapped onto the next
+		// lines, up to the next printed prompt (…（公章）：) or the date.
+		var parts []string
+		for i, l := range strings.Split(c.Text[end:], "\n") {
+			l = strings.TrimSpace(l)
+			if i > 0 && (strings.ContainsAny(l, ":：") || dateRE.MatchString(l) || strings.Contains(l, "年") && strings.Contains(l, "月")) {
+				break
+			}
+			if l != "" {
+				parts = append(parts, l)
+			}
 		}
-		v = strings.TrimSpace(rest)
+		v = joinLines(strings.Join(parts, "\n"))
 	}
 	m.addField(s, col, v, a.score, c)
 }
