@@ -164,6 +164,7 @@ var cases = []struct {
 	{"numeric_text/year_column", nat2024, "", []mut{set("sw_purchase", "2022年", "约6800")},
 		[]string{"form.numeric_text@2022年:error"}},
 	{"range/share_over_100", nat2024, "", []mut{set("solid_util", "", "101.96")}, []string{"form.share_range@:error"}},
+	{"range/negative_count", nat2024, "", []mut{set("overseas", "", "-3")}, []string{"form.count_range@:error"}},
 	{"range/share_at_100", nat2024, "", []mut{set("solid_util", "", "100.00")}, nil},
 	{"range/negative_growth_is_fine", nat2022, "", []mut{set("fdi_growth", "2020年", "-12.50")}, nil},
 
