@@ -16,13 +16,6 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
 
-// backends runs fn against a fresh SQLite data directory and a fresh
-// PostgreSQL database.
-func backends(t *testing.T, fn func(t *testing.T, cfg store.Config)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, store.Config{DataDir: t.TempDir()}) })
-	t.Run("postgres", func(t *testing.T) { fn(t, store.Config{DatabaseURL: pgtest.Database(t)}) })
-}
-
 func open(t *testing.T, cfg store.Config) store.Store {
 	t.Helper()
 	s, err := store.Open(context.Background(), cfg)
@@ -36,7 +29,7 @@ func open(t *testing.T, cfg store.Config) store.Store {
 func sha(c byte) string { return strings.Repeat(string(c), 64) }
 
 func TestMigrationsRerunAndChecked(t *testing.T) {
-	backends(t, func(t *testing.T, cfg store.Config) {
+	pgtest.Backends(t, func(t *testing.T, cfg store.Config) {
 		ctx := context.Background()
 		s := open(t, cfg)
 		s.Close()
@@ -68,7 +61,7 @@ func TestMigrationsRerunAndChecked(t *testing.T) {
 }
 
 func TestApplicationLifecycle(t *testing.T) {
-	backends(t, func(t *testing.T, cfg store.Config) {
+	pgtest.Backends(t, func(t *testing.T, cfg store.Config) {
 		ctx := context.Background()
 		s := open(t, cfg)
 		clerk, err := s.CreateUser(ctx, "clerk1", store.RoleClerk, "hash")

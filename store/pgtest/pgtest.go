@@ -20,6 +20,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+
+	"github.com/shenbao/shenbao/store"
 )
 
 var (
@@ -141,4 +143,11 @@ func start() error {
 func stop() {
 	command("pg_ctl", "-D", filepath.Join(dir, "data"), "-m", "immediate", "-w", "stop").Run()
 	os.RemoveAll(dir)
+}
+
+// Backends runs fn against a fresh embedded SQLite data directory and a
+// fresh PostgreSQL database, as subtests "sqlite" and "postgres".
+func Backends(t *testing.T, fn func(t *testing.T, cfg store.Config)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, store.Config{DataDir: t.TempDir()}) })
+	t.Run("postgres", func(t *testing.T) { fn(t, store.Config{DatabaseURL: Database(t)}) })
 }

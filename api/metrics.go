@@ -1,0 +1,119 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/store"
+)
+
+// Metrics are the Prometheus metrics of serve and worker processes. It is
+// also the queue's Observer, so that job durations, OCR pages and failures
+// are counted where the jobs run.
+type Metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	uploads  prometheus.Counter
+	jobs     *prometheus.HistogramVec
+	failures *prometheus.CounterVec
+	ocrPages prometheus.Counter
+}
+
+// NewMetrics registers the metrics in a new registry (with the Go and
+// process collectors).
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "shenbao_http_requests_total", Help: "HTTP requests by route and status.",
+		}, []string{"method", "route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "shenbao_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets,
+		}, []string{"method", "route"}),
+		uploads: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "shenbao_uploads_total", Help: "Files accepted by POST /applications.",
+		}),
+		jobs: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "shenbao_job_duration_seconds", Help: "Job attempt durations by stage and outcome.",
+			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120, 300},
+		}, []string{"stage", "outcome"}),
+		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "shenbao_job_failures_total", Help: "Failed job attempts by stage and error code.",
+		}, []string{"stage", "code"}),
+		ocrPages: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "shenbao_ocr_pages_total", Help: "Pages read by OCR.",
+		}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.uploads, m.jobs, m.failures, m.ocrPages,
+		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	return m
+}
+
+// Registry is where the metrics live (for a worker's own /metrics).
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// JobDone implements queue.Observer.
+func (m *Metrics) JobDone(stage string, took time.Duration, rep *shenbao.Report, err error) {
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+		m.failures.WithLabelValues(stage, shenbao.ErrorCode(err)).Inc()
+	}
+	m.jobs.WithLabelValues(stage, outcome).Observe(took.Seconds())
+	if err == nil && rep != nil && rep.Format == shenbao.FormatPDFScan && stage == "extract" {
+		m.ocrPages.Add(float64(rep.Pages))
+	}
+}
+
+func (m *Metrics) middleware(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched" // keeps unknown paths from growing the label set
+	}
+	m.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Inc()
+	m.latency.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
+}
+
+// handler serves /metrics, with the queue depth read from the store at
+// scrape time so that every serve process reports the shared figure.
+func (m *Metrics) handler(st store.Store) gin.HandlerFunc {
+	depth := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "shenbao_applications", Help: "Applications by status; queued + processing is the extract queue depth.",
+	}, []string{"status"})
+	m.reg.MustRegister(collectorFunc{depth, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		counts, err := st.CountByStatus(ctx)
+		if err != nil {
+			return
+		}
+		for _, s := range []string{store.StatusQueued, store.StatusProcessing, store.StatusDone, store.StatusFailed} {
+			depth.WithLabelValues(s).Set(float64(counts[s]))
+		}
+	}})
+	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	return func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) }
+}
+
+// collectorFunc refreshes a gauge vector before each scrape.
+type collectorFunc struct {
+	*prometheus.GaugeVec
+	refresh func()
+}
+
+func (c collectorFunc) Collect(ch chan<- prometheus.Metric) {
+	c.refresh()
+	c.GaugeVec.Collect(ch)
+}
+
+var _ http.Handler = (*Server)(nil)

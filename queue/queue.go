@@ -1,0 +1,514 @@
+// Package queue runs the processing stages as River jobs: extract (read the
+// original into a report) and check (re-run the criteria on the current
+// report). The same code runs on SQLite (riversqlite, embedded mode, where
+// the workers live inside `shenbao serve`) and on PostgreSQL (riverpgxv5,
+// where any number of `shenbao worker` processes share the database).
+//
+// Jobs are at-least-once; the store makes their effect exactly-once: a
+// report is saved with its job id, a retried job whose report is already
+// saved does nothing, and a sweeper re-enqueues uploads whose job was lost
+// and fails those whose job was given up.
+package queue
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/store"
+)
+
+// Processor is the processing pipeline, wired in by cmd/shenbao.
+type Processor interface {
+	// Extract reads an uploaded file into a checked report.
+	Extract(ctx context.Context, name string, data []byte) (*shenbao.Report, error)
+	// Check re-runs the criteria on a stored report without re-reading the
+	// file: after a correction and on a recheck.
+	Check(ctx context.Context, rep *shenbao.Report) (*shenbao.Report, error)
+}
+
+// Observer is told about every finished job attempt (for metrics).
+type Observer interface {
+	JobDone(stage string, took time.Duration, rep *shenbao.Report, err error)
+}
+
+// Stages, which are also the River job kinds.
+const (
+	StageExtract = "extract"
+	StageCheck   = "check"
+)
+
+// Config tunes the queue. Zero members take the defaults.
+type Config struct {
+	// Workers is how many jobs this process runs at once; 0 makes an
+	// enqueue-only queue (serve on PostgreSQL with separate workers).
+	Workers        int
+	ExtractTimeout time.Duration // default 10 minutes
+	CheckTimeout   time.Duration // default 1 minute
+	MaxAttempts    int           // default 5
+	// RetryBackoff is the delay before the second attempt; later attempts
+	// wait attempt² times as long. Default 2 s.
+	RetryBackoff time.Duration
+	// RescueAfter is how long a job may stay running before it is taken to
+	// be abandoned by a dead worker and retried. It must exceed the
+	// timeouts; default ExtractTimeout + 1 minute.
+	RescueAfter time.Duration
+	// PollInterval is how often workers look for jobs when not notified
+	// (always, on SQLite). Default 1 s.
+	PollInterval time.Duration
+	// SweepInterval is how often lost and given-up jobs are looked for.
+	// Default 30 s.
+	SweepInterval time.Duration
+	Logger        *slog.Logger
+	Observer      Observer
+}
+
+func (c *Config) defaults() {
+	if c.ExtractTimeout <= 0 {
+		c.ExtractTimeout = 10 * time.Minute
+	}
+	if c.CheckTimeout <= 0 {
+		c.CheckTimeout = time.Minute
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 5
+	}
+	if c.RetryBackoff <= 0 {
+		c.RetryBackoff = 2 * time.Second
+	}
+	if c.RescueAfter <= 0 {
+		c.RescueAfter = max(c.ExtractTimeout, c.CheckTimeout) + time.Minute
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = time.Second
+	}
+	if c.SweepInterval <= 0 {
+		c.SweepInterval = 30 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// ExtractArgs is the extract job: read application ApplicationID.
+type ExtractArgs struct {
+	ApplicationID int64 `json:"application_id"`
+}
+
+func (ExtractArgs) Kind() string { return StageExtract }
+
+// InsertOpts makes extract jobs unique per application while one is
+// pending, running or completed, so that a second upload of the same file
+// or a sweep does not process it twice.
+func (ExtractArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: StageExtract, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// CheckArgs is the check job: re-run the criteria on application
+// ApplicationID for recheck run RecheckID.
+type CheckArgs struct {
+	ApplicationID int64 `json:"application_id"`
+	RecheckID     int64 `json:"recheck_id"`
+}
+
+func (CheckArgs) Kind() string { return StageCheck }
+
+func (CheckArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: StageCheck, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// client is the part of *river.Client[TTx] used here; it hides the
+// driver's transaction type so that one Queue serves both databases.
+type client interface {
+	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	InsertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+	JobList(ctx context.Context, params *river.JobListParams) (*river.JobListResult, error)
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+}
+
+// Queue enqueues and (with Workers > 0) works the processing jobs.
+type Queue struct {
+	st     store.Store
+	proc   Processor
+	cfg    Config
+	client client
+	ping   func(context.Context) error
+	close  func()
+	stop   context.CancelFunc
+	swept  chan struct{}
+}
+
+// Open connects River to the store's database (a queue.db beside the SQLite
+// database, or the same PostgreSQL database), migrates River's tables and
+// registers the workers. Start begins working.
+func Open(ctx context.Context, st store.Store, proc Processor, cfg Config) (*Queue, error) {
+	cfg.defaults()
+	q := &Queue{st: st, proc: proc, cfg: cfg}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &extractWorker{q: q})
+	river.AddWorker(workers, &checkWorker{q: q})
+	rc := &river.Config{
+		JobTimeout:           cfg.ExtractTimeout,
+		MaxAttempts:          cfg.MaxAttempts,
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		FetchPollInterval:    cfg.PollInterval,
+		FetchCooldown:        min(cfg.PollInterval, 100*time.Millisecond),
+		RetryPolicy:          &backoff{base: cfg.RetryBackoff},
+		Logger:               cfg.Logger,
+		Workers:              workers,
+	}
+	if cfg.Workers > 0 {
+		rc.Queues = map[string]river.QueueConfig{
+			StageExtract: {MaxWorkers: cfg.Workers},
+			StageCheck:   {MaxWorkers: cfg.Workers},
+		}
+	}
+	switch st.Dialect() {
+	case store.DialectPostgres:
+		pool, err := pgxpool.New(ctx, st.DatabaseURL())
+		if err != nil {
+			return nil, fmt.Errorf("queue: connect to postgres: %w", err)
+		}
+		q.ping, q.close = pool.Ping, pool.Close
+		if q.client, err = newClient(ctx, riverpgxv5.New(pool), rc); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	default:
+		db, err := sql.Open("sqlite", store.SQLiteDSN(filepath.Join(st.DataDir(), "queue.db")))
+		if err != nil {
+			return nil, fmt.Errorf("queue: open sqlite: %w", err)
+		}
+		// riversqlite's advice: one connection, so that River's concurrent
+		// internal operations queue in Go instead of failing with
+		// SQLITE_BUSY. Other processes on the same file wait on the busy
+		// timeout.
+		db.SetMaxOpenConns(1)
+		q.ping, q.close = db.PingContext, func() { db.Close() }
+		if q.client, err = newClient(ctx, riversqlite.New(db), rc); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return q, nil
+}
+
+func newClient[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], rc *river.Config) (client, error) {
+	m, err := rivermigrate.New(driver, nil)
+	if err != nil {
+		return nil, fmt.Errorf("queue: migrator: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return nil, fmt.Errorf("queue: migrate river tables: %w", err)
+	}
+	c, err := river.NewClient(driver, rc)
+	if err != nil {
+		return nil, fmt.Errorf("queue: river client: %w", err)
+	}
+	return c, nil
+}
+
+// backoff retries after base·attempt², shorter than River's default
+// attempt⁴ seconds, since most failures here are a dead worker.
+type backoff struct{ base time.Duration }
+
+func (b *backoff) NextRetry(job *rivertype.JobRow) time.Time {
+	n := time.Duration(max(job.Attempt, 1))
+	return time.Now().Add(b.base * n * n)
+}
+
+// Start begins working jobs (when Workers > 0) and sweeping.
+func (q *Queue) Start(ctx context.Context) error {
+	if q.cfg.Workers == 0 {
+		return nil
+	}
+	if err := q.client.Start(ctx); err != nil {
+		return fmt.Errorf("queue: start: %w", err)
+	}
+	ctx, q.stop = context.WithCancel(context.Background())
+	q.swept = make(chan struct{})
+	go q.sweepLoop(ctx)
+	return nil
+}
+
+// Stop waits for running jobs to finish (until ctx ends) and closes the
+// connection.
+func (q *Queue) Stop(ctx context.Context) error {
+	var err error
+	if q.stop != nil {
+		q.stop()
+		<-q.swept
+		err = q.client.Stop(ctx)
+	}
+	q.close()
+	return err
+}
+
+// Ping checks that the queue's database answers.
+func (q *Queue) Ping(ctx context.Context) error { return q.ping(ctx) }
+
+// Extract enqueues the extract job of an application.
+func (q *Queue) Extract(ctx context.Context, appID int64) error {
+	if _, err := q.client.Insert(ctx, ExtractArgs{ApplicationID: appID}, nil); err != nil {
+		return fmt.Errorf("enqueue extract %d: %w", appID, err)
+	}
+	return nil
+}
+
+// Recheck enqueues a check job for each application of a recheck run.
+func (q *Queue) Recheck(ctx context.Context, recheckID int64, appIDs []int64) error {
+	for len(appIDs) > 0 {
+		n := min(len(appIDs), 500)
+		params := make([]river.InsertManyParams, n)
+		for i, id := range appIDs[:n] {
+			params[i] = river.InsertManyParams{Args: CheckArgs{ApplicationID: id, RecheckID: recheckID}}
+		}
+		if _, err := q.client.InsertMany(ctx, params); err != nil {
+			return fmt.Errorf("enqueue recheck %d: %w", recheckID, err)
+		}
+		appIDs = appIDs[n:]
+	}
+	return nil
+}
+
+// Job is a queue entry as the API shows it.
+type Job struct {
+	ID          int64      `json:"id"`
+	Stage       string     `json:"stage"`
+	State       string     `json:"state"`
+	Attempt     int        `json:"attempt"`
+	MaxAttempts int        `json:"max_attempts"`
+	Args        string     `json:"args"`
+	Errors      []string   `json:"errors"`
+	CreatedAt   time.Time  `json:"created_at"`
+	FinalizedAt *time.Time `json:"finalized_at,omitempty"`
+}
+
+// JobStates are the states Jobs accepts; discarded and cancelled jobs are
+// the dead letters.
+var JobStates = []string{"available", "scheduled", "running", "retryable", "completed", "discarded", "cancelled"}
+
+// Jobs lists up to limit jobs in the given states (newest first).
+func (q *Queue) Jobs(ctx context.Context, states []string, limit int) ([]Job, error) {
+	p := river.NewJobListParams().First(limit).OrderBy(river.JobListOrderByID, river.SortOrderDesc)
+	if len(states) > 0 {
+		ss := make([]rivertype.JobState, len(states))
+		for i, s := range states {
+			ss[i] = rivertype.JobState(s)
+		}
+		p = p.States(ss...)
+	}
+	res, err := q.client.JobList(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	out := make([]Job, 0, len(res.Jobs))
+	for _, j := range res.Jobs {
+		job := Job{ID: j.ID, Stage: j.Kind, State: string(j.State), Attempt: j.Attempt, MaxAttempts: j.MaxAttempts,
+			Args: string(j.EncodedArgs), Errors: []string{}, CreatedAt: j.CreatedAt, FinalizedAt: j.FinalizedAt}
+		for _, e := range j.Errors {
+			job.Errors = append(job.Errors, e.Error)
+		}
+		out = append(out, job)
+	}
+	return out, nil
+}
+
+// permanent reports whether an extract error will not go away on retry:
+// the file itself is the problem.
+func permanent(err error) bool {
+	switch shenbao.ErrorCode(err) {
+	case shenbao.EUNSUPPORTED, shenbao.EINVALID, shenbao.ETOOLARGE, shenbao.EENCRYPTED, shenbao.ENEEDSOCR, shenbao.ENOTINSTALLED:
+		return true
+	}
+	return false
+}
+
+func (q *Queue) observe(stage string, start time.Time, rep *shenbao.Report, err error) {
+	if q.cfg.Observer != nil {
+		q.cfg.Observer.JobDone(stage, time.Since(start), rep, err)
+	}
+}
+
+type extractWorker struct {
+	river.WorkerDefaults[ExtractArgs]
+	q *Queue
+}
+
+func (w *extractWorker) Timeout(*river.Job[ExtractArgs]) time.Duration { return w.q.cfg.ExtractTimeout }
+
+func (w *extractWorker) Work(ctx context.Context, job *river.Job[ExtractArgs]) error {
+	q, id := w.q, job.Args.ApplicationID
+	if done, err := q.st.JobDone(ctx, job.ID); err != nil || done {
+		return err // a previous attempt saved the report and died before River heard
+	}
+	app, err := q.st.Application(ctx, id)
+	if shenbao.ErrorCode(err) == shenbao.ENOTFOUND {
+		return river.JobCancel(fmt.Errorf("application %d was deleted", id))
+	}
+	if err != nil {
+		return err
+	}
+	if app.Status == store.StatusDone {
+		return nil
+	}
+	if err := q.st.SetStatus(ctx, id, store.StatusProcessing, "", ""); err != nil {
+		return err
+	}
+	start := time.Now()
+	rep, err := w.extract(ctx, app)
+	q.observe(StageExtract, start, rep, err)
+	if err != nil {
+		last := job.Attempt >= job.MaxAttempts
+		if ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
+			err = shenbao.Wrap(shenbao.ETIMEOUT, err, "处理超时，请检查文件或联系管理员调整时限。/ Processing ran past its time limit; check the file or ask the administrator to raise the limit.")
+		}
+		if permanent(err) || last {
+			if serr := q.st.SetStatus(context.WithoutCancel(ctx), id, store.StatusFailed, shenbao.ErrorCode(err), shenbao.ErrorMessage(err)); serr != nil {
+				return errors.Join(err, serr)
+			}
+		}
+		if permanent(err) {
+			return river.JobCancel(err)
+		}
+		return err
+	}
+	_, err = q.st.SaveReport(ctx, store.SaveReport{AppID: id, BaseVersion: -1, Kind: store.KindExtract, JobID: &job.ID, Report: rep,
+		Audit: &store.AuditEntry{Action: "report.extract", Detail: map[string]any{"job": job.ID, "attempt": job.Attempt}}})
+	if errors.Is(err, store.ErrJobDone) {
+		return nil
+	}
+	return err
+}
+
+func (w *extractWorker) extract(ctx context.Context, app *store.Application) (*shenbao.Report, error) {
+	data, err := w.q.st.Original(ctx, app.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := w.q.proc.Extract(ctx, app.Filename, data)
+	if err != nil {
+		return nil, fmt.Errorf("extract application %d: %w", app.ID, err)
+	}
+	rep.File, rep.SHA256 = app.Filename, app.SHA256
+	return rep, nil
+}
+
+type checkWorker struct {
+	river.WorkerDefaults[CheckArgs]
+	q *Queue
+}
+
+func (w *checkWorker) Timeout(*river.Job[CheckArgs]) time.Duration { return w.q.cfg.CheckTimeout }
+
+func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckArgs]) error {
+	q, a := w.q, job.Args
+	if done, err := q.st.JobDone(ctx, job.ID); err != nil || done {
+		return err
+	}
+	cur, err := q.st.Report(ctx, a.ApplicationID, 0)
+	if shenbao.ErrorCode(err) == shenbao.ENOTFOUND {
+		// Deleted, or never processed: nothing to re-check.
+		if serr := q.st.SetRecheckItem(ctx, a.RecheckID, a.ApplicationID, store.ItemFailed); serr != nil {
+			return serr
+		}
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	rep, err := q.proc.Check(ctx, cur.Report)
+	q.observe(StageCheck, start, rep, err)
+	if err != nil {
+		if job.Attempt >= job.MaxAttempts {
+			if serr := q.st.SetRecheckItem(context.WithoutCancel(ctx), a.RecheckID, a.ApplicationID, store.ItemFailed); serr != nil {
+				return errors.Join(err, serr)
+			}
+		}
+		return fmt.Errorf("check application %d: %w", a.ApplicationID, err)
+	}
+	// Based on the version read: a correction saved meanwhile makes this a
+	// conflict, and the retry checks the corrected report.
+	_, err = q.st.SaveReport(ctx, store.SaveReport{AppID: a.ApplicationID, BaseVersion: cur.Version, Kind: store.KindCheck, JobID: &job.ID,
+		Report: rep, RecheckID: a.RecheckID, Audit: &store.AuditEntry{Action: "report.check", Detail: map[string]any{"recheck": a.RecheckID, "job": job.ID}}})
+	if errors.Is(err, store.ErrJobDone) {
+		return nil
+	}
+	return err
+}
+
+func (q *Queue) sweepLoop(ctx context.Context) {
+	defer close(q.swept)
+	t := time.NewTicker(q.cfg.SweepInterval)
+	defer t.Stop()
+	for {
+		if err := q.Sweep(ctx); err != nil && ctx.Err() == nil {
+			q.cfg.Logger.Error("queue sweep", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Sweep fails applications whose extract job was given up (a worker killed
+// on the last attempt leaves no one to say so) and re-enqueues queued
+// applications whose job was lost between the upload's commit and its
+// enqueue. Both steps are idempotent; any process may run them.
+func (q *Queue) Sweep(ctx context.Context) error {
+	dead, err := q.client.JobList(ctx, river.NewJobListParams().Kinds(StageExtract).
+		States(rivertype.JobStateDiscarded).OrderBy(river.JobListOrderByID, river.SortOrderDesc).First(1000))
+	if err != nil {
+		return fmt.Errorf("list given-up jobs: %w", err)
+	}
+	for _, j := range dead.Jobs {
+		var args ExtractArgs
+		if err := decodeArgs(j, &args); err != nil {
+			return err
+		}
+		app, err := q.st.Application(ctx, args.ApplicationID)
+		if shenbao.ErrorCode(err) == shenbao.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if (app.Status == store.StatusQueued || app.Status == store.StatusProcessing) && j.FinalizedAt != nil && app.UpdatedAt.Before(*j.FinalizedAt) {
+			if err := q.st.SetStatus(ctx, app.ID, store.StatusFailed, shenbao.ECRASHED, crashedMessage); err != nil {
+				return err
+			}
+		}
+	}
+	apps, err := q.st.Unfinished(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range apps {
+		// Only those queued a while: a fresh upload is being enqueued now.
+		if a.Status == store.StatusQueued && time.Since(a.UpdatedAt) > q.cfg.SweepInterval {
+			if err := q.Extract(ctx, a.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+const crashedMessage = "处理多次中断后已放弃，请检查文件后重新上传。/ Processing was interrupted too many times and was given up; check the file and upload it again."
