@@ -686,16 +686,33 @@ func findOption(text, opt []rune, from int) (int, int) {
 		if first < 0 {
 			first = i
 		}
-		if i > 0 {
-			if st := glyph.State(text[i-1]); st != 0 {
-				return i, st
-			}
-			if st := glyph.Raw(text[i-1]); st != 0 {
-				return i, st
-			}
+		if st := markBefore(text, i); st != 0 {
+			return i, st
 		}
 	}
 	return first, 0
+}
+
+// markBefore reads the marks right before position i: a tick anywhere in a
+// run of marks (□√, √□: a tick written beside or over the box) means
+// ticked; a lone box means empty. Raw symbol-font letters count only
+// directly before the option.
+func markBefore(text []rune, i int) int {
+	st := 0
+	for j := i - 1; j >= 0 && j >= i-3; j-- {
+		s := glyph.State(text[j])
+		if s == 0 {
+			break
+		}
+		if s > 0 {
+			return 1
+		}
+		st = s
+	}
+	if st == 0 && i > 0 {
+		return glyph.Raw(text[i-1])
+	}
+	return st
 }
 
 func equalRunes(a, b []rune) bool {

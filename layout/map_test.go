@@ -142,3 +142,19 @@ func TestDetectUnknown(t *testing.T) {
 		t.Errorf("unknown edition should list candidates with a low score: %+v", got)
 	}
 }
+
+func TestMarkBefore(t *testing.T) {
+	tests := []struct {
+		text string
+		at   int
+		want int
+	}{
+		{"☑是", 1, 1}, {"□是", 1, -1}, {"□√是", 2, 1}, {"√□是", 2, 1},
+		{"R是", 1, 1}, {"£是", 1, -1}, {"是", 0, 0}, {"的是", 1, 0},
+	}
+	for _, tt := range tests {
+		if got := markBefore([]rune(tt.text), tt.at); got != tt.want {
+			t.Errorf("markBefore(%q, %d) = %d, want %d", tt.text, tt.at, got, tt.want)
+		}
+	}
+}

@@ -661,14 +661,48 @@ func (p *parser) run(b *strings.Builder, st runState) error {
 				if box != 0 {
 					b.WriteRune(mark(box > 0))
 				}
+			case isW(t, "instrText"):
+				instr, err := p.chardata()
+				if err != nil {
+					return err
+				}
+				if r, ok := enclosedMark(instr); ok {
+					b.WriteRune(r)
+				}
 			default:
-				// delText, instrText, drawings, footnote references: not text.
+				// delText, drawings, footnote references: not text.
 				if err := p.skip(); err != nil {
 					return err
 				}
 			}
 		}
 	}
+}
+
+// enclosedMark reads Word's "enclosed character" field (带圈字符), the way
+// many Chinese forms draw a tick inside a box: EQ \o\ac(□,√). The field
+// shows one overprinted glyph; its code names the box and the mark.
+func enclosedMark(instr string) (rune, bool) {
+	i := strings.Index(instr, `\o`)
+	if i < 0 || !strings.Contains(strings.ToUpper(instr), "EQ") {
+		return 0, false
+	}
+	checked, box := false, false
+	for _, r := range instr[i:] {
+		switch glyph.State(r) {
+		case 1:
+			checked = true
+		case -1:
+			box = true
+		}
+	}
+	switch {
+	case checked:
+		return '☑', true
+	case box:
+		return '□', true
+	}
+	return 0, false
 }
 
 // formCheckbox reads a <w:fldChar>; for the start of a legacy FORMCHECKBOX
