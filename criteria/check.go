@@ -772,6 +772,14 @@ func checkReduction(c *ctx, r *Rule) {
 	}
 }
 
+func hasPercent(v string) bool { return strings.ContainsAny(v, "%％") }
+
+// isPercent reports whether a recomputed figure is a percentage: it rests
+// on one percent row alone.
+func (c *ctx) isPercent(fs []*shenbao.Field) bool {
+	return len(fs) == 1 && c.typ(fs[0].Key) == layout.TypePercent
+}
+
 // planCells returns a plan row's 基准值 and 目标值 fields.
 func (c *ctx) planCells(key string) (base, target *shenbao.Field) {
 	for _, f := range c.byKey[key] {
@@ -795,7 +803,9 @@ func checkPlanBase(c *ctx, r *Rule) {
 		return
 	}
 	want, fs, ok := c.operand(r.Base)
-	if !ok || !off(stated, want, r.Tolerance) {
+	if !ok || c.isPercent(fs) != hasPercent(base.Value) || !off(stated, want, r.Tolerance) {
+		// A base written in another measure (研发投入强度3.36% for 研发经费)
+		// is a different reading, not a wrong figure.
 		return
 	}
 	c.emit(r, r.Severity, append([]*shenbao.Field{base}, fs...), base.Column,
@@ -836,8 +846,13 @@ func checkPlanTarget(c *ctx, r *Rule) {
 			vars{"value": target.Value, "base": base.Value})
 		return
 	case "cagr":
+		if hasPercent(target.Value) {
+			// "年均增长12%": the target states the yearly rate itself.
+			got = t.v
+			break
+		}
 		n := headerYear(target.Column) - headerYear(base.Column)
-		if !haveBase || n <= 0 || b.v <= 0 || t.v <= 0 {
+		if !haveBase || n <= 0 || b.v <= 0 || t.v <= 0 || hasPercent(base.Value) {
 			return
 		}
 		got = (math.Pow(t.v/b.v, 1/float64(n)) - 1) * 100

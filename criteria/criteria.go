@@ -27,77 +27,77 @@ import (
 // Rule is one check as data. Which members a rule uses depends on Check;
 // Validate says which are required.
 type Rule struct {
-	ID       string `yaml:"id"`
-	Kind     string `yaml:"kind"`
-	Severity string `yaml:"severity"`
-	Check    string `yaml:"check"`
-	Basis    string `yaml:"basis"`
-	Message  string `yaml:"message"`
+	ID       string `yaml:"id" json:"id,omitempty"`
+	Kind     string `yaml:"kind" json:"kind,omitempty"`
+	Severity string `yaml:"severity" json:"severity,omitempty"`
+	Check    string `yaml:"check" json:"check,omitempty"`
+	Basis    string `yaml:"basis" json:"basis,omitempty"`
+	Message  string `yaml:"message" json:"message,omitempty"`
 	// Lesser is the message for the lesser case of a check that has one
 	// (word_limit: only the stricter non-whitespace count is over).
-	Lesser string `yaml:"lesser,omitempty"`
+	Lesser string `yaml:"lesser,omitempty" json:"lesser,omitempty"`
 
-	Key   string   `yaml:"key,omitempty"`   // the row (template key) the rule reads
-	Keys  []string `yaml:"keys,omitempty"`  // rows the rule applies to, or sums
-	Than  string   `yaml:"than,omitempty"`  // not_greater: the row that bounds Key
-	Years string   `yaml:"years,omitempty"` // each (default) or last
+	Key   string   `yaml:"key,omitempty" json:"key,omitempty"`     // the row (template key) the rule reads
+	Keys  []string `yaml:"keys,omitempty" json:"keys,omitempty"`   // rows the rule applies to, or sums
+	Than  string   `yaml:"than,omitempty" json:"than,omitempty"`   // not_greater: the row that bounds Key
+	Years string   `yaml:"years,omitempty" json:"years,omitempty"` // each (default) or last
 
-	Op     string   `yaml:"op,omitempty"` // >=, >, <=, <
-	Value  *float64 `yaml:"value,omitempty"`
-	Min    *float64 `yaml:"min,omitempty"`
-	Max    *float64 `yaml:"max,omitempty"`
-	Approx float64  `yaml:"approx,omitempty"` // 左右: accept Value×(1−Approx)
+	Op     string   `yaml:"op,omitempty" json:"op,omitempty"` // >=, >, <=, <
+	Value  *float64 `yaml:"value,omitempty" json:"value,omitempty"`
+	Min    *float64 `yaml:"min,omitempty" json:"min,omitempty"`
+	Max    *float64 `yaml:"max,omitempty" json:"max,omitempty"`
+	Approx float64  `yaml:"approx,omitempty" json:"approx,omitempty"` // 左右: accept Value×(1−Approx)
 
-	AnyOf []Cond `yaml:"any_of,omitempty"`
+	AnyOf []Cond `yaml:"any_of,omitempty" json:"any_of,omitempty"`
 
-	Bad []string `yaml:"bad,omitempty"` // answer: the disqualifying options
+	Bad []string `yaml:"bad,omitempty" json:"bad,omitempty"` // answer: the disqualifying options
 
-	Stated    string    `yaml:"stated,omitempty"` // the printed figure an arithmetic rule recomputes
-	Rates     string    `yaml:"rates,omitempty"`  // a row of yearly growth rates (%)
-	Levels    []string  `yaml:"levels,omitempty"` // rows whose product is the level the rates describe
-	Num       []Operand `yaml:"num,omitempty"`    // ratio: alternatives for the numerator
-	Den       []Operand `yaml:"den,omitempty"`    // ratio: alternatives for the denominator
-	Scale     float64   `yaml:"scale,omitempty"`
-	Tolerance float64   `yaml:"tolerance,omitempty"` // slack in the stated unit beyond rounding
-	Base      []Operand `yaml:"base,omitempty"`      // plan_base: what the 基准值 must equal
-	Target    string    `yaml:"target,omitempty"`    // plan_target: rate, cagr, level, reduction, increase
-	Types     []string  `yaml:"types,omitempty"`     // evidence: row types whose ticks need proof
-	Contains  []string  `yaml:"contains,omitempty"`  // evidence: label words that ask for a list
-	Margin    float64   `yaml:"margin,omitempty"`    // word_limit: OCR uncertainty, fraction of the limit
-	MarginMin int       `yaml:"margin_min,omitempty"`
-	Skip      []string  `yaml:"skip,omitempty"` // required: keys the rule leaves alone
-	Set       string    `yaml:"-"`              // the rule set it came from
+	Stated    string    `yaml:"stated,omitempty" json:"stated,omitempty"` // the printed figure an arithmetic rule recomputes
+	Rates     string    `yaml:"rates,omitempty" json:"rates,omitempty"`   // a row of yearly growth rates (%)
+	Levels    []string  `yaml:"levels,omitempty" json:"levels,omitempty"` // rows whose product is the level the rates describe
+	Num       []Operand `yaml:"num,omitempty" json:"num,omitempty"`       // ratio: alternatives for the numerator
+	Den       []Operand `yaml:"den,omitempty" json:"den,omitempty"`       // ratio: alternatives for the denominator
+	Scale     float64   `yaml:"scale,omitempty" json:"scale,omitempty"`
+	Tolerance float64   `yaml:"tolerance,omitempty" json:"tolerance,omitempty"` // slack in the stated unit beyond rounding
+	Base      []Operand `yaml:"base,omitempty" json:"base,omitempty"`           // plan_base: what the 基准值 must equal
+	Target    string    `yaml:"target,omitempty" json:"target,omitempty"`       // plan_target: rate, cagr, level, reduction, increase
+	Types     []string  `yaml:"types,omitempty" json:"types,omitempty"`         // evidence: row types whose ticks need proof
+	Contains  []string  `yaml:"contains,omitempty" json:"contains,omitempty"`   // evidence: label words that ask for a list
+	Margin    float64   `yaml:"margin,omitempty" json:"margin,omitempty"`       // word_limit: OCR uncertainty, fraction of the limit
+	MarginMin int       `yaml:"margin_min,omitempty" json:"margin_min,omitempty"`
+	Skip      []string  `yaml:"skip,omitempty" json:"skip,omitempty"` // required: keys the rule leaves alone
+	Set       string    `yaml:"-" json:"-"`                           // the rule set it came from
 }
 
 // Cond is one alternative of an any_of rule: the sum of Keys compared to Value.
 type Cond struct {
-	Keys  []string `yaml:"keys"`
-	Op    string   `yaml:"op"`
-	Value float64  `yaml:"value"`
+	Keys  []string `yaml:"keys" json:"keys,omitempty"`
+	Op    string   `yaml:"op" json:"op,omitempty"`
+	Value float64  `yaml:"value" json:"value,omitempty"`
 }
 
 // Operand is a value an arithmetic rule reads: one row (its single value, or
 // its last year's value), or the product of rows times Scale, or a sum.
 type Operand struct {
-	Key     string   `yaml:"key,omitempty"`
-	Product []string `yaml:"product,omitempty"`
-	Sum     []string `yaml:"sum,omitempty"`
-	Scale   float64  `yaml:"scale,omitempty"`
+	Key     string   `yaml:"key,omitempty" json:"key,omitempty"`
+	Product []string `yaml:"product,omitempty" json:"product,omitempty"`
+	Sum     []string `yaml:"sum,omitempty" json:"sum,omitempty"`
+	Scale   float64  `yaml:"scale,omitempty" json:"scale,omitempty"`
 }
 
 // RuleSet is one file of rules. A set with Profile true can be chosen as a
 // profile; it includes the sets named in Uses and, with Extends, starts from
 // another profile's rules, replacing the members given in Override.
 type RuleSet struct {
-	ID       string   `yaml:"set"`
-	Name     string   `yaml:"name"`
-	Profile  bool     `yaml:"profile,omitempty"`
-	Basis    string   `yaml:"basis,omitempty"`
-	Note     string   `yaml:"note,omitempty"`
-	Uses     []string `yaml:"uses,omitempty"`
-	Extends  string   `yaml:"extends,omitempty"`
-	Override []Rule   `yaml:"override,omitempty"`
-	Rules    []Rule   `yaml:"rules"`
+	ID       string   `yaml:"set" json:"set"`
+	Name     string   `yaml:"name" json:"name,omitempty"`
+	Profile  bool     `yaml:"profile,omitempty" json:"profile,omitempty"`
+	Basis    string   `yaml:"basis,omitempty" json:"basis,omitempty"`
+	Note     string   `yaml:"note,omitempty" json:"note,omitempty"`
+	Uses     []string `yaml:"uses,omitempty" json:"uses,omitempty"`
+	Extends  string   `yaml:"extends,omitempty" json:"extends,omitempty"`
+	Override []Rule   `yaml:"override,omitempty" json:"override,omitempty"`
+	Rules    []Rule   `yaml:"rules" json:"rules,omitempty"`
 	resolved []*Rule  // a profile's rules after Uses, Extends and Override
 }
 
