@@ -283,3 +283,37 @@ func TestRegisterDuplicatePanics(t *testing.T) {
 	}()
 	child.Register("test-upper", func(context.Context, io.Reader, io.Writer) error { return nil })
 }
+
+func TestProgramWithoutMain(t *testing.T) {
+	// A program that ignores the protocol, as a main without child.Main
+	// would: it exits without a status record.
+	exe, err := exec.LookPath("true")
+	if err != nil {
+		t.Skip("no true(1)")
+	}
+	old := child.Executable
+	child.Executable = func() (string, error) { return exe, nil }
+	defer func() { child.Executable = old }()
+	_, err = child.Run(context.Background(), "test-upper", nil, child.Limits{})
+	if shenbao.ErrorCode(err) != shenbao.ECRASHED || !strings.Contains(err.Error(), "child.Main") {
+		t.Fatalf("err = %v, want %s naming child.Main", err, shenbao.ECRASHED)
+	}
+}
+
+func TestNoRecursionFromAChildWithoutMain(t *testing.T) {
+	t.Setenv("SHENBAO_CHILD", "test-upper")
+	_, err := child.Run(context.Background(), "test-upper", nil, child.Limits{})
+	if shenbao.ErrorCode(err) != shenbao.EINTERNAL || !strings.Contains(err.Error(), "never called child.Main") {
+		t.Fatalf("err = %v, want %s naming child.Main", err, shenbao.EINTERNAL)
+	}
+}
+
+// BenchmarkRun measures the fixed cost of isolation: start this binary as
+// a child, run a trivial job, read its result.
+func BenchmarkRun(b *testing.B) {
+	for b.Loop() {
+		if _, err := child.Run(context.Background(), "test-upper", []byte("x"), child.Limits{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -106,6 +106,13 @@ func Run(ctx context.Context, name string, in []byte, lim Limits) ([]byte, error
 func RunStats(ctx context.Context, name string, in []byte, lim Limits) ([]byte, Stats, error) {
 	lim = lim.withDefaults()
 	var st Stats
+	if job, ok := os.LookupEnv(envJob); ok {
+		// We are a child whose main never called Main: starting another
+		// child would run this program again, and again.
+		return nil, st, shenbao.Wrap(shenbao.EINTERNAL,
+			fmt.Errorf("child %s: this process was started as child job %q but never called child.Main; call it first thing in main and TestMain", name, job),
+			"%s", internalMsg)
+	}
 	exe, err := Executable()
 	if err != nil {
 		return nil, st, shenbao.Wrap(shenbao.EINTERNAL, err, "%s", internalMsg)
@@ -223,10 +230,14 @@ func describeExit(ps *os.ProcessState, waitErr error, statusBytes []byte) string
 	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 		return "killed by signal " + ws.Signal().String()
 	}
-	if ps.ExitCode() == 0 {
-		return fmt.Sprintf("exited 0 without a valid status record (%q)", statusBytes)
+	hint := ""
+	if len(statusBytes) == 0 {
+		hint = " (if every job fails so, the program's main or TestMain does not call child.Main)"
 	}
-	return "exit status " + strconv.Itoa(ps.ExitCode())
+	if ps.ExitCode() == 0 {
+		return fmt.Sprintf("exited 0 without a valid status record%s", hint)
+	}
+	return "exit status " + strconv.Itoa(ps.ExitCode()) + hint
 }
 
 // outOfMemory reports whether stderr shows an allocation failure: the Go
