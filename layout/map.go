@@ -337,8 +337,36 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 	if c != nil {
 		f.Page, f.BBox = where(c)
 		f.Confidence = conf * lineConfidence(c)
+		if m.source == shenbao.SourceOCR {
+			f.Confidence *= plausibility(s.Type, value)
+		}
 	}
 	m.out.Fields = append(m.out.Fields, f)
+}
+
+// plausibility lowers the confidence of an OCR'd value whose form is
+// unlikely for its row: a number that does not parse, more than the two
+// decimals the form asks for, a percentage over 100. Such a value is more
+// often a misreading than a filing error, so a reviewer should look.
+func plausibility(typ, value string) float64 {
+	if !isNumeric(typ) {
+		return 1
+	}
+	v := strings.TrimSpace(value)
+	if v == "" || v == "无" {
+		return 1
+	}
+	n := ParseNumber(v)
+	if n == nil {
+		return 0.5
+	}
+	if i := strings.IndexAny(v, ".．"); i >= 0 && len(strings.TrimRight(v[i+1:], "%％")) > 2 {
+		return 0.7
+	}
+	if typ == TypePercent && (*n > 100 || *n < -100) {
+		return 0.7
+	}
+	return 1
 }
 
 func isNumeric(t string) bool {

@@ -158,3 +158,19 @@ func TestMarkBefore(t *testing.T) {
 		}
 	}
 }
+
+func TestPlausibility(t *testing.T) {
+	tests := []struct {
+		typ, v string
+		low    bool
+	}{
+		{TypePercent, "12.34", false}, {TypePercent, "无", false}, {TypePercent, "", false},
+		{TypePercent, "1234", true}, {TypeAmount, "12.345", true}, {TypeInteger, "l2", true},
+		{TypeText, "whatever", false},
+	}
+	for _, tt := range tests {
+		if got := plausibility(tt.typ, tt.v) < 1; got != tt.low {
+			t.Errorf("plausibility(%s, %q) low=%v, want %v", tt.typ, tt.v, got, tt.low)
+		}
+	}
+}
