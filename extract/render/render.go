@@ -183,6 +183,10 @@ func (o Options) check(size int64, head []byte) error {
 
 func mb(n int64) float64 { return float64(n) / (1 << 20) }
 
+// Path is the file the child processes read: a job of another package
+// that renders in-process (OpenLocal) can be given it instead of the bytes.
+func (d *Doc) Path() string { return d.path }
+
 // Close removes the temporary copy made by Open.
 func (d *Doc) Close() error {
 	if d.temp {

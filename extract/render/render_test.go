@@ -249,6 +249,7 @@ func TestHostile(t *testing.T) {
 		{"encrypted", readTestdata(t, "encrypted.pdf"), render.Options{}, []string{shenbao.EENCRYPTED}},
 		{"5000 pages", makePDF(many), render.Options{}, []string{shenbao.ETOOLARGE}},
 		{"20000×20000 pt page", makePDF([]pdfPage{{w: 20000, h: 20000}}), render.Options{}, []string{shenbao.ETOOLARGE}},
+		{"slower than the timeout", scan, render.Options{Timeout: 5 * time.Millisecond}, []string{shenbao.ETIMEOUT}},
 		{"over the file size limit", good, render.Options{MaxBytes: 100}, []string{shenbao.ETOOLARGE}},
 		// MuPDF subsamples while it decodes, so a huge image drawn small
 		// renders within a memory limit below its decoded size.
@@ -261,7 +262,9 @@ func TestHostile(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			tt.opt.Timeout = 20 * time.Second
+			if tt.opt.Timeout == 0 {
+				tt.opt.Timeout = 20 * time.Second
+			}
 			start := time.Now()
 			d, err := tt.opt.Open(tt.pdf)
 			if err == nil {
