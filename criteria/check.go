@@ -835,11 +835,7 @@ func checkPlanTarget(c *ctx, r *Rule) {
 	case "rate", "level":
 		got = t.v
 	case "increase":
-		if !haveBase {
-			return
-		}
-		got, limit = t.v, b.v
-		if t.v > b.v {
+		if !haveBase || t.v > b.v {
 			return
 		}
 		c.emit(r, r.Severity, []*shenbao.Field{target, base}, target.Column,
