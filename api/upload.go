@@ -38,8 +38,15 @@ type spooled struct {
 }
 
 func tooLarge(limit int64) error {
-	mb := limit >> 20
-	return shenbao.Errorf(shenbao.ETOOLARGE, "上传内容超过 %d MB 的上限，请压缩或拆分后重新上传。/ The upload exceeds the %d MB limit; compress or split it and upload again.", mb, mb)
+	return shenbao.Errorf(shenbao.ETOOLARGE, "上传内容超过 %s 的上限，请压缩或拆分后重新上传。/ The upload exceeds the %s limit; compress or split it and upload again.", size(limit), size(limit))
+}
+
+// size writes a limit for people: 100 MB, 64 KB.
+func size(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%d MB", n>>20)
+	}
+	return fmt.Sprintf("%d KB", max(n>>10, 1))
 }
 
 // upload accepts one or many files (multipart field "file" or "files",
@@ -179,8 +186,8 @@ func (s *Server) spool(part *multipart.Part) (spooled, error) {
 		return f, uploadErr(err)
 	}
 	if n > s.cfg.MaxUploadBytes {
-		return f, shenbao.Errorf(shenbao.ETOOLARGE, "文件 %s 超过 %d MB 的上限，请压缩图片或拆分后重新上传。/ File %s exceeds the %d MB limit; compress its images or split it and upload again.",
-			name, s.cfg.MaxUploadBytes>>20, name, s.cfg.MaxUploadBytes>>20)
+		lim := size(s.cfg.MaxUploadBytes)
+		return f, shenbao.Errorf(shenbao.ETOOLARGE, "文件 %s 超过 %s 的上限，请压缩图片或拆分后重新上传。/ File %s exceeds the %s limit; compress its images or split it and upload again.", name, lim, name, lim)
 	}
 	f.size, f.sha = n, hex.EncodeToString(h.Sum(nil))
 	return f, nil
