@@ -40,6 +40,9 @@ func OpenLocal(path string, o Options) (*Local, error) {
 	case errors.Is(err, errNeedsPassword):
 		return nil, shenbao.Wrap(shenbao.EENCRYPTED, err, "PDF 已加密（需要密码才能打开），请去除密码保护后再上传。/ The PDF is password-protected; remove the password and upload it again.")
 	case err != nil:
+		if me := (*mupdfError)(nil); errors.As(err, &me) && me.Memory() {
+			return nil, shenbao.Wrap(shenbao.ETOOLARGE, err, "PDF 打开时所需内存超过上限，请压缩或拆分后再上传。/ Opening the PDF needs more memory than allowed; compress or split it and upload again.")
+		}
 		return nil, shenbao.Wrap(shenbao.EINVALID, err, "PDF 文件已损坏，无法打开，请重新导出或重新扫描后再上传。/ The PDF is damaged and cannot be opened; re-export or re-scan it and upload again.")
 	}
 	l := &Local{mu: mu, opt: o}
@@ -92,6 +95,10 @@ func (l *Local) Info() (DocInfo, error) {
 func centi(v float64) float64 { return math.Round(v*100) / 100 }
 
 func pageErr(page int, err error) error {
+	if me := (*mupdfError)(nil); errors.As(err, &me) && me.Memory() {
+		return shenbao.Wrap(shenbao.ETOOLARGE, err,
+			"PDF 第 %d 页所需内存超过上限（图像过大或过多），请降低扫描分辨率或压缩后再上传。/ Page %d needs more memory than allowed (images too large or too many); scan at a lower resolution or compress it and upload again.", page, page)
+	}
 	return shenbao.Wrap(shenbao.EINVALID, err,
 		"PDF 第 %d 页已损坏，无法读取，请重新导出或重新扫描后再上传。/ Page %d of the PDF is damaged and cannot be read; re-export or re-scan it and upload again.", page, page)
 }

@@ -46,6 +46,7 @@ int fz_do_try(fz_context *ctx);
 int fz_do_always(fz_context *ctx);
 int fz_do_catch(fz_context *ctx);
 const char *fz_caught_message(fz_context *ctx);
+int fz_caught(fz_context *ctx);
 fz_document *fz_open_document(fz_context *ctx, const char *filename);
 void fz_drop_document(fz_context *ctx, fz_document *doc);
 int fz_needs_password(fz_context *ctx, fz_document *doc);
@@ -73,30 +74,30 @@ void fz_drop_buffer(fz_context *ctx, fz_buffer *buf);
 #define fz_always(ctx) while (0); if (fz_do_always(ctx)) do
 #define fz_catch(ctx) while (0); if (fz_do_catch(ctx))
 
-static void sb_message(fz_context *ctx, char *err, int errlen) {
+// sb_caught copies the caught error's message and returns its code
+// (enum fz_error_type: 2 FZ_ERROR_SYSTEM is a failed allocation, 4
+// FZ_ERROR_LIMIT a hard limit).
+static int sb_caught(fz_context *ctx, char *err, int errlen) {
 	strncpy(err, fz_caught_message(ctx), errlen - 1);
 	err[errlen - 1] = 0;
+	return fz_caught(ctx);
 }
 
-// sb_open opens path: 0 ok, 1 needs a password, -1 error (in err).
-static int sb_open(fz_context *ctx, const char *path, fz_document **out, int *pages, char *err, int errlen) {
+// The sb_ functions return 0 or the code of the MuPDF error they caught,
+// its message in err.
+
+// sb_open opens path; *locked is set when it needs a password.
+static int sb_open(fz_context *ctx, const char *path, fz_document **out, int *pages, int *locked, char *err, int errlen) {
 	fz_document *volatile doc = NULL;
-	volatile int rc = 0;
 	fz_try(ctx) {
 		doc = fz_open_document(ctx, path);
-		if (fz_needs_password(ctx, doc))
-			rc = 1;
-		else
+		*locked = fz_needs_password(ctx, doc);
+		if (!*locked)
 			*pages = fz_count_pages(ctx, doc);
 	}
 	fz_catch(ctx) {
-		sb_message(ctx, err, errlen);
 		fz_drop_document(ctx, doc);
-		return -1;
-	}
-	if (rc != 0) {
-		fz_drop_document(ctx, doc);
-		return rc;
+		return sb_caught(ctx, err, errlen);
 	}
 	*out = doc;
 	return 0;
@@ -115,8 +116,7 @@ static int sb_bound(fz_context *ctx, fz_document *doc, int number, float zoom, f
 		fz_drop_page(ctx, page);
 	}
 	fz_catch(ctx) {
-		sb_message(ctx, err, errlen);
-		rc = -1;
+		rc = sb_caught(ctx, err, errlen);
 	}
 	return rc;
 }
@@ -145,8 +145,7 @@ static int sb_render(fz_context *ctx, fz_document *doc, int number, float zoom, 
 		fz_drop_page(ctx, page);
 	}
 	fz_catch(ctx) {
-		sb_message(ctx, err, errlen);
-		rc = -1;
+		rc = sb_caught(ctx, err, errlen);
 	}
 	return rc;
 }
@@ -174,8 +173,7 @@ static int sb_text(fz_context *ctx, fz_document *doc, int number, char **out, si
 		fz_drop_page(ctx, page);
 	}
 	fz_catch(ctx) {
-		sb_message(ctx, err, errlen);
-		rc = -1;
+		rc = sb_caught(ctx, err, errlen);
 	}
 	return rc;
 }
@@ -204,6 +202,25 @@ type mupdf struct {
 
 var errNeedsPassword = errors.New("mupdf: document needs a password")
 
+// mupdfError is an error MuPDF raised, with its fz_error_type code.
+type mupdfError struct {
+	op   string
+	code int
+	msg  string
+}
+
+func (e *mupdfError) Error() string {
+	return fmt.Sprintf("mupdf: %s: %s (code %d)", e.op, e.msg, e.code)
+}
+
+// Memory reports whether MuPDF gave up for want of memory or at a hard
+// limit, as opposed to a malformed file.
+func (e *mupdfError) Memory() bool { return e.code == 2 || e.code == 4 }
+
+func caught(op string, code C.int, msg *C.char) error {
+	return &mupdfError{op: op, code: int(code), msg: C.GoString(msg)}
+}
+
 // storeBytes caps MuPDF's resource cache (fonts, decoded images): one page
 // at a time needs far less than its 256 MB default, and the rest of the
 // memory limit is better spent on the pixmap.
@@ -220,17 +237,18 @@ func openMuPDF(path string) (*mupdf, error) {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
 	var doc *C.fz_document
-	var pages C.int
+	var pages, locked C.int
 	var msg [errLen]C.char
-	switch C.sb_open(ctx, cpath, &doc, &pages, &msg[0], errLen) {
-	case 0:
-		return &mupdf{ctx: ctx, doc: doc, pages: int(pages)}, nil
-	case 1:
+	if code := C.sb_open(ctx, cpath, &doc, &pages, &locked, &msg[0], errLen); code != 0 {
+		C.fz_drop_context(ctx)
+		return nil, caught("open", code, &msg[0])
+	}
+	if locked != 0 {
+		C.fz_drop_document(ctx, doc)
 		C.fz_drop_context(ctx)
 		return nil, errNeedsPassword
 	}
-	C.fz_drop_context(ctx)
-	return nil, fmt.Errorf("mupdf: open: %s", C.GoString(&msg[0]))
+	return &mupdf{ctx: ctx, doc: doc, pages: int(pages)}, nil
 }
 
 func (m *mupdf) close() {
@@ -243,8 +261,8 @@ func (m *mupdf) bound(page int, dpi float64) (pt [4]float64, px image.Rectangle,
 	var r C.fz_rect
 	var ir C.fz_irect
 	var msg [errLen]C.char
-	if C.sb_bound(m.ctx, m.doc, C.int(page), C.float(dpi/72), &r, &ir, &msg[0], errLen) != 0 {
-		return pt, px, fmt.Errorf("mupdf: page %d: %s", page+1, C.GoString(&msg[0]))
+	if code := C.sb_bound(m.ctx, m.doc, C.int(page), C.float(dpi/72), &r, &ir, &msg[0], errLen); code != 0 {
+		return pt, px, caught(fmt.Sprintf("page %d bounds", page+1), code, &msg[0])
 	}
 	pt = [4]float64{float64(r.x0), float64(r.y0), float64(r.x1), float64(r.y1)}
 	return pt, image.Rect(int(ir.x0), int(ir.y0), int(ir.x1), int(ir.y1)), nil
@@ -268,10 +286,10 @@ func (m *mupdf) render(page int, dpi float64, px image.Rectangle, gray bool, pix
 	var msg [errLen]C.char
 	// MuPDF draws into pix and drops its pixmap before returning, so it
 	// keeps no Go pointer past the call.
-	rc := C.sb_render(m.ctx, m.doc, C.int(page), C.float(dpi/72), ir, g, (*C.uchar)(unsafe.Pointer(&pix[0])), &msg[0], errLen)
+	code := C.sb_render(m.ctx, m.doc, C.int(page), C.float(dpi/72), ir, g, (*C.uchar)(unsafe.Pointer(&pix[0])), &msg[0], errLen)
 	runtime.KeepAlive(pix)
-	if rc != 0 {
-		return fmt.Errorf("mupdf: page %d: %s", page+1, C.GoString(&msg[0]))
+	if code != 0 {
+		return caught(fmt.Sprintf("render page %d", page+1), code, &msg[0])
 	}
 	return nil
 }
@@ -281,8 +299,8 @@ func (m *mupdf) text(page int) (string, error) {
 	var out *C.char
 	var n C.size_t
 	var msg [errLen]C.char
-	if C.sb_text(m.ctx, m.doc, C.int(page), &out, &n, &msg[0], errLen) != 0 {
-		return "", fmt.Errorf("mupdf: page %d text: %s", page+1, C.GoString(&msg[0]))
+	if code := C.sb_text(m.ctx, m.doc, C.int(page), &out, &n, &msg[0], errLen); code != 0 {
+		return "", caught(fmt.Sprintf("page %d text", page+1), code, &msg[0])
 	}
 	if out == nil {
 		return "", fmt.Errorf("mupdf: page %d text: out of memory", page+1)

@@ -4,6 +4,7 @@ package render_test
 
 import (
 	"bytes"
+	"cmp"
 	"compress/zlib"
 	"context"
 	"fmt"
@@ -236,28 +237,32 @@ func TestHostile(t *testing.T) {
 		pdf  []byte
 		opt  render.Options
 		want []string // acceptable codes; "" means it renders
+		dpi  float64  // of page 1; 0 means 72
 	}{
-		{"empty file", nil, render.Options{}, []string{shenbao.EINVALID}},
-		{"text file named .pdf", []byte("这不是PDF / this is not a PDF\n"), render.Options{}, []string{shenbao.EUNSUPPORTED}},
-		{"header only", []byte("%PDF-1.7\n"), render.Options{}, []string{shenbao.EINVALID}},
-		{"header and garbage", append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte{0xde, 0xad, 0xbe, 0xef}, 4096)...), render.Options{}, []string{shenbao.EINVALID}},
+		{"empty file", nil, render.Options{}, []string{shenbao.EINVALID}, 0},
+		{"text file named .pdf", []byte("这不是PDF / this is not a PDF\n"), render.Options{}, []string{shenbao.EUNSUPPORTED}, 0},
+		{"header only", []byte("%PDF-1.7\n"), render.Options{}, []string{shenbao.EINVALID}, 0},
+		{"header and garbage", append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte{0xde, 0xad, 0xbe, 0xef}, 4096)...), render.Options{}, []string{shenbao.EINVALID}, 0},
 		// MuPDF repairs what it can: a cut scan may still show its first
 		// page, a wrong xref is rebuilt by scanning the objects.
-		{"truncated at 60%", scan[:len(scan)*6/10], render.Options{}, []string{"", shenbao.EINVALID}},
-		{"truncated at 5%", scan[:len(scan)/20], render.Options{}, []string{"", shenbao.EINVALID}},
-		{"corrupt xref", corruptXref, render.Options{}, []string{""}},
-		{"encrypted", readTestdata(t, "encrypted.pdf"), render.Options{}, []string{shenbao.EENCRYPTED}},
-		{"5000 pages", makePDF(many), render.Options{}, []string{shenbao.ETOOLARGE}},
-		{"20000×20000 pt page", makePDF([]pdfPage{{w: 20000, h: 20000}}), render.Options{}, []string{shenbao.ETOOLARGE}},
-		{"slower than the timeout", scan, render.Options{Timeout: 5 * time.Millisecond}, []string{shenbao.ETIMEOUT}},
-		{"over the file size limit", good, render.Options{MaxBytes: 100}, []string{shenbao.ETOOLARGE}},
+		{"truncated at 60%", scan[:len(scan)*6/10], render.Options{}, []string{"", shenbao.EINVALID}, 0},
+		{"truncated at 5%", scan[:len(scan)/20], render.Options{}, []string{"", shenbao.EINVALID}, 0},
+		{"corrupt xref", corruptXref, render.Options{}, []string{""}, 0},
+		{"encrypted", readTestdata(t, "encrypted.pdf"), render.Options{}, []string{shenbao.EENCRYPTED}, 0},
+		{"5000 pages", makePDF(many), render.Options{}, []string{shenbao.ETOOLARGE}, 0},
+		{"20000×20000 pt page", makePDF([]pdfPage{{w: 20000, h: 20000}}), render.Options{}, []string{shenbao.ETOOLARGE}, 0},
+		// MuPDF's own allocations fail (the scan's JPEG needs 11 MB): a
+		// memory error, not a damaged page.
+		{"scan under an 8 MB memory limit", scan, render.Options{Memory: 8 << 20}, []string{shenbao.ETOOLARGE}, 300},
+		{"slower than the timeout", scan, render.Options{Timeout: 5 * time.Millisecond}, []string{shenbao.ETIMEOUT}, 0},
+		{"over the file size limit", good, render.Options{MaxBytes: 100}, []string{shenbao.ETOOLARGE}, 0},
 		// MuPDF subsamples while it decodes, so a huge image drawn small
 		// renders within a memory limit below its decoded size.
-		{"image bomb under a memory limit", imageBomb(t), render.Options{Memory: 160 << 20}, []string{""}},
+		{"image bomb under a memory limit", imageBomb(t), render.Options{Memory: 160 << 20}, []string{""}, 0},
 		// With the pixel cap lifted, MuPDF's pixmap (830 MB) meets the
 		// memory limit: it fails the allocation and reports the page, or
 		// dies; either way a typed error and a live test process.
-		{"pixmap past the memory limit", makePDF([]pdfPage{{w: 14400, h: 14400}}), render.Options{MaxPixels: 1e9, Memory: 256 << 20}, []string{shenbao.EINVALID, shenbao.ECRASHED}},
+		{"pixmap past the memory limit", makePDF([]pdfPage{{w: 14400, h: 14400}}), render.Options{MaxPixels: 1e9, Memory: 256 << 20}, []string{shenbao.EINVALID, shenbao.ECRASHED}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -272,7 +277,7 @@ func TestHostile(t *testing.T) {
 				var info render.DocInfo
 				info, err = d.Info(ctx)
 				if err == nil && len(info.Pages) > 0 {
-					_, err = d.PageGray(ctx, 1, 72)
+					_, err = d.PageGray(ctx, 1, cmp.Or(tt.dpi, 72))
 				}
 			}
 			code := shenbao.ErrorCode(err)
