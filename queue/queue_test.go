@@ -1,0 +1,186 @@
+package queue_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/queue"
+	"github.com/shenbao/shenbao/store"
+	"github.com/shenbao/shenbao/store/pgtest"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv(workerEnv) != "" {
+		os.Exit(workerMain())
+	}
+	os.Exit(pgtest.Run(m))
+}
+
+// fakeProcessor is a test double for the pipeline: deterministic, it
+// "extracts" a file whose content is its cluster name, taking delay per
+// file. Content starting with "fail:" fails with that error code on every
+// attempt; "flaky:" fails on the first attempt of each file only.
+type fakeProcessor struct {
+	delay time.Duration
+	mu    sync.Mutex
+	seen  map[string]int
+}
+
+func (p *fakeProcessor) Extract(ctx context.Context, name string, data []byte) (*shenbao.Report, error) {
+	select {
+	case <-time.After(p.delay):
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	s := string(data)
+	if code, ok := strings.CutPrefix(s, "fail:"); ok {
+		return nil, shenbao.Errorf(code, "测试失败 / test failure")
+	}
+	if strings.HasPrefix(s, "flaky:") {
+		p.mu.Lock()
+		p.seen[s]++
+		n := p.seen[s]
+		p.mu.Unlock()
+		if n == 1 {
+			return nil, fmt.Errorf("transient failure of %s", name)
+		}
+	}
+	return &shenbao.Report{Format: shenbao.FormatDOCX, Pages: 1, Edition: shenbao.EditionMatch{ID: "nat2024"},
+		Fields: []shenbao.Field{{ID: "name", Key: "name", Value: s}}, Findings: []shenbao.Finding{}}, nil
+}
+
+func (p *fakeProcessor) Check(ctx context.Context, rep *shenbao.Report) (*shenbao.Report, error) {
+	rep.Findings = []shenbao.Finding{{Kind: shenbao.KindMissing, Severity: shenbao.SeverityWarning, Message: "rechecked"}}
+	return rep, nil
+}
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func fastConfig(workers int) queue.Config {
+	return queue.Config{Workers: workers, PollInterval: 50 * time.Millisecond, SweepInterval: time.Second, RetryBackoff: 50 * time.Millisecond,
+		ExtractTimeout: 5 * time.Second, CheckTimeout: 5 * time.Second, MaxAttempts: 3, RescueAfter: 6 * time.Second, Logger: quiet()}
+}
+
+// add stores content as an uploaded original and enqueues it, as the
+// upload handler does.
+func add(t testing.TB, ctx context.Context, st store.Store, q *queue.Queue, content string) int64 {
+	sum := sha256.Sum256([]byte(content))
+	sha := hex.EncodeToString(sum[:])
+	if err := st.PutOriginal(ctx, sha, strings.NewReader(content)); err != nil {
+		t.Fatal(err)
+	}
+	app, _, err := st.CreateApplication(ctx, store.NewApplication{SHA256: sha, Filename: content + ".docx", Size: int64(len(content)), MIME: "test"}, store.Actor{Name: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Extract(ctx, app.ID); err != nil {
+		t.Fatal(err)
+	}
+	return app.ID
+}
+
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func status(t testing.TB, st store.Store, id int64) *store.Application {
+	a, err := st.Application(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestStages covers retries, permanent failures as dead letters, a lost
+// enqueue picked up by the sweeper, and a recheck.
+func TestStages(t *testing.T) {
+	pgtest.Backends(t, func(t *testing.T, cfg store.Config) {
+		ctx := context.Background()
+		st, err := store.Open(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		q, err := queue.Open(ctx, st, &fakeProcessor{seen: map[string]int{}}, fastConfig(2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := q.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer q.Stop(ctx)
+
+		ok := add(t, ctx, st, q, "ok")
+		flaky := add(t, ctx, st, q, "flaky:1")
+		bad := add(t, ctx, st, q, "fail:"+shenbao.EUNSUPPORTED)
+		crash := add(t, ctx, st, q, "fail:"+shenbao.ECRASHED)
+		// An upload whose enqueue was lost: stored, never enqueued.
+		lost, _, err := st.CreateApplication(ctx, store.NewApplication{SHA256: strings.Repeat("e", 64), Filename: "lost.docx", MIME: "test"}, store.Actor{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.PutOriginal(ctx, strings.Repeat("e", 64), strings.NewReader("lost"))
+
+		waitFor(t, time.Minute, "every application to finish", func() bool {
+			for _, id := range []int64{ok, flaky, bad, crash, lost.ID} {
+				if s := status(t, st, id).Status; s != store.StatusDone && s != store.StatusFailed {
+					return false
+				}
+			}
+			return true
+		})
+		for id, want := range map[int64]string{ok: store.StatusDone, flaky: store.StatusDone, lost.ID: store.StatusDone, bad: store.StatusFailed, crash: store.StatusFailed} {
+			if a := status(t, st, id); a.Status != want {
+				t.Errorf("%s: status %s (%s), want %s", a.Filename, a.Status, a.ErrorCode, want)
+			}
+		}
+		if a := status(t, st, bad); a.ErrorCode != shenbao.EUNSUPPORTED || !strings.Contains(a.ErrorMessage, "test failure") {
+			t.Errorf("permanent failure recorded as %q %q", a.ErrorCode, a.ErrorMessage)
+		}
+		// The unsupported file is cancelled at once; the crashing one is
+		// retried to the limit and discarded: both are dead letters.
+		waitFor(t, 30*time.Second, "dead letters", func() bool {
+			jobs, err := q.Jobs(ctx, []string{"discarded", "cancelled"}, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(jobs) == 2
+		})
+		jobs, _ := q.Jobs(ctx, []string{"discarded"}, 10)
+		if len(jobs) != 1 || jobs[0].Attempt != 3 || len(jobs[0].Errors) != 3 {
+			t.Fatalf("discarded jobs: %+v", jobs)
+		}
+
+		rid, err := st.CreateRecheck(ctx, "{}", []int64{ok, flaky}, store.Actor{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := q.Recheck(ctx, rid, []int64{ok, flaky}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 30*time.Second, "the recheck", func() bool {
+			r, err := st.Recheck(ctx, rid)
+			return err == nil && r.Done == 2
+		})
+		if a := status(t, st, ok); a.Version != 2 || a.Warnings != 1 {
+			t.Fatalf("after recheck: version %d, %d warnings", a.Version, a.Warnings)
+		}
+	})
+}
