@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -16,13 +17,19 @@ import (
 // state, so tests run it like the binary.
 type Main struct {
 	Stdout, Stderr io.Writer
+	Stdin          io.Reader
 	Getenv         func(string) string
 	templates      *layout.Set
+
+	// addr is where serve listens once ready (":0" in tests picks a port);
+	// ready, when set, is closed then.
+	addr  string
+	ready chan struct{}
 }
 
 // NewMain returns a Main writing to the given streams.
 func NewMain(stdout, stderr io.Writer) *Main {
-	return &Main{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}
+	return &Main{Stdout: stdout, Stderr: stderr, Stdin: os.Stdin, Getenv: os.Getenv}
 }
 
 const usage = `用法 / usage: shenbao <command> [flags]
@@ -30,6 +37,10 @@ const usage = `用法 / usage: shenbao <command> [flags]
   check FILE...            读取并检查申报表 / read and check applications
   editions [--fields ID]   列出表格版本或某版本的字段 / list editions or a template's fields
   criteria [--profile P]   列出检查规则 / list the rule sets and rules
+  serve [--addr A]         运行服务（API、队列、审核页面）/ run the service (API, queue, review pages)
+  worker                   只运行队列处理进程 / run queue workers only (PostgreSQL, scale-out)
+  user add NAME --role R   创建账号（首个管理员只能这样创建）/ add an account (the only way to make the first admin)
+  token create USER        为脚本创建 API 令牌 / create an API token for scripts
 `
 
 // Run executes one command.
@@ -50,6 +61,14 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.editions(args[1:])
 	case "criteria":
 		return m.criteria(args[1:])
+	case "serve":
+		return m.serve(ctx, args[1:])
+	case "worker":
+		return m.worker(ctx, args[1:])
+	case "user":
+		return m.user(ctx, args[1:])
+	case "token":
+		return m.token(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
@@ -79,6 +98,16 @@ func (m *Main) parse(fs *flag.FlagSet, args []string) error {
 		}
 	})
 	return err
+}
+
+// readLine reads one line from stdin after a prompt on stderr.
+func (m *Main) readLine(prompt string) (string, error) {
+	fmt.Fprint(m.Stderr, prompt)
+	line, err := bufio.NewReader(m.Stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", &shenbao.Error{Code: "usage", Message: "未读到密码 / no password given"}
+	}
+	return strings.TrimRight(line, "\r\n"), nil
 }
 
 // EnvName derives a flag's environment variable.

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shenbao/shenbao"
+)
+
+// The service end to end as an operator starts it: first admin from the
+// CLI, a token, serve on a free port with a fresh data directory, an upload
+// processed by the in-process workers, the report read back.
+func TestServeEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"SHENBAO_DATA_DIR": dir, "SHENBAO_PASSWORD": "a-long-secret-1"}
+	if _, stderr, err := run(t, env, "user", "add", "root", "--role", "admin"); err != nil {
+		t.Fatalf("user add: %v %s", err, stderr)
+	}
+	out, _, err := run(t, env, "token", "create", "root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := strings.TrimSpace(out)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	m := NewMain(io.Discard, io.Discard)
+	m.Getenv = func(k string) string { return env[k] }
+	m.ready = make(chan struct{})
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}) }()
+	select {
+	case <-m.ready:
+	case err := <-done:
+		t.Fatalf("serve ended: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	base := "http://" + m.addr + "/api/v1"
+
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("files", "nat2023_02_docx.docx")
+	data, _ := os.ReadFile("../../testdata/corpus/nat2023_02_docx.docx")
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest("POST", base+"/applications", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("upload: %s", resp.Status)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		req, _ := http.NewRequest("GET", base+"/applications/1", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Application struct{ Status string }
+			Current     *struct{ Report shenbao.Report }
+		}
+		json.NewDecoder(resp.Body).Decode(&got)
+		resp.Body.Close()
+		if got.Application.Status == "done" && got.Current != nil {
+			rep := got.Current.Report
+			if rep.Edition.ID != "nat2023" || len(rep.Fields) < 100 {
+				t.Fatalf("stored report: edition %s, %d fields", rep.Edition.ID, len(rep.Fields))
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not processed: %v", got)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
