@@ -77,7 +77,7 @@ func ReadLimits(ctx context.Context, r io.ReaderAt, size int64, lim Limits) (*sh
 	defer rc.Close()
 	// The declared size can lie; count what actually inflates.
 	lr := &limitedReader{r: rc, n: lim.MaxXMLBytes}
-	p := &parser{ctx: ctx, dec: xml.NewDecoder(lr), lim: lim}
+	p := &parser{ctx: ctx, dec: xml.NewDecoder(lr), lim: lim, ns: map[string]string{}}
 	p.dec.Strict = true
 	blocks, err := p.body()
 	if err != nil {
@@ -130,7 +130,9 @@ type parser struct {
 	dec   *xml.Decoder
 	lim   Limits
 	depth int
-	n     int // tokens read, to poll ctx now and then
+	n     int               // tokens read, to poll ctx now and then
+	ns    map[string]string // namespace prefix → URI
+	open  []xml.Name        // elements open, as written
 }
 
 func (p *parser) token() (xml.Token, error) {
@@ -140,15 +142,46 @@ func (p *parser) token() (xml.Token, error) {
 			return nil, err
 		}
 	}
-	tok, err := p.dec.Token()
+	// RawToken skips encoding/xml's namespace translation, the costliest
+	// part of reading; prefixes are resolved here from the xmlns
+	// declarations, and start and end tags are matched here.
+	tok, err := p.dec.RawToken()
 	if err != nil {
 		return nil, err
 	}
-	if d, ok := tok.(xml.Directive); ok && bytes.HasPrefix(bytes.TrimSpace(d), []byte("DOCTYPE")) {
-		// OOXML never carries a DTD; one here is an entity-expansion attack.
-		return nil, shenbao.Errorf(shenbao.EINVALID, "Word 文档含有 DTD 声明（可能是实体扩展攻击），已拒绝。/ The Word document contains a DTD (possibly an entity-expansion attack) and was rejected.")
+	switch t := tok.(type) {
+	case xml.StartElement:
+		for _, a := range t.Attr {
+			if a.Name.Space == "xmlns" {
+				p.ns[a.Name.Local] = a.Value
+			} else if a.Name.Space == "" && a.Name.Local == "xmlns" {
+				p.ns[""] = a.Value
+			}
+		}
+		p.open = append(p.open, t.Name)
+		t.Name.Space = p.ns[t.Name.Space]
+		return t, nil
+	case xml.EndElement:
+		if len(p.open) == 0 || p.open[len(p.open)-1] != t.Name {
+			return nil, fmt.Errorf("element <%s:%s> closed by </%s:%s>", lastName(p.open).Space, lastName(p.open).Local, t.Name.Space, t.Name.Local)
+		}
+		p.open = p.open[:len(p.open)-1]
+		t.Name.Space = p.ns[t.Name.Space]
+		return t, nil
+	case xml.Directive:
+		if bytes.HasPrefix(bytes.TrimSpace(t), []byte("DOCTYPE")) {
+			// OOXML never carries a DTD; one here is an entity-expansion attack.
+			return nil, shenbao.Errorf(shenbao.EINVALID, "Word 文档含有 DTD 声明（可能是实体扩展攻击），已拒绝。/ The Word document contains a DTD (possibly an entity-expansion attack) and was rejected.")
+		}
 	}
 	return tok, nil
+}
+
+func lastName(open []xml.Name) xml.Name {
+	if len(open) == 0 {
+		return xml.Name{}
+	}
+	return open[len(open)-1]
 }
 
 func (p *parser) enter() error {
@@ -243,9 +276,12 @@ func isW(se xml.StartElement, local string) bool {
 	return se.Name.Space == nsW && se.Name.Local == local
 }
 
+// attr finds an attribute by local name. Attribute prefixes are left as
+// written (w:, w14:); OOXML never gives two attributes the same local name
+// in different namespaces on the elements read here.
 func attr(se xml.StartElement, space, local string) (string, bool) {
 	for _, a := range se.Attr {
-		if a.Name.Local == local && (space == "" || a.Name.Space == space) {
+		if a.Name.Local == local {
 			return a.Value, true
 		}
 	}
