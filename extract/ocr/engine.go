@@ -1,0 +1,199 @@
+//go:build cgo
+
+package ocr
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"math"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/otiai10/gosseract/v2"
+	"github.com/shenbao/shenbao"
+)
+
+// Engine is a pool of Tesseract clients. Models are loaded once per client
+// and the clients are reused for every region of every page: creating a
+// client costs about as much as reading a page of cells. A gosseract client
+// is not safe for concurrent use, so each region takes one from the pool.
+type Engine struct {
+	pool chan *client
+	all  []*client
+	once sync.Once
+}
+
+type client struct {
+	c    *gosseract.Client
+	mode Mode
+	psm  gosseract.PageSegMode
+	buf  []byte
+}
+
+// New loads the models into opts.Clients clients.
+func New(opts Options) (*Engine, error) {
+	n := opts.Clients
+	if n <= 0 {
+		n = runtime.NumCPU()
+	}
+	e := &Engine{pool: make(chan *client, n)}
+	for i := 0; i < n; i++ {
+		c := gosseract.NewClient()
+		if opts.TessdataPrefix != "" {
+			if err := c.SetTessdataPrefix(opts.TessdataPrefix); err != nil {
+				c.Close()
+				e.Close()
+				return nil, fmt.Errorf("ocr client %d: %w", i, err)
+			}
+		}
+		if err := c.SetLanguage(opts.languages()...); err != nil {
+			c.Close()
+			e.Close()
+			return nil, fmt.Errorf("ocr client %d: %w", i, err)
+		}
+		// Without it Tesseract separates every Chinese character by a
+		// space, which corrupts character counts and word-limit checks.
+		if err := c.SetVariable("preserve_interword_spaces", "1"); err != nil {
+			c.Close()
+			e.Close()
+			return nil, fmt.Errorf("ocr client %d: %w", i, err)
+		}
+		cl := &client{c: c, mode: -1}
+		// Initialise now, on a blank image, so that a missing language
+		// pack fails here with a clear message rather than mid-document.
+		if _, err := cl.read(image.NewGray(image.Rect(0, 0, 8, 8)), Region{Rect: image.Rect(0, 0, 8, 8), Mode: Line}); err != nil {
+			c.Close()
+			e.Close()
+			return nil, shenbao.Wrap(shenbao.ENOTINSTALLED, err,
+				"Tesseract 或其中文语言包未安装：请执行 apt-get install tesseract-ocr-chi-sim / Tesseract or its Chinese language data is missing: run apt-get install tesseract-ocr-chi-sim")
+		}
+		e.all = append(e.all, cl)
+		e.pool <- cl
+	}
+	return e, nil
+}
+
+// Close releases the clients. It must not be called while Page runs.
+func (e *Engine) Close() error {
+	e.once.Do(func() {
+		for _, c := range e.all {
+			c.c.Close()
+		}
+	})
+	return nil
+}
+
+// Page reads the regions of one page image and returns one Result per
+// region, in the same order. Regions are spread over the client pool, so a
+// single call already uses every core; calls for several pages may run at
+// once and share the pool.
+func (e *Engine) Page(ctx context.Context, img *image.Gray, regions []Region) ([]Result, error) {
+	out := make([]Result, len(regions))
+	errs := make([]error, len(regions))
+	var wg sync.WaitGroup
+	for i, r := range regions {
+		var cl *client
+		select {
+		case cl = <-e.pool:
+		case <-ctx.Done():
+			wg.Wait()
+			return nil, ctx.Err()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { e.pool <- cl }()
+			out[i], errs[i] = cl.read(img, r)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("ocr region %d %v: %w", i, regions[i].Rect, err)
+		}
+	}
+	return out, ctx.Err()
+}
+
+// pad is the white margin put around a region: Tesseract finds glyphs that
+// touch the image border poorly.
+const pad = 20
+
+func (cl *client) read(img *image.Gray, r Region) (Result, error) {
+	rect := r.Rect.Intersect(img.Rect)
+	if rect.Empty() {
+		return Result{}, nil
+	}
+	if err := cl.setMode(r.Mode); err != nil {
+		return Result{}, err
+	}
+	cl.buf = encodePGM(cl.buf[:0], img, rect, pad)
+	if err := cl.c.SetImageFromBytes(cl.buf); err != nil {
+		return Result{}, err
+	}
+	boxes, err := cl.c.GetBoundingBoxes(gosseract.RIL_TEXTLINE)
+	if err != nil {
+		return Result{}, err
+	}
+	var res Result
+	off := rect.Min.Sub(image.Pt(pad, pad))
+	for _, b := range boxes {
+		t := strings.TrimSpace(b.Word)
+		if t == "" {
+			continue
+		}
+		res.Lines = append(res.Lines, TextLine{
+			Text: t,
+			Rect: b.Box.Add(off).Intersect(rect),
+			Conf: math.Max(0, math.Min(1, b.Confidence/100)),
+		})
+	}
+	return res, nil
+}
+
+func (cl *client) setMode(m Mode) error {
+	if cl.mode == m {
+		return nil
+	}
+	psm := gosseract.PSM_SINGLE_BLOCK
+	white := ""
+	switch m {
+	case Numeric:
+		psm, white = gosseract.PSM_SINGLE_LINE, NumericChars
+	case Line:
+		psm = gosseract.PSM_SINGLE_LINE
+	case RawLine:
+		psm = gosseract.PSM_RAW_LINE
+	}
+	if err := cl.c.SetPageSegMode(psm); err != nil {
+		return err
+	}
+	if err := cl.c.SetWhitelist(white); err != nil {
+		return err
+	}
+	cl.mode = m
+	return nil
+}
+
+// encodePGM writes the rectangle of img, framed by a white margin, as a
+// binary PGM, the cheapest format Leptonica decodes from memory.
+func encodePGM(buf []byte, img *image.Gray, r image.Rectangle, margin int) []byte {
+	w, h := r.Dx()+2*margin, r.Dy()+2*margin
+	buf = fmt.Appendf(buf, "P5\n%d %d\n255\n", w, h)
+	white := func(n int) {
+		for ; n > 0; n-- {
+			buf = append(buf, 255)
+		}
+	}
+	white(margin * w)
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		white(margin)
+		o := img.PixOffset(r.Min.X, y)
+		buf = append(buf, img.Pix[o:o+r.Dx()]...)
+		white(margin)
+	}
+	white(margin * w)
+	return buf
+}

@@ -1,0 +1,197 @@
+package scan
+
+import (
+	"image"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/shenbao/shenbao"
+)
+
+// readLine is a text line after OCR: its printed pieces as Lines (one per
+// option on a line with boxes) and its joined text.
+type readLine struct {
+	rect  image.Rectangle
+	text  string
+	lines []shenbao.Line
+	mark  bool // starts with an option box
+}
+
+func (pg *page) readLines(ls []lineLay) []readLine {
+	var out []readLine
+	for _, l := range ls {
+		rl := readLine{rect: l.rect}
+		if l.piece >= 0 {
+			t, c := pg.text(l.piece)
+			if t == "" {
+				continue
+			}
+			rl.text = t
+			rl.lines = []shenbao.Line{{Text: t, Page: pg.no, BBox: pg.box(l.rect), Confidence: c}}
+			out = append(out, rl)
+			continue
+		}
+		var parts []string
+		for i, s := range l.segs {
+			t, c := pg.text(s.piece)
+			r := s.rect
+			if s.mark != nil {
+				t = s.mark.glyph() + t
+				c = min(c, markConfidence(*s.mark, pg.emptyFill))
+				r = r.Union(s.mark.rect)
+				if i == 0 {
+					rl.mark = true
+				}
+			}
+			if t == "" {
+				continue
+			}
+			parts = append(parts, t)
+			rl.lines = append(rl.lines, shenbao.Line{Text: t, Page: pg.no, BBox: pg.box(r), Confidence: c})
+		}
+		if len(parts) == 0 {
+			continue
+		}
+		rl.text = strings.Join(parts, " ")
+		out = append(out, rl)
+	}
+	return out
+}
+
+// paragraphs joins wrapped lines: a line continues the previous one unless
+// it starts with an option box, the previous line stopped short of the
+// right edge of the text, or (on the page, where text is left-aligned) it
+// is indented. Cells centre their labels, so there indentation says
+// nothing. right is the rightmost extent of the lines themselves.
+func paragraphs(ls []readLine, left, right, em int, indentBreaks bool) [][]readLine {
+	var out [][]readLine
+	for i, l := range ls {
+		if i > 0 {
+			p := ls[i-1]
+			cont := !l.mark && right-p.rect.Max.X < 2*em && l.rect.Min.Y-p.rect.Max.Y < em &&
+				(!indentBreaks || l.rect.Min.X-left < em)
+			if cont {
+				out[len(out)-1] = append(out[len(out)-1], l)
+				continue
+			}
+		}
+		out = append(out, []readLine{l})
+	}
+	return out
+}
+
+func joinText(ls []readLine) string {
+	var b strings.Builder
+	for i, l := range ls {
+		// Wrapped Chinese joins without a space; a space survives only
+		// between two Latin words or numbers broken over lines.
+		if i > 0 {
+			prev, _ := utf8.DecodeLastRuneInString(ls[i-1].text)
+			next, _ := utf8.DecodeRuneInString(l.text)
+			if latinWord(prev) && latinWord(next) {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(l.text)
+	}
+	return b.String()
+}
+
+func latinWord(r rune) bool { return r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)) }
+
+// pageNumber matches the printed page number in the footer (— 3 —).
+var pageNumber = regexp.MustCompile(`^[—\-–一_~～\s]*\d{1,3}[—\-–一_~～\s]*$`)
+
+func (pg *page) assemble(blocks []blockLay) []shenbao.Block {
+	var out []shenbao.Block
+	var plines []readLine
+	flush := func() {
+		if len(plines) == 0 {
+			return
+		}
+		left, right := math.MaxInt, 0
+		for _, l := range plines {
+			left, right = min(left, l.rect.Min.X), max(right, l.rect.Max.X)
+		}
+		for _, p := range paragraphs(plines, left, right, pg.em, true) {
+			r := p[0].rect
+			for _, l := range p[1:] {
+				r = r.Union(l.rect)
+			}
+			b := pg.box(r)
+			out = append(out, shenbao.Block{Text: joinText(p), Page: pg.no, BBox: &b})
+		}
+		plines = nil
+	}
+	h := pg.gray.Rect.Dy()
+	for _, bl := range blocks {
+		if bl.table == nil {
+			for _, l := range pg.readLines(bl.lines) {
+				if l.rect.Min.Y > h*90/100 && (pageNumber.MatchString(l.text) || !hasHan(l.text)) {
+					continue
+				}
+				plines = append(plines, l)
+			}
+			continue
+		}
+		flush()
+		t := pg.table(bl.table)
+		b := pg.box(bl.table.t.rect)
+		out = append(out, shenbao.Block{Table: &t, Page: pg.no, BBox: &b})
+	}
+	flush()
+	return out
+}
+
+// table builds a Table: one Row per grid row; a cell spanning rows sits in
+// its first row and is continued by Merged cells below, as docx does.
+func (pg *page) table(tl *tableLay) shenbao.Table {
+	nr := len(tl.t.ys) - 1
+	rows := make([]shenbao.Row, nr)
+	for _, cl := range tl.cells {
+		c := cl.cell
+		rls := pg.readLines(cl.lines)
+		var texts []string
+		var lines []shenbao.Line
+		right := 0
+		for _, l := range rls {
+			right = max(right, l.rect.Max.X)
+		}
+		for _, p := range paragraphs(rls, cl.inner.Min.X, right, pg.em, false) {
+			texts = append(texts, joinText(p))
+			for _, l := range p {
+				lines = append(lines, l.lines...)
+			}
+		}
+		b := pg.box(c.rect)
+		cell := shenbao.Cell{
+			Text: strings.Join(texts, "\n"), Col: c.c0, Span: c.c1 - c.c0,
+			Lines: lines, Page: pg.no, BBox: &b,
+		}
+		for _, n := range cl.nested {
+			cell.Tables = append(cell.Tables, pg.table(n))
+		}
+		rows[c.r0].Cells = append(rows[c.r0].Cells, cell)
+		for r := c.r0 + 1; r < c.r1; r++ {
+			mb := pg.box(image.Rect(c.rect.Min.X, tl.t.ys[r], c.rect.Max.X, tl.t.ys[r+1]))
+			rows[r].Cells = append(rows[r].Cells, shenbao.Cell{Col: c.c0, Span: c.c1 - c.c0, Merged: true, Page: pg.no, BBox: &mb})
+		}
+	}
+	for i := range rows {
+		sort.Slice(rows[i].Cells, func(a, b int) bool { return rows[i].Cells[a].Col < rows[i].Cells[b].Col })
+	}
+	return shenbao.Table{Rows: rows}
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
+}

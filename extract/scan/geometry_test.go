@@ -1,0 +1,273 @@
+package scan
+
+import (
+	"image"
+	"image/color"
+	"image/draw"
+	_ "image/jpeg"
+	"math"
+	"os"
+	"testing"
+)
+
+func loadPage(t testing.TB, name string) *image.Gray {
+	t.Helper()
+	f, err := os.Open("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return grayDropColour(img)
+}
+
+// drawTable paints a ruled table on white: rows and columns at the given
+// positions, with the listed borders left out (merged cells) and one rule
+// broken by small gaps, as a faint copy breaks them.
+func drawTable(w, h int, xs, ys []int, noV map[[2]int]bool, noH map[[2]int]bool) *image.Gray {
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	draw.Draw(g, g.Rect, image.NewUniform(color.Gray{255}), image.Point{}, draw.Src)
+	black := image.NewUniform(color.Gray{20})
+	for r := range ys {
+		for c := 0; c+1 < len(xs); c++ {
+			if noH[[2]int{r, c}] {
+				continue
+			}
+			draw.Draw(g, image.Rect(xs[c], ys[r]-1, xs[c+1]+2, ys[r]+2), black, image.Point{}, draw.Src)
+		}
+	}
+	for c := range xs {
+		for r := 0; r+1 < len(ys); r++ {
+			if noV[[2]int{r, c}] {
+				continue
+			}
+			draw.Draw(g, image.Rect(xs[c]-1, ys[r], xs[c]+2, ys[r+1]+2), black, image.Point{}, draw.Src)
+		}
+	}
+	// Break the third horizontal rule every 70 px.
+	for x := xs[0] + 30; x < xs[len(xs)-1]; x += 70 {
+		draw.Draw(g, image.Rect(x, ys[2]-2, x+4, ys[2]+3), image.NewUniform(color.Gray{255}), image.Point{}, draw.Src)
+	}
+	return g
+}
+
+func TestGridMergedAndBroken(t *testing.T) {
+	xs := []int{100, 400, 700, 1000}
+	ys := []int{100, 160, 220, 280, 340, 400}
+	// Row 1: columns 1-2 merged (no vertical at xs[2]). Rows 3-4 in
+	// column 0 merged (no horizontal at ys[4] in column 0).
+	g := drawTable(1200, 600, xs, ys, map[[2]int]bool{{1, 2}: true}, map[[2]int]bool{{4, 0}: true})
+	b := binarise(g)
+	p := paramsFor(200)
+	hs, vs := findRules(b, p)
+	tables := findTables(hs, vs, p, b.w)
+	if len(tables) != 1 {
+		t.Fatalf("found %d tables, want 1", len(tables))
+	}
+	tb := tables[0]
+	if len(tb.xs) != 4 || len(tb.ys) != 6 {
+		t.Fatalf("grid %v × %v, want 4 column and 6 row boundaries", tb.xs, tb.ys)
+	}
+	type span struct{ r0, r1, c0, c1 int }
+	got := map[span]bool{}
+	for _, c := range tb.cells {
+		got[span{c.r0, c.r1, c.c0, c.c1}] = true
+	}
+	for _, want := range []span{{1, 2, 1, 3}, {3, 5, 0, 1}, {2, 3, 0, 1}, {0, 1, 2, 3}} {
+		if !got[want] {
+			t.Errorf("missing cell %+v; cells %+v", want, tb.cells)
+		}
+	}
+	if len(tb.cells) != 5*3-1-1 {
+		t.Errorf("%d cells, want 13", len(tb.cells))
+	}
+}
+
+func TestLoneRulesAreNoTable(t *testing.T) {
+	g := image.NewGray(image.Rect(0, 0, 800, 400))
+	draw.Draw(g, g.Rect, image.NewUniform(color.Gray{255}), image.Point{}, draw.Src)
+	// Cover-page underlines: horizontal rules with nothing crossing them.
+	for _, y := range []int{100, 200, 300} {
+		draw.Draw(g, image.Rect(100, y, 700, y+2), image.NewUniform(color.Gray{0}), image.Point{}, draw.Src)
+	}
+	p := paramsFor(200)
+	hs, vs := findRules(binarise(g), p)
+	if len(hs) != 3 {
+		t.Errorf("%d horizontal rules, want 3", len(hs))
+	}
+	if tb := findTables(hs, vs, p, 800); len(tb) != 0 {
+		t.Errorf("underlines made %d tables", len(tb))
+	}
+}
+
+// TestDeskew skews a real page by known angles and requires the corrected
+// page to be straight within 0.1°.
+func TestDeskew(t *testing.T) {
+	g := loadPage(t, "cq2024_p3_200dpi_colour.jpg")
+	g = flatten(g, 50)
+	g = rotate(g, skewAngle(binarise(g)))
+	for _, d := range []float64{-3.1, -0.45, 0.8, 2.6} {
+		sk := rotate(g, d)
+		a := skewAngle(binarise(sk))
+		if math.Abs(a+d) > 0.1 {
+			t.Errorf("skewed by %.2f°: estimated correction %.2f°", d, a)
+		}
+		if r := skewAngle(binarise(rotate(sk, a))); math.Abs(r) > 0.1 {
+			t.Errorf("skewed by %.2f°: %.2f° left after correction", d, r)
+		}
+	}
+}
+
+func TestOnSide(t *testing.T) {
+	g := flatten(loadPage(t, "nat2024_p3_300dpi_gray.jpg"), 75)
+	if onSide(binarise(g)) {
+		t.Error("upright page taken as lying on its side")
+	}
+	if !onSide(binarise(rotate90(g, 1))) {
+		t.Error("page turned 90° not recognised")
+	}
+	if !onSide(binarise(rotate90(g, 3))) {
+		t.Error("page turned 270° not recognised")
+	}
+}
+
+func TestFlattenEvensLighting(t *testing.T) {
+	// Paper falls from 250 to 120 across the page; text is 60 % of the
+	// local paper brightness everywhere.
+	g := image.NewGray(image.Rect(0, 0, 600, 400))
+	for y := 0; y < 400; y++ {
+		for x := 0; x < 600; x++ {
+			paper := 250 - 130*float64(x)/600
+			v := paper
+			if (x/10+y/10)%7 == 0 {
+				v = paper * 0.4
+			}
+			g.Pix[y*g.Stride+x] = uint8(v)
+		}
+	}
+	f := flatten(g, 50)
+	b := binarise(f)
+	for y := 0; y < 400; y += 3 {
+		for x := 0; x < 600; x += 3 {
+			ink := (x/10+y/10)%7 == 0
+			if b.pix[y*b.w+x] != ink && x%10 != 0 && x%10 != 9 && y%10 != 0 && y%10 != 9 {
+				t.Fatalf("pixel %d,%d: ink %v, want %v (flat %d)", x, y, b.pix[y*b.w+x], ink, f.Pix[y*f.Stride+x])
+			}
+		}
+	}
+}
+
+func TestDropColour(t *testing.T) {
+	tests := []struct {
+		name    string
+		r, g, b uint8
+		ink     bool
+	}{
+		{"black text", 20, 22, 25, true},
+		{"gray text", 90, 90, 90, true},
+		{"red seal", 220, 40, 50, false},
+		{"dark red seal", 170, 30, 35, false},
+		{"blue pen", 40, 50, 200, false},
+		{"paper", 240, 238, 230, false},
+	}
+	for _, tt := range tests {
+		if got := dropColour(tt.r, tt.g, tt.b) < inkCut; got != tt.ink {
+			t.Errorf("%s: ink %v, want %v", tt.name, got, tt.ink)
+		}
+	}
+}
+
+// drawMark paints one option mark at x on a line of height em.
+func drawMark(g *image.Gray, kind markKind, x, y, em int) {
+	black := image.NewUniform(color.Gray{0})
+	box := image.Rect(x, y, x+em, y+em)
+	outline := func() {
+		for _, r := range []image.Rectangle{
+			{box.Min, image.Pt(box.Max.X, box.Min.Y+2)}, {image.Pt(box.Min.X, box.Max.Y-2), box.Max},
+			{box.Min, image.Pt(box.Min.X+2, box.Max.Y)}, {image.Pt(box.Max.X-2, box.Min.Y), box.Max},
+		} {
+			draw.Draw(g, r, black, image.Point{}, draw.Src)
+		}
+	}
+	stroke := func(x0, y0, x1, y1 float64) {
+		for s := 0.0; s <= 1; s += 0.01 {
+			px, py := int(x0+(x1-x0)*s), int(y0+(y1-y0)*s)
+			draw.Draw(g, image.Rect(px-1, py-1, px+2, py+2), black, image.Point{}, draw.Src)
+		}
+	}
+	e := float64(em)
+	fx, fy := float64(x), float64(y)
+	switch kind {
+	case markEmpty:
+		outline()
+	case markBoxed:
+		outline()
+		stroke(fx+0.2*e, fy+0.5*e, fx+0.45*e, fy+0.8*e)
+		stroke(fx+0.45*e, fy+0.8*e, fx+0.85*e, fy+0.2*e)
+	case markFilled:
+		draw.Draw(g, box, black, image.Point{}, draw.Src)
+	case markTick:
+		stroke(fx+0.05*e, fy+0.55*e, fx+0.35*e, fy+0.95*e)
+		stroke(fx+0.35*e, fy+0.95*e, fx+0.95*e, fy+0.05*e)
+	}
+}
+
+func TestFindMarks(t *testing.T) {
+	const em = 26
+	g := image.NewGray(image.Rect(0, 0, 900, 60))
+	draw.Draw(g, g.Rect, image.NewUniform(color.Gray{255}), image.Point{}, draw.Src)
+	kinds := []markKind{markEmpty, markBoxed, markFilled, markTick, markEmpty}
+	for i, k := range kinds {
+		drawMark(g, k, 20+i*170, 15, em)
+		// Option text after each mark: a 十 standing for a character.
+		x := 20 + i*170 + em + 8
+		draw.Draw(g, image.Rect(x, 27, x+22, 29), image.NewUniform(color.Gray{0}), image.Point{}, draw.Src)
+		draw.Draw(g, image.Rect(x+10, 16, x+12, 40), image.NewUniform(color.Gray{0}), image.Point{}, draw.Src)
+	}
+	b := binarise(g)
+	ms := findMarks(b, image.Rect(0, 15, 900, 15+em), em)
+	if len(ms) != len(kinds) {
+		t.Fatalf("found %d marks %+v, want %d", len(ms), ms, len(kinds))
+	}
+	for i, m := range ms {
+		if m.kind != kinds[i] {
+			t.Errorf("mark %d: kind %d, want %d (fill %.2f)", i, m.kind, kinds[i], m.fill)
+		}
+		if m.checked() != (kinds[i] != markEmpty) {
+			t.Errorf("mark %d: checked %v", i, m.checked())
+		}
+	}
+}
+
+func TestTidy(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"集 群 名 称", "集群名称"},
+		{"2024 年 6 月 9 日", "2024年6月9日"},
+		{"吴永刚  15146354443", "吴永刚  15146354443"},
+		{"Smart Factory 项目", "Smart Factory项目"},
+		{" 值比例 (%) ", "值比例(%)"},
+	}
+	for _, tt := range tests {
+		if got := tidy(tt.in); got != tt.want {
+			t.Errorf("tidy(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNumericLike(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"111.26", true}, {"-5.88", true}, {"13.99%", true}, {"1 030", true},
+		{"2023年", false}, {"96 家", false}, {"", false}, {"...", false},
+	}
+	for _, tt := range tests {
+		if got := numericLike(tt.in); got != tt.want {
+			t.Errorf("numericLike(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,396 @@
+package scan
+
+import (
+	"image"
+	"sort"
+)
+
+// seg is a ruling line: horizontal (y fixed, x0..x1) or vertical (x fixed,
+// y0..y1), in work pixels; pos is its centre across, thick its width.
+type seg struct {
+	pos, a, b int // across position; from a to b along
+	thick     int
+}
+
+// gridParams are the pixel sizes the grid finder works with, derived from
+// the work resolution so that they mean the same on paper at any dpi.
+type gridParams struct {
+	minLenH int // shortest horizontal run taken for a rule: longer than
+	// the strokes of several neighbouring characters joined by bridging
+	minLenV int // shortest vertical run: a one-line row's height
+	piece   int // shortest run kept as a piece of a rule before joining:
+	// longer than a stroke of body text, shorter than what a faded
+	// copy leaves between breaks
+	bridge  int // gap inside a run that is bridged (broken, faded rules)
+	tol     int // distance at which rules are taken to meet
+	maxLine int // thickest rule; thicker ink is a filled mark, not a rule
+}
+
+func paramsFor(dpi float64) gridParams {
+	mm := dpi / 25.4
+	return gridParams{
+		minLenH: int(10 * mm),
+		minLenV: int(4.5 * mm),
+		piece:   int(6 * mm),
+		bridge:  int(0.25*mm) + 1,
+		tol:     int(1.2*mm) + 1,
+		maxLine: int(1.0*mm) + 2,
+	}
+}
+
+// findRules extracts horizontal and vertical ruling lines: runs of ink
+// longer than any stroke of text (after bridging tiny gaps), grouped over
+// adjacent rows into lines.
+func findRules(b *bitmap, p gridParams) (hs, vs []seg) {
+	hs = rules(b.w, b.h, func(i, j int) bool { return b.pix[i*b.w+j] }, p.minLenH, p)
+	vs = rules(b.h, b.w, func(i, j int) bool { return b.pix[j*b.w+i] }, p.minLenV, p)
+	return hs, vs
+}
+
+// rules finds runs along j for each line i (n lines of length m), then
+// merges runs on neighbouring lines that overlap into one rule.
+func rules(m, n int, ink func(i, j int) bool, minLen int, p gridParams) []seg {
+	type run struct{ i, a, b int }
+	var runs []run
+	for i := 0; i < n; i++ {
+		start, last := -1, -1
+		for j := 0; j < m; j++ {
+			if !ink(i, j) {
+				continue
+			}
+			if start >= 0 && j-last-1 <= p.bridge {
+				last = j
+				continue
+			}
+			if start >= 0 && last-start+1 >= min(minLen, p.piece) {
+				runs = append(runs, run{i, start, last})
+			}
+			start, last = j, j
+		}
+		if start >= 0 && last-start+1 >= min(minLen, p.piece) {
+			runs = append(runs, run{i, start, last})
+		}
+	}
+	// Group runs of consecutive lines that overlap along j.
+	type group struct {
+		i0, i1, a, b int
+		n            int
+	}
+	var open, done []group
+	for _, r := range runs {
+		merged := false
+		for k := range open {
+			g := &open[k]
+			if r.i-g.i1 <= 1 && r.a <= g.b && r.b >= g.a {
+				g.i1 = r.i
+				g.a, g.b = min(g.a, r.a), max(g.b, r.b)
+				g.n++
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			open = append(open, group{r.i, r.i, r.a, r.b, 1})
+		}
+		// Retire groups that can no longer grow.
+		k := 0
+		for _, g := range open {
+			if r.i-g.i1 > 1 {
+				done = append(done, g)
+			} else {
+				open[k] = g
+				k++
+			}
+		}
+		open = open[:k]
+	}
+	done = append(done, open...)
+	var out []seg
+	for _, g := range done {
+		thick := g.i1 - g.i0 + 1
+		if thick > p.maxLine {
+			continue
+		}
+		out = append(out, seg{pos: (g.i0 + g.i1) / 2, a: g.a, b: g.b, thick: thick})
+	}
+	// Join collinear pieces of one broken rule; only then is a rule
+	// required to be long.
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].pos != out[j].pos {
+			return out[i].pos < out[j].pos
+		}
+		return out[i].a < out[j].a
+	})
+	var joined []seg
+	for _, s := range out {
+		if k := len(joined) - 1; k >= 0 && abs(joined[k].pos-s.pos) <= 2 && s.a-joined[k].b <= 4*p.bridge+2 {
+			joined[k].a, joined[k].b = min(joined[k].a, s.a), max(joined[k].b, s.b)
+			joined[k].thick = max(joined[k].thick, s.thick)
+			continue
+		}
+		joined = append(joined, s)
+	}
+	k := 0
+	for _, s := range joined {
+		if s.b-s.a+1 >= minLen && clean(s, ink, m, n) {
+			joined[k] = s
+			k++
+		}
+	}
+	return joined[:k]
+}
+
+// clean reports whether a rule runs through white: a little beyond its
+// edges on both sides there is ink along less than a third of its length
+// (crossing rules and text touching a rule here and there). Strokes of a
+// large heading that line up into a "rule" are embedded in their glyphs.
+func clean(s seg, ink func(i, j int) bool, m, n int) bool {
+	off := s.thick/2 + 3
+	hit, tot := 0, 0
+	for j := s.a; j <= s.b; j++ {
+		tot++
+		above, below := s.pos-off, s.pos+off
+		if (above >= 0 && ink(above, j)) || (below < n && ink(below, j)) {
+			hit++
+		}
+	}
+	return 3*hit < tot
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// gridTable is one ruled table on a page: its boundaries and its cells.
+type gridTable struct {
+	xs, ys []int // column and row boundaries, ascending
+	cells  []gridCell
+	rect   image.Rectangle
+}
+
+// gridCell is a cell of the grid: grid rows r0..r1-1, columns c0..c1-1
+// (merged cells span several), with its pixel rectangle.
+type gridCell struct {
+	r0, r1, c0, c1 int
+	rect           image.Rectangle
+}
+
+// findTables groups rules that meet into tables and builds each table's
+// cell grid. A group needs two vertical rules and a horizontal one (a
+// table part cut by page breaks above and below has only its sides and
+// one rule); lone rules (the cover page's underlines) are not tables.
+func findTables(hs, vs []seg, p gridParams, pageW int) []gridTable {
+	n := len(hs) + len(vs)
+	u := newUnion(n)
+	for i, h := range hs {
+		for j, v := range vs {
+			if v.pos >= h.a-p.tol && v.pos <= h.b+p.tol && h.pos >= v.a-p.tol && h.pos <= v.b+p.tol {
+				u.join(i, len(hs)+j)
+			}
+		}
+	}
+	groups := map[int][]int{}
+	for i := 0; i < n; i++ {
+		groups[u.find(i)] = append(groups[u.find(i)], i)
+	}
+	var out []gridTable
+	for _, g := range groups {
+		var gh, gv []seg
+		for _, i := range g {
+			if i < len(hs) {
+				gh = append(gh, hs[i])
+			} else {
+				gv = append(gv, vs[i-len(hs)])
+			}
+		}
+		if len(gh) < 1 || len(gv) < 2 {
+			continue
+		}
+		// The form's tables span most of the page; anything narrower
+		// is strokes of large text that happen to line up.
+		if t, ok := buildGrid(gh, gv, p); ok && 5*t.rect.Dx() >= 2*pageW {
+			out = append(out, t)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].rect.Min.Y < out[j].rect.Min.Y })
+	return out
+}
+
+// cluster merges positions closer than tol into their mean.
+func cluster(v []int, tol int) []int {
+	sort.Ints(v)
+	var out []int
+	sum, n := 0, 0
+	for i, x := range v {
+		if i > 0 && x-v[i-1] > tol {
+			out = append(out, sum/n)
+			sum, n = 0, 0
+		}
+		sum += x
+		n++
+	}
+	if n > 0 {
+		out = append(out, sum/n)
+	}
+	return out
+}
+
+// covered reports whether the rules in ss at position pos (±tol) cover at
+// least half of a..b. Half, not all, so that a broken or faded rule still
+// separates its cells while a missing one (a merged cell) does not.
+func covered(ss []seg, pos, a, b, tol int) bool {
+	if b <= a {
+		return false
+	}
+	var iv [][2]int
+	for _, s := range ss {
+		if abs(s.pos-pos) <= tol && s.b >= a && s.a <= b {
+			iv = append(iv, [2]int{max(s.a, a), min(s.b, b)})
+		}
+	}
+	sort.Slice(iv, func(i, j int) bool { return iv[i][0] < iv[j][0] })
+	tot, end := 0, a
+	for _, r := range iv {
+		if r[1] <= end {
+			continue
+		}
+		tot += r[1] - max(r[0], end)
+		end = r[1]
+	}
+	return 2*tot >= b-a
+}
+
+func buildGrid(hs, vs []seg, p gridParams) (gridTable, bool) {
+	var ypos, xpos []int
+	for _, h := range hs {
+		ypos = append(ypos, h.pos)
+	}
+	for _, v := range vs {
+		xpos = append(xpos, v.pos)
+	}
+	ys, xs := cluster(ypos, p.tol), cluster(xpos, p.tol)
+	if len(ys) < 1 || len(xs) < 2 {
+		return gridTable{}, false
+	}
+	// A row cut by a page break has its side rules but no closing rule on
+	// this page: where the verticals run on past the first or last
+	// horizontal rule, the page edge of the table is a row boundary.
+	top, bottom := ys[0], ys[len(ys)-1]
+	for _, v := range vs {
+		top, bottom = min(top, v.a), max(bottom, v.b)
+	}
+	if ys[0]-top > p.minLenV/2 {
+		ys = append([]int{top}, ys...)
+	}
+	if bottom-ys[len(ys)-1] > p.minLenV/2 {
+		ys = append(ys, bottom)
+	}
+	if len(ys) < 2 || ys[len(ys)-1]-ys[0] < 2*p.minLenV || xs[len(xs)-1]-xs[0] < 2*p.minLenH {
+		// Too small for a form table: strokes of a large heading.
+		return gridTable{}, false
+	}
+	nr, nc := len(ys)-1, len(xs)-1
+	// A form table is framed: both sides ruled over most of its height.
+	if !covered(vs, xs[0], ys[0], ys[nr], p.tol) || !covered(vs, xs[nc], ys[0], ys[nr], p.tol) {
+		return gridTable{}, false
+	}
+	// Union atomic cells across missing borders.
+	id := func(r, c int) int { return r*nc + c }
+	u := newUnion(nr * nc)
+	for r := 0; r < nr; r++ {
+		for c := 0; c < nc; c++ {
+			if c+1 < nc && !covered(vs, xs[c+1], ys[r], ys[r+1], p.tol) {
+				u.join(id(r, c), id(r, c+1))
+			}
+			if r+1 < nr && !covered(hs, ys[r+1], xs[c], xs[c+1], p.tol) {
+				u.join(id(r, c), id(r+1, c))
+			}
+		}
+	}
+	// Drop empty margins: rows or columns outside the outer frame (a rule
+	// that overshoots) become cells no border closes; keep what the
+	// frame encloses.
+	type span struct{ r0, r1, c0, c1 int }
+	spans := map[int]*span{}
+	var order []int
+	for r := 0; r < nr; r++ {
+		for c := 0; c < nc; c++ {
+			k := u.find(id(r, c))
+			s, ok := spans[k]
+			if !ok {
+				s = &span{r, r + 1, c, c + 1}
+				spans[k] = s
+				order = append(order, k)
+			}
+			s.r0, s.r1 = min(s.r0, r), max(s.r1, r+1)
+			s.c0, s.c1 = min(s.c0, c), max(s.c1, c+1)
+		}
+	}
+	t := gridTable{xs: xs, ys: ys, rect: image.Rect(xs[0], ys[0], xs[nc], ys[nr])}
+	for _, k := range order {
+		s := spans[k]
+		t.cells = append(t.cells, gridCell{
+			r0: s.r0, r1: s.r1, c0: s.c0, c1: s.c1,
+			rect: image.Rect(xs[s.c0], ys[s.r0], xs[s.c1], ys[s.r1]),
+		})
+	}
+	sort.Slice(t.cells, func(i, j int) bool {
+		if t.cells[i].r0 != t.cells[j].r0 {
+			return t.cells[i].r0 < t.cells[j].r0
+		}
+		return t.cells[i].c0 < t.cells[j].c0
+	})
+	return t, true
+}
+
+// eraseRules whitens the rules in g and b so that OCR and ink measures see
+// only text and marks. Rules are widened by one pixel each side to take
+// the anti-aliased fringe.
+func eraseRules(g *image.Gray, b *bitmap, hs, vs []seg) {
+	clearPx := func(x, y int) {
+		if x >= 0 && y >= 0 && x < b.w && y < b.h {
+			b.pix[y*b.w+x] = false
+			g.Pix[y*g.Stride+x] = 255
+		}
+	}
+	for _, h := range hs {
+		half := h.thick/2 + 2
+		for x := h.a; x <= h.b; x++ {
+			for y := h.pos - half; y <= h.pos+half; y++ {
+				clearPx(x, y)
+			}
+		}
+	}
+	for _, v := range vs {
+		half := v.thick/2 + 2
+		for y := v.a; y <= v.b; y++ {
+			for x := v.pos - half; x <= v.pos+half; x++ {
+				clearPx(x, y)
+			}
+		}
+	}
+}
+
+// union is a disjoint-set forest.
+type union []int
+
+func newUnion(n int) union {
+	u := make(union, n)
+	for i := range u {
+		u[i] = i
+	}
+	return u
+}
+
+func (u union) find(i int) int {
+	for u[i] != i {
+		u[i] = u[u[i]]
+		i = u[i]
+	}
+	return i
+}
+
+func (u union) join(a, b int) { u[u.find(b)] = u.find(a) }

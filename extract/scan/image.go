@@ -1,0 +1,392 @@
+package scan
+
+import (
+	"image"
+	"image/color"
+	"math"
+	"sort"
+)
+
+// grayDropColour converts a page to gray and whitens coloured ink. Seals
+// (公章) are red and sit over text and cells; pen marks in blue fall under the
+// same rule. A pixel whose channels differ widely is coloured and takes its
+// brightest channel, which for red or blue ink is near white, so the seal
+// never reaches binarisation; neutral pixels keep their luminance.
+func grayDropColour(img image.Image) *image.Gray {
+	b := img.Bounds()
+	out := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+	switch src := img.(type) {
+	case *image.Gray:
+		for y := 0; y < b.Dy(); y++ {
+			copy(out.Pix[y*out.Stride:y*out.Stride+b.Dx()], src.Pix[src.PixOffset(b.Min.X, b.Min.Y+y):])
+		}
+		return out
+	case *image.YCbCr:
+		for y := 0; y < b.Dy(); y++ {
+			row := out.Pix[y*out.Stride:]
+			for x := 0; x < b.Dx(); x++ {
+				yi := src.YOffset(b.Min.X+x, b.Min.Y+y)
+				ci := src.COffset(b.Min.X+x, b.Min.Y+y)
+				r, g, bl := color.YCbCrToRGB(src.Y[yi], src.Cb[ci], src.Cr[ci])
+				row[x] = dropColour(r, g, bl)
+			}
+		}
+		return out
+	case *image.RGBA:
+		// Rendered pages are opaque, so premultiplied RGBA is plain RGB.
+		fromRGBX(out, src.Pix, src.Stride, src.PixOffset(b.Min.X, b.Min.Y))
+		return out
+	case *image.NRGBA:
+		fromRGBX(out, src.Pix, src.Stride, src.PixOffset(b.Min.X, b.Min.Y))
+		return out
+	}
+	for y := 0; y < b.Dy(); y++ {
+		for x := 0; x < b.Dx(); x++ {
+			r, g, bl, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
+			out.Pix[y*out.Stride+x] = dropColour(uint8(r>>8), uint8(g>>8), uint8(bl>>8))
+		}
+	}
+	return out
+}
+
+// fromRGBX converts 4-byte RGB(A) pixels starting at off.
+func fromRGBX(out *image.Gray, pix []uint8, stride, off int) {
+	for y := 0; y < out.Rect.Dy(); y++ {
+		row := out.Pix[y*out.Stride:]
+		p := pix[off+y*stride:]
+		for x := 0; x < out.Rect.Dx(); x++ {
+			row[x] = dropColour(p[4*x], p[4*x+1], p[4*x+2])
+		}
+	}
+}
+
+// chromaCut is the channel spread above which a pixel counts as coloured
+// ink; JPEG chroma noise on black text stays well below it.
+const chromaCut = 70
+
+func dropColour(r, g, b uint8) uint8 {
+	hi, lo := max(r, g, b), min(r, g, b)
+	if int(hi)-int(lo) > chromaCut {
+		return hi
+	}
+	return uint8((299*int(r) + 587*int(g) + 114*int(b) + 500) / 1000)
+}
+
+// resize scales g by f with area averaging when shrinking and bilinear
+// interpolation when enlarging.
+func resize(g *image.Gray, f float64) *image.Gray {
+	if math.Abs(f-1) < 0.01 {
+		return g
+	}
+	w, h := int(math.Round(float64(g.Rect.Dx())*f)), int(math.Round(float64(g.Rect.Dy())*f))
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	if f < 1 {
+		// Box filter over the source footprint of each target pixel.
+		inv := 1 / f
+		for y := 0; y < h; y++ {
+			y0, y1 := int(float64(y)*inv), min(g.Rect.Dy(), int(float64(y+1)*inv))
+			y1 = max(y1, y0+1)
+			for x := 0; x < w; x++ {
+				x0, x1 := int(float64(x)*inv), min(g.Rect.Dx(), int(float64(x+1)*inv))
+				x1 = max(x1, x0+1)
+				sum, n := 0, 0
+				for yy := y0; yy < y1; yy++ {
+					row := g.Pix[yy*g.Stride:]
+					for xx := x0; xx < x1; xx++ {
+						sum += int(row[xx])
+						n++
+					}
+				}
+				out.Pix[y*out.Stride+x] = uint8(sum / n)
+			}
+		}
+		return out
+	}
+	warp(g, out, func(x, y float64) (float64, float64) { return x / f, y / f })
+	return out
+}
+
+// warp fills dst by sampling src bilinearly at m(x, y); outside is white.
+func warp(src, dst *image.Gray, m func(x, y float64) (float64, float64)) {
+	sw, sh := src.Rect.Dx(), src.Rect.Dy()
+	for y := 0; y < dst.Rect.Dy(); y++ {
+		row := dst.Pix[y*dst.Stride:]
+		for x := 0; x < dst.Rect.Dx(); x++ {
+			sx, sy := m(float64(x)+0.5, float64(y)+0.5)
+			sx -= 0.5
+			sy -= 0.5
+			x0, y0 := int(math.Floor(sx)), int(math.Floor(sy))
+			if x0 < 0 || y0 < 0 || x0+1 >= sw || y0+1 >= sh {
+				row[x] = 255
+				continue
+			}
+			fx, fy := sx-float64(x0), sy-float64(y0)
+			p := src.Pix[y0*src.Stride+x0:]
+			q := src.Pix[(y0+1)*src.Stride+x0:]
+			v := (float64(p[0])*(1-fx)+float64(p[1])*fx)*(1-fy) + (float64(q[0])*(1-fx)+float64(q[1])*fx)*fy
+			row[x] = uint8(v + 0.5)
+		}
+	}
+}
+
+// rotate turns g by deg degrees counter-clockwise about its centre, keeping
+// its size; small deskew angles lose only a white margin.
+func rotate(g *image.Gray, deg float64) *image.Gray {
+	if deg == 0 {
+		return g
+	}
+	out := image.NewGray(g.Rect)
+	s, c := math.Sincos(deg * math.Pi / 180)
+	cx, cy := float64(g.Rect.Dx())/2, float64(g.Rect.Dy())/2
+	warp(g, out, func(x, y float64) (float64, float64) {
+		dx, dy := x-cx, y-cy
+		return cx + c*dx - s*dy, cy + s*dx + c*dy
+	})
+	return out
+}
+
+// rotate90 turns g by quarter turns clockwise (1, 2 or 3).
+func rotate90(g *image.Gray, quarters int) *image.Gray {
+	quarters = ((quarters % 4) + 4) % 4
+	if quarters == 0 {
+		return g
+	}
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	var out *image.Gray
+	if quarters == 2 {
+		out = image.NewGray(image.Rect(0, 0, w, h))
+	} else {
+		out = image.NewGray(image.Rect(0, 0, h, w))
+	}
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			v := g.Pix[y*g.Stride+x]
+			switch quarters {
+			case 1:
+				out.Pix[x*out.Stride+(h-1-y)] = v
+			case 2:
+				out.Pix[(h-1-y)*out.Stride+(w-1-x)] = v
+			case 3:
+				out.Pix[(w-1-x)*out.Stride+y] = v
+			}
+		}
+	}
+	return out
+}
+
+// flatten divides each pixel by an estimate of the paper's local
+// brightness, so that a copier's uneven lighting (a dark edge, a bright
+// centre) leaves a white background everywhere and one global threshold
+// serves the whole page. The background is the bright percentile of
+// coarse blocks, interpolated bilinearly between block centres.
+func flatten(g *image.Gray, block int) *image.Gray {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	bw, bh := (w+block-1)/block, (h+block-1)/block
+	bg := make([]float64, bw*bh)
+	var hist [256]int
+	for by := 0; by < bh; by++ {
+		for bx := 0; bx < bw; bx++ {
+			hist = [256]int{}
+			n := 0
+			for y := by * block; y < min(h, (by+1)*block); y++ {
+				row := g.Pix[y*g.Stride:]
+				for x := bx * block; x < min(w, (bx+1)*block); x++ {
+					hist[row[x]]++
+					n++
+				}
+			}
+			// The 90th percentile ignores specks of noise yet stays
+			// on paper in blocks that are mostly text.
+			k, acc := 255, 0
+			for ; k > 0; k-- {
+				acc += hist[k]
+				if acc*10 >= n {
+					break
+				}
+			}
+			bg[by*bw+bx] = math.Max(float64(k), 60)
+		}
+	}
+	// Blocks filled by a solid table line or a heavy mark read dark; take
+	// the brightest neighbour so those do not darken their surroundings.
+	sm := make([]float64, len(bg))
+	for by := 0; by < bh; by++ {
+		for bx := 0; bx < bw; bx++ {
+			m := bg[by*bw+bx]
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					if yy, xx := by+dy, bx+dx; yy >= 0 && yy < bh && xx >= 0 && xx < bw {
+						m = math.Max(m, bg[yy*bw+xx])
+					}
+				}
+			}
+			sm[by*bw+bx] = m
+		}
+	}
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		fy := (float64(y)+0.5)/float64(block) - 0.5
+		y0 := clampInt(int(math.Floor(fy)), 0, bh-1)
+		y1 := clampInt(y0+1, 0, bh-1)
+		ty := math.Max(0, math.Min(1, fy-float64(y0)))
+		row := g.Pix[y*g.Stride:]
+		orow := out.Pix[y*out.Stride:]
+		for x := 0; x < w; x++ {
+			fx := (float64(x)+0.5)/float64(block) - 0.5
+			x0 := clampInt(int(math.Floor(fx)), 0, bw-1)
+			x1 := clampInt(x0+1, 0, bw-1)
+			tx := math.Max(0, math.Min(1, fx-float64(x0)))
+			b := (sm[y0*bw+x0]*(1-tx)+sm[y0*bw+x1]*tx)*(1-ty) + (sm[y1*bw+x0]*(1-tx)+sm[y1*bw+x1]*tx)*ty
+			v := float64(row[x]) * 255 / b
+			if v > 255 {
+				v = 255
+			}
+			orow[x] = uint8(v)
+		}
+	}
+	return out
+}
+
+func clampInt(v, lo, hi int) int {
+	return max(lo, min(hi, v))
+}
+
+// bitmap is a binary image: true is ink.
+type bitmap struct {
+	w, h int
+	pix  []bool
+}
+
+func (b *bitmap) at(x, y int) bool {
+	return x >= 0 && y >= 0 && x < b.w && y < b.h && b.pix[y*b.w+x]
+}
+
+// inkCut is the flattened gray level below which a pixel is ink. After
+// flatten the paper is 255 and printed text is far below this.
+const inkCut = 150
+
+func binarise(g *image.Gray) *bitmap {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	b := &bitmap{w: w, h: h, pix: make([]bool, w*h)}
+	for y := 0; y < h; y++ {
+		row := g.Pix[y*g.Stride:]
+		for x := 0; x < w; x++ {
+			b.pix[y*w+x] = row[x] < inkCut
+		}
+	}
+	return b
+}
+
+// skewAngle estimates the page's skew in degrees (positive: content
+// rotated counter-clockwise) by maximising the sharpness of the horizontal
+// projection of ink sheared by each candidate angle. Table rules and text
+// baselines make the projection peak only at the true angle; a coarse
+// scan then two refinements reach a few hundredths of a degree.
+func skewAngle(b *bitmap) float64 {
+	// Sample ink points; a few hundred thousand are plenty. Columns
+	// only are skipped: skipping rows would leave every other bin of
+	// the unsheared projection empty and make 0° win on aliasing.
+	type pt struct{ x, y float64 }
+	var pts []pt
+	step := 1
+	if b.w*b.h > 1_500_000 {
+		step = 2
+	}
+	for y := 0; y < b.h; y++ {
+		for x := 0; x < b.w; x += step {
+			if b.pix[y*b.w+x] {
+				pts = append(pts, pt{float64(x), float64(y)})
+			}
+		}
+	}
+	if len(pts) < 100 {
+		return 0
+	}
+	cx := float64(b.w) / 2
+	hist := make([]float64, b.h+b.w)
+	score := func(deg float64) float64 {
+		t := math.Tan(deg * math.Pi / 180)
+		clear(hist)
+		off := float64(b.w) / 2
+		for _, p := range pts {
+			i := int(p.y - (p.x-cx)*t + off)
+			if i >= 0 && i < len(hist) {
+				hist[i]++
+			}
+		}
+		s := 0.0
+		for _, v := range hist {
+			s += v * v
+		}
+		return s
+	}
+	best, bestS := 0.0, -1.0
+	try := func(lo, hi, st float64) {
+		for a := lo; a <= hi+1e-9; a += st {
+			if s := score(a); s > bestS {
+				best, bestS = a, s
+			}
+		}
+	}
+	try(-5, 5, 0.25)
+	c := best
+	try(c-0.25, c+0.25, 0.05)
+	c = best
+	try(c-0.05, c+0.05, 0.01)
+	return best
+}
+
+// quarterTurn says whether the page's text runs vertically, i.e. the page
+// lies on its side: the ink profile across text lines alternates between
+// lines and gaps, along them it does not. It returns true when the column
+// profile is the more strongly modulated one.
+func onSide(b *bitmap) bool {
+	rows := make([]float64, b.h)
+	cols := make([]float64, b.w)
+	for y := 0; y < b.h; y++ {
+		for x := 0; x < b.w; x++ {
+			if b.pix[y*b.w+x] {
+				rows[y]++
+				cols[x]++
+			}
+		}
+	}
+	return modulation(cols) > 1.3*modulation(rows)
+}
+
+// modulation is the mean absolute difference between neighbouring values
+// of a smoothed profile, relative to its mean: high for line/gap patterns.
+func modulation(p []float64) float64 {
+	if len(p) < 8 {
+		return 0
+	}
+	sm := make([]float64, len(p))
+	for i := range p {
+		s, n := 0.0, 0
+		for j := max(0, i-1); j <= min(len(p)-1, i+1); j++ {
+			s += p[j]
+			n++
+		}
+		sm[i] = s / float64(n)
+	}
+	mean, d := 0.0, 0.0
+	for i, v := range sm {
+		mean += v
+		if i > 0 {
+			d += math.Abs(v - sm[i-1])
+		}
+	}
+	if mean == 0 {
+		return 0
+	}
+	return d / mean
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s[len(s)/2]
+}

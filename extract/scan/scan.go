@@ -1,0 +1,517 @@
+// Package scan reads scanned application pages — images — into the same
+// shenbao.Content the digital readers produce: it straightens each page,
+// finds the ruled tables and their cells, reads every cell with OCR, reads
+// option boxes from their ink, and stitches tables that run over pages.
+//
+// The OCR engine is behind the Recognizer interface (extract/ocr in
+// production), so the geometry here is pure Go and testable without cgo.
+package scan
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/extract/ocr"
+)
+
+// Recognizer reads regions of a page image; *ocr.Engine implements it.
+type Recognizer interface {
+	Page(ctx context.Context, img *image.Gray, regions []ocr.Region) ([]ocr.Result, error)
+}
+
+// Options configures Read.
+type Options struct {
+	// OCR reads the text. Required.
+	OCR Recognizer
+	// Workers is the number of pages prepared at once; 0 means the number
+	// of CPUs. OCR concurrency is bounded by the Recognizer's own pool.
+	Workers int
+	// WorkDPI is the resolution pages are brought to before analysis;
+	// 0 means 200. Chinese body text at 200 dpi is about 30 pixels tall,
+	// which Tesseract reads as well as 300 dpi at half the cost; 150 dpi
+	// scans are enlarged to it.
+	WorkDPI float64
+}
+
+// Read turns page images scanned at dpi into Content. Pages are numbered
+// from 1 in the order given. dpi 0 means: infer from an A4 page width.
+func Read(ctx context.Context, pages []image.Image, dpi float64, opts Options) (*shenbao.Content, error) {
+	if opts.OCR == nil {
+		return nil, fmt.Errorf("scan: no OCR engine")
+	}
+	if opts.WorkDPI <= 0 {
+		opts.WorkDPI = 200
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	results := make([]*pageOut, len(pages))
+	errs := make([]error, len(pages))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(workers, len(pages)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i], errs[i] = readPage(ctx, pages[i], dpi, i+1, opts)
+			}
+		}()
+	}
+feed:
+	for i := range pages {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("scan page %d: %w", i+1, err)
+		}
+	}
+	c := &shenbao.Content{Format: shenbao.FormatPDFScan}
+	for _, p := range results {
+		c.Pages = append(c.Pages, p.size)
+	}
+	c.Blocks = stitch(results)
+	return c, nil
+}
+
+// pageOut is one page read: its size and blocks in reading order.
+type pageOut struct {
+	size   shenbao.PageSize
+	blocks []shenbao.Block
+}
+
+// page holds one page's working state.
+type page struct {
+	no        int
+	dpi       float64 // work dpi
+	gray      *image.Gray
+	bin       *bitmap
+	p         gridParams
+	em        int // nominal body-text height in pixels
+	emptyFill float64
+	pieces    []ocr.Region
+	res       []ocr.Result
+}
+
+func (pg *page) pt(v int) float64 { return float64(v) * 72 / pg.dpi }
+
+func (pg *page) box(r image.Rectangle) shenbao.Box {
+	return shenbao.Box{pg.pt(r.Min.X), pg.pt(r.Min.Y), pg.pt(r.Max.X), pg.pt(r.Max.Y)}
+}
+
+func (pg *page) piece(r image.Rectangle, m ocr.Mode) int {
+	pg.pieces = append(pg.pieces, ocr.Region{Rect: r, Mode: m})
+	return len(pg.pieces) - 1
+}
+
+func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Options) (*pageOut, error) {
+	g := grayDropColour(img)
+	if dpi <= 0 {
+		// A4 is 8.27 inches wide; forms are A4.
+		dpi = float64(min(g.Rect.Dx(), g.Rect.Dy())) / 8.27
+	}
+	pg := &page{no: no, dpi: opts.WorkDPI, p: paramsFor(opts.WorkDPI)}
+	pg.em = int(10.5 / 72 * pg.dpi)
+	g = resize(g, opts.WorkDPI/dpi)
+	flat := flatten(g, int(opts.WorkDPI/4))
+	bin := binarise(flat)
+	var err error
+	if flat, bin, err = orient(ctx, flat, bin, pg, opts.OCR); err != nil {
+		return nil, err
+	}
+	if a := skewAngle(bin); a != 0 {
+		flat = rotate(flat, a)
+		bin = binarise(flat)
+	}
+	pg.gray, pg.bin = flat, bin
+	size := shenbao.PageSize{Width: pg.pt(flat.Rect.Dx()), Height: pg.pt(flat.Rect.Dy())}
+
+	hs, vs := findRules(bin, pg.p)
+	tables := findTables(hs, vs, pg.p, bin.w)
+	// Erase the rules of tables and long underlines (the cover's blanks),
+	// nothing else: a large heading's strokes can pass for a short rule.
+	inTable := func(x, y int) bool {
+		for _, t := range tables {
+			if image.Pt(x, y).In(t.rect.Inset(-pg.p.tol)) {
+				return true
+			}
+		}
+		return false
+	}
+	var ths, tvs []seg
+	for _, h := range hs {
+		if inTable((h.a+h.b)/2, h.pos) || h.b-h.a > 3*pg.p.minLenH {
+			ths = append(ths, h)
+		}
+	}
+	for _, v := range vs {
+		if inTable(v.pos, (v.a+v.b)/2) {
+			tvs = append(tvs, v)
+		}
+	}
+	eraseRules(flat, bin, ths, tvs)
+
+	lay := pg.layout(tables)
+	if len(pg.pieces) > 0 {
+		if pg.res, err = opts.OCR.Page(ctx, flat, pg.pieces); err != nil {
+			return nil, err
+		}
+		if err := pg.reread(ctx, opts.OCR); err != nil {
+			return nil, err
+		}
+	}
+	return &pageOut{size: size, blocks: pg.assemble(lay)}, nil
+}
+
+// reread reads pieces again where a second reading may do better and keeps
+// the surer one: every piece whose text looks numeric, with the digit
+// whitelist; every piece read empty or unsure, as a raw line, which reads
+// short lines (a two-character name) that the line mode misses.
+func (pg *page) reread(ctx context.Context, rec Recognizer) error {
+	var idx []int
+	var regs []ocr.Region
+	for i, r := range pg.res {
+		switch {
+		case len(r.Lines) == 1 && r.Lines[0].Conf < 0.9 && (numericLike(r.Lines[0].Text) || shortOdd(r.Lines[0].Text)):
+			idx = append(idx, i)
+			regs = append(regs, ocr.Region{Rect: pg.pieces[i].Rect, Mode: ocr.Numeric})
+		case len(r.Lines) == 0 || minConf(r) < 0.6:
+			idx = append(idx, i)
+			regs = append(regs, ocr.Region{Rect: pg.pieces[i].Rect, Mode: ocr.RawLine})
+		}
+	}
+	if len(regs) == 0 {
+		return nil
+	}
+	res, err := rec.Page(ctx, pg.gray, regs)
+	if err != nil {
+		return err
+	}
+	for k, i := range idx {
+		if len(res[k].Lines) == 0 {
+			continue
+		}
+		if len(pg.res[i].Lines) == 0 || minConf(res[k])+0.02 >= minConf(pg.res[i]) {
+			pg.res[i] = res[k]
+		}
+	}
+	return nil
+}
+
+// shortOdd: one or two characters that are not Chinese — often a lone
+// digit Tesseract took for a letter or a bar (9 read as Q, 1 as |).
+func shortOdd(s string) bool {
+	n := 0
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return false
+		}
+		n++
+	}
+	return n > 0 && n <= 2
+}
+
+func minConf(r ocr.Result) float64 {
+	c := 1.0
+	for _, l := range r.Lines {
+		c = min(c, l.Conf)
+	}
+	return c
+}
+
+// orient puts the page upright by OCR confidence on a sample line, trying
+// the page as it is first and, when that reads poorly, the other turns —
+// the quarter turns first when the ink profile says the page lies on its
+// side. Only reading tells 0° from 180°.
+func orient(ctx context.Context, g *image.Gray, b *bitmap, pg *page, rec Recognizer) (*image.Gray, *bitmap, error) {
+	cands := []int{0, 2, 1, 3}
+	if onSide(b) {
+		cands = []int{0, 1, 3, 2}
+	}
+	best, bestConf := 0, -1.0
+	for i, q := range cands {
+		gg := rotate90(g, q)
+		bb := b
+		if q != 0 {
+			bb = binarise(gg)
+		}
+		conf, err := sampleConf(ctx, gg, bb, pg, rec)
+		if err != nil {
+			return nil, nil, err
+		}
+		// Another turn must read clearly and clearly better: sample lines
+		// can be poor (a name, a row of digits) on an upright page, and
+		// a wrong turn ruins the page.
+		if i == 0 || (conf >= 0.7 && conf > bestConf+0.25) {
+			best, bestConf = q, conf
+		}
+		if bestConf >= 0.7 {
+			break
+		}
+	}
+	if best == 0 {
+		return g, b, nil
+	}
+	g = rotate90(g, best)
+	return g, binarise(g), nil
+}
+
+// sampleConf reads the three widest lines of body-text height (cut to 10
+// characters) and returns their mean confidence.
+func sampleConf(ctx context.Context, g *image.Gray, b *bitmap, pg *page, rec Recognizer) (float64, error) {
+	lines := lineRects(b, image.Rect(0, 0, b.w, b.h), nil, pg.em/3, 3*pg.em)
+	var ok []image.Rectangle
+	for _, l := range lines {
+		if l.Dy() >= pg.em*2/3 && l.Dy() <= pg.em*3/2 && l.Dx() > 4*pg.em {
+			ok = append(ok, l)
+		}
+	}
+	if len(ok) == 0 {
+		return 0, nil
+	}
+	sort.Slice(ok, func(i, j int) bool { return ok[i].Dx() > ok[j].Dx() })
+	ok = ok[:min(3, len(ok))]
+	var regs []ocr.Region
+	for _, l := range ok {
+		if l.Dx() > 10*pg.em {
+			l.Max.X = l.Min.X + 10*pg.em
+		}
+		regs = append(regs, ocr.Region{Rect: l, Mode: ocr.Line})
+	}
+	res, err := rec.Page(ctx, g, regs)
+	if err != nil {
+		return 0, fmt.Errorf("orientation: %w", err)
+	}
+	sum, n := 0.0, 0
+	for _, r := range res {
+		for _, l := range r.Lines {
+			sum += l.Conf
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	return sum / float64(n), nil
+}
+
+// lineLay is a text line to read: either one piece, or, on a line with
+// option boxes, pieces between the boxes.
+type lineLay struct {
+	rect  image.Rectangle
+	segs  []segLay
+	piece int // -1 when split into segs
+}
+
+// segLay is an option on a line: its mark and the text after it (piece).
+type segLay struct {
+	mark  *mark
+	rect  image.Rectangle
+	piece int // -1 when the option has no text
+}
+
+type cellLay struct {
+	cell   gridCell
+	inner  image.Rectangle
+	lines  []lineLay
+	nested []*tableLay
+}
+
+type tableLay struct {
+	t     gridTable
+	cells []*cellLay
+}
+
+// blockLay is a page block before OCR: a table or a paragraph's lines.
+type blockLay struct {
+	y     int
+	table *tableLay
+	lines []lineLay
+}
+
+func (pg *page) layout(tables []gridTable) []blockLay {
+	// Nest tables that lie inside a cell of another table.
+	lays := make([]*tableLay, len(tables))
+	for i := range tables {
+		lays[i] = &tableLay{t: tables[i]}
+	}
+	nestedIn := make([]int, len(tables))
+	cellOf := make([]int, len(tables))
+	for i := range tables {
+		nestedIn[i] = -1
+		for j := range tables {
+			if i == j {
+				continue
+			}
+			for k, c := range tables[j].cells {
+				if tables[i].rect.In(c.rect.Inset(-pg.p.tol)) && tables[i].rect != tables[j].rect {
+					nestedIn[i], cellOf[i] = j, k
+				}
+			}
+		}
+	}
+	var blocks []blockLay
+	var marks []*mark
+	for i, tl := range lays {
+		for _, c := range tl.t.cells {
+			cl := &cellLay{cell: c, inner: c.rect.Inset(pg.p.tol)}
+			tl.cells = append(tl.cells, cl)
+		}
+		if nestedIn[i] < 0 {
+			blocks = append(blocks, blockLay{y: tl.t.rect.Min.Y, table: tl})
+		}
+	}
+	for i, tl := range lays {
+		if nestedIn[i] >= 0 {
+			outer := lays[nestedIn[i]].cells[cellOf[i]]
+			outer.nested = append(outer.nested, tl)
+		}
+	}
+	for _, tl := range lays {
+		for _, cl := range tl.cells {
+			var mask []image.Rectangle
+			for _, n := range cl.nested {
+				mask = append(mask, n.t.rect.Inset(-pg.p.tol))
+			}
+			cl.lines, marks = pg.layLines(cl.inner, mask, pg.em*7/4, marks)
+		}
+	}
+	// Paragraphs: the page's ink outside tables.
+	outside := &bitmap{w: pg.bin.w, h: pg.bin.h, pix: append([]bool(nil), pg.bin.pix...)}
+	for _, t := range tables {
+		r := t.rect.Inset(-pg.p.tol).Intersect(image.Rect(0, 0, outside.w, outside.h))
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			clear(outside.pix[y*outside.w+r.Min.X : y*outside.w+r.Max.X])
+		}
+	}
+	saved := pg.bin
+	pg.bin = outside
+	// Headings and the cover's title are set larger than body text.
+	plines, marks := pg.layLines(image.Rect(0, 0, outside.w, outside.h), nil, pg.em*3, marks)
+	pg.bin = saved
+	for _, l := range plines {
+		blocks = append(blocks, blockLay{y: l.rect.Min.Y, lines: []lineLay{l}})
+	}
+	sort.SliceStable(blocks, func(i, j int) bool { return blocks[i].y < blocks[j].y })
+	pg.settleMarks(marks)
+	return blocks
+}
+
+// layLines finds the text lines of r (cutting runs taller than maxH, which
+// are lines that touch) and the option boxes on them, and registers the
+// OCR pieces.
+func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, marks []*mark) ([]lineLay, []*mark) {
+	rects := lineRects(pg.bin, r, mask, max(3, pg.em/4), maxH)
+	var out []lineLay
+	// Options always show at least one box — an empty □ or a solid ■ —
+	// so a region without one holds no options, and a lone box-like shape
+	// there is a character such as 国 or 回.
+	cellHasBox := false
+	found := make([][]mark, len(rects))
+	{
+		for i, lr := range rects {
+			found[i] = findMarks(pg.bin, lr, min(lr.Dy(), pg.em*5/4))
+			for _, m := range found[i] {
+				if m.kind == markEmpty || m.kind == markFilled {
+					cellHasBox = true
+				}
+			}
+		}
+	}
+	for i, lr := range rects {
+		// Slivers are what is left of a rule beside the erased band;
+		// Tesseract cannot scale them and they hold no text.
+		if lr.Dx() < 4 || lr.Dy() < 4 {
+			continue
+		}
+		var ms []mark
+		for _, m := range found[i] {
+			if cellHasBox {
+				ms = append(ms, m)
+			}
+		}
+		if len(ms) == 0 {
+			out = append(out, lineLay{rect: lr, piece: pg.piece(lr, ocr.Line)})
+			continue
+		}
+		ll := lineLay{rect: lr, piece: -1}
+		if pre := image.Rect(lr.Min.X, lr.Min.Y, ms[0].rect.Min.X-1, lr.Max.Y); pre.Dx() > pg.em/2 {
+			ll.segs = append(ll.segs, segLay{rect: pre, piece: pg.piece(pre, ocr.Line)})
+		}
+		for k := range ms {
+			m := &ms[k]
+			end := lr.Max.X
+			if k+1 < len(ms) {
+				end = ms[k+1].rect.Min.X - 1
+			}
+			s := segLay{mark: m, rect: image.Rect(m.rect.Max.X+1, lr.Min.Y, end, lr.Max.Y), piece: -1}
+			if s.rect.Dx() > pg.em/2 {
+				s.piece = pg.piece(s.rect, ocr.Line)
+			}
+			ll.segs = append(ll.segs, s)
+			marks = append(marks, m)
+		}
+		out = append(out, ll)
+	}
+	return out, marks
+}
+
+// settleMarks decides boxed-or-empty against the page's own empty boxes:
+// the copier's noise and outline weight raise an empty box's inner ink,
+// and a tick must stand clearly above that.
+func (pg *page) settleMarks(marks []*mark) {
+	var fills []float64
+	for _, m := range marks {
+		if m.kind == markEmpty || m.kind == markBoxed {
+			fills = append(fills, m.fill)
+		}
+	}
+	if len(fills) == 0 {
+		return
+	}
+	base := min(median(fills), boxedFill/2)
+	for _, m := range marks {
+		if m.kind == markEmpty || m.kind == markBoxed {
+			if m.fill > base+boxedFill/2+0.02 {
+				m.kind = markBoxed
+			} else {
+				m.kind = markEmpty
+			}
+		}
+	}
+	pg.emptyFill = base
+}
+
+func (pg *page) text(piece int) (string, float64) {
+	if piece < 0 || piece >= len(pg.res) {
+		return "", 1
+	}
+	var parts []string
+	conf := 1.0
+	for _, l := range pg.res[piece].Lines {
+		parts = append(parts, l.Text)
+		conf = min(conf, l.Conf)
+	}
+	if len(parts) == 0 {
+		return "", 0
+	}
+	return tidy(strings.Join(parts, " ")), conf
+}

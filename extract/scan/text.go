@@ -1,0 +1,201 @@
+package scan
+
+import (
+	"image"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// lineRects splits the ink of r into text lines: runs of rows holding ink,
+// each trimmed to its ink columns. Runs shorter than minH are specks of
+// noise; runs taller than maxH are lines that touch and are cut at the
+// row with least ink.
+func lineRects(b *bitmap, r image.Rectangle, mask []image.Rectangle, minH, maxH int) []image.Rectangle {
+	r = r.Intersect(image.Rect(0, 0, b.w, b.h))
+	if r.Empty() {
+		return nil
+	}
+	inMask := func(x, y int) bool {
+		for _, m := range mask {
+			if (image.Point{x, y}).In(m) {
+				return true
+			}
+		}
+		return false
+	}
+	prof := make([]int, r.Dy())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		row := b.pix[y*b.w:]
+		n := 0
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if row[x] && (len(mask) == 0 || !inMask(x, y)) {
+				n++
+			}
+		}
+		prof[y-r.Min.Y] = n
+	}
+	var runs [][2]int
+	start := -1
+	for i := 0; i <= len(prof); i++ {
+		on := i < len(prof) && prof[i] > 0
+		if on && start < 0 {
+			start = i
+		}
+		if !on && start >= 0 {
+			// A one-row gap inside a line is noise in the gap, not a
+			// line break.
+			if i+1 < len(prof) && prof[i+1] > 0 && i+1-start < maxH {
+				continue
+			}
+			runs = append(runs, [2]int{start, i})
+			start = -1
+		}
+	}
+	var split [][2]int
+	for _, rn := range runs {
+		for rn[1]-rn[0] > maxH {
+			lo, hi := rn[0]+maxH/2, rn[1]-maxH/2
+			cut := lo
+			for y := lo; y < hi; y++ {
+				if prof[y] < prof[cut] {
+					cut = y
+				}
+			}
+			if cut <= rn[0] || cut >= rn[1] {
+				break
+			}
+			split = append(split, [2]int{rn[0], cut})
+			rn[0] = cut
+		}
+		split = append(split, rn)
+	}
+	var out []image.Rectangle
+	for _, rn := range split {
+		if rn[1]-rn[0] < minH {
+			continue
+		}
+		y0, y1 := r.Min.Y+rn[0], r.Min.Y+rn[1]
+		x0, x1 := r.Max.X, r.Min.X
+		n := 0
+		for y := y0; y < y1; y++ {
+			row := b.pix[y*b.w:]
+			for x := r.Min.X; x < r.Max.X; x++ {
+				if row[x] && (len(mask) == 0 || !inMask(x, y)) {
+					x0, x1 = min(x0, x), max(x1, x+1)
+					n++
+				}
+			}
+		}
+		// A line needs more ink than a few noise dots.
+		if n < minH*2 || x1 <= x0 {
+			continue
+		}
+		out = append(out, image.Rect(x0, y0, x1, y1))
+	}
+	return out
+}
+
+// component is a connected group of ink pixels.
+type component struct {
+	rect image.Rectangle
+	n    int
+}
+
+// components labels the 8-connected ink of r.
+func components(b *bitmap, r image.Rectangle) []component {
+	r = r.Intersect(image.Rect(0, 0, b.w, b.h))
+	w, h := r.Dx(), r.Dy()
+	seen := make([]bool, w*h)
+	var out []component
+	var stack []image.Point
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			if seen[y*w+x] || !b.pix[(r.Min.Y+y)*b.w+r.Min.X+x] {
+				continue
+			}
+			c := component{rect: image.Rect(x, y, x+1, y+1)}
+			seen[y*w+x] = true
+			stack = append(stack[:0], image.Pt(x, y))
+			for len(stack) > 0 {
+				p := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				c.n++
+				c.rect = c.rect.Union(image.Rect(p.X, p.Y, p.X+1, p.Y+1))
+				for dy := -1; dy <= 1; dy++ {
+					for dx := -1; dx <= 1; dx++ {
+						qx, qy := p.X+dx, p.Y+dy
+						if qx < 0 || qy < 0 || qx >= w || qy >= h || seen[qy*w+qx] {
+							continue
+						}
+						if b.pix[(r.Min.Y+qy)*b.w+r.Min.X+qx] {
+							seen[qy*w+qx] = true
+							stack = append(stack, image.Pt(qx, qy))
+						}
+					}
+				}
+			}
+			c.rect = c.rect.Add(r.Min)
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// isCJK reports whether r is a Han character or full-width punctuation,
+// between which Chinese text has no spaces.
+func isCJK(r rune) bool {
+	return unicode.Is(unicode.Han, r) || (r >= 0x3000 && r <= 0x303f) || (r >= 0xff00 && r <= 0xffef) ||
+		r == '“' || r == '”' || r == '‘' || r == '’' || r == '□' || r == '☑'
+}
+
+// tidy removes the spaces Tesseract leaves between Chinese characters
+// (and between a Chinese character and a digit or Latin letter, which
+// typeset Chinese does not space either), keeping spaces between Latin
+// words and runs of two or more spaces, which are gaps the writer made.
+func tidy(s string) string {
+	s = strings.TrimSpace(s)
+	rs := []rune(s)
+	var out []rune
+	for i := 0; i < len(rs); i++ {
+		if rs[i] != ' ' {
+			out = append(out, rs[i])
+			continue
+		}
+		j := i
+		for j < len(rs) && rs[j] == ' ' {
+			j++
+		}
+		if j-i == 1 && len(out) > 0 && j < len(rs) && (isCJK(out[len(out)-1]) || isCJK(rs[j])) {
+			i = j - 1
+			continue
+		}
+		out = append(out, rs[i:j]...)
+		i = j - 1
+	}
+	return string(out)
+}
+
+// numericLike reports whether OCR text looks like a number cell's content,
+// so that it is read again with the numeric whitelist.
+func numericLike(s string) bool {
+	s = strings.ReplaceAll(s, " ", "")
+	if s == "" || len([]rune(s)) > 24 {
+		return false
+	}
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune(".,%-+。，", r):
+		default:
+			return false
+		}
+	}
+	return digits > 0
+}
+
+func sortRects(rs []image.Rectangle) {
+	sort.Slice(rs, func(i, j int) bool { return rs[i].Min.Y < rs[j].Min.Y })
+}

@@ -1,0 +1,187 @@
+package scan
+
+import (
+	"image"
+	"math"
+	"sort"
+)
+
+// markKind is what sits in an option's box position.
+type markKind int
+
+const (
+	markNone   markKind = iota
+	markEmpty           // □
+	markBoxed           // a box with ink inside: ☑, ☒, a pen tick in the box
+	markFilled          // ■
+	markTick            // √ printed or written instead of the box
+)
+
+// mark is an option box (or tick) found on a text line.
+type mark struct {
+	kind markKind
+	rect image.Rectangle
+	fill float64 // ink fraction inside the box, inset from its outline
+}
+
+// findMarks looks for option boxes along one text line. em is the line's
+// character height. A box is a square component about one character tall
+// whose outline is closed on all four sides, or a solid square; a tick is
+// a √-shaped component in a box position (line start or after a gap).
+func findMarks(b *bitmap, line image.Rectangle, em int) []mark {
+	comps := components(b, line.Inset(-2))
+	sort.Slice(comps, func(i, j int) bool { return comps[i].rect.Min.X < comps[j].rect.Min.X })
+	var out []mark
+	prevRight := line.Min.X - em
+	for _, c := range comps {
+		w, h := c.rect.Dx(), c.rect.Dy()
+		if w < 3 || h < 3 {
+			continue
+		}
+		gapBefore := c.rect.Min.X - prevRight
+		if c.rect.Max.X > prevRight {
+			prevRight = max(prevRight, c.rect.Max.X)
+		}
+		fe := float64(em)
+		if float64(h) < 0.55*fe || float64(h) > 1.3*fe || float64(w) < 0.55*fe || float64(w) > 1.3*fe {
+			continue
+		}
+		asp := float64(w) / float64(h)
+		if asp < 0.75 || asp > 1.33 {
+			continue
+		}
+		solid := float64(c.n) / float64(w*h)
+		atSlot := gapBefore > em/4
+		if !atSlot {
+			continue
+		}
+		if solid > 0.6 {
+			out = append(out, mark{kind: markFilled, rect: c.rect, fill: 1})
+			continue
+		}
+		if closedOutline(b, c.rect) {
+			f := interiorFill(b, c.rect)
+			k := markEmpty
+			if f > boxedFill {
+				k = markBoxed
+			}
+			out = append(out, mark{kind: k, rect: c.rect, fill: f})
+			continue
+		}
+		if tickShaped(b, c.rect) {
+			out = append(out, mark{kind: markTick, rect: c.rect, fill: 1})
+		}
+	}
+	return out
+}
+
+// boxedFill is the interior ink fraction above which a box holds a mark.
+// An empty printed box measures near 0 inside its outline (noise and a
+// slightly thick outline reach a few percent); the smallest tick drawn
+// into a box covers well over ten percent of it.
+const boxedFill = 0.09
+
+// closedOutline reports whether each side of r is at least 80 % ink within
+// a band a few pixels wide: a box glyph, unlike a character, is closed.
+func closedOutline(b *bitmap, r image.Rectangle) bool {
+	band := max(2, r.Dx()/8)
+	side := func(x0, y0, x1, y1 int, horiz bool) float64 {
+		hit, n := 0, 0
+		if horiz {
+			for x := x0; x < x1; x++ {
+				n++
+				for y := y0; y < y1; y++ {
+					if b.at(x, y) {
+						hit++
+						break
+					}
+				}
+			}
+		} else {
+			for y := y0; y < y1; y++ {
+				n++
+				for x := x0; x < x1; x++ {
+					if b.at(x, y) {
+						hit++
+						break
+					}
+				}
+			}
+		}
+		if n == 0 {
+			return 0
+		}
+		return float64(hit) / float64(n)
+	}
+	return side(r.Min.X, r.Min.Y, r.Max.X, r.Min.Y+band, true) >= 0.8 &&
+		side(r.Min.X, r.Max.Y-band, r.Max.X, r.Max.Y, true) >= 0.8 &&
+		side(r.Min.X, r.Min.Y, r.Min.X+band, r.Max.Y, false) >= 0.8 &&
+		side(r.Max.X-band, r.Min.Y, r.Max.X, r.Max.Y, false) >= 0.8
+}
+
+// interiorFill is the ink fraction of r inset past its outline.
+func interiorFill(b *bitmap, r image.Rectangle) float64 {
+	in := r.Inset(max(3, r.Dx()/5))
+	if in.Empty() {
+		return 0
+	}
+	n := 0
+	for y := in.Min.Y; y < in.Max.Y; y++ {
+		for x := in.Min.X; x < in.Max.X; x++ {
+			if b.at(x, y) {
+				n++
+			}
+		}
+	}
+	return float64(n) / float64(in.Dx()*in.Dy())
+}
+
+// tickShaped tests the √ shape on a 3×3 division of r: the upper-left and
+// upper-middle are empty (every Chinese character has ink there), the
+// upper-right and the bottom middle hold ink.
+func tickShaped(b *bitmap, r image.Rectangle) bool {
+	var f [3][3]float64
+	for j := 0; j < 3; j++ {
+		for i := 0; i < 3; i++ {
+			c := image.Rect(r.Min.X+i*r.Dx()/3, r.Min.Y+j*r.Dy()/3, r.Min.X+(i+1)*r.Dx()/3, r.Min.Y+(j+1)*r.Dy()/3)
+			n := 0
+			for y := c.Min.Y; y < c.Max.Y; y++ {
+				for x := c.Min.X; x < c.Max.X; x++ {
+					if b.at(x, y) {
+						n++
+					}
+				}
+			}
+			if a := c.Dx() * c.Dy(); a > 0 {
+				f[j][i] = float64(n) / float64(a)
+			}
+		}
+	}
+	return f[0][0] < 0.02 && f[0][1] < 0.04 && f[0][2] > 0.04 && (f[2][1] > 0.04 || f[2][0] > 0.04)
+}
+
+// markConfidence says how sure the checked/unchecked decision is: the
+// distance of the box's fill from the decision threshold, relative to the
+// page's empty boxes. A solid square or a clear tick is certain.
+func markConfidence(m mark, emptyFill float64) float64 {
+	switch m.kind {
+	case markFilled, markTick:
+		return 0.97
+	case markEmpty, markBoxed:
+		cut := math.Max(boxedFill, emptyFill+boxedFill/2)
+		d := math.Abs(m.fill-cut) / boxedFill
+		return 0.5 + 0.49*math.Min(1, d)
+	}
+	return 0
+}
+
+func (m mark) checked() bool {
+	return m.kind == markBoxed || m.kind == markFilled || m.kind == markTick
+}
+
+func (m mark) glyph() string {
+	if m.checked() {
+		return "☑"
+	}
+	return "□"
+}
