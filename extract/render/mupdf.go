@@ -231,7 +231,9 @@ func openMuPDF(path string) (*mupdf, error) {
 	defer C.free(unsafe.Pointer(version))
 	ctx := C.fz_new_context_imp(nil, nil, storeBytes, version)
 	if ctx == nil {
-		return nil, fmt.Errorf("mupdf: cannot create a context for version %s", fitz.FzVersion)
+		// fz_new_context fails when malloc does, or when the library is not
+		// the version go-fitz declares; the tests catch the latter.
+		return nil, &mupdfError{op: "new context", code: 2, msg: "out of memory, or the library is not MuPDF " + fitz.FzVersion}
 	}
 	C.fz_register_document_handlers(ctx)
 	cpath := C.CString(path)

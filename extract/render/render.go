@@ -37,7 +37,10 @@ import (
 type Options struct {
 	// Timeout per call (one child process).
 	Timeout time.Duration
-	// Memory is the address space a call may use, in bytes.
+	// Memory is the address space a call may add to the child's start-up
+	// reservation, in bytes. It is coarse: the Go heap grows in 64 MB
+	// reservations, so limits under about 256 MB make outcomes depend on
+	// where the heap happens to stand.
 	Memory int64
 	// MaxBytes is the largest PDF accepted.
 	MaxBytes int64
@@ -235,7 +238,11 @@ func (d *Doc) run(ctx context.Context, job string, req request, output int64, zh
 		Timeout: d.opt.Timeout,
 		Memory:  d.opt.Memory,
 		Output:  output,
-		Stage:   "PDF 引擎（MuPDF）" + zh + " / " + en + " in the PDF engine (MuPDF)",
+		// One malloc arena: glibc reserves 64–128 MB of address space for
+		// each extra arena, which would make RLIMIT_AS fail at random below
+		// a few hundred MB; MuPDF runs on one thread anyway.
+		Env:   []string{"MALLOC_ARENA_MAX=1"},
+		Stage: "PDF 引擎（MuPDF）" + zh + " / " + en + " in the PDF engine (MuPDF)",
 	})
 	if d.onStats != nil {
 		d.onStats(st)
