@@ -27,6 +27,7 @@ import (
 	"image"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/shenbao/shenbao"
@@ -148,6 +149,12 @@ func (o Options) Open(pdf []byte) (*Doc, error) {
 // OpenFile uses the PDF at path as it is; Close leaves the file alone.
 func (o Options) OpenFile(path string) (*Doc, error) {
 	o = o.withDefaults()
+	// The child resolves the path, so it must not depend on a working
+	// directory that may change.
+	path, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("render: %w", err)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("render: %w", err)

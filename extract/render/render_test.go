@@ -11,6 +11,7 @@ import (
 	"image/png"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -303,6 +304,28 @@ func contains(s []string, v string) bool {
 		}
 	}
 	return false
+}
+
+func TestOpenFile(t *testing.T) {
+	wd, _ := os.Getwd()
+	d, err := render.Options{}.OpenFile("testdata/scan2.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir()) // the child must not depend on the working directory
+	info, err := d.Info(context.Background())
+	if err != nil || len(info.Pages) != 2 {
+		t.Fatalf("info %+v, %v", info, err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(d.Path()); err != nil {
+		t.Fatalf("Close removed the caller's file: %v", err)
+	}
+	if _, err := (render.Options{}).OpenFile(filepath.Join(wd, "testdata/README")); shenbao.ErrorCode(err) != shenbao.EUNSUPPORTED {
+		t.Errorf("README as PDF: %v, want %s", err, shenbao.EUNSUPPORTED)
+	}
 }
 
 func TestBadArguments(t *testing.T) {
