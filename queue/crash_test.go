@@ -20,7 +20,8 @@ import (
 // environment variables below select workerMain in TestMain), so that it
 // can be killed with SIGKILL like a real `shenbao worker`.
 const (
-	workerEnv  = "SHENBAO_TEST_WORKER"
+	workerEnv  = "SHENBAO_TEST_WORKER" // jobs at once in the worker process
+	burnEnv    = "SHENBAO_TEST_BURN"   // fakeProcessor.burn
 	dataDirEnv = "SHENBAO_TEST_DATA_DIR"
 	dbURLEnv   = "SHENBAO_TEST_DATABASE_URL"
 )
@@ -34,7 +35,13 @@ func workerMain() int {
 		return 1
 	}
 	defer st.Close()
-	q, err := queue.Open(ctx, st, &fakeProcessor{delay: 40 * time.Millisecond, seen: map[string]int{}}, fastConfig(4))
+	workers, _ := strconv.Atoi(os.Getenv(workerEnv))
+	burn, _ := strconv.Atoi(os.Getenv(burnEnv))
+	proc := &fakeProcessor{delay: 40 * time.Millisecond, burn: burn, seen: map[string]int{}}
+	if burn > 0 {
+		proc.delay = 0
+	}
+	q, err := queue.Open(ctx, st, proc, fastConfig(workers))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "worker:", err)
 		return 1
@@ -46,6 +53,18 @@ func workerMain() int {
 	<-ctx.Done()
 	q.Stop(context.Background())
 	return 0
+}
+
+// startWorker runs a worker process working jobs at once; extra
+// environment variables (GOMAXPROCS, burnEnv) are passed on.
+func startWorker(t testing.TB, cfg store.Config, jobs int, env ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), append(env, workerEnv+"="+strconv.Itoa(jobs), dataDirEnv+"="+cfg.DataDir, dbURLEnv+"="+cfg.DatabaseURL)...)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd
 }
 
 // TestCrash uploads 100 applications, SIGKILLs the worker process three
@@ -68,15 +87,7 @@ func TestCrash(t *testing.T) {
 		}
 		defer q.Stop(ctx)
 
-		start := func() *exec.Cmd {
-			cmd := exec.Command(os.Args[0], "-test.run=^$")
-			cmd.Env = append(os.Environ(), workerEnv+"=1", dataDirEnv+"="+cfg.DataDir, dbURLEnv+"="+cfg.DatabaseURL)
-			cmd.Stderr = os.Stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			return cmd
-		}
+		start := func() *exec.Cmd { return startWorker(t, cfg, 4) }
 		done := func() int {
 			counts, err := st.CountByStatus(ctx)
 			if err != nil {

@@ -32,8 +32,11 @@ func TestMain(m *testing.M) {
 // attempt; "flaky:" fails on the first attempt of each file only.
 type fakeProcessor struct {
 	delay time.Duration
-	mu    sync.Mutex
-	seen  map[string]int
+	// burn, when set, replaces the delay by that many rounds of SHA-256
+	// over the data: CPU work, for the scale-out benchmark.
+	burn int
+	mu   sync.Mutex
+	seen map[string]int
 }
 
 func (p *fakeProcessor) Extract(ctx context.Context, name string, data []byte) (*shenbao.Report, error) {
@@ -41,6 +44,10 @@ func (p *fakeProcessor) Extract(ctx context.Context, name string, data []byte) (
 	case <-time.After(p.delay):
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+	sum := sha256.Sum256(data)
+	for range p.burn {
+		sum = sha256.Sum256(sum[:])
 	}
 	s := string(data)
 	if code, ok := strings.CutPrefix(s, "fail:"); ok {
