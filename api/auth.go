@@ -17,6 +17,9 @@ const userKey = "shenbao.user"
 // authenticate accepts an API token (Authorization: Bearer sbt_…) or a
 // user name and password (HTTP Basic) and answers 401 to anything else.
 func (s *Server) authenticate(c *gin.Context) {
+	if s.acceptSession(c) {
+		return
+	}
 	var token, name, password string
 	h := c.GetHeader("Authorization")
 	if t, ok := strings.CutPrefix(h, "Bearer "); ok {
