@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -107,7 +108,8 @@ func start() error {
 			return fmt.Errorf("running as root needs a postgres user to run the server: %w", err)
 		}
 	}
-	if dir, err = os.MkdirTemp("", "shenbao-pg-"); err != nil {
+	reapStale()
+	if dir, err = os.MkdirTemp("", fmt.Sprintf("shenbao-pg-%d-", os.Getpid())); err != nil {
 		return err
 	}
 	if runAs != nil {
@@ -138,6 +140,23 @@ func start() error {
 	}
 	defer db.Close()
 	return db.PingContext(ctx)
+}
+
+// reapStale stops and removes clusters left by test binaries that died
+// without running Run's cleanup (a test timeout panics past it).
+func reapStale() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "shenbao-pg-*-*"))
+	for _, d := range dirs {
+		var pid int
+		if _, err := fmt.Sscanf(filepath.Base(d), "shenbao-pg-%d-", &pid); err != nil || pid == os.Getpid() {
+			continue
+		}
+		if p, err := os.FindProcess(pid); err == nil && p.Signal(syscall.Signal(0)) == nil {
+			continue // its test binary still runs
+		}
+		command("pg_ctl", "-D", filepath.Join(d, "data"), "-m", "immediate", "-w", "stop").Run()
+		os.RemoveAll(d)
+	}
 }
 
 func stop() {
