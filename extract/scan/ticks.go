@@ -43,32 +43,26 @@ func findMarks(b *bitmap, line image.Rectangle, em int) []mark {
 			prevRight = max(prevRight, c.rect.Max.X)
 		}
 		fe := float64(em)
-		if float64(h) < 0.55*fe || float64(h) > 1.3*fe || float64(w) < 0.55*fe || float64(w) > 1.3*fe {
+		atSlot := gapBefore > em/4
+		if !atSlot || float64(h) < 0.55*fe || float64(h) > 1.45*fe || float64(w) < 0.4*fe || float64(w) > 1.3*fe {
 			continue
 		}
 		asp := float64(w) / float64(h)
-		if asp < 0.75 || asp > 1.33 {
-			continue
-		}
+		// Boxes are square and about one character tall; a printed √
+		// is narrower and rises above the line's characters.
+		square := asp >= 0.75 && asp <= 1.33 && float64(h) <= 1.3*fe
 		solid := float64(c.n) / float64(w*h)
-		atSlot := gapBefore > em/4
-		if !atSlot {
-			continue
-		}
-		if solid > 0.6 {
+		switch {
+		case square && solid > 0.6:
 			out = append(out, mark{kind: markFilled, rect: c.rect, fill: 1})
-			continue
-		}
-		if closedOutline(b, c.rect) {
+		case square && closedOutline(b, c.rect):
 			f := interiorFill(b, c.rect)
 			k := markEmpty
 			if f > boxedFill {
 				k = markBoxed
 			}
 			out = append(out, mark{kind: k, rect: c.rect, fill: f})
-			continue
-		}
-		if tickShaped(b, c.rect) {
+		case asp >= 0.45 && tickShaped(b, c.rect):
 			out = append(out, mark{kind: markTick, rect: c.rect, fill: 1})
 		}
 	}

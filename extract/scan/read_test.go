@@ -1,0 +1,262 @@
+//go:build cgo
+
+package scan
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/extract/ocr"
+)
+
+var (
+	engineOnce sync.Once
+	engine     *ocr.Engine
+	engineErr  error
+)
+
+func testEngine(t *testing.T) *ocr.Engine {
+	t.Helper()
+	engineOnce.Do(func() { engine, engineErr = ocr.New(ocr.Options{}) })
+	if engineErr != nil {
+		t.Skipf("Tesseract unavailable: %v", engineErr)
+	}
+	return engine
+}
+
+// Degradations of a scanned page, each as a copier or a clerk would
+// produce it. They take and return gray or colour images.
+func skewed(deg float64) func(image.Image) image.Image {
+	return func(img image.Image) image.Image { return rotate(grayDropColour(img), deg) }
+}
+
+func noisy(img image.Image) image.Image {
+	g := grayDropColour(img)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i, v := range g.Pix {
+		g.Pix[i] = uint8(math.Max(0, math.Min(255, float64(v)+r.NormFloat64()*22)))
+	}
+	return g
+}
+
+func blurred(img image.Image) image.Image {
+	g := grayDropColour(img)
+	out := image.NewGray(g.Rect)
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	for y := 1; y < h-1; y++ {
+		for x := 1; x < w-1; x++ {
+			s := 0
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					s += int(g.Pix[(y+dy)*g.Stride+x+dx])
+				}
+			}
+			out.Pix[y*out.Stride+x] = uint8(s / 9)
+		}
+	}
+	return out
+}
+
+func jpegged(img image.Image) image.Image {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 30}); err != nil {
+		panic(err)
+	}
+	out, err := jpeg.Decode(&buf)
+	if err != nil {
+		panic(err)
+	}
+	return out
+}
+
+func scaled(f float64) func(image.Image) image.Image {
+	return func(img image.Image) image.Image { return resize(grayDropColour(img), f) }
+}
+
+func turned(q int) func(image.Image) image.Image {
+	return func(img image.Image) image.Image { return rotate90(grayDropColour(img), q) }
+}
+
+// darkened lets the paper fall to 55 % brightness towards the right edge.
+func darkened(img image.Image) image.Image {
+	g := grayDropColour(img)
+	w := float64(g.Rect.Dx())
+	for y := 0; y < g.Rect.Dy(); y++ {
+		for x := 0; x < g.Rect.Dx(); x++ {
+			f := 1 - 0.45*float64(x)/w
+			g.Pix[y*g.Stride+x] = uint8(float64(g.Pix[y*g.Stride+x]) * f)
+		}
+	}
+	return g
+}
+
+// sealed stamps a red seal — a thick ring with strokes inside — over the
+// value cell of 主导产业所属产业类型 and its option boxes, as a 公章 lands
+// on a cell.
+func sealed(img image.Image) image.Image {
+	g := grayDropColour(img)
+	b := g.Rect
+	out := image.NewRGBA(b)
+	for y := 0; y < b.Dy(); y++ {
+		for x := 0; x < b.Dx(); x++ {
+			v := g.Pix[y*g.Stride+x]
+			out.Set(x, y, color.RGBA{v, v, v, 255})
+		}
+	}
+	// Centre on the type-of-industry row: about 43 % down, 55 % across.
+	cx, cy := float64(b.Dx())*0.55, float64(b.Dy())*0.43
+	rad := float64(b.Dx()) * 0.1
+	for y := 0; y < b.Dy(); y++ {
+		for x := 0; x < b.Dx(); x++ {
+			d := math.Hypot(float64(x)-cx, float64(y)-cy)
+			ring := math.Abs(d-rad) < rad*0.06
+			star := d < rad*0.7 && (int(float64(x)-cx+float64(y)-cy)%23+23)%23 < 4
+			if ring || star {
+				c := out.RGBAAt(x, y)
+				// Ink under the seal shows through darker, as stamp ink
+				// over print does.
+				out.SetRGBA(x, y, color.RGBA{uint8(min(255, int(c.R)*0+210)), uint8(int(c.G) * 30 / 255), uint8(int(c.B) * 40 / 255), 255})
+			}
+		}
+	}
+	return out
+}
+
+type pageWant struct {
+	file   string
+	dpi    float64
+	rows   int
+	labels []string // label-column texts that must be read exactly
+	ticks  []string // option texts with their glyph, in some value cell
+}
+
+var pages = []pageWant{
+	{
+		file: "cq2024_p3_200dpi_colour.jpg", dpi: 200, rows: 12,
+		labels: []string{"主导产业所属产业类型", "联系人", "集群运营管理机构", "集群占地面积(平方公里)"},
+		ticks:  []string{"□第一产业", "☑第二产业", "□第三产业", "☑非高耗能行业，不适用", "☑非高用水行业，不适用"},
+	},
+	{
+		file: "nat2024_p3_300dpi_gray.jpg", dpi: 300, rows: 13,
+		labels: []string{"主导产业所属产业类型", "联系人", "集群运营管理机构", "集群占地面积(平方公里)"},
+		ticks:  []string{"□第一产业", "☑第二产业", "□第三产业", "☑非高耗能行业，不适用", "□非高用水行业，不适用"},
+	},
+}
+
+// TestReadDegraded reads the two kept pages clean and under each
+// degradation and checks the grid (one 13-row table), the label column
+// and the option boxes.
+func TestReadDegraded(t *testing.T) {
+	eng := testEngine(t)
+	tests := []struct {
+		name    string
+		page    int
+		degrade func(image.Image) image.Image
+		dpi     float64 // 0: the page's own
+	}{
+		{"clean colour 200dpi", 0, nil, 0},
+		{"clean gray 300dpi", 1, nil, 0},
+		{"skew +1.8", 0, skewed(1.8), 0},
+		{"skew -2.7", 1, skewed(-2.7), 0},
+		{"noise", 0, noisy, 0},
+		{"blur", 1, blurred, 0},
+		{"jpeg q30", 0, jpegged, 0},
+		{"150 dpi", 1, scaled(0.5), 150},
+		{"upside down", 0, turned(2), 0},
+		{"on its side", 1, turned(1), 0},
+		{"uneven lighting", 0, darkened, 0},
+		{"red seal over a cell", 0, sealed, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pw := pages[tt.page]
+			img := loadImage(t, pw.file)
+			if tt.degrade != nil {
+				img = tt.degrade(img)
+			}
+			dpi := pw.dpi
+			if tt.dpi != 0 {
+				dpi = tt.dpi
+			}
+			c, err := Read(context.Background(), []image.Image{img}, dpi, Options{OCR: eng})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkPage(t, c, pw)
+		})
+	}
+}
+
+func checkPage(t *testing.T, c *shenbao.Content, pw pageWant) {
+	t.Helper()
+	var tb *shenbao.Table
+	for _, b := range c.Blocks {
+		if b.Table != nil && len(b.Table.Rows) >= 5 {
+			if tb != nil {
+				t.Fatalf("more than one table")
+			}
+			tb = b.Table
+		}
+	}
+	if tb == nil {
+		t.Fatalf("no table found; blocks: %+v", c.Blocks)
+	}
+	if len(tb.Rows) != pw.rows {
+		t.Errorf("%d rows, want %d", len(tb.Rows), pw.rows)
+	}
+	labels := map[string]bool{}
+	var values []string
+	for _, r := range tb.Rows {
+		for _, cell := range r.Cells {
+			txt := parens.Replace(cell.Text)
+			if cell.Col == 0 {
+				labels[txt] = true
+			} else {
+				values = append(values, txt)
+			}
+			for _, l := range cell.Lines {
+				if l.Confidence < 0 || l.Confidence > 1 {
+					t.Errorf("line %q: confidence %v outside [0,1]", l.Text, l.Confidence)
+				}
+			}
+		}
+	}
+	for _, l := range pw.labels {
+		if !labels[parens.Replace(l)] {
+			t.Errorf("label %q not read; labels: %v", l, keys(labels))
+		}
+	}
+	all := strings.Join(values, "|")
+	for _, tk := range pw.ticks {
+		if !strings.Contains(all, tk) {
+			t.Errorf("option %q not read; values: %s", tk, all)
+		}
+	}
+}
+
+// parens makes bracket shapes equal — Tesseract reads （ as ( or 〈 at
+// random — and drops line breaks and spaces.
+var parens = strings.NewReplacer("（", "(", "）", ")", "〈", "(", "〉", ")", "\n", "", " ", "")
+
+func keys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func loadImage(t *testing.T, name string) image.Image {
+	t.Helper()
+	g := loadPage(t, name)
+	return g
+}
