@@ -35,21 +35,51 @@ func BenchmarkScanPage(b *testing.B) {
 	}
 }
 
-// BenchmarkCorpusScan renders the first three pages of every scanned
-// application in ../shared/corpus at 300 dpi gray.
+// BenchmarkCorpusScan renders every page of every scanned application in
+// ../shared/corpus in gray, one child per page as Doc.PageGray does; an op
+// is a whole application.
+//
+//	go test -run '^$' -bench CorpusScan -benchtime 1x ./extract/render
 func BenchmarkCorpusScan(b *testing.B) {
 	files, _ := filepath.Glob("../../../shared/corpus/*_scan.pdf")
 	if len(files) == 0 {
 		b.Skip("no ../shared/corpus")
 	}
-	for _, f := range files {
-		pdf, err := os.ReadFile(f)
-		if err != nil {
-			b.Fatal(err)
+	for _, dpi := range []float64{200, 300} {
+		for _, f := range files {
+			pdf, err := os.ReadFile(f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run(fmt.Sprintf("%gdpi/%s", dpi, filepath.Base(f)), func(b *testing.B) {
+				d, err := Options{}.Open(pdf)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer d.Close()
+				ctx := context.Background()
+				info, err := d.Info(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var peak int64
+				var cpu time.Duration
+				d.onStats = func(st child.Stats) {
+					peak = max(peak, st.MaxRSS)
+					cpu += st.User + st.System
+				}
+				for b.Loop() {
+					for p := range info.Pages {
+						if _, err := d.PageGray(ctx, p+1, dpi); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				b.ReportMetric(float64(len(info.Pages)), "pages")
+				b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "child-cpu-ms/op")
+				b.ReportMetric(float64(peak)/(1<<20), "child-peak-MB")
+			})
 		}
-		b.Run(filepath.Base(f), func(b *testing.B) {
-			benchRender(b, pdf, 1+b.N%3, 300, formatGray)
-		})
 	}
 }
 

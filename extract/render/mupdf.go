@@ -41,6 +41,7 @@ typedef sigjmp_buf fz_jmp_buf;
 fz_context *fz_new_context_imp(const void *alloc, const void *locks, size_t max_store, const char *version);
 void fz_drop_context(fz_context *ctx);
 void fz_register_document_handlers(fz_context *ctx);
+void fz_disable_icc(fz_context *ctx);
 fz_jmp_buf *fz_push_try(fz_context *ctx);
 int fz_do_try(fz_context *ctx);
 int fz_do_always(fz_context *ctx);
@@ -236,6 +237,10 @@ func openMuPDF(path string) (*mupdf, error) {
 		return nil, &mupdfError{op: "new context", code: 2, msg: "out of memory, or the library is not MuPDF " + fitz.FzVersion}
 	}
 	C.fz_register_document_handlers(ctx)
+	// Colour management (lcms) made a colour scan rendered in gray cost
+	// three times as much as a gray one; OCR and ink measurement do not
+	// need calibrated colour.
+	C.fz_disable_icc(ctx)
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
 	var doc *C.fz_document
