@@ -89,7 +89,7 @@ func (r *Runner) Run(ctx context.Context, items []Item) *Outcome {
 		return out
 	}
 	if r.Cross != nil {
-		r.cross(out)
+		r.CrossRun(out)
 	}
 	return out
 }
@@ -135,9 +135,9 @@ func (r *Runner) one(ctx context.Context, it Item) Result {
 	return res
 }
 
-// cross adds the findings across applications to the reports they concern,
-// and keeps the batch-level ones apart.
-func (r *Runner) cross(out *Outcome) {
+// CrossRun adds the findings across applications to the reports they
+// concern, and keeps the batch-level ones apart.
+func (r *Runner) CrossRun(out *Outcome) {
 	var reps []*shenbao.Report
 	byFile := map[string]*shenbao.Report{}
 	for _, res := range out.Results {

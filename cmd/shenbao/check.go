@@ -26,6 +26,8 @@ func (m *Main) check(ctx context.Context, args []string) error {
 	profileFile := fs.String("profile-file", "", "a province's own profile (YAML), used instead of --profile")
 	var bo bulkOptions
 	fs.StringVar(&bo.out, "out", "", "bulk: write results to this .xlsx, .csv or .jsonl file")
+	fs.StringVar(&bo.queueURL, "queue", "", "bulk: enqueue into the service's PostgreSQL queue (postgres://…) for shenbao worker processes")
+	fs.StringVar(&bo.batch, "batch", "", "bulk with --queue: the batch name the applications are filed under")
 	fs.IntVar(&bo.workers, "workers", 0, "bulk: documents processed at once (default: the core count)")
 	fs.StringVar(&bo.cacheDir, "cache-dir", defaultCacheDir(), "bulk: where extractions are cached by content hash")
 	fs.BoolVar(&bo.force, "force", false, "bulk: re-extract even what the cache holds")
