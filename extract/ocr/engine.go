@@ -129,7 +129,13 @@ func (cl *client) read(img *image.Gray, r Region) (Result, error) {
 	if err := cl.setMode(r.Mode); err != nil {
 		return Result{}, err
 	}
-	cl.buf = encodePGM(cl.buf[:0], img, rect, pad)
+	src, srect, scale := img, rect, 1.0
+	if r.Scale > 1 {
+		scale = r.Scale
+		src = enlarge(img, rect, scale)
+		srect = src.Rect
+	}
+	cl.buf = encodePGM(cl.buf[:0], src, srect, pad)
 	if err := cl.c.SetImageFromBytes(cl.buf); err != nil {
 		return Result{}, err
 	}
@@ -138,15 +144,17 @@ func (cl *client) read(img *image.Gray, r Region) (Result, error) {
 		return Result{}, err
 	}
 	var res Result
-	off := rect.Min.Sub(image.Pt(pad, pad))
 	for _, b := range boxes {
 		t := strings.TrimSpace(b.Word)
 		if t == "" {
 			continue
 		}
+		bx := b.Box.Sub(image.Pt(pad, pad))
+		bx = image.Rect(int(float64(bx.Min.X)/scale), int(float64(bx.Min.Y)/scale),
+			int(math.Ceil(float64(bx.Max.X)/scale)), int(math.Ceil(float64(bx.Max.Y)/scale)))
 		res.Lines = append(res.Lines, TextLine{
 			Text: t,
-			Rect: b.Box.Add(off).Intersect(rect),
+			Rect: bx.Add(rect.Min).Intersect(rect),
 			Conf: math.Max(0, math.Min(1, b.Confidence/100)),
 		})
 	}
@@ -175,6 +183,29 @@ func (cl *client) setMode(m Mode) error {
 	}
 	cl.mode = m
 	return nil
+}
+
+// enlarge returns rect of img scaled by f with bilinear interpolation, at
+// the origin.
+func enlarge(img *image.Gray, rect image.Rectangle, f float64) *image.Gray {
+	w, h := int(float64(rect.Dx())*f), int(float64(rect.Dy())*f)
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		sy := (float64(y)+0.5)/f - 0.5
+		y0 := max(0, min(rect.Dy()-1, int(math.Floor(sy))))
+		y1 := min(rect.Dy()-1, y0+1)
+		fy := math.Max(0, math.Min(1, sy-float64(y0)))
+		for x := 0; x < w; x++ {
+			sx := (float64(x)+0.5)/f - 0.5
+			x0 := max(0, min(rect.Dx()-1, int(math.Floor(sx))))
+			x1 := min(rect.Dx()-1, x0+1)
+			fx := math.Max(0, math.Min(1, sx-float64(x0)))
+			p := func(xx, yy int) float64 { return float64(img.Pix[img.PixOffset(rect.Min.X+xx, rect.Min.Y+yy)]) }
+			v := (p(x0, y0)*(1-fx)+p(x1, y0)*fx)*(1-fy) + (p(x0, y1)*(1-fx)+p(x1, y1)*fx)*fy
+			out.Pix[y*out.Stride+x] = uint8(v + 0.5)
+		}
+	}
+	return out
 }
 
 // encodePGM writes the rectangle of img, framed by a white margin, as a

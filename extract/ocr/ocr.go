@@ -41,6 +41,10 @@ const ThreadLimitEnv = "OMP_THREAD_LIMIT=1"
 type Region struct {
 	Rect image.Rectangle
 	Mode Mode
+	// Scale enlarges the crop before reading (0 or 1: as is). Digits of
+	// body text at 200 dpi are under Tesseract's preferred size; doubling
+	// keeps decimal points that it otherwise drops.
+	Scale float64
 }
 
 // TextLine is one recognised line. Rect is in the page image's pixels.

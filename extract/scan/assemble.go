@@ -73,7 +73,7 @@ func paragraphs(ls []readLine, left, right, em int, indentBreaks bool) [][]readL
 		if i > 0 {
 			p := ls[i-1]
 			cont := !l.mark && right-p.rect.Max.X < 2*em && l.rect.Min.Y-p.rect.Max.Y < em &&
-				(!indentBreaks || l.rect.Min.X-left < em)
+				(!indentBreaks || (l.rect.Min.X-left < em && !labelled(l.text)))
 			if cont {
 				out[len(out)-1] = append(out[len(out)-1], l)
 				continue
@@ -82,6 +82,19 @@ func paragraphs(ls []readLine, left, right, em int, indentBreaks bool) [][]readL
 		out = append(out, []readLine{l})
 	}
 	return out
+}
+
+// labelled: a line that opens with a label and colon (the cover's
+// 所属地区：…) starts its own paragraph even where the line above runs to
+// the margin (an underlined blank does).
+func labelled(s string) bool {
+	r := []rune(s)
+	for i := 0; i < len(r) && i < 20; i++ {
+		if r[i] == ':' || r[i] == '：' {
+			return true
+		}
+	}
+	return false
 }
 
 func joinText(ls []readLine) string {

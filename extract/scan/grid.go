@@ -132,7 +132,9 @@ func rules(m, n int, ink func(i, j int) bool, minLen int, p gridParams) []seg {
 	}
 	k := 0
 	for _, s := range joined {
-		if s.b-s.a+1 >= minLen && clean(s, ink, m, n) {
+		// Long rules are kept even where text sits on them: the cover's
+		// underlined blanks, which must be erased before reading.
+		if l := s.b - s.a + 1; l >= minLen && (l >= 3*minLen || clean(s, ink, m, n)) {
 			joined[k] = s
 			k++
 		}

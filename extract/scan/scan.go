@@ -190,9 +190,9 @@ func (pg *page) reread(ctx context.Context, rec Recognizer) error {
 	var regs []ocr.Region
 	for i, r := range pg.res {
 		switch {
-		case len(r.Lines) == 1 && r.Lines[0].Conf < 0.9 && (numericLike(r.Lines[0].Text) || shortOdd(r.Lines[0].Text)):
+		case len(r.Lines) == 1 && (numericLike(r.Lines[0].Text) || (r.Lines[0].Conf < 0.9 && shortOdd(r.Lines[0].Text))):
 			idx = append(idx, i)
-			regs = append(regs, ocr.Region{Rect: pg.pieces[i].Rect, Mode: ocr.Numeric})
+			regs = append(regs, ocr.Region{Rect: pg.pieces[i].Rect, Mode: ocr.Numeric, Scale: 2})
 		case len(r.Lines) == 0 || minConf(r) < 0.6:
 			idx = append(idx, i)
 			regs = append(regs, ocr.Region{Rect: pg.pieces[i].Rect, Mode: ocr.RawLine})
@@ -209,7 +209,13 @@ func (pg *page) reread(ctx context.Context, rec Recognizer) error {
 		if len(res[k].Lines) == 0 {
 			continue
 		}
-		if len(pg.res[i].Lines) == 0 || minConf(res[k])+0.02 >= minConf(pg.res[i]) {
+		// The enlarged digit reading is the better one unless Tesseract
+		// is clearly less sure of it.
+		margin := 0.02
+		if regs[k].Mode == ocr.Numeric {
+			margin = 0.15
+		}
+		if len(pg.res[i].Lines) == 0 || minConf(res[k])+margin >= minConf(pg.res[i]) {
 			pg.res[i] = res[k]
 		}
 	}
@@ -513,5 +519,6 @@ func (pg *page) text(piece int) (string, float64) {
 	if len(parts) == 0 {
 		return "", 0
 	}
-	return tidy(strings.Join(parts, " ")), conf
+	t, c := fixPercent(tidy(strings.Join(parts, " ")))
+	return t, min(conf, c)
 }

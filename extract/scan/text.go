@@ -2,6 +2,7 @@ package scan
 
 import (
 	"image"
+	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -174,6 +175,28 @@ func tidy(s string) string {
 		i = j - 1
 	}
 	return string(out)
+}
+
+// percentMisread matches a percent sign Tesseract's Chinese model reads as
+// "9%6", "96%", "%6" or "9%" after a two-decimal number.
+var percentMisread = regexp.MustCompile(`(\d\.\d\d)(?:9%6|96%|%6|9%)`)
+
+// percentAsDigits matches a lone two-decimal number followed by "96", the
+// other way the model reads a percent sign. Forms write two decimals, so
+// four are more likely a misread — but a four-decimal value is itself a
+// defect to report, so the caller lowers its confidence.
+var percentAsDigits = regexp.MustCompile(`^(-?\d+\.\d\d)96$`)
+
+// fixPercent repairs percent signs and says how sure the repair is (1 when
+// nothing was changed).
+func fixPercent(s string) (string, float64) {
+	if percentAsDigits.MatchString(s) {
+		return percentAsDigits.ReplaceAllString(s, "$1%"), 0.5
+	}
+	if percentMisread.MatchString(s) {
+		return percentMisread.ReplaceAllString(s, "$1%"), 0.8
+	}
+	return s, 1
 }
 
 // numericLike reports whether OCR text looks like a number cell's content,
