@@ -271,3 +271,38 @@ func TestNumericLike(t *testing.T) {
 		}
 	}
 }
+
+func TestFixPercent(t *testing.T) {
+	tests := []struct {
+		in, want string
+		sure     bool
+	}{
+		{"14.509%6", "14.50%", false},
+		{"0.62吨/万元(降低11.989%6)", "0.62吨/万元(降低11.98%)", false},
+		{"34.1996", "34.19%", false},
+		{"23.66%", "23.66%", true},
+		{"1996", "1996", true},
+		{"2.05", "2.05", true},
+	}
+	for _, tt := range tests {
+		got, c := fixPercent(tt.in)
+		if got != tt.want || (c == 1) != tt.sure {
+			t.Errorf("fixPercent(%q) = %q, %v; want %q, sure %v", tt.in, got, c, tt.want, tt.sure)
+		}
+	}
+}
+
+func TestLabelledLineStartsParagraph(t *testing.T) {
+	mk := func(text string, x0, x1, y int) readLine {
+		return readLine{rect: image.Rect(x0, y, x1, y+30), text: text}
+	}
+	ls := []readLine{
+		mk("所属区县：龙川县", 100, 1500, 100), // underline runs to the margin
+		mk("区（县）中小企业主管部门（盖章）：龙川县经济和信息化", 100, 1500, 150),
+		mk("委员会", 100, 200, 200), // a wrapped blank
+	}
+	ps := paragraphs(ls, 100, 1500, 30, true)
+	if len(ps) != 2 || joinText(ps[1]) != "区（县）中小企业主管部门（盖章）：龙川县经济和信息化委员会" {
+		t.Errorf("paragraphs: %d, %+v", len(ps), ps)
+	}
+}
