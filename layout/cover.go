@@ -36,7 +36,7 @@ func (m *mapper) cover(s *Spec) {
 				}
 				rest += w.text
 			}
-			v = strings.TrimSpace(coverHint.ReplaceAllString(rest, ""))
+			v = trimBlank(coverHint.ReplaceAllString(rest, ""))
 		} else {
 			v = m.beforeMarker(rest, s)
 		}
@@ -47,6 +47,13 @@ func (m *mapper) cover(s *Spec) {
 		return
 	}
 	m.notFound(s)
+}
+
+// trimBlank trims what an underlined blank leaves around a handwritten or
+// OCR'd value: spaces, underscores, and the stray punctuation OCR makes of
+// the underline.
+func trimBlank(v string) string {
+	return strings.Trim(v, " \t\n_＿—-－,，.。:：;；'\"“”‘’|｜")
 }
 
 // coverHint is the printed naming hint beside a blank, e.g.

@@ -339,6 +339,10 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 		f.Confidence = conf * lineConfidence(c)
 		if m.source == shenbao.SourceOCR {
 			f.Confidence *= plausibility(s.Type, value)
+			if isNumeric(s.Type) && value != numericValue(c) {
+				// Read as letters and taken for digits: worth a look.
+				f.Confidence *= 0.7
+			}
 		}
 	}
 	m.out.Fields = append(m.out.Fields, f)
@@ -464,10 +468,30 @@ func numericValue(c *shenbao.Cell) string {
 
 func (m *mapper) value(s *Spec, c *shenbao.Cell) string {
 	if isNumeric(s.Type) {
-		return numericValue(c)
+		v := numericValue(c)
+		if m.source == shenbao.SourceOCR {
+			v = ocrDigits(v)
+		}
+		return v
 	}
 	return cellValue(c)
 }
+
+// ocrDigits undoes the letters OCR reads for digits in a cell that holds a
+// number ("|" and "l" for 1, "O" for 0, a full-width point); a cell that
+// does not become a number is left as read.
+func ocrDigits(v string) string {
+	if v == "" || ParseNumber(v) != nil || v == "无" {
+		return v
+	}
+	fixed := ocrDigitFix.Replace(v)
+	if ParseNumber(fixed) != nil {
+		return fixed
+	}
+	return v
+}
+
+var ocrDigitFix = strings.NewReplacer("|", "1", "l", "1", "I", "1", "｜", "1", "O", "0", "o", "0", "〇", "0", "．", ".", "。", ".", "，", ".", " ", "")
 
 func (m *mapper) readSingle(s *Spec, a anchor) {
 	for _, u := range m.block(a) {
@@ -801,7 +825,7 @@ func (m *mapper) readLongText(s *Spec, a anchor) {
 // printedNotes are the form's own words inside an answer cell: the limit
 // heading and the 备注 on plan targets. They are not part of the answer.
 var printedNotes = []*regexp.Regexp{
-	regexp.MustCompile(`^\s*[（(]\s*\d+\s*字以内\s*[)）]\s*\n?`),
+	regexp.MustCompile(`^\s*[（(〈<《]\s*\d+\s*字以内\s*[)）〉>》]\s*\n?`),
 	regexp.MustCompile(`(?s)[（(]\s*备\s*注\s*[:：].*?[)）][ \t]*(\n|$)`),
 	regexp.MustCompile(`(?m)^[ \t]*[（(]\s*(注|需|如涉及)[^)）\n]*[)）][ \t]*$`),
 }

@@ -174,3 +174,15 @@ func TestPlausibility(t *testing.T) {
 		}
 	}
 }
+
+func TestOCRDigits(t *testing.T) {
+	tests := map[string]string{"|": "1", "l2": "12", "3.1O": "3.10", "无": "无", "": "", "abc": "abc", "12": "12"}
+	for in, want := range tests {
+		if got := ocrDigits(in); got != want {
+			t.Errorf("ocrDigits(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := trimBlank("，”凤溪市管理委员会_ "); got != "凤溪市管理委员会" {
+		t.Errorf("trimBlank = %q", got)
+	}
+}

@@ -1,0 +1,70 @@
+//go:build cgo
+
+package scanpdf
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"io"
+	"os"
+
+	"github.com/shenbao/shenbao/extract/child"
+	"github.com/shenbao/shenbao/extract/ocr"
+	"github.com/shenbao/shenbao/extract/render"
+	"github.com/shenbao/shenbao/extract/scan"
+)
+
+func init() { child.Register(Job, job) }
+
+// job runs in the child: render every page, OCR, assemble.
+func job(ctx context.Context, in io.Reader, out io.Writer) error {
+	br := bufio.NewReader(in)
+	head, err := br.ReadBytes('\n')
+	if err != nil {
+		return fmt.Errorf("scan request: %w", err)
+	}
+	var req request
+	if err := json.Unmarshal(head, &req); err != nil {
+		return fmt.Errorf("scan request: %w", err)
+	}
+	f, err := os.CreateTemp("", "shenbao-scan-*.pdf")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := io.Copy(f, br); err != nil {
+		f.Close()
+		return err
+	}
+	f.Close()
+	doc, err := render.OpenLocal(f.Name(), render.Options{MaxPages: req.MaxPages})
+	if err != nil {
+		return err
+	}
+	defer doc.Close()
+	pages := make([]image.Image, doc.Pages())
+	for i := range pages {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		// Colour, so that red seals can be told from ink.
+		img, err := doc.RGBA(i+1, req.DPI)
+		if err != nil {
+			return fmt.Errorf("render page %d: %w", i+1, err)
+		}
+		pages[i] = img
+	}
+	eng, err := ocr.New(ocr.Options{Clients: req.Workers})
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	c, err := scan.Read(ctx, pages, req.DPI, scan.Options{OCR: eng, Workers: req.Workers, WorkDPI: req.DPI})
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(out).Encode(c)
+}

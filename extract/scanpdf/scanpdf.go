@@ -1,0 +1,86 @@
+// Package scanpdf reads an image-only (scanned) PDF: in a child process
+// (extract/child), MuPDF renders every page (extract/render), Tesseract
+// reads the cells (extract/ocr) and extract/scan assembles the tables. All
+// the C code of a scan runs in that child, so a document that crashes
+// MuPDF or Tesseract costs that document, never the caller.
+package scanpdf
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/extract/child"
+)
+
+// Job is the child job's name.
+const Job = "scan-pdf"
+
+// Options bound one document's scan.
+type Options struct {
+	// Timeout for the whole document; default 5 minutes.
+	Timeout time.Duration
+	// Memory for the child's address space beyond start-up; default 1.5 GB.
+	Memory int64
+	// DPI pages are rendered at; default 200 (what OCR needs of body text).
+	DPI float64
+	// MaxPages refuses longer documents; default 60.
+	MaxPages int
+	// Workers is the OCR parallelism in the child; default: all cores.
+	Workers int
+}
+
+func (o Options) withDefaults() Options {
+	if o.Timeout <= 0 {
+		o.Timeout = 5 * time.Minute
+	}
+	if o.Memory <= 0 {
+		o.Memory = 1536 << 20
+	}
+	if o.DPI <= 0 {
+		o.DPI = 200
+	}
+	if o.MaxPages <= 0 {
+		o.MaxPages = 60
+	}
+	return o
+}
+
+// request is what the parent sends the child: the options as JSON on the
+// first line, then the PDF.
+type request struct {
+	DPI      float64 `json:"dpi"`
+	MaxPages int     `json:"max_pages"`
+	Workers  int     `json:"workers"`
+}
+
+// Reader reads scanned PDFs with the given options.
+type Reader struct{ Opts Options }
+
+// Read scans the PDF in r in a child process.
+func (rd Reader) Read(ctx context.Context, r io.ReaderAt, size int64) (*shenbao.Content, error) {
+	o := rd.Opts.withDefaults()
+	data := make([]byte, size)
+	if _, err := r.ReadAt(data, 0); err != nil && err != io.EOF {
+		return nil, fmt.Errorf("read pdf: %w", err)
+	}
+	head, _ := json.Marshal(request{DPI: o.DPI, MaxPages: o.MaxPages, Workers: o.Workers})
+	in := append(append(head, '\n'), data...)
+	out, err := child.Run(ctx, Job, in, child.Limits{
+		Timeout: o.Timeout, Memory: o.Memory, Output: 256 << 20,
+		// One thread per Tesseract client: the pool is the parallelism.
+		Env:   []string{"OMP_THREAD_LIMIT=1"},
+		Stage: "扫描件识别（渲染与 OCR）/ reading a scan (rendering and OCR)",
+	})
+	if err != nil {
+		return nil, err
+	}
+	var c shenbao.Content
+	if err := json.Unmarshal(out, &c); err != nil {
+		return nil, fmt.Errorf("scan result: %w", err)
+	}
+	return &c, nil
+}
