@@ -150,13 +150,25 @@ func Load(dir string) ([]Doc, error) {
 	return docs, nil
 }
 
+// ReviewThreshold is the confidence under which a value is flagged for
+// review: a wrong value at or above it is a confident error, the worst
+// outcome.
+const ReviewThreshold = 0.8
+
 // Score counts what a report got right against the truth.
 type Score struct {
-	Edition          bool
-	Fields, FieldsOK int
-	Boxes, BoxesOK   int
-	Texts, TextsOK   int
-	Misses           []string // what was wrong, for the test log
+	// ConfidentWrong counts wrong values and ticks reported with a
+	// confidence at or above ReviewThreshold.
+	ConfidentWrong int
+	// TextChars is the truth's non-whitespace characters over all long
+	// texts; TextEdits the edit distance of what was read; TextCountOK the
+	// texts whose character count is within 2 % of the truth.
+	TextChars, TextEdits, TextCountOK int
+	Edition                           bool
+	Fields, FieldsOK                  int
+	Boxes, BoxesOK                    int
+	Texts, TextsOK                    int
+	Misses                            []string // what was wrong, for the test log
 }
 
 // Add sums scores.
@@ -167,6 +179,18 @@ func (s *Score) Add(o Score) {
 	s.BoxesOK += o.BoxesOK
 	s.Texts += o.Texts
 	s.TextsOK += o.TextsOK
+	s.ConfidentWrong += o.ConfidentWrong
+	s.TextChars += o.TextChars
+	s.TextEdits += o.TextEdits
+	s.TextCountOK += o.TextCountOK
+}
+
+// CharAccuracy is 1 - edits/characters over the long texts.
+func (s Score) CharAccuracy() float64 {
+	if s.TextChars == 0 {
+		return 1
+	}
+	return 1 - float64(s.TextEdits)/float64(s.TextChars)
 }
 
 // Same compares values as the truth states them: whitespace does not count
@@ -204,7 +228,10 @@ func Compare(rep *shenbao.Report, d Doc) Score {
 		if !ok {
 			s.Misses = append(s.Misses, fmt.Sprintf("field %s: not reported (want %q)", k, tf.Value))
 		} else {
-			s.Misses = append(s.Misses, fmt.Sprintf("field %s = %q, want %q", k, f.Value, tf.Value))
+			if f.Confidence >= ReviewThreshold {
+				s.ConfidentWrong++
+			}
+			s.Misses = append(s.Misses, fmt.Sprintf("field %s = %q (confidence %.2f), want %q", k, f.Value, f.Confidence, tf.Value))
 		}
 	}
 	boxes := map[string]shenbao.Checkbox{}
@@ -222,7 +249,10 @@ func Compare(rep *shenbao.Report, d Doc) Score {
 		if !ok {
 			s.Misses = append(s.Misses, fmt.Sprintf("checkbox %s: not reported", k))
 		} else {
-			s.Misses = append(s.Misses, fmt.Sprintf("checkbox %s = %v, want %v", k, b.Checked, tb.Checked))
+			if b.Confidence >= ReviewThreshold {
+				s.ConfidentWrong++
+			}
+			s.Misses = append(s.Misses, fmt.Sprintf("checkbox %s = %v (confidence %.2f), want %v", k, b.Checked, b.Confidence, tb.Checked))
 		}
 	}
 	texts := map[string]shenbao.Text{}
@@ -233,6 +263,17 @@ func Compare(rep *shenbao.Report, d Doc) Score {
 		s.Texts++
 		k := tt.Section + "|" + tt.FullLabel()
 		x, ok := texts[k]
+		want := []rune(strip(tt.Text))
+		s.TextChars += len(want)
+		if ok {
+			got := []rune(strip(x.Text))
+			s.TextEdits += editDistance(got, want)
+			if d := len(got) - len(want); float64(max(d, -d)) <= 0.02*float64(len(want)) {
+				s.TextCountOK++
+			}
+		} else {
+			s.TextEdits += len(want)
+		}
 		if ok && Same(x.Text, tt.Text) {
 			s.TextsOK++
 			continue
@@ -254,4 +295,25 @@ func firstDiff(a, b string) string {
 	}
 	lo := max(0, i-10)
 	return fmt.Sprintf("at %d got …%s… want …%s…", i, string(ra[lo:min(len(ra), i+20)]), string(rb[lo:min(len(rb), i+20)]))
+}
+
+// editDistance is the Levenshtein distance of two rune strings.
+func editDistance(a, b []rune) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
