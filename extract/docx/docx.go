@@ -229,9 +229,11 @@ func (p *parser) body() ([]shenbao.Block, error) {
 	}
 }
 
-// blocks reads block-level content (paragraphs, tables, block content
-// controls) until the end of the enclosing element.
-func (p *parser) blocks(emit func(shenbao.Block)) error {
+// each calls fn for every child element of the element whose start tag was
+// just read, up to its end tag. fn must consume the child: read it whole or
+// skip it. Every element of the document is read through here, so the
+// nesting limit is enforced here.
+func (p *parser) each(fn func(se xml.StartElement) error) error {
 	if err := p.enter(); err != nil {
 		return err
 	}
@@ -245,31 +247,37 @@ func (p *parser) blocks(emit func(shenbao.Block)) error {
 		case xml.EndElement:
 			return nil
 		case xml.StartElement:
-			switch {
-			case isW(t, "p"):
-				text, err := p.paragraph()
-				if err != nil {
-					return err
-				}
-				emit(shenbao.Block{Text: text})
-			case isW(t, "tbl"):
-				tbl, err := p.table()
-				if err != nil {
-					return err
-				}
-				emit(shenbao.Block{Table: tbl})
-			case isW(t, "sdt"), isW(t, "sdtContent"), isW(t, "customXml"), isW(t, "smartTag"), isW(t, "ins"):
-				// Wrappers: their content is ordinary block content.
-				if err := p.blocks(emit); err != nil {
-					return err
-				}
-			default:
-				if err := p.skip(); err != nil {
-					return err
-				}
+			if err := fn(t); err != nil {
+				return err
 			}
 		}
 	}
+}
+
+// isWrapper reports elements whose content counts as if it stood in their
+// place: content controls, custom XML, smart tags, tracked insertions.
+func isWrapper(se xml.StartElement) bool {
+	return isW(se, "sdt") || isW(se, "sdtContent") || isW(se, "customXml") || isW(se, "smartTag") || isW(se, "ins")
+}
+
+// blocks reads block-level content (paragraphs, tables, block content
+// controls) until the end of the enclosing element.
+func (p *parser) blocks(emit func(shenbao.Block)) error {
+	return p.each(func(t xml.StartElement) error {
+		switch {
+		case isW(t, "p"):
+			text, err := p.paragraph()
+			emit(shenbao.Block{Text: text})
+			return err
+		case isW(t, "tbl"):
+			tbl, err := p.table()
+			emit(shenbao.Block{Table: tbl})
+			return err
+		case isWrapper(t):
+			return p.blocks(emit)
+		}
+		return p.skip()
+	})
 }
 
 func isW(se xml.StartElement, local string) bool {
@@ -279,7 +287,7 @@ func isW(se xml.StartElement, local string) bool {
 // attr finds an attribute by local name. Attribute prefixes are left as
 // written (w:, w14:); OOXML never gives two attributes the same local name
 // in different namespaces on the elements read here.
-func attr(se xml.StartElement, space, local string) (string, bool) {
+func attr(se xml.StartElement, local string) (string, bool) {
 	for _, a := range se.Attr {
 		if a.Name.Local == local {
 			return a.Value, true
@@ -290,7 +298,7 @@ func attr(se xml.StartElement, space, local string) (string, bool) {
 
 // onOff reads a boolean property element (<w:b/>, <w14:checked w14:val="1"/>).
 func onOff(se xml.StartElement) bool {
-	v, ok := attr(se, "", "val")
+	v, ok := attr(se, "val")
 	if !ok {
 		return true
 	}
@@ -301,336 +309,169 @@ func onOff(se xml.StartElement) bool {
 	return true
 }
 
-// table reads a <w:tbl> whose start tag was consumed.
+// table reads a <w:tbl> whose start tag was consumed; rows wrapped in
+// content controls are read as if bare.
 func (p *parser) table() (*shenbao.Table, error) {
-	if err := p.enter(); err != nil {
-		return nil, err
-	}
-	defer p.leave()
 	tbl := &shenbao.Table{}
-	for {
-		tok, err := p.token()
-		if err != nil {
-			return nil, err
+	var rows func(t xml.StartElement) error
+	rows = func(t xml.StartElement) error {
+		switch {
+		case isW(t, "tr"):
+			row, err := p.row()
+			tbl.Rows = append(tbl.Rows, row)
+			return err
+		case isWrapper(t):
+			return p.each(rows)
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return tbl, nil
-		case xml.StartElement:
-			switch {
-			case isW(t, "tr"):
-				row, err := p.row()
-				if err != nil {
-					return nil, err
-				}
-				tbl.Rows = append(tbl.Rows, row)
-			case isW(t, "sdt"), isW(t, "sdtContent"), isW(t, "customXml"):
-				// Rows wrapped in a content control: read them as if bare.
-				inner, err := p.table()
-				if err != nil {
-					return nil, err
-				}
-				tbl.Rows = append(tbl.Rows, inner.Rows...)
-			default:
-				if err := p.skip(); err != nil {
-					return nil, err
-				}
-			}
-		}
+		return p.skip()
 	}
+	err := p.each(rows)
+	return tbl, err
 }
 
-// row reads a <w:tr>.
+// row reads a <w:tr>, placing each cell on the table grid.
 func (p *parser) row() (shenbao.Row, error) {
 	var row shenbao.Row
 	col := 0
-	var cells func() error
-	cells = func() error {
-		if err := p.enter(); err != nil {
-			return err
-		}
-		defer p.leave()
-		for {
-			tok, err := p.token()
-			if err != nil {
-				return err
-			}
-			switch t := tok.(type) {
-			case xml.EndElement:
-				return nil
-			case xml.StartElement:
-				switch {
-				case isW(t, "trPr"):
-					before, err := p.gridBefore()
-					if err != nil {
-						return err
-					}
-					col += before
-				case isW(t, "tc"):
-					c, err := p.cell()
-					if err != nil {
-						return err
-					}
-					c.Col = col
-					col += c.Span
-					row.Cells = append(row.Cells, c)
-				case isW(t, "sdt"), isW(t, "sdtContent"), isW(t, "customXml"):
-					if err := cells(); err != nil {
-						return err
-					}
-				default:
-					if err := p.skip(); err != nil {
-						return err
+	var cells func(t xml.StartElement) error
+	cells = func(t xml.StartElement) error {
+		switch {
+		case isW(t, "trPr"):
+			return p.each(func(t xml.StartElement) error {
+				if isW(t, "gridBefore") {
+					v, _ := attr(t, "val")
+					if n, err := strconv.Atoi(v); err == nil && n > 0 && n < 1000 {
+						col += n
 					}
 				}
-			}
+				return p.skip()
+			})
+		case isW(t, "tc"):
+			c, err := p.cell()
+			c.Col = col
+			col += c.Span
+			row.Cells = append(row.Cells, c)
+			return err
+		case isWrapper(t):
+			return p.each(cells)
 		}
+		return p.skip()
 	}
-	err := cells()
+	err := p.each(cells)
 	return row, err
-}
-
-func (p *parser) gridBefore() (int, error) {
-	n := 0
-	for {
-		tok, err := p.token()
-		if err != nil {
-			return 0, err
-		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			if t.Name.Local == "trPr" {
-				return n, nil
-			}
-		case xml.StartElement:
-			if isW(t, "gridBefore") {
-				v, _ := attr(t, "", "val")
-				n, _ = strconv.Atoi(v)
-			}
-		}
-	}
 }
 
 // cell reads a <w:tc>: its properties, paragraphs and nested tables.
 func (p *parser) cell() (shenbao.Cell, error) {
 	c := shenbao.Cell{Span: 1}
 	var paras []string
-	if err := p.enter(); err != nil {
-		return c, err
-	}
-	defer p.leave()
-	var content func() error
-	content = func() error {
-		for {
-			tok, err := p.token()
-			if err != nil {
-				return err
-			}
-			switch t := tok.(type) {
-			case xml.EndElement:
-				return nil
-			case xml.StartElement:
+	var content func(t xml.StartElement) error
+	content = func(t xml.StartElement) error {
+		switch {
+		case isW(t, "tcPr"):
+			return p.each(func(t xml.StartElement) error {
 				switch {
-				case isW(t, "tcPr"):
-					if err := p.cellProps(&c); err != nil {
-						return err
+				case isW(t, "gridSpan"):
+					v, _ := attr(t, "val")
+					if n, err := strconv.Atoi(v); err == nil && n > 0 && n < 1000 {
+						c.Span = n
 					}
-				case isW(t, "p"):
-					text, err := p.paragraph()
-					if err != nil {
-						return err
-					}
-					paras = append(paras, text)
-				case isW(t, "tbl"):
-					tbl, err := p.table()
-					if err != nil {
-						return err
-					}
-					c.Tables = append(c.Tables, *tbl)
-					// Keep the nested table's place in the text flow.
-					paras = append(paras, "")
-				case isW(t, "sdt"), isW(t, "sdtContent"), isW(t, "customXml"):
-					if err := p.enter(); err != nil {
-						return err
-					}
-					err := content()
-					p.leave()
-					if err != nil {
-						return err
-					}
-				default:
-					if err := p.skip(); err != nil {
-						return err
+				case isW(t, "vMerge"):
+					// No val, or val="continue", continues the cell above.
+					v, _ := attr(t, "val")
+					c.Merged = v != "restart"
+				case isW(t, "hMerge"):
+					if v, _ := attr(t, "val"); v != "restart" {
+						c.Merged = true
 					}
 				}
-			}
+				return p.skip()
+			})
+		case isW(t, "p"):
+			text, err := p.paragraph()
+			paras = append(paras, text)
+			return err
+		case isW(t, "tbl"):
+			tbl, err := p.table()
+			c.Tables = append(c.Tables, *tbl)
+			// Keep the nested table's place in the text flow.
+			paras = append(paras, "")
+			return err
+		case isWrapper(t):
+			return p.each(content)
 		}
+		return p.skip()
 	}
-	err := content()
+	err := p.each(content)
 	c.Text = strings.Join(paras, "\n")
 	return c, err
 }
 
-func (p *parser) cellProps(c *shenbao.Cell) error {
-	for {
-		tok, err := p.token()
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			if t.Name.Local == "tcPr" {
-				return nil
-			}
-		case xml.StartElement:
-			switch {
-			case isW(t, "gridSpan"):
-				v, _ := attr(t, "", "val")
-				if n, err := strconv.Atoi(v); err == nil && n > 0 && n < 1000 {
-					c.Span = n
-				}
-			case isW(t, "vMerge"):
-				// No val, or val="continue", continues the cell above.
-				v, _ := attr(t, "", "val")
-				c.Merged = v != "restart"
-			case isW(t, "hMerge"):
-				v, _ := attr(t, "", "val")
-				if v != "restart" {
-					c.Merged = true
-				}
-			}
-		}
-	}
-}
-
 // run state while reading a paragraph.
 type runState struct {
-	font     string // the run's ascii/hAnsi font, where symbol fonts are named
-	inDelete bool
+	font string // the run's ascii/hAnsi font, where symbol fonts are named
 }
 
 // paragraph reads a <w:p> and returns its text. Checkbox content controls
 // and form fields become ☑ or □; symbol-font glyphs become Unicode marks.
 func (p *parser) paragraph() (string, error) {
 	var b strings.Builder
-	if err := p.paraContent(&b, runState{}); err != nil {
-		return "", err
-	}
-	return b.String(), nil
+	err := p.paraContent(&b, runState{})
+	return b.String(), err
 }
 
 func (p *parser) paraContent(b *strings.Builder, st runState) error {
-	if err := p.enter(); err != nil {
-		return err
-	}
-	defer p.leave()
-	for {
-		tok, err := p.token()
-		if err != nil {
-			return err
+	return p.each(func(t xml.StartElement) error {
+		switch {
+		case isW(t, "r"):
+			return p.run(b, st)
+		case isW(t, "sdt"):
+			return p.inlineSDT(b, st)
+		case isW(t, "del"), isW(t, "moveFrom"), isW(t, "pPr"), isW(t, "bookmarkStart"), isW(t, "bookmarkEnd"), isW(t, "proofErr"):
+			return p.skip()
+		case t.Name.Space == nsMC && t.Name.Local == "Fallback":
+			// mc:Choice holds the same content.
+			return p.skip()
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
-		case xml.StartElement:
-			switch {
-			case isW(t, "r"):
-				if err := p.run(b, st); err != nil {
-					return err
-				}
-			case isW(t, "del"), isW(t, "moveFrom"):
-				if err := p.skip(); err != nil {
-					return err
-				}
-			case isW(t, "sdt"):
-				if err := p.inlineSDT(b, st); err != nil {
-					return err
-				}
-			case isW(t, "pPr"), isW(t, "bookmarkStart"), isW(t, "bookmarkEnd"), isW(t, "proofErr"):
-				if err := p.skip(); err != nil {
-					return err
-				}
-			case t.Name.Space == nsMC && t.Name.Local == "Fallback":
-				if err := p.skip(); err != nil {
-					return err
-				}
-			default:
-				// Hyperlinks, smart tags, fields, insertions, mc:AlternateContent…:
-				// their runs are part of the paragraph's text.
-				if err := p.paraContent(b, st); err != nil {
-					return err
-				}
-			}
-		}
-	}
+		// Hyperlinks, smart tags, fields, insertions, mc:AlternateContent…:
+		// their runs are part of the paragraph's text.
+		return p.paraContent(b, st)
+	})
 }
 
 // inlineSDT reads a run-level content control. A checkbox control's state
 // is its w14:checked value; its own content (a ☒ in MS Gothic) is dropped
 // so the mark is not read twice.
 func (p *parser) inlineSDT(b *strings.Builder, st runState) error {
-	if err := p.enter(); err != nil {
-		return err
-	}
-	defer p.leave()
 	checkbox, checked := false, false
-	for {
-		tok, err := p.token()
-		if err != nil {
-			return err
+	return p.each(func(t xml.StartElement) error {
+		switch {
+		case isW(t, "sdtPr"):
+			return p.descendants(func(t xml.StartElement) {
+				switch {
+				case t.Name.Space == nsW14 && t.Name.Local == "checkbox":
+					checkbox = true
+				case t.Name.Space == nsW14 && t.Name.Local == "checked":
+					checked = onOff(t)
+				}
+			})
+		case isW(t, "sdtContent") && checkbox:
+			b.WriteRune(mark(checked))
+			return p.skip()
+		case isW(t, "sdtContent"):
+			return p.paraContent(b, st)
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
-		case xml.StartElement:
-			switch {
-			case isW(t, "sdtPr"):
-				isBox, on, err := p.sdtProps()
-				if err != nil {
-					return err
-				}
-				checkbox, checked = isBox, on
-			case isW(t, "sdtContent"):
-				if checkbox {
-					if err := p.skip(); err != nil {
-						return err
-					}
-					b.WriteRune(mark(checked))
-					continue
-				}
-				if err := p.paraContent(b, st); err != nil {
-					return err
-				}
-			default:
-				if err := p.skip(); err != nil {
-					return err
-				}
-			}
-		}
-	}
+		return p.skip()
+	})
 }
 
-func (p *parser) sdtProps() (checkbox, checked bool, err error) {
-	depth := 1
-	for depth > 0 {
-		tok, err := p.token()
-		if err != nil {
-			return false, false, err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth++
-			if t.Name.Space == nsW14 && t.Name.Local == "checkbox" {
-				checkbox = true
-			}
-			if t.Name.Space == nsW14 && t.Name.Local == "checked" {
-				checked = onOff(t)
-			}
-		case xml.EndElement:
-			depth--
-		}
-	}
-	return checkbox, checked, nil
+// descendants calls fn for every element inside the one just opened, at any
+// depth, and consumes it.
+func (p *parser) descendants(fn func(t xml.StartElement)) error {
+	return p.each(func(t xml.StartElement) error {
+		fn(t)
+		return p.descendants(fn)
+	})
 }
 
 func mark(checked bool) rune {
@@ -642,77 +483,46 @@ func mark(checked bool) rune {
 
 // run reads a <w:r>.
 func (p *parser) run(b *strings.Builder, st runState) error {
-	if err := p.enter(); err != nil {
-		return err
-	}
-	defer p.leave()
-	for {
-		tok, err := p.token()
-		if err != nil {
+	return p.each(func(t xml.StartElement) error {
+		switch {
+		case isW(t, "rPr"):
+			return p.descendants(func(t xml.StartElement) {
+				if isW(t, "rFonts") {
+					st.font = runFont(t)
+				}
+			})
+		case isW(t, "t"):
+			s, err := p.chardata()
+			writeText(b, st.font, s)
 			return err
-		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
-		case xml.StartElement:
-			switch {
-			case isW(t, "rPr"):
-				font, err := p.runFont()
-				if err != nil {
-					return err
-				}
-				st.font = font
-			case isW(t, "t"):
-				s, err := p.chardata()
-				if err != nil {
-					return err
-				}
-				writeText(b, st.font, s)
-			case isW(t, "tab"):
-				b.WriteString("\t")
-				if err := p.skip(); err != nil {
-					return err
-				}
-			case isW(t, "br"), isW(t, "cr"):
-				b.WriteString("\n")
-				if err := p.skip(); err != nil {
-					return err
-				}
-			case isW(t, "sym"):
-				font, _ := attr(t, "", "font")
-				ch, _ := attr(t, "", "char")
-				if v, err := strconv.ParseUint(ch, 16, 32); err == nil {
-					if u, ok := glyph.Symbol(font, rune(v)); ok {
-						b.WriteRune(u)
-					}
-				}
-				if err := p.skip(); err != nil {
-					return err
-				}
-			case isW(t, "fldChar"):
-				box, err := p.formCheckbox()
-				if err != nil {
-					return err
-				}
-				if box != 0 {
-					b.WriteRune(mark(box > 0))
-				}
-			case isW(t, "instrText"):
-				instr, err := p.chardata()
-				if err != nil {
-					return err
-				}
-				if r, ok := enclosedMark(instr); ok {
-					b.WriteRune(r)
-				}
-			default:
-				// delText, drawings, footnote references: not text.
-				if err := p.skip(); err != nil {
-					return err
+		case isW(t, "tab"):
+			b.WriteString("\t")
+		case isW(t, "br"), isW(t, "cr"):
+			b.WriteString("\n")
+		case isW(t, "sym"):
+			font, _ := attr(t, "font")
+			ch, _ := attr(t, "char")
+			if v, err := strconv.ParseUint(ch, 16, 32); err == nil {
+				if u, ok := glyph.Symbol(font, rune(v)); ok {
+					b.WriteRune(u)
 				}
 			}
+		case isW(t, "fldChar"):
+			box, err := p.formCheckbox()
+			if box != 0 {
+				b.WriteRune(mark(box > 0))
+			}
+			return err
+		case isW(t, "instrText"):
+			instr, err := p.chardata()
+			if r, ok := enclosedMark(instr); ok {
+				b.WriteRune(r)
+			}
+			return err
 		}
-	}
+		// delText, drawings, footnote references: not text.
+		return p.skip()
+	})
 }
 
 // enclosedMark reads Word's "enclosed character" field (带圈字符), the way
@@ -744,71 +554,39 @@ func enclosedMark(instr string) (rune, bool) {
 // formCheckbox reads a <w:fldChar>; for the start of a legacy FORMCHECKBOX
 // field it returns +1 (checked) or -1 (empty), else 0.
 func (p *parser) formCheckbox() (int, error) {
-	state, isBox := 0, false
-	depth := 1
-	checkedSet, defaultOn := false, false
-	for depth > 0 {
-		tok, err := p.token()
-		if err != nil {
-			return 0, err
+	isBox, checkedSet, checked, defaultOn := false, false, false, false
+	err := p.descendants(func(t xml.StartElement) {
+		switch {
+		case isW(t, "checkBox"):
+			isBox = true
+		case isW(t, "checked"):
+			checkedSet, checked = true, onOff(t)
+		case isW(t, "default"):
+			v, _ := attr(t, "val")
+			defaultOn = v == "1" || v == "true" || v == "on"
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth++
-			switch {
-			case isW(t, "checkBox"):
-				isBox = true
-			case isW(t, "checked"):
-				checkedSet = true
-				if onOff(t) {
-					state = 1
-				}
-			case isW(t, "default"):
-				v, _ := attr(t, "", "val")
-				defaultOn = v == "1" || v == "true" || v == "on"
-			}
-		case xml.EndElement:
-			depth--
-		}
+	})
+	switch {
+	case !isBox:
+		return 0, err
+	case checked || !checkedSet && defaultOn:
+		return 1, err
 	}
-	if !isBox {
-		return 0, nil
-	}
-	if !checkedSet && defaultOn {
-		state = 1
-	}
-	if state == 0 {
-		state = -1
-	}
-	return state, nil
+	return -1, err
 }
 
-func (p *parser) runFont() (string, error) {
+// runFont names a run's font from <w:rFonts>, preferring a symbol font
+// wherever it is named.
+func runFont(t xml.StartElement) string {
 	font := ""
-	depth := 1
-	for depth > 0 {
-		tok, err := p.token()
-		if err != nil {
-			return "", err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth++
-			if isW(t, "rFonts") {
-				for _, name := range []string{"ascii", "hAnsi", "cs", "eastAsia"} {
-					if v, ok := attr(t, nsW, name); ok && glyph.IsSymbolFont(v) {
-						font = v
-						break
-					} else if ok && font == "" {
-						font = v
-					}
-				}
-			}
-		case xml.EndElement:
-			depth--
+	for _, name := range []string{"ascii", "hAnsi", "cs", "eastAsia"} {
+		if v, ok := attr(t, name); ok && glyph.IsSymbolFont(v) {
+			return v
+		} else if ok && font == "" {
+			font = v
 		}
 	}
-	return font, nil
+	return font
 }
 
 func (p *parser) chardata() (string, error) {
