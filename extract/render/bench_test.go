@@ -36,8 +36,8 @@ func BenchmarkScanPage(b *testing.B) {
 }
 
 // BenchmarkCorpusScan renders every page of every scanned application in
-// ../shared/corpus in gray, one child per page as Doc.PageGray does; an op
-// is a whole application.
+// ../shared/corpus in gray, with one child per page (PageGray) and with
+// one child for all pages (PagesGray); an op is a whole application.
 //
 //	go test -run '^$' -bench CorpusScan -benchtime 1x ./extract/render
 func BenchmarkCorpusScan(b *testing.B) {
@@ -45,40 +45,56 @@ func BenchmarkCorpusScan(b *testing.B) {
 	if len(files) == 0 {
 		b.Skip("no ../shared/corpus")
 	}
-	for _, dpi := range []float64{200, 300} {
-		for _, f := range files {
-			pdf, err := os.ReadFile(f)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Run(fmt.Sprintf("%gdpi/%s", dpi, filepath.Base(f)), func(b *testing.B) {
-				d, err := Options{}.Open(pdf)
+	for _, batch := range []bool{false, true} {
+		for _, dpi := range []float64{200, 300} {
+			for _, f := range files {
+				pdf, err := os.ReadFile(f)
 				if err != nil {
 					b.Fatal(err)
 				}
-				defer d.Close()
-				ctx := context.Background()
-				info, err := d.Info(ctx)
-				if err != nil {
-					b.Fatal(err)
+				mode := "child-per-page"
+				if batch {
+					mode = "one-child"
 				}
-				var peak int64
-				var cpu time.Duration
-				d.onStats = func(st child.Stats) {
-					peak = max(peak, st.MaxRSS)
-					cpu += st.User + st.System
-				}
-				for b.Loop() {
-					for p := range info.Pages {
-						if _, err := d.PageGray(ctx, p+1, dpi); err != nil {
-							b.Fatal(err)
+				b.Run(fmt.Sprintf("%s/%gdpi/%s", mode, dpi, filepath.Base(f)), func(b *testing.B) {
+					d, err := Options{}.Open(pdf)
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer d.Close()
+					ctx := context.Background()
+					info, err := d.Info(ctx)
+					if err != nil {
+						b.Fatal(err)
+					}
+					var peak int64
+					var cpu time.Duration
+					d.onStats = func(st child.Stats) {
+						peak = max(peak, st.MaxRSS)
+						cpu += st.User + st.System
+					}
+					pages := make([]int, len(info.Pages))
+					for i := range pages {
+						pages[i] = i + 1
+					}
+					for b.Loop() {
+						if batch {
+							if _, err := d.PagesGray(ctx, pages, dpi); err != nil {
+								b.Fatal(err)
+							}
+							continue
+						}
+						for _, p := range pages {
+							if _, err := d.PageGray(ctx, p, dpi); err != nil {
+								b.Fatal(err)
+							}
 						}
 					}
-				}
-				b.ReportMetric(float64(len(info.Pages)), "pages")
-				b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "child-cpu-ms/op")
-				b.ReportMetric(float64(peak)/(1<<20), "child-peak-MB")
-			})
+					b.ReportMetric(float64(len(info.Pages)), "pages")
+					b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "child-cpu-ms/op")
+					b.ReportMetric(float64(peak)/(1<<20), "child-peak-MB")
+				})
+			}
 		}
 	}
 }
@@ -97,7 +113,7 @@ func benchRender(b *testing.B, pdf []byte, page int, dpi float64, format string)
 	}
 	ctx := context.Background()
 	for b.Loop() {
-		if _, err := d.raster(ctx, page, dpi, format); err != nil {
+		if _, err := d.raster(ctx, []int{page}, dpi, format); err != nil {
 			b.Fatal(err)
 		}
 	}

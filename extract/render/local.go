@@ -207,28 +207,45 @@ func renderJob(_ context.Context, in io.Reader, out io.Writer) error {
 		return err
 	}
 	defer l.Close()
-	switch req.Format {
-	case formatPNG:
-		img, err := l.RGBA(req.Page, req.DPI)
+	pages := req.Pages
+	if len(pages) == 0 {
+		pages = []int{req.Page}
+	}
+	if req.Format == formatPNG {
+		if len(pages) != 1 {
+			return fmt.Errorf("render: PNG of %d pages", len(pages))
+		}
+		img, err := l.RGBA(pages[0], req.DPI)
 		if err != nil {
 			return err
 		}
 		enc := png.Encoder{CompressionLevel: png.BestSpeed}
 		return enc.Encode(out, img)
+	}
+	for _, p := range pages {
+		if err := writePage(out, l, p, req.DPI, req.Format); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writePage(out io.Writer, l *Local, page int, dpi float64, format string) error {
+	switch format {
 	case formatRGBA:
-		img, err := l.RGBA(req.Page, req.DPI)
+		img, err := l.RGBA(page, dpi)
 		if err != nil {
 			return err
 		}
 		return writeRaster(out, 4, img.Rect, img.Pix)
 	case formatGray:
-		img, err := l.Gray(req.Page, req.DPI)
+		img, err := l.Gray(page, dpi)
 		if err != nil {
 			return err
 		}
 		return writeRaster(out, 1, img.Rect, img.Pix)
 	}
-	return fmt.Errorf("render: unknown format %q", req.Format)
+	return fmt.Errorf("render: unknown format %q", format)
 }
 
 func inkJob(_ context.Context, in io.Reader, out io.Writer) error {

@@ -209,6 +209,7 @@ func (d *Doc) Close() error {
 type request struct {
 	Path      string        `json:"path"`
 	Page      int           `json:"page,omitempty"`
+	Pages     []int         `json:"pages,omitempty"` // render: several at once
 	DPI       float64       `json:"dpi,omitempty"`
 	Format    string        `json:"format,omitempty"` // render: gray, rgba or png
 	Boxes     []shenbao.Box `json:"boxes,omitempty"`
@@ -232,7 +233,7 @@ const (
 	formatPNG  = "png"
 )
 
-func (d *Doc) run(ctx context.Context, job string, req request, output int64, zh, en string) ([]byte, error) {
+func (d *Doc) run(ctx context.Context, job string, req request, timeout time.Duration, output int64, zh, en string) ([]byte, error) {
 	req.Path = d.path
 	req.MaxPages = d.opt.MaxPages
 	req.MaxPixels = d.opt.MaxPixels
@@ -242,7 +243,7 @@ func (d *Doc) run(ctx context.Context, job string, req request, output int64, zh
 		return nil, fmt.Errorf("render: %w", err)
 	}
 	out, st, err := child.RunStats(ctx, job, in, child.Limits{
-		Timeout: d.opt.Timeout,
+		Timeout: timeout,
 		Memory:  d.opt.Memory,
 		Output:  output,
 		// One malloc arena: glibc reserves 64–128 MB of address space for
@@ -260,7 +261,7 @@ func (d *Doc) run(ctx context.Context, job string, req request, output int64, zh
 // Info reads the page count, page sizes and whether pages carry text.
 func (d *Doc) Info(ctx context.Context) (DocInfo, error) {
 	var info DocInfo
-	out, err := d.run(ctx, jobInfo, request{}, int64(d.opt.MaxPages)*128+4096, "读取页面信息", "reading the page list")
+	out, err := d.run(ctx, jobInfo, request{}, d.opt.Timeout, int64(d.opt.MaxPages)*128+4096, "读取页面信息", "reading the page list")
 	if err != nil {
 		return info, fmt.Errorf("render info: %w", err)
 	}
@@ -280,59 +281,111 @@ func (d *Doc) checkPage(page int, dpi float64) error {
 	return nil
 }
 
-func (d *Doc) raster(ctx context.Context, page int, dpi float64, format string) ([]byte, error) {
-	if err := d.checkPage(page, dpi); err != nil {
-		return nil, err
+// raster renders pages in one child and returns the job's output: one PNG,
+// or raw rasters one after the other.
+func (d *Doc) raster(ctx context.Context, pages []int, dpi float64, format string) ([]byte, error) {
+	if len(pages) == 0 {
+		return nil, nil
 	}
-	out, err := d.run(ctx, jobRender, request{Page: page, DPI: dpi, Format: format},
-		d.opt.MaxPixels*4+rasterHeader+1<<20,
-		fmt.Sprintf("渲染第 %d 页", page), fmt.Sprintf("rendering page %d", page))
+	for _, p := range pages {
+		if err := d.checkPage(p, dpi); err != nil {
+			return nil, err
+		}
+	}
+	channels := int64(4)
+	if format == formatGray {
+		channels = 1
+	}
+	zh, en := fmt.Sprintf("渲染第 %d 页", pages[0]), fmt.Sprintf("rendering page %d", pages[0])
+	what := fmt.Sprintf("render page %d", pages[0])
+	if len(pages) > 1 {
+		zh, en = fmt.Sprintf("渲染 %d 页", len(pages)), fmt.Sprintf("rendering %d pages", len(pages))
+		what = fmt.Sprintf("render pages %v", pages)
+	}
+	req := request{Pages: pages, DPI: dpi, Format: format}
+	out, err := d.run(ctx, jobRender, req, time.Duration(len(pages))*d.opt.Timeout,
+		int64(len(pages))*(d.opt.MaxPixels*channels+rasterHeader)+1<<20, zh, en)
 	if err != nil {
-		return nil, fmt.Errorf("render page %d: %w", page, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil
+}
+
+// rasters renders pages in one child and decodes the images.
+func (d *Doc) rasters(ctx context.Context, pages []int, dpi float64, format string) ([]image.Image, error) {
+	out, err := d.raster(ctx, pages, dpi, format)
+	if err != nil {
+		return nil, err
+	}
+	imgs := make([]image.Image, len(pages))
+	for i := range pages {
+		if imgs[i], out, err = decodeRaster(out); err != nil {
+			return nil, fmt.Errorf("render page %d: %w", pages[i], err)
+		}
+	}
+	if len(out) != 0 {
+		return nil, fmt.Errorf("render pages %v: %d bytes after the last page", pages, len(out))
+	}
+	return imgs, nil
 }
 
 // Page renders page (from 1) at dpi in colour; colour is what lets the scan
 // path tell a red seal from the text under it.
 func (d *Doc) Page(ctx context.Context, page int, dpi float64) (*image.RGBA, error) {
-	out, err := d.raster(ctx, page, dpi, formatRGBA)
+	imgs, err := d.Pages(ctx, []int{page}, dpi)
 	if err != nil {
 		return nil, err
 	}
-	img, err := decodeRaster(out)
-	if err != nil {
-		return nil, fmt.Errorf("render page %d: %w", page, err)
-	}
-	rgba, ok := img.(*image.RGBA)
-	if !ok {
-		return nil, fmt.Errorf("render page %d: child sent %T, want RGBA", page, img)
-	}
-	return rgba, nil
+	return imgs[0], nil
 }
 
 // PageGray renders page (from 1) at dpi in 8-bit gray: a quarter of the
 // bytes of Page, for work that needs no colour.
 func (d *Doc) PageGray(ctx context.Context, page int, dpi float64) (*image.Gray, error) {
-	out, err := d.raster(ctx, page, dpi, formatGray)
+	imgs, err := d.PagesGray(ctx, []int{page}, dpi)
 	if err != nil {
 		return nil, err
 	}
-	img, err := decodeRaster(out)
+	return imgs[0], nil
+}
+
+// Pages renders several pages (from 1) at dpi in colour in one child
+// process, which saves a process start and the parsing of the PDF per page.
+// The time limit is Options.Timeout per page; the images are all held in
+// memory at once.
+func (d *Doc) Pages(ctx context.Context, pages []int, dpi float64) ([]*image.RGBA, error) {
+	imgs, err := d.rasters(ctx, pages, dpi, formatRGBA)
 	if err != nil {
-		return nil, fmt.Errorf("render page %d: %w", page, err)
+		return nil, err
 	}
-	g, ok := img.(*image.Gray)
-	if !ok {
-		return nil, fmt.Errorf("render page %d: child sent %T, want Gray", page, img)
+	out := make([]*image.RGBA, len(imgs))
+	for i, img := range imgs {
+		if out[i], _ = img.(*image.RGBA); out[i] == nil {
+			return nil, fmt.Errorf("render page %d: child sent %T, want RGBA", pages[i], img)
+		}
 	}
-	return g, nil
+	return out, nil
+}
+
+// PagesGray is Pages in 8-bit gray.
+func (d *Doc) PagesGray(ctx context.Context, pages []int, dpi float64) ([]*image.Gray, error) {
+	imgs, err := d.rasters(ctx, pages, dpi, formatGray)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*image.Gray, len(imgs))
+	for i, img := range imgs {
+		if out[i], _ = img.(*image.Gray); out[i] == nil {
+			return nil, fmt.Errorf("render page %d: child sent %T, want Gray", pages[i], img)
+		}
+	}
+	return out, nil
 }
 
 // PagePNG renders page (from 1) at dpi as a PNG file, for showing pages to
 // reviewers.
 func (d *Doc) PagePNG(ctx context.Context, page int, dpi float64) ([]byte, error) {
-	return d.raster(ctx, page, dpi, formatPNG)
+	return d.raster(ctx, []int{page}, dpi, formatPNG)
 }
 
 // Ink renders page (from 1) at dpi and returns, for each box (PDF points
@@ -347,7 +400,7 @@ func (d *Doc) Ink(ctx context.Context, page int, boxes []shenbao.Box, dpi float6
 		return nil, nil
 	}
 	out, err := d.run(ctx, jobInk, request{Page: page, DPI: dpi, Boxes: boxes, Threshold: d.opt.InkThreshold},
-		int64(len(boxes))*32+4096,
+		d.opt.Timeout, int64(len(boxes))*32+4096,
 		fmt.Sprintf("测量第 %d 页勾选框", page), fmt.Sprintf("measuring the boxes of page %d", page))
 	if err != nil {
 		return nil, fmt.Errorf("render ink page %d: %w", page, err)
@@ -414,23 +467,25 @@ func writeRaster(w io.Writer, channels int, r image.Rectangle, pix []byte) error
 	return err
 }
 
-func decodeRaster(b []byte) (image.Image, error) {
+// decodeRaster decodes the first raster of b and returns the rest.
+func decodeRaster(b []byte) (image.Image, []byte, error) {
 	if len(b) < rasterHeader || string(b[:4]) != rasterMagic {
-		return nil, fmt.Errorf("bad raster header")
+		return nil, nil, fmt.Errorf("bad raster header")
 	}
-	ch := int(b[4])
-	w := int(binary.LittleEndian.Uint32(b[8:]))
-	h := int(binary.LittleEndian.Uint32(b[12:]))
-	pix := b[rasterHeader:]
-	if int64(w)*int64(h)*int64(ch) != int64(len(pix)) {
-		return nil, fmt.Errorf("raster %dx%dx%d but %d bytes", w, h, ch, len(pix))
+	ch := int64(b[4])
+	w := int64(binary.LittleEndian.Uint32(b[8:]))
+	h := int64(binary.LittleEndian.Uint32(b[12:]))
+	n := w * h * ch
+	if n > int64(len(b)-rasterHeader) {
+		return nil, nil, fmt.Errorf("raster %dx%dx%d but %d bytes", w, h, ch, len(b)-rasterHeader)
 	}
-	r := image.Rect(0, 0, w, h)
+	pix, rest := b[rasterHeader:rasterHeader+n:rasterHeader+n], b[rasterHeader+n:]
+	r := image.Rect(0, 0, int(w), int(h))
 	switch ch {
 	case 1:
-		return &image.Gray{Pix: pix, Stride: w, Rect: r}, nil
+		return &image.Gray{Pix: pix, Stride: int(w), Rect: r}, rest, nil
 	case 4:
-		return &image.RGBA{Pix: pix, Stride: 4 * w, Rect: r}, nil
+		return &image.RGBA{Pix: pix, Stride: 4 * int(w), Rect: r}, rest, nil
 	}
-	return nil, fmt.Errorf("raster with %d channels", ch)
+	return nil, nil, fmt.Errorf("raster with %d channels", ch)
 }

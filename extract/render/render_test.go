@@ -163,6 +163,41 @@ func TestPage(t *testing.T) {
 	}
 }
 
+func TestPagesBatch(t *testing.T) {
+	ctx := context.Background()
+	d, err := render.Options{}.Open(readTestdata(t, "scan2.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	grays, err := d.PagesGray(ctx, []int{2, 1, 2}, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rgbas, err := d.Pages(ctx, []int{1, 2}, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(grays) != 3 || len(rgbas) != 2 {
+		t.Fatalf("%d gray and %d RGBA images", len(grays), len(rgbas))
+	}
+	for i, p := range []int{2, 1, 2} {
+		one, err := d.PageGray(ctx, p, 60)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(one.Pix, grays[i].Pix) || one.Rect != grays[i].Rect {
+			t.Errorf("batch image %d differs from page %d rendered alone", i, p)
+		}
+	}
+	if one, err := d.Page(ctx, 2, 60); err != nil || !bytes.Equal(one.Pix, rgbas[1].Pix) {
+		t.Errorf("batch RGBA page 2 differs from page 2 rendered alone (%v)", err)
+	}
+	if _, err := d.PagesGray(ctx, []int{1, 3}, 60); shenbao.ErrorCode(err) != shenbao.ENOTFOUND {
+		t.Errorf("batch with page 3 of 2: %v, want %s", err, shenbao.ENOTFOUND)
+	}
+}
+
 func TestInk(t *testing.T) {
 	pdf := makePDF([]pdfPage{inkPage})
 	boxes := []shenbao.Box{
