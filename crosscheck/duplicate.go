@@ -4,8 +4,11 @@ import (
 	"cmp"
 	"fmt"
 	"hash/fnv"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/go-ego/gse"
@@ -72,29 +75,38 @@ func duplicates(apps []*doc, m *clusters, opts Options) []Result {
 	for i, d := range apps {
 		for k := range d.r.Texts {
 			t := &d.r.Texts[k]
-			norm := []rune(normalize(t.Text))
-			if len(norm) < opts.DuplicateMinChars {
-				continue
+			if norm := []rune(normalize(t.Text)); len(norm) >= opts.DuplicateMinChars {
+				as = append(as, answer{app: i, text: t, norm: norm})
 			}
-			sh := shingles(opts.Segmenter.Cut(masks[i].Replace(string(norm)), true))
-			if len(sh) == 0 {
-				continue
-			}
-			as = append(as, answer{app: i, text: t, norm: norm, shingles: sh})
 		}
 	}
-	buckets := map[uint64][]int{}
-	for n := range as {
-		sig := signature(as[n].shingles)
-		for b := range bands {
-			h := fnv.New64a()
-			var buf [8]byte
-			for _, v := range append([]uint64{uint64(b)}, sig[b*rows:(b+1)*rows]...) {
-				for i := range buf {
-					buf[i] = byte(v >> (8 * i))
-				}
-				h.Write(buf[:])
+	// Segmenting is most of the work, and the answers are independent.
+	sigs := make([][numHashes]uint64, len(as))
+	var wg sync.WaitGroup
+	next := atomic.Int64{}
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for n := int(next.Add(1) - 1); n < len(as); n = int(next.Add(1) - 1) {
+				a := &as[n]
+				a.shingles = shingles(opts.Segmenter.Cut(masks[a.app].Replace(string(a.norm)), true))
+				sigs[n] = signature(a.shingles)
 			}
+		})
+	}
+	wg.Wait()
+	buckets := map[uint64][]int{}
+	var buf [8 * (rows + 1)]byte
+	for n := range as {
+		if len(as[n].shingles) == 0 {
+			continue
+		}
+		for b := range bands {
+			putUint64(buf[:], uint64(b))
+			for r, v := range sigs[n][b*rows : (b+1)*rows] {
+				putUint64(buf[8*(r+1):], v)
+			}
+			h := fnv.New64a()
+			h.Write(buf[:])
 			k := h.Sum64()
 			buckets[k] = append(buckets[k], n)
 		}
@@ -177,6 +189,12 @@ func shingles(words []string) []uint64 {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+func putUint64(b []byte, v uint64) {
+	for i := range 8 {
+		b[i] = byte(v >> (8 * i))
+	}
 }
 
 func signature(sh []uint64) [numHashes]uint64 {
