@@ -354,29 +354,23 @@ func (d *Doc) PageGray(ctx context.Context, page int, dpi float64) (*image.Gray,
 // The time limit is Options.Timeout per page; the images are all held in
 // memory at once.
 func (d *Doc) Pages(ctx context.Context, pages []int, dpi float64) ([]*image.RGBA, error) {
-	imgs, err := d.rasters(ctx, pages, dpi, formatRGBA)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*image.RGBA, len(imgs))
-	for i, img := range imgs {
-		if out[i], _ = img.(*image.RGBA); out[i] == nil {
-			return nil, fmt.Errorf("render page %d: child sent %T, want RGBA", pages[i], img)
-		}
-	}
-	return out, nil
+	return rastersAs[*image.RGBA](d.rasters(ctx, pages, dpi, formatRGBA))
 }
 
 // PagesGray is Pages in 8-bit gray.
 func (d *Doc) PagesGray(ctx context.Context, pages []int, dpi float64) ([]*image.Gray, error) {
-	imgs, err := d.rasters(ctx, pages, dpi, formatGray)
+	return rastersAs[*image.Gray](d.rasters(ctx, pages, dpi, formatGray))
+}
+
+func rastersAs[T image.Image](imgs []image.Image, err error) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*image.Gray, len(imgs))
+	out := make([]T, len(imgs))
 	for i, img := range imgs {
-		if out[i], _ = img.(*image.Gray); out[i] == nil {
-			return nil, fmt.Errorf("render page %d: child sent %T, want Gray", pages[i], img)
+		var ok bool
+		if out[i], ok = img.(T); !ok {
+			return nil, fmt.Errorf("render: child sent %T, want %T", img, out[i])
 		}
 	}
 	return out, nil
