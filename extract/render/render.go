@@ -59,11 +59,13 @@ type Options struct {
 }
 
 // Defaults for zero Options fields. MaxPixels admits an A4 page at 600 dpi
-// (4961×7016); rendering it needs about three RGBA copies (MuPDF's pixmap,
-// cgo's copy, the image), which Memory leaves room for.
+// (4961×7016): 140 MB as RGBA, plus the decoded scan image and MuPDF's
+// cache, which Memory leaves room for (checked at 600 dpi on the
+// testdata scans, PNG included), while keeping a hostile file's worst case
+// at half a gigabyte.
 const (
 	DefaultTimeout      = 60 * time.Second
-	DefaultMemory       = 1536 << 20
+	DefaultMemory       = 512 << 20
 	DefaultMaxBytes     = 200 << 20
 	DefaultMaxPages     = 500
 	DefaultMaxDPI       = 600
