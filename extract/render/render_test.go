@@ -24,6 +24,7 @@ import (
 type pdfPage struct {
 	w, h    float64
 	content string // the content stream, in PDF's bottom-left coordinates
+	dict    string // more entries of the page dictionary, e.g. /Annots
 }
 
 // makePDF writes a PDF with a correct xref table. Every page may use the
@@ -49,8 +50,8 @@ func makePDF(pages []pdfPage, extra ...string) []byte {
 		xobj = fmt.Sprintf("/XObject << /Im1 %d 0 R >>", 4+2*len(pages))
 	}
 	for i, p := range pages {
-		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %g %g] /Contents %d 0 R /Resources << /Font << /F1 3 0 R >> %s >> >>",
-			p.w, p.h, 5+2*i, xobj))
+		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %g %g] /Contents %d 0 R /Resources << /Font << /F1 3 0 R >> %s >> %s >>",
+			p.w, p.h, 5+2*i, xobj, p.dict))
 		obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(p.content)+1, p.content))
 	}
 	for _, e := range extra {
@@ -219,6 +220,25 @@ func TestInk(t *testing.T) {
 				t.Errorf("%g dpi box %v: ink %.3f, want in [%g, %g]", dpi, boxes[i], fr[i], w.lo, w.hi)
 			}
 		}
+	}
+}
+
+// A tick that exists only as a form field (a checkbox widget switched on)
+// is drawn from its appearance stream; rendering page contents alone, as
+// go-fitz does, would miss it.
+func TestInkSeesFormFieldTicks(t *testing.T) {
+	page := pdfPage{w: 200, h: 200, content: "0 G 1 w 20 160 20 20 re S 60 160 20 20 re S", dict: "/Annots [7 0 R 8 0 R]"}
+	on := "<< /Type /Annot /Subtype /Widget /FT /Btn /T (on) /Rect [20 160 40 180] /F 4 /AS /On /V /On /AP << /N << /On 9 0 R >> >> >>"
+	off := "<< /Type /Annot /Subtype /Widget /FT /Btn /T (off) /Rect [60 160 80 180] /F 4 /AS /Off /V /Off /AP << /N << /On 9 0 R >> >> >>"
+	mark := "<< /Type /XObject /Subtype /Form /BBox [0 0 20 20] /Length 20 >>\nstream\n0 g 4 4 12 12 re f\nendstream"
+	pdf := makePDF([]pdfPage{page}, "<< >>", on, off, mark) // objects 6 (unused /Im1), 7, 8, 9
+	// Inside the drawn outlines, top-left points: (22,22)-(38,38) and (62,22)-(78,38).
+	fr, err := render.Ink(context.Background(), pdf, 1, []shenbao.Box{{22, 22, 38, 38}, {62, 22, 78, 38}}, 144)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fr[0] < 0.4 || fr[1] > 0.01 {
+		t.Errorf("ink on/off = %.3f/%.3f, want the ticked box inked and the other blank", fr[0], fr[1])
 	}
 }
 
