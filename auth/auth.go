@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -115,7 +116,15 @@ func Authenticate(ctx context.Context, st store.Store, token, name, password str
 		u, err = st.UserByToken(ctx, HashToken(token))
 	case name != "":
 		u, err = st.UserByName(ctx, name)
-		if err == nil && !CheckPassword(u.PasswordHash, password) {
+		var hash string
+		if err == nil {
+			hash = u.PasswordHash
+		} else {
+			hash = dummyHash()
+		}
+		// Compare even for an unknown name, so that the answer's timing
+		// does not tell which names exist.
+		if !CheckPassword(hash, password) {
 			u = nil
 		}
 	}
@@ -127,5 +136,15 @@ func Authenticate(ctx context.Context, st store.Store, token, name, password str
 	}
 	return u, nil
 }
+
+// dummyHash is a bcrypt hash of a random password nobody knows, at the
+// default cost.
+var dummyHash = sync.OnceValue(func() string {
+	h, err := bcrypt.GenerateFromPassword([]byte(rand.Text()), bcrypt.DefaultCost)
+	if err != nil {
+		panic(err)
+	}
+	return string(h)
+})
 
 var errUnauthorized = shenbao.Errorf(shenbao.EUNAUTHORIZED, "未登录或凭据无效，请提供有效的 API 令牌或用户名和密码。/ Not signed in or bad credentials; send a valid API token or user name and password.")
