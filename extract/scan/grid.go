@@ -171,6 +171,9 @@ type gridTable struct {
 	xs, ys []int // column and row boundaries, ascending
 	cells  []gridCell
 	rect   image.Rectangle
+	// openTop, openBottom: the side rules run past the first or last
+	// horizontal rule — a row cut by the page break.
+	openTop, openBottom bool
 }
 
 // gridCell is a cell of the grid: grid rows r0..r1-1, columns c0..c1-1
@@ -284,10 +287,11 @@ func buildGrid(hs, vs []seg, p gridParams) (gridTable, bool) {
 	for _, v := range vs {
 		top, bottom = min(top, v.a), max(bottom, v.b)
 	}
-	if ys[0]-top > p.minLenV/2 {
+	openTop, openBottom := ys[0]-top > p.minLenV/2, bottom-ys[len(ys)-1] > p.minLenV/2
+	if openTop {
 		ys = append([]int{top}, ys...)
 	}
-	if bottom-ys[len(ys)-1] > p.minLenV/2 {
+	if openBottom {
 		ys = append(ys, bottom)
 	}
 	if len(ys) < 2 || ys[len(ys)-1]-ys[0] < 2*p.minLenV || xs[len(xs)-1]-xs[0] < 2*p.minLenH {
@@ -331,7 +335,7 @@ func buildGrid(hs, vs []seg, p gridParams) (gridTable, bool) {
 			s.c0, s.c1 = min(s.c0, c), max(s.c1, c+1)
 		}
 	}
-	t := gridTable{xs: xs, ys: ys, rect: image.Rect(xs[0], ys[0], xs[nc], ys[nr])}
+	t := gridTable{xs: xs, ys: ys, rect: image.Rect(xs[0], ys[0], xs[nc], ys[nr]), openTop: openTop, openBottom: openBottom}
 	for _, k := range order {
 		s := spans[k]
 		t.cells = append(t.cells, gridCell{

@@ -265,13 +265,20 @@ func (b *bitmap) at(x, y int) bool {
 // flatten the paper is 255 and printed text is far below this.
 const inkCut = 150
 
-func binarise(g *image.Gray) *bitmap {
+func binarise(g *image.Gray) *bitmap { return binariseAt(g, inkCut) }
+
+// markCut is the looser threshold option boxes are found with: a box's
+// outline is a hairline that a copier renders light gray, and a break
+// in it turns the box into strokes of a character.
+const markCut = 200
+
+func binariseAt(g *image.Gray, cut uint8) *bitmap {
 	w, h := g.Rect.Dx(), g.Rect.Dy()
 	b := &bitmap{w: w, h: h, pix: make([]bool, w*h)}
 	for y := 0; y < h; y++ {
 		row := g.Pix[y*g.Stride:]
 		for x := 0; x < w; x++ {
-			b.pix[y*w+x] = row[x] < inkCut
+			b.pix[y*w+x] = row[x] < cut
 		}
 	}
 	return b

@@ -96,6 +96,9 @@ feed:
 type pageOut struct {
 	size   shenbao.PageSize
 	blocks []shenbao.Block
+	// openTop: the page's first table starts with a row cut by the page
+	// break; openBottom: its last table ends with one.
+	openTop, openBottom bool
 }
 
 // page holds one page's working state.
@@ -104,6 +107,7 @@ type page struct {
 	dpi       float64 // work dpi
 	gray      *image.Gray
 	bin       *bitmap
+	light     *bitmap // bin at the looser threshold marks are found with
 	p         gridParams
 	em        int // nominal body-text height in pixels
 	emptyFill float64
@@ -168,6 +172,7 @@ func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Op
 		}
 	}
 	eraseRules(flat, bin, ths, tvs)
+	pg.light = binariseAt(flat, markCut)
 
 	lay := pg.layout(tables)
 	if len(pg.pieces) > 0 {
@@ -178,7 +183,16 @@ func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Op
 			return nil, err
 		}
 	}
-	return &pageOut{size: size, blocks: pg.assemble(lay)}, nil
+	out := &pageOut{size: size, blocks: pg.assemble(lay)}
+	for _, b := range lay {
+		if b.table != nil && !b.table.nested {
+			if b.table == firstTable(lay) {
+				out.openTop = b.table.t.openTop
+			}
+			out.openBottom = b.table.t.openBottom
+		}
+	}
+	return out, nil
 }
 
 // reread reads pieces again where a second reading may do better and keeps
@@ -342,8 +356,18 @@ type cellLay struct {
 }
 
 type tableLay struct {
-	t     gridTable
-	cells []*cellLay
+	t      gridTable
+	cells  []*cellLay
+	nested bool
+}
+
+func firstTable(bs []blockLay) *tableLay {
+	for _, b := range bs {
+		if b.table != nil {
+			return b.table
+		}
+	}
+	return nil
 }
 
 // blockLay is a page block before OCR: a table or a paragraph's lines.
@@ -378,7 +402,9 @@ func (pg *page) layout(tables []gridTable) []blockLay {
 	var marks []*mark
 	for i, tl := range lays {
 		for _, c := range tl.t.cells {
-			cl := &cellLay{cell: c, inner: c.rect.Inset(pg.p.tol)}
+			// Just inside the (erased) rules: small type in a tight
+			// cell comes within a millimetre of them.
+			cl := &cellLay{cell: c, inner: c.rect.Inset(pg.p.maxLine/2 + 1)}
 			tl.cells = append(tl.cells, cl)
 		}
 		if nestedIn[i] < 0 {
@@ -387,9 +413,25 @@ func (pg *page) layout(tables []gridTable) []blockLay {
 	}
 	for i, tl := range lays {
 		if nestedIn[i] >= 0 {
+			tl.nested = true
 			outer := lays[nestedIn[i]].cells[cellOf[i]]
 			outer.nested = append(outer.nested, tl)
 		}
+	}
+	// Measure the body text's line height from the cells: forms set it
+	// smaller or larger than the nominal 10.5 pt, and stacked options
+	// must be cut at that height.
+	var hs []float64
+	for _, tl := range lays {
+		for _, cl := range tl.cells {
+			for _, r := range lineRects(pg.bin, cl.inner, nil, max(3, pg.em/4), 3*pg.em) {
+				hs = append(hs, float64(r.Dy()))
+			}
+		}
+	}
+	lineH := pg.em
+	if m := int(median(hs)); m >= pg.em/2 && m <= pg.em*3/2 {
+		lineH = m
 	}
 	for _, tl := range lays {
 		for _, cl := range tl.cells {
@@ -397,7 +439,10 @@ func (pg *page) layout(tables []gridTable) []blockLay {
 			for _, n := range cl.nested {
 				mask = append(mask, n.t.rect.Inset(-pg.p.tol))
 			}
-			cl.lines, marks = pg.layLines(cl.inner, mask, pg.em*7/4, marks)
+			// Options sit in value cells; the label column holds
+			// characters such as 属 or 国 whose frame can pass for a box.
+			withMarks := cl.cell.c0 > 0 || len(tl.t.xs) == 2
+			cl.lines, marks = pg.layLines(cl.inner, mask, lineH*3/2, withMarks, marks)
 		}
 	}
 	// Paragraphs: the page's ink outside tables.
@@ -411,7 +456,7 @@ func (pg *page) layout(tables []gridTable) []blockLay {
 	saved := pg.bin
 	pg.bin = outside
 	// Headings and the cover's title are set larger than body text.
-	plines, marks := pg.layLines(image.Rect(0, 0, outside.w, outside.h), nil, pg.em*3, marks)
+	plines, marks := pg.layLines(image.Rect(0, 0, outside.w, outside.h), nil, pg.em*3, true, marks)
 	pg.bin = saved
 	for _, l := range plines {
 		blocks = append(blocks, blockLay{y: l.rect.Min.Y, lines: []lineLay{l}})
@@ -424,7 +469,7 @@ func (pg *page) layout(tables []gridTable) []blockLay {
 // layLines finds the text lines of r (cutting runs taller than maxH, which
 // are lines that touch) and the option boxes on them, and registers the
 // OCR pieces.
-func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, marks []*mark) ([]lineLay, []*mark) {
+func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, withMarks bool, marks []*mark) ([]lineLay, []*mark) {
 	rects := lineRects(pg.bin, r, mask, max(3, pg.em/4), maxH)
 	var out []lineLay
 	// Options always show at least one box — an empty □ or a solid ■ —
@@ -432,9 +477,9 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, ma
 	// there is a character such as 国 or 回.
 	cellHasBox := false
 	found := make([][]mark, len(rects))
-	{
+	if withMarks {
 		for i, lr := range rects {
-			found[i] = findMarks(pg.bin, lr, min(lr.Dy(), pg.em*5/4))
+			found[i] = findMarks(pg.light, lr, min(lr.Dy(), pg.em*5/4))
 			for _, m := range found[i] {
 				if m.kind == markEmpty || m.kind == markFilled {
 					cellHasBox = true

@@ -17,11 +17,14 @@ func stitch(pages []*pageOut) []shenbao.Block {
 	var out []shenbao.Block
 	for i, p := range pages {
 		bs := p.blocks
-		if i > 0 && len(bs) > 0 && len(out) > 0 {
+		if i > 0 && len(bs) > 0 && len(out) > 0 && endsWithTable(pages[i-1]) {
 			last := &out[len(out)-1]
 			first := bs[0]
-			if last.Table != nil && first.Table != nil && last.Page == pages[i-1].blocksPage() && sameWidth(last.BBox, first.BBox) {
-				joinTables(last.Table, first.Table)
+			if last.Table != nil && first.Table != nil && sameWidth(last.BBox, first.BBox) {
+				// Cut rows show as open table edges; a blank label cell
+				// says the same where the rules do not.
+				cut := (pages[i-1].openBottom && p.openTop) || cutRow(first.Table.Rows[0])
+				joinTables(last.Table, first.Table, cut)
 				bs = bs[1:]
 			}
 		}
@@ -30,11 +33,8 @@ func stitch(pages []*pageOut) []shenbao.Block {
 	return out
 }
 
-func (p *pageOut) blocksPage() int {
-	if len(p.blocks) == 0 {
-		return -1
-	}
-	return p.blocks[len(p.blocks)-1].Page
+func endsWithTable(p *pageOut) bool {
+	return len(p.blocks) > 0 && p.blocks[len(p.blocks)-1].Table != nil
 }
 
 // sameWidth: outer edges within 3 % of an A4 width (18 pt).
@@ -45,10 +45,10 @@ func sameWidth(a, b *shenbao.Box) bool {
 	return math.Abs(a[0]-b[0]) < 18 && math.Abs(a[2]-b[2]) < 18
 }
 
-func joinTables(a, b *shenbao.Table) {
+func joinTables(a, b *shenbao.Table, cut bool) {
 	regrid(a, b)
 	rows := b.Rows
-	if len(rows) > 0 && len(a.Rows) > 0 && cutRow(rows[0]) {
+	if len(rows) > 0 && len(a.Rows) > 0 && cut {
 		for _, c := range rows[0].Cells {
 			if c.Merged || (c.Text == "" && len(c.Tables) == 0) {
 				continue

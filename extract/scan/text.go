@@ -45,8 +45,9 @@ func lineRects(b *bitmap, r image.Rectangle, mask []image.Rectangle, minH, maxH 
 		}
 		if !on && start >= 0 {
 			// A one-row gap inside a line is noise in the gap, not a
-			// line break.
-			if i+1 < len(prof) && prof[i+1] > 0 && i+1-start < maxH {
+			// line break — unless bridging it would make the run taller
+			// than a line (stacked options leave one blank row).
+			if i+1 < len(prof) && prof[i+1] > 0 && i+1-start < maxH*3/4 {
 				continue
 			}
 			runs = append(runs, [2]int{start, i})
