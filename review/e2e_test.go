@@ -1,0 +1,458 @@
+package review_test
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/api"
+	"github.com/shenbao/shenbao/store"
+)
+
+const chromiumPath = "/usr/bin/chromium"
+
+// outDir holds the screenshots (git-ignored).
+var outDir = filepath.Join("testdata", "out")
+
+//go:embed testdata/a11y.js
+var a11yJS string
+
+// browser is one headless Chromium tab, with everything the pages wrote to
+// the console as errors.
+type browser struct {
+	t      *testing.T
+	ctx    context.Context
+	mu     sync.Mutex
+	errors []string
+}
+
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("%s is absent: install Debian's chromium (apt-get install -y chromium) to run the browser tests", chromiumPath)
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Not t.TempDir: Chromium's helpers may still be writing to the
+	// profile when the test ends, which would fail the test's cleanup.
+	profile, err := os.MkdirTemp("", "review-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(1366, 768),
+		chromedp.Flag("lang", "zh-CN"),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
+	b := &browser{t: t, ctx: ctx}
+	chromedp.ListenTarget(ctx, func(ev any) {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		switch ev := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.APITypeError {
+				var parts []string
+				for _, a := range ev.Args {
+					parts = append(parts, string(a.Value)+a.Description)
+				}
+				b.errors = append(b.errors, "console.error: "+strings.Join(parts, " "))
+			}
+		case *runtime.EventExceptionThrown:
+			b.errors = append(b.errors, "exception: "+ev.ExceptionDetails.Error())
+		case *cdplog.EventEntryAdded:
+			if ev.Entry.Level == cdplog.LevelError {
+				b.errors = append(b.errors, fmt.Sprintf("log: %s %s", ev.Entry.Text, ev.Entry.URL))
+			}
+		}
+	})
+	if err := chromedp.Run(ctx, cdplog.Enable(), runtime.Enable()); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	return b
+}
+
+func (b *browser) run(what string, actions ...chromedp.Action) {
+	b.t.Helper()
+	if err := chromedp.Run(b.ctx, actions...); err != nil {
+		b.shot("failed-" + strings.ReplaceAll(what, " ", "-"))
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func (b *browser) eval(what, js string, out any) {
+	b.t.Helper()
+	b.run(what, chromedp.Evaluate(js, out))
+}
+
+// waitFor polls js until it is true.
+func (b *browser) waitFor(what, js string, timeout time.Duration) {
+	b.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		var ok bool
+		if err := chromedp.Run(b.ctx, chromedp.Evaluate(js, &ok)); err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.shot("timeout-" + strings.ReplaceAll(what, " ", "-"))
+			b.t.Fatalf("timed out waiting for %s (%s)", what, js)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func (b *browser) shot(name string) {
+	var png []byte
+	if err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot(&png)); err != nil {
+		b.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	if err := os.WriteFile(filepath.Join(outDir, name+".png"), png, 0o644); err != nil {
+		b.t.Logf("screenshot %s: %v", name, err)
+	}
+}
+
+// noConsoleErrors fails the test if any page so far logged an error.
+func (b *browser) noConsoleErrors(page string) {
+	b.t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, e := range b.errors {
+		b.t.Errorf("%s: %s", page, e)
+	}
+	b.errors = nil
+}
+
+// a11yReport is what testdata/a11y.js finds.
+type a11yReport struct {
+	Problems []string `json:"problems"`
+	Checked  struct {
+		Inputs, Texts, Focusable int
+	} `json:"checked"`
+}
+
+// accessible runs the basic checks on the current page: labels on inputs,
+// contrast of the text colours, names of controls, images' alt text, the
+// page's language, no positive tabindex; then walks the keyboard focus
+// order with Tab and checks every stop is visible, named, outlined and in
+// document order.
+func (b *browser) accessible(page string) {
+	b.t.Helper()
+	var rep a11yReport
+	b.eval("a11y "+page, a11yJS+"; a11yCheck()", &rep)
+	for _, p := range rep.Problems {
+		b.t.Errorf("%s: accessibility: %s", page, p)
+	}
+	if rep.Checked.Texts == 0 {
+		b.t.Errorf("%s: accessibility check saw no text", page)
+	}
+	b.run("focus start "+page, chromedp.Evaluate(`document.activeElement && document.activeElement.blur(); window.scrollTo(0,0); true`, nil))
+	var prev float64 = -1
+	for i := 0; i < 12; i++ {
+		b.run("tab", chromedp.KeyEvent("\t"))
+		var stop struct {
+			Tag, Name string
+			Index     float64
+			Visible   bool
+			Outlined  bool
+		}
+		b.eval("focus "+page, `focusStop()`, &stop)
+		if stop.Tag == "BODY" || stop.Tag == "" {
+			break
+		}
+		if !stop.Visible {
+			b.t.Errorf("%s: focus stop %d (%s %q) is not visible", page, i, stop.Tag, stop.Name)
+		}
+		if stop.Name == "" {
+			b.t.Errorf("%s: focus stop %d (%s) has no accessible name", page, i, stop.Tag)
+		}
+		if !stop.Outlined {
+			b.t.Errorf("%s: focus stop %d (%s %q) shows no focus outline", page, i, stop.Tag, stop.Name)
+		}
+		if stop.Index < prev {
+			b.t.Errorf("%s: focus order goes back in the document at stop %d (%s %q)", page, i, stop.Tag, stop.Name)
+		}
+		prev = stop.Index
+	}
+}
+
+func TestBrowserReviewFlow(t *testing.T) {
+	b := newBrowser(t)
+	s := startSite(t, 2)
+	ctx := context.Background()
+
+	// Sign in: the list sends an anonymous visitor to the sign-in page.
+	b.run("open list", chromedp.Navigate(s.URL+"/applications"), chromedp.WaitVisible(`#name`, chromedp.ByID))
+	b.shot("01-login")
+	b.accessible("sign-in")
+	b.run("wrong password", chromedp.SendKeys(`#name`, "zhangsan", chromedp.ByID), chromedp.SendKeys(`#password`, "wrong-password!", chromedp.ByID),
+		chromedp.Submit(`#password`, chromedp.ByID), chromedp.WaitVisible(`#login-error`, chromedp.ByID))
+	b.run("sign in", chromedp.SetValue(`#name`, "zhangsan", chromedp.ByID), chromedp.SendKeys(`#password`, password, chromedp.ByID),
+		chromedp.Submit(`#password`, chromedp.ByID), chromedp.WaitVisible(`table.apps`, chromedp.ByQuery))
+
+	// Upload a digital PDF and a docx at once; both finish.
+	pdf, _ := filepath.Abs("testdata/cq2024_03_pdf.pdf")
+	docx, _ := filepath.Abs("testdata/cq2024_01_docx.docx")
+	b.run("upload page", chromedp.Navigate(s.URL+"/upload"), chromedp.WaitReady(`#files`, chromedp.ByID))
+	b.accessible("upload")
+	b.run("choose files", chromedp.SendKeys(`#batch`, "2024年第一批", chromedp.ByID), chromedp.SendKeys(`#region`, "重庆市", chromedp.ByID),
+		chromedp.SetUploadFiles(`#files`, []string{pdf, docx}, chromedp.ByID))
+	b.waitFor("both uploads done", `document.querySelectorAll('#upload-list td.result a').length === 2`, 3*time.Minute)
+	b.shot("02-upload-done")
+
+	apps, _, err := s.Store.Applications(ctx, store.Filter{})
+	if err != nil || len(apps) != 2 {
+		t.Fatalf("applications after upload: %d, %v", len(apps), err)
+	}
+	var pdfApp, docxApp store.Application
+	for _, a := range apps {
+		if a.Batch != "2024年第一批" || a.Region != "重庆市" {
+			t.Errorf("application %d: batch %q region %q, want the upload form's", a.ID, a.Batch, a.Region)
+		}
+		if a.MIME == "application/pdf" {
+			pdfApp = a
+		} else {
+			docxApp = a
+		}
+	}
+
+	b.run("list", chromedp.Navigate(s.URL+"/applications?sort=errors&dir=desc"), chromedp.WaitVisible(`table.apps`, chromedp.ByQuery))
+	var rows int
+	b.eval("count rows", `document.querySelectorAll('table.apps tbody tr a[href^="/applications/"]').length`, &rows)
+	if rows != 2 {
+		t.Errorf("list shows %d applications, want 2", rows)
+	}
+	var export string
+	b.run("export link", chromedp.Navigate(s.URL+"/applications?region=重庆市&errors=no"), chromedp.WaitVisible(`#export-xlsx`, chromedp.ByID),
+		chromedp.AttributeValue(`#export-xlsx`, "href", &export, nil, chromedp.ByID))
+	if !strings.Contains(export, "/api/v1/exports/applications.xlsx?") || !strings.Contains(export, "has_errors=false") || !strings.Contains(export, "region=") {
+		t.Errorf("export link %q does not carry the list's filters", export)
+	}
+	b.shot("03-list")
+	b.accessible("list")
+	b.noConsoleErrors("list")
+
+	// The PDF's view: every finding with a place is drawn where its bbox says.
+	b.run("view pdf", chromedp.Navigate(fmt.Sprintf("%s/applications/%d", s.URL, pdfApp.ID)))
+	b.waitFor("finding list", `document.querySelectorAll('#panel-findings .finding').length > 0`, 30*time.Second)
+	b.waitFor("first page", `(() => { const i = document.querySelector('#page-1 img'); return i && i.complete && i.naturalWidth > 0 })()`, 30*time.Second)
+	b.shot("04-view-pdf")
+	rep, err := s.Store.Report(ctx, pdfApp.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings := rep.Report.Findings
+	// Load every page image so that every box exists.
+	b.run("load all pages", chromedp.Evaluate(`document.querySelectorAll('#pages img').forEach(i => i.loading = 'eager'); true`, nil))
+	b.waitFor("all pages", `[...document.querySelectorAll('#pages img')].every(i => i.complete && i.naturalWidth > 0)`, 60*time.Second)
+	placed := 0
+	for n, f := range findings {
+		if f.Page == nil || f.BBox == nil {
+			continue
+		}
+		placed++
+		checkBoxPlace(t, b, n, *f.Page, *f.BBox)
+	}
+	if placed == 0 {
+		t.Fatal("the PDF's report has no finding with a page and a box; the position test needs one")
+	}
+
+	// Clicking a finding on a later page brings its box into view.
+	last := -1
+	for n, f := range findings {
+		if f.Page != nil && f.BBox != nil && (last < 0 || *f.Page > *findings[last].Page) {
+			last = n
+		}
+	}
+	b.run("click finding", chromedp.Click(fmt.Sprintf(`.finding[data-n="%d"] .go`, last), chromedp.ByQuery))
+	b.waitFor("box in view", fmt.Sprintf(`(() => {
+		const b = document.querySelector('.box[data-finding="%d"]'), v = document.getElementById('pages').getBoundingClientRect();
+		if (!b) return false;
+		const r = b.getBoundingClientRect();
+		return b.classList.contains('selected') && r.top >= v.top && r.bottom <= v.bottom && r.left >= v.left && r.right <= v.right;
+	})()`, last), 10*time.Second)
+	b.shot("05-finding-selected")
+
+	// Clicking a box selects its finding in the list.
+	other := -1
+	for n, f := range findings {
+		if n != last && f.Page != nil && f.BBox != nil && *f.Page == *findings[last].Page {
+			other = n
+		}
+	}
+	if other >= 0 {
+		b.run("click box", chromedp.Evaluate(fmt.Sprintf(`document.querySelector('.box[data-finding="%d"]').click(); true`, other), nil))
+		b.waitFor("finding selected", fmt.Sprintf(`document.querySelector('.finding[data-n="%d"]').classList.contains('selected')`, other), 5*time.Second)
+	}
+
+	// Correct a value: a finding about one ticked checkbox goes away when
+	// the tick is corrected.
+	fix := -1
+	for n, f := range findings {
+		if len(f.FieldIDs) == 1 && checked(rep.Report, f.FieldIDs[0]) {
+			fix = n
+			break
+		}
+	}
+	if fix < 0 {
+		t.Fatal("the PDF's report has no finding on a single ticked checkbox; the correction test needs one")
+	}
+	gone := findings[fix]
+	b.run("open correction", chromedp.Click(fmt.Sprintf(`.finding[data-n="%d"] button.correct`, fix), chromedp.ByQuery),
+		chromedp.WaitVisible(`.finding .inline-form select`, chromedp.ByQuery))
+	b.run("correct", chromedp.SetValue(`.finding .inline-form select`, "false", chromedp.ByQuery),
+		chromedp.SendKeys(`.finding .inline-form input[id^="why-"]`, "原件此项未勾选，识别有误", chromedp.ByQuery),
+		chromedp.Click(`.finding .inline-form button[type=submit]`, chromedp.ByQuery))
+	b.waitFor("correction notice", `document.getElementById('notice').textContent.includes('已更正')`, 20*time.Second)
+	var msgs []string
+	b.eval("messages", `[...document.querySelectorAll('#panel-findings .finding .msg')].map(e => e.textContent)`, &msgs)
+	if slices.Contains(msgs, gone.Message) {
+		t.Errorf("finding %q still listed after the correction", gone.Message)
+	}
+	cur, err := s.Store.Report(ctx, pdfApp.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur.Version != rep.Version+1 || slices.ContainsFunc(cur.Report.Findings, func(f shenbao.Finding) bool { return api.FindingKey(f) == api.FindingKey(gone) }) {
+		t.Errorf("store after correction: version %d (was %d); the corrected finding must be gone", cur.Version, rep.Version)
+	}
+	b.shot("06-corrected")
+
+	// Dismiss another finding with a reason: shown dismissed, with who.
+	dis := 0
+	reason := "佐证材料已随纸质件提交"
+	b.run("open dismiss", chromedp.Click(fmt.Sprintf(`.finding[data-n="%d"] button.dismiss`, dis), chromedp.ByQuery),
+		chromedp.WaitVisible(`.finding .inline-form textarea`, chromedp.ByQuery),
+		chromedp.SendKeys(`.finding .inline-form textarea`, reason, chromedp.ByQuery),
+		chromedp.Click(`.finding .inline-form button[type=submit]`, chromedp.ByQuery))
+	b.waitFor("dismissed shown", fmt.Sprintf(`(() => { const d = document.querySelector('.finding[data-n="%d"] .decision.dismissed'); return !!d && d.textContent.includes('zhangsan') && d.textContent.includes(%q) })()`, dis, reason), 10*time.Second)
+	b.run("audit tab", chromedp.Click(`#tab-audit`, chromedp.ByID))
+	b.waitFor("audit trail", `(() => { const t = document.getElementById('panel-audit').textContent; return t.includes('更正字段') && t.includes('驳回问题') && t.includes('zhangsan') })()`, 10*time.Second)
+	b.shot("07-audit")
+	b.run("fields tab", chromedp.Click(`#tab-fields`, chromedp.ByID), chromedp.WaitVisible(`#panel-fields table.fields`, chromedp.ByQuery))
+	b.accessible("application view")
+	b.noConsoleErrors("application view (PDF)")
+
+	// The docx has no geometry: the form is a table with the same highlighting.
+	b.run("view docx", chromedp.Navigate(fmt.Sprintf("%s/applications/%d", s.URL, docxApp.ID)))
+	b.waitFor("form table", `!document.getElementById('form').hidden && document.querySelectorAll('#form tr[data-field]').length > 0`, 30*time.Second)
+	b.waitFor("highlighted rows", `document.querySelectorAll('#form tr.hl-info, #form tr.hl-warning, #form tr.hl-error').length > 0`, 10*time.Second)
+	b.run("click docx finding", chromedp.Click(`.finding[data-n="0"] .go`, chromedp.ByQuery))
+	b.waitFor("row selected in view", `(() => { const r = document.querySelector('#form tr.selected'), v = document.getElementById('form').getBoundingClientRect();
+		if (!r) return false; const x = r.getBoundingClientRect(); return x.top >= v.top && x.bottom <= v.bottom })()`, 10*time.Second)
+	b.shot("08-view-docx")
+	b.noConsoleErrors("application view (docx)")
+
+	// The printable opinion lists the dismissal apart.
+	b.run("opinion", chromedp.Navigate(fmt.Sprintf("%s/applications/%d/opinion", s.URL, pdfApp.ID)), chromedp.WaitVisible(`article.opinion`, chromedp.ByQuery))
+	var opinion string
+	b.run("opinion text", chromedp.Text(`article.opinion`, &opinion, chromedp.ByQuery))
+	if !strings.Contains(opinion, "不予采纳") || !strings.Contains(opinion, reason) {
+		t.Errorf("opinion page lacks the dismissed finding and its reason:\n%s", opinion)
+	}
+	b.shot("09-opinion")
+	b.accessible("opinion")
+	b.noConsoleErrors("opinion")
+
+	// A clerk sees the same view without any correction or decision control.
+	b.run("sign out", chromedp.Click(`.logout button`, chromedp.ByQuery), chromedp.WaitVisible(`#name`, chromedp.ByID))
+	b.run("clerk sign in", chromedp.SendKeys(`#name`, "lisi", chromedp.ByID), chromedp.SendKeys(`#password`, password, chromedp.ByID),
+		chromedp.Submit(`#password`, chromedp.ByID), chromedp.WaitVisible(`table.apps`, chromedp.ByQuery))
+	b.run("clerk upload", chromedp.Navigate(s.URL+"/upload"), chromedp.WaitReady(`#files`, chromedp.ByID), chromedp.SetUploadFiles(`#files`, []string{pdf}, chromedp.ByID))
+	b.waitFor("clerk upload done", `document.querySelectorAll('#upload-list td.result a').length === 1`, time.Minute)
+	b.run("clerk view", chromedp.Navigate(fmt.Sprintf("%s/applications/%d", s.URL, pdfApp.ID)))
+	b.waitFor("clerk findings", `document.querySelectorAll('#panel-findings .finding').length > 0 && document.querySelectorAll('#panel-fields tr[data-field]').length > 0`, 30*time.Second)
+	var controls int
+	b.eval("controls", `document.querySelectorAll('button.correct, button.dismiss, button.accept, .acts, .inline-form').length`, &controls)
+	if controls != 0 {
+		t.Errorf("a clerk sees %d correction or decision controls, want none", controls)
+	}
+	b.shot("10-clerk-view")
+	b.noConsoleErrors("clerk view")
+	var listed int
+	b.run("clerk list", chromedp.Navigate(s.URL+"/applications"), chromedp.WaitVisible(`table.apps`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll('table.apps tbody tr a[href^="/applications/"]').length`, &listed))
+	if listed != 1 {
+		t.Errorf("the clerk's list shows %d applications, want only the one they uploaded", listed)
+	}
+	b.run("clerk forbidden view", chromedp.Navigate(fmt.Sprintf("%s/applications/%d", s.URL, docxApp.ID)), chromedp.WaitVisible(`[role=alert]`, chromedp.ByQuery))
+}
+
+// checkBoxPlace compares finding n's box element with its bbox: the box's
+// offset from its page image, in pixels, must be the bbox in points times
+// the image's displayed width over the page width in points.
+func checkBoxPlace(t *testing.T, b *browser, n, page int, bbox shenbao.Box) {
+	t.Helper()
+	var got struct {
+		Box, Img     []float64
+		NaturalWidth float64
+		Page         float64
+	}
+	b.eval("box place", fmt.Sprintf(`(() => {
+		const b = document.querySelector('.box[data-finding="%d"]');
+		if (!b) return {};
+		const div = b.closest('.page'), img = div.querySelector('img');
+		const r = b.getBoundingClientRect(), i = img.getBoundingClientRect();
+		return {Box: [r.left, r.top, r.right, r.bottom], Img: [i.left, i.top, i.width, i.height], NaturalWidth: img.naturalWidth, Page: Number(div.dataset.page)};
+	})()`, n), &got)
+	if len(got.Box) != 4 {
+		t.Errorf("finding %d: no box drawn", n)
+		return
+	}
+	if int(got.Page) != page {
+		t.Errorf("finding %d: box on page %v, want %d", n, got.Page, page)
+	}
+	const dpi = 110 // the view asks for its images at this resolution
+	widthPt := got.NaturalWidth * 72 / dpi
+	scale := got.Img[2] / widthPt
+	want := []float64{got.Img[0] + bbox[0]*scale, got.Img[1] + bbox[1]*scale, got.Img[0] + bbox[2]*scale, got.Img[1] + bbox[3]*scale}
+	for k := range want {
+		if math.Abs(got.Box[k]-want[k]) > 1.5 {
+			t.Errorf("finding %d: box edges %v px, want %v px (bbox %v pt × %.3f)", n, got.Box, want, bbox, scale)
+			return
+		}
+	}
+}
+
+func checked(rep *shenbao.Report, id string) bool {
+	for _, c := range rep.Checkboxes {
+		if c.ID == id {
+			return c.Checked
+		}
+	}
+	return false
+}

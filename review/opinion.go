@@ -1,0 +1,68 @@
+package review
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/api"
+	"github.com/shenbao/shenbao/store"
+)
+
+// opinionItem is one finding on the printed 审核意见, with the decision on
+// it if there is one.
+type opinionItem struct {
+	N        int
+	Finding  shenbao.Finding
+	Severity string
+	Decision *store.Review
+}
+
+type opinionData struct {
+	App      *store.Application
+	Report   *store.ReportVersion
+	Open     []opinionItem // undecided or accepted: what the applicant must answer
+	Closed   []opinionItem // dismissed by a reviewer
+	Counts   map[string]int
+	Printed  time.Time
+	Reviewer string
+}
+
+// opinionPage is the printable summary of the findings for the paper
+// file; its print stylesheet drops the navigation and buttons.
+func (u *UI) opinionPage(c *gin.Context) {
+	app := currentApp(c)
+	ctx := c.Request.Context()
+	d := opinionData{App: app, Counts: map[string]int{}, Printed: time.Now(), Reviewer: currentUser(c).Name}
+	if app.Version > 0 {
+		rep, err := u.st.Report(ctx, app.ID, 0)
+		if err != nil {
+			u.log.Error("opinion: report", "application", app.ID, "err", err)
+			u.errorPage(c, http.StatusInternalServerError, "无法读取报告，请稍后重试。/ Cannot read the report; try again later.")
+			return
+		}
+		reviews, err := u.st.Reviews(ctx, app.ID)
+		if err != nil {
+			u.log.Error("opinion: reviews", "application", app.ID, "err", err)
+			u.errorPage(c, http.StatusInternalServerError, "无法读取审核记录，请稍后重试。/ Cannot read the decisions; try again later.")
+			return
+		}
+		byKey := map[string]*store.Review{}
+		for i := range reviews {
+			byKey[reviews[i].FindingKey] = &reviews[i]
+		}
+		d.Report = rep
+		for i, f := range rep.Report.Findings {
+			it := opinionItem{N: i + 1, Finding: f, Severity: severityNames[f.Severity], Decision: byKey[api.FindingKey(f)]}
+			if it.Decision != nil && it.Decision.Decision == "dismissed" {
+				d.Closed = append(d.Closed, it)
+				continue
+			}
+			d.Counts[f.Severity]++
+			d.Open = append(d.Open, it)
+		}
+	}
+	u.render(c, http.StatusOK, "opinion", page{Title: "审核意见", Nav: "list", Data: d})
+}

@@ -1,0 +1,163 @@
+package review_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shenbao/shenbao/api"
+	"github.com/shenbao/shenbao/auth"
+	"github.com/shenbao/shenbao/criteria"
+	"github.com/shenbao/shenbao/extract"
+	"github.com/shenbao/shenbao/extract/child"
+	"github.com/shenbao/shenbao/extract/pdftext"
+	"github.com/shenbao/shenbao/extract/render"
+	"github.com/shenbao/shenbao/layout"
+	"github.com/shenbao/shenbao/pipeline"
+	"github.com/shenbao/shenbao/queue"
+	"github.com/shenbao/shenbao/review"
+	"github.com/shenbao/shenbao/store"
+)
+
+// The page renderer runs MuPDF in child processes, which are this test
+// binary: TestMain turns it into the job when it was started as one.
+func TestMain(m *testing.M) {
+	child.Main()
+	os.Exit(m.Run())
+}
+
+const password = "correct-horse-battery"
+
+// site is the whole service as `shenbao serve` runs it: SQLite store, River
+// queue with workers, the real pipeline (docx and PDF text layer), MuPDF
+// page images, the API and the pages, on a loopback port.
+type site struct {
+	URL   string
+	Store store.Store
+	srv   *httptest.Server
+}
+
+// mupdf renders page images with extract/render (a cgo build; without cgo
+// it answers "not installed" and the view shows that instead of images).
+type mupdf struct{}
+
+func (mupdf) PagePNG(ctx context.Context, mime string, data []byte, page int, dpi float64) ([]byte, error) {
+	d, err := render.Options{}.Open(data)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return d.PagePNG(ctx, page, dpi)
+}
+
+func newPipeline(t testing.TB) *pipeline.Pipeline {
+	t.Helper()
+	set, err := layout.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := extract.New(set)
+	ex.PDFText = pdftext.Read
+	rules, err := criteria.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &pipeline.Pipeline{Extractor: ex, Rules: rules}
+}
+
+func startSite(t testing.TB, workers int) *site {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	st, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	proc := newPipeline(t)
+	q, err := queue.Open(ctx, st, proc, queue.Config{Workers: workers, PollInterval: 100 * time.Millisecond, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if workers > 0 {
+		if err := q.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apiSrv := api.New(api.Config{Store: st, Queue: q, Checker: proc, Renderer: mupdf{}, Logger: log, TempDir: t.TempDir()})
+	ui, err := review.New(review.Config{Store: st, SessionKey: []byte(strings.Repeat("k", 32)), Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(ui.Handler(apiSrv))
+	t.Cleanup(func() {
+		srv.Close()
+		stopCtx, done := context.WithTimeout(context.Background(), 10*time.Second)
+		defer done()
+		if workers > 0 {
+			q.Stop(stopCtx)
+		}
+		cancel()
+		st.Close()
+	})
+	for _, u := range [][2]string{{"zhangsan", store.RoleReviewer}, {"lisi", store.RoleClerk}} {
+		if _, err := auth.AddUser(ctx, st, u[0], u[1], password); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &site{URL: srv.URL, Store: st, srv: srv}
+}
+
+var hiddenCSRF = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// signIn signs name in through the sign-in form and returns a client
+// holding the session cookie and the page's CSRF token.
+func signIn(t testing.TB, base, name string) (*http.Client, string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	body := get(t, c, base+"/login")
+	m := hiddenCSRF.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("sign-in page has no CSRF field:\n%s", body)
+	}
+	res, err := c.PostForm(base+"/login", url.Values{"csrf": {m[1]}, "name": {name}, "password": {password}, "next": {"/upload"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.Request.URL.Path != "/upload" {
+		t.Fatalf("sign in as %s: %d at %s", name, res.StatusCode, res.Request.URL)
+	}
+	m = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`).FindStringSubmatch(string(page))
+	if m == nil {
+		t.Fatal("signed-in page has no CSRF token")
+	}
+	return c, m[1]
+}
+
+func get(t testing.TB, c *http.Client, u string) string {
+	t.Helper()
+	res, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
