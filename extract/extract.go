@@ -15,6 +15,8 @@ import (
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/extract/docx"
+	"github.com/shenbao/shenbao/extract/pdftext"
+	"github.com/shenbao/shenbao/extract/scanpdf"
 	"github.com/shenbao/shenbao/layout"
 )
 
@@ -48,10 +50,15 @@ type Extractor struct {
 	ReviewThreshold float64
 }
 
-// New returns an Extractor with the pure-Go engines; PDF engines are set by
-// the caller (they live in their own packages).
+// New returns an Extractor with every engine: docx, the PDF text layer, and
+// OCR for scans (run in a child process; a binary built without cgo
+// reports scans as needing the OCR engine). A program using it calls
+// child.Main first thing in main.
 func New(templates *layout.Set) *Extractor {
-	return &Extractor{Templates: templates, DOCX: docx.Read, MaxBytes: 100 << 20, ReviewThreshold: 0.8}
+	return &Extractor{
+		Templates: templates, DOCX: docx.Read, PDFText: pdftext.Read, Scan: scanpdf.Reader{}.Read,
+		MaxBytes: 100 << 20, ReviewThreshold: 0.8,
+	}
 }
 
 // Kind is a file type detected from content.
