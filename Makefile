@@ -32,10 +32,14 @@ test: deps
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 
-# Accuracy tables (per edition and format) and speed/memory benchmarks.
+# Accuracy tables (per edition and format, scans per dpi), defect recall,
+# and the speed/memory benchmarks. Scans make this take several minutes.
 bench: deps
-	$(GO) test -count=1 -run 'TestCorpusAccuracy' -v ./extract/ | grep -v '^=== RUN'
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 20x ./extract/...
+	SHENBAO_SCANS=1 $(GO) test -count=1 -timeout 60m -run 'TestCorpusAccuracy' -v ./extract/ | grep -v '^=== RUN'
+	$(GO) test -count=1 -run 'TestDefectRecall' -v ./pipeline/ | grep -v '^=== RUN'
+	$(GO) test -run '^$$' -bench . -benchtime 20x ./extract/ ./extract/docx/ ./extract/pdftext/
+	$(GO) test -run '^$$' -bench Bulk1000 -benchtime 1x ./bulk/
+	$(GO) test -run '^$$' -bench CorpusScan -benchtime 1x -timeout 60m ./extract/scan/
 
 fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s ./extract/docx/
