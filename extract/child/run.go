@@ -211,7 +211,7 @@ func classify(ctx, tctx context.Context, name string, lim Limits, ps *os.Process
 			"处理超时（%s 超过 %s 未完成）：文件可能过大或已损坏，请精简或重新导出后再上传。/ Timed out: %s did not finish within %s; the file may be too large or damaged — reduce or re-export it and upload again.",
 			zh, lim.Timeout, en, lim.Timeout)
 	}
-	how := describeExit(ps, waitErr, statusBytes)
+	how := describeExit(ps, waitErr, statusBytes, stderr)
 	cause := fmt.Errorf("child %s: %s: %s", name, how, tail(stderr))
 	if outOfMemory(stderr) {
 		return shenbao.Wrap(shenbao.ECRASHED, cause,
@@ -223,7 +223,7 @@ func classify(ctx, tctx context.Context, name string, lim Limits, ps *os.Process
 		zh, en)
 }
 
-func describeExit(ps *os.ProcessState, waitErr error, statusBytes []byte) string {
+func describeExit(ps *os.ProcessState, waitErr error, statusBytes []byte, stderr string) string {
 	if ps == nil {
 		return fmt.Sprintf("no exit status (%v)", waitErr)
 	}
@@ -231,7 +231,7 @@ func describeExit(ps *os.ProcessState, waitErr error, statusBytes []byte) string
 		return "killed by signal " + ws.Signal().String()
 	}
 	hint := ""
-	if len(statusBytes) == 0 {
+	if len(statusBytes) == 0 && strings.TrimSpace(stderr) == "" {
 		hint = " (if every job fails so, the program's main or TestMain does not call child.Main)"
 	}
 	if ps.ExitCode() == 0 {
