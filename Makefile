@@ -5,7 +5,7 @@ GO      ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 BIN     := bin/shenbao
 DEBS    := libtesseract-dev libleptonica-dev tesseract-ocr-chi-sim tesseract-ocr-eng \
            tesseract-ocr-osd poppler-utils qpdf postgresql libreoffice-writer-nogui
-SAMPLES := testdata/corpus/nat2024_01_docx.docx testdata/corpus/cq2024_03_pdf.pdf
+SAMPLES := testdata/corpus/nat2024_01_docx.docx testdata/corpus/gd2023_03_pdf.pdf
 
 .PHONY: deps build demo test bench fuzz clean
 
