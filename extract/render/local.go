@@ -85,7 +85,15 @@ func (l *Local) Info() (DocInfo, error) {
 				n++
 			}
 		}
-		info.Pages[i] = PageInfo{PageSize: shenbao.PageSize{Width: centi(pt[2] - pt[0]), Height: centi(pt[3] - pt[1])}, Chars: n}
+		side, err := l.mu.imageSide(i)
+		if err != nil {
+			return info, pageErr(i+1, err)
+		}
+		w, h := pt[2]-pt[0], pt[3]-pt[1]
+		info.Pages[i] = PageInfo{PageSize: shenbao.PageSize{Width: centi(w), Height: centi(h)}, Chars: n}
+		if side > 0 && max(w, h) > 0 {
+			info.Pages[i].ImageDPI = math.Round(float64(side) / (max(w, h) / 72))
+		}
 	}
 	return info, nil
 }

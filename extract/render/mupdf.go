@@ -71,6 +71,19 @@ fz_buffer *fz_new_buffer_from_page(fz_context *ctx, fz_page *page, const fz_stex
 size_t fz_buffer_storage(fz_context *ctx, fz_buffer *buf, unsigned char **datap);
 void fz_drop_buffer(fz_context *ctx, fz_buffer *buf);
 
+// From MuPDF's pdf/document.h and pdf/object.h (not shipped with go-fitz);
+// pdf_obj is opaque and every accessor accepts NULL.
+typedef struct pdf_document pdf_document;
+typedef struct pdf_obj pdf_obj;
+pdf_document *pdf_document_from_fz_document(fz_context *ctx, fz_document *doc);
+pdf_obj *pdf_lookup_page_obj(fz_context *ctx, pdf_document *doc, int number);
+pdf_obj *pdf_dict_gets(fz_context *ctx, pdf_obj *dict, const char *key);
+pdf_obj *pdf_dict_gets_inheritable(fz_context *ctx, pdf_obj *dict, const char *key);
+int pdf_dict_len(fz_context *ctx, pdf_obj *dict);
+pdf_obj *pdf_dict_get_val(fz_context *ctx, pdf_obj *dict, int idx);
+int pdf_to_int(fz_context *ctx, pdf_obj *obj);
+const char *pdf_to_name(fz_context *ctx, pdf_obj *obj);
+
 #define fz_try(ctx) if (!sigsetjmp(*fz_push_try(ctx), 0)) if (fz_do_try(ctx)) do
 #define fz_always(ctx) while (0); if (fz_do_always(ctx)) do
 #define fz_catch(ctx) while (0); if (fz_do_catch(ctx))
@@ -144,6 +157,35 @@ static int sb_render(fz_context *ctx, fz_document *doc, int number, float zoom, 
 		fz_drop_device(ctx, dev);
 		fz_drop_pixmap(ctx, pix);
 		fz_drop_page(ctx, page);
+	}
+	fz_catch(ctx) {
+		rc = sb_caught(ctx, err, errlen);
+	}
+	return rc;
+}
+
+// sb_image_side finds the longer side, in pixels, of the largest image the
+// page's resources name directly (where scanners put the scan); 0 for none
+// or a document that is not a PDF.
+static int sb_image_side(fz_context *ctx, fz_document *doc, int number, int *side, char *err, int errlen) {
+	volatile int rc = 0;
+	*side = 0;
+	fz_try(ctx) {
+		pdf_document *pdoc = pdf_document_from_fz_document(ctx, doc);
+		if (pdoc) {
+			pdf_obj *page = pdf_lookup_page_obj(ctx, pdoc, number);
+			pdf_obj *xobj = pdf_dict_gets(ctx, pdf_dict_gets_inheritable(ctx, page, "Resources"), "XObject");
+			int i, n = pdf_dict_len(ctx, xobj);
+			for (i = 0; i < n && i < 1000; i++) {
+				pdf_obj *x = pdf_dict_get_val(ctx, xobj, i);
+				if (strcmp(pdf_to_name(ctx, pdf_dict_gets(ctx, x, "Subtype")), "Image") == 0) {
+					int w = pdf_to_int(ctx, pdf_dict_gets(ctx, x, "Width"));
+					int h = pdf_to_int(ctx, pdf_dict_gets(ctx, x, "Height"));
+					if (w > *side) *side = w;
+					if (h > *side) *side = h;
+				}
+			}
+		}
 	}
 	fz_catch(ctx) {
 		rc = sb_caught(ctx, err, errlen);
@@ -299,6 +341,17 @@ func (m *mupdf) render(page int, dpi float64, px image.Rectangle, gray bool, pix
 		return caught(fmt.Sprintf("render page %d", page+1), code, &msg[0])
 	}
 	return nil
+}
+
+// imageSide returns the longer side in pixels of the page's (from 0)
+// largest directly placed image, 0 if none.
+func (m *mupdf) imageSide(page int) (int, error) {
+	var side C.int
+	var msg [errLen]C.char
+	if code := C.sb_image_side(m.ctx, m.doc, C.int(page), &side, &msg[0], errLen); code != 0 {
+		return 0, caught(fmt.Sprintf("page %d images", page+1), code, &msg[0])
+	}
+	return int(side), nil
 }
 
 // text returns the page's (from 0) text layer.

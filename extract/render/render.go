@@ -110,6 +110,11 @@ type PageInfo struct {
 	// Chars counts the non-space characters of the page's text layer, 0
 	// for a scanned page.
 	Chars int `json:"chars"`
+	// ImageDPI is the resolution of the page's largest image as if it
+	// spanned the page (longer side against longer side): for a scanned
+	// page, the resolution the scan carries, to render at. 0 when the page
+	// has no image of its own.
+	ImageDPI float64 `json:"image_dpi,omitempty"`
 }
 
 // HasText reports whether the page carries a text layer.

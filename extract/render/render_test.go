@@ -90,9 +90,12 @@ func TestInfo(t *testing.T) {
 		t.Fatalf("pages = %d, want 2", len(info.Pages))
 	}
 	// A4 as img2pdf wrote it at 200 dpi and at 300 dpi.
-	for i, h := range []float64{842.04, 841.92} {
-		if p := info.Pages[i]; p.Width != 595.44 || p.Height != h || p.HasText() {
-			t.Errorf("page %d = %+v, want 595.44×%g without text", i+1, p, h)
+	for i, want := range []render.PageInfo{
+		{PageSize: shenbao.PageSize{Width: 595.44, Height: 842.04}, ImageDPI: 200},
+		{PageSize: shenbao.PageSize{Width: 595.44, Height: 841.92}, ImageDPI: 300},
+	} {
+		if p := info.Pages[i]; p != want {
+			t.Errorf("page %d = %+v, want %+v", i+1, p, want)
 		}
 	}
 	info, err = render.Info(ctx, makePDF([]pdfPage{inkPage, {w: 300, h: 100}}))
