@@ -38,7 +38,11 @@ func FuzzRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
+		start := time.Now()
 		c, err := ReadOptions(ctx, bytes.NewReader(b), int64(len(b)), Options{MaxPages: 50, MaxStreamBytes: 1 << 20})
+		if d := time.Since(start); d > 8*time.Second {
+			t.Fatalf("took %v past a 5 s deadline", d)
+		}
 		if err != nil {
 			if code := shenbao.ErrorCode(err); !knownCodes[code] {
 				t.Fatalf("unexpected error code %q: %v", code, err)

@@ -81,6 +81,9 @@ func (p *pageInterp) run(strm, res pdf.Value, ctm matrix, depth int) {
 	var path []subpath
 	var tm, tlm matrix
 	fonts := res.Key("Font")
+	// Resolving a font dictionary parses its Widths array; LibreOffice
+	// switches fonts for nearly every glyph run.
+	local := map[string]*font{}
 
 	cur := func() *subpath {
 		if len(path) == 0 {
@@ -232,7 +235,13 @@ func (p *pageInterp) run(strm, res pdf.Value, ctm matrix, depth int) {
 			tm, tlm = identity, identity
 		case "Tf":
 			if len(args) == 2 {
-				g.font = p.font(fonts, args[0].Name())
+				name := args[0].Name()
+				f, ok := local[name]
+				if !ok {
+					f = p.font(fonts, name)
+					local[name] = f
+				}
+				g.font = f
 				g.fontSize = args[1].Float64()
 			}
 		case "Tc":
