@@ -215,6 +215,14 @@ func TestBrowserReviewFlow(t *testing.T) {
 	s := startSite(t, 2)
 	ctx := context.Background()
 
+	// The accessibility check itself finds what it is meant to find.
+	var bad a11yReport
+	b.run("a11y self-test", chromedp.Navigate(`data:text/html;charset=utf-8,<html><title>t</title><body><input id=x><p style="color:%23aaa">浅色文字</p><button></button></body></html>`))
+	b.eval("a11y self-test", a11yJS+"; a11yCheck()", &bad)
+	if len(bad.Problems) != 4 { // lang, the input's label, the contrast, the button's name
+		t.Errorf("a11y check on a bad page found %q, want 4 problems", bad.Problems)
+	}
+
 	// Sign in: the list sends an anonymous visitor to the sign-in page.
 	b.run("open list", chromedp.Navigate(s.URL+"/applications"), chromedp.WaitVisible(`#name`, chromedp.ByID))
 	b.shot("01-login")
@@ -232,6 +240,18 @@ func TestBrowserReviewFlow(t *testing.T) {
 	b.run("choose files", chromedp.SendKeys(`#batch`, "2024年第一批", chromedp.ByID), chromedp.SendKeys(`#region`, "重庆市", chromedp.ByID),
 		chromedp.SetUploadFiles(`#files`, []string{pdf, docx}, chromedp.ByID))
 	b.waitFor("both uploads done", `document.querySelectorAll('#upload-list td.result a').length === 2`, 3*time.Minute)
+	// A file dropped on the zone is uploaded too; one the service refuses
+	// shows its reason on its own row.
+	b.run("drop a file", chromedp.Evaluate(`(() => {
+		const dt = new DataTransfer();
+		dt.items.add(new File(["这不是申报表"], "说明.txt", {type: "text/plain"}));
+		document.getElementById('drop').dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+		return true })()`, nil))
+	b.waitFor("dropped file refused", `(() => { const r = document.querySelector('#upload-list tr[data-file="说明.txt"]');
+		return !!r && r.querySelector('.state').textContent === '失败' && r.querySelector('.result').textContent.includes('PDF') })()`, 20*time.Second)
+	b.mu.Lock()
+	b.errors = nil // the refused upload's 415 is logged by the browser, as it should be
+	b.mu.Unlock()
 	b.shot("02-upload-done")
 
 	apps, _, err := s.Store.Applications(ctx, store.Filter{})
@@ -290,6 +310,17 @@ func TestBrowserReviewFlow(t *testing.T) {
 	if placed == 0 {
 		t.Fatal("the PDF's report has no finding with a page and a box; the position test needs one")
 	}
+
+	// Zooming keeps every box on its place.
+	first := slices.IndexFunc(findings, func(f shenbao.Finding) bool { return f.Page != nil && f.BBox != nil })
+	b.run("zoom in", chromedp.Click(`#zoom-in`, chromedp.ByID), chromedp.Click(`#zoom-in`, chromedp.ByID))
+	var zoomed string
+	b.run("zoom level", chromedp.Text(`#zoom-level`, &zoomed, chromedp.ByID))
+	if zoomed != "156%" {
+		t.Errorf("zoom level after two steps in: %q, want 156%%", zoomed)
+	}
+	checkBoxPlace(t, b, first, *findings[first].Page, *findings[first].BBox)
+	b.run("fit width", chromedp.Click(`#fit`, chromedp.ByID))
 
 	// Clicking a finding on a later page brings its box into view.
 	last := -1
@@ -351,6 +382,7 @@ func TestBrowserReviewFlow(t *testing.T) {
 		t.Errorf("store after correction: version %d (was %d); the corrected finding must be gone", cur.Version, rep.Version)
 	}
 	b.shot("06-corrected")
+	b.waitFor("corrected value marked", fmt.Sprintf(`(() => { const c = document.querySelector('#panel-fields tr[data-field=%q] .corrected'); return !!c && c.textContent.includes('zhangsan') })()`, gone.FieldIDs[0]), 10*time.Second)
 
 	// Dismiss another finding with a reason: shown dismissed, with who.
 	dis := 0

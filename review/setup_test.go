@@ -41,9 +41,10 @@ const password = "correct-horse-battery"
 // queue with workers, the real pipeline (docx and PDF text layer), MuPDF
 // page images, the API and the pages, on a loopback port.
 type site struct {
-	URL   string
-	Store store.Store
-	srv   *httptest.Server
+	URL     string
+	Store   store.Store
+	Handler http.Handler // what the server serves, for in-process benchmarks
+	srv     *httptest.Server
 }
 
 // mupdf renders page images with extract/render (a cgo build; without cgo
@@ -100,7 +101,8 @@ func startSite(t testing.TB, workers int) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(ui.Handler(apiSrv))
+	h := ui.Handler(apiSrv)
+	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
 		srv.Close()
 		stopCtx, done := context.WithTimeout(context.Background(), 10*time.Second)
@@ -116,7 +118,7 @@ func startSite(t testing.TB, workers int) *site {
 			t.Fatal(err)
 		}
 	}
-	return &site{URL: srv.URL, Store: st, srv: srv}
+	return &site{URL: srv.URL, Store: st, Handler: h, srv: srv}
 }
 
 var hiddenCSRF = regexp.MustCompile(`name="csrf" value="([^"]+)"`)

@@ -445,6 +445,16 @@
       el("span", { class: "at", text: when(a.at) }), " ", el("strong", { text: a.user || "系统" }), " ",
       actionNames[a.action] || a.action, " ", auditDetail(a)));
     panels.audit.replaceChildren(items.length ? el("ul", { class: "audit" }, ...items) : el("p", { text: "暂无记录。" }));
+    // Mark corrected values with who changed them and when.
+    const last = new Map();
+    for (const a of d.audit || []) if (a.action === "field.correct" && a.detail) last.set(a.detail.field, a);
+    for (const [fid, a] of last) {
+      for (const row of document.querySelectorAll(`tr[data-field="${CSS.escape(fid)}"]`)) {
+        const cell = row.querySelector("td");
+        if (!cell || cell.querySelector(".corrected")) continue;
+        cell.append(el("div", { class: "corrected", text: `已更正 · ${a.user} · ${when(a.at)}（原值：${a.detail.old}）` }));
+      }
+    }
   }
   function auditDetail(a) {
     const d = a.detail || {};
