@@ -16,6 +16,7 @@ import (
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/extract/docx"
 	"github.com/shenbao/shenbao/extract/pdftext"
+	"github.com/shenbao/shenbao/extract/render"
 	"github.com/shenbao/shenbao/extract/scanpdf"
 	"github.com/shenbao/shenbao/layout"
 )
@@ -41,6 +42,9 @@ type Extractor struct {
 	// Scan reads image-only PDFs (OCR); it runs when the text layer is
 	// missing or unusable.
 	Scan ReadFunc
+	// Ink measures drawn ticks on digital PDFs whose options carry no
+	// mark in the text layer; nil skips that (they stay flagged as unsure).
+	Ink InkFunc
 	// Convert turns a legacy .doc/.wps into .docx (LibreOffice).
 	Convert func(ctx context.Context, data []byte, ext string) ([]byte, error)
 	// MaxBytes refuses larger files before reading them.
@@ -56,7 +60,7 @@ type Extractor struct {
 // child.Main first thing in main.
 func New(templates *layout.Set) *Extractor {
 	return &Extractor{
-		Templates: templates, DOCX: docx.Read, PDFText: pdftext.Read, Scan: scanpdf.Reader{}.Read,
+		Templates: templates, DOCX: docx.Read, PDFText: pdftext.Read, Scan: scanpdf.Reader{}.Read, Ink: render.Ink,
 		MaxBytes: 100 << 20, ReviewThreshold: 0.8,
 	}
 }
@@ -99,6 +103,10 @@ func (e *Extractor) Extract(ctx context.Context, name string, data []byte) (*she
 	}
 	rep := &shenbao.Report{File: name, SHA256: hex.EncodeToString(sum[:]), Format: format, Pages: len(content.Pages)}
 	e.Apply(rep, content)
+	if format == shenbao.FormatPDFText && e.Ink != nil {
+		e.inkTicks(ctx, rep, data)
+	}
+	rep.Findings = append(rep.Findings, e.LowConfidence(rep)...)
 	return rep, nil
 }
 
@@ -179,7 +187,6 @@ func (e *Extractor) Apply(rep *shenbao.Report, content *shenbao.Content) {
 	t, _ := e.Templates.Get(rep.Edition.ID)
 	m := layout.Map(content, t)
 	rep.Fields, rep.Checkboxes, rep.Texts = m.Fields, m.Checkboxes, m.Texts
-	rep.Findings = append(rep.Findings, e.LowConfidence(rep)...)
 }
 
 // Findings returns the findings extraction itself makes on rep: an unknown

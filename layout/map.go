@@ -709,7 +709,7 @@ func (m *mapper) readChoice(s *Spec, a anchor) {
 			pos = at + len(opt)
 			c := owner[at]
 			cb.Page, cb.BBox = where(c)
-			if b := lineBox(c, string(opt)); b != nil {
+			if b := optionBox(c, string(opt)); b != nil {
 				cb.BBox = b
 			}
 			cb.Checked = state > 0
@@ -776,20 +776,37 @@ func equalRunes(a, b []rune) bool {
 	return true
 }
 
-// lineBox returns the box of the cell's printed line holding text, when the
-// format has lines.
-func lineBox(c *shenbao.Cell, normText string) *shenbao.Box {
-	prefix := []rune(normText)
+// optionBox estimates where an option's text stands: on the printed line
+// that holds it, at its place among the line's characters (Chinese text is
+// set at an even advance, so the share of characters is the share of the
+// width). Nil when the format has no lines.
+func optionBox(c *shenbao.Cell, normOpt string) *shenbao.Box {
+	opt := []rune(normOpt)
+	prefix := opt
 	if len(prefix) > 6 {
 		prefix = prefix[:6]
 	}
 	for _, l := range c.Lines {
-		if strings.Contains(Norm(l.Text), string(prefix)) {
-			b := l.BBox
-			return &b
+		line := []rune(Norm(l.Text))
+		i := indexRunes(line, prefix)
+		if i < 0 || len(line) == 0 {
+			continue
 		}
+		w := (l.BBox[2] - l.BBox[0]) / float64(len(line))
+		end := min(l.BBox[2], l.BBox[0]+float64(i+len(opt))*w)
+		b := shenbao.Box{l.BBox[0] + float64(i)*w, l.BBox[1], end, l.BBox[3]}
+		return &b
 	}
 	return nil
+}
+
+func indexRunes(s, sub []rune) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if equalRunes(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
 }
 
 func (m *mapper) readLongText(s *Spec, a anchor) {
