@@ -308,6 +308,20 @@ func TestGeometry(t *testing.T) {
 			}
 		},
 	}, {
+		name: "type0 font and borders drawn as filled rectangles",
+		pages: []testPage{{content: filledGrid(cols, []float64{700, 680, 660}) +
+			"BT /F3 10.5 Tf 80 686 Td <00010002> Tj ET " + text(250, 686, "Value one") +
+			"BT /F3 10.5 Tf 80 666 Td <0003000400030004> Tj ET " + text(250, 666, "Value two")}},
+		check: func(t *testing.T, c *shenbao.Content) {
+			tb := c.Blocks[0].Table
+			if tb == nil || len(tb.Rows) != 2 {
+				t.Fatalf("got %s", render(c))
+			}
+			if got := []string{tb.Rows[0].Cells[0].Text, tb.Rows[1].Cells[0].Text, tb.Rows[1].Cells[1].Text}; got[0] != "集群" || got[1] != "1212" || got[2] != "Value two" {
+				t.Errorf("cells %q", got)
+			}
+		},
+	}, {
 		name: "spaces from gaps",
 		pages: []testPage{{content: "BT /F1 10 Tf 100 700 Td " + enc("AB") + " Tj 15 0 Td " + enc("CD") + " Tj 10 0 Td " + enc("EF") + " Tj ET\n" +
 			text(100, 600, "some more text to pass the text threshold")}},

@@ -93,7 +93,13 @@ func buildPDF(pages []testPage) []byte {
 	}
 	f1 := w.add(fmt.Sprintf("<< /Type /Font /Subtype /TrueType /BaseFont /BAAAAA+UMingCN /Encoding /WinAnsiEncoding /FirstChar 32 /LastChar 255 /Widths [%s] /ToUnicode %d 0 R >>", strings.Join(widths, " "), tu))
 	f2 := w.add("<< /Type /Font /Subtype /TrueType /BaseFont /CAAAAA+Wingdings2 /FirstChar 32 /LastChar 255 >>")
-	res := w.add(fmt.Sprintf("<< /Font << /F1 %d 0 R /F2 %d 0 R >> >>", f1, f2))
+	// F3: a Type0 font with 2-byte codes (Identity-H), as Word and most
+	// other producers write CJK text.
+	tu3 := w.stream("", "/CIDInit /ProcSet findresource begin 12 dict begin begincmap 1 begincodespacerange <0000> <FFFF> endcodespacerange\n"+
+		"4 beginbfchar <0001> <96c6> <0002> <7fa4> <0003> <0031> <0004> <0032> endbfchar endcmap CMapName currentdict /CMap defineresource pop end end")
+	cid := w.add("<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 /W [3 4 500] >>")
+	f3 := w.add(fmt.Sprintf("<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H /DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>", cid, tu3))
+	res := w.add(fmt.Sprintf("<< /Font << /F1 %d 0 R /F2 %d 0 R /F3 %d 0 R >> >>", f1, f2, f3))
 	pagesID := w.add("")
 	var kids []string
 	for _, p := range pages {
@@ -128,6 +134,19 @@ func grid(cols, rows []float64, skipTop, skipBottom bool) string {
 	}
 	for _, x := range cols {
 		fmt.Fprintf(&b, "q 1 w %.2f %.2f m %.2f %.2f l S Q\n", x, rows[0], x, rows[len(rows)-1])
+	}
+	return b.String()
+}
+
+// filledGrid draws the same rules as grid, as thin filled rectangles (the
+// way Word's PDF export draws cell borders).
+func filledGrid(cols, rows []float64) string {
+	var b strings.Builder
+	for _, y := range rows {
+		fmt.Fprintf(&b, "%.2f %.2f %.2f 0.75 re f\n", cols[0], y-0.375, cols[len(cols)-1]-cols[0])
+	}
+	for _, x := range cols {
+		fmt.Fprintf(&b, "%.2f %.2f 0.75 %.2f re f\n", x-0.375, rows[len(rows)-1], rows[0]-rows[len(rows)-1])
 	}
 	return b.String()
 }
