@@ -6,9 +6,11 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -213,5 +215,37 @@ func TestArchiveGolden(t *testing.T) {
 				t.Errorf("%s: %s copied from %s not reported on both", d.File, c.Key, c.From)
 			}
 		}
+	}
+}
+
+// countingSegmenter counts the answers it is asked to cut.
+type countingSegmenter struct {
+	Segmenter
+	n atomic.Int64
+}
+
+func (s *countingSegmenter) Cut(text string, hmm ...bool) []string {
+	s.n.Add(1)
+	return s.Segmenter.Cut(text, hmm...)
+}
+
+// TestShingleCache: a second run with the cache segments nothing and
+// reports the same.
+func TestShingleCache(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the gse dictionary")
+	}
+	_, reports := buildArchive(t, "testdata")
+	ck := testChecker(t)
+	seg := &countingSegmenter{Segmenter: testSegmenter(t)}
+	opts := Options{Segmenter: seg, Shingles: &MemoryCache{}}
+	first := ck.Run(reports, opts)
+	cut := seg.n.Load()
+	second := ck.Run(reports, opts)
+	if seg.n.Load() != cut || cut == 0 {
+		t.Errorf("segmented %d answers in the first run and %d in the second, want all then none", cut, seg.n.Load()-cut)
+	}
+	if !reflect.DeepEqual(first, second) {
+		t.Error("results differ with the cache")
 	}
 }

@@ -49,6 +49,8 @@ type Options struct {
 	// when it is nil. Loading a dictionary takes seconds, so callers make
 	// one per process (NewSegmenter) and pass it to every run.
 	Segmenter Segmenter
+	// Shingles, when set, keeps segmented answers between runs.
+	Shingles ShingleCache
 	// MatchThreshold is the cluster match score (0–1) above which two
 	// applications are taken for the same cluster. Default 0.6.
 	MatchThreshold float64

@@ -2,6 +2,7 @@ package crosscheck
 
 import (
 	"cmp"
+	"crypto/sha256"
 	"fmt"
 	"hash/fnv"
 	"runtime"
@@ -88,7 +89,19 @@ func duplicates(apps []*doc, m *clusters, opts Options) []Result {
 		wg.Go(func() {
 			for n := int(next.Add(1) - 1); n < len(as); n = int(next.Add(1) - 1) {
 				a := &as[n]
-				a.shingles = shingles(opts.Segmenter.Cut(masks[a.app].Replace(string(a.norm)), true))
+				masked := masks[a.app].Replace(string(a.norm))
+				key := shingleKey(masked)
+				sh, ok := []uint64(nil), false
+				if opts.Shingles != nil {
+					sh, ok = opts.Shingles.Get(key)
+				}
+				if !ok {
+					sh = shingles(opts.Segmenter.Cut(masked, true))
+					if opts.Shingles != nil {
+						opts.Shingles.Put(key, sh)
+					}
+				}
+				a.shingles = sh
 				sigs[n] = signature(a.shingles)
 			}
 		})
@@ -137,6 +150,40 @@ func duplicates(apps []*doc, m *clusters, opts Options) []Result {
 	}
 	return out
 }
+
+// ShingleCache keeps answers' shingles between runs, so that re-checking
+// an archive after a rule change does not segment every answer again (most
+// of the copied-text check's time). Keys are SHA-256 of the masked answer
+// and the shingling version; implementations must be safe for concurrent
+// use. The bulk command can back it with its own cache.
+type ShingleCache interface {
+	Get(key [32]byte) ([]uint64, bool)
+	Put(key [32]byte, shingles []uint64)
+}
+
+// shingleVersion changes whenever shingling does (masking, word count,
+// hashing, dictionary), so that a persisted cache is not misread.
+const shingleVersion = "crosscheck-shingles/1 gse-zh_s 3-word fnv64a\x00"
+
+func shingleKey(masked string) [32]byte {
+	return sha256.Sum256([]byte(shingleVersion + masked))
+}
+
+// MemoryCache is a ShingleCache in memory, for a process (the service)
+// that checks batch after batch.
+type MemoryCache struct{ m sync.Map }
+
+// Get returns the shingles stored under key.
+func (c *MemoryCache) Get(key [32]byte) ([]uint64, bool) {
+	v, ok := c.m.Load(key)
+	if !ok {
+		return nil, false
+	}
+	return v.([]uint64), true
+}
+
+// Put stores shingles under key.
+func (c *MemoryCache) Put(key [32]byte, shingles []uint64) { c.m.Store(key, shingles) }
 
 // ownNames replaces a cluster's own place names and industry with
 // placeholders: a copier adapting another cluster's answer changes exactly
