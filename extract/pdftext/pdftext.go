@@ -83,6 +83,11 @@ func ReadOptions(ctx context.Context, r io.ReaderAt, size int64, opt Options) (c
 		if _, err := r.ReadAt(buf, 0); err != nil && !errors.Is(err, io.EOF) {
 			return nil, shenbao.Wrap(shenbao.EINVALID, fmt.Errorf("read pdf: %w", err), msgInvalid)
 		}
+		if bytes.HasPrefix(buf, []byte("%PDF-2.")) {
+			// The library accepts headers 1.0–1.7 only; PDF 2.0 adds
+			// nothing this reader uses, and the patch keeps every offset.
+			copy(buf, "%PDF-1.7")
+		}
 		r = bytes.NewReader(buf)
 	}
 	rd, err := pdf.NewReader(r, size)

@@ -322,6 +322,14 @@ func TestGeometry(t *testing.T) {
 			}
 		},
 	}, {
+		name: "pdf 2.0 header",
+		pages: []testPage{{content: text(100, 700, "a PDF 2.0 document with text")}},
+		check: func(t *testing.T, c *shenbao.Content) {
+			if c.Blocks[0].Text != "a PDF 2.0 document with text" {
+				t.Errorf("got %q", c.Blocks[0].Text)
+			}
+		},
+	}, {
 		name: "spaces from gaps",
 		pages: []testPage{{content: "BT /F1 10 Tf 100 700 Td " + enc("AB") + " Tj 15 0 Td " + enc("CD") + " Tj 10 0 Td " + enc("EF") + " Tj ET\n" +
 			text(100, 600, "some more text to pass the text threshold")}},
@@ -385,6 +393,42 @@ func TestGeometry(t *testing.T) {
 			}
 		},
 	}, {
+		name: "row cut by page break with both parts closed",
+		pages: []testPage{{content: grid(cols, []float64{700, 680, 120}, false, false) +
+			text(80, 686, "Label A") + text(250, 686, "Value A") +
+			text(80, 666, "Long label") + text(250, 666, "first part") + text(250, 130, "last line on page one")},
+			{content: grid(cols, []float64{780, 740, 700}, false, false) +
+				text(250, 766, "second part") + text(80, 726, "Label C") + text(250, 726, "Value C")}},
+		check: func(t *testing.T, c *shenbao.Content) {
+			tb := c.Blocks[0].Table
+			if tb == nil || len(tb.Rows) != 3 {
+				t.Fatalf("want one table of 3 rows, got %s", render(c))
+			}
+			if r := tb.Rows[1].Cells; r[1].Text != "first part\nlast line on page one\nsecond part" {
+				t.Errorf("cut row: %q", r[1].Text)
+			}
+		},
+	}, {
+		name: "label spanning rows across a page break",
+		pages: []testPage{{content: grid(cols, []float64{700, 680, 120}, false, false) +
+			text(80, 686, "Label A") + text(250, 686, "Value A") +
+			text(80, 666, "Group label") + text(250, 130, "a long value at the page bottom")},
+			{content: grid([]float64{70, 240, 380, 520}, []float64{780, 740}, false, false) +
+				text(250, 766, "sub label") + text(390, 766, "sub value")}},
+		check: func(t *testing.T, c *shenbao.Content) {
+			tb := c.Blocks[0].Table
+			if tb == nil || len(tb.Rows) != 3 {
+				t.Fatalf("want one table of 3 rows, got %s", render(c))
+			}
+			r := tb.Rows[2].Cells
+			if len(r) != 3 || !r[0].Merged || r[1].Text != "sub label" || r[1].Col != 1 || r[2].Col != 2 {
+				t.Errorf("continued row %+v", r)
+			}
+			if tb.Rows[1].Cells[1].Span != 2 {
+				t.Errorf("value cell above spans %d columns", tb.Rows[1].Cells[1].Span)
+			}
+		},
+	}, {
 		name: "merged cells and nested table",
 		pages: []testPage{{content: grid(cols, []float64{700, 680, 660}, false, false) +
 			// A rule only under the first column: the second column's
@@ -413,7 +457,11 @@ func TestGeometry(t *testing.T) {
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := readBytes(t, buildPDF(tc.pages))
+			b := buildPDF(tc.pages)
+			if strings.HasPrefix(tc.name, "pdf 2.0") {
+				copy(b, "%PDF-2.0")
+			}
+			c, err := readBytes(t, b)
 			if err != nil {
 				t.Fatal(err)
 			}
