@@ -322,7 +322,7 @@ func TestGeometry(t *testing.T) {
 			}
 		},
 	}, {
-		name: "pdf 2.0 header",
+		name:  "pdf 2.0 header",
 		pages: []testPage{{content: text(100, 700, "a PDF 2.0 document with text")}},
 		check: func(t *testing.T, c *shenbao.Content) {
 			if c.Blocks[0].Text != "a PDF 2.0 document with text" {
