@@ -59,7 +59,6 @@ type subpath struct {
 // paints) and collects glyphs and ruling lines.
 type pageInterp struct {
 	ctx       context.Context
-	opt       Options
 	glyphs    []rawGlyph
 	segs      []rawSeg
 	ops       int

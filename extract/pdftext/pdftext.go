@@ -277,7 +277,7 @@ func readPage(ctx context.Context, v pdf.Value, num int, opt Options) (p *page, 
 	if err := checkStreamSize(strm, opt.MaxStreamBytes); err != nil {
 		return p, err
 	}
-	in := &pageInterp{ctx: ctx, opt: opt, fontCache: map[string]*font{}}
+	in := &pageInterp{ctx: ctx, fontCache: map[string]*font{}}
 	defer func() {
 		x := recover()
 		if x != nil {

@@ -26,9 +26,7 @@ type ptable struct {
 	depth               int
 	xs, ys              []float64
 	unit                [][]int // band × column → index into cells
-	children            []*ptable
 	hsegs, vsegs        []seg
-	childOf             *pcell
 }
 
 type pcell struct {
@@ -131,7 +129,6 @@ func findTables(p *page) []*ptable {
 				continue
 			}
 			c.tables = append(c.tables, t)
-			t.childOf = c
 		}
 	}
 	return tables
