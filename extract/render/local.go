@@ -42,6 +42,8 @@ func OpenLocal(path string, o Options) (*Local, error) {
 	case err != nil:
 		if me := (*mupdfError)(nil); errors.As(err, &me) && me.Memory() {
 			return nil, shenbao.Wrap(shenbao.ETOOLARGE, err, "PDF 打开时所需内存超过上限，请压缩或拆分后再上传。/ Opening the PDF needs more memory than allowed; compress or split it and upload again.")
+		} else if me != nil && me.System() {
+			return nil, shenbao.Wrap(shenbao.EINTERNAL, err, "内部错误：无法读取待处理的文件，请联系管理员。/ Internal error: the file to process could not be read; please contact the administrator.")
 		}
 		return nil, shenbao.Wrap(shenbao.EINVALID, err, "PDF 文件已损坏，无法打开，请重新导出或重新扫描后再上传。/ The PDF is damaged and cannot be opened; re-export or re-scan it and upload again.")
 	}

@@ -48,6 +48,7 @@ int fz_do_always(fz_context *ctx);
 int fz_do_catch(fz_context *ctx);
 const char *fz_caught_message(fz_context *ctx);
 int fz_caught(fz_context *ctx);
+void fz_ignore_error(fz_context *ctx);
 fz_document *fz_open_document(fz_context *ctx, const char *filename);
 void fz_drop_document(fz_context *ctx, fz_document *doc);
 int fz_needs_password(fz_context *ctx, fz_document *doc);
@@ -89,12 +90,16 @@ const char *pdf_to_name(fz_context *ctx, pdf_obj *obj);
 #define fz_catch(ctx) while (0); if (fz_do_catch(ctx))
 
 // sb_caught copies the caught error's message and returns its code
-// (enum fz_error_type: 2 FZ_ERROR_SYSTEM is a failed allocation, 4
-// FZ_ERROR_LIMIT a hard limit).
+// (enum fz_error_type: 2 FZ_ERROR_SYSTEM a failed allocation or system
+// call, 4 FZ_ERROR_LIMIT a hard limit).
 static int sb_caught(fz_context *ctx, char *err, int errlen) {
+	int code = fz_caught(ctx);
 	strncpy(err, fz_caught_message(ctx), errlen - 1);
 	err[errlen - 1] = 0;
-	return fz_caught(ctx);
+	// The error travels to Go; marking it handled stops MuPDF warning
+	// "UNHANDLED EXCEPTION" at its next try.
+	fz_ignore_error(ctx);
+	return code;
 }
 
 // The sb_ functions return 0 or the code of the MuPDF error they caught,
@@ -228,6 +233,7 @@ import (
 	"fmt"
 	"image"
 	"runtime"
+	"strings"
 	"unsafe"
 
 	"github.com/gen2brain/go-fitz"
@@ -257,8 +263,16 @@ func (e *mupdfError) Error() string {
 }
 
 // Memory reports whether MuPDF gave up for want of memory or at a hard
-// limit, as opposed to a malformed file.
-func (e *mupdfError) Memory() bool { return e.code == 2 || e.code == 4 }
+// limit, as opposed to a malformed file. FZ_ERROR_SYSTEM also covers
+// failed system calls; MuPDF words its allocation failures
+// "malloc (N bytes) failed", "calloc …", "realloc …".
+func (e *mupdfError) Memory() bool {
+	return e.code == 4 || e.code == 2 && (strings.Contains(e.msg, "alloc") || strings.Contains(e.msg, "memory"))
+}
+
+// System reports a failed system call other than an allocation, such as
+// a file that cannot be opened: our fault, not the document's.
+func (e *mupdfError) System() bool { return e.code == 2 && !e.Memory() }
 
 func caught(op string, code C.int, msg *C.char) error {
 	return &mupdfError{op: op, code: int(code), msg: C.GoString(msg)}

@@ -386,6 +386,20 @@ func TestOpenFile(t *testing.T) {
 	}
 }
 
+// A file that vanished between the parent's check and the child is the
+// service's fault, not the document's.
+func TestVanishedFile(t *testing.T) {
+	d, err := render.Options{}.Open(makePDF([]pdfPage{inkPage}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(d.Path())
+	_, err = d.Info(context.Background())
+	if shenbao.ErrorCode(err) != shenbao.EINTERNAL || !strings.Contains(err.Error(), "No such file") {
+		t.Fatalf("err = %v, want %s about the missing file", err, shenbao.EINTERNAL)
+	}
+}
+
 func TestBadArguments(t *testing.T) {
 	d, err := render.Options{MaxDPI: 400}.Open(makePDF([]pdfPage{inkPage}))
 	if err != nil {
