@@ -162,7 +162,7 @@ func (c *Checker) Run(reports []*shenbao.Report, opts Options) []Result {
 	if opts.Segmenter != nil {
 		out = append(out, duplicates(apps, m, opts)...)
 	}
-	out = append(out, c.summaries(sums, apps, opts.MatchThreshold)...)
+	out = append(out, c.summaries(sums, apps, m, opts.MatchThreshold)...)
 	out = append(out, c.quotas(apps, m)...)
 	sortResults(out)
 	return out

@@ -56,6 +56,26 @@ func TestClusterScore(t *testing.T) {
 	}
 }
 
+func TestPreset(t *testing.T) {
+	ningbo := Region{Province: "浙江", City: "宁波"}
+	tests := []struct {
+		name    string
+		written Region
+		want    Region
+	}{
+		{"鹤川区汽车零部件产业集群", Region{County: "鹤川区"}, Region{"浙江", "宁波", "鹤川区"}},
+		{"宁波市鹤川区汽车零部件产业集群", Region{}, Region{"浙江", "宁波市", "鹤川区"}},
+		// The Ningbo issue of the form used by a cluster elsewhere.
+		{"苏州市吴江区丝绸产业集群", Region{}, Region{"", "苏州市", "吴江区"}},
+		{"吴江区丝绸产业集群", Region{Province: "江苏"}, Region{"江苏", "", "吴江区"}},
+	}
+	for _, tt := range tests {
+		if got := makeIdentity(tt.name, "", tt.written, ningbo).region; got != tt.want {
+			t.Errorf("%s: region %+v, want %+v", tt.name, got, tt.want)
+		}
+	}
+}
+
 // app builds a minimal application report: identity fields and the given
 // values (key/column → value).
 func app(file, edition, name, prov, city, county string, values map[string]string) *shenbao.Report {
@@ -181,6 +201,9 @@ func TestSummaryRows(t *testing.T) {
 			[]string{"summary.intro_fact s.docx 1[a.docx]"}},
 		{"intro over its limit", []*shenbao.Report{a, summary("s.docx", "nat2024-summary", with("sum_intro", strings.Repeat("集群", 151)))},
 			[]string{"summary.intro_limit s.docx 1[]"}},
+		{"the same application as docx and PDF is listed once",
+			[]*shenbao.Report{a, app("a.pdf", "nat2024", "湖北省随州市青台市超硬材料及制品产业集群", "湖北", "随州", "青台市", nil), summary("s.docx", "nat2024-summary", good)},
+			nil},
 		{"row without application", []*shenbao.Report{summary("s.docx", "nat2024-summary", good)},
 			[]string{"summary.orphan_row s.docx 1[]"}},
 		{"a table of another year matches nothing", []*shenbao.Report{a, summary("s.docx", "nat2022-summary", good)},

@@ -133,16 +133,16 @@ func first(s ...string) string {
 
 // makeIdentity reads a cluster's identity from its name, with the region as
 // written taking precedence over what the name says, and the edition's
-// preset filling what neither gives.
+// preset filling what neither gives — unless they name another place than
+// the preset (the Ningbo issue of a form used by a cluster elsewhere).
 func makeIdentity(name, org string, written, preset Region) identity {
 	n := normalize(name)
 	parsed, core := parseName(n)
-	return identity{
-		name:   n,
-		core:   core,
-		org:    normalize(org),
-		region: written.fill(parsed).fill(preset),
+	r := written.fill(parsed)
+	if regionAgrees(preset, r) {
+		r = r.fill(preset)
 	}
+	return identity{name: n, core: core, org: normalize(org), region: r}
 }
 
 // normalize removes whitespace and folds full-width letters, digits and

@@ -141,7 +141,7 @@ func rowScore(r identity, a identity) float64 {
 // summaries matches each summary table's rows to the applications of its
 // edition, compares what both say, and reports rows without application
 // and applications of a covered province or county without row.
-func (c *Checker) summaries(sums, apps []*doc, threshold float64) []Result {
+func (c *Checker) summaries(sums, apps []*doc, m *clusters, threshold float64) []Result {
 	var out []Result
 	listed := map[int]bool{}
 	type scope struct{ edition, unit string }
@@ -179,7 +179,9 @@ func (c *Checker) summaries(sums, apps []*doc, threshold float64) []Result {
 			}
 			rowApp[l.row] = l.app
 			taken[l.app] = true
-			listed[l.app] = true
+			// The same application filed twice (docx and PDF) is listed
+			// once, and both files are on the table.
+			listed[m.find(l.app)] = true
 		}
 		for ri, r := range rows {
 			out = append(out, c.introLimit(s, r)...)
@@ -195,7 +197,7 @@ func (c *Checker) summaries(sums, apps []*doc, threshold float64) []Result {
 	}
 	for i, a := range apps {
 		files := covering[scope{a.edition, a.unit}]
-		if listed[i] || len(files) == 0 {
+		if listed[m.find(i)] || len(files) == 0 {
 			continue
 		}
 		slices.Sort(files)
