@@ -4,6 +4,18 @@
 // applications they list (summary_mismatch) and the notices' quotas per
 // province or county (quota). It works on mapped reports only, so the bulk
 // command and the service can both feed it whatever they hold.
+//
+// Rule ids (stable, like the report contract):
+//
+//	history.value        a past year's figure changed between two applications of one cluster
+//	duplicate.text       a long answer nearly the same as another cluster's (reported on both)
+//	summary.name, summary.org, summary.region, summary.industry
+//	                     a summary row disagrees with its application
+//	summary.intro_fact   a figure cited in 集群简介 differs from the application's
+//	summary.intro_limit  集群简介 over the table's character limit
+//	summary.orphan_row   a row with no application in the batch
+//	summary.unlisted     an application of a province/county that has a table, in no table
+//	quota.<edition>.*    a unit sends more applications than its notice allows (KindQuota)
 package crosscheck
 
 import (
