@@ -174,6 +174,8 @@ func (cl *client) setMode(m Mode) error {
 		psm = gosseract.PSM_SINGLE_LINE
 	case RawLine:
 		psm = gosseract.PSM_RAW_LINE
+	case Char:
+		psm = gosseract.PSM_SINGLE_CHAR
 	}
 	if err := cl.c.SetPageSegMode(psm); err != nil {
 		return err

@@ -25,6 +25,9 @@ const (
 	// RawLine reads one line without Tesseract's line heuristics; it
 	// reads short lines (a two-character name) that Line returns empty.
 	RawLine
+	// Char reads a single character (the 量 a narrow header cell wraps
+	// onto its own line).
+	Char
 )
 
 // NumericChars is the whitelist used by Numeric regions.

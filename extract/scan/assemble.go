@@ -84,6 +84,27 @@ func paragraphs(ls []readLine, left, right, em int, indentBreaks bool) [][]readL
 	return out
 }
 
+// blankLead matches what Tesseract makes of the start and end of an
+// underlined blank (集群名称：____湖北…____): quotes, commas and
+// underscores right after the label's colon, and at the line's end.
+var (
+	blankLead  = regexp.MustCompile(`([:：])[\s“”"'_，,、]+`)
+	blankTrail = regexp.MustCompile(`[\s“”"'_□]+$`)
+	blankGap   = regexp.MustCompile(`(\p{Han})[“”"_]+(\d)`)
+)
+
+// cleanBlanks removes the marks an underlined blank leaves in a paragraph
+// of the cover; a gap the writer left between a name and a number stays
+// a gap.
+func cleanBlanks(s string) string {
+	if !labelled(s) {
+		return s
+	}
+	s = blankLead.ReplaceAllString(s, "$1")
+	s = blankTrail.ReplaceAllString(s, "")
+	return blankGap.ReplaceAllString(s, "$1  $2")
+}
+
 // labelled: a line that opens with a label and colon (the cover's
 // 所属地区：…) starts its own paragraph even where the line above runs to
 // the margin (an underlined blank does).
@@ -136,7 +157,7 @@ func (pg *page) assemble(blocks []blockLay) []shenbao.Block {
 				r = r.Union(l.rect)
 			}
 			b := pg.box(r)
-			out = append(out, shenbao.Block{Text: joinText(p), Page: pg.no, BBox: &b})
+			out = append(out, shenbao.Block{Text: cleanBlanks(joinText(p)), Page: pg.no, BBox: &b})
 		}
 		plines = nil
 	}

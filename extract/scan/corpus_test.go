@@ -59,6 +59,10 @@ func pageImages(tb testing.TB, pdf string) ([]image.Image, []string) {
 // against the truth, per edition and dpi.
 //
 //	go test ./extract/scan -run '^$' -bench CorpusScan -benchtime 1x
+//
+// SCAN_DOCS=nat2024 keeps the documents whose name holds it; SCAN_BASELINE=0
+// skips the (slow) full-page tesseract runs; SCAN_MISSES=1 lists each wrong
+// value.
 func BenchmarkCorpusScan(b *testing.B) {
 	docs, err := corpus.Load(corpusDir)
 	if err != nil || len(docs) == 0 {
@@ -77,7 +81,7 @@ func BenchmarkCorpusScan(b *testing.B) {
 	total := map[string]*corpus.Score{}
 	for i := 0; i < b.N; i++ {
 		for _, d := range docs {
-			if d.Format() != "scan" {
+			if d.Format() != "scan" || !strings.Contains(d.Path, os.Getenv("SCAN_DOCS")) {
 				continue
 			}
 			imgs, files := pageImages(b, d.Path)

@@ -228,7 +228,7 @@ func TestFindMarks(t *testing.T) {
 		draw.Draw(g, image.Rect(x+10, 16, x+12, 40), image.NewUniform(color.Gray{0}), image.Point{}, draw.Src)
 	}
 	b := binarise(g)
-	ms := findMarks(b, image.Rect(0, 15, 900, 15+em), em)
+	ms := findMarks(b, b, image.Rect(0, 15, 900, 15+em), em)
 	if len(ms) != len(kinds) {
 		t.Fatalf("found %d marks %+v, want %d", len(ms), ms, len(kinds))
 	}
@@ -304,5 +304,20 @@ func TestLabelledLineStartsParagraph(t *testing.T) {
 	ps := paragraphs(ls, 100, 1500, 30, true)
 	if len(ps) != 2 || joinText(ps[1]) != "区（县）中小企业主管部门（盖章）：龙川县经济和信息化委员会" {
 		t.Errorf("paragraphs: %d, %+v", len(ps), ps)
+	}
+}
+
+func TestCleanBlanks(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"集群名称:“”龙川县汽车零部件产业集群", "集群名称:龙川县汽车零部件产业集群"},
+		{"所属区县: _龙川县_", "所属区县:龙川县"},
+		{"联系人及联系电话:“刘雪梅“17365918451", "联系人及联系电话:刘雪梅  17365918451"},
+		{"集群运营管理机构:，”盛阳县高端紧固件产业园运营管理有限公司", "集群运营管理机构:盛阳县高端紧固件产业园运营管理有限公司"},
+		{"近年来，集群坚持“链长+链主”工作机制", "近年来，集群坚持“链长+链主”工作机制"},
+	}
+	for _, tt := range tests {
+		if got := cleanBlanks(tt.in); got != tt.want {
+			t.Errorf("cleanBlanks(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

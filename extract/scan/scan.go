@@ -209,7 +209,11 @@ func (pg *page) reread(ctx context.Context, rec Recognizer) error {
 			regs = append(regs, ocr.Region{Rect: pg.pieces[i].Rect, Mode: ocr.Numeric, Scale: 2})
 		case len(r.Lines) == 0 || minConf(r) < 0.6:
 			idx = append(idx, i)
-			regs = append(regs, ocr.Region{Rect: pg.pieces[i].Rect, Mode: ocr.RawLine})
+			m, rect := ocr.RawLine, pg.pieces[i].Rect
+			if rect.Dx() < rect.Dy()*8/5 {
+				m = ocr.Char
+			}
+			regs = append(regs, ocr.Region{Rect: rect, Mode: m})
 		}
 	}
 	if len(regs) == 0 {
@@ -479,7 +483,7 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 	found := make([][]mark, len(rects))
 	if withMarks {
 		for i, lr := range rects {
-			found[i] = findMarks(pg.light, lr, min(lr.Dy(), pg.em*5/4))
+			found[i] = findMarks(pg.bin, pg.light, lr, min(lr.Dy(), pg.em*5/4))
 			for _, m := range found[i] {
 				if m.kind == markEmpty || m.kind == markFilled {
 					cellHasBox = true

@@ -28,8 +28,12 @@ type mark struct {
 // character height. A box is a square component about one character tall
 // whose outline is closed on all four sides, or a solid square; a tick is
 // a √-shaped component in a box position (line start or after a gap).
-func findMarks(b *bitmap, line image.Rectangle, em int) []mark {
-	comps := components(b, line.Inset(-2))
+//
+// Components and outlines are taken from light, binarised loosely so that
+// a hairline outline stays closed; fill measures from b, binarised as for
+// reading, so that a small dense character does not become a solid box.
+func findMarks(b, light *bitmap, line image.Rectangle, em int) []mark {
+	comps := components(light, line.Inset(-2))
 	sort.Slice(comps, func(i, j int) bool { return comps[i].rect.Min.X < comps[j].rect.Min.X })
 	var out []mark
 	prevRight := line.Min.X - em
@@ -51,11 +55,11 @@ func findMarks(b *bitmap, line image.Rectangle, em int) []mark {
 		// Boxes are square and about one character tall; a printed √
 		// is narrower and rises above the line's characters.
 		square := asp >= 0.75 && asp <= 1.33 && float64(h) <= 1.3*fe
-		solid := float64(c.n) / float64(w*h)
+		solid := inkFraction(b, c.rect)
 		switch {
 		case square && solid > 0.6:
 			out = append(out, mark{kind: markFilled, rect: c.rect, fill: 1})
-		case square && closedOutline(b, c.rect):
+		case square && closedOutline(light, c.rect):
 			f := interiorFill(b, c.rect)
 			k := markEmpty
 			if f > boxedFill {
@@ -74,6 +78,18 @@ func findMarks(b *bitmap, line image.Rectangle, em int) []mark {
 // slightly thick outline reach a few percent); the smallest tick drawn
 // into a box covers well over ten percent of it.
 const boxedFill = 0.09
+
+func inkFraction(b *bitmap, r image.Rectangle) float64 {
+	n := 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if b.at(x, y) {
+				n++
+			}
+		}
+	}
+	return float64(n) / float64(max(1, r.Dx()*r.Dy()))
+}
 
 // closedOutline reports whether each side of r is at least 80 % ink within
 // a band a few pixels wide: a box glyph, unlike a character, is closed.
@@ -119,15 +135,7 @@ func interiorFill(b *bitmap, r image.Rectangle) float64 {
 	if in.Empty() {
 		return 0
 	}
-	n := 0
-	for y := in.Min.Y; y < in.Max.Y; y++ {
-		for x := in.Min.X; x < in.Max.X; x++ {
-			if b.at(x, y) {
-				n++
-			}
-		}
-	}
-	return float64(n) / float64(in.Dx()*in.Dy())
+	return inkFraction(b, in)
 }
 
 // tickShaped tests the √ shape on a 3×3 division of r: the upper-left and
