@@ -36,7 +36,9 @@ import (
 
 // Options bound each call. The zero value of a field means its default.
 type Options struct {
-	// Timeout per call (one child process).
+	// Timeout per call (one child process), per page for Pages and
+	// PagesGray. A page renders in well under a second; the default
+	// leaves room for a loaded machine while bounding a hostile file.
 	Timeout time.Duration
 	// Memory is the address space a call may add to the child's start-up
 	// reservation, in bytes. It is coarse: the Go heap grows in 64 MB
@@ -64,7 +66,7 @@ type Options struct {
 // testdata scans, PNG included), while keeping a hostile file's worst case
 // at half a gigabyte.
 const (
-	DefaultTimeout      = 60 * time.Second
+	DefaultTimeout      = 30 * time.Second
 	DefaultMemory       = 512 << 20
 	DefaultMaxBytes     = 200 << 20
 	DefaultMaxPages     = 500
