@@ -71,7 +71,7 @@ type abort struct{ err error }
 const (
 	maxFormDepth    = 8
 	maxGlyphsOnPage = 200000
-	maxSegsOnPage   = 100000
+	maxSegsOnPage   = 20000
 )
 
 func (p *pageInterp) run(strm, res pdf.Value, ctm matrix, depth int) {

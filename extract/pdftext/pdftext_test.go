@@ -514,6 +514,12 @@ func hostile(t testing.TB) map[string]struct {
 		w.set(p, fmt.Sprintf("<< /Type /Pages /Kids [%d 0 R] /Count 1 >>", pg))
 		return w.bytes(w.add(fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R >>", p)))
 	}()
+	var hatch strings.Builder
+	for i := 0; i < 3000; i++ {
+		fmt.Fprintf(&hatch, "10 %d.5 m 590 %d.5 l %d.25 10 m %d.25 830 l ", 10+i%800, 10+i%800, 10+i%580, 10+i%580)
+	}
+	hatch.WriteString("S")
+	hatched := buildPDF([]testPage{{content: hatch.String()}})
 	enc1, err1 := os.ReadFile(filepath.Join("testdata", "encrypted_rc4.pdf"))
 	enc2, err2 := os.ReadFile(filepath.Join("testdata", "encrypted_aes256.pdf"))
 	if err1 != nil || err2 != nil {
@@ -537,6 +543,7 @@ func hostile(t testing.TB) map[string]struct {
 		"encrypted rc4":        {enc1, shenbao.EENCRYPTED},
 		"encrypted aes256":     {enc2, shenbao.EENCRYPTED},
 		"content over a limit": {bomb, shenbao.ETOOLARGE},
+		"dense hatching":       {hatched, shenbao.ENEEDSOCR},
 	}
 }
 

@@ -12,6 +12,13 @@ const (
 	clustTol = 1.5 // rule positions closer than this are one grid line
 )
 
+// A form's table has a few dozen columns at most; larger nets of rules are
+// drawings.
+const (
+	maxGridCols  = 200
+	maxGridUnits = 40000
+)
+
 // ptable is a table being assembled: cells address row bands (indices) and
 // keep their x-extent, so that parts from several pages can be merged
 // before grid columns are numbered.
@@ -58,10 +65,13 @@ func findTables(p *page) []*ptable {
 		}
 		return i
 	}
-	// Sorting both lists lets the crossing test stop early on x.
+	// Verticals sorted by x: each horizontal looks only at those within
+	// its span.
+	sort.Slice(vs, func(i, j int) bool { return vs[i].x0 < vs[j].x0 })
 	for i, h := range hs {
-		for j, v := range vs {
-			if v.x0 < h.x0-joinTol || v.x0 > h.x1+joinTol || h.y0 < v.y0-joinTol || h.y0 > v.y1+joinTol {
+		for j := sort.Search(len(vs), func(k int) bool { return vs[k].x0 >= h.x0-joinTol }); j < len(vs) && vs[j].x0 <= h.x1+joinTol; j++ {
+			v := vs[j]
+			if h.y0 < v.y0-joinTol || h.y0 > v.y1+joinTol {
 				continue
 			}
 			a, b := find(i), find(len(hs)+j)
@@ -100,6 +110,9 @@ func findTables(p *page) []*ptable {
 		xs := cluster(xsOf(t.vsegs))
 		if len(xs) < 2 || len(t.hsegs) == 0 || t.x1-t.x0 < 30 || t.y1-t.y0 < 8 {
 			continue // an underline, a drawn checkbox, a frame line
+		}
+		if ys := cluster(ysOf(t.hsegs)); len(xs) > maxGridCols || (len(xs)+1)*(len(ys)+1) > maxGridUnits {
+			continue // hatching or a chart, not a form's table; bounds the grid work
 		}
 		tables = append(tables, t)
 	}
@@ -223,14 +236,13 @@ func cluster(v []float64) []float64 {
 	return append(out, sum/n)
 }
 
+// nearest returns the index of the value of sorted grid closest to x.
 func nearest(grid []float64, x float64) int {
-	best, bi := math.Inf(1), 0
-	for i, g := range grid {
-		if d := math.Abs(g - x); d < best {
-			best, bi = d, i
-		}
+	i := sort.SearchFloat64s(grid, x)
+	if i == len(grid) || (i > 0 && x-grid[i-1] < grid[i]-x) {
+		i--
 	}
-	return bi
+	return max(i, 0)
 }
 
 // mergeCollinear joins rules on the same line that touch or overlap:
@@ -304,6 +316,19 @@ func (t *ptable) grid() {
 	t.bands = nr
 	t.topOpen = !ruleAcross(t.hsegs, t.ys[0], t.x0, t.x1)
 	t.bottomOpen = !ruleAcross(t.hsegs, t.ys[nr], t.x0, t.x1)
+	// Rules bucketed by the grid line they lie on.
+	vb := make([][]seg, len(t.xs))
+	for _, v := range t.vsegs {
+		if i := nearest(t.xs, v.x0); math.Abs(t.xs[i]-v.x0) <= clustTol {
+			vb[i] = append(vb[i], v)
+		}
+	}
+	hb := make([][]seg, len(t.ys))
+	for _, h := range t.hsegs {
+		if i := nearest(t.ys, h.y0); math.Abs(t.ys[i]-h.y0) <= clustTol {
+			hb[i] = append(hb[i], h)
+		}
+	}
 	id := make([]int, nr*nc)
 	for i := range id {
 		id[i] = i
@@ -323,10 +348,10 @@ func (t *ptable) grid() {
 	}
 	for r := 0; r < nr; r++ {
 		for c := 0; c < nc; c++ {
-			if c+1 < nc && !covered(t.vsegs, false, t.xs[c+1], t.ys[r], t.ys[r+1]) {
+			if c+1 < nc && !covered(vb[c+1], false, t.xs[c+1], t.ys[r], t.ys[r+1]) {
 				union(r*nc+c, r*nc+c+1)
 			}
-			if r+1 < nr && !covered(t.hsegs, true, t.ys[r+1], t.xs[c], t.xs[c+1]) {
+			if r+1 < nr && !covered(hb[r+1], true, t.ys[r+1], t.xs[c], t.xs[c+1]) {
 				union(r*nc+c, (r+1)*nc+c)
 			}
 		}
