@@ -18,7 +18,7 @@ import (
 
 // storeProcessed stores data as application n of the site, processed by
 // the real pipeline, as the extract job would.
-func storeProcessed(b *testing.B, s *site, name string, data []byte, n int, batch string) int64 {
+func storeProcessed(b testing.TB, s *site, name string, data []byte, n int, batch string) int64 {
 	b.Helper()
 	ctx := context.Background()
 	rep, err := newPipeline(b).Extract(ctx, name, data)
@@ -44,7 +44,7 @@ func storeProcessed(b *testing.B, s *site, name string, data []byte, n int, batc
 	return app.ID
 }
 
-func sessionCookie(b *testing.B, s *site, name string) *http.Cookie {
+func sessionCookie(b testing.TB, s *site, name string) *http.Cookie {
 	c, _ := signIn(b, s.URL, name)
 	u, _ := url.Parse(s.URL)
 	for _, ck := range c.Jar.Cookies(u) {

@@ -395,6 +395,16 @@ func TestBrowserReviewFlow(t *testing.T) {
 	b.run("audit tab", chromedp.Click(`#tab-audit`, chromedp.ByID))
 	b.waitFor("audit trail", `(() => { const t = document.getElementById('panel-audit').textContent; return t.includes('更正字段') && t.includes('驳回问题') && t.includes('zhangsan') })()`, 10*time.Second)
 	b.shot("07-audit")
+	// A large monitor shows the same view with a wider findings column.
+	b.run("large monitor", chromedp.EmulateViewport(2560, 1440))
+	b.run("fit large", chromedp.Click(`#fit`, chromedp.ByID), chromedp.Sleep(700*time.Millisecond))
+	var sideWidth float64
+	b.eval("side width", `document.querySelector('.right').getBoundingClientRect().width`, &sideWidth)
+	if sideWidth < 580 {
+		t.Errorf("findings column %.0f px wide on a 2560 px screen, want the wide layout", sideWidth)
+	}
+	b.shot("07b-large-monitor")
+	b.run("back to 1366x768", chromedp.EmulateViewport(1366, 768), chromedp.Click(`#fit`, chromedp.ByID))
 	b.run("fields tab", chromedp.Click(`#tab-fields`, chromedp.ByID), chromedp.WaitVisible(`#panel-fields table.fields`, chromedp.ByQuery))
 	b.accessible("application view")
 	b.noConsoleErrors("application view (PDF)")
@@ -452,6 +462,7 @@ func checkBoxPlace(t *testing.T, b *browser, n, page int, bbox shenbao.Box) {
 	var got struct {
 		Box, Img     []float64
 		NaturalWidth float64
+		DPI          float64
 		Page         float64
 	}
 	b.eval("box place", fmt.Sprintf(`(() => {
@@ -459,7 +470,7 @@ func checkBoxPlace(t *testing.T, b *browser, n, page int, bbox shenbao.Box) {
 		if (!b) return {};
 		const div = b.closest('.page'), img = div.querySelector('img');
 		const r = b.getBoundingClientRect(), i = img.getBoundingClientRect();
-		return {Box: [r.left, r.top, r.right, r.bottom], Img: [i.left, i.top, i.width, i.height], NaturalWidth: img.naturalWidth, Page: Number(div.dataset.page)};
+		return {Box: [r.left, r.top, r.right, r.bottom], Img: [i.left, i.top, i.width, i.height], NaturalWidth: img.naturalWidth, DPI: Number(new URL(img.src).searchParams.get('dpi')), Page: Number(div.dataset.page)};
 	})()`, n), &got)
 	if len(got.Box) != 4 {
 		t.Errorf("finding %d: no box drawn", n)
@@ -468,8 +479,11 @@ func checkBoxPlace(t *testing.T, b *browser, n, page int, bbox shenbao.Box) {
 	if int(got.Page) != page {
 		t.Errorf("finding %d: box on page %v, want %d", n, got.Page, page)
 	}
-	const dpi = 110 // the view asks for its images at this resolution
-	widthPt := got.NaturalWidth * 72 / dpi
+	if got.DPI < 36 {
+		t.Errorf("finding %d: page image asked without a resolution (dpi %v)", n, got.DPI)
+		return
+	}
+	widthPt := got.NaturalWidth * 72 / got.DPI
 	scale := got.Img[2] / widthPt
 	want := []float64{got.Img[0] + bbox[0]*scale, got.Img[1] + bbox[1]*scale, got.Img[0] + bbox[2]*scale, got.Img[1] + bbox[3]*scale}
 	for k := range want {

@@ -1,6 +1,7 @@
 package review
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -30,39 +31,48 @@ type opinionData struct {
 	Reviewer string
 }
 
-// opinionPage is the printable summary of the findings for the paper
-// file; its print stylesheet drops the navigation and buttons.
-func (u *UI) opinionPage(c *gin.Context) {
+// opinion gathers the findings of the current report and the decisions
+// on them.
+func (u *UI) opinion(c *gin.Context) (opinionData, error) {
 	app := currentApp(c)
 	ctx := c.Request.Context()
 	d := opinionData{App: app, Counts: map[string]int{}, Printed: time.Now(), Reviewer: currentUser(c).Name}
-	if app.Version > 0 {
-		rep, err := u.st.Report(ctx, app.ID, 0)
-		if err != nil {
-			u.log.Error("opinion: report", "application", app.ID, "err", err)
-			u.errorPage(c, http.StatusInternalServerError, "无法读取报告，请稍后重试。/ Cannot read the report; try again later.")
-			return
+	if app.Version == 0 {
+		return d, nil
+	}
+	rep, err := u.st.Report(ctx, app.ID, 0)
+	if err != nil {
+		return d, fmt.Errorf("opinion on %d: report: %w", app.ID, err)
+	}
+	reviews, err := u.st.Reviews(ctx, app.ID)
+	if err != nil {
+		return d, fmt.Errorf("opinion on %d: decisions: %w", app.ID, err)
+	}
+	byKey := map[string]*store.Review{}
+	for i := range reviews {
+		byKey[reviews[i].FindingKey] = &reviews[i]
+	}
+	d.Report = rep
+	for i, f := range rep.Report.Findings {
+		it := opinionItem{N: i + 1, Finding: f, Severity: severityNames[f.Severity], Decision: byKey[api.FindingKey(f)]}
+		if it.Decision != nil && it.Decision.Decision == "dismissed" {
+			d.Closed = append(d.Closed, it)
+			continue
 		}
-		reviews, err := u.st.Reviews(ctx, app.ID)
-		if err != nil {
-			u.log.Error("opinion: reviews", "application", app.ID, "err", err)
-			u.errorPage(c, http.StatusInternalServerError, "无法读取审核记录，请稍后重试。/ Cannot read the decisions; try again later.")
-			return
-		}
-		byKey := map[string]*store.Review{}
-		for i := range reviews {
-			byKey[reviews[i].FindingKey] = &reviews[i]
-		}
-		d.Report = rep
-		for i, f := range rep.Report.Findings {
-			it := opinionItem{N: i + 1, Finding: f, Severity: severityNames[f.Severity], Decision: byKey[api.FindingKey(f)]}
-			if it.Decision != nil && it.Decision.Decision == "dismissed" {
-				d.Closed = append(d.Closed, it)
-				continue
-			}
-			d.Counts[f.Severity]++
-			d.Open = append(d.Open, it)
-		}
+		d.Counts[f.Severity]++
+		d.Open = append(d.Open, it)
+	}
+	return d, nil
+}
+
+// opinionPage is the printable summary of the findings for the paper
+// file; its print stylesheet drops the navigation and buttons.
+func (u *UI) opinionPage(c *gin.Context) {
+	d, err := u.opinion(c)
+	if err != nil {
+		u.log.Error("opinion", "err", err)
+		u.errorPage(c, http.StatusInternalServerError, "无法读取报告，请稍后重试。/ Cannot read the report; try again later.")
+		return
 	}
 	u.render(c, http.StatusOK, "opinion", page{Title: "审核意见", Nav: "list", Data: d})
 }

@@ -51,7 +51,10 @@ type Config struct {
 	// SecureCookies forces the Secure flag, for TLS terminated by a proxy
 	// in front; requests served over TLS directly get it anyway.
 	SecureCookies bool
-	Logger        *slog.Logger
+	// Chromium prints review.pdf; empty looks for Debian's chromium. Without
+	// one, review.pdf answers 501 and the page's print button remains.
+	Chromium string
+	Logger   *slog.Logger
 }
 
 // UI serves the pages.
@@ -62,6 +65,8 @@ type UI struct {
 	codec codec
 	pages map[string]*template.Template
 	h     *gin.Engine
+	// printing bounds the Chromium processes printing PDFs at once.
+	printing chan struct{}
 }
 
 const (
@@ -87,7 +92,7 @@ func New(cfg Config) (*UI, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	u := &UI{cfg: cfg, st: cfg.Store, log: cfg.Logger, codec: codec{key: cfg.SessionKey, now: time.Now}}
+	u := &UI{cfg: cfg, st: cfg.Store, log: cfg.Logger, codec: codec{key: cfg.SessionKey, now: time.Now}, printing: make(chan struct{}, 2)}
 	var err error
 	if u.pages, err = parsePages(); err != nil {
 		return nil, err
@@ -153,6 +158,7 @@ func (u *UI) Register(h *gin.Engine) {
 	h.GET("/applications", u.signedIn, u.listPage)
 	h.GET("/applications/:id", u.signedIn, u.readable, u.viewPage)
 	h.GET("/applications/:id/opinion", u.signedIn, u.readable, u.opinionPage)
+	h.GET("/applications/:id/review.pdf", u.signedIn, u.readable, u.opinionPDF)
 }
 
 // ServeHTTP serves the pages alone.
@@ -276,6 +282,9 @@ type page struct {
 	CSRF  string
 	Nav   string
 	Data  any
+	// PDF marks the page printed to PDF: stylesheet inlined, no scripts.
+	PDF       bool
+	InlineCSS template.CSS
 }
 
 func (u *UI) render(c *gin.Context, status int, name string, p page) {

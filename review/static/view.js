@@ -9,9 +9,12 @@
   const root = document.getElementById("app");
   const id = root.dataset.id;
   const canReview = root.dataset.canReview === "true";
-  const DPI = 110; // pixels per inch of the page images; 72 points per inch
   const LOW = 0.8; // confidence below this is marked for checking
   const pagesEl = document.getElementById("pages");
+  // Pixels per inch of the page images (72 points per inch): enough for
+  // the fit width on this screen, in a few steps so that browsers can cache
+  // them. An A4 page is 8.27 inches wide.
+  const DPI = [110, 150, 200].find((d) => d * 8.27 >= (pagesEl.clientWidth - 24) * (window.devicePixelRatio || 1)) || 200;
   const formEl = document.getElementById("form");
   const notice = document.getElementById("notice");
   const panels = { findings: document.getElementById("panel-findings"), fields: document.getElementById("panel-fields"), audit: document.getElementById("panel-audit") };
