@@ -57,11 +57,15 @@ func loadFont(v pdf.Value) *font {
 			f.dw = dw.Float64()
 		}
 		w := d.Key("W")
-		for i := 0; i < w.Len() && i < 1<<16; {
+		// A CID font has at most 65,536 glyphs; the budget stops a hostile
+		// W array from filling memory with ranges of made-up codes.
+		budget := 1 << 16
+		for i := 0; i < w.Len() && budget > 0; {
 			first := int(w.Index(i).Int64())
 			next := w.Index(i + 1)
 			if next.Kind() == pdf.Array {
-				for j := 0; j < next.Len() && j < 1<<16; j++ {
+				for j := 0; j < next.Len() && budget > 0; j++ {
+					budget--
 					f.widths[first+j] = next.Index(j).Float64()
 				}
 				i += 2
@@ -69,7 +73,8 @@ func loadFont(v pdf.Value) *font {
 			}
 			last := int(next.Int64())
 			wd := w.Index(i + 2).Float64()
-			for c := first; c <= last && c-first < 1<<16; c++ {
+			for c := first; c <= last && budget > 0; c++ {
+				budget--
 				f.widths[c] = wd
 			}
 			i += 3
@@ -201,7 +206,7 @@ const maxCmapEntries = 1 << 17
 // panics on some malformed CMaps; this one skips what it cannot read.
 func readCmap(v, scratch pdf.Value) *cmap {
 	m := &cmap{chars: map[string]string{}}
-	n := 0
+	n, dsts := 0, 0
 	// A broken CMap loses its font's text, not the page.
 	defer func() {
 		if x := recover(); x != nil {
@@ -240,12 +245,13 @@ func readCmap(v, scratch pdf.Value) *cmap {
 		case "endbfrange":
 			for i := 0; i < n && stk.Len() >= 3; i++ {
 				dst, hi, lo := stk.Pop(), stk.Pop().RawString(), stk.Pop().RawString()
-				if len(lo) != len(hi) || len(lo) == 0 || len(m.ranges) >= maxCmapEntries {
+				if len(lo) != len(hi) || len(lo) == 0 || len(m.ranges) >= maxCmapEntries || dsts >= maxCmapEntries {
 					continue
 				}
 				r := cmapRange{lo: lo, hi: hi}
 				if dst.Kind() == pdf.Array {
-					for j := 0; j < dst.Len() && j < 1<<16; j++ {
+					for j := 0; j < dst.Len() && dsts < maxCmapEntries; j++ {
+						dsts++
 						r.dst = append(r.dst, utf16be(dst.Index(j).RawString()))
 					}
 				} else {

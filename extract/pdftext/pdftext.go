@@ -35,6 +35,7 @@ type Options struct {
 
 const (
 	maxInMemory      = 64 << 20
+	maxGlyphsInDoc   = 1 << 20 // an application has some 50,000
 	defaultMaxPages  = 500
 	defaultMaxStream = 32 << 20
 )
@@ -105,7 +106,7 @@ func ReadOptions(ctx context.Context, r io.ReaderAt, size int64, opt Options) (c
 		return nil, shenbao.Errorf(shenbao.EINVALID, "PDF 中没有页面。/ The PDF has no pages.")
 	}
 	doc := &document{}
-	failed := 0
+	failed, glyphs := 0, 0
 	var firstErr error
 	for i, pg := range pages {
 		if err := ctx.Err(); err != nil {
@@ -123,6 +124,10 @@ func ReadOptions(ctx context.Context, r io.ReaderAt, size int64, opt Options) (c
 			}
 		}
 		doc.pages = append(doc.pages, p)
+		glyphs += len(p.glyphs)
+		if glyphs > maxGlyphsInDoc {
+			return nil, shenbao.Errorf(shenbao.ETOOLARGE, "PDF 文字过多（超过 %d 个字符），不是申报表。/ The PDF holds more than %d characters; it is not an application form.", maxGlyphsInDoc, maxGlyphsInDoc)
+		}
 	}
 	if failed == len(pages) {
 		return nil, shenbao.Wrap(shenbao.EINVALID, firstErr, msgInvalid)
