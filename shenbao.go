@@ -121,6 +121,9 @@ const (
 	KindDuplicateText   = "duplicate_text"
 	KindLowConfidence   = "low_confidence"
 	KindUnknownEdition  = "unknown_edition"
+	// KindQuota: a batch holds more applications from one province or
+	// county than the notice allows; it belongs to no single application.
+	KindQuota = "quota"
 )
 
 // Severities of a finding.

@@ -32,11 +32,7 @@ import (
 )
 
 // KindQuota is the finding kind of a batch that exceeds a notice's quota.
-// None of the report contract's kinds fits: threshold is one application's
-// figure against the 认定标准, while a quota is about how many applications a
-// province or county sends, and belongs to no single application. It should
-// move to the root package's vocabulary when the lead next touches it.
-const KindQuota = "quota"
+const KindQuota = shenbao.KindQuota
 
 // Result is one finding of a check across documents. Document is the file
 // the finding is about ("" for a batch-level finding); Others names the

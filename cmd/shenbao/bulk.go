@@ -100,11 +100,8 @@ func (m *Main) runBulk(ctx context.Context, p *checker, args []string, o bulkOpt
 			return fmt.Errorf("cross checks: %w", err)
 		}
 		r.Cross = cc
-		seg, err := crosscheck.NewSegmenter()
-		if err != nil {
-			return fmt.Errorf("load segmenter: %w", err)
-		}
-		r.CrossOptions.Segmenter = seg
+		r.CrossOptions.Segmenter = &bulk.LazySegmenter{Load: func() (crosscheck.Segmenter, error) { return crosscheck.NewSegmenter() }}
+		r.CrossOptions.Shingles = bulk.Shingles{Dir: filepath.Join(o.cacheDir, "shingles")}
 	}
 	var outcome *bulk.Outcome
 	if o.queueURL != "" {
