@@ -330,6 +330,16 @@ func TestGeometry(t *testing.T) {
 			}
 		},
 	}, {
+		name: "inline image between texts",
+		pages: []testPage{{content: text(100, 700, "before the inline image") +
+			"q 10 0 0 10 100 600 cm BI /W 4 /H 4 /BPC 8 /CS /G ID \x00\xff(\x01)\x02>>\x03 EI Q\n" +
+			text(100, 500, "after the inline image")}},
+		check: func(t *testing.T, c *shenbao.Content) {
+			if len(c.Blocks) != 2 || c.Blocks[1].Text != "after the inline image" {
+				t.Errorf("got %s", render(c))
+			}
+		},
+	}, {
 		name: "spaces from gaps",
 		pages: []testPage{{content: "BT /F1 10 Tf 100 700 Td " + enc("AB") + " Tj 15 0 Td " + enc("CD") + " Tj 10 0 Td " + enc("EF") + " Tj ET\n" +
 			text(100, 600, "some more text to pass the text threshold")}},
