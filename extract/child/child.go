@@ -167,6 +167,13 @@ func detail(err error) string {
 	return strings.TrimSuffix(s, ": ")
 }
 
+// Budget returns the memory limit Run gave this child in bytes (see
+// Limits.Memory), or 0 outside a child. A job can refuse work that cannot
+// fit with a clear error instead of dying in the attempt.
+func Budget() int64 { return budget }
+
+var budget int64
+
 // applyLimits sets the child's own limits from the environment. The memory
 // limit counts from the address space already reserved at start-up, because
 // a Go process reserves about a gigabyte of virtual memory before main runs
@@ -185,10 +192,11 @@ func applyLimits() error {
 	if s == "" {
 		return nil
 	}
-	budget, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || budget <= 0 {
+	b, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || b <= 0 {
 		return fmt.Errorf("child: bad %s=%q", envMemory, s)
 	}
+	budget = b
 	// The Go heap gets most of the budget so that the collector works
 	// harder before C allocations start failing; C memory is outside it.
 	debug.SetMemoryLimit(budget / 10 * 8)

@@ -46,6 +46,10 @@ func init() {
 		_, err := fmt.Fprint(out, b[len(b)-4096])
 		return err
 	})
+	child.Register("test-budget", func(ctx context.Context, in io.Reader, out io.Writer) error {
+		_, err := fmt.Fprint(out, child.Budget())
+		return err
+	})
 	child.Register("test-typed-error", func(ctx context.Context, in io.Reader, out io.Writer) error {
 		fmt.Fprint(out, "partial output that must be dropped")
 		return fmt.Errorf("open: %w", shenbao.Errorf(shenbao.EENCRYPTED, "文件已加密 / encrypted"))
@@ -122,6 +126,7 @@ func TestRun(t *testing.T) {
 	}{
 		{name: "ok", job: "test-upper", wantOut: "HELLO 申报"},
 		{name: "env reaches the child, job name does not reach the job", job: "test-env", lim: child.Limits{Env: []string{"SHENBAO_TEST_ENV=x1"}}, wantOut: "x1|"},
+		{name: "budget", job: "test-budget", lim: child.Limits{Memory: 300 << 20}, wantOut: "314572800"},
 		{name: "typed error keeps its code", job: "test-typed-error", wantCode: shenbao.EENCRYPTED, inMsg: "encrypted", inCause: "open"},
 		{name: "plain error is internal", job: "test-plain-error", wantCode: shenbao.EINTERNAL, inCause: "disk on fire"},
 		{name: "panic", job: "test-panic", wantCode: shenbao.ECRASHED, inCause: "job lost its mind", inMsg: "crashed"},

@@ -116,7 +116,7 @@ func pageErr(page int, err error) error {
 // pixelBox refuses page numbers out of range and renders that would exceed
 // the pixel or dpi limit, before MuPDF allocates anything, and returns the
 // page's pixel box at dpi.
-func (l *Local) pixelBox(page int, dpi float64) (image.Rectangle, error) {
+func (l *Local) pixelBox(page int, dpi float64, channels int) (image.Rectangle, error) {
 	if page < 1 || page > l.mu.pages {
 		return image.Rectangle{}, shenbao.Errorf(shenbao.ENOTFOUND, "PDF 没有第 %d 页（共 %d 页）。/ The PDF has no page %d (it has %d).", page, l.mu.pages, page, l.mu.pages)
 	}
@@ -131,6 +131,13 @@ func (l *Local) pixelBox(page int, dpi float64) (image.Rectangle, error) {
 	if px.Empty() {
 		return px, shenbao.Errorf(shenbao.EINVALID, "PDF 第 %d 页尺寸为 %.0f×%.0f pt，没有可显示的内容。/ Page %d measures %.0f×%.0f pt and shows nothing.", page, w, h, page, w, h)
 	}
+	// Half the child's memory for the image leaves the rest to MuPDF's
+	// decoding of the page; past that the Go allocation would kill the
+	// child rather than fail.
+	if need, b := int64(px.Dx())*int64(px.Dy())*int64(channels), child.Budget(); b > 0 && need > b/2 {
+		return px, shenbao.Errorf(shenbao.ETOOLARGE, "PDF 第 %d 页按 %g dpi 渲染需 %d MB 内存，超过上限 %d MB 的一半；请降低分辨率。/ Page %d at %g dpi needs %d MB, over half the %d MB memory limit; use a lower resolution.",
+			page, dpi, need>>20, b>>20, page, dpi, need>>20, b>>20)
+	}
 	if n := int64(px.Dx()) * int64(px.Dy()); n > l.opt.MaxPixels {
 		mp, lim := float64(n)/1e6, float64(l.opt.MaxPixels)/1e6
 		return px, shenbao.Errorf(shenbao.ETOOLARGE, "PDF 第 %d 页尺寸 %.0f×%.0f pt 过大，按 %g dpi 渲染需 %.1f 百万像素，超过上限 %.1f 百万像素；请按 A4/A3 纸张导出。/ Page %d is %.0f×%.0f pt; at %g dpi it needs %.1f megapixels, over the limit of %.1f; export it at A4/A3 paper size.",
@@ -141,7 +148,7 @@ func (l *Local) pixelBox(page int, dpi float64) (image.Rectangle, error) {
 
 // RGBA renders page (from 1) at dpi, annotations and form fields included.
 func (l *Local) RGBA(page int, dpi float64) (*image.RGBA, error) {
-	px, err := l.pixelBox(page, dpi)
+	px, err := l.pixelBox(page, dpi, 4)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +162,7 @@ func (l *Local) RGBA(page int, dpi float64) (*image.RGBA, error) {
 // Gray renders page (from 1) at dpi in 8-bit gray: MuPDF draws gray
 // directly, a quarter of the memory traffic of RGBA.
 func (l *Local) Gray(page int, dpi float64) (*image.Gray, error) {
-	px, err := l.pixelBox(page, dpi)
+	px, err := l.pixelBox(page, dpi, 1)
 	if err != nil {
 		return nil, err
 	}

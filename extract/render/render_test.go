@@ -310,19 +310,21 @@ func TestHostile(t *testing.T) {
 		{"encrypted", readTestdata(t, "encrypted.pdf"), render.Options{}, []string{shenbao.EENCRYPTED}, 0},
 		{"5000 pages", makePDF(many), render.Options{}, []string{shenbao.ETOOLARGE}, 0},
 		{"20000×20000 pt page", makePDF([]pdfPage{{w: 20000, h: 20000}}), render.Options{}, []string{shenbao.ETOOLARGE}, 0},
-		// MuPDF's own allocations fail (the scan's JPEG needs 11 MB): a
-		// memory error, not a damaged page; or the Go heap's growth hits the
-		// limit first and the child dies.
-		{"scan under an 8 MB memory limit", scan, render.Options{Memory: 8 << 20}, []string{shenbao.ETOOLARGE, shenbao.ECRASHED}, 300},
+		// The page image (2 MB at 150 dpi) fits, MuPDF's decoding of the
+		// scan's JPEG (11 MB) does not: a memory error, not a damaged page;
+		// or the Go heap's growth hits the limit first and the child dies.
+		{"scan under an 8 MB memory limit", scan, render.Options{Memory: 8 << 20}, []string{shenbao.ETOOLARGE, shenbao.ECRASHED}, 150},
+		// The page image itself (8.7 MB at 300 dpi) is over half the limit:
+		// refused before anything is allocated.
+		{"page image over half the memory limit", scan, render.Options{Memory: 8 << 20}, []string{shenbao.ETOOLARGE}, 300},
 		{"slower than the timeout", scan, render.Options{Timeout: 5 * time.Millisecond}, []string{shenbao.ETIMEOUT}, 0},
 		{"over the file size limit", good, render.Options{MaxBytes: 100}, []string{shenbao.ETOOLARGE}, 0},
 		// MuPDF subsamples while it decodes, so a huge image drawn small
 		// renders within a memory limit below its decoded size.
 		{"image bomb under a memory limit", imageBomb(t), render.Options{Memory: 256 << 20}, []string{""}, 0},
-		// With the pixel cap lifted, the page's pixmap (830 MB) meets the
-		// memory limit: the allocation fails and the page is reported, or
-		// the child dies; either way a typed error and a live test process.
-		{"pixmap past the memory limit", makePDF([]pdfPage{{w: 14400, h: 14400}}), render.Options{MaxPixels: 1e9, Memory: 256 << 20}, []string{shenbao.EINVALID, shenbao.ETOOLARGE, shenbao.ECRASHED}, 0},
+		// With the pixel cap lifted, the page's pixmap (200 MB gray)
+		// cannot fit the memory limit: refused before allocating.
+		{"pixmap past the memory limit", makePDF([]pdfPage{{w: 14400, h: 14400}}), render.Options{MaxPixels: 1e9, Memory: 256 << 20}, []string{shenbao.ETOOLARGE}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
