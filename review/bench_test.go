@@ -104,6 +104,7 @@ func BenchmarkListPage(b *testing.B) {
 // page, the report JSON and the first page rendered at the view's DPI
 // (the goal: under 1 s). The static assets are cached by then.
 func BenchmarkFirstPageImage(b *testing.B) {
+	needRenderer(b)
 	s := startSite(b, 0)
 	data, err := os.ReadFile("testdata/cq2024_03_pdf.pdf")
 	if err != nil {

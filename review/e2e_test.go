@@ -211,6 +211,7 @@ func (b *browser) accessible(page string) {
 }
 
 func TestBrowserReviewFlow(t *testing.T) {
+	needRenderer(t)
 	b := newBrowser(t)
 	s := startSite(t, 2)
 	ctx := context.Background()

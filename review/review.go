@@ -9,6 +9,16 @@
 // Sign-in sets a signed, expiring session cookie (session.go). The API
 // accepts that session for requests that pass through APISession, which
 // checks the cookie and, for unsafe methods, the X-CSRF-Token header.
+//
+// Wiring, in `shenbao serve`:
+//
+//	apiSrv := api.New(api.Config{...})
+//	ui, err := review.New(review.Config{Store: st, SessionKey: key})
+//	…
+//	srv := &http.Server{Handler: ui.Handler(apiSrv)}
+//
+// Handler serves the pages and passes everything else (/api/v1/…,
+// /healthz, /metrics) to the API through APISession.
 package review
 
 import (

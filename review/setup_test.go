@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/api"
 	"github.com/shenbao/shenbao/auth"
 	"github.com/shenbao/shenbao/criteria"
@@ -58,6 +59,22 @@ func (mupdf) PagePNG(ctx context.Context, mime string, data []byte, page int, dp
 	}
 	defer d.Close()
 	return d.PagePNG(ctx, page, dpi)
+}
+
+// needRenderer skips tb when this build cannot render pages (CGO_ENABLED=0
+// has no MuPDF): the page view then has no images to place boxes on.
+func needRenderer(tb testing.TB) {
+	tb.Helper()
+	pdf, err := os.ReadFile("testdata/cq2024_03_pdf.pdf")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := (mupdf{}).PagePNG(context.Background(), "application/pdf", pdf, 1, 36); err != nil {
+		if shenbao.ErrorCode(err) == shenbao.ENOTINSTALLED {
+			tb.Skipf("this build has no page renderer (%v); run with CGO_ENABLED=1", shenbao.ErrorMessage(err))
+		}
+		tb.Fatalf("render a test page: %v", err)
+	}
 }
 
 func newPipeline(t testing.TB) *pipeline.Pipeline {

@@ -101,7 +101,20 @@
         div.style.aspectRatio = img.naturalWidth + " / " + img.naturalHeight;
         drawBoxes(div);
       });
-      img.addEventListener("error", () => div.append(el("p", { class: "alert", text: "第 " + n + " 页图像无法显示" })));
+      img.addEventListener("error", () => {
+        // Without page images (no renderer on this server) the form as a
+        // table still shows every value and finding.
+        if (n === 1 && !formEl.hidden) return;
+        if (n === 1) {
+          document.getElementById("page-tools").hidden = true;
+          say("页面图像无法显示，以下按表格显示填写内容。");
+          geometry = false;
+          buildForm();
+          if (selected) select(selected, false);
+          return;
+        }
+        div.append(el("p", { class: "alert", text: "第 " + n + " 页图像无法显示" }));
+      });
       pagesEl.append(div);
     }
     applyZoom();
