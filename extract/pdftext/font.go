@@ -158,6 +158,9 @@ func (f *font) decode(raw string) []code {
 // code (U+F0xx) or to the letter itself; the raw code is the fallback.
 func (f *font) translateSymbol(text string, c int) string {
 	rs := []rune(text)
+	if len(rs) == 1 && glyph.State(rs[0]) != 0 {
+		return text // the CMap already names the mark
+	}
 	if len(rs) == 1 {
 		if u, ok := glyph.Symbol(f.name, rs[0]); ok {
 			return string(u)
