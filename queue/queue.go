@@ -13,6 +13,7 @@ package queue
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -507,6 +508,13 @@ func (q *Queue) Sweep(ctx context.Context) error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+func decodeArgs(j *rivertype.JobRow, v any) error {
+	if err := json.Unmarshal(j.EncodedArgs, v); err != nil {
+		return fmt.Errorf("decode args of job %d: %w", j.ID, err)
 	}
 	return nil
 }
