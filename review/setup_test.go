@@ -178,5 +178,8 @@ func get(t testing.TB, c *http.Client, u string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d", u, res.StatusCode)
+	}
 	return string(b)
 }
