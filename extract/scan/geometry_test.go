@@ -283,6 +283,8 @@ func TestFixPercent(t *testing.T) {
 		{"23.66%", "23.66%", true},
 		{"1996", "1996", true},
 		{"2.05", "2.05", true},
+		{"工序数控化率达到63%“。组织", "工序数控化率达到63%。组织", false},
+		{"满意度达到799%“。开展", "满意度达到79%。开展", false},
 	}
 	for _, tt := range tests {
 		got, c := fixPercent(tt.in)

@@ -214,6 +214,15 @@ func findTables(hs, vs []seg, p gridParams, pageW int) []gridTable {
 		if len(gh) < 1 || len(gv) < 2 {
 			continue
 		}
+		// A table nested in a frame touches the frame where a page
+		// break cuts both; split it off so it nests instead of lending
+		// the frame its columns.
+		if ih, iv, oh, ov, ok := splitInner(gh, gv, p); ok {
+			if t, ok := buildGrid(ih, iv, p); ok && 5*t.rect.Dx() >= 2*pageW {
+				out = append(out, t)
+				gh, gv = oh, ov
+			}
+		}
 		// The form's tables span most of the page; anything narrower
 		// is strokes of large text that happen to line up.
 		if t, ok := buildGrid(gh, gv, p); ok && 5*t.rect.Dx() >= 2*pageW {
@@ -222,6 +231,48 @@ func findTables(hs, vs []seg, p gridParams, pageW int) []gridTable {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].rect.Min.Y < out[j].rect.Min.Y })
 	return out
+}
+
+// splitInner separates, within one group of connected rules, an inner
+// table: horizontal rules that reach neither side of the outer frame (two
+// or more of them) and the verticals strictly inside the frame that cross
+// them. A plain table's row rules run from side to side, so it has none.
+func splitInner(hs, vs []seg, p gridParams) (ih, iv, oh, ov []seg, ok bool) {
+	left, right := vs[0].pos, vs[0].pos
+	for _, v := range vs {
+		left, right = min(left, v.pos), max(right, v.pos)
+	}
+	margin := p.tol
+	for _, h := range hs {
+		if h.a > left+margin && h.b < right-margin {
+			ih = append(ih, h)
+		} else {
+			oh = append(oh, h)
+		}
+	}
+	if len(ih) < 2 {
+		return nil, nil, nil, nil, false
+	}
+	for _, v := range vs {
+		inner := false
+		if v.pos > left+margin && v.pos < right-margin {
+			for _, h := range ih {
+				if v.pos >= h.a-p.tol && v.pos <= h.b+p.tol && h.pos >= v.a-p.tol && h.pos <= v.b+p.tol {
+					inner = true
+					break
+				}
+			}
+		}
+		if inner {
+			iv = append(iv, v)
+		} else {
+			ov = append(ov, v)
+		}
+	}
+	if len(iv) < 2 || len(ov) < 2 {
+		return nil, nil, nil, nil, false
+	}
+	return ih, iv, oh, ov, true
 }
 
 // cluster merges positions closer than tol into their mean.
@@ -280,12 +331,30 @@ func buildGrid(hs, vs []seg, p gridParams) (gridTable, bool) {
 	if len(ys) < 1 || len(xs) < 2 {
 		return gridTable{}, false
 	}
+	left, right := xs[0], xs[len(xs)-1]
+	side := func(v seg) bool { return abs(v.pos-left) <= p.tol || abs(v.pos-right) <= p.tol }
+	// An inner vertical must lie mostly between the first and last
+	// horizontal rule: a heading's stroke that touches the top rule
+	// from outside is no column boundary.
+	if len(ys) >= 2 {
+		kept := vs[:0:0]
+		xpos = xpos[:0]
+		for _, v := range vs {
+			if side(v) || min(v.b, ys[len(ys)-1])-max(v.a, ys[0]) >= p.minLenV/2 {
+				kept = append(kept, v)
+				xpos = append(xpos, v.pos)
+			}
+		}
+		vs, xs = kept, cluster(xpos, p.tol)
+	}
 	// A row cut by a page break has its side rules but no closing rule on
-	// this page: where the verticals run on past the first or last
+	// this page: where the frame's sides run on past the first or last
 	// horizontal rule, the page edge of the table is a row boundary.
 	top, bottom := ys[0], ys[len(ys)-1]
 	for _, v := range vs {
-		top, bottom = min(top, v.a), max(bottom, v.b)
+		if side(v) {
+			top, bottom = min(top, v.a), max(bottom, v.b)
+		}
 	}
 	openTop, openBottom := ys[0]-top > p.minLenV/2, bottom-ys[len(ys)-1] > p.minLenV/2
 	if openTop {

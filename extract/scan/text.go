@@ -188,16 +188,24 @@ var percentMisread = regexp.MustCompile(`(\d\.\d\d)(?:9%6|96%|%6|9%)`)
 // defect to report, so the caller lowers its confidence.
 var percentAsDigits = regexp.MustCompile(`^(-?\d+\.\d\d)96$`)
 
+// percentQuote matches the other misreading in running text: "%。" comes
+// out as "9%“" or "%“".
+var percentQuote = regexp.MustCompile(`(\d)9?%“`)
+
 // fixPercent repairs percent signs and says how sure the repair is (1 when
 // nothing was changed).
 func fixPercent(s string) (string, float64) {
 	if percentAsDigits.MatchString(s) {
 		return percentAsDigits.ReplaceAllString(s, "$1%"), 0.5
 	}
+	c := 1.0
 	if percentMisread.MatchString(s) {
-		return percentMisread.ReplaceAllString(s, "$1%"), 0.8
+		s, c = percentMisread.ReplaceAllString(s, "$1%"), 0.8
 	}
-	return s, 1
+	if percentQuote.MatchString(s) {
+		s, c = percentQuote.ReplaceAllString(s, "$1%"), 0.8
+	}
+	return s, c
 }
 
 // numericLike reports whether OCR text looks like a number cell's content,

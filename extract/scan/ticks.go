@@ -57,7 +57,7 @@ func findMarks(b, light *bitmap, line image.Rectangle, em int) []mark {
 		square := asp >= 0.75 && asp <= 1.33 && float64(h) <= 1.3*fe
 		solid := inkFraction(b, c.rect)
 		switch {
-		case square && solid > 0.6:
+		case square && solid > 0.85:
 			out = append(out, mark{kind: markFilled, rect: c.rect, fill: 1})
 		case square && closedOutline(light, c.rect):
 			f := interiorFill(b, c.rect)
