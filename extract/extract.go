@@ -138,6 +138,7 @@ func (e *Extractor) read(ctx context.Context, data []byte) (*shenbao.Content, st
 // readPDF tries the text layer first and falls back to OCR when the layer
 // is missing, or present but not the form's text (a scan with a junk layer).
 func (e *Extractor) readPDF(ctx context.Context, data []byte) (*shenbao.Content, string, error) {
+	data = trimAfterEOF(data)
 	var textErr error
 	if e.PDFText != nil {
 		c, err := e.PDFText(ctx, bytes.NewReader(data), int64(len(data)))
@@ -165,6 +166,21 @@ func (e *Extractor) readPDF(ctx context.Context, data []byte) (*shenbao.Content,
 	}
 	c, err := e.Scan(ctx, bytes.NewReader(data), int64(len(data)))
 	return c, shenbao.FormatPDFScan, err
+}
+
+// trimAfterEOF drops what follows a PDF's last %%EOF marker — mail
+// gateways and scanners' upload tools pad files — which the text-layer
+// reader, looking for the cross-reference table from the end, cannot skip.
+func trimAfterEOF(data []byte) []byte {
+	i := bytes.LastIndex(data, []byte("%%EOF"))
+	if i < 0 {
+		return data
+	}
+	end := i + len("%%EOF")
+	if len(bytes.TrimSpace(data[end:])) == 0 {
+		return data
+	}
+	return data[:end]
 }
 
 // Apply detects the edition of content and maps it into rep.

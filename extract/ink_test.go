@@ -45,3 +45,17 @@ func TestDecideByInk(t *testing.T) {
 		t.Errorf("no boxes drawn: %+v", boxes[0])
 	}
 }
+
+func TestTrimAfterEOF(t *testing.T) {
+	tests := map[string]string{
+		"%PDF-1.4 x %%EOF\n":              "%PDF-1.4 x %%EOF\n",
+		"%PDF-1.4 x %%EOF\n%copy 3\n":     "%PDF-1.4 x %%EOF",
+		"%PDF-1.4 %%EOF a %%EOF\x00\x00": "%PDF-1.4 %%EOF a %%EOF",
+		"%PDF-1.4 no marker":              "%PDF-1.4 no marker",
+	}
+	for in, want := range tests {
+		if got := string(trimAfterEOF([]byte(in))); got != want {
+			t.Errorf("trimAfterEOF(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
