@@ -393,6 +393,13 @@ func TestBrowserReviewFlow(t *testing.T) {
 		chromedp.SendKeys(`.finding .inline-form textarea`, reason, chromedp.ByQuery),
 		chromedp.Click(`.finding .inline-form button[type=submit]`, chromedp.ByQuery))
 	b.waitFor("dismissed shown", fmt.Sprintf(`(() => { const d = document.querySelector('.finding[data-n="%d"] .decision.dismissed'); return !!d && d.textContent.includes('zhangsan') && d.textContent.includes(%q) })()`, dis, reason), 10*time.Second)
+	// Accept another: shown confirmed, with who.
+	acc := 1
+	b.run("open accept", chromedp.Click(fmt.Sprintf(`.finding[data-n="%d"] button.accept`, acc), chromedp.ByQuery),
+		chromedp.WaitVisible(`.finding .inline-form textarea`, chromedp.ByQuery),
+		chromedp.SendKeys(`.finding .inline-form textarea`, "请申报单位补充清单", chromedp.ByQuery),
+		chromedp.Click(`.finding .inline-form button[type=submit]`, chromedp.ByQuery))
+	b.waitFor("accepted shown", fmt.Sprintf(`(() => { const d = document.querySelector('.finding[data-n="%d"] .decision.accepted'); return !!d && d.textContent.includes('zhangsan') && d.textContent.includes('已确认') })()`, acc), 10*time.Second)
 	b.run("audit tab", chromedp.Click(`#tab-audit`, chromedp.ByID))
 	b.waitFor("audit trail", `(() => { const t = document.getElementById('panel-audit').textContent; return t.includes('更正字段') && t.includes('驳回问题') && t.includes('zhangsan') })()`, 10*time.Second)
 	b.shot("07-audit")
