@@ -50,6 +50,10 @@ func (p *fakeProcessor) Extract(ctx context.Context, name string, data []byte) (
 		sum = sha256.Sum256(sum[:])
 	}
 	s := string(data)
+	if s == "hang" {
+		<-ctx.Done() // a parser stuck on a hostile file, until the stage's time limit
+		return nil, ctx.Err()
+	}
 	if code, ok := strings.CutPrefix(s, "fail:"); ok {
 		return nil, shenbao.Errorf(code, "测试失败 / test failure")
 	}
@@ -115,8 +119,8 @@ func status(t testing.TB, st store.Store, id int64) *store.Application {
 	return a
 }
 
-// TestStages covers retries, permanent failures as dead letters, a lost
-// enqueue picked up by the sweeper, and a recheck.
+// TestStages covers retries, permanent failures as dead letters, the
+// stage time limit, a lost enqueue picked up by the sweeper, and a recheck.
 func TestStages(t *testing.T) {
 	pgtest.Backends(t, func(t *testing.T, cfg store.Config) {
 		ctx := context.Background()
@@ -125,7 +129,9 @@ func TestStages(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		q, err := queue.Open(ctx, st, &fakeProcessor{seen: map[string]int{}}, fastConfig(2))
+		qc := fastConfig(2)
+		qc.ExtractTimeout = time.Second
+		q, err := queue.Open(ctx, st, &fakeProcessor{seen: map[string]int{}}, qc)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,6 +144,7 @@ func TestStages(t *testing.T) {
 		flaky := add(t, ctx, st, q, "flaky:1")
 		bad := add(t, ctx, st, q, "fail:"+shenbao.EUNSUPPORTED)
 		crash := add(t, ctx, st, q, "fail:"+shenbao.ECRASHED)
+		hang := add(t, ctx, st, q, "hang")
 		// An upload whose enqueue was lost: stored, never enqueued.
 		lost, _, err := st.CreateApplication(ctx, store.NewApplication{SHA256: strings.Repeat("e", 64), Filename: "lost.docx", MIME: "test"}, store.Actor{})
 		if err != nil {
@@ -146,14 +153,14 @@ func TestStages(t *testing.T) {
 		st.PutOriginal(ctx, strings.Repeat("e", 64), strings.NewReader("lost"))
 
 		waitFor(t, time.Minute, "every application to finish", func() bool {
-			for _, id := range []int64{ok, flaky, bad, crash, lost.ID} {
+			for _, id := range []int64{ok, flaky, bad, crash, hang, lost.ID} {
 				if s := status(t, st, id).Status; s != store.StatusDone && s != store.StatusFailed {
 					return false
 				}
 			}
 			return true
 		})
-		for id, want := range map[int64]string{ok: store.StatusDone, flaky: store.StatusDone, lost.ID: store.StatusDone, bad: store.StatusFailed, crash: store.StatusFailed} {
+		for id, want := range map[int64]string{ok: store.StatusDone, flaky: store.StatusDone, lost.ID: store.StatusDone, bad: store.StatusFailed, crash: store.StatusFailed, hang: store.StatusFailed} {
 			if a := status(t, st, id); a.Status != want {
 				t.Errorf("%s: status %s (%s), want %s", a.Filename, a.Status, a.ErrorCode, want)
 			}
@@ -161,18 +168,27 @@ func TestStages(t *testing.T) {
 		if a := status(t, st, bad); a.ErrorCode != shenbao.EUNSUPPORTED || !strings.Contains(a.ErrorMessage, "test failure") {
 			t.Errorf("permanent failure recorded as %q %q", a.ErrorCode, a.ErrorMessage)
 		}
-		// The unsupported file is cancelled at once; the crashing one is
-		// retried to the limit and discarded: both are dead letters.
+		if a := status(t, st, hang); a.ErrorCode != shenbao.ETIMEOUT {
+			t.Errorf("stuck extraction recorded as %q %q, want a timeout", a.ErrorCode, a.ErrorMessage)
+		}
+		// The unsupported file is cancelled at once; the crashing and the
+		// stuck ones are retried to the limit and discarded: all are dead
+		// letters.
 		waitFor(t, 30*time.Second, "dead letters", func() bool {
 			jobs, err := q.Jobs(ctx, []string{"discarded", "cancelled"}, 10)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return len(jobs) == 2
+			return len(jobs) == 3
 		})
 		jobs, _ := q.Jobs(ctx, []string{"discarded"}, 10)
-		if len(jobs) != 1 || jobs[0].Attempt != 3 || len(jobs[0].Errors) != 3 {
+		if len(jobs) != 2 {
 			t.Fatalf("discarded jobs: %+v", jobs)
+		}
+		for _, j := range jobs {
+			if j.Attempt != 3 || len(j.Errors) != 3 {
+				t.Errorf("discarded job %s: attempt %d, %d errors; want 3 and 3", j.Args, j.Attempt, len(j.Errors))
+			}
 		}
 
 		rid, err := st.CreateRecheck(ctx, "{}", []int64{ok, flaky}, store.Actor{})
