@@ -416,7 +416,11 @@
         selected = null;
         await refresh();
         say(`已更正“${fieldsById.get(fid).label}”，检查已重新运行：问题 ${before} → ${report.findings.length} 条。`);
-      } catch (err) { say(err.message, true); }
+      } catch (err) {
+        say(err.message, true);
+        // Someone else changed the report meanwhile: show theirs.
+        if (err.status === 409) { await refresh(); say(err.message + "（已载入最新版本）", true); }
+      }
     });
     host.append(form);
     input.focus();
