@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/api"
 	"github.com/shenbao/shenbao/extract/render"
+	"github.com/shenbao/shenbao/review"
 )
 
 // pageRenderer renders page images of stored PDFs for the reviewer, with
@@ -27,5 +29,12 @@ func (r pageRenderer) PagePNG(ctx context.Context, mime string, data []byte, pag
 	return doc.PagePNG(ctx, page, dpi)
 }
 
-// wrapHandler mounts what serve offers beside the API.
-func (m *Main) wrapHandler(h http.Handler, svc *service) http.Handler { return h }
+// site mounts the reviewer's pages beside the API: one handler for the
+// whole site, the pages' session accepted by the API.
+func (m *Main) site(apiHandler http.Handler, svc *service, sessionKey string, secure bool) (http.Handler, error) {
+	ui, err := review.New(review.Config{Store: svc.st, SessionKey: []byte(sessionKey), SecureCookies: secure, Logger: svc.log})
+	if err != nil {
+		return nil, fmt.Errorf("review pages: %w", err)
+	}
+	return ui.Handler(apiHandler), nil
+}

@@ -75,6 +75,7 @@ type service struct {
 	q       *queue.Queue
 	checker *checker
 	metrics *api.Metrics
+	log     *slog.Logger
 }
 
 func (m *Main) startService(ctx context.Context, sf *serviceFlags, workers int, log *slog.Logger) (*service, error) {
@@ -97,7 +98,7 @@ func (m *Main) startService(ctx context.Context, sf *serviceFlags, workers int, 
 		st.Close()
 		return nil, err
 	}
-	return &service{st: st, q: q, checker: p, metrics: metrics}, nil
+	return &service{st: st, q: q, checker: p, metrics: metrics, log: log}, nil
 }
 
 func (s *service) stop() {
@@ -113,6 +114,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	workers := fs.Int("workers", 2, "jobs this process works at once (0: API only, with separate `shenbao worker` processes)")
 	maxMB := fs.Int64("max-mb", 100, "largest upload, MB")
+	sessionKey := fs.String("session-key", "", "signs the review pages' sessions (32+ bytes); set it when several serve processes share users")
+	secure := fs.Bool("secure-cookies", false, "mark session cookies Secure (TLS terminated by a proxy in front)")
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
@@ -132,7 +135,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("listen %s: %w", *addr, err)
 	}
 	m.addr = ln.Addr().String()
-	hs := &http.Server{Handler: m.wrapHandler(srv, svc), ReadHeaderTimeout: 10 * time.Second}
+	site, err := m.site(srv, svc, *sessionKey, *secure)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second}
 	log.Info("shenbao serving", "addr", m.addr, "store", svc.st.Dialect(), "workers", *workers)
 	if m.ready != nil {
 		close(m.ready)
