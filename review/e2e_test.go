@@ -91,7 +91,9 @@ func newBrowser(t *testing.T) *browser {
 			}
 		}
 	})
-	if err := chromedp.Run(ctx, cdplog.Enable(), runtime.Enable()); err != nil {
+	// The window size includes the headless window's frame; the page must
+	// get the full 1366×768 of a small laptop screen.
+	if err := chromedp.Run(ctx, cdplog.Enable(), runtime.Enable(), chromedp.EmulateViewport(1366, 768)); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	t.Cleanup(func() {
