@@ -476,20 +476,27 @@ func (pg *page) layout(tables []gridTable) []blockLay {
 func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, withMarks bool, marks []*mark) ([]lineLay, []*mark) {
 	rects := lineRects(pg.bin, r, mask, max(3, pg.em/4), maxH)
 	var out []lineLay
-	// Options always show at least one box — an empty □ or a solid ■ —
-	// so a region without one holds no options, and a lone box-like shape
+	// Options show at least one box — an empty □ or a solid ■ — so a
+	// region without one holds no options, and a lone box-like shape
 	// there is a character such as 国 or 回.
+	// When every option is ticked with √ no box is left, but then there
+	// are several ticks.
 	cellHasBox := false
 	found := make([][]mark, len(rects))
 	if withMarks {
+		ticks := 0
 		for i, lr := range rects {
 			found[i] = findMarks(pg.bin, pg.light, lr, min(lr.Dy(), pg.em*5/4))
 			for _, m := range found[i] {
 				if m.kind == markEmpty || m.kind == markFilled {
 					cellHasBox = true
 				}
+				if m.kind == markTick {
+					ticks++
+				}
 			}
 		}
+		cellHasBox = cellHasBox || ticks >= 2
 	}
 	for i, lr := range rects {
 		// Slivers are what is left of a rule beside the erased band;
