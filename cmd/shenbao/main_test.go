@@ -11,12 +11,14 @@ import (
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/extract/child"
+	"github.com/shenbao/shenbao/store/pgtest"
 )
 
 func TestMain(m *testing.M) {
 	// Tests re-execute this binary for C-backed jobs.
 	child.Main()
-	os.Exit(m.Run())
+	runWorkerIfAsked()
+	os.Exit(pgtest.Run(m))
 }
 
 func run(t *testing.T, env map[string]string, args ...string) (string, string, error) {

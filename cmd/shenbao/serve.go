@@ -15,6 +15,7 @@ import (
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/api"
 	"github.com/shenbao/shenbao/auth"
+	"github.com/shenbao/shenbao/extract/scanpdf"
 	"github.com/shenbao/shenbao/queue"
 	"github.com/shenbao/shenbao/store"
 )
@@ -26,6 +27,7 @@ type serviceFlags struct {
 	workers     int
 	profile     string
 	logJSON     bool
+	ocrThreads  int
 }
 
 func (m *Main) serviceFlagSet(name string) (*flag.FlagSet, *serviceFlags) {
@@ -35,6 +37,7 @@ func (m *Main) serviceFlagSet(name string) (*flag.FlagSet, *serviceFlags) {
 	fs.StringVar(&sf.databaseURL, "database-url", "", "postgres://… to keep everything in PostgreSQL (several serve/worker processes)")
 	fs.StringVar(&sf.profile, "profile", "", "rule profile; default: each edition's own")
 	fs.BoolVar(&sf.logJSON, "log-json", false, "log as JSON lines")
+	fs.IntVar(&sf.ocrThreads, "ocr-threads", 0, "Tesseract threads per scanned document (default: the core count)")
 	return fs, sf
 }
 
@@ -88,6 +91,7 @@ func (m *Main) startService(ctx context.Context, sf *serviceFlags, workers int, 
 		st.Close()
 		return nil, err
 	}
+	p.Extractor.Scan = scanpdf.Reader{Opts: scanpdf.Options{Workers: sf.ocrThreads}}.Read
 	metrics := api.NewMetrics()
 	q, err := queue.Open(ctx, st, p, queue.Config{Workers: workers, Logger: log, Observer: metrics})
 	if err != nil {
