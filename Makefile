@@ -38,7 +38,7 @@ test: deps
 # and the speed/memory benchmarks. Scans make this take several minutes.
 bench: deps
 	SHENBAO_SCANS=1 $(GO) test -count=1 -timeout 60m -run 'TestCorpusAccuracy' -v ./extract/ | grep -v '^=== RUN'
-	$(GO) test -count=1 -run 'TestDefectRecall' -v ./pipeline/ | grep -v '^=== RUN'
+	SHENBAO_SCANS=1 $(GO) test -count=1 -timeout 60m -run 'TestDefectRecall' -v ./pipeline/ | grep -v '^=== RUN'
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./extract/ ./extract/docx/ ./extract/pdftext/
 	$(GO) test -run '^$$' -bench Bulk1000 -benchtime 1x ./bulk/
 	$(GO) test -run '^$$' -bench CorpusScan -benchtime 1x -timeout 60m ./extract/scan/
