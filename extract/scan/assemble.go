@@ -88,7 +88,7 @@ func paragraphs(ls []readLine, left, right, em int, indentBreaks bool) [][]readL
 // underlined blank (集群名称：____湖北…____): quotes, commas and
 // underscores right after the label's colon, and at the line's end.
 var (
-	blankLead  = regexp.MustCompile(`([:：])[\s“”"'_，,、]+`)
+	blankLead  = regexp.MustCompile(`([:：])[\s“”"'_，,、。.]+`)
 	blankTrail = regexp.MustCompile(`[\s“”"'_□]+$`)
 	blankGap   = regexp.MustCompile(`(\p{Han})[“”"_]+(\d)`)
 )

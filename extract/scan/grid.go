@@ -434,7 +434,16 @@ func eraseRules(g *image.Gray, b *bitmap, hs, vs []seg) {
 	for _, h := range hs {
 		half := h.thick/2 + 2
 		for x := h.a; x <= h.b; x++ {
-			for y := h.pos - half; y <= h.pos+half; y++ {
+			// Where a glyph touches the rule (text on an underlined
+			// blank), leave the fringe on that side: it is the glyph's.
+			y0, y1 := h.pos-half, h.pos+half
+			if b.at(x, y0-1) {
+				y0 = h.pos - h.thick/2
+			}
+			if b.at(x, y1+1) {
+				y1 = h.pos + h.thick/2
+			}
+			for y := y0; y <= y1; y++ {
 				clearPx(x, y)
 			}
 		}

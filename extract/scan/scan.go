@@ -460,7 +460,9 @@ func (pg *page) layout(tables []gridTable) []blockLay {
 	saved := pg.bin
 	pg.bin = outside
 	// Headings and the cover's title are set larger than body text.
-	plines, marks := pg.layLines(image.Rect(0, 0, outside.w, outside.h), nil, pg.em*3, true, marks)
+	// Options live in table cells; outside them a box-like 日 or 口 at a
+	// line's end is a character.
+	plines, marks := pg.layLines(image.Rect(0, 0, outside.w, outside.h), nil, pg.em*3, false, marks)
 	pg.bin = saved
 	for _, l := range plines {
 		blocks = append(blocks, blockLay{y: l.rect.Min.Y, lines: []lineLay{l}})
