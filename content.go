@@ -22,6 +22,9 @@ type Block struct {
 	Table *Table `json:"table,omitempty"`
 	Page  int    `json:"page,omitempty"` // 1-based; 0 when unknown
 	BBox  *Box   `json:"bbox,omitempty"`
+	// Confidence of a paragraph read by OCR, in [0,1]; 0 when unknown
+	// (and for text layers, which are exact).
+	Confidence float64 `json:"confidence,omitempty"`
 }
 
 // Table is a grid of rows. Cells carry their grid column so that merged

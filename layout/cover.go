@@ -40,9 +40,18 @@ func (m *mapper) cover(s *Spec) {
 		} else {
 			v = m.beforeMarker(rest, s)
 		}
+		conf := 1.0
+		if m.source == shenbao.SourceOCR {
+			// Handwriting or type over an underline: without the reader's
+			// own confidence, assume a reviewer should look.
+			conf = 0.75
+			if u.conf > 0 {
+				conf = u.conf
+			}
+		}
 		m.out.Fields = append(m.out.Fields, shenbao.Field{
 			ID: s.FieldID(col), Key: s.Key, Section: s.Section, Label: s.FullLabel(), Column: col,
-			Value: v, Confidence: 1, Page: pageOf(u.page), BBox: u.bbox, Source: m.source,
+			Value: v, Confidence: conf, Page: pageOf(u.page), BBox: u.bbox, Source: m.source,
 		})
 		return
 	}

@@ -31,6 +31,7 @@ type unit struct {
 	norm    string // Norm(text) for paragraphs
 	page    int
 	bbox    *shenbao.Box
+	conf    float64 // OCR confidence of a paragraph; 0 when unknown
 	row     *shenbao.Row
 	norms   []string // Norm of each cell's text
 	table   int      // which table the row belongs to
@@ -93,7 +94,7 @@ func (m *mapper) flatten(c *shenbao.Content) {
 			addTable(b.Table, b.Page)
 			continue
 		}
-		m.units = append(m.units, unit{para: true, text: b.Text, norm: Norm(b.Text), page: b.Page, bbox: b.BBox})
+		m.units = append(m.units, unit{para: true, text: b.Text, norm: Norm(b.Text), page: b.Page, bbox: b.BBox, conf: b.Confidence})
 	}
 	// Sections: a paragraph that is a section heading starts the section.
 	sec := -1
@@ -252,13 +253,21 @@ func (m *mapper) locate(s *Spec, from, to int) (anchor, bool) {
 		return m.locatePlan(s, from, to)
 	}
 	if s.Type == TypeLongText && Norm(s.Label) == Norm(s.Section) {
-		// The plan: the section's first table cell is the answer itself.
+		// The plan: the answer is the section's table cell itself, by far
+		// the longest cell of the section (or of the document, when a scan
+		// lost the heading).
+		best, bestLen := anchor{}, -1
 		for i := from; i < to; i++ {
-			if !m.units[i].para {
-				return anchor{u: i, c: 0, score: 1}, true
+			if m.units[i].para {
+				continue
+			}
+			for j, n := range m.units[i].norms {
+				if len(n) > bestLen {
+					best, bestLen = anchor{u: i, c: j, score: 1}, len(n)
+				}
 			}
 		}
-		return anchor{}, false
+		return best, bestLen >= 0
 	}
 	if s.Parent == "" {
 		return m.find(s.Label, from, to)
@@ -813,14 +822,26 @@ func (m *mapper) readLongText(s *Spec, a anchor) {
 	var c *shenbao.Cell
 	var text string
 	if Norm(s.Label) == Norm(s.Section) {
-		// The plan: the whole answer cell, less what the form prints in it.
-		row := m.units[a.u].row
-		for i := range row.Cells {
-			if c == nil || len(row.Cells[i].Text) > len(c.Text) {
-				c = &row.Cells[i]
+		// The plan: the whole answer cell, less what the form prints in it,
+		// and its continuation where a scan's page break left it as rows
+		// of its own in the same table.
+		c = m.cell(a)
+		text = c.Text
+		sec := m.units[a.u].section
+		for i := a.u + 1; i < len(m.units); i++ {
+			u := &m.units[i]
+			if u.section != sec {
+				break
+			}
+			if u.para || u.table != m.units[a.u].table && !continuesText(u) {
+				continue
+			}
+			for _, x := range u.row.Cells {
+				if strings.TrimSpace(x.Text) != "" {
+					text += "\n" + x.Text
+				}
 			}
 		}
-		text = c.Text
 	} else {
 		cells := m.right(a.u, m.cell(a))
 		if len(cells) == 0 {
@@ -839,12 +860,30 @@ func (m *mapper) readLongText(s *Spec, a anchor) {
 	})
 }
 
+// continuesText reports a row that carries on a long answer cut by a page
+// break: one cell of running text, not a row of a table of figures.
+func continuesText(u *unit) bool {
+	filled := 0
+	long := false
+	for i, c := range u.row.Cells {
+		if u.norms[i] == "" {
+			continue
+		}
+		filled++
+		long = long || len([]rune(u.norms[i])) >= 40
+		if strings.HasPrefix(u.norms[i], "方向") || strings.HasPrefix(u.norms[i], "指标") || c.Merged {
+			return false
+		}
+	}
+	return filled == 1 && long
+}
+
 // printedNotes are the form's own words inside an answer cell: the limit
 // heading and the 备注 on plan targets. They are not part of the answer.
 var printedNotes = []*regexp.Regexp{
-	regexp.MustCompile(`^\s*[（(〈<《]\s*\d+\s*字以内\s*[)）〉>》]\s*\n?`),
+	regexp.MustCompile(`^\s*[（(〈<《][^)）〉>》\n]{0,8}字以内\s*[)）〉>》]?\s*\n?`),
 	regexp.MustCompile(`(?s)[（(]\s*备\s*注\s*[:：].*?[)）][ \t]*(\n|$)`),
-	regexp.MustCompile(`(?m)^[ \t]*[（(]\s*(注|需|如涉及)[^)）\n]*[)）][ \t]*$`),
+	regexp.MustCompile(`(?m)^[ \t]*[（(〈<《]\s*(注|需|如涉及)[^)）〉>》\n]*[)）〉>》][ \t]*$`),
 }
 
 func stripPrinted(text string, s *Spec) string {

@@ -12,6 +12,8 @@ var widthFold = strings.NewReplacer(
 	"（", "(", "）", ")", "：", ":", "，", ",", "；", ";", "％", "%",
 	"【", "[", "】", "]", "〔", "[", "〕", "]", "“", "\"", "”", "\"", "‘", "'", "’", "'",
 	"．", ".", "－", "-", "—", "-", "／", "/", "、", "、",
+	// OCR reads full-width parentheses as angle brackets.
+	"〈", "(", "〉", ")", "《", "(", "》", ")",
 )
 
 // Norm removes whitespace and folds punctuation width, the form in which
