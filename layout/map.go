@@ -347,10 +347,19 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 		f.Page, f.BBox = where(c)
 		f.Confidence = conf * lineConfidence(c)
 		if m.source == shenbao.SourceOCR {
-			f.Confidence *= plausibility(s.Type, value)
-			if isNumeric(s.Type) && value != numericValue(c) {
+			typ := s.Type
+			if typ == TypeCountNames && Norm(col) == "数量" {
+				typ = TypeInteger
+			}
+			f.Confidence *= plausibility(typ, value)
+			if isNumeric(typ) && value != numericValue(c) && s.Type != TypeCountNames {
 				// Read as letters and taken for digits: worth a look.
 				f.Confidence *= 0.7
+			}
+			if strings.TrimSpace(value) == "" {
+				// OCR drops lone digits ("0", "1"): a blank it read may not be
+				// blank on paper.
+				f.Confidence *= 0.6
 			}
 		}
 	}
@@ -483,7 +492,55 @@ func (m *mapper) value(s *Spec, c *shenbao.Cell) string {
 		}
 		return v
 	}
-	return cellValue(c)
+	return m.text(cellValue(c))
+}
+
+// text is a value of running text as the form holds it: for OCR, Chinese
+// punctuation restored where the reader gave ASCII or angle brackets.
+func (m *mapper) text(v string) string {
+	if m.source != shenbao.SourceOCR {
+		return v
+	}
+	return ocrPunct(v)
+}
+
+// ocrPunct puts back the full-width punctuation of Chinese text that OCR
+// returns as ASCII or as angle brackets: "(" beside a Chinese character
+// becomes "（", a "," between Chinese characters "，", 〈〉《》 parentheses.
+func ocrPunct(v string) string {
+	rs := []rune(v)
+	han := func(i int) bool {
+		return i >= 0 && i < len(rs) && (unicode.Is(unicode.Han, rs[i]) || strings.ContainsRune("（）“”、。，：；", rs[i]))
+	}
+	for i, r := range rs {
+		switch r {
+		case '〈', '《':
+			rs[i] = '（'
+		case '〉', '》':
+			rs[i] = '）'
+		case '(':
+			if han(i-1) || han(i+1) {
+				rs[i] = '（'
+			}
+		case ')':
+			if han(i-1) || han(i+1) || i == len(rs)-1 && strings.ContainsRune(string(rs[:i]), '（') {
+				rs[i] = '）'
+			}
+		case ',':
+			if han(i-1) && han(i+1) {
+				rs[i] = '，'
+			}
+		case ';':
+			if han(i-1) && han(i+1) {
+				rs[i] = '；'
+			}
+		case ':':
+			if han(i - 1) {
+				rs[i] = '：'
+			}
+		}
+	}
+	return string(rs)
 }
 
 // ocrDigits undoes the letters OCR reads for digits in a cell that holds a
@@ -681,6 +738,9 @@ func (m *mapper) readCountNames(s *Spec, a anchor) {
 			if mm := countRE.FindStringSubmatch(text); mm != nil {
 				v = strings.TrimSpace(mm[1])
 			}
+			if m.source == shenbao.SourceOCR {
+				v = ocrDigits(v)
+			}
 		case "名称":
 			if mm := namesRE.FindStringSubmatch(text); mm != nil {
 				v = joinLines(mm[1])
@@ -851,7 +911,7 @@ func (m *mapper) readLongText(s *Spec, a anchor) {
 		c = cells[0]
 		text = c.Text
 	}
-	text = stripPrinted(text, s)
+	text = m.text(stripPrinted(text, s))
 	page, box := where(c)
 	m.out.Texts = append(m.out.Texts, shenbao.Text{
 		ID: s.Key, Key: s.Key, Section: s.Section, Label: s.FullLabel(), Text: text,
@@ -965,7 +1025,7 @@ func (m *mapper) readPlan(s *Spec, a anchor) {
 			m.addField(s, col, "", 0, nil)
 			continue
 		}
-		m.addField(s, col, cellValue(c), a.score, c)
+		m.addField(s, col, m.text(cellValue(c)), a.score, c)
 	}
 }
 

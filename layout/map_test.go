@@ -186,3 +186,17 @@ func TestOCRDigits(t *testing.T) {
 		t.Errorf("trimBlank = %q", got)
 	}
 }
+
+func TestOCRPunct(t *testing.T) {
+	tests := map[string]string{
+		"稚丰区经济和信息化局〈中小企业局)": "稚丰区经济和信息化局（中小企业局）",
+		"0.45吨/万元(降低19.10%)":   "0.45吨/万元（降低19.10%）",
+		"设备3429台(套),建立":         "设备3429台（套），建立",
+		"SaaS (cloud)":          "SaaS (cloud)",
+	}
+	for in, want := range tests {
+		if got := ocrPunct(in); got != want {
+			t.Errorf("ocrPunct(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
