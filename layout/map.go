@@ -55,8 +55,38 @@ func Map(c *shenbao.Content, t *Template) *Mapped {
 		m.summary()
 	} else {
 		m.application()
+		if m.source == shenbao.SourceOCR {
+			m.crossRead()
+		}
 	}
 	return &m.out
+}
+
+// sameConcept pairs the rows that state the same thing twice: the cover
+// page's blanks and the basic-information table.
+var sameConcept = [][2]string{{"cover_name", "name"}, {"cover_org", "org"}, {"cover_dept", "dept"}}
+
+// crossRead lowers the confidence of OCR'd values whose twin elsewhere on
+// the form reads differently: one of the two is misread, and a reviewer
+// should see which.
+func (m *mapper) crossRead() {
+	at := map[string]int{}
+	for i, f := range m.out.Fields {
+		at[f.ID] = i
+	}
+	for _, pair := range sameConcept {
+		i, ok1 := at[pair[0]]
+		j, ok2 := at[pair[1]]
+		if !ok1 || !ok2 {
+			continue
+		}
+		a, b := &m.out.Fields[i], &m.out.Fields[j]
+		if a.Value == "" || b.Value == "" || Norm(a.Value) == Norm(b.Value) {
+			continue
+		}
+		a.Confidence *= 0.7
+		b.Confidence *= 0.7
+	}
 }
 
 func sourceOf(format string) string {

@@ -189,14 +189,27 @@ func TestOCRDigits(t *testing.T) {
 
 func TestOCRPunct(t *testing.T) {
 	tests := map[string]string{
-		"稚丰区经济和信息化局〈中小企业局)": "稚丰区经济和信息化局（中小企业局）",
-		"0.45吨/万元(降低19.10%)":   "0.45吨/万元（降低19.10%）",
-		"设备3429台(套),建立":         "设备3429台（套），建立",
-		"SaaS (cloud)":          "SaaS (cloud)",
+		"稚丰区经济和信息化局〈中小企业局)":  "稚丰区经济和信息化局（中小企业局）",
+		"0.45吨/万元(降低19.10%)": "0.45吨/万元（降低19.10%）",
+		"设备3429台(套),建立":      "设备3429台（套），建立",
+		"SaaS (cloud)":       "SaaS (cloud)",
 	}
 	for in, want := range tests {
 		if got := ocrPunct(in); got != want {
 			t.Errorf("ocrPunct(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestCrossRead(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2022")
+	c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+		para("集群名称: 宁波市鹤丰区锂电池材料产业集群"),
+		para("一、基本情况"),
+		table(cells("集群名称:(中小企业特色产业集群(XX产业))", "宁波市稚丰区锂电池材料产业集群")),
+	}}
+	m := Map(c, tp)
+	if f := field(t, m, "name"); f.Confidence >= 0.8 {
+		t.Errorf("name read differently from the cover kept confidence %.2f", f.Confidence)
 	}
 }
