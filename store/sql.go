@@ -328,16 +328,21 @@ func (s *sqlStore) Original(ctx context.Context, sha string) ([]byte, error) {
 
 // ---- applications
 
-const appCols = "a.id, a.sha256, a.filename, a.size, a.mime, a.batch, a.region, a.status, a.error_code, a.error_message, a.format, a.edition, a.year, a.cluster_name, a.error_count, a.warning_count, a.version, a.created_at, a.updated_at"
+const appCols = "a.id, a.sha256, a.filename, a.size, a.mime, a.batch, a.region, a.status, a.error_code, a.error_message, a.format, a.edition, a.year, a.cluster_name, a.error_count, a.warning_count, a.version, a.created_at, a.updated_at, a.reviewed_version, a.reviewed_by, a.reviewed_at"
 
 func scanApp(row interface{ Scan(...any) error }) (*Application, error) {
 	var a Application
-	var created, updated int64
+	var created, updated, reviewed int64
 	if err := row.Scan(&a.ID, &a.SHA256, &a.Filename, &a.Size, &a.MIME, &a.Batch, &a.Region, &a.Status, &a.ErrorCode, &a.ErrorMessage,
-		&a.Format, &a.Edition, &a.Year, &a.ClusterName, &a.Errors, &a.Warnings, &a.Version, &created, &updated); err != nil {
+		&a.Format, &a.Edition, &a.Year, &a.ClusterName, &a.Errors, &a.Warnings, &a.Version, &created, &updated,
+		&a.ReviewedVersion, &a.ReviewedBy, &reviewed); err != nil {
 		return nil, err
 	}
 	a.CreatedAt, a.UpdatedAt = ms(created), ms(updated)
+	if reviewed != 0 {
+		t := ms(reviewed)
+		a.ReviewedAt = &t
+	}
 	return &a, nil
 }
 
@@ -418,6 +423,13 @@ func (s *sqlStore) where(f Filter) (string, []any) {
 			conds = append(conds, "a.error_count > 0")
 		} else {
 			conds = append(conds, "a.error_count = 0")
+		}
+	}
+	if f.Reviewed != nil {
+		if *f.Reviewed {
+			conds = append(conds, "a.reviewed_version > 0 AND a.reviewed_version = a.version")
+		} else {
+			conds = append(conds, "(a.reviewed_version = 0 OR a.reviewed_version <> a.version)")
 		}
 	}
 	if f.Query != "" {
@@ -767,6 +779,46 @@ func (s *sqlStore) SetReview(ctx context.Context, appID int64, key, decision, re
 		}
 		return s.audit(ctx, tx, AuditEntry{UserID: by.ID, UserName: by.Name, Action: "finding." + decision, ApplicationID: appID,
 			Detail: map[string]any{"finding": key, "reason": reason}})
+	})
+}
+
+// SetReviewed checks the version in the UPDATE itself, so that a
+// correction or a re-check saved meanwhile makes the sign-off fail rather
+// than land on a report the reviewer has not seen.
+func (s *sqlStore) SetReviewed(ctx context.Context, appID int64, version int, note string, by Actor) error {
+	if version < 0 {
+		return shenbao.Errorf(shenbao.EINVALID, "报告版本不能为负数。/ The report version must not be negative.")
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		a, err := s.appTx(ctx, tx, appID)
+		if err != nil {
+			return err
+		}
+		action := "application.reviewed"
+		var res sql.Result
+		if version == 0 {
+			if a.ReviewedVersion == 0 {
+				return nil // nothing to withdraw
+			}
+			action, version = "application.unreviewed", a.ReviewedVersion
+			res, err = tx.ExecContext(ctx, s.q("UPDATE applications SET reviewed_version = 0, reviewed_by = '', reviewed_at = 0 WHERE id = ? AND reviewed_version = ?"),
+				appID, version)
+		} else {
+			res, err = tx.ExecContext(ctx, s.q("UPDATE applications SET reviewed_version = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ? AND version = ?"),
+				version, by.Name, now(), appID, version)
+		}
+		if err != nil {
+			return fmt.Errorf("%s %d: %w", action, appID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("%s %d: %w", action, appID, err)
+		} else if n == 0 {
+			// The report, or the sign-off being withdrawn, changed since
+			// the reviewer saw it.
+			return ErrConflict
+		}
+		return s.audit(ctx, tx, AuditEntry{UserID: by.ID, UserName: by.Name, Action: action, ApplicationID: appID,
+			Detail: map[string]any{"version": version, "note": note}})
 	})
 }
 

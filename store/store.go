@@ -83,6 +83,11 @@ type Store interface {
 	Versions(ctx context.Context, appID int64) ([]ReportVersion, error)
 
 	SetReview(ctx context.Context, appID int64, key, decision, reason string, by Actor) error
+	// SetReviewed signs the application off as reviewed at report version
+	// version, the one the reviewer saw: ErrConflict if it is no longer
+	// the current version. Version 0 withdraws the sign-off. Both are
+	// written to the audit log with the note.
+	SetReviewed(ctx context.Context, appID int64, version int, note string, by Actor) error
 	Reviews(ctx context.Context, appID int64) ([]Review, error)
 	Audit(ctx context.Context, e AuditEntry) error
 	AuditLog(ctx context.Context, appID int64) ([]AuditEntry, error)
@@ -147,6 +152,19 @@ type Application struct {
 	Version      int       `json:"version"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
+	// ReviewedVersion is the report version a reviewer signed off (0:
+	// none); ReviewedBy and ReviewedAt say who and when. A sign-off of an
+	// older version stays here until it is withdrawn or renewed, so that
+	// the page can say the report changed since.
+	ReviewedVersion int        `json:"reviewed_version"`
+	ReviewedBy      string     `json:"reviewed_by,omitempty"`
+	ReviewedAt      *time.Time `json:"reviewed_at,omitempty"`
+}
+
+// Reviewed reports whether a reviewer signed off the current report
+// version: a correction or a re-check after the sign-off undoes it.
+func (a *Application) Reviewed() bool {
+	return a.ReviewedVersion > 0 && a.ReviewedVersion == a.Version
 }
 
 // Filter selects applications. Zero members do not filter.
@@ -157,7 +175,10 @@ type Filter struct {
 	Batch     string `json:"batch,omitempty"`
 	Year      int    `json:"year,omitempty"`
 	HasErrors *bool  `json:"has_errors,omitempty"`
-	Query     string `json:"q,omitempty"` // substring of 集群名称
+	// Reviewed selects the applications signed off at their current
+	// version (Application.Reviewed), or, false, the others.
+	Reviewed *bool  `json:"reviewed,omitempty"`
+	Query    string `json:"q,omitempty"` // substring of 集群名称
 	// UploadedBy restricts to applications the user uploaded (clerks).
 	UploadedBy int64 `json:"-"`
 	Limit      int   `json:"-"`
@@ -229,7 +250,8 @@ const (
 )
 
 var (
-	// ErrConflict is returned by SaveReport when the base version is stale.
+	// ErrConflict is returned by SaveReport when the base version is
+	// stale, and by SetReviewed when the signed-off version is.
 	ErrConflict = &shenbao.Error{Code: shenbao.ECONFLICT, Message: "报告已被他人更新，请刷新后重试。/ The report was changed by someone else; reload and try again."}
 	// ErrJobDone is returned by SaveReport when the job already saved.
 	ErrJobDone = errors.New("job already saved its report")

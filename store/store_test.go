@@ -2,12 +2,16 @@ package store_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/store"
@@ -28,6 +32,22 @@ func open(t *testing.T, cfg store.Config) store.Store {
 
 func sha(c byte) string { return strings.Repeat(string(c), 64) }
 
+// rawDB opens cfg's database directly, around the store, and says which
+// dialect it speaks.
+func rawDB(t *testing.T, cfg store.Config) (*sql.DB, string) {
+	t.Helper()
+	dialect, driver, dsn := store.DialectSQLite, "sqlite", store.SQLiteDSN(filepath.Join(cfg.DataDir, "shenbao.db"))
+	if cfg.DatabaseURL != "" {
+		dialect, driver, dsn = store.DialectPostgres, "pgx", cfg.DatabaseURL
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, dialect
+}
+
 func TestMigrationsRerunAndChecked(t *testing.T) {
 	pgtest.Backends(t, func(t *testing.T, cfg store.Config) {
 		ctx := context.Background()
@@ -36,15 +56,7 @@ func TestMigrationsRerunAndChecked(t *testing.T) {
 		s = open(t, cfg) // a second start applies nothing and accepts the schema
 		s.Close()
 
-		driver, dsn := "sqlite", store.SQLiteDSN(filepath.Join(cfg.DataDir, "shenbao.db"))
-		if cfg.DatabaseURL != "" {
-			driver, dsn = "pgx", cfg.DatabaseURL
-		}
-		db, err := sql.Open(driver, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
+		db, _ := rawDB(t, cfg)
 		if _, err := db.ExecContext(ctx, "UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1"); err != nil {
 			t.Fatal(err)
 		}
@@ -167,6 +179,162 @@ func TestApplicationLifecycle(t *testing.T) {
 		}
 		if _, err := s.Application(ctx, a1.ID); shenbao.ErrorCode(err) != shenbao.ENOTFOUND {
 			t.Fatalf("after delete: %v", err)
+		}
+	})
+}
+
+// TestUpgradeKeepsApplications applies 001 alone, as a database made by the
+// previous release, stores an application, and opens it with this program:
+// the pending migrations run and the application reads back unreviewed.
+func TestUpgradeKeepsApplications(t *testing.T) {
+	pgtest.Backends(t, func(t *testing.T, cfg store.Config) {
+		ctx := context.Background()
+		db, dialect := rawDB(t, cfg)
+		first, err := os.ReadFile(filepath.Join("migrations", dialect, "001_init.sql"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(first)
+		for _, q := range []string{
+			string(first),
+			"CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+			fmt.Sprintf("INSERT INTO schema_migrations VALUES (1, '001_init.sql', '%x', 0)", sum),
+			fmt.Sprintf("INSERT INTO applications (sha256, filename, size, mime, status, version, created_at, updated_at) VALUES ('%s', 'old.pdf', 1, 'application/pdf', 'done', 3, 0, 0)", sha('d')),
+		} {
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%.60s…: %v", q, err)
+			}
+		}
+		s := open(t, cfg)
+		list, _, err := s.Applications(ctx, store.Filter{})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("applications after the upgrade: %d, %v", len(list), err)
+		}
+		if a := list[0]; a.Version != 3 || a.ReviewedVersion != 0 || a.ReviewedBy != "" || a.ReviewedAt != nil || a.Reviewed() {
+			t.Fatalf("upgraded application: %+v, want version 3 and no sign-off", a)
+		}
+	})
+}
+
+func TestSignOff(t *testing.T) {
+	pgtest.Backends(t, func(t *testing.T, cfg store.Config) {
+		ctx := context.Background()
+		s := open(t, cfg)
+		rev, err := s.CreateUser(ctx, "reviewer1", store.RoleReviewer, "hash")
+		if err != nil {
+			t.Fatal(err)
+		}
+		by := store.ActorOf(rev)
+		a, _, err := s.CreateApplication(ctx, store.NewApplication{SHA256: sha('a'), Filename: "a.pdf", MIME: "application/pdf"}, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, _, err := s.CreateApplication(ctx, store.NewApplication{SHA256: sha('b'), Filename: "b.pdf", MIME: "application/pdf"}, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := &shenbao.Report{Format: shenbao.FormatPDFText, Edition: shenbao.EditionMatch{ID: "nat2024"}}
+		save := func(base int) {
+			t.Helper()
+			if _, err := s.SaveReport(ctx, store.SaveReport{AppID: a.ID, BaseVersion: base, Kind: store.KindCorrection, By: by, Report: rep}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		get := func() *store.Application {
+			t.Helper()
+			got, err := s.Application(ctx, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		reviewedIDs := func(want bool) []int64 {
+			t.Helper()
+			ids, err := s.ApplicationIDs(ctx, store.Filter{Reviewed: &want})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ids
+		}
+
+		if err := s.SetReviewed(ctx, a.ID, 1, "", by); !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("sign-off before any report: %v, want ErrConflict", err)
+		}
+		save(0)
+		if err := s.SetReviewed(ctx, a.ID, 2, "", by); !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("sign-off of a version to come: %v, want ErrConflict", err)
+		}
+		before := time.Now().Add(-time.Second)
+		if err := s.SetReviewed(ctx, a.ID, 1, "材料齐全", by); err != nil {
+			t.Fatal(err)
+		}
+		got := get()
+		if !got.Reviewed() || got.ReviewedVersion != 1 || got.ReviewedBy != "reviewer1" || got.ReviewedAt == nil || got.ReviewedAt.Before(before) {
+			t.Fatalf("after sign-off: %+v", got)
+		}
+		if ids := reviewedIDs(true); len(ids) != 1 || ids[0] != a.ID {
+			t.Fatalf("reviewed: %v, want [%d]", ids, a.ID)
+		}
+		if ids := reviewedIDs(false); len(ids) != 1 || ids[0] != other.ID {
+			t.Fatalf("not reviewed: %v, want [%d]", ids, other.ID)
+		}
+
+		// A correction makes a new version: the sign-off stays recorded
+		// but no longer counts, and a sign-off of the old version is stale.
+		save(1)
+		got = get()
+		if got.Reviewed() || got.ReviewedVersion != 1 || got.ReviewedBy != "reviewer1" {
+			t.Fatalf("after a correction: %+v, want the old sign-off kept and not counted", got)
+		}
+		if ids := reviewedIDs(true); len(ids) != 0 {
+			t.Fatalf("reviewed after a correction: %v, want none", ids)
+		}
+		if ids := reviewedIDs(false); len(ids) != 2 {
+			t.Fatalf("not reviewed after a correction: %v, want both", ids)
+		}
+		if err := s.SetReviewed(ctx, a.ID, 1, "", by); !errors.Is(err, store.ErrConflict) || shenbao.ErrorCode(err) != shenbao.ECONFLICT {
+			t.Fatalf("stale sign-off: %v, want ErrConflict", err)
+		}
+		if err := s.SetReviewed(ctx, a.ID, 2, "", by); err != nil {
+			t.Fatal(err)
+		}
+		if got := get(); !got.Reviewed() || got.ReviewedVersion != 2 {
+			t.Fatalf("after the second sign-off: %+v", got)
+		}
+
+		// Withdrawing clears it; withdrawing again changes nothing.
+		for range 2 {
+			if err := s.SetReviewed(ctx, a.ID, 0, "签字页缺失", by); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := get(); got.Reviewed() || got.ReviewedVersion != 0 || got.ReviewedBy != "" || got.ReviewedAt != nil {
+			t.Fatalf("after withdrawal: %+v", got)
+		}
+		if err := s.SetReviewed(ctx, 9999, 1, "", by); shenbao.ErrorCode(err) != shenbao.ENOTFOUND {
+			t.Fatalf("no such application: %v", err)
+		}
+		if err := s.SetReviewed(ctx, a.ID, -1, "", by); shenbao.ErrorCode(err) != shenbao.EINVALID {
+			t.Fatalf("negative version: %v", err)
+		}
+
+		log, err := s.AuditLog(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got2 []string
+		for _, e := range log {
+			if strings.HasPrefix(e.Action, "application.") && e.Action != "application.upload" {
+				got2 = append(got2, fmt.Sprintf("%s %s %s", e.Action, e.UserName, e.Detail))
+			}
+		}
+		want := []string{
+			`application.reviewed reviewer1 {"note":"材料齐全","version":1}`,
+			`application.reviewed reviewer1 {"note":"","version":2}`,
+			`application.unreviewed reviewer1 {"note":"签字页缺失","version":2}`,
+		}
+		if !slices.Equal(got2, want) {
+			t.Fatalf("audit:\n%s\nwant:\n%s", strings.Join(got2, "\n"), strings.Join(want, "\n"))
 		}
 	})
 }
