@@ -2,7 +2,9 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -36,12 +38,17 @@ func filter(c *gin.Context) (store.Filter, error) {
 		}
 		f.Year = y
 	}
-	if v := c.Query("has_errors"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return f, badRequest("has_errors 必须是 true 或 false。", "has_errors must be true or false.")
+	for _, p := range []struct {
+		name string
+		to   **bool
+	}{{"has_errors", &f.HasErrors}, {"reviewed", &f.Reviewed}} {
+		if v := c.Query(p.name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return f, badRequest(p.name+" 必须是 true 或 false。", p.name+" must be true or false.")
+			}
+			*p.to = &b
 		}
-		f.HasErrors = &b
 	}
 	if u := user(c); u.Role == store.RoleClerk {
 		f.UploadedBy = u.ID
@@ -370,6 +377,64 @@ func (s *Server) review(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, FindingReview{N: n, Review: store.Review{FindingKey: key, Decision: decision, Reason: in.Reason, By: user(c).Name}})
+}
+
+// SignOff is the body of POST /applications/{id}/reviewed: the report
+// version the reviewer saw and an optional note for the audit log.
+type SignOff struct {
+	Version int    `json:"version"`
+	Note    string `json:"note"`
+}
+
+// errStaleSignOff answers a sign-off of a report version that is no
+// longer the current one.
+var errStaleSignOff = shenbao.Errorf(shenbao.ECONFLICT, "您打开页面后报告已更新（更正或重新检查），请刷新页面、查看最新版本后再标记为已审核。/ The report changed since you opened it (a correction or a re-check); reload and review the current version before marking it reviewed.")
+
+// markReviewed signs the application off at the version the reviewer saw.
+func (s *Server) markReviewed(c *gin.Context) {
+	app := application(c)
+	var in SignOff
+	if err := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20)).Decode(&in); err != nil || in.Version < 1 {
+		s.fail(c, badRequest("请求体应为 {\"version\": 报告版本, \"note\": \"…\"}，版本为所审核的报告版本。", `The body must be {"version": N, "note": "…"} with the report version you reviewed.`))
+		return
+	}
+	if app.Version == 0 {
+		s.fail(c, shenbao.Errorf(shenbao.ECONFLICT, "该申报材料尚未处理完成，暂不能标记为已审核。/ The application has not been processed yet; it cannot be marked reviewed."))
+		return
+	}
+	s.setReviewed(c, in.Version, strings.TrimSpace(in.Note))
+}
+
+// withdrawReviewed takes the sign-off back; a body {"note": "…"} is
+// optional.
+func (s *Server) withdrawReviewed(c *gin.Context) {
+	var in SignOff
+	if err := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20)).Decode(&in); err != nil && !errors.Is(err, io.EOF) {
+		s.fail(c, badRequest("请求体应为空或 {\"note\": \"…\"}。", `The body must be empty or {"note": "…"}.`))
+		return
+	}
+	s.setReviewed(c, 0, strings.TrimSpace(in.Note))
+}
+
+// setReviewed stores the sign-off (version 0: its withdrawal) and answers
+// the application as it is now.
+func (s *Server) setReviewed(c *gin.Context, version int, note string) {
+	ctx := c.Request.Context()
+	id := application(c).ID
+	err := s.st.SetReviewed(ctx, id, version, note, store.ActorOf(user(c)))
+	if version > 0 && errors.Is(err, store.ErrConflict) {
+		err = errStaleSignOff
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	app, err := s.st.Application(ctx, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, app)
 }
 
 // RecheckRun is the answer of POST /recheck and GET /recheck/{id}.

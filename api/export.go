@@ -17,11 +17,28 @@ import (
 
 // The export's columns, one row per application.
 var appColumns = []string{"ID", "文件名 File", "SHA-256", "批次 Batch", "地区 Region", "状态 Status", "错误代码 Error code", "版本 Edition",
-	"年度 Year", "集群名称 Cluster", "错误 Errors", "警告 Warnings", "报告版本 Report version", "上传时间 Uploaded"}
+	"年度 Year", "集群名称 Cluster", "错误 Errors", "警告 Warnings", "报告版本 Report version", "上传时间 Uploaded", "审核状态 Review"}
 
 func appRow(a store.Application) []string {
 	return []string{strconv.FormatInt(a.ID, 10), a.Filename, a.SHA256, a.Batch, a.Region, a.Status, a.ErrorCode, a.Edition,
-		yearString(a.Year), a.ClusterName, strconv.Itoa(a.Errors), strconv.Itoa(a.Warnings), strconv.Itoa(a.Version), a.CreatedAt.Format(time.RFC3339)}
+		yearString(a.Year), a.ClusterName, strconv.Itoa(a.Errors), strconv.Itoa(a.Warnings), strconv.Itoa(a.Version), a.CreatedAt.Format(time.RFC3339),
+		reviewState(a)}
+}
+
+// reviewState is the 审核状态 cell: who signed off the current version and
+// when, or 未审核, noting a sign-off that an older version had.
+func reviewState(a store.Application) string {
+	var at string
+	if a.ReviewedAt != nil {
+		at = a.ReviewedAt.Format(time.RFC3339)
+	}
+	switch {
+	case a.Reviewed():
+		return fmt.Sprintf("已审核：%s（第 %d 版，%s）", a.ReviewedBy, a.ReviewedVersion, at)
+	case a.ReviewedVersion > 0:
+		return fmt.Sprintf("未审核（第 %d 版曾由 %s 审核，之后报告已更新）", a.ReviewedVersion, a.ReviewedBy)
+	}
+	return "未审核"
 }
 
 func yearString(y int) string {

@@ -117,6 +117,8 @@ func New(cfg Config) *Server {
 	authed.GET("/applications/:id/original", s.require(all), s.readable, s.original)
 	authed.PATCH("/applications/:id/fields/:field", s.require(reviewers), s.readable, s.correct)
 	authed.POST("/applications/:id/findings/:action", s.require(reviewers), s.readable, s.review)
+	authed.POST("/applications/:id/reviewed", s.require(reviewers), s.readable, s.markReviewed)
+	authed.DELETE("/applications/:id/reviewed", s.require(reviewers), s.readable, s.withdrawReviewed)
 	authed.POST("/recheck", s.require(admin), s.recheck)
 	authed.GET("/recheck/:id", s.require(admin), s.recheckStatus)
 	authed.GET("/jobs", s.require(admin), s.jobs)

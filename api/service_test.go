@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -448,6 +449,149 @@ func TestService(t *testing.T) {
 			if status != http.StatusOK || !strings.Contains(string(data), m) {
 				t.Errorf("metrics lack %s", m)
 			}
+		}
+	})
+}
+
+// TestSignOff marks an application reviewed through the API on both
+// databases: the roles, the version the reviewer saw, a correction that
+// makes it unreviewed again, the list filter, the export and the audit.
+func TestSignOff(t *testing.T) {
+	pgtest.Backends(t, func(t *testing.T, cfg store.Config) {
+		e := newEnv(t, cfg, realPipeline(t))
+		p := api.Prefix
+		doc := sample(t)
+		id := e.mustUpload("clerk", []file{{"申报表.docx", doc}}, nil)[0].ID
+		other := e.mustUpload("clerk", []file{{"other.docx", variant(t, doc, 1)}}, nil)[0].ID
+		d := e.wait(id, time.Minute)
+		e.wait(other, time.Minute)
+		if d.Application.Version != 1 || d.Application.ReviewedVersion != 0 || d.Application.ReviewedAt != nil {
+			t.Fatalf("processed application: %+v", d.Application)
+		}
+		path := fmt.Sprintf("%s/applications/%d/reviewed", p, id)
+		ok := map[string]any{"version": 1, "note": " 材料齐全，同意推荐 "}
+
+		e.json("POST", path, "clerk", ok, http.StatusForbidden, nil)
+		e.json("POST", path, "", ok, http.StatusUnauthorized, nil)
+		e.json("DELETE", path, "clerk", nil, http.StatusForbidden, nil)
+		e.json("POST", fmt.Sprintf("%s/applications/9999/reviewed", p), "reviewer", ok, http.StatusNotFound, nil)
+		e.json("POST", path, "reviewer", map[string]any{"note": "x"}, http.StatusUnprocessableEntity, nil)
+		e.json("POST", path, "reviewer", map[string]any{"version": "1"}, http.StatusUnprocessableEntity, nil)
+		var errBody api.ErrorBody
+		e.json("POST", path, "reviewer", map[string]any{"version": 2}, http.StatusConflict, &errBody)
+		if errBody.Error.Code != shenbao.ECONFLICT || !strings.Contains(errBody.Error.Message, "刷新") || !strings.Contains(errBody.Error.Message, "reload") {
+			t.Fatalf("stale sign-off: %+v", errBody)
+		}
+		queued, _, err := e.st.CreateApplication(context.Background(), store.NewApplication{SHA256: strings.Repeat("e", 64), Filename: "q.pdf", MIME: "application/pdf"}, store.Actor{Name: "t"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.json("POST", fmt.Sprintf("%s/applications/%d/reviewed", p, queued.ID), "reviewer", ok, http.StatusConflict, nil)
+
+		var app store.Application
+		e.json("POST", path, "reviewer", ok, http.StatusOK, &app)
+		if !app.Reviewed() || app.ReviewedVersion != 1 || app.ReviewedBy != "reviewer" || app.ReviewedAt == nil || app.ID != id {
+			t.Fatalf("after sign-off: %+v", app)
+		}
+		listed := func(query string) []int64 {
+			t.Helper()
+			var l api.List
+			e.json("GET", p+"/applications?"+query, "reviewer", nil, http.StatusOK, &l)
+			var ids []int64
+			for _, a := range l.Applications {
+				ids = append(ids, a.ID)
+			}
+			return ids
+		}
+		if got := listed("reviewed=true"); len(got) != 1 || got[0] != id {
+			t.Fatalf("reviewed=true: %v, want [%d]", got, id)
+		}
+		if got := listed("reviewed=false"); len(got) != 2 || got[0] != other || got[1] != queued.ID {
+			t.Fatalf("reviewed=false: %v, want [%d %d]", got, other, queued.ID)
+		}
+		e.json("GET", p+"/applications?reviewed=maybe", "reviewer", nil, http.StatusUnprocessableEntity, nil)
+		reviewCell := func() string {
+			t.Helper()
+			status, data := e.do("GET", p+"/exports/applications.csv", "reviewer", nil, "")
+			rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff")))).ReadAll()
+			if status != http.StatusOK || err != nil || len(rows) != 4 {
+				t.Fatalf("csv export: status %d, %d rows, %v", status, len(rows), err)
+			}
+			col := slices.Index(rows[0], "审核状态 Review")
+			if col < 0 {
+				t.Fatalf("csv export has no 审核状态 column: %q", rows[0])
+			}
+			for _, r := range rows[1:] {
+				if r[0] != fmt.Sprint(id) && r[col] != "未审核" {
+					t.Errorf("application %s: 审核状态 %q, want 未审核", r[0], r[col])
+				}
+			}
+			return rows[1][col]
+		}
+		if got := reviewCell(); !strings.HasPrefix(got, "已审核：reviewer（第 1 版，") {
+			t.Errorf("审核状态 after sign-off: %q", got)
+		}
+		status, data := e.do("GET", p+"/exports/applications.xlsx?reviewed=true", "reviewer", nil, "")
+		x, err := excelize.OpenReader(bytes.NewReader(data))
+		if status != http.StatusOK || err != nil {
+			t.Fatalf("xlsx export: %d %v", status, err)
+		}
+		xrows, _ := x.GetRows(x.GetSheetList()[0])
+		if len(xrows) != 2 || xrows[1][0] != fmt.Sprint(id) || !strings.HasPrefix(xrows[1][len(xrows[0])-1], "已审核：reviewer") {
+			t.Fatalf("xlsx export of the reviewed: %q", xrows)
+		}
+
+		// A correction is a new version: the sign-off no longer counts, and
+		// one for the old version is refused.
+		var field shenbao.Field
+		for _, f := range d.Current.Report.Fields {
+			if f.Key == "name" {
+				field = f
+			}
+		}
+		e.json("PATCH", fmt.Sprintf("%s/applications/%d/fields/%s", p, id, field.ID), "reviewer",
+			map[string]any{"value": field.Value + "（核对）", "reason": "核对营业执照", "version": 1}, http.StatusOK, nil)
+		e.json("GET", fmt.Sprintf("%s/applications/%d", p, id), "clerk", nil, http.StatusOK, &d)
+		if a := d.Application; a.Reviewed() || a.Version != 2 || a.ReviewedVersion != 1 || a.ReviewedBy != "reviewer" {
+			t.Fatalf("after a correction: %+v, want the version 1 sign-off kept and not counted", a)
+		}
+		if got := listed("reviewed=true"); len(got) != 0 {
+			t.Fatalf("reviewed=true after a correction: %v", got)
+		}
+		if got := reviewCell(); !strings.HasPrefix(got, "未审核（第 1 版曾由 reviewer 审核") {
+			t.Errorf("审核状态 after a correction: %q", got)
+		}
+		e.json("POST", path, "reviewer", ok, http.StatusConflict, nil)
+		e.json("POST", path, "admin", map[string]any{"version": 2}, http.StatusOK, &app)
+		if !app.Reviewed() || app.ReviewedBy != "admin" {
+			t.Fatalf("sign-off of version 2: %+v", app)
+		}
+
+		// Withdrawal: with or without a note; a second one changes nothing.
+		var withdrawn store.Application // decoded afresh: the JSON leaves out the cleared fields
+		e.json("DELETE", path, "reviewer", map[string]any{"note": "签字页缺失"}, http.StatusOK, &withdrawn)
+		if withdrawn.Reviewed() || withdrawn.ReviewedVersion != 0 || withdrawn.ReviewedBy != "" || withdrawn.ReviewedAt != nil || withdrawn.Version != 2 {
+			t.Fatalf("after withdrawal: %+v", withdrawn)
+		}
+		e.json("DELETE", path, "reviewer", nil, http.StatusOK, nil)
+		e.json("DELETE", path, "reviewer", "note", http.StatusUnprocessableEntity, nil)
+
+		var audit struct{ Audit []store.AuditEntry }
+		e.json("GET", fmt.Sprintf("%s/applications/%d/audit", p, id), "reviewer", nil, http.StatusOK, &audit)
+		var got []string
+		for _, a := range audit.Audit {
+			if strings.HasSuffix(a.Action, "reviewed") {
+				det, _ := json.Marshal(a.Detail)
+				got = append(got, fmt.Sprintf("%s %s %s", a.Action, a.UserName, det))
+			}
+		}
+		want := []string{
+			`application.reviewed reviewer {"note":"材料齐全，同意推荐","version":1}`,
+			`application.reviewed admin {"note":"","version":2}`,
+			`application.unreviewed reviewer {"note":"签字页缺失","version":2}`,
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("audit:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	})
 }
