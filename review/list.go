@@ -20,17 +20,20 @@ type listQuery struct {
 	// Errors is "" (any), "yes" (at least MinErrors, default 1) or "no".
 	Errors    string
 	MinErrors int
-	Sort      string // id, name, errors, warnings, status, updated
-	Desc      bool
-	Page      int // from 1
-	PerPage   int
+	// Reviewed is "" (any), "true" (signed off at the current version) or
+	// "false", as the API's reviewed filter takes it.
+	Reviewed string
+	Sort     string // id, name, errors, warnings, status, reviewed, updated
+	Desc     bool
+	Page     int // from 1
+	PerPage  int
 }
 
 const defaultPerPage = 100
 
 func parseListQuery(v url.Values) listQuery {
 	q := listQuery{Status: v.Get("status"), Edition: v.Get("edition"), Region: v.Get("region"), Batch: v.Get("batch"),
-		Q: strings.TrimSpace(v.Get("q")), Errors: v.Get("errors"), Sort: v.Get("sort"), Desc: v.Get("dir") == "desc"}
+		Q: strings.TrimSpace(v.Get("q")), Errors: v.Get("errors"), Reviewed: v.Get("reviewed"), Sort: v.Get("sort"), Desc: v.Get("dir") == "desc"}
 	q.Year, _ = strconv.Atoi(v.Get("year"))
 	q.MinErrors, _ = strconv.Atoi(v.Get("min_errors"))
 	q.Page, _ = strconv.Atoi(v.Get("page"))
@@ -50,6 +53,9 @@ func parseListQuery(v url.Values) listQuery {
 	if q.MinErrors < 1 {
 		q.MinErrors = 1
 	}
+	if q.Reviewed != "true" && q.Reviewed != "false" {
+		q.Reviewed = ""
+	}
 	return q
 }
 
@@ -68,6 +74,7 @@ func (q listQuery) values() url.Values {
 	set("batch", q.Batch)
 	set("q", q.Q)
 	set("errors", q.Errors)
+	set("reviewed", q.Reviewed)
 	if q.Year != 0 {
 		v.Set("year", strconv.Itoa(q.Year))
 	}
@@ -86,6 +93,7 @@ func (q listQuery) match(a *store.Application) bool {
 		q.Year != 0 && a.Year != q.Year,
 		q.Errors == "yes" && a.Errors < q.MinErrors,
 		q.Errors == "no" && a.Errors > 0,
+		q.Reviewed != "" && strconv.FormatBool(a.Reviewed()) != q.Reviewed,
 		q.Q != "" && !strings.Contains(a.ClusterName, q.Q):
 		return false
 	}
@@ -100,7 +108,20 @@ var sorters = map[string]func(a, b *store.Application) int{
 	"errors":   func(a, b *store.Application) int { return cmp.Compare(a.Errors, b.Errors) },
 	"warnings": func(a, b *store.Application) int { return cmp.Compare(a.Warnings, b.Warnings) },
 	"status":   func(a, b *store.Application) int { return cmp.Compare(a.Status, b.Status) },
+	"reviewed": func(a, b *store.Application) int { return cmp.Compare(reviewRank(a), reviewRank(b)) },
 	"updated":  func(a, b *store.Application) int { return a.UpdatedAt.Compare(b.UpdatedAt) },
+}
+
+// reviewRank orders by sign-off: none, one for an older version, one for
+// the current version.
+func reviewRank(a *store.Application) int {
+	switch {
+	case a.Reviewed():
+		return 2
+	case a.ReviewedVersion > 0:
+		return 1
+	}
+	return 0
 }
 
 // column is a sortable column header.
@@ -191,7 +212,7 @@ func (u *UI) listPage(c *gin.Context) {
 		}
 		return "/applications?" + v.Encode()
 	}
-	for _, col := range []column{{Key: "id", Name: "编号"}, {Key: "name", Name: "集群名称 / 文件"}, {Key: "status", Name: "状态"},
+	for _, col := range []column{{Key: "id", Name: "编号"}, {Key: "name", Name: "集群名称 / 文件"}, {Key: "status", Name: "状态"}, {Key: "reviewed", Name: "审核"},
 		{Key: "errors", Name: "错误"}, {Key: "warnings", Name: "警告"}, {Key: "updated", Name: "更新时间"}} {
 		desc := false
 		col.Aria = "none"

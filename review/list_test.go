@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/shenbao/shenbao"
@@ -34,6 +35,17 @@ func TestListFiltersAndSort(t *testing.T) {
 		if _, err := s.Store.SaveReport(ctx, store.SaveReport{AppID: a.ID, BaseVersion: -1, Kind: store.KindExtract, Report: rep}); err != nil {
 			t.Fatal(err)
 		}
+		// 2 is signed off; 3 was, before a re-check made version 2.
+		if i == 1 || i == 2 {
+			if err := s.Store.SetReviewed(ctx, a.ID, 1, "", store.Actor{Name: "zhangsan"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if i == 2 {
+			if _, err := s.Store.SaveReport(ctx, store.SaveReport{AppID: a.ID, BaseVersion: 1, Kind: store.KindCheck, Report: rep}); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	c, _ := signIn(t, s.URL, "zhangsan")
 	tests := []struct {
@@ -52,6 +64,11 @@ func TestListFiltersAndSort(t *testing.T) {
 		{"sort=id&per_page=2&page=2", []string{"3", "4"}},
 		{"sort=id&per_page=2&page=9", nil},
 		{"sort=bogus&dir=asc", []string{"5", "4", "3", "2", "1"}},
+		{"reviewed=true", []string{"2"}},
+		{"reviewed=false&sort=id", []string{"1", "3", "4", "5"}},
+		{"reviewed=false&errors=yes&sort=id", []string{"3", "4"}},
+		{"reviewed=maybe&sort=id", []string{"1", "2", "3", "4", "5"}},
+		{"sort=reviewed&dir=desc", []string{"2", "3", "1", "4", "5"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -63,5 +80,17 @@ func TestListFiltersAndSort(t *testing.T) {
 				t.Errorf("rows %v, want %v", got, tt.want)
 			}
 		})
+	}
+
+	// The 审核 column says who signed off, or that the report changed
+	// since; the export link carries the filter.
+	page := get(t, c, s.URL+"/applications?sort=id")
+	for _, want := range []string{`<span class="reviewed">已审核</span><br><small>zhangsan</small>`, `title="第 1 版审核后报告已更新">需重新确认</span>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("list lacks %s", want)
+		}
+	}
+	if page := get(t, c, s.URL+"/applications?reviewed=false"); !strings.Contains(page, "/api/v1/exports/applications.xlsx?reviewed=false") {
+		t.Error("the export link does not carry reviewed=false")
 	}
 }

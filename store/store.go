@@ -162,8 +162,9 @@ type Application struct {
 }
 
 // Reviewed reports whether a reviewer signed off the current report
-// version: a correction or a re-check after the sign-off undoes it.
-func (a *Application) Reviewed() bool {
+// version: a correction or a re-check after the sign-off undoes it. (A
+// value receiver, so that templates can call it on any Application.)
+func (a Application) Reviewed() bool {
 	return a.ReviewedVersion > 0 && a.ReviewedVersion == a.Version
 }
 
