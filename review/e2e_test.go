@@ -402,9 +402,46 @@ func TestBrowserReviewFlow(t *testing.T) {
 		chromedp.SendKeys(`.finding .inline-form textarea`, "请申报单位补充清单", chromedp.ByQuery),
 		chromedp.Click(`.finding .inline-form button[type=submit]`, chromedp.ByQuery))
 	b.waitFor("accepted shown", fmt.Sprintf(`(() => { const d = document.querySelector('.finding[data-n="%d"] .decision.accepted'); return !!d && d.textContent.includes('zhangsan') && d.textContent.includes('已确认') })()`, acc), 10*time.Second)
+
+	// Sign the whole application off with a note: the header says who and
+	// which version, the store agrees.
+	note := "材料齐全，同意推荐"
+	b.run("open sign-off", chromedp.Click(`#sign-off button.mark-reviewed`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#sign-off .inline-form input`, chromedp.ByQuery),
+		chromedp.SendKeys(`#sign-off .inline-form input`, note, chromedp.ByQuery))
+	b.shot("06a-sign-off-note")
+	b.run("sign off", chromedp.Click(`#sign-off .inline-form button[type=submit]`, chromedp.ByQuery))
+	b.waitFor("signed off shown", fmt.Sprintf(`(() => { const s = document.getElementById('sign-off-state');
+		return !!s && s.textContent.startsWith('已审核：zhangsan') && s.textContent.endsWith('（第%d版）') && !!document.querySelector('#sign-off button.unmark-reviewed') })()`, cur.Version), 10*time.Second)
+	if a, err := s.Store.Application(ctx, pdfApp.ID); err != nil || !a.Reviewed() || a.ReviewedBy != "zhangsan" || a.ReviewedVersion != cur.Version {
+		t.Errorf("store after the sign-off: %+v, %v; want reviewed by zhangsan at version %d", a, err, cur.Version)
+	}
+	b.shot("06b-signed-off")
 	b.run("audit tab", chromedp.Click(`#tab-audit`, chromedp.ByID))
-	b.waitFor("audit trail", `(() => { const t = document.getElementById('panel-audit').textContent; return t.includes('更正字段') && t.includes('驳回问题') && t.includes('zhangsan') })()`, 10*time.Second)
+	b.waitFor("audit trail", fmt.Sprintf(`(() => { const t = document.getElementById('panel-audit').textContent;
+		return t.includes('更正字段') && t.includes('驳回问题') && t.includes('zhangsan') && t.includes('标记已审核 第 %d 版，备注：%s') })()`, cur.Version, note), 10*time.Second)
 	b.shot("07-audit")
+
+	// A correction after the sign-off makes a new report version: the
+	// header asks for a new sign-off without a reload, and gets it.
+	b.run("correct after sign-off", chromedp.Click(`#tab-fields`, chromedp.ByID),
+		chromedp.Click(`#panel-fields tr[data-field] button.correct`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#panel-fields .inline-form input[id^="why-"]`, chromedp.ByQuery),
+		chromedp.SendKeys(`#panel-fields .inline-form input[id^="why-"]`, "与原件核对无误，补记", chromedp.ByQuery),
+		chromedp.Click(`#panel-fields .inline-form button[type=submit]`, chromedp.ByQuery))
+	b.waitFor("sign-off outdated", `(() => { const s = document.getElementById('sign-off-state');
+		return !!s && s.textContent.startsWith('审核后报告已更新，需重新确认') && !!document.querySelector('#sign-off button.mark-reviewed') })()`, 20*time.Second)
+	if a, err := s.Store.Application(ctx, pdfApp.ID); err != nil || a.Reviewed() || a.Version != cur.Version+1 {
+		t.Errorf("store after a correction of the signed-off version: %+v, %v; want version %d, not reviewed", a, err, cur.Version+1)
+	}
+	b.shot("07a-sign-off-outdated")
+	b.run("sign off again", chromedp.Click(`#sign-off button.mark-reviewed`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#sign-off .inline-form input`, chromedp.ByQuery),
+		chromedp.Click(`#sign-off .inline-form button[type=submit]`, chromedp.ByQuery))
+	b.waitFor("signed off again", fmt.Sprintf(`document.getElementById('sign-off-state').textContent.endsWith('（第%d版）')`, cur.Version+1), 10*time.Second)
+	if a, err := s.Store.Application(ctx, pdfApp.ID); err != nil || !a.Reviewed() {
+		t.Errorf("store after the second sign-off: %+v, %v", a, err)
+	}
 	// A large monitor shows the same view with a wider findings column.
 	b.run("large monitor", chromedp.EmulateViewport(2560, 1440))
 	b.run("fit large", chromedp.Click(`#fit`, chromedp.ByID), chromedp.Sleep(700*time.Millisecond))
@@ -418,6 +455,24 @@ func TestBrowserReviewFlow(t *testing.T) {
 	b.run("fields tab", chromedp.Click(`#tab-fields`, chromedp.ByID), chromedp.WaitVisible(`#panel-fields table.fields`, chromedp.ByQuery))
 	b.accessible("application view")
 	b.noConsoleErrors("application view (PDF)")
+
+	// The list filtered by 已审核 holds exactly the signed-off application,
+	// and the export link carries the filter.
+	b.run("list to filter", chromedp.Navigate(s.URL+"/applications"), chromedp.WaitVisible(`#f-reviewed`, chromedp.ByID))
+	b.run("filter reviewed", chromedp.SetValue(`#f-reviewed`, "true", chromedp.ByID), chromedp.Submit(`#f-reviewed`, chromedp.ByID))
+	b.waitFor("filtered list", `location.search.includes('reviewed=true') && document.readyState === 'complete' && !!document.querySelector('table.apps')`, 10*time.Second)
+	var reviewedLinks []string
+	b.eval("reviewed rows", `[...document.querySelectorAll('table.apps tbody tr a[href^="/applications/"]')].map(a => a.getAttribute('href'))`, &reviewedLinks)
+	if want := fmt.Sprintf("/applications/%d", pdfApp.ID); len(reviewedLinks) != 1 || reviewedLinks[0] != want {
+		t.Errorf("list filtered by 已审核: %q, want only %s", reviewedLinks, want)
+	}
+	b.run("filtered export link", chromedp.AttributeValue(`#export-xlsx`, "href", &export, nil, chromedp.ByID))
+	if !strings.Contains(export, "reviewed=true") {
+		t.Errorf("export link %q does not carry the 已审核 filter", export)
+	}
+	b.shot("07d-list-reviewed")
+	b.accessible("list filtered by 已审核")
+	b.noConsoleErrors("list filtered by 已审核")
 
 	// The docx has no geometry: the form is a table with the same highlighting.
 	b.run("view docx", chromedp.Navigate(fmt.Sprintf("%s/applications/%d", s.URL, docxApp.ID)))
@@ -449,9 +504,14 @@ func TestBrowserReviewFlow(t *testing.T) {
 	b.run("clerk view", chromedp.Navigate(fmt.Sprintf("%s/applications/%d", s.URL, pdfApp.ID)))
 	b.waitFor("clerk findings", `document.querySelectorAll('#panel-findings .finding').length > 0 && document.querySelectorAll('#panel-fields tr[data-field]').length > 0`, 30*time.Second)
 	var controls int
-	b.eval("controls", `document.querySelectorAll('button.correct, button.dismiss, button.accept, .acts, .inline-form').length`, &controls)
+	b.eval("controls", `document.querySelectorAll('button.correct, button.dismiss, button.accept, button.mark-reviewed, button.unmark-reviewed, .acts, .inline-form').length`, &controls)
 	if controls != 0 {
-		t.Errorf("a clerk sees %d correction or decision controls, want none", controls)
+		t.Errorf("a clerk sees %d correction, decision or sign-off controls, want none", controls)
+	}
+	var clerkState string
+	b.run("clerk sign-off state", chromedp.Text(`#sign-off-state`, &clerkState, chromedp.ByID))
+	if !strings.HasPrefix(clerkState, "已审核：zhangsan") {
+		t.Errorf("the clerk's header says %q, want the sign-off", clerkState)
 	}
 	b.shot("10-clerk-view")
 	b.noConsoleErrors("clerk view")

@@ -17,6 +17,7 @@
   const DPI = [110, 150, 200].find((d) => d * 8.27 >= (pagesEl.clientWidth - 24) * (window.devicePixelRatio || 1)) || 200;
   const formEl = document.getElementById("form");
   const notice = document.getElementById("notice");
+  const signOffEl = document.getElementById("sign-off");
   const panels = { findings: document.getElementById("panel-findings"), fields: document.getElementById("panel-fields"), audit: document.getElementById("panel-audit") };
 
   let detail = null, report = null, reviews = new Map(), fieldsById = new Map();
@@ -35,6 +36,7 @@
     st.textContent = statusNames[app.status] || app.status;
     st.className = "status st-" + app.status;
     document.getElementById("app-meta").textContent = [app.edition, app.year || "", app.region, app.batch, app.filename].filter(Boolean).join(" · ");
+    renderSignOff();
     if (!detail.current) {
       say(app.status === "failed" ? ("处理失败：" + (app.error_message || "")) : "正在处理，完成后自动显示……", app.status === "failed");
       if (app.status !== "failed") setTimeout(refresh, 2000);
@@ -426,6 +428,65 @@
     input.focus();
   }
 
+  // ---- sign-off of the whole application ----
+  // A sign-off is for one report version: a correction or a re-check
+  // after it leaves it recorded but no longer in force, and load() renders
+  // this again after each of them.
+  function renderSignOff() {
+    const app = detail.application;
+    if (!detail.current) { signOffEl.replaceChildren(); return; }
+    const reviewed = app.reviewed_version > 0 && app.reviewed_version === app.version;
+    const state = el("span", { id: "sign-off-state", class: "sign-off-state", tabindex: "-1" });
+    if (reviewed) {
+      state.classList.add("reviewed");
+      state.textContent = `已审核：${app.reviewed_by} ${when(app.reviewed_at)}（第${app.reviewed_version}版）`;
+    } else if (app.reviewed_version > 0) {
+      state.classList.add("stale");
+      state.textContent = `审核后报告已更新，需重新确认（${app.reviewed_by} 曾于 ${when(app.reviewed_at)} 审核第${app.reviewed_version}版）`;
+    } else {
+      state.textContent = "未审核";
+    }
+    const parts = [state];
+    if (canReview) {
+      const btn = reviewed
+        ? el("button", { type: "button", class: "unmark-reviewed", onclick: () => signOffForm(btn, false) }, "撤销审核")
+        : el("button", { type: "button", class: "mark-reviewed primary", onclick: () => signOffForm(btn, true) }, "标记为已审核");
+      parts.push(btn);
+    }
+    signOffEl.replaceChildren(...parts);
+  }
+
+  // signOffForm asks for the optional note, then marks the version on
+  // screen reviewed (mark) or withdraws the sign-off.
+  function signOffForm(btn, mark) {
+    const nid = "sign-off-note-" + (++formSeq);
+    const note = el("input", { id: nid, class: "note", maxlength: "500" });
+    const cancel = () => { form.remove(); btn.hidden = false; btn.focus(); };
+    const form = el("form", { class: "inline-form" },
+      el("label", { for: nid, text: mark ? "审核备注（可选）" : "撤销原因（可选）" }), note,
+      el("button", { type: "submit", class: "primary" }, mark ? "确认已审核" : "确认撤销"),
+      el("button", { type: "button", onclick: cancel }, "取消"));
+    form.addEventListener("keydown", (e) => { if (e.key === "Escape") cancel(); });
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      try {
+        const body = { note: note.value.trim() };
+        if (mark) body.version = detail.current.version;
+        const app = await api(mark ? "POST" : "DELETE", `/applications/${id}/reviewed`, body);
+        await refresh();
+        say(mark ? `已标记为已审核（第 ${app.reviewed_version} 版）。` : "已撤销审核。");
+        document.getElementById("sign-off-state").focus();
+      } catch (err) {
+        say(err.message, true);
+        // The report changed since it was opened: show the current one.
+        if (err.status === 409) { await refresh(); say(err.message + "（已载入最新版本）", true); }
+      }
+    });
+    btn.hidden = true;
+    signOffEl.append(form);
+    note.focus();
+  }
+
   // ---- fields ----
   function renderFields() {
     const out = [];
@@ -453,7 +514,7 @@
   }
 
   // ---- audit trail ----
-  const actionNames = { "field.correct": "更正字段", "finding.accepted": "确认问题", "finding.dismissed": "驳回问题", "application.upload": "上传", "application.requeue": "重新排队", "application.delete": "删除", "report.extract": "读取并检查", "report.check": "重新检查" };
+  const actionNames = { "field.correct": "更正字段", "finding.accepted": "确认问题", "finding.dismissed": "驳回问题", "application.upload": "上传", "application.requeue": "重新排队", "application.delete": "删除", "report.extract": "读取并检查", "report.check": "重新检查", "application.reviewed": "标记已审核", "application.unreviewed": "撤销审核" };
   async function loadAudit() {
     if (!canReview) {
       panels.audit.replaceChildren(el("p", { text: "审核记录仅审核员可见。" }));
@@ -482,6 +543,7 @@
       const f = fieldsById.get(d.field);
       return `${f ? f.label : d.field}：“${d.old}” → “${d.new}”，理由：${d.reason}`;
     }
+    if (a.action === "application.reviewed" || a.action === "application.unreviewed") return `第 ${d.version} 版` + (d.note ? `，备注：${d.note}` : "");
     if (d.reason) return "理由：" + d.reason;
     return "";
   }
