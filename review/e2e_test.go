@@ -299,18 +299,7 @@ func TestBrowserReviewFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	findings := rep.Report.Findings
-	// Load every page image so that every box exists.
-	b.run("load all pages", chromedp.Evaluate(`document.querySelectorAll('#pages img').forEach(i => i.loading = 'eager'); true`, nil))
-	b.waitFor("all pages", `[...document.querySelectorAll('#pages img')].every(i => i.complete && i.naturalWidth > 0)`, 60*time.Second)
-	placed := 0
-	for n, f := range findings {
-		if f.Page == nil || f.BBox == nil {
-			continue
-		}
-		placed++
-		checkBoxPlace(t, b, n, *f.Page, *f.BBox)
-	}
-	if placed == 0 {
+	if placeAll(t, b, findings) == 0 {
 		t.Fatal("the PDF's report has no finding with a page and a box; the position test needs one")
 	}
 
@@ -332,13 +321,7 @@ func TestBrowserReviewFlow(t *testing.T) {
 			last = n
 		}
 	}
-	b.run("click finding", chromedp.Click(fmt.Sprintf(`.finding[data-n="%d"] .go`, last), chromedp.ByQuery))
-	b.waitFor("box in view", fmt.Sprintf(`(() => {
-		const b = document.querySelector('.box[data-finding="%d"]'), v = document.getElementById('pages').getBoundingClientRect();
-		if (!b) return false;
-		const r = b.getBoundingClientRect();
-		return b.classList.contains('selected') && r.top >= v.top && r.bottom <= v.bottom && r.left >= v.left && r.right <= v.right;
-	})()`, last), 10*time.Second)
+	clickFinding(b, last)
 	b.shot("05-finding-selected")
 
 	// Clicking a box selects its finding in the list.
@@ -390,11 +373,7 @@ func TestBrowserReviewFlow(t *testing.T) {
 	// Dismiss another finding with a reason: shown dismissed, with who.
 	dis := 0
 	reason := "佐证材料已随纸质件提交"
-	b.run("open dismiss", chromedp.Click(fmt.Sprintf(`.finding[data-n="%d"] button.dismiss`, dis), chromedp.ByQuery),
-		chromedp.WaitVisible(`.finding .inline-form textarea`, chromedp.ByQuery),
-		chromedp.SendKeys(`.finding .inline-form textarea`, reason, chromedp.ByQuery),
-		chromedp.Click(`.finding .inline-form button[type=submit]`, chromedp.ByQuery))
-	b.waitFor("dismissed shown", fmt.Sprintf(`(() => { const d = document.querySelector('.finding[data-n="%d"] .decision.dismissed'); return !!d && d.textContent.includes('zhangsan') && d.textContent.includes(%q) })()`, dis, reason), 10*time.Second)
+	dismissFinding(b, dis, reason)
 	// Accept another: shown confirmed, with who.
 	acc := 1
 	b.run("open accept", chromedp.Click(fmt.Sprintf(`.finding[data-n="%d"] button.accept`, acc), chromedp.ByQuery),
@@ -522,6 +501,47 @@ func TestBrowserReviewFlow(t *testing.T) {
 		t.Errorf("the clerk's list shows %d applications, want only the one they uploaded", listed)
 	}
 	b.run("clerk forbidden view", chromedp.Navigate(fmt.Sprintf("%s/applications/%d", s.URL, docxApp.ID)), chromedp.WaitVisible(`[role=alert]`, chromedp.ByQuery))
+}
+
+// placeAll loads every page image (so that every box exists) and checks
+// the place of every finding's box; it returns how many it checked.
+func placeAll(t *testing.T, b *browser, findings []shenbao.Finding) int {
+	t.Helper()
+	b.run("load all pages", chromedp.Evaluate(`document.querySelectorAll('#pages img').forEach(i => i.loading = 'eager'); true`, nil))
+	b.waitFor("all pages", `[...document.querySelectorAll('#pages img')].every(i => i.complete && i.naturalWidth > 0)`, 90*time.Second)
+	placed := 0
+	for n, f := range findings {
+		if f.Page == nil || f.BBox == nil {
+			continue
+		}
+		placed++
+		checkBoxPlace(t, b, n, *f.Page, *f.BBox)
+	}
+	return placed
+}
+
+// clickFinding clicks finding n in the list and waits until its box is
+// selected and wholly inside the page pane.
+func clickFinding(b *browser, n int) {
+	b.t.Helper()
+	b.run("click finding", chromedp.Click(fmt.Sprintf(`.finding[data-n="%d"] .go`, n), chromedp.ByQuery))
+	b.waitFor("box in view", fmt.Sprintf(`(() => {
+		const b = document.querySelector('.box[data-finding="%d"]'), v = document.getElementById('pages').getBoundingClientRect();
+		if (!b) return false;
+		const r = b.getBoundingClientRect();
+		return b.classList.contains('selected') && r.top >= v.top && r.bottom <= v.bottom && r.left >= v.left && r.right <= v.right;
+	})()`, n), 10*time.Second)
+}
+
+// dismissFinding dismisses finding n with reason through its inline form
+// and waits until it is shown dismissed by zhangsan with that reason.
+func dismissFinding(b *browser, n int, reason string) {
+	b.t.Helper()
+	b.run("open dismiss", chromedp.Click(fmt.Sprintf(`.finding[data-n="%d"] button.dismiss`, n), chromedp.ByQuery),
+		chromedp.WaitVisible(`.finding .inline-form textarea`, chromedp.ByQuery),
+		chromedp.SendKeys(`.finding .inline-form textarea`, reason, chromedp.ByQuery),
+		chromedp.Click(`.finding .inline-form button[type=submit]`, chromedp.ByQuery))
+	b.waitFor("dismissed shown", fmt.Sprintf(`(() => { const d = document.querySelector('.finding[data-n="%d"] .decision.dismissed'); return !!d && d.textContent.includes('zhangsan') && d.textContent.includes(%q) })()`, n, reason), 10*time.Second)
 }
 
 // checkBoxPlace compares finding n's box element with its bbox: the box's

@@ -94,6 +94,13 @@ func newPipeline(t testing.TB) *pipeline.Pipeline {
 
 func startSite(t testing.TB, workers int) *site {
 	t.Helper()
+	return startSiteWith(t, workers, newPipeline(t))
+}
+
+// startSiteWith starts the site with proc as its pipeline (the scan test
+// adds OCR to it).
+func startSiteWith(t testing.TB, workers int, proc *pipeline.Pipeline) *site {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
@@ -103,7 +110,6 @@ func startSite(t testing.TB, workers int) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proc := newPipeline(t)
 	q, err := queue.Open(ctx, st, proc, queue.Config{Workers: workers, PollInterval: 100 * time.Millisecond, Logger: log})
 	if err != nil {
 		t.Fatal(err)
