@@ -41,7 +41,8 @@ func matches(f shenbao.Finding, d corpus.TDefect) bool {
 // TestDefectRecall runs extraction and the checks on every digital corpus
 // document (and, with SHENBAO_SCANS=1, every scan) and requires every
 // planted defect to be found with the same kind on the same label, and no
-// error or warning on clean applications.
+// error or warning on clean applications (on clean scans no error: warnings
+// there send unsure readings to a reviewer and are counted apart).
 func TestDefectRecall(t *testing.T) {
 	rules, err := criteria.Load()
 	if err != nil {
@@ -52,7 +53,7 @@ func TestDefectRecall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	planted, found, falsePos := map[string]int{}, map[string]int{}, map[string]int{}
+	planted, found, falsePos, scanWarnings := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	cleanDocs := 0
 	for _, d := range docs {
 		if d.Format() == "scan" && os.Getenv("SHENBAO_SCANS") != "1" || strings.HasPrefix(d.Truth.Kind, "summary") {
@@ -85,7 +86,14 @@ func TestDefectRecall(t *testing.T) {
 		if len(d.Truth.Defects) == 0 {
 			cleanDocs++
 			for _, f := range rep.Findings {
-				if f.Severity != shenbao.SeverityInfo {
+				switch {
+				case f.Severity == shenbao.SeverityInfo:
+				case d.Format() == "scan" && f.Severity == shenbao.SeverityWarning:
+					// On a scan, a value OCR is unsure of is a warning for
+					// the reviewer (low_confidence, or a check resting on
+					// such a value); only an error is a false alarm.
+					scanWarnings[f.Kind]++
+				default:
 					falsePos[f.Kind]++
 					t.Errorf("%s (clean): %s %s %s", filepath.Base(d.Path), f.Severity, f.Rule, f.Message)
 				}
@@ -99,19 +107,22 @@ func TestDefectRecall(t *testing.T) {
 	for k := range falsePos {
 		kinds[k] = true
 	}
+	for k := range scanWarnings {
+		kinds[k] = true
+	}
 	var ks []string
 	for k := range kinds {
 		ks = append(ks, k)
 	}
 	sort.Strings(ks)
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%-14s %8s %6s %8s %22s\n", "kind", "planted", "found", "recall", "false pos (clean docs)")
+	fmt.Fprintf(&b, "\n%-14s %8s %6s %8s %22s %26s\n", "kind", "planted", "found", "recall", "false pos (clean docs)", "review warnings (clean scans)")
 	for _, k := range ks {
 		recall := "-"
 		if planted[k] > 0 {
 			recall = fmt.Sprintf("%.0f%%", 100*float64(found[k])/float64(planted[k]))
 		}
-		fmt.Fprintf(&b, "%-14s %8d %6d %8s %22d\n", k, planted[k], found[k], recall, falsePos[k])
+		fmt.Fprintf(&b, "%-14s %8d %6d %8s %22d %26d\n", k, planted[k], found[k], recall, falsePos[k], scanWarnings[k])
 	}
 	fmt.Fprintf(&b, "clean documents: %d\n", cleanDocs)
 	t.Log(b.String())
