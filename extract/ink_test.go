@@ -48,10 +48,10 @@ func TestDecideByInk(t *testing.T) {
 
 func TestTrimAfterEOF(t *testing.T) {
 	tests := map[string]string{
-		"%PDF-1.4 x %%EOF\n":              "%PDF-1.4 x %%EOF\n",
-		"%PDF-1.4 x %%EOF\n%copy 3\n":     "%PDF-1.4 x %%EOF",
+		"%PDF-1.4 x %%EOF\n":             "%PDF-1.4 x %%EOF\n",
+		"%PDF-1.4 x %%EOF\n%copy 3\n":    "%PDF-1.4 x %%EOF",
 		"%PDF-1.4 %%EOF a %%EOF\x00\x00": "%PDF-1.4 %%EOF a %%EOF",
-		"%PDF-1.4 no marker":              "%PDF-1.4 no marker",
+		"%PDF-1.4 no marker":             "%PDF-1.4 no marker",
 	}
 	for in, want := range tests {
 		if got := string(trimAfterEOF([]byte(in))); got != want {
