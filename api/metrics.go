@@ -88,7 +88,7 @@ func (m *Metrics) middleware(c *gin.Context) {
 // scrape time so that every serve process reports the shared figure.
 func (m *Metrics) handler(st store.Store) gin.HandlerFunc {
 	depth := prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "shenbao_applications", Help: "Applications by status; queued + processing is the extract queue depth.",
+		Name: "shenbao_applications", Help: "Applications by status; queued + processing + checking is the extract queue depth.",
 	}, []string{"status"})
 	m.reg.MustRegister(collectorFunc{depth, func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -97,7 +97,7 @@ func (m *Metrics) handler(st store.Store) gin.HandlerFunc {
 		if err != nil {
 			return
 		}
-		for _, s := range []string{store.StatusQueued, store.StatusProcessing, store.StatusDone, store.StatusFailed} {
+		for _, s := range store.Statuses() {
 			depth.WithLabelValues(s).Set(float64(counts[s]))
 		}
 	}})

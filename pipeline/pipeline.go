@@ -23,11 +23,17 @@ type Pipeline struct {
 
 // Extract reads a document and checks it.
 func (p *Pipeline) Extract(ctx context.Context, name string, data []byte) (*shenbao.Report, error) {
-	rep, err := p.Extractor.Extract(ctx, name, data)
+	rep, err := p.Read(ctx, name, data)
 	if err != nil {
 		return nil, err
 	}
 	return p.Check(ctx, rep)
+}
+
+// Read is the first stage of Extract: the file's values and extraction's
+// own findings, before the rule profile's checks.
+func (p *Pipeline) Read(ctx context.Context, name string, data []byte) (*shenbao.Report, error) {
+	return p.Extractor.Extract(ctx, name, data)
 }
 
 // Check recomputes rep's findings from its current values: extraction's own

@@ -34,8 +34,10 @@ import (
 
 // Processor is the processing pipeline, wired in by cmd/shenbao.
 type Processor interface {
-	// Extract reads an uploaded file into a checked report.
-	Extract(ctx context.Context, name string, data []byte) (*shenbao.Report, error)
+	// Read reads an uploaded file into a report (values, extraction's
+	// own findings); the queue then runs Check on it, so that the status
+	// says which of the two stages an application is in.
+	Read(ctx context.Context, name string, data []byte) (*shenbao.Report, error)
 	// Check re-runs the criteria on a stored report without re-reading the
 	// file: after a correction and on a recheck.
 	Check(ctx context.Context, rep *shenbao.Report) (*shenbao.Report, error)
@@ -401,11 +403,18 @@ func (w *extractWorker) extract(ctx context.Context, app *store.Application) (*s
 	if err != nil {
 		return nil, err
 	}
-	rep, err := w.q.proc.Extract(ctx, app.Filename, data)
+	rep, err := w.q.proc.Read(ctx, app.Filename, data)
 	if err != nil {
 		return nil, fmt.Errorf("extract application %d: %w", app.ID, err)
 	}
 	rep.File, rep.SHA256 = app.Filename, app.SHA256
+	if err := w.q.st.SetStatus(ctx, app.ID, store.StatusChecking, "", ""); err != nil {
+		return nil, err
+	}
+	rep, err = w.q.proc.Check(ctx, rep)
+	if err != nil {
+		return nil, fmt.Errorf("check application %d: %w", app.ID, err)
+	}
 	return rep, nil
 }
 
@@ -491,7 +500,7 @@ func (q *Queue) Sweep(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if (app.Status == store.StatusQueued || app.Status == store.StatusProcessing) && j.FinalizedAt != nil && app.UpdatedAt.Before(*j.FinalizedAt) {
+		if store.Unfinished(app.Status) && j.FinalizedAt != nil && app.UpdatedAt.Before(*j.FinalizedAt) {
 			if err := q.st.SetStatus(ctx, app.ID, store.StatusFailed, shenbao.ECRASHED, crashedMessage); err != nil {
 				return err
 			}

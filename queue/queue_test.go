@@ -37,9 +37,10 @@ type fakeProcessor struct {
 	burn int
 	mu   sync.Mutex
 	seen map[string]int
+	gate chan struct{}
 }
 
-func (p *fakeProcessor) Extract(ctx context.Context, name string, data []byte) (*shenbao.Report, error) {
+func (p *fakeProcessor) Read(ctx context.Context, name string, data []byte) (*shenbao.Report, error) {
 	select {
 	case <-time.After(p.delay):
 	case <-ctx.Done():
@@ -70,8 +71,17 @@ func (p *fakeProcessor) Extract(ctx context.Context, name string, data []byte) (
 		Fields: []shenbao.Field{{ID: "name", Key: "name", Value: s}}, Findings: []shenbao.Finding{}}, nil
 }
 
+// Check adds one warning each time it runs, so that a report tells how
+// often it was checked; a file named gate:… waits in Check for p.gate.
 func (p *fakeProcessor) Check(ctx context.Context, rep *shenbao.Report) (*shenbao.Report, error) {
-	rep.Findings = []shenbao.Finding{{Kind: shenbao.KindMissing, Severity: shenbao.SeverityWarning, Message: "rechecked"}}
+	if p.gate != nil && len(rep.Fields) > 0 && strings.HasPrefix(rep.Fields[0].Value, "gate:") {
+		select {
+		case <-p.gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	rep.Findings = append(rep.Findings, shenbao.Finding{Kind: shenbao.KindMissing, Severity: shenbao.SeverityWarning, Message: "checked"})
 	return rep, nil
 }
 
@@ -117,6 +127,37 @@ func status(t testing.TB, st store.Store, id int64) *store.Application {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// TestStatusStages: an application shows which stage it is in — reading
+// the file, then checking what was read — so that a clerk watching a long
+// scan sees it move.
+func TestStatusStages(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	proc := &fakeProcessor{seen: map[string]int{}, gate: make(chan struct{})}
+	q, err := queue.Open(ctx, st, proc, fastConfig(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer q.Stop(ctx)
+	id := add(t, ctx, st, q, "gate:1")
+	waitFor(t, 20*time.Second, "the checking stage", func() bool { return status(t, st, id).Status == store.StatusChecking })
+	if a := status(t, st, id); a.Version != 0 {
+		t.Errorf("report stored before the checks ran: version %d", a.Version)
+	}
+	close(proc.gate)
+	waitFor(t, 20*time.Second, "done", func() bool { return status(t, st, id).Status == store.StatusDone })
+	if a := status(t, st, id); a.Version != 1 || a.Warnings != 1 {
+		t.Errorf("after extraction: version %d, %d warnings; want version 1 checked once", a.Version, a.Warnings)
+	}
 }
 
 // TestStages covers retries, permanent failures as dead letters, the
@@ -202,8 +243,8 @@ func TestStages(t *testing.T) {
 			r, err := st.Recheck(ctx, rid)
 			return err == nil && r.Done == 2
 		})
-		if a := status(t, st, ok); a.Version != 2 || a.Warnings != 1 {
-			t.Fatalf("after recheck: version %d, %d warnings", a.Version, a.Warnings)
+		if a := status(t, st, ok); a.Version != 2 || a.Warnings != 2 {
+			t.Fatalf("after recheck: version %d, %d warnings; want version 2 checked twice (extract, recheck)", a.Version, a.Warnings)
 		}
 	})
 }

@@ -178,7 +178,7 @@ func (u *UI) listPage(c *gin.Context) {
 		}
 	}
 	slices.Sort(d.Years)
-	for _, s := range []string{store.StatusQueued, store.StatusProcessing, store.StatusDone, store.StatusFailed} {
+	for _, s := range store.Statuses() {
 		d.Statuses = append(d.Statuses, option{s, statusNames[s]})
 	}
 	by := sorters[q.Sort]

@@ -127,7 +127,7 @@ var funcs = template.FuncMap{
 }
 
 var (
-	statusNames   = map[string]string{store.StatusQueued: "排队中", store.StatusProcessing: "处理中", store.StatusDone: "已完成", store.StatusFailed: "失败"}
+	statusNames   = map[string]string{store.StatusQueued: "排队中", store.StatusProcessing: "识别中", store.StatusChecking: "检查中", store.StatusDone: "已完成", store.StatusFailed: "失败"}
 	severityNames = map[string]string{shenbao.SeverityError: "错误", shenbao.SeverityWarning: "警告", shenbao.SeverityInfo: "提示"}
 	roleNames     = map[string]string{store.RoleClerk: "经办员", store.RoleReviewer: "审核员", store.RoleAdmin: "管理员"}
 )

@@ -78,6 +78,14 @@ func TestBrowserScanReview(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Logf("upload states seen: %v", seen)
+	for st := range seen {
+		if !slices.Contains([]string{"上传中", "排队中", "识别中", "检查中", "已完成"}, st) {
+			t.Errorf("upload row showed state %q", st)
+		}
+	}
+	if !seen["识别中"] {
+		t.Errorf("a scan takes many seconds, yet the row never showed 识别中 (states seen %v)", seen)
+	}
 	b.shot("s1-scan-uploaded")
 	b.noConsoleErrors("upload (scan)")
 

@@ -502,7 +502,7 @@ func (s *sqlStore) ids(ctx context.Context, query string, args ...any) ([]int64,
 }
 
 func (s *sqlStore) Unfinished(ctx context.Context) ([]Application, error) {
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+appCols+" FROM applications a WHERE a.status IN (?, ?) ORDER BY a.id"), StatusQueued, StatusProcessing)
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+appCols+" FROM applications a WHERE a.status IN (?, ?, ?) ORDER BY a.id"), StatusQueued, StatusProcessing, StatusChecking)
 	if err != nil {
 		return nil, fmt.Errorf("list unfinished: %w", err)
 	}

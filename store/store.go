@@ -28,10 +28,22 @@ func ValidRole(r string) bool { return r == RoleClerk || r == RoleReviewer || r 
 // Application statuses.
 const (
 	StatusQueued     = "queued"     // waiting for the extract job
-	StatusProcessing = "processing" // an extract job is running
+	StatusProcessing = "processing" // an extract job is reading the file (OCR for scans)
+	StatusChecking   = "checking"   // the extract job is running the checks on what it read
 	StatusDone       = "done"       // a current report exists
 	StatusFailed     = "failed"     // the extract job gave up; ErrorCode says why
 )
+
+// Statuses lists the application statuses in the order an application
+// passes through them.
+func Statuses() []string {
+	return []string{StatusQueued, StatusProcessing, StatusChecking, StatusDone, StatusFailed}
+}
+
+// Unfinished reports whether status is one an extract job has yet to end.
+func Unfinished(status string) bool {
+	return status == StatusQueued || status == StatusProcessing || status == StatusChecking
+}
 
 // Report kinds: what produced a report version.
 const (

@@ -39,7 +39,7 @@ const SB = (() => {
     const p = (n) => String(n).padStart(2, "0");
     return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
   }
-  const statusNames = { queued: "排队中", processing: "处理中（提取 / 检查）", done: "已完成", failed: "失败" };
+  const statusNames = { queued: "排队中", processing: "识别中", checking: "检查中", done: "已完成", failed: "失败" };
   const severityNames = { error: "错误", warning: "警告", info: "提示" };
   return { api, el, when, csrf, statusNames, severityNames };
 })();
