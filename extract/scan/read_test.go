@@ -10,6 +10,7 @@ import (
 	"image/jpeg"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -257,4 +258,78 @@ func loadImage(t *testing.T, name string) image.Image {
 	t.Helper()
 	g := loadPage(t, name)
 	return g
+}
+
+// TestOrientTablePage: a page that is all tables and digits (the
+// standards table of section 三, skewed 1°) offers no clean line of body
+// text before it is straightened, and digits read about as well upside
+// down; it was once turned over. It must stay upright, and be put upright
+// when it comes upside down.
+func TestOrientTablePage(t *testing.T) {
+	eng := testEngine(t)
+	img := loadImage(t, "cq2024_p6_200dpi_tables.jpg")
+	for _, tt := range []struct {
+		name string
+		img  image.Image
+	}{{"upright", img}, {"upside down", turned(2)(img)}} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Read(context.Background(), []image.Image{tt.img}, 200, Options{OCR: eng})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var text []string
+			for _, b := range c.Blocks {
+				if b.Table == nil {
+					text = append(text, b.Text)
+				}
+			}
+			if !slices.ContainsFunc(text, func(s string) bool { return strings.Contains(s, "创新能力情况") }) {
+				t.Errorf("heading 三、创新能力情况 not read; text outside tables: %q", text)
+			}
+		})
+	}
+}
+
+// sureReader reads every region as one confident line: the worst case of
+// digits, which read about as well upside down as upright.
+type sureReader struct{}
+
+func (sureReader) Page(_ context.Context, _ *image.Gray, regions []ocr.Region) ([]ocr.Result, error) {
+	out := make([]ocr.Result, len(regions))
+	for i, r := range regions {
+		out[i] = ocr.Result{Lines: []ocr.TextLine{{Text: "0", Rect: r.Rect, Conf: 0.9}}}
+	}
+	return out, nil
+}
+
+// TestOrientNeedsEvidence: when every reading is confident, nothing says
+// the page is upside down, and it is not turned over. (The orientation
+// test once looked for sample lines on the unstraightened page, found
+// none upright and some upside down, and turned this page.)
+func TestOrientNeedsEvidence(t *testing.T) {
+	img := loadImage(t, "cq2024_p6_200dpi_tables.jpg")
+	c, err := Read(context.Background(), []image.Image{img}, 200, Options{OCR: sureReader{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Upright, the heading 三、创新能力情况 is above the tables and the
+	// narrow page number below; turned over, the other way round.
+	var heading, table *shenbao.Box
+	for _, b := range c.Blocks {
+		switch {
+		case b.BBox == nil:
+		case b.Table != nil:
+			if table == nil {
+				table = b.BBox
+			}
+		case heading == nil || b.BBox[2]-b.BBox[0] > heading[2]-heading[0]:
+			heading = b.BBox
+		}
+	}
+	if heading == nil || table == nil {
+		t.Fatalf("want a heading and a table; blocks: %+v", c.Blocks)
+	}
+	if heading[1] > table[1] {
+		t.Errorf("the widest text line (%v) is below the table (%v): the page was turned over", *heading, *table)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"image"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -137,13 +138,17 @@ func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Op
 	g = resize(g, opts.WorkDPI/dpi)
 	flat := flatten(g, int(opts.WorkDPI/4))
 	bin := binarise(flat)
-	var err error
-	if flat, bin, err = orient(ctx, flat, bin, pg, opts.OCR); err != nil {
-		return nil, err
-	}
+	// Straighten first: on a page still skewed by a degree a full-width
+	// line drifts by more than its own height, so the orientation test
+	// finds no clean text lines and must not decide on what it has. The
+	// skew of a page is the same read upright or upside down.
 	if a := skewAngle(bin); a != 0 {
 		flat = rotate(flat, a)
 		bin = binarise(flat)
+	}
+	var err error
+	if flat, bin, err = orient(ctx, flat, bin, pg, opts.OCR); err != nil {
+		return nil, err
 	}
 	pg.gray, pg.bin = flat, bin
 	size := shenbao.PageSize{Width: pg.pt(flat.Rect.Dx()), Height: pg.pt(flat.Rect.Dy())}
@@ -261,64 +266,119 @@ func minConf(r ocr.Result) float64 {
 	return c
 }
 
-// orient puts the page upright by OCR confidence on a sample line, trying
-// the page as it is first and, when that reads poorly, the other turns —
-// the quarter turns first when the ink profile says the page lies on its
-// side. Only reading tells 0° from 180°.
+// orient puts the page upright. Upright and upside down are told apart
+// by reading the same physical lines both ways (the widest lines of
+// body-text height found in either direction): a sample chosen in one
+// direction only can be a row of digits, which reads as well either way,
+// or nothing at all on a page of tables. Quarter turns are tried when the
+// ink profile says the page lies on its side, or when neither 0° nor 180°
+// reads clearly. g must be straightened already.
 func orient(ctx context.Context, g *image.Gray, b *bitmap, pg *page, rec Recognizer) (*image.Gray, *bitmap, error) {
-	cands := []int{0, 2, 1, 3}
 	if onSide(b) {
-		cands = []int{0, 1, 3, 2}
+		return orientTurns(ctx, g, b, pg, rec, []int{1, 3, 2})
 	}
-	best, bestConf := 0, -1.0
-	for i, q := range cands {
+	g2 := rotate90(g, 2)
+	b2 := binarise(g2)
+	w, h := b.w, b.h
+	flip := func(r image.Rectangle) image.Rectangle { return image.Rect(w-r.Max.X, h-r.Max.Y, w-r.Min.X, h-r.Min.Y) }
+	rects := sampleRects(b, pg)
+	for _, r := range sampleRects(b2, pg) {
+		rects = append(rects, flip(r))
+	}
+	rects = widestDistinct(rects, 4)
+	if len(rects) == 0 {
+		return g, b, nil // nothing to read: nothing says it is not upright
+	}
+	conf0, err := readConf(ctx, g, rects, pg, rec)
+	if err != nil || conf0 >= 0.7 {
+		return g, b, err
+	}
+	flipped := make([]image.Rectangle, len(rects))
+	for k, r := range rects {
+		flipped[k] = flip(r)
+	}
+	conf2, err := readConf(ctx, g2, flipped, pg, rec)
+	if err != nil {
+		return nil, nil, err
+	}
+	// A turn must read clearly and clearly better: a wrong turn ruins
+	// the page.
+	if conf2 >= 0.7 && conf2 > conf0+0.25 {
+		return g2, b2, nil
+	}
+	if max(conf0, conf2) >= 0.5 {
+		return g, b, nil
+	}
+	return orientTurns(ctx, g, b, pg, rec, []int{1, 3})
+}
+
+// orientTurns tries the given turns of a page that does not read upright
+// and keeps the first that reads clearly and clearly better.
+func orientTurns(ctx context.Context, g *image.Gray, b *bitmap, pg *page, rec Recognizer, turns []int) (*image.Gray, *bitmap, error) {
+	bestConf, err := readConf(ctx, g, widestDistinct(sampleRects(b, pg), 3), pg, rec)
+	if err != nil || bestConf >= 0.7 {
+		return g, b, err
+	}
+	for _, q := range turns {
 		gg := rotate90(g, q)
-		bb := b
-		if q != 0 {
-			bb = binarise(gg)
-		}
-		conf, err := sampleConf(ctx, gg, bb, pg, rec)
+		bb := binarise(gg)
+		conf, err := readConf(ctx, gg, widestDistinct(sampleRects(bb, pg), 3), pg, rec)
 		if err != nil {
 			return nil, nil, err
 		}
-		// Another turn must read clearly and clearly better: sample lines
-		// can be poor (a name, a row of digits) on an upright page, and
-		// a wrong turn ruins the page.
-		if i == 0 || (conf >= 0.7 && conf > bestConf+0.25) {
-			best, bestConf = q, conf
-		}
-		if bestConf >= 0.7 {
-			break
+		if conf >= 0.7 && conf > bestConf+0.25 {
+			return gg, bb, nil
 		}
 	}
-	if best == 0 {
-		return g, b, nil
-	}
-	g = rotate90(g, best)
-	return g, binarise(g), nil
+	return g, b, nil
 }
 
-// sampleConf reads the three widest lines of body-text height (cut to 10
-// characters) and returns their mean confidence.
-func sampleConf(ctx context.Context, g *image.Gray, b *bitmap, pg *page, rec Recognizer) (float64, error) {
-	lines := lineRects(b, image.Rect(0, 0, b.w, b.h), nil, pg.em/3, 3*pg.em)
+// sampleRects returns the lines of body-text height wider than four
+// characters.
+func sampleRects(b *bitmap, pg *page) []image.Rectangle {
 	var ok []image.Rectangle
-	for _, l := range lines {
+	for _, l := range lineRects(b, image.Rect(0, 0, b.w, b.h), nil, pg.em/3, 3*pg.em) {
 		if l.Dy() >= pg.em*2/3 && l.Dy() <= pg.em*3/2 && l.Dx() > 4*pg.em {
 			ok = append(ok, l)
 		}
 	}
-	if len(ok) == 0 {
+	return ok
+}
+
+// widestDistinct returns up to n of rects, widest first, skipping any that
+// overlaps one already taken (the same line found in both directions).
+func widestDistinct(rects []image.Rectangle, n int) []image.Rectangle {
+	sort.SliceStable(rects, func(i, j int) bool { return rects[i].Dx() > rects[j].Dx() })
+	var out []image.Rectangle
+	for _, r := range rects {
+		if len(out) == n {
+			break
+		}
+		if !slices.ContainsFunc(out, func(o image.Rectangle) bool { return o.Overlaps(r) }) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// readConf reads both ends of each of rects (ten characters each: a
+// table row's label, and its value or a run of text) and returns the mean
+// line confidence. Both ends are read, so that the same characters are
+// read when the rects are turned upside down.
+func readConf(ctx context.Context, g *image.Gray, rects []image.Rectangle, pg *page, rec Recognizer) (float64, error) {
+	if len(rects) == 0 {
 		return 0, nil
 	}
-	sort.Slice(ok, func(i, j int) bool { return ok[i].Dx() > ok[j].Dx() })
-	ok = ok[:min(3, len(ok))]
 	var regs []ocr.Region
-	for _, l := range ok {
-		if l.Dx() > 10*pg.em {
-			l.Max.X = l.Min.X + 10*pg.em
+	for _, l := range rects {
+		if l.Dx() <= 10*pg.em {
+			regs = append(regs, ocr.Region{Rect: l, Mode: ocr.Line})
+			continue
 		}
-		regs = append(regs, ocr.Region{Rect: l, Mode: ocr.Line})
+		left, right := l, l
+		left.Max.X = l.Min.X + 10*pg.em
+		right.Min.X = l.Max.X - 10*pg.em
+		regs = append(regs, ocr.Region{Rect: left, Mode: ocr.Line}, ocr.Region{Rect: right, Mode: ocr.Line})
 	}
 	res, err := rec.Page(ctx, g, regs)
 	if err != nil {
