@@ -2,6 +2,7 @@ package layout
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -697,16 +698,15 @@ func (m *mapper) readYears(s *Spec, a anchor) {
 }
 
 // readStandards reads the standards table: under the label, rows of
-// 类别 | 主持数量 | 参与数量 repeated once per year.
+// 类别 | 主持数量 | 参与数量 repeated once per year. The label's own row
+// (the header) says which column is which; a data row's cells are taken
+// by those columns, so that a cell OCR read empty or wrong does not shift
+// the others, and a category OCR misread (际 for 国际) is known by its
+// characters or, failing that, by its row.
 func (m *mapper) readStandards(s *Spec, a anchor) {
 	label := m.cell(a)
 	rows := m.block(a)
 	years := m.tableYears(a.u)
-	// Role headers by column, from the label's own row.
-	roles := map[int]string{}
-	for _, c := range m.right(a.u, label) {
-		roles[c.Col] = Norm(c.Text)
-	}
 	yearOf := func(c *shenbao.Cell, group int) string {
 		for _, h := range years {
 			if overlaps(c, h) {
@@ -718,25 +718,48 @@ func (m *mapper) readStandards(s *Spec, a anchor) {
 		}
 		return ""
 	}
+	type group struct {
+		cat, host, part int // columns
+		year            string
+	}
+	var groups []group
+	head := m.right(a.u, label)
+	if len(head) >= 3 && len(head)%3 == 0 {
+		for g := 0; g+2 < len(head); g += 3 {
+			host, part := head[g+1].Col, head[g+2].Col
+			if t := Norm(head[g+1].Text); strings.Contains(t, "参") && !strings.Contains(t, "持") {
+				host, part = part, host
+			}
+			groups = append(groups, group{head[g].Col, host, part, yearOf(head[g], g/3)})
+		}
+	}
+	cats := standardCategories(s)
 	vals := map[string]*shenbao.Cell{}
-	for _, u := range rows[1:] {
+	for k, u := range rows[1:] {
 		cells := m.right(u, label)
-		group := 0
-		for i := 0; i < len(cells); i++ {
-			cat := Norm(cells[i].Text)
-			if cat == "" || ParseNumber(cat) != nil {
+		if groups == nil {
+			m.standardsByOrder(cells, yearOf, vals)
+			continue
+		}
+		at := map[int]*shenbao.Cell{}
+		for _, c := range cells {
+			at[c.Col] = c
+		}
+		for _, g := range groups {
+			catText := ""
+			if c := at[g.cat]; c != nil {
+				catText = Norm(c.Text)
+			}
+			cat := matchCategory(catText, cats, k)
+			if cat == "" {
 				continue
 			}
-			y := yearOf(cells[i], group)
-			group++
-			for j := i + 1; j < len(cells) && j <= i+2; j++ {
-				role := roles[cells[j].Col]
-				if role == "" {
-					role = [...]string{"主持数量", "参与数量"}[j-i-1]
-				}
-				vals[cat+"/"+role+"/"+y] = cells[j]
+			if c := at[g.host]; c != nil {
+				vals[cat+"/主持数量/"+g.year] = c
 			}
-			i += 2
+			if c := at[g.part]; c != nil {
+				vals[cat+"/参与数量/"+g.year] = c
+			}
 		}
 	}
 	for _, col := range s.Columns {
@@ -746,6 +769,61 @@ func (m *mapper) readStandards(s *Spec, a anchor) {
 			m.addField(s, col, "", 0, nil)
 		}
 	}
+}
+
+// standardsByOrder reads a data row of the standards table whose header
+// is not three columns a year: each category cell and the two after it.
+func (m *mapper) standardsByOrder(cells []*shenbao.Cell, yearOf func(*shenbao.Cell, int) string, vals map[string]*shenbao.Cell) {
+	group := 0
+	for i := 0; i < len(cells); i++ {
+		cat := Norm(cells[i].Text)
+		if cat == "" || ParseNumber(cat) != nil {
+			continue
+		}
+		y := yearOf(cells[i], group)
+		group++
+		for j := i + 1; j < len(cells) && j <= i+2; j++ {
+			vals[cat+"/"+[...]string{"主持数量", "参与数量"}[j-i-1]+"/"+y] = cells[j]
+		}
+		i += 2
+	}
+}
+
+// standardCategories lists the template's categories (国际, 国家, …) in
+// the form's order, from its column ids 类别/角色/年.
+func standardCategories(s *Spec) []string {
+	var out []string
+	for _, col := range s.Columns {
+		cat, _, _ := strings.Cut(Norm(col), "/")
+		if !slices.Contains(out, cat) {
+			out = append(out, cat)
+		}
+	}
+	return out
+}
+
+// matchCategory names the category of data row k from its OCR'd text: the
+// category it spells, else the only one containing all its characters,
+// else the category printed in that row of the form.
+func matchCategory(text string, cats []string, k int) string {
+	if slices.Contains(cats, text) {
+		return text
+	}
+	var hits []string
+	if text != "" {
+		for _, c := range cats {
+			if !strings.ContainsFunc(text, func(r rune) bool { return !strings.ContainsRune(c, r) }) {
+				hits = append(hits, c)
+			}
+		}
+	}
+	if len(hits) == 1 {
+		return hits[0]
+	}
+	if k < len(cats) {
+		return cats[k]
+	}
+	return ""
 }
 
 var (

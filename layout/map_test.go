@@ -213,3 +213,36 @@ func TestCrossRead(t *testing.T) {
 		t.Errorf("name read differently from the cover kept confidence %.2f", f.Confidence)
 	}
 }
+
+// The standards table as OCR reads it: a header misread (数最 for 数量), a
+// category that lost a character (际), one that was not read at all, and
+// an empty value cell; the values are taken by the header's columns.
+func TestStandardsOCR(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2022")
+	c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+		para("三、创新能力情况"),
+		table(
+			cells("年度", "2019年", "", "", "2020年", "", "", "2021年", "", ""),
+			cells("集群中小企业近三年主持(起草单位排名前三位)或参与制修订标准数量情况(需提供清单)", "类别", "主持数最", "参与数量", "类别", "主持数量", "参与数量", "类别", "上持数量", "参与数量"),
+			merged("际", "0", "1", "国际", "0", "2", "国际", "1", "3"),
+			merged("国家", "4", "", "", "5", "6", "国家", "7", "8"),
+			merged("行业", "2", "8", "行业", "0", "11", "行业", "0", "10"),
+			merged("团体", "9", "12", "团体", "6", "4", "团体", "9", "12"),
+		),
+	}}
+	// The year header spans three columns a year.
+	yr := &c.Blocks[1].Table.Rows[0]
+	yr.Cells = []shenbao.Cell{{Text: "年度", Col: 0, Span: 1}, {Text: "2019年", Col: 1, Span: 3}, {Text: "2020年", Col: 4, Span: 3}, {Text: "2021年", Col: 7, Span: 3}}
+	m := Map(c, tp)
+	for id, want := range map[string]string{
+		"standards.intl.lead.2019": "0", "standards.intl.part.2019": "1",
+		"standards.intl.lead.2021": "1", "standards.intl.part.2021": "3",
+		"standards.national.lead.2019": "4", "standards.national.part.2019": "",
+		"standards.national.lead.2020": "5", "standards.national.part.2020": "6",
+		"standards.group.part.2021": "12",
+	} {
+		if f := field(t, m, id); f.Value != want {
+			t.Errorf("%s = %q, want %q", id, f.Value, want)
+		}
+	}
+}
