@@ -102,7 +102,7 @@ func (m *mapper) beforeMarker(rest string, s *Spec) string {
 	if len(words) == 0 {
 		return ""
 	}
-	return words[len(words)-1]
+	return trimBlank(words[len(words)-1])
 }
 
 // cutAtNextLabel cuts a value where another cover label starts on the same

@@ -581,14 +581,28 @@ func ocrDigits(v string) string {
 	if v == "" || ParseNumber(v) != nil || v == "无" {
 		return v
 	}
-	fixed := ocrDigitFix.Replace(v)
+	// A printed note after the number on the same line ("47个（需提供清单）"),
+	// and the stray marks OCR leaves around it (a quote, a trailing comma).
+	fixed := v
+	if i := strings.IndexAny(fixed, "(（〈《["); i > 0 {
+		fixed = fixed[:i]
+	}
+	fixed = strings.TrimRight(strings.Trim(fixed, ocrStray+" "), "个家件项人次 ")
+	fixed = ocrDigitFix.Replace(fixed)
+	// A colon between digits is a decimal point read too tall (217:52).
+	fixed = colonPoint.ReplaceAllString(fixed, "$1.$2")
 	if ParseNumber(fixed) != nil {
 		return fixed
 	}
 	return v
 }
 
-var ocrDigitFix = strings.NewReplacer("|", "1", "l", "1", "I", "1", "｜", "1", "O", "0", "o", "0", "〇", "0", "．", ".", "。", ".", "，", ".", " ", "")
+const ocrStray = "\"'“”‘’`,.，。、:：;；_-—=~"
+
+var (
+	ocrDigitFix = strings.NewReplacer("|", "1", "l", "1", "I", "1", "｜", "1", "O", "0", "o", "0", "〇", "0", "．", ".", "。", ".", "，", ".", " ", "")
+	colonPoint  = regexp.MustCompile(`^(\d+):(\d{1,2})$`)
+)
 
 func (m *mapper) readSingle(s *Spec, a anchor) {
 	for _, u := range m.block(a) {
@@ -1133,9 +1147,32 @@ func (m *mapper) readPlan(s *Spec, a anchor) {
 			m.addField(s, col, "", 0, nil)
 			continue
 		}
-		m.addField(s, col, m.text(cellValue(c)), a.score, c)
+		v := m.text(cellValue(c))
+		if m.source == shenbao.SourceOCR {
+			v = ocrPercent(v)
+		}
+		m.addField(s, col, v, a.score, c)
 	}
 }
+
+// ocrPercent restores the per-cent sign of a plan target that OCR read as
+// the digits 96 ("降低11.9896）" for 降低11.98%）) or followed by a stray
+// 0 ("27.27%0"): the form's figures have two decimals, so a third and
+// fourth digit "96" right before a bracket or the end is the sign.
+func ocrPercent(v string) string {
+	v = percentAs96.ReplaceAllString(v, "$1%$2")
+	return percentZero.ReplaceAllString(v, "$1%$2")
+}
+
+var (
+	percentAs96 = regexp.MustCompile(`(\d\.\d{2})96([)）]|$)`)
+	percentZero = regexp.MustCompile(`(\d\.\d{2})%0([)）]|$)`)
+)
+
+// stampPrompt is the printed prompt of the department's seal under the
+// signature (县（市、区）中小企业主管部门（公章）), which OCR may read
+// without its colon.
+var stampPrompt = regexp.MustCompile(`主管部门|[公盖]章`)
 
 var dateRE = regexp.MustCompile(`\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日`)
 
@@ -1167,7 +1204,7 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 		var parts []string
 		for i, l := range strings.Split(c.Text[end:], "\n") {
 			l = strings.TrimSpace(l)
-			if i > 0 && (strings.ContainsAny(l, ":：") || dateRE.MatchString(l) || strings.Contains(l, "年") && strings.Contains(l, "月")) {
+			if i > 0 && (strings.ContainsAny(l, ":：") || dateRE.MatchString(l) || strings.Contains(l, "年") && strings.Contains(l, "月") || stampPrompt.MatchString(l)) {
 				break
 			}
 			if l != "" {
@@ -1175,6 +1212,10 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 			}
 		}
 		v = joinLines(strings.Join(parts, "\n"))
+		if m.source == shenbao.SourceOCR {
+			// The pen stroke before a signature reads as a quote or a dash.
+			v = strings.Trim(v, ocrStray+" ")
+		}
 	}
 	m.addField(s, col, v, a.score, c)
 }

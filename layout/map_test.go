@@ -176,7 +176,8 @@ func TestPlausibility(t *testing.T) {
 }
 
 func TestOCRDigits(t *testing.T) {
-	tests := map[string]string{"|": "1", "l2": "12", "3.1O": "3.10", "无": "无", "": "", "abc": "abc", "12": "12"}
+	tests := map[string]string{"|": "1", "l2": "12", "3.1O": "3.10", "无": "无", "": "", "abc": "abc", "12": "12",
+		"47个〈需提供清单)": "47", "95.78，": "95.78", "”13": "13", "217:52": "217.52", "12:30:00": "12:30:00"}
 	for in, want := range tests {
 		if got := ocrDigits(in); got != want {
 			t.Errorf("ocrDigits(%q) = %q, want %q", in, got, want)
@@ -244,5 +245,37 @@ func TestStandardsOCR(t *testing.T) {
 		if f := field(t, m, id); f.Value != want {
 			t.Errorf("%s = %q, want %q", id, f.Value, want)
 		}
+	}
+}
+
+func TestOCRPercent(t *testing.T) {
+	tests := map[string]string{
+		"0.62吨/万元（降低11.9896）": "0.62吨/万元（降低11.98%）",
+		"27.27%0":             "27.27%",
+		"16.96":               "16.96", // two decimals: a number, not a sign
+		"下降13.80%":            "下降13.80%",
+		"建成公共服务平台4个":          "建成公共服务平台4个",
+	}
+	for in, want := range tests {
+		if got := ocrPercent(in); got != want {
+			t.Errorf("ocrPercent(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A scanned declaration: the signature after a pen stroke read as a
+// quote, and the seal's prompt on the next line read without its colon.
+func TestDeclarationOCR(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2023")
+	c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+		para("九、真实性声明及推荐意见"),
+		table(cells("真实性声明", "本单位承诺此次申报中小企业特色产业集群的申请材料(包括附件资\n料)真实、合法。\n单位负责人(签字) :”曾娜\n县〈市、区)中小企业主管部门〈公章) ;\n2023年3月8日")),
+	}}
+	m := Map(c, tp)
+	if f := field(t, m, "signer"); f.Value != "曾娜" {
+		t.Errorf("signer = %q, want 曾娜", f.Value)
+	}
+	if f := field(t, m, "sign_date"); f.Value != "2023年3月8日" {
+		t.Errorf("sign_date = %q", f.Value)
 	}
 }
