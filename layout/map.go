@@ -57,6 +57,7 @@ func Map(c *shenbao.Content, t *Template) *Mapped {
 	} else {
 		m.application()
 		if m.source == shenbao.SourceOCR {
+			m.countyNames()
 			m.crossRead()
 		}
 	}
@@ -89,6 +90,50 @@ func (m *mapper) crossRead() {
 		b.Confidence *= 0.7
 	}
 }
+
+// countyNames repairs the county in OCR'd names: Tesseract reads 县 as
+// 具, and the names of the cluster, its department and its institution
+// usually begin with the county the cover states in 所属地区. Only a
+// "…具" whose characters before it are the county's (one may differ) is
+// replaced, so 家具 and the like stay.
+func (m *mapper) countyNames() {
+	county := ""
+	for _, f := range m.out.Fields {
+		if f.Key == "region_county" {
+			county = trimBlank(f.Value)
+		}
+	}
+	cr := []rune(county)
+	if len(cr) < 3 || cr[len(cr)-1] != '县' {
+		return
+	}
+	stem := cr[:len(cr)-1]
+	for i := range m.out.Fields {
+		f := &m.out.Fields[i]
+		if !slices.Contains(countyNamed, f.Key) {
+			continue
+		}
+		rs := []rune(f.Value)
+		for j := len(stem); j < len(rs); j++ {
+			if rs[j] != '具' {
+				continue
+			}
+			diff := 0
+			for k, r := range stem {
+				if rs[j-len(stem)+k] != r {
+					diff++
+				}
+			}
+			if diff < len(stem) && diff <= 1 {
+				copy(rs[j-len(stem):j+1], cr)
+			}
+		}
+		f.Value = string(rs)
+	}
+}
+
+// countyNamed are the keys of the names that begin with the county.
+var countyNamed = []string{"cover_name", "name", "cover_org", "org", "cover_dept", "dept"}
 
 func sourceOf(format string) string {
 	switch format {

@@ -279,3 +279,24 @@ func TestDeclarationOCR(t *testing.T) {
 		t.Errorf("sign_date = %q", f.Value)
 	}
 }
+
+func TestCountyNames(t *testing.T) {
+	tp, _ := MustLoad().Get("gd2023")
+	c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+		para("集群名称：中山市万阳具高端紧固件产业集群"),
+		para("所属地区：广东 省（区、市）中山 市（区）_盛阳县 县（市、区）"),
+		para("县（市、区）中小企业主管部门（盖章）：盛阳具经济和信息化局"),
+		para("集群运营管理机构：盛阳县家具产业园运营管理有限公司"),
+	}}
+	m := Map(c, tp)
+	for id, want := range map[string]string{
+		"cover_name":    "中山市盛阳县高端紧固件产业集群",
+		"region_county": "盛阳县",
+		"cover_dept":    "盛阳县经济和信息化局",
+		"cover_org":     "盛阳县家具产业园运营管理有限公司",
+	} {
+		if f := field(t, m, id); f.Value != want {
+			t.Errorf("%s = %q, want %q", id, f.Value, want)
+		}
+	}
+}
