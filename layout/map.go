@@ -938,11 +938,15 @@ func (m *mapper) readChoice(s *Spec, a anchor) {
 	for i, o := range s.Options {
 		opt := []rune(Norm(o))
 		at, state := findOption(text, opt, pos)
+		sim, n := 1.0, len(opt)
+		if at < 0 && m.source == shenbao.SourceOCR {
+			at, n, state, sim = findOptionOCR(text, opt, pos)
+		}
 		cb := shenbao.Checkbox{
 			ID: s.OptionID(i), Key: s.Key, Section: s.Section, Group: s.FullLabel(), Option: o,
 		}
 		if at >= 0 {
-			pos = at + len(opt)
+			pos = at + n
 			c := owner[at]
 			cb.Page, cb.BBox = where(c)
 			if b := optionBox(c, string(opt)); b != nil {
@@ -953,7 +957,7 @@ func (m *mapper) readChoice(s *Spec, a anchor) {
 			if state == 0 {
 				conf = 0.3 // no mark found before the option
 			}
-			cb.Confidence = conf * a.score * lineConfidence(c)
+			cb.Confidence = conf * sim * a.score * lineConfidence(c)
 			if at > 0 && state != 0 {
 				cb.Mark = string(text[at-1])
 			}
@@ -979,6 +983,38 @@ func findOption(text, opt []rune, from int) (int, int) {
 		}
 	}
 	return first, 0
+}
+
+// findOptionOCR finds a long option OCR misread a character or two of:
+// the text after a mark (☑ or □) most like the option. It returns where
+// that text starts, its length, the mark's state and the similarity; -1
+// when nothing after a mark is like enough.
+func findOptionOCR(text, opt []rune, from int) (at, n, state int, sim float64) {
+	at = -1
+	if len(opt) < 6 {
+		return // short options (是, 否) are matched exactly or not at all
+	}
+	want := string(opt)
+	for i := max(from, 1); i < len(text); i++ {
+		if glyph.State(text[i-1]) == 0 || glyph.State(text[i]) != 0 {
+			continue // not the first character after a run of marks
+		}
+		for l := len(opt) - 2; l <= len(opt)+2; l++ {
+			if i+l > len(text) {
+				break
+			}
+			if s := similarity(string(text[i:i+l]), want); s >= 0.75 && s > sim {
+				at, n, sim = i, l, s
+			}
+		}
+		if sim == 1 {
+			break
+		}
+	}
+	if at >= 0 {
+		state = markBefore(text, at)
+	}
+	return
 }
 
 // markBefore reads the marks right before position i: a tick anywhere in a

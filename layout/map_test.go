@@ -300,3 +300,22 @@ func TestCountyNames(t *testing.T) {
 		}
 	}
 }
+
+// Long options as OCR reads them, a character wrong or missing, are
+// still found after their mark; a short option must match exactly.
+func TestChoiceOCR(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2022")
+	c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+		para("二、主导产业情况"),
+		table(cells("集群已开展的质量品牌建设工作",
+			"☑开展了先进质量管理模式推广、品牌管理标准宣贯、质量诊断服务等工作\n□获得了集体商标、地理标志产品批准认证或证明商标通过注册\n□建立了品牌运营机制\n■依托质量技术基础公共服务乎台，提供计量、测试、认证等服")),
+	}}
+	m := Map(c, tp)
+	last := box(t, m, "brand_work.4")
+	if !last.Checked || last.Confidence == 0 || last.Confidence >= 1 {
+		t.Errorf("misread option: checked=%v confidence %.2f, want ticked and found with less than full confidence", last.Checked, last.Confidence)
+	}
+	if b := box(t, m, "brand_work.3"); b.Checked || b.Confidence == 0 {
+		t.Errorf("exact option: %+v", b)
+	}
+}
