@@ -1,11 +1,13 @@
 package layout
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/extract/glyph"
@@ -1270,16 +1272,16 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 	v := ""
 	if Norm(col) == Norm("日期") {
 		text := c.Text
-		if i := strings.Index(Norm(text), ""); i >= 0 {
-			// The date is the one written after the signature line.
-			if _, end, ok := indexNorm(text, Norm(m.signerMarker(s))); ok {
-				text = text[end:]
-			}
+		// The date is the one written after the signature line.
+		if _, end, ok := indexNorm(text, Norm(m.signerMarker(s))); ok {
+			text = text[end:]
 		}
 		if d := dateRE.FindString(text); d != "" {
 			v = strings.Join(strings.Fields(d), "")
+		} else if m.source == shenbao.SourceOCR {
+			v = ocrDate(text)
 		}
-	} else if _, end, ok := indexNorm(c.Text, Norm(col)); ok {
+	} else if end, ok := m.signerPrompt(c.Text, col); ok {
 		// The name follows the prompt, possibly wrapped onto the next
 		// lines, up to the next printed prompt (…（公章）：) or the date.
 		var parts []string
@@ -1300,6 +1302,49 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 	}
 	m.addField(s, col, v, a.score, c)
 }
+
+// signerPrompt finds the end of the printed signature prompt in text. On
+// a scan the prompt's tail is often misread (（签字7）, （签字js:), so there
+// it is found by its head (…负责人) and ends at the bracket or colon that
+// closes it.
+func (m *mapper) signerPrompt(text, prompt string) (int, bool) {
+	if _, end, ok := indexNorm(text, Norm(prompt)); ok {
+		return end, true
+	}
+	if m.source != shenbao.SourceOCR {
+		return 0, false
+	}
+	head, _, ok := strings.Cut(prompt, "负责人")
+	if !ok {
+		return 0, false
+	}
+	_, end, ok := indexNorm(text, Norm(head+"负责人"))
+	if !ok {
+		return 0, false
+	}
+	line, _, _ := strings.Cut(text[end:], "\n")
+	if i := strings.LastIndexAny(line, ")）:："); i >= 0 && len([]rune(line[:i])) <= 8 {
+		_, size := utf8.DecodeRuneInString(line[i:])
+		return end + i + size, true
+	}
+	return end + len(line), true
+}
+
+// ocrDate reads a date whose 月 or 日 OCR misread (2023年6月12介,
+// 2024年6洽8日): a year of this century, a month and a day in range.
+func ocrDate(text string) string {
+	for _, mm := range ocrDateRE.FindAllStringSubmatch(text, -1) {
+		y, _ := strconv.Atoi(mm[1])
+		mo, _ := strconv.Atoi(mm[2])
+		d, _ := strconv.Atoi(mm[3])
+		if y >= 2000 && y < 2100 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 {
+			return fmt.Sprintf("%d年%d月%d日", y, mo, d)
+		}
+	}
+	return ""
+}
+
+var ocrDateRE = regexp.MustCompile(`(\d{4})\s*年\s*(\d{1,2})\s*[^\d\s]\s*(\d{1,2})\s*(?:[^\d\s]|$)`)
 
 // signerMarker is the printed signature prompt of the declaration, from the
 // sibling row that reads the signer.

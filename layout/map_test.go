@@ -319,3 +319,41 @@ func TestChoiceOCR(t *testing.T) {
 		t.Errorf("exact option: %+v", b)
 	}
 }
+
+func TestOCRDate(t *testing.T) {
+	tests := map[string]string{
+		"县(市、区)中小企业主管部门(公章)\n2023年6月12介": "2023年6月12日",
+		"2024年6洽8日":      "2024年6月8日",
+		"2824年6月4骨":      "", // no year of this century: left for the reviewer
+		"2023年618日":      "", // 月 lost: month and day cannot be told apart
+		"推荐单位(公章):\n年月日": "",
+	}
+	for in, want := range tests {
+		if got := ocrDate(in); got != want {
+			t.Errorf("ocrDate(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// The 2024 declaration's prompt read with a stray character (（签字7）) and
+// the name on the next line.
+func TestSignerPromptOCR(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2024")
+	c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+		para("九、真实性声明及推荐意见"),
+		table(cells("真实性声明", "本单位承诺此次申报中小企业特色产业集群的申请材料真实、合法。\n县级行政区划中小企业主管部门负责人(签字7)\n任洋\n县级行政区划中小企业主管部门〈公瘟) :                宇\n2024年6月4骨")),
+	}}
+	m := Map(c, tp)
+	var signer, date shenbao.Field
+	for _, f := range m.Fields {
+		switch f.Key {
+		case "signer":
+			signer = f
+		case "sign_date":
+			date = f
+		}
+	}
+	if signer.Value != "任洋" || date.Value != "2024年6月4日" {
+		t.Errorf("signer %q, date %q; want 任洋, 2024年6月4日", signer.Value, date.Value)
+	}
+}
