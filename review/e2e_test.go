@@ -470,6 +470,9 @@ func TestBrowserReviewFlow(t *testing.T) {
 	if !strings.Contains(opinion, "不予采纳") || !strings.Contains(opinion, reason) {
 		t.Errorf("opinion page lacks the dismissed finding and its reason:\n%s", opinion)
 	}
+	if !strings.Contains(opinion, "已审核：zhangsan") {
+		t.Errorf("opinion page does not say who signed the application off:\n%s", opinion)
+	}
 	b.shot("09-opinion")
 	b.accessible("opinion")
 	b.noConsoleErrors("opinion")
