@@ -7,6 +7,7 @@ import (
 	_ "image/jpeg"
 	"math"
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -322,5 +323,15 @@ func TestCleanBlanks(t *testing.T) {
 		if got := cleanBlanks(tt.in); got != tt.want {
 			t.Errorf("cleanBlanks(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// upsideDown must be exactly the binarised turned page: orient reads the
+// turned page's lines from it.
+func TestUpsideDownBitmap(t *testing.T) {
+	g := grayDropColour(loadImage(t, "cq2024_p6_200dpi_tables.jpg"))
+	want, got := binarise(rotate90(g, 2)), upsideDown(binarise(g))
+	if want.w != got.w || want.h != got.h || !slices.Equal(want.pix, got.pix) {
+		t.Error("upsideDown(binarise(g)) differs from binarise(rotate90(g, 2))")
 	}
 }

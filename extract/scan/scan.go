@@ -277,8 +277,10 @@ func orient(ctx context.Context, g *image.Gray, b *bitmap, pg *page, rec Recogni
 	if onSide(b) {
 		return orientTurns(ctx, g, b, pg, rec, []int{1, 3, 2})
 	}
-	g2 := rotate90(g, 2)
-	b2 := binarise(g2)
+	// The page turned over, as a bitmap first: binarising is per pixel,
+	// so this is exactly the binarised turned page, at a copy's cost; the
+	// gray page is turned only if it has to be read.
+	b2 := upsideDown(b)
 	w, h := b.w, b.h
 	flip := func(r image.Rectangle) image.Rectangle { return image.Rect(w-r.Max.X, h-r.Max.Y, w-r.Min.X, h-r.Min.Y) }
 	rects := sampleRects(b, pg)
@@ -297,6 +299,7 @@ func orient(ctx context.Context, g *image.Gray, b *bitmap, pg *page, rec Recogni
 	for k, r := range rects {
 		flipped[k] = flip(r)
 	}
+	g2 := rotate90(g, 2)
 	conf2, err := readConf(ctx, g2, flipped, pg, rec)
 	if err != nil {
 		return nil, nil, err
@@ -310,6 +313,15 @@ func orient(ctx context.Context, g *image.Gray, b *bitmap, pg *page, rec Recogni
 		return g, b, nil
 	}
 	return orientTurns(ctx, g, b, pg, rec, []int{1, 3})
+}
+
+// upsideDown returns b turned by 180°.
+func upsideDown(b *bitmap) *bitmap {
+	out := &bitmap{w: b.w, h: b.h, pix: make([]bool, len(b.pix))}
+	for i, v := range b.pix {
+		out.pix[len(b.pix)-1-i] = v
+	}
+	return out
 }
 
 // orientTurns tries the given turns of a page that does not read upright
