@@ -126,7 +126,7 @@ func (m *mapper) countyNames() {
 					diff++
 				}
 			}
-			if diff < len(stem) && diff <= 1 {
+			if diff <= 1 { // the stem has two characters or more
 				copy(rs[j-len(stem):j+1], cr)
 			}
 		}
@@ -1297,7 +1297,7 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 		v = joinLines(strings.Join(parts, "\n"))
 		if m.source == shenbao.SourceOCR {
 			// The pen stroke before a signature reads as a quote or a dash.
-			v = strings.Trim(v, ocrStray+" ")
+			v = trimBlank(v)
 		}
 	}
 	m.addField(s, col, v, a.score, c)

@@ -189,19 +189,12 @@ func (m *Main) user(ctx context.Context, args []string) error {
 	fs, sf := m.serviceFlagSet("user add")
 	role := fs.String("role", store.RoleClerk, "clerk, reviewer or admin")
 	password := fs.String("password", "", "the password (better: SHENBAO_PASSWORD, or type it on stdin)")
-	name, rest := splitName(args[1:])
-	if err := m.parse(fs, rest); err != nil {
+	name, err := m.parseName(fs, args[1:])
+	if err != nil {
 		return err
-	}
-	if name == "" && fs.NArg() > 0 {
-		name = fs.Arg(0)
-	}
-	if name == "" {
-		return &shenbao.Error{Code: "usage", Message: "缺少用户名 / missing user name"}
 	}
 	pw := *password
 	if pw == "" {
-		var err error
 		if pw, err = m.readLine("密码 / password: "); err != nil {
 			return err
 		}
@@ -219,6 +212,22 @@ func (m *Main) user(ctx context.Context, args []string) error {
 	return nil
 }
 
+// parseName parses the flags of a command that takes a user name, given
+// before or after the flags.
+func (m *Main) parseName(fs *flag.FlagSet, args []string) (string, error) {
+	name, rest := splitName(args)
+	if err := m.parse(fs, rest); err != nil {
+		return "", err
+	}
+	if name == "" && fs.NArg() > 0 {
+		name = fs.Arg(0)
+	}
+	if name == "" {
+		return "", &shenbao.Error{Code: "usage", Message: "缺少用户名 / missing user name"}
+	}
+	return name, nil
+}
+
 // token creates an API token for scripts: shenbao token create USER.
 func (m *Main) token(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] != "create" {
@@ -227,15 +236,9 @@ func (m *Main) token(ctx context.Context, args []string) error {
 	fs, sf := m.serviceFlagSet("token create")
 	tname := fs.String("name", "cli", "what the token is for")
 	ttl := fs.Duration("ttl", 0, "lifetime (0: no expiry)")
-	name, rest := splitName(args[1:])
-	if err := m.parse(fs, rest); err != nil {
+	name, err := m.parseName(fs, args[1:])
+	if err != nil {
 		return err
-	}
-	if name == "" && fs.NArg() > 0 {
-		name = fs.Arg(0)
-	}
-	if name == "" {
-		return &shenbao.Error{Code: "usage", Message: "缺少用户名 / missing user name"}
 	}
 	st, err := sf.openStore(ctx)
 	if err != nil {
