@@ -502,7 +502,12 @@ func (s *sqlStore) ids(ctx context.Context, query string, args ...any) ([]int64,
 }
 
 func (s *sqlStore) Unfinished(ctx context.Context) ([]Application, error) {
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+appCols+" FROM applications a WHERE a.status IN (?, ?, ?) ORDER BY a.id"), StatusQueued, StatusProcessing, StatusChecking)
+	var args []any
+	for _, st := range unfinished() {
+		args = append(args, st)
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+appCols+" FROM applications a WHERE a.status IN ("+marks+") ORDER BY a.id"), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list unfinished: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/shenbao/shenbao"
@@ -41,9 +42,11 @@ func Statuses() []string {
 }
 
 // Unfinished reports whether status is one an extract job has yet to end.
-func Unfinished(status string) bool {
-	return status == StatusQueued || status == StatusProcessing || status == StatusChecking
-}
+func Unfinished(status string) bool { return slices.Contains(unfinished(), status) }
+
+// unfinished lists the statuses of an application whose extract job has
+// not ended.
+func unfinished() []string { return []string{StatusQueued, StatusProcessing, StatusChecking} }
 
 // Report kinds: what produced a report version.
 const (
