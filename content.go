@@ -59,4 +59,14 @@ type Line struct {
 	BBox Box    `json:"bbox"`
 	// Confidence is the OCR confidence in [0,1]; 1 for text layers.
 	Confidence float64 `json:"confidence,omitempty"`
+	// Weakest is the OCR confidence of the line's least sure word; 0 when
+	// unknown. A single misread character in a line shows here, not in
+	// Confidence, which is the mean over the words.
+	Weakest float64 `json:"weakest,omitempty"`
+	// Digits is a short line read again as digits only, when its first
+	// reading was not a number (a lone 3 read as 昌) or nothing at all;
+	// DigitsConfidence is that reading's confidence. Only a numeric field
+	// uses it: the same ink in a text field may well be a character.
+	Digits           string  `json:"digits,omitempty"`
+	DigitsConfidence float64 `json:"digits_confidence,omitempty"`
 }

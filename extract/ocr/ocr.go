@@ -56,6 +56,8 @@ type TextLine struct {
 	Rect image.Rectangle
 	// Conf is Tesseract's confidence mapped to [0,1].
 	Conf float64
+	// Low is the confidence of the line's least sure word (see Lines).
+	Low float64
 }
 
 // Result holds the lines read in one region, top to bottom.

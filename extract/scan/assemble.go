@@ -26,22 +26,28 @@ func (pg *page) readLines(ls []lineLay) []readLine {
 	for _, l := range ls {
 		rl := readLine{rect: l.rect}
 		if l.piece >= 0 {
-			t, c := pg.text(l.piece)
-			if t == "" {
+			t, c, low := pg.text(l.piece)
+			d, ok := pg.digits[l.piece]
+			if t == "" && !ok {
 				continue
 			}
 			rl.text = t
-			rl.lines = []shenbao.Line{{Text: t, Page: pg.no, BBox: pg.box(l.rect), Confidence: c}}
+			line := shenbao.Line{Text: t, Page: pg.no, BBox: pg.box(l.rect), Confidence: c, Weakest: low}
+			if ok {
+				line.Digits, _, line.DigitsConfidence = pg.checkNumber(l.piece, d.Lines[0].Text, d.Lines[0].Conf, d.Lines[0].Low)
+			}
+			rl.lines = []shenbao.Line{line}
 			out = append(out, rl)
 			continue
 		}
 		var parts []string
 		for i, s := range l.segs {
-			t, c := pg.text(s.piece)
+			t, c, low := pg.text(s.piece)
 			r := s.rect
 			if s.mark != nil {
 				t = s.mark.glyph() + t
 				c = min(c, markConfidence(*s.mark, pg.emptyFill))
+				low = min(low, c)
 				r = r.Union(s.mark.rect)
 				if i == 0 {
 					rl.mark = true
@@ -51,7 +57,7 @@ func (pg *page) readLines(ls []lineLay) []readLine {
 				continue
 			}
 			parts = append(parts, t)
-			rl.lines = append(rl.lines, shenbao.Line{Text: t, Page: pg.no, BBox: pg.box(r), Confidence: c})
+			rl.lines = append(rl.lines, shenbao.Line{Text: t, Page: pg.no, BBox: pg.box(r), Confidence: c, Weakest: low})
 		}
 		if len(parts) == 0 {
 			continue

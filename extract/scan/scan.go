@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/extract/ocr"
@@ -114,6 +115,7 @@ type page struct {
 	emptyFill float64
 	pieces    []ocr.Region
 	res       []ocr.Result
+	digits    map[int]ocr.Result // piece → its digit reading (see reread)
 }
 
 func (pg *page) pt(v int) float64 { return float64(v) * 72 / pg.dpi }
@@ -221,12 +223,37 @@ func (pg *page) reread(ctx context.Context, rec Recognizer) error {
 			regs = append(regs, ocr.Region{Rect: rect, Mode: m})
 		}
 	}
+	// A short piece that read as one or two characters that are not a
+	// number, or as nothing, may be a lone digit the Chinese model took
+	// for a character (3 as 昌, 1 as 工) or missed: its digit reading is
+	// kept beside the first, for a numeric field to use.
+	nre := len(regs)
+	asDigits := map[int]bool{}
+	for k, i := range idx {
+		asDigits[i] = regs[k].Mode == ocr.Numeric
+	}
+	var alt []int
+	for i, r := range pg.res {
+		if asDigits[i] || pg.pieces[i].Rect.Dx() > 3*pg.em || pg.pieces[i].Mode != ocr.Line {
+			continue
+		}
+		if len(r.Lines) == 0 || (len(r.Lines) == 1 && !numericLike(r.Lines[0].Text) && utf8.RuneCountInString(r.Lines[0].Text) <= 2) {
+			alt = append(alt, i)
+			regs = append(regs, ocr.Region{Rect: pg.pieces[i].Rect, Mode: ocr.Numeric, Scale: 2})
+		}
+	}
 	if len(regs) == 0 {
 		return nil
 	}
 	res, err := rec.Page(ctx, pg.gray, regs)
 	if err != nil {
 		return err
+	}
+	pg.digits = map[int]ocr.Result{}
+	for k, i := range alt {
+		if r := res[nre+k]; len(r.Lines) == 1 && numericLike(r.Lines[0].Text) {
+			pg.digits[i] = r
+		}
 	}
 	for k, i := range idx {
 		if len(res[k].Lines) == 0 {
@@ -636,19 +663,36 @@ func (pg *page) settleMarks(marks []*mark) {
 	pg.emptyFill = base
 }
 
-func (pg *page) text(piece int) (string, float64) {
+// text returns a piece's text, its confidence and the confidence of its
+// least sure word.
+func (pg *page) text(piece int) (string, float64, float64) {
 	if piece < 0 || piece >= len(pg.res) {
-		return "", 1
+		return "", 1, 1
 	}
 	var parts []string
-	conf := 1.0
+	conf, low := 1.0, 1.0
 	for _, l := range pg.res[piece].Lines {
 		parts = append(parts, l.Text)
 		conf = min(conf, l.Conf)
+		low = min(low, l.Low)
 	}
 	if len(parts) == 0 {
-		return "", 0
+		return "", 0, 0
 	}
 	t, c := fixPercent(tidy(strings.Join(parts, " ")))
-	return t, min(conf, c)
+	// Zero means "not rated" in Content (text layers); a reading Tesseract
+	// rated zero must still show as doubtful.
+	conf, low = max(min(conf, c), 0.01), max(min(low, c), 0.01)
+	return pg.checkNumber(piece, t, conf, low)
+}
+
+// checkNumber holds a number read in a piece against the ink (checkDigits):
+// it puts back a decimal point OCR lost, and takes the confidence down
+// when the digits read do not match the digits printed.
+func (pg *page) checkNumber(piece int, t string, conf, low float64) (string, float64, float64) {
+	fixed, ok := checkDigits(pg.bin, pg.pieces[piece].Rect, t)
+	if !ok {
+		return t, min(conf, 0.5), min(low, 0.5)
+	}
+	return fixed, conf, low
 }
