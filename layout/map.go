@@ -418,9 +418,6 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 		ID: s.FieldID(col), Key: s.Key, Section: s.Section, Label: s.FullLabel(), Column: col,
 		Value: value, Unit: s.Unit, Year: ColumnYear(col), Confidence: conf, Source: m.source,
 	}
-	if isNumeric(s.Type) {
-		f.Number = ParseNumber(value)
-	}
 	if c != nil {
 		f.Page, f.BBox = where(c)
 		f.Confidence = conf * lineConfidence(c)
@@ -429,19 +426,52 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 			if typ == TypeCountNames && Norm(col) == "数量" {
 				typ = TypeInteger
 			}
-			f.Confidence *= plausibility(typ, value)
-			if isNumeric(typ) && value != numericValue(c) && s.Type != TypeCountNames {
-				// Read as letters and taken for digits: worth a look.
-				f.Confidence *= 0.7
-			}
-			if strings.TrimSpace(value) == "" {
-				// OCR drops lone digits ("0", "1"): a blank it read may not be
-				// blank on paper.
-				f.Confidence *= 0.6
+			if d, dc, ok := digitsInstead(typ, value, c); ok {
+				// The digit reading of the same ink, where the first
+				// reading is no number: sure only as the digits are.
+				f.Value, f.Confidence = d, conf*dc*0.9
+			} else {
+				f.Confidence *= plausibility(typ, value)
+				if isNumeric(typ) && value != numericValue(c) && s.Type != TypeCountNames {
+					// Read as letters and taken for digits: worth a look.
+					f.Confidence *= 0.7
+				}
+				if strings.TrimSpace(value) == "" {
+					// OCR drops lone digits ("0", "1"): a blank it read may not be
+					// blank on paper.
+					f.Confidence *= 0.6
+				}
 			}
 		}
 	}
+	if isNumeric(s.Type) {
+		f.Number = ParseNumber(f.Value)
+	}
 	m.out.Fields = append(m.out.Fields, f)
+}
+
+// digitsInstead returns the digit reading of a numeric field's cell (see
+// shenbao.Line.Digits) when the value read is blank or not a number.
+func digitsInstead(typ, value string, c *shenbao.Cell) (string, float64, bool) {
+	v := strings.TrimSpace(value)
+	if !isNumeric(typ) || v == "无" || (v != "" && ParseNumber(v) != nil) {
+		return "", 0, false
+	}
+	var d string
+	conf := 0.0
+	for _, l := range c.Lines {
+		if l.Digits == "" {
+			continue
+		}
+		if d != "" {
+			return "", 0, false // two candidates: no telling which
+		}
+		d, conf = l.Digits, l.DigitsConfidence
+	}
+	if d == "" || ParseNumber(d) == nil {
+		return "", 0, false
+	}
+	return d, conf, true
 }
 
 // plausibility lowers the confidence of an OCR'd value whose form is
@@ -450,6 +480,9 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 // often a misreading than a filing error, so a reviewer should look.
 func plausibility(typ, value string) float64 {
 	if !isNumeric(typ) {
+		if oddCounter(value) {
+			return 0.6
+		}
 		return 1
 	}
 	v := strings.TrimSpace(value)
@@ -467,6 +500,24 @@ func plausibility(typ, value string) float64 {
 		return 0.7
 	}
 	return 1
+}
+
+// counters are the characters that follow a figure in the form's answers:
+// measure words and units. A figure followed by another character (平台4唉
+// for 平台4个) is far more often OCR's misreading of a small 个 than what
+// the county wrote.
+const counters = "个家项件人次名位户亿万千百十元角台套座所条种类批期届轮款部间处栋辆架艘只株头亩年月日天周吨度倍米克升瓦%％以余多后前内上下左右至及和或、，。；：）)"
+
+// oddCounter reports a figure followed by a Chinese character that is no
+// measure word or unit.
+func oddCounter(v string) bool {
+	rs := []rune(v)
+	for i := 1; i < len(rs); i++ {
+		if rs[i-1] >= '0' && rs[i-1] <= '9' && unicode.Is(unicode.Han, rs[i]) && !strings.ContainsRune(counters, rs[i]) {
+			return true
+		}
+	}
+	return false
 }
 
 func isNumeric(t string) bool {
@@ -491,6 +542,11 @@ func lineConfidence(c *shenbao.Cell) float64 {
 	for _, l := range c.Lines {
 		if l.Confidence > 0 && l.Confidence < conf {
 			conf = l.Confidence
+		}
+		// One doubtful word is enough to doubt a value, but Tesseract
+		// rates some right characters of a sure line as low as 0.5.
+		if l.Weakest > 0 && l.Weakest+0.3 < conf {
+			conf = l.Weakest + 0.3
 		}
 	}
 	return conf
@@ -654,11 +710,36 @@ var (
 func (m *mapper) readSingle(s *Spec, a anchor) {
 	for _, u := range m.block(a) {
 		if cells := m.right(u, m.cell(a)); len(cells) > 0 {
-			m.addField(s, s.Columns[0], m.value(s, cells[0]), a.score, cells[0])
+			c := cells[0]
+			if m.source == shenbao.SourceOCR && strings.TrimSpace(c.Text) == "" {
+				c = onlyFilled(cells, c)
+			}
+			m.addField(s, s.Columns[0], m.value(s, c), a.score, c)
 			return
 		}
 	}
 	m.addField(s, s.Columns[0], "", 0, nil)
+}
+
+// onlyFilled returns the one cell of cells that holds text, or def. A
+// scan's grid can cut a merged value cell (a single value in a row of a
+// yearly table) along the columns of the rows around it, leaving the value
+// in whichever piece it was written in.
+func onlyFilled(cells []*shenbao.Cell, def *shenbao.Cell) *shenbao.Cell {
+	var found *shenbao.Cell
+	for _, c := range cells {
+		if strings.TrimSpace(c.Text) == "" && len(c.Lines) == 0 {
+			continue
+		}
+		if found != nil {
+			return def
+		}
+		found = c
+	}
+	if found == nil {
+		return def
+	}
+	return found
 }
 
 var yearHeader = regexp.MustCompile(`^\d{4}年$`)
@@ -942,7 +1023,11 @@ func (m *mapper) readChoice(s *Spec, a anchor) {
 		at, state := findOption(text, opt, pos)
 		sim, n := 1.0, len(opt)
 		if at < 0 && m.source == shenbao.SourceOCR {
-			at, n, state, sim = findOptionOCR(text, opt, pos)
+			var later [][]rune
+			for _, o2 := range s.Options[i+1:] {
+				later = append(later, []rune(Norm(o2)))
+			}
+			at, n, state, sim = findOptionOCR(text, opt, pos, later)
 		}
 		cb := shenbao.Checkbox{
 			ID: s.OptionID(i), Key: s.Key, Section: s.Section, Group: s.FullLabel(), Option: o,
@@ -991,10 +1076,34 @@ func findOption(text, opt []rune, from int) (int, int) {
 // the text after a mark (☑ or □) most like the option. It returns where
 // that text starts, its length, the mark's state and the similarity; -1
 // when nothing after a mark is like enough.
-func findOptionOCR(text, opt []rune, from int) (at, n, state int, sim float64) {
+func findOptionOCR(text, opt []rune, from int, later [][]rune) (at, n, state int, sim float64) {
 	at = -1
+	if len(opt) < 3 {
+		return // 是, 否 and the like are matched exactly or not at all
+	}
 	if len(opt) < 6 {
-		return // short options (是, 否) are matched exactly or not at all
+		// A short option (第二产业) with one character misread (第三产业)
+		// is taken only at the next mark, in the form's order, and only
+		// if an option still to come that it reads as is found again
+		// after it.
+		for i := max(from, 1); i+len(opt) <= len(text); i++ {
+			if glyph.State(text[i-1]) == 0 || glyph.State(text[i]) != 0 {
+				continue
+			}
+			cand := text[i : i+len(opt)]
+			for _, o := range later {
+				if equalRunes(cand, o) {
+					if again, _ := findOption(text, o, i+len(opt)); again < 0 {
+						return
+					}
+				}
+			}
+			if s := similarity(string(cand), string(opt)); s >= 1-1.0/float64(len(opt))-1e-9 {
+				return i, len(opt), markBefore(text, i), s
+			}
+			return
+		}
+		return
 	}
 	want := string(opt)
 	for i := max(from, 1); i < len(text); i++ {

@@ -357,3 +357,56 @@ func TestSignerPromptOCR(t *testing.T) {
 		t.Errorf("signer %q, date %q; want 任洋, 2024年6月4日", signer.Value, date.Value)
 	}
 }
+
+func TestShortOptionMisread(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2022")
+	read := func(options string) *Mapped {
+		return Map(&shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+			para("一、基本情况"), table(cells("主导产业所属产业类型", options)),
+		}}, tp)
+	}
+	// 第二产业 read as 第三产业: the form's order places it.
+	m := read("□第一产业\n☑第三产业\n□第三产业")
+	if b := box(t, m, "industry_type.2"); !b.Checked || b.Confidence == 0 || b.Confidence >= 1 {
+		t.Errorf("misread 第二产业: %+v, want ticked with less than full confidence", b)
+	}
+	if b := box(t, m, "industry_type.3"); b.Checked || b.Confidence == 0 {
+		t.Errorf("第三产业: %+v, want found unticked", b)
+	}
+	// 第二产业 missing: the one 第三产业 is not taken for it.
+	m = read("□第一产业\n☑第三产业")
+	if b := box(t, m, "industry_type.2"); b.Confidence != 0 {
+		t.Errorf("missing 第二产业 found: %+v", b)
+	}
+	if b := box(t, m, "industry_type.3"); !b.Checked {
+		t.Errorf("第三产业: %+v, want ticked", b)
+	}
+}
+
+func TestDigitsInstead(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2022")
+	row := cells("集群中小企业近三年研发投入强度(%)", "3.11", "昌", "")
+	row.Cells[2].Lines = []shenbao.Line{{Text: "昌", Confidence: 0.4, Weakest: 0.4, Digits: "3.95", DigitsConfidence: 0.93}}
+	row.Cells[3].Lines = []shenbao.Line{{Text: "", Digits: "1", DigitsConfidence: 0.3}}
+	m := Map(&shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+		para("三、创新能力情况"),
+		table(cells("指标", "2019年", "2020年", "2021年"), row),
+	}}, tp)
+	if f := field(t, m, "rd_intensity.2020"); f.Value != "3.95" || f.Confidence < 0.8 || f.Confidence >= 0.93 {
+		t.Errorf("digit reading not used: %q at %.2f, want 3.95 a little less sure than its reading", f.Value, f.Confidence)
+	}
+	if f := field(t, m, "rd_intensity.2021"); f.Value != "1" || f.Confidence >= 0.8 {
+		t.Errorf("unsure digit reading of a blank: %q at %.2f, want 1 under review", f.Value, f.Confidence)
+	}
+}
+
+func TestOddCounter(t *testing.T) {
+	for v, want := range map[string]bool{
+		"建成公共服务平台4唉": true, "建成公共服务平台4个": false, "公共服务平台服务企业1417家次以上": false,
+		"下降13.80%": false, "12.5亿元": false, "无": false, "5G网络": false, "第2批": false,
+	} {
+		if got := oddCounter(v); got != want {
+			t.Errorf("oddCounter(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
