@@ -39,9 +39,10 @@ test: deps
 bench: deps
 	SHENBAO_SCANS=1 $(GO) test -count=1 -timeout 60m -run 'TestCorpusAccuracy' -v ./extract/ | grep -v '^=== RUN'
 	SHENBAO_SCANS=1 $(GO) test -count=1 -timeout 60m -run 'TestDefectRecall' -v ./pipeline/ | grep -v '^=== RUN'
-	$(GO) test -run '^$$' -bench . -benchtime 20x ./extract/ ./extract/docx/ ./extract/pdftext/
+	$(GO) test -run '^$$' -bench Extract -benchtime 20x ./extract/
+	$(GO) test -run '^$$' -bench . -benchtime 20x ./extract/docx/ ./extract/pdftext/
 	$(GO) test -run '^$$' -bench Bulk1000 -benchtime 1x ./bulk/
-	$(GO) test -run '^$$' -bench CorpusScan -benchtime 1x -timeout 60m ./extract/scan/
+	$(GO) test -run '^$$' -bench ScanCorpus -benchtime 1x -timeout 90m ./extract/
 
 fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s ./extract/docx/

@@ -1,0 +1,256 @@
+package extract_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/shenbao/shenbao/corpus"
+)
+
+// BenchmarkScanCorpus reads every scanned application of the corpus the
+// way production does (Extract: MuPDF renders in the child process, the
+// scan path reads, the template maps) and, on the same pages (the scan's
+// own images, pulled out with pdfimages), runs the baseline of issue 3:
+// `tesseract PAGE - -l chi_sim` on every full page, one page after the
+// other. It prints per document the wall and CPU time of both and their
+// ratio, shenbao's accuracy against the truth (fields, checkboxes, long
+// texts) and the baseline's (the truth's values and 10-character pieces of
+// its long texts found verbatim anywhere in its output: it places nothing,
+// so that is all it can be scored on); then the medians, the accuracy per
+// edition and dpi, and the peak memory of the scan child.
+//
+//	go test ./extract -run '^$' -bench ScanCorpus -benchtime 1x -timeout 90m
+//
+// The baseline runs twice: as the plain command (the machine's default
+// environment, where Tesseract's OpenMP starts four threads per page on
+// two cores) and with OMP_THREAD_LIMIT=1, its fastest single-process form.
+// SCAN_BASELINE=plain or =single runs one, =0 none; SCAN_DOCS=nat2024
+// keeps the documents whose name holds it.
+func BenchmarkScanCorpus(b *testing.B) {
+	var docs []corpus.Doc
+	for _, dir := range corpusDirs(b) {
+		ds, err := corpus.Load(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, d := range ds {
+			if d.Format() == "scan" && strings.Contains(d.Path, os.Getenv("SCAN_DOCS")) {
+				docs = append(docs, d)
+			}
+		}
+	}
+	if len(docs) == 0 {
+		b.Skip("no scanned documents")
+	}
+	for _, tool := range []string{"pdfimages", "tesseract"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			b.Skipf("%s not installed", tool)
+		}
+	}
+	var baselines []baseline
+	plain := withoutEnv(os.Environ(), "OMP_THREAD_LIMIT")
+	switch os.Getenv("SCAN_BASELINE") {
+	case "0":
+	case "plain":
+		baselines = []baseline{{"tesseract", plain}}
+	case "single":
+		baselines = []baseline{{"tesseract-1thread", append(plain, "OMP_THREAD_LIMIT=1")}}
+	default:
+		baselines = []baseline{{"tesseract", plain}, {"tesseract-1thread", append(plain, "OMP_THREAD_LIMIT=1")}}
+	}
+	ex := newExtractor()
+	if ex.Scan == nil {
+		b.Skip("no scan engine")
+	}
+	for i := 0; i < b.N; i++ {
+		type row struct {
+			name              string
+			pages             int
+			wall, cpu         time.Duration
+			base              []baseRun
+			score             corpus.Score
+			editionDPI        string
+			baseFound, baseOf int
+			baseText, textOf  int
+		}
+		var rows []row
+		byKey := map[string]*corpus.Score{}
+		// shenbao first, over every document, so that the children's
+		// peak memory is that of the scan child alone.
+		for _, d := range docs {
+			data, err := os.ReadFile(d.Path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			start, cpu0 := time.Now(), cpuAll()
+			rep, err := ex.Extract(context.Background(), filepath.Base(d.Path), data)
+			wall, cpu := time.Since(start), cpuAll()-cpu0
+			if err != nil {
+				b.Fatalf("%s: %v", d.Path, err)
+			}
+			s := corpus.Compare(rep, d)
+			key := fmt.Sprintf("%s %ddpi", d.EditionID(), d.Truth.DPI)
+			if byKey[key] == nil {
+				byKey[key] = &corpus.Score{}
+			}
+			byKey[key].Add(s)
+			rows = append(rows, row{name: filepath.Base(d.Path), pages: rep.Pages, wall: wall, cpu: cpu, score: s, editionDPI: key})
+		}
+		peak := maxRSSChildren()
+		for k, d := range docs {
+			pages := pageImages(b, d.Path)
+			for _, bl := range baselines {
+				var out bytes.Buffer
+				start, cpu0 := time.Now(), cpuChildren()
+				for _, p := range pages {
+					cmd := exec.Command("tesseract", p, "-", "-l", "chi_sim")
+					cmd.Env = bl.env
+					cmd.Stdout = &out
+					if err := cmd.Run(); err != nil {
+						b.Fatalf("tesseract %s: %v", p, err)
+					}
+				}
+				rows[k].base = append(rows[k].base, baseRun{wall: time.Since(start), cpu: cpuChildren() - cpu0})
+				if len(rows[k].base) == 1 {
+					rows[k].baseFound, rows[k].baseOf, rows[k].baseText, rows[k].textOf = foundVerbatim(out.String(), d.Truth)
+				}
+			}
+		}
+		fmt.Printf("\n%-20s %5s %9s %9s", "document", "pages", "wall", "cpu")
+		for _, bl := range baselines {
+			fmt.Printf(" | %-17s %9s %9s %12s", bl.name, "wall", "cpu", "ratio wall/cpu")
+		}
+		fmt.Printf(" | %-28s", "shenbao fields boxes texts")
+		if len(baselines) > 0 {
+			fmt.Printf(" | tesseract values, text pieces found")
+		}
+		fmt.Println()
+		var walls []time.Duration
+		ratios := make([][]float64, len(baselines))
+		for _, r := range rows {
+			walls = append(walls, r.wall)
+			fmt.Printf("%-20s %5d %8.1fs %8.1fs", strings.TrimSuffix(r.name, ".pdf"), r.pages, r.wall.Seconds(), r.cpu.Seconds())
+			for j, br := range r.base {
+				ratio := br.wall.Seconds() / r.wall.Seconds()
+				ratios[j] = append(ratios[j], ratio)
+				fmt.Printf(" | %-17s %8.1fs %8.1fs %5.1fx/%4.1fx", "", br.wall.Seconds(), br.cpu.Seconds(), ratio, br.cpu.Seconds()/r.cpu.Seconds())
+			}
+			s := r.score
+			fmt.Printf(" | %4d/%-4d %3d/%-3d %2d/%-2d %5.1f%%", s.FieldsOK, s.Fields, s.BoxesOK, s.Boxes, s.TextsOK, s.Texts, 100*s.CharAccuracy())
+			if len(r.base) > 0 {
+				fmt.Printf(" | %4d/%-4d %4d/%-4d", r.baseFound, r.baseOf, r.baseText, r.textOf)
+			}
+			fmt.Println()
+		}
+		fmt.Printf("shenbao median %.1f s per application", median(walls).Seconds())
+		for j, bl := range baselines {
+			sort.Float64s(ratios[j])
+			fmt.Printf("; %s/shenbao wall ratio median %.1fx (min %.1fx)", bl.name, ratios[j][len(ratios[j])/2], ratios[j][0])
+		}
+		fmt.Printf("\npeak memory of the scan child (max RSS): %.0f MB\n", float64(peak)/1024)
+		for _, k := range slices.Sorted(maps.Keys(byKey)) {
+			s := byKey[k]
+			fmt.Printf("%-18s fields %5.1f%%  boxes %5.1f%%  texts exact %5.1f%%  char acc %5.2f%%  count±2%% %d/%d  confident errors %d\n", k,
+				pct(s.FieldsOK, s.Fields), pct(s.BoxesOK, s.Boxes), pct(s.TextsOK, s.Texts), 100*s.CharAccuracy(), s.TextCountOK, s.Texts, s.ConfidentWrong)
+		}
+	}
+}
+
+type baseline struct {
+	name string
+	env  []string
+}
+
+type baseRun struct{ wall, cpu time.Duration }
+
+// pageImages pulls the page images out of a scanned PDF: the baseline reads
+// the pages exactly as scanned.
+func pageImages(tb testing.TB, pdf string) []string {
+	dir := tb.TempDir()
+	if out, err := exec.Command("pdfimages", "-png", pdf, filepath.Join(dir, "p")).CombinedOutput(); err != nil {
+		tb.Fatalf("pdfimages %s: %v %s", pdf, err, out)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "p-*"))
+	sort.Strings(files)
+	return files
+}
+
+// foundVerbatim scores text that has no structure against the truth: the
+// field values (two characters or more: a lone digit is found anywhere)
+// and the 10-character pieces of the long texts that occur in it.
+func foundVerbatim(text string, t *corpus.Truth) (found, of, pieces, piecesOf int) {
+	flat := squeeze(text)
+	for _, f := range t.Fields {
+		v := squeeze(f.Value)
+		if len([]rune(v)) < 2 {
+			continue
+		}
+		of++
+		if strings.Contains(flat, v) {
+			found++
+		}
+	}
+	for _, x := range t.Texts {
+		rs := []rune(squeeze(x.Text))
+		for i := 0; i+10 <= len(rs); i += 10 {
+			piecesOf++
+			if strings.Contains(flat, string(rs[i:i+10])) {
+				pieces++
+			}
+		}
+	}
+	return
+}
+
+func squeeze(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '\f' || r == '\u3000' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func withoutEnv(env []string, name string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, name+"=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+// cpuAll is the CPU time of this process and its waited-for children (the
+// scan runs in a child).
+func cpuAll() time.Duration { return cpuTime() + cpuChildren() }
+
+func cpuChildren() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// maxRSSChildren is the largest resident set of any waited-for child, in KB.
+func maxRSSChildren() int64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru)
+	return ru.Maxrss
+}
