@@ -59,7 +59,7 @@ func Lines(words []Word) []TextLine {
 			switch {
 			case gap > h*6/5:
 				b.WriteString("  ")
-			case gap > h/4 && !(wide(last) && wide(first)):
+			case gap > h/4 && !(Wide(last) && Wide(first)):
 				// Chinese characters stand apart by their own
 				// spacing; only Latin words and numbers take a space.
 				b.WriteString(" ")
@@ -76,7 +76,8 @@ func Lines(words []Word) []TextLine {
 	return out
 }
 
-// wide reports a Chinese character or full-width punctuation.
-func wide(r rune) bool {
+// Wide reports a Chinese character or full-width punctuation, between
+// which Chinese text has no spaces.
+func Wide(r rune) bool {
 	return unicode.Is(unicode.Han, r) || (r >= 0x3000 && r <= 0x303F) || (r >= 0xFF00 && r <= 0xFFEF)
 }

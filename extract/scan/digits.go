@@ -35,7 +35,6 @@ func checkDigits(b *bitmap, r image.Rectangle, s string) (string, bool) {
 	}
 	sort.Slice(comps, func(i, j int) bool { return comps[i].rect.Min.X < comps[j].rect.Min.X })
 	var digits []image.Rectangle
-	var dots []image.Rectangle
 	base := 0
 	for _, c := range comps {
 		if c.rect.Dy()*10 >= hmax*6 {
@@ -43,21 +42,19 @@ func checkDigits(b *bitmap, r image.Rectangle, s string) (string, bool) {
 			base = max(base, c.rect.Max.Y)
 		}
 	}
+	// Dots: small marks on the baseline; only those between the first
+	// and the last digit can be a point, the others are specks.
+	var inner []image.Rectangle
 	for _, c := range comps {
 		d := c.rect
 		switch {
 		case d.Dy()*10 >= hmax*6:
 		case d.Dy()*10 <= hmax*4 && d.Dx()*10 <= hmax*4 && base-d.Max.Y <= hmax/4:
-			dots = append(dots, d)
+			if d.Min.X > digits[0].Max.X && d.Max.X < digits[len(digits)-1].Min.X {
+				inner = append(inner, d)
+			}
 		default:
 			return s, true // a mark the test does not know: no opinion
-		}
-	}
-	// Dots outside the run of digits are specks or a stray mark.
-	var inner []image.Rectangle
-	for _, d := range dots {
-		if len(digits) > 0 && d.Min.X > digits[0].Max.X && d.Max.X < digits[len(digits)-1].Min.X {
-			inner = append(inner, d)
 		}
 	}
 	// Two digits that touch are one shape, wider than any digit is tall
@@ -66,7 +63,7 @@ func checkDigits(b *bitmap, r image.Rectangle, s string) (string, bool) {
 	for _, d := range digits {
 		touching = touching || d.Dx()*20 > hmax*17
 	}
-	n := strings.Count(s, "") - 1 - strings.Count(s, ".")
+	n := len(s) - strings.Count(s, ".") // s is ASCII
 	point := strings.Contains(s, ".")
 	switch {
 	case len(inner) > 1:

@@ -1,11 +1,11 @@
 package scan
 
 import (
+	"github.com/shenbao/shenbao/extract/ocr"
 	"image"
 	"regexp"
 	"sort"
 	"strings"
-	"unicode"
 )
 
 // lineRects splits the ink of r into text lines: runs of rows holding ink,
@@ -144,11 +144,11 @@ func components(b *bitmap, r image.Rectangle) []component {
 	return out
 }
 
-// isCJK reports whether r is a Han character or full-width punctuation,
-// between which Chinese text has no spaces.
+// isCJK reports whether r is a Han character or full-width punctuation
+// (ocr.Wide), or a Chinese quote or option box, between which Chinese text
+// has no spaces.
 func isCJK(r rune) bool {
-	return unicode.Is(unicode.Han, r) || (r >= 0x3000 && r <= 0x303f) || (r >= 0xff00 && r <= 0xffef) ||
-		r == '“' || r == '”' || r == '‘' || r == '’' || r == '□' || r == '☑'
+	return ocr.Wide(r) || r == '“' || r == '”' || r == '‘' || r == '’' || r == '□' || r == '☑'
 }
 
 // tidy removes the spaces Tesseract leaves between Chinese characters
