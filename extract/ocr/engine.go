@@ -18,10 +18,13 @@ import (
 // and the clients are reused for every region of every page: creating a
 // client costs about as much as reading a page of cells. A gosseract client
 // is not safe for concurrent use, so each region takes one from the pool.
+// Digits regions take theirs from a second pool holding the digit model;
+// slots bounds the reads running at once across both.
 type Engine struct {
-	pool chan *client
-	all  []*client
-	once sync.Once
+	pool, digits chan *client
+	slots        chan struct{}
+	all          []*client
+	once         sync.Once
 }
 
 type client struct {
@@ -31,47 +34,63 @@ type client struct {
 	buf  []byte
 }
 
-// New loads the models into opts.Clients clients.
+// New loads the models into opts.Clients clients, and as many for digits.
 func New(opts Options) (*Engine, error) {
 	n := opts.Clients
 	if n <= 0 {
 		n = runtime.NumCPU()
 	}
-	e := &Engine{pool: make(chan *client, n)}
+	e := &Engine{pool: make(chan *client, n), slots: make(chan struct{}, n)}
 	for i := 0; i < n; i++ {
-		c := gosseract.NewClient()
-		if opts.TessdataPrefix != "" {
-			if err := c.SetTessdataPrefix(opts.TessdataPrefix); err != nil {
-				c.Close()
-				e.Close()
-				return nil, fmt.Errorf("ocr client %d: %w", i, err)
-			}
-		}
-		if err := c.SetLanguage(opts.languages()...); err != nil {
-			c.Close()
+		cl, err := newClient(opts, opts.languages())
+		if err != nil {
 			e.Close()
 			return nil, fmt.Errorf("ocr client %d: %w", i, err)
-		}
-		// Without it Tesseract separates every Chinese character by a
-		// space, which corrupts character counts and word-limit checks.
-		if err := c.SetVariable("preserve_interword_spaces", "1"); err != nil {
-			c.Close()
-			e.Close()
-			return nil, fmt.Errorf("ocr client %d: %w", i, err)
-		}
-		cl := &client{c: c, mode: -1}
-		// Initialise now, on a blank image, so that a missing language
-		// pack fails here with a clear message rather than mid-document.
-		if _, err := cl.read(image.NewGray(image.Rect(0, 0, 8, 8)), Region{Rect: image.Rect(0, 0, 8, 8), Mode: Line}); err != nil {
-			c.Close()
-			e.Close()
-			return nil, shenbao.Wrap(shenbao.ENOTINSTALLED, err,
-				"Tesseract 或其中文语言包未安装：请执行 apt-get install tesseract-ocr-chi-sim / Tesseract or its Chinese language data is missing: run apt-get install tesseract-ocr-chi-sim")
 		}
 		e.all = append(e.all, cl)
 		e.pool <- cl
 	}
+	e.digits = make(chan *client, n)
+	for i := 0; i < n; i++ {
+		cl, err := newClient(opts, opts.digitLanguages())
+		if err != nil {
+			// Without the digit model, digits are read by the main one.
+			e.digits = e.pool
+			break
+		}
+		e.all = append(e.all, cl)
+		e.digits <- cl
+	}
 	return e, nil
+}
+
+func newClient(opts Options, langs []string) (*client, error) {
+	c := gosseract.NewClient()
+	fail := func(err error) (*client, error) {
+		c.Close()
+		return nil, err
+	}
+	if opts.TessdataPrefix != "" {
+		if err := c.SetTessdataPrefix(opts.TessdataPrefix); err != nil {
+			return fail(err)
+		}
+	}
+	if err := c.SetLanguage(langs...); err != nil {
+		return fail(err)
+	}
+	// Without it Tesseract separates every Chinese character by a
+	// space, which corrupts character counts and word-limit checks.
+	if err := c.SetVariable("preserve_interword_spaces", "1"); err != nil {
+		return fail(err)
+	}
+	cl := &client{c: c, mode: -1}
+	// Initialise now, on a blank image, so that a missing language
+	// pack fails here with a clear message rather than mid-document.
+	if _, err := cl.read(image.NewGray(image.Rect(0, 0, 8, 8)), Region{Rect: image.Rect(0, 0, 8, 8), Mode: Line}); err != nil {
+		return fail(shenbao.Wrap(shenbao.ENOTINSTALLED, err, "%s",
+			fmt.Sprintf("Tesseract 或其语言包 %v 未安装：请执行 apt-get install tesseract-ocr-chi-sim tesseract-ocr-eng / Tesseract or its language data %v is missing: run apt-get install tesseract-ocr-chi-sim tesseract-ocr-eng", langs, langs)))
+	}
+	return cl, nil
 }
 
 // Close releases the clients. It must not be called while Page runs.
@@ -93,17 +112,23 @@ func (e *Engine) Page(ctx context.Context, img *image.Gray, regions []Region) ([
 	errs := make([]error, len(regions))
 	var wg sync.WaitGroup
 	for i, r := range regions {
-		var cl *client
 		select {
-		case cl = <-e.pool:
+		case e.slots <- struct{}{}:
 		case <-ctx.Done():
 			wg.Wait()
 			return nil, ctx.Err()
 		}
+		pool := e.pool
+		if r.Mode == Digits {
+			pool = e.digits
+		}
+		// A slot guarantees a free client: no pool holds fewer clients
+		// than there are slots.
+		cl := <-pool
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { e.pool <- cl }()
+			defer func() { pool <- cl; <-e.slots }()
 			out[i], errs[i] = cl.read(img, r)
 		}()
 	}
@@ -167,7 +192,7 @@ func (cl *client) setMode(m Mode) error {
 	psm := gosseract.PSM_SINGLE_BLOCK
 	white := ""
 	switch m {
-	case Numeric:
+	case Numeric, Digits:
 		psm, white = gosseract.PSM_SINGLE_LINE, NumericChars
 	case Line:
 		psm = gosseract.PSM_SINGLE_LINE

@@ -28,9 +28,13 @@ const (
 	// Char reads a single character (the 量 a narrow header cell wraps
 	// onto its own line).
 	Char
+	// Digits reads like Numeric, with the digit model (DigitLanguages):
+	// a second opinion on a number, and the better reader of a lone digit
+	// that chi_sim takes for a character ("21" read as 刘).
+	Digits
 )
 
-// NumericChars is the whitelist used by Numeric regions.
+// NumericChars is the whitelist used by Numeric and Digits regions.
 const NumericChars = "0123456789.-%+,"
 
 // ThreadLimitEnv must be in the environment of any process that runs an
@@ -74,6 +78,9 @@ type Options struct {
 	// Latin letters, and adding eng makes Tesseract switch short Chinese
 	// lines to the English model (集群名称 read as "SHAR").
 	Languages []string
+	// DigitLanguages read Digits regions; it defaults to eng. When its
+	// data is not installed, Digits regions are read with Languages.
+	DigitLanguages []string
 	// TessdataPrefix overrides the directory of the traineddata files.
 	TessdataPrefix string
 }
@@ -83,4 +90,11 @@ func (o Options) languages() []string {
 		return []string{"chi_sim"}
 	}
 	return o.Languages
+}
+
+func (o Options) digitLanguages() []string {
+	if len(o.DigitLanguages) == 0 {
+		return []string{"eng"}
+	}
+	return o.DigitLanguages
 }
