@@ -33,6 +33,10 @@ demo: build
 test: deps
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
+	# The packages that must not need cgo (only extract/ocr, render and
+	# their callers hold C code) still build and test without it.
+	CGO_ENABLED=0 $(GO) vet ./...
+	CGO_ENABLED=0 $(GO) test -count=1 ./layout/... ./criteria/... ./extract/scan/
 
 # Accuracy tables (per edition and format, scans per dpi), defect recall,
 # and the speed/memory benchmarks. Scans make this take several minutes.

@@ -27,6 +27,9 @@ func (pg *page) readLines(ls []lineLay) []readLine {
 		rl := readLine{rect: l.rect}
 		if l.piece >= 0 {
 			t, c, low := pg.text(l.piece)
+			if pg.unread(l.piece) {
+				c, low = min(c, 0.5), min(low, 0.5)
+			}
 			d, ok := pg.digits[l.piece]
 			if t == "" && !ok {
 				continue
@@ -78,7 +81,7 @@ func paragraphs(ls []readLine, left, right, em int, indentBreaks bool) [][]readL
 	for i, l := range ls {
 		if i > 0 {
 			p := ls[i-1]
-			cont := !l.mark && right-p.rect.Max.X < 2*em && l.rect.Min.Y-p.rect.Max.Y < em &&
+			cont := !l.mark && right-p.rect.Max.X < 2*em && l.rect.Min.Y-p.rect.Max.Y < em && !fieldLabel.MatchString(l.text) &&
 				(!indentBreaks || (l.rect.Min.X-left < em && !labelled(l.text)))
 			if cont {
 				out[len(out)-1] = append(out[len(out)-1], l)
@@ -110,6 +113,10 @@ func cleanBlanks(s string) string {
 	s = blankTrail.ReplaceAllString(s, "")
 	return blankGap.ReplaceAllString(s, "$1  $2")
 }
+
+// fieldLabel is a line opening with a short label and its colon (名称：…
+// under 数量：0个): a line of its own even when the one above is as wide.
+var fieldLabel = regexp.MustCompile(`^\p{Han}{2,6}[:：]`)
 
 // labelled: a line that opens with a label and colon (the cover's
 // 所属地区：…) starts its own paragraph even where the line above runs to
@@ -227,11 +234,14 @@ func (pg *page) table(tl *tableLay) shenbao.Table {
 	return shenbao.Table{Rows: rows}
 }
 
-func hasHan(s string) bool {
+func hasHan(s string) bool { return hanCount(s) > 0 }
+
+func hanCount(s string) int {
+	n := 0
 	for _, r := range s {
 		if unicode.Is(unicode.Han, r) {
-			return true
+			n++
 		}
 	}
-	return false
+	return n
 }

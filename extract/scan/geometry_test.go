@@ -9,6 +9,8 @@ import (
 	"os"
 	"slices"
 	"testing"
+
+	"github.com/shenbao/shenbao/extract/ocr"
 )
 
 func loadPage(t testing.TB, name string) *image.Gray {
@@ -84,6 +86,38 @@ func TestGridMergedAndBroken(t *testing.T) {
 	}
 	if len(tb.cells) != 5*3-1-1 {
 		t.Errorf("%d cells, want 13", len(tb.cells))
+	}
+}
+
+// TestRulePiecesJoinAlongOnly: a column rule that stops for some rows and
+// starts again a pixel further right is two rules, not one across the
+// rows between (which split a column of labels in two); a thin stroke
+// further down once made the old join run over the gap.
+func TestRulePiecesJoinAlongOnly(t *testing.T) {
+	p := paramsFor(200)
+	ink := func(x, y int) bool {
+		switch {
+		case x >= 99 && x <= 101 && y < 400: // upper rows' rule, centre 100
+			return true
+		case x >= 100 && x <= 102 && y >= 1000 && y < 1400: // lower rows', centre 101
+			return true
+		case x == 99 && y >= 1500 && y < 1560: // a thin stroke below
+			return true
+		}
+		return false
+	}
+	vs := rules(2000, 300, ink, p.minLenV, p)
+	var long []seg
+	for _, v := range vs {
+		if v.b-v.a > 300 {
+			long = append(long, v)
+		}
+		if v.a < 400 && v.b > 1000 {
+			t.Errorf("rule %+v runs over the rows between 400 and 1000", v)
+		}
+	}
+	if len(long) != 2 {
+		t.Errorf("rules %+v, want the two parts", vs)
 	}
 }
 
@@ -258,6 +292,17 @@ func TestTidy(t *testing.T) {
 	}
 }
 
+func TestBrokenNumber(t *testing.T) {
+	for s, want := range map[string]bool{
+		"95汉8": true, "本到7": true, "ZES5": true, "28汉5": true,
+		"95.78": false, "昌": false, "": false, "建成公共服务平台4个": false,
+	} {
+		if got := brokenNumber(s); got != want {
+			t.Errorf("brokenNumber(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
 func TestNumericLike(t *testing.T) {
 	tests := []struct {
 		in   string
@@ -310,6 +355,51 @@ func TestLabelledLineStartsParagraph(t *testing.T) {
 	}
 }
 
+// TestCellFieldLabelStartsParagraph: in a cell, 名称： under 数量：0个 is a
+// line of its own even though the line above is as wide (a short value);
+// joined, the count could not be read. A wrapped line of prose is joined.
+func TestCellFieldLabelStartsParagraph(t *testing.T) {
+	mk := func(text string, x0, x1, y int) readLine {
+		return readLine{rect: image.Rect(x0, y, x1, y+30), text: text}
+	}
+	ls := []readLine{
+		mk("数量: 0个", 100, 260, 100),
+		mk("名称:无", 100, 230, 140),
+	}
+	if ps := paragraphs(ls, 100, 260, 30, false); len(ps) != 2 {
+		t.Errorf("数量/名称: %d paragraphs, want 2", len(ps))
+	}
+	ls = []readLine{
+		mk("集群依托松源县高新技术产业开发区管理委员会，引入", 100, 1500, 100),
+		mk("绿色制造系统解决方案供应商3家：为企业提供服务。", 100, 1400, 140),
+	}
+	if ps := paragraphs(ls, 100, 1500, 30, false); len(ps) != 1 {
+		t.Errorf("wrapped prose: %d paragraphs, want 1", len(ps))
+	}
+}
+
+// TestUnread: ink wider than half the line's height left or right of what
+// Tesseract read is a dropped character, whatever its confidence says.
+func TestUnread(t *testing.T) {
+	piece := image.Rect(100, 100, 700, 130)
+	for _, tt := range []struct {
+		name string
+		read image.Rectangle
+		want bool
+	}{
+		{"all read", image.Rect(102, 101, 698, 129), false},
+		{"last character dropped", image.Rect(100, 100, 670, 130), true},
+		{"first character dropped", image.Rect(130, 100, 700, 130), true},
+		{"a narrow margin", image.Rect(110, 100, 695, 130), false},
+	} {
+		pg := &page{pieces: []ocr.Region{{Rect: piece, Mode: ocr.Line}},
+			res: []ocr.Result{{Lines: []ocr.TextLine{{Text: "名称：国家汽车零部件创新中心分中心、", Rect: tt.read, Conf: 0.95}}}}}
+		if got := pg.unread(0); got != tt.want {
+			t.Errorf("%s: unread = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestCleanBlanks(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"集群名称:“”龙川县汽车零部件产业集群", "集群名称:龙川县汽车零部件产业集群"},
@@ -329,7 +419,7 @@ func TestCleanBlanks(t *testing.T) {
 // upsideDown must be exactly the binarised turned page: orient reads the
 // turned page's lines from it.
 func TestUpsideDownBitmap(t *testing.T) {
-	g := grayDropColour(loadImage(t, "cq2024_p6_200dpi_tables.jpg"))
+	g := grayDropColour(loadPage(t, "cq2024_p6_200dpi_tables.jpg"))
 	want, got := binarise(rotate90(g, 2)), upsideDown(binarise(g))
 	if want.w != got.w || want.h != got.h || !slices.Equal(want.pix, got.pix) {
 		t.Error("upsideDown(binarise(g)) differs from binarise(rotate90(g, 2))")

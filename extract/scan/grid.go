@@ -113,20 +113,26 @@ func rules(m, n int, ink func(i, j int) bool, minLen int, p gridParams) []seg {
 		}
 		out = append(out, seg{pos: (g.i0 + g.i1) / 2, a: g.a, b: g.b, thick: thick})
 	}
-	// Join collinear pieces of one broken rule; only then is a rule
-	// required to be long.
+	// Join collinear pieces of one broken rule, in order along the rule,
+	// only across a short gap; only then is a rule required to be long.
+	// (Pieces a pixel apart across interleave along it: joining each to
+	// whatever came before once made one rule of two, 400 px apart, and
+	// split a column of labels.)
 	sort.Slice(out, func(i, j int) bool {
-		if out[i].pos != out[j].pos {
-			return out[i].pos < out[j].pos
+		if out[i].a != out[j].a {
+			return out[i].a < out[j].a
 		}
-		return out[i].a < out[j].a
+		return out[i].pos < out[j].pos
 	})
 	var joined []seg
+next:
 	for _, s := range out {
-		if k := len(joined) - 1; k >= 0 && abs(joined[k].pos-s.pos) <= 2 && s.a-joined[k].b <= 4*p.bridge+2 {
-			joined[k].a, joined[k].b = min(joined[k].a, s.a), max(joined[k].b, s.b)
-			joined[k].thick = max(joined[k].thick, s.thick)
-			continue
+		for k := len(joined) - 1; k >= 0; k-- {
+			if j := &joined[k]; abs(j.pos-s.pos) <= 2 && s.a-j.b <= 4*p.bridge+2 {
+				j.b = max(j.b, s.b)
+				j.thick = max(j.thick, s.thick)
+				continue next
+			}
 		}
 		joined = append(joined, s)
 	}

@@ -178,7 +178,7 @@ func TestReadDegraded(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			pw := pages[tt.page]
-			img := loadImage(t, pw.file)
+			var img image.Image = loadPage(t, pw.file)
 			if tt.degrade != nil {
 				img = tt.degrade(img)
 			}
@@ -254,12 +254,6 @@ func keys(m map[string]bool) []string {
 	return out
 }
 
-func loadImage(t *testing.T, name string) image.Image {
-	t.Helper()
-	g := loadPage(t, name)
-	return g
-}
-
 // TestOrientTablePage: a page that is all tables and digits (the
 // standards table of section 三, skewed 1°) offers no clean line of body
 // text before it is straightened, and digits read about as well upside
@@ -267,7 +261,7 @@ func loadImage(t *testing.T, name string) image.Image {
 // when it comes upside down.
 func TestOrientTablePage(t *testing.T) {
 	eng := testEngine(t)
-	img := loadImage(t, "cq2024_p6_200dpi_tables.jpg")
+	img := loadPage(t, "cq2024_p6_200dpi_tables.jpg")
 	for _, tt := range []struct {
 		name string
 		img  image.Image
@@ -290,6 +284,36 @@ func TestOrientTablePage(t *testing.T) {
 	}
 }
 
+// TestOrientSmallTablePage: a page holding one small table at its top and
+// nothing else (a section's last row carried over) has an ink profile
+// that looks like a page on its side, and its sample lines upright are
+// the table's rules, which read as nothing; turned a quarter, a rule read
+// as a sure "|" once won, and the page's checkboxes were lost.
+func TestOrientSmallTablePage(t *testing.T) {
+	eng := testEngine(t)
+	img := loadPage(t, "gd2023_p10_200dpi_small_table.jpg")
+	c, err := Read(context.Background(), []image.Image{img}, 200, Options{OCR: eng})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := c.Pages[0]; p.Width > p.Height {
+		t.Errorf("page read as %.0f×%.0f pt: turned on its side", p.Width, p.Height)
+	}
+	var tables []string
+	for _, b := range c.Blocks {
+		if b.Table != nil {
+			for _, r := range b.Table.Rows {
+				for _, cl := range r.Cells {
+					tables = append(tables, cl.Text)
+				}
+			}
+		}
+	}
+	if !slices.ContainsFunc(tables, func(s string) bool { return strings.Contains(s, "节能诊断与服务") }) {
+		t.Errorf("option 节能诊断与服务 not read in a table; cells: %q", tables)
+	}
+}
+
 // sureReader reads every region as one confident line: the worst case of
 // digits, which read about as well upside down as upright.
 type sureReader struct{}
@@ -297,7 +321,7 @@ type sureReader struct{}
 func (sureReader) Page(_ context.Context, _ *image.Gray, regions []ocr.Region) ([]ocr.Result, error) {
 	out := make([]ocr.Result, len(regions))
 	for i, r := range regions {
-		out[i] = ocr.Result{Lines: []ocr.TextLine{{Text: "0", Rect: r.Rect, Conf: 0.9}}}
+		out[i] = ocr.Result{Lines: []ocr.TextLine{{Text: "集群 2021", Rect: r.Rect, Conf: 0.9}}}
 	}
 	return out, nil
 }
@@ -307,7 +331,7 @@ func (sureReader) Page(_ context.Context, _ *image.Gray, regions []ocr.Region) (
 // test once looked for sample lines on the unstraightened page, found
 // none upright and some upside down, and turned this page.)
 func TestOrientNeedsEvidence(t *testing.T) {
-	img := loadImage(t, "cq2024_p6_200dpi_tables.jpg")
+	img := loadPage(t, "cq2024_p6_200dpi_tables.jpg")
 	c, err := Read(context.Background(), []image.Image{img}, 200, Options{OCR: sureReader{}})
 	if err != nil {
 		t.Fatal(err)

@@ -205,15 +205,21 @@ func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Op
 // reread reads pieces again where a second reading may do better and keeps
 // the surer one: every piece whose text looks numeric, with the digit
 // whitelist; every piece read empty or unsure, as a raw line, which reads
-// short lines (a two-character name) that the line mode misses.
+// short lines (a two-character name) that the line mode misses. Numbers
+// also get a reading by the digit model (ocr.Digits), kept beside the
+// text as Line.Digits: a second opinion the mapper weighs.
 func (pg *page) reread(ctx context.Context, rec Recognizer) error {
 	var idx []int
 	var regs []ocr.Region
+	var alt []int // pieces to read with the digit model too
+	inAlt := map[int]bool{}
 	for i, r := range pg.res {
 		switch {
 		case len(r.Lines) == 1 && (numericLike(r.Lines[0].Text) || (r.Lines[0].Conf < 0.9 && shortOdd(r.Lines[0].Text))):
 			idx = append(idx, i)
 			regs = append(regs, ocr.Region{Rect: pg.pieces[i].Rect, Mode: ocr.Numeric, Scale: 2})
+			alt = append(alt, i)
+			inAlt[i] = true
 		case len(r.Lines) == 0 || minConf(r) < 0.6:
 			idx = append(idx, i)
 			m, rect := ocr.RawLine, pg.pieces[i].Rect
@@ -225,22 +231,25 @@ func (pg *page) reread(ctx context.Context, rec Recognizer) error {
 	}
 	// A short piece that read as one or two characters that are not a
 	// number, or as nothing, may be a lone digit the Chinese model took
-	// for a character (3 as 昌, 1 as 工) or missed: its digit reading is
-	// kept beside the first, for a numeric field to use.
-	nre := len(regs)
-	asDigits := map[int]bool{}
-	for k, i := range idx {
-		asDigits[i] = regs[k].Mode == ocr.Numeric
-	}
-	var alt []int
+	// for a character (3 as 昌, 1 as 工) or missed; one that read as
+	// digits with a character among them (95汉8) a number with one
+	// misread: both get a digit reading too, for a numeric field to use.
 	for i, r := range pg.res {
-		if asDigits[i] || pg.pieces[i].Rect.Dx() > 3*pg.em || pg.pieces[i].Mode != ocr.Line {
+		if inAlt[i] || pg.pieces[i].Rect.Dx() > 4*pg.em || pg.pieces[i].Mode != ocr.Line {
 			continue
 		}
-		if len(r.Lines) == 0 || (len(r.Lines) == 1 && !numericLike(r.Lines[0].Text) && utf8.RuneCountInString(r.Lines[0].Text) <= 2) {
+		if len(r.Lines) == 0 {
 			alt = append(alt, i)
-			regs = append(regs, ocr.Region{Rect: pg.pieces[i].Rect, Mode: ocr.Numeric, Scale: 2})
+			continue
 		}
+		t := r.Lines[0].Text
+		if len(r.Lines) == 1 && !numericLike(t) && (pg.pieces[i].Rect.Dx() <= 3*pg.em && utf8.RuneCountInString(t) <= 2 || brokenNumber(t)) {
+			alt = append(alt, i)
+		}
+	}
+	nre := len(regs)
+	for _, i := range alt {
+		regs = append(regs, ocr.Region{Rect: pg.pieces[i].Rect, Mode: ocr.Digits, Scale: 2})
 	}
 	if len(regs) == 0 {
 		return nil
@@ -270,6 +279,22 @@ func (pg *page) reread(ctx context.Context, rec Recognizer) error {
 		}
 	}
 	return nil
+}
+
+// brokenNumber: digits with up to three other characters among or around
+// them (95汉8, 本到7, ZES5).
+func brokenNumber(s string) bool {
+	digits, other := 0, 0
+	for _, r := range strings.ReplaceAll(s, " ", "") {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune(".,%", r):
+		default:
+			other++
+		}
+	}
+	return digits > 0 && other > 0 && other <= 3
 }
 
 // shortOdd: one or two characters that are not Chinese — often a lone
@@ -426,6 +451,11 @@ func readConf(ctx context.Context, g *image.Gray, rects []image.Rectangle, pg *p
 	sum, n := 0.0, 0
 	for _, r := range res {
 		for _, l := range r.Lines {
+			// A table rule of a page on its side reads as a sure "|":
+			// only lines that read as Chinese say how the page lies.
+			if hanCount(l.Text) < 2 {
+				continue
+			}
 			sum += l.Conf
 			n++
 		}
@@ -684,6 +714,21 @@ func (pg *page) text(piece int) (string, float64, float64) {
 	// rated zero must still show as doubtful.
 	conf, low = max(min(conf, c), 0.01), max(min(low, c), 0.01)
 	return pg.checkNumber(piece, t, conf, low)
+}
+
+// unread says whether a piece has ink left or right of what was read
+// wider than half its height: a character Tesseract dropped at either end
+// of a line (the 国 of …分中心、国 at a wrap), which no confidence shows.
+// Only for a whole line's piece, which is trimmed to its ink, so that the
+// margin is ink, not paper (an option's piece runs to the next box).
+func (pg *page) unread(piece int) bool {
+	ls := pg.res[piece].Lines
+	r := pg.pieces[piece].Rect
+	if len(ls) != 1 || pg.pieces[piece].Mode == ocr.Text {
+		return false
+	}
+	read := ls[0].Rect
+	return 2*(read.Min.X-r.Min.X) > r.Dy() || 2*(r.Max.X-read.Max.X) > r.Dy()
 }
 
 // checkNumber holds a number read in a piece against the ink (checkDigits):

@@ -4,37 +4,60 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shenbao/shenbao"
 )
 
 // stitch concatenates the pages' blocks and joins a table that runs on
-// from one page to the next: the previous page ends with a table, the page
-// starts with one, and both have the same outer width. A row cut by the
-// page break (its first cell empty on the new page) is joined to the row
-// it continues.
+// from one page to the next: the previous page ends with a table (its
+// page number below aside), the page starts with one, and both have the
+// same outer width. A row cut by the page break (its first cell empty on
+// the new page) is joined to the row it continues.
 func stitch(pages []*pageOut) []shenbao.Block {
 	var out []shenbao.Block
+	open := -1 // the index in out of the table that ended the previous page
 	for i, p := range pages {
 		bs := p.blocks
-		if i > 0 && len(bs) > 0 && len(out) > 0 && endsWithTable(pages[i-1]) {
-			last := &out[len(out)-1]
+		start, joined := len(out), false
+		if open >= 0 && len(bs) > 0 {
 			first := bs[0]
-			if last.Table != nil && first.Table != nil && sameWidth(last.BBox, first.BBox) {
+			if first.Table != nil && sameWidth(out[open].BBox, first.BBox) {
 				// Cut rows show as open table edges; a blank label cell
 				// says the same where the rules do not.
 				cut := (pages[i-1].openBottom && p.openTop) || cutRow(first.Table.Rows[0])
-				joinTables(last.Table, first.Table, cut)
-				bs = bs[1:]
+				joinTables(out[open].Table, first.Table, cut)
+				bs, joined = bs[1:], true
 			}
 		}
 		out = append(out, bs...)
+		k := lastContent(p)
+		switch {
+		case k < 0 || p.blocks[k].Table == nil:
+			open = -1
+		case k == 0 && joined:
+			// The page held only the rest of the joined table, which
+			// may run on again.
+		case joined:
+			open = start + k - 1
+		default:
+			open = start + k
+		}
 	}
 	return out
 }
 
-func endsWithTable(p *pageOut) bool {
-	return len(p.blocks) > 0 && p.blocks[len(p.blocks)-1].Table != nil
+// lastContent is the index of the page's last block that is not its page
+// number (a short line in the bottom margin), or -1.
+func lastContent(p *pageOut) int {
+	for k := len(p.blocks) - 1; k >= 0; k-- {
+		b := p.blocks[k]
+		footer := b.Table == nil && b.BBox != nil && b.BBox[1] > p.size.Height-72 && utf8.RuneCountInString(b.Text) <= 12
+		if !footer {
+			return k
+		}
+	}
+	return -1
 }
 
 // sameWidth: outer edges within 3 % of an A4 width (18 pt).
@@ -48,20 +71,42 @@ func sameWidth(a, b *shenbao.Box) bool {
 func joinTables(a, b *shenbao.Table, cut bool) {
 	regrid(a, b)
 	rows := b.Rows
-	if len(rows) > 0 && len(a.Rows) > 0 && cut {
-		for _, c := range rows[0].Cells {
-			if c.Merged || (c.Text == "" && len(c.Tables) == 0) {
-				continue
+	if len(rows) > 0 && len(a.Rows) > 0 {
+		if cut && continues(a, rows[0]) {
+			for _, c := range rows[0].Cells {
+				if c.Merged || (c.Text == "" && len(c.Tables) == 0) {
+					continue
+				}
+				if o := owner(a, c.Col); o != nil {
+					o.Text = joinCut(o.Text, c.Text)
+					o.Lines = append(o.Lines, c.Lines...)
+					o.Tables = append(o.Tables, c.Tables...)
+				}
 			}
-			if o := owner(a, c.Col); o != nil {
-				o.Text = joinCut(o.Text, c.Text)
-				o.Lines = append(o.Lines, c.Lines...)
-				o.Tables = append(o.Tables, c.Tables...)
-			}
+			rows = rows[1:]
+		} else if c := &rows[0].Cells[0]; c.Col == 0 && c.Text == "" && len(c.Tables) == 0 {
+			// A new row under a label cell the page break cut: the
+			// label spans it, as a merged cell within a page does.
+			c.Merged = true
 		}
-		rows = rows[1:]
 	}
 	a.Rows = append(a.Rows, rows...)
+}
+
+// continues: every cell of r that holds text lies under a cell of a's last
+// rows of the same columns, as the rest of a cut row does. A new row
+// under a cut label cell is laid out otherwise (one cell where the row
+// above had two).
+func continues(a *shenbao.Table, r shenbao.Row) bool {
+	for _, c := range r.Cells {
+		if c.Merged || (c.Text == "" && len(c.Tables) == 0) {
+			continue
+		}
+		if o := owner(a, c.Col); o == nil || o.Span != c.Span {
+			return false
+		}
+	}
+	return true
 }
 
 // cutRow: the label column is blank but some other cell holds text — the
