@@ -46,6 +46,11 @@ type mapper struct {
 	units  []unit
 	source string
 	out    Mapped
+	// near holds the form's printed four-character runs, each with one
+	// character wildcarded, and printed every character the form prints
+	// (see nearPrinted); both are built on first use.
+	near    map[string]bool
+	printed map[rune]bool
 }
 
 // Map reads the template's rows from c. It never fails: what it cannot
@@ -426,15 +431,33 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 			if typ == TypeCountNames && Norm(col) == "数量" {
 				typ = TypeInteger
 			}
-			if d, dc, ok := digitsInstead(typ, value, c); ok {
+			v := strings.TrimSpace(value)
+			d, dc, digits := cellDigits(c)
+			digits = digits && isNumeric(typ)
+			if digits && v != "无" && (v == "" || ParseNumber(v) == nil) {
 				// The digit reading of the same ink, where the first
 				// reading is no number: sure only as the digits are.
 				f.Value, f.Confidence = d, conf*dc*0.9
 			} else {
+				if digits && v != "无" && *ParseNumber(d) != *ParseNumber(v) {
+					// The digit model read another number in the same
+					// ink: a reviewer decides. Where it holds the first
+					// reading and more, the first dropped digits or a
+					// point (11 for 11.31, 3 for 13), its usual failure.
+					f.Confidence *= 0.6
+					if len(d) > len(v) && strings.Contains(d, v) {
+						f.Value = d
+					}
+				}
 				f.Confidence *= plausibility(typ, value)
 				if isNumeric(typ) && value != numericValue(c) && s.Type != TypeCountNames {
 					// Read as letters and taken for digits: worth a look.
 					f.Confidence *= 0.7
+				}
+				// Misreadings Tesseract is sure of: a name under no
+				// known surname, a word one character off the form's.
+				if s.Person && !knownSurname(value) || !isNumeric(typ) && m.nearPrinted(value) {
+					f.Confidence *= 0.6
 				}
 				if strings.TrimSpace(value) == "" {
 					// OCR drops lone digits ("0", "1"): a blank it read may not be
@@ -450,13 +473,73 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 	m.out.Fields = append(m.out.Fields, f)
 }
 
-// digitsInstead returns the digit reading of a numeric field's cell (see
-// shenbao.Line.Digits) when the value read is blank or not a number.
-func digitsInstead(typ, value string, c *shenbao.Cell) (string, float64, bool) {
-	v := strings.TrimSpace(value)
-	if !isNumeric(typ) || v == "无" || (v != "" && ParseNumber(v) != nil) {
-		return "", 0, false
+// nearPrinted says whether value holds four Chinese characters that are
+// one character away from four printed on the form, the odd one being a
+// character the form never prints (服务乎台 for the 服务平台 of the
+// labels): a misreading more often than a coinage, and one Tesseract can
+// be sure of. Names that share the form's words (零部件产业集群 beside
+// 特色产业集群) differ from it by characters it prints, and pass.
+func (m *mapper) nearPrinted(value string) bool {
+	if m.near == nil {
+		m.near, m.printed = map[string]bool{}, map[rune]bool{}
+		add := func(s string) {
+			for _, run := range hanRuns(s) {
+				for _, r := range run {
+					m.printed[r] = true
+				}
+				for i := 0; i+4 <= len(run); i++ {
+					g := run[i : i+4]
+					for j := range g {
+						w := slices.Clone(g)
+						w[j] = '?'
+						m.near[string(w)] = true
+					}
+				}
+			}
+		}
+		add(m.t.Title)
+		for _, s := range m.t.Rows {
+			add(s.Section + " " + s.Parent + " " + s.Label + " " + strings.Join(s.Columns, " ") + " " + strings.Join(s.Options, " "))
+		}
 	}
+	for _, run := range hanRuns(value) {
+		for i := 0; i+4 <= len(run); i++ {
+			g := run[i : i+4]
+			for j := range g {
+				if m.printed[g[j]] {
+					continue
+				}
+				w := slices.Clone(g)
+				w[j] = '?'
+				if m.near[string(w)] {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// hanRuns splits s into its runs of Chinese characters.
+func hanRuns(s string) [][]rune {
+	var out [][]rune
+	var cur []rune
+	for _, r := range s + " " {
+		if unicode.Is(unicode.Han, r) {
+			cur = append(cur, r)
+			continue
+		}
+		if len(cur) > 0 {
+			out = append(out, cur)
+			cur = nil
+		}
+	}
+	return out
+}
+
+// cellDigits returns the digit reading of a cell (see shenbao.Line.Digits)
+// when exactly one of its lines has one that is a number.
+func cellDigits(c *shenbao.Cell) (string, float64, bool) {
 	var d string
 	conf := 0.0
 	for _, l := range c.Lines {

@@ -386,6 +386,7 @@ func TestShortOptionMisread(t *testing.T) {
 func TestDigitsInstead(t *testing.T) {
 	tp, _ := MustLoad().Get("nat2022")
 	row := cells("集群中小企业近三年研发投入强度(%)", "3.11", "昌", "")
+	row.Cells[1].Lines = []shenbao.Line{{Text: "3.11", Confidence: 0.95, Weakest: 0.95, Digits: "3.17", DigitsConfidence: 0.95}}
 	row.Cells[2].Lines = []shenbao.Line{{Text: "昌", Confidence: 0.4, Weakest: 0.4, Digits: "3.95", DigitsConfidence: 0.93}}
 	row.Cells[3].Lines = []shenbao.Line{{Text: "", Digits: "1", DigitsConfidence: 0.3}}
 	m := Map(&shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
@@ -397,6 +398,50 @@ func TestDigitsInstead(t *testing.T) {
 	}
 	if f := field(t, m, "rd_intensity.2021"); f.Value != "1" || f.Confidence >= 0.8 {
 		t.Errorf("unsure digit reading of a blank: %q at %.2f, want 1 under review", f.Value, f.Confidence)
+	}
+	// Two sure readings of the same ink that disagree: neither is taken
+	// on trust.
+	if f := field(t, m, "rd_intensity.2019"); f.Value != "3.11" || f.Confidence >= 0.8 {
+		t.Errorf("digit model disagreeing: %q at %.2f, want 3.11 under review", f.Value, f.Confidence)
+	}
+
+	growth := cells("集群主导产业产值增速(%)", "11", "", "")
+	growth.Cells[1].Lines = []shenbao.Line{{Text: "11", Confidence: 0.9, Weakest: 0.9, Digits: "11.31", DigitsConfidence: 0.9}}
+	m = Map(&shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+		para("二、主导产业情况"),
+		table(cells("指标", "2019年", "2020年", "2021年"), growth),
+	}}, tp)
+	if f := field(t, m, "main_growth.2019"); f.Value != "11.31" || f.Confidence >= 0.8 {
+		t.Errorf("digit model reading what the first dropped: %q at %.2f, want 11.31 under review", f.Value, f.Confidence)
+	}
+}
+
+func TestKnownSurname(t *testing.T) {
+	for v, want := range map[string]bool{
+		"冯国庆": true, "汉国庆": false, "欧阳娜": true, "袁超  13695835174": true, "责超  13695835174": false,
+		"": true, "*-春霉": true, "肖红": true, "覃丽": true,
+	} {
+		if got := knownSurname(v); got != want {
+			t.Errorf("knownSurname(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+func TestNearPrinted(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2022")
+	m := &mapper{t: tp}
+	for v, want := range map[string]bool{
+		// 平台 read as 乎台: one character off the labels' 服务平台, and
+		// 乎 is printed nowhere on the form.
+		"公共服务乎台服务企业1417家次以上": true,
+		"公共服务平台服务企业1417家次以上": false,
+		// A name built of the form's words and others it prints.
+		"湖南省汽车零部件产业集群": false,
+		"无":            false,
+	} {
+		if got := m.nearPrinted(v); got != want {
+			t.Errorf("nearPrinted(%q) = %v, want %v", v, got, want)
+		}
 	}
 }
 

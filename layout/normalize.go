@@ -1,8 +1,10 @@
 package layout
 
 import (
+	_ "embed"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // widthFold maps the full-width punctuation that editions and OCR use
@@ -96,4 +98,30 @@ func labelScore(cell, label string) float64 {
 		return 0.9
 	}
 	return similarity(cell, label)
+}
+
+//go:embed surnames.txt
+var surnameData string
+
+// surnames holds the first characters of Chinese surnames.
+var surnames = func() map[rune]bool {
+	m := map[rune]bool{}
+	for _, line := range strings.Split(surnameData, "\n") {
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		for _, r := range strings.TrimSpace(line) {
+			m[r] = true
+		}
+	}
+	return m
+}()
+
+// knownSurname says whether value opens with a Chinese surname; a blank
+// value or one that does not start with a Chinese character passes, as
+// there is no name to doubt.
+func knownSurname(value string) bool {
+	v := strings.TrimSpace(value)
+	r, _ := utf8.DecodeRuneInString(v)
+	return v == "" || !unicode.Is(unicode.Han, r) || surnames[r]
 }

@@ -82,6 +82,10 @@ type Spec struct {
 	Limit   int      `yaml:"limit,omitempty"`   // character limit of a long text
 	// Optional marks a row the form does not require (默认必填).
 	Optional bool `yaml:"optional,omitempty"`
+	// Person marks a value that opens with a person's name (联系人, 签字):
+	// read by OCR, a name whose first character is no known surname is
+	// more likely misread than rare.
+	Person bool `yaml:"person,omitempty"`
 	// LabelSource notes where a label was taken from when the seed lost it.
 	LabelSource string `yaml:"label_source,omitempty"`
 }
