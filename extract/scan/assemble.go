@@ -37,7 +37,7 @@ func (pg *page) readLines(ls []lineLay) []readLine {
 			rl.text = t
 			line := shenbao.Line{Text: t, Page: pg.no, BBox: pg.box(l.rect), Confidence: c, Weakest: low}
 			if ok {
-				line.Digits, _, line.DigitsConfidence = pg.checkNumber(l.piece, d.Lines[0].Text, d.Lines[0].Conf, d.Lines[0].Low)
+				line.Digits, _, line.DigitsConfidence = pg.checkNumber(d.rect, d.line.Text, d.line.Conf, d.line.Low)
 			}
 			rl.lines = []shenbao.Line{line}
 			out = append(out, rl)

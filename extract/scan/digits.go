@@ -2,6 +2,7 @@ package scan
 
 import (
 	"image"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -96,4 +97,76 @@ func checkDigits(b *bitmap, r image.Rectangle, s string) (string, bool) {
 		return ds[:left] + "." + ds[left+1:], true
 	}
 	return s, false
+}
+
+// beforeUnit returns r cut before its last glyph when that glyph stands
+// apart (a space before it) and is about a character wide: the 个 after a
+// count ("13 个"), which the digit model would read as one more digit. ok
+// is false when r does not end so. Two digits look the same to it: the
+// caller knows from the first reading that the piece ends with a word.
+func beforeUnit(b *bitmap, r image.Rectangle, em int) (image.Rectangle, bool) {
+	runs := inkRuns(b, r, em/6)
+	if len(runs) < 2 {
+		return r, false
+	}
+	last, prev := runs[len(runs)-1], runs[len(runs)-2]
+	if w := last.Dx(); 2*w < em || 10*w > 13*em {
+		return r, false
+	}
+	cut := r
+	cut.Max.X = prev.Max.X + (last.Min.X-prev.Max.X)/2
+	return cut, true
+}
+
+// inkRuns splits r into the runs of its inked columns, bridging gaps of
+// up to gap columns (the gaps inside a glyph); each run keeps r's height.
+func inkRuns(b *bitmap, r image.Rectangle, gap int) []image.Rectangle {
+	r = r.Intersect(image.Rect(0, 0, b.w, b.h))
+	var runs []image.Rectangle
+	for x := r.Min.X; x < r.Max.X; x++ {
+		ink := false
+		for y := r.Min.Y; y < r.Max.Y && !ink; y++ {
+			ink = b.pix[y*b.w+x]
+		}
+		if !ink {
+			continue
+		}
+		if n := len(runs); n > 0 && x-runs[n-1].Max.X <= gap {
+			runs[n-1].Max.X = x + 1
+			continue
+		}
+		runs = append(runs, image.Rect(x, r.Min.Y, x+1, r.Max.Y))
+	}
+	return runs
+}
+
+// dateGroups splits a date written with spaces (2024 年 3 月 16 日) into its
+// six glyph groups at the five widest gaps, which must be clearly wider
+// than any other (a 1 stands further from its neighbour than other
+// digits do, but not as far as a space).
+func dateGroups(b *bitmap, r image.Rectangle, em int) ([]image.Rectangle, bool) {
+	runs := inkRuns(b, r, em/10)
+	if len(runs) < 6 {
+		return nil, false
+	}
+	gaps := make([]int, len(runs)-1)
+	for i := range gaps {
+		gaps[i] = runs[i+1].Min.X - runs[i].Max.X
+	}
+	sorted := slices.Clone(gaps)
+	slices.Sort(sorted)
+	slices.Reverse(sorted)
+	cut := sorted[4]
+	if cut < em/4 || (len(sorted) > 5 && sorted[5]+em/12 >= cut) {
+		return nil, false
+	}
+	groups := []image.Rectangle{runs[0]}
+	for i, g := range gaps {
+		if g >= cut {
+			groups = append(groups, runs[i+1])
+			continue
+		}
+		groups[len(groups)-1].Max.X = runs[i+1].Max.X
+	}
+	return groups, len(groups) == 6
 }

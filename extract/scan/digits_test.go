@@ -3,6 +3,8 @@ package scan
 import (
 	"image"
 	"testing"
+
+	"github.com/shenbao/shenbao/extract/ocr"
 )
 
 // drawShapes puts ink shapes on a bitmap left to right: 'D' a digit
@@ -80,4 +82,96 @@ func FuzzCheckDigits(f *testing.F) {
 			t.Fatalf("checkDigits(%q) grew to %q", s, got)
 		}
 	})
+}
+
+func TestBeforeUnit(t *testing.T) {
+	em := 30
+	b := &bitmap{w: 400, h: 40, pix: make([]bool, 400*40)}
+	fill := func(x0, x1 int) {
+		for y := 5; y < 35; y++ {
+			for x := x0; x < x1; x++ {
+				b.pix[y*b.w+x] = true
+			}
+		}
+	}
+	// "13 个": two digits half a character wide, a space, a character.
+	fill(10, 22)
+	fill(26, 38)
+	fill(52, 80)
+	r, ok := beforeUnit(b, image.Rect(5, 0, 85, 40), em)
+	if !ok || r.Max.X <= 38 || r.Max.X >= 52 {
+		t.Errorf("13 个: cut at %d (ok %v), want between the 3 and the 个", r.Max.X, ok)
+	}
+	// "13个" set tight: no space to cut at.
+	b2 := &bitmap{w: 400, h: 40, pix: make([]bool, 400*40)}
+	b, b2 = b2, b
+	fill(10, 22)
+	fill(24, 36)
+	fill(38, 66)
+	if r, ok := beforeUnit(b, image.Rect(5, 0, 70, 40), em); ok {
+		t.Errorf("13个 set tight: cut at %d, want none", r.Max.X)
+	}
+}
+
+func TestComposeDate(t *testing.T) {
+	read := func(ss ...string) []ocr.Result {
+		var out []ocr.Result
+		for _, s := range ss {
+			out = append(out, ocr.Result{Lines: []ocr.TextLine{{Text: s, Conf: 0.9, Low: 0.85}}})
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		parts []ocr.Result
+		want  string
+	}{
+		{read("2024", "3", "16"), "2024年3月16日"},
+		{read("2022", "10", "17"), "2022年10月17日"},
+		{read("2022", "13", "17"), ""},                // no such month
+		{read("202", "3", "16"), ""},                  // a digit lost
+		{read("2024", "3+", "16"), ""},                // not a number
+		{append(read("2024", "3"), ocr.Result{}), ""}, // nothing read
+	} {
+		got, conf, ok := composeDate(tt.parts)
+		if got != tt.want || ok != (tt.want != "") || (ok && conf != 0.85) {
+			t.Errorf("composeDate(%v) = %q, %.2f, %v; want %q", tt.parts, got, conf, ok, tt.want)
+		}
+	}
+	for s, want := range map[string]bool{
+		"2024年:3.月-36朋": true, "2022年厅月17日": true, "2023年3月9日": true, "年 月 日": false, "申报时间:2023年6月13日": true,
+		"近三年突破关键技术5项，2023年实现产值增长12%，月均": false,
+	} {
+		if got := dateLike(s); got != want {
+			t.Errorf("dateLike(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+func TestDateGroups(t *testing.T) {
+	em := 29
+	draw := func(spans ...[2]int) *bitmap {
+		b := &bitmap{w: 300, h: 40, pix: make([]bool, 300*40)}
+		for _, s := range spans {
+			for y := 5; y < 35; y++ {
+				for x := s[0]; x < s[1]; x++ {
+					b.pix[y*b.w+x] = true
+				}
+			}
+		}
+		return b
+	}
+	// 2022 年 10 月 17 日 as scanned: the 1s stand 8 px from the next
+	// digit, the spaces 11–18 px.
+	b := draw([2]int{10, 73}, [2]int{84, 112}, [2]int{126, 132}, [2]int{140, 153},
+		[2]int{165, 188}, [2]int{206, 212}, [2]int{220, 233}, [2]int{249, 267})
+	g, ok := dateGroups(b, image.Rect(5, 0, 275, 40), em)
+	if !ok || len(g) != 6 || g[2].Min.X != 126 || g[2].Max.X != 153 || g[4].Min.X != 206 || g[4].Max.X != 233 {
+		t.Errorf("groups %v (ok %v), want 2022|年|10|月|17|日", g, ok)
+	}
+	// Set tight (2022年10月17日): no gap stands out.
+	b = draw([2]int{10, 73}, [2]int{76, 104}, [2]int{107, 113}, [2]int{116, 129},
+		[2]int{132, 155}, [2]int{158, 164}, [2]int{167, 180}, [2]int{183, 201})
+	if g, ok := dateGroups(b, image.Rect(5, 0, 210, 40), em); ok {
+		t.Errorf("tight date split into %v", g)
+	}
 }
