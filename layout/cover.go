@@ -80,6 +80,9 @@ func pageOf(p int) *int {
 // after the previous marker of the same line.
 func (m *mapper) beforeMarker(rest string, s *Spec) string {
 	start, _, ok := indexNorm(rest, Norm(s.Columns[0]))
+	if !ok && m.source == shenbao.SourceOCR {
+		start, _, ok = indexNormLoose(rest, Norm(s.Columns[0]))
+	}
 	if !ok {
 		return ""
 	}
@@ -93,7 +96,11 @@ func (m *mapper) beforeMarker(rest string, s *Spec) string {
 			if c == "" {
 				continue
 			}
-			if _, end, ok := indexNorm(seg, Norm(c)); ok {
+			_, end, ok := indexNorm(seg, Norm(c))
+			if !ok && m.source == shenbao.SourceOCR {
+				_, end, ok = indexNormLoose(seg, Norm(c))
+			}
+			if ok {
 				seg = seg[end:]
 			}
 		}

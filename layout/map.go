@@ -549,7 +549,8 @@ func cellDigits(c *shenbao.Cell) (string, float64, bool) {
 		if d != "" {
 			return "", 0, false // two candidates: no telling which
 		}
-		d, conf = l.Digits, l.DigitsConfidence
+		// A trailing sign is the 个 the digit model read as one.
+		d, conf = strings.TrimRight(l.Digits, "+-"), l.DigitsConfidence
 	}
 	if d == "" || ParseNumber(d) == nil {
 		return "", 0, false
@@ -1552,10 +1553,25 @@ func (m *mapper) signerMarker(s *Spec) string {
 // indexNorm finds the normalised needle in raw text, skipping whitespace and
 // folding width as Norm does, and returns raw byte offsets.
 func indexNorm(raw, needle string) (int, int, bool) {
-	if needle == "" {
+	return indexNormSkipping(raw, needle, "")
+}
+
+// indexNormLoose is indexNorm that also skips brackets, which OCR drops or
+// doubles around a printed marker (县市、区) for 县（市、区）).
+func indexNormLoose(raw, needle string) (int, int, bool) {
+	return indexNormSkipping(raw, needle, "()[]")
+}
+
+func indexNormSkipping(raw, needle, skip string) (int, int, bool) {
+	var want []rune
+	for _, r := range needle {
+		if !strings.ContainsRune(skip, r) {
+			want = append(want, r)
+		}
+	}
+	if len(want) == 0 {
 		return 0, 0, false
 	}
-	want := []rune(needle)
 	type pos struct {
 		r    rune
 		at   int
@@ -1564,11 +1580,10 @@ func indexNorm(raw, needle string) (int, int, bool) {
 	var rs []pos
 	for i, r := range raw {
 		n := Norm(string(r))
-		if n == "" {
-			continue
-		}
 		for _, nr := range n {
-			rs = append(rs, pos{nr, i, i + len(string(r))})
+			if !strings.ContainsRune(skip, nr) {
+				rs = append(rs, pos{nr, i, i + len(string(r))})
+			}
 		}
 	}
 	for i := 0; i+len(want) <= len(rs); i++ {

@@ -301,6 +301,18 @@ func TestCountyNames(t *testing.T) {
 	}
 }
 
+// TestCoverMarkerMisread: OCR drops a bracket of the printed marker after
+// a blank (县市、区) for 县（市、区）); the value before it is still read.
+func TestCoverMarkerMisread(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2023")
+	c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+		para("所属地区:浙江省宁波市〈区) -德阳区  县市、区)"),
+	}}
+	if f := field(t, Map(c, tp), "region_county"); f.Value != "德阳区" {
+		t.Errorf("region_county = %q, want 德阳区", f.Value)
+	}
+}
+
 // Long options as OCR reads them, a character wrong or missing, are
 // still found after their mark; a short option must match exactly.
 func TestChoiceOCR(t *testing.T) {
@@ -405,14 +417,18 @@ func TestDigitsInstead(t *testing.T) {
 		t.Errorf("digit model disagreeing: %q at %.2f, want 3.11 under review", f.Value, f.Confidence)
 	}
 
-	growth := cells("集群主导产业产值增速(%)", "11", "", "")
+	growth := cells("集群主导产业产值增速(%)", "11", "2", "")
 	growth.Cells[1].Lines = []shenbao.Line{{Text: "11", Confidence: 0.9, Weakest: 0.9, Digits: "11.31", DigitsConfidence: 0.9}}
+	growth.Cells[2].Lines = []shenbao.Line{{Text: "2", Confidence: 0.9, Weakest: 0.9, Digits: "22+", DigitsConfidence: 0.9}}
 	m = Map(&shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
 		para("二、主导产业情况"),
 		table(cells("指标", "2019年", "2020年", "2021年"), growth),
 	}}, tp)
 	if f := field(t, m, "main_growth.2019"); f.Value != "11.31" || f.Confidence >= 0.8 {
 		t.Errorf("digit model reading what the first dropped: %q at %.2f, want 11.31 under review", f.Value, f.Confidence)
+	}
+	if f := field(t, m, "main_growth.2020"); f.Value != "22" {
+		t.Errorf("digit reading with the unit read as a sign: %q, want 22", f.Value)
 	}
 }
 
