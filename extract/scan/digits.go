@@ -1,10 +1,17 @@
 package scan
 
 import (
+	"fmt"
 	"image"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/shenbao/shenbao/extract/ocr"
 )
 
 // checkDigits compares a number OCR read in r with the ink there. Printed
@@ -169,4 +176,68 @@ func dateGroups(b *bitmap, r image.Rectangle, em int) ([]image.Rectangle, bool) 
 		groups[len(groups)-1].Max.X = runs[i+1].Max.X
 	}
 	return groups, len(groups) == 6
+}
+
+var (
+	dateRE   = regexp.MustCompile(`^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$`)
+	digitsRE = regexp.MustCompile(`^\d+$`)
+)
+
+// dateLike: a line that reads as a date, well or badly.
+func dateLike(s string) bool {
+	return strings.Contains(s, "年") && strings.ContainsAny(s, "月日") && strings.ContainsAny(s, "0123456789") &&
+		utf8.RuneCountInString(strings.ReplaceAll(s, " ", "")) <= 16
+}
+
+// composeDate makes a date of the digit readings of its year, month and
+// day, when each reads as one and they make a calendar date.
+func composeDate(parts []ocr.Result) (string, float64, bool) {
+	var v [3]string
+	conf := 1.0
+	for k, r := range parts {
+		if len(r.Lines) != 1 {
+			return "", 0, false
+		}
+		v[k] = strings.ReplaceAll(r.Lines[0].Text, " ", "")
+		conf = min(conf, r.Lines[0].Low)
+		if !digitsRE.MatchString(v[k]) {
+			return "", 0, false
+		}
+	}
+	y, _ := strconv.Atoi(v[0])
+	m, _ := strconv.Atoi(v[1])
+	d, _ := strconv.Atoi(v[2])
+	if len(v[0]) != 4 || y < 1990 || y > 2100 || m < 1 || m > 12 || d < 1 || d > 31 {
+		return "", 0, false
+	}
+	return fmt.Sprintf("%d年%d月%d日", y, m, d), conf, true
+}
+
+// digitReading is a piece's reading by the digit model and the part of
+// the piece it read.
+type digitReading struct {
+	line ocr.TextLine
+	rect image.Rectangle
+}
+
+// endsWithWord: a number followed by a Chinese word (13 个, 3个).
+func endsWithWord(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return unicode.Is(unicode.Han, r) && strings.ContainsAny(s, "0123456789")
+}
+
+// brokenNumber: digits with up to three other characters among or around
+// them (95汉8, 本到7, ZES5).
+func brokenNumber(s string) bool {
+	digits, other := 0, 0
+	for _, r := range strings.ReplaceAll(s, " ", "") {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune(".,%", r):
+		default:
+			other++
+		}
+	}
+	return digits > 0 && other > 0 && other <= 3
 }

@@ -11,11 +11,9 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"regexp"
 	"runtime"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -209,72 +207,14 @@ func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Op
 // whitelist; every piece read empty or unsure, as a raw line, which reads
 // short lines (a two-character name) that the line mode misses. Numbers
 // also get a reading by the digit model (ocr.Digits), kept beside the
-// text as Line.Digits: a second opinion the mapper weighs.
+// text as Line.Digits: a second opinion the mapper weighs; and dates
+// have their numbers read by it.
 func (pg *page) reread(ctx context.Context, rec Recognizer) error {
-	var idx []int
-	var regs []ocr.Region
-	var alt []int // pieces to read with the digit model too
-	inAlt := map[int]bool{}
-	for i, r := range pg.res {
-		switch {
-		case len(r.Lines) == 1 && (numericLike(r.Lines[0].Text) || (r.Lines[0].Conf < 0.9 && shortOdd(r.Lines[0].Text))):
-			idx = append(idx, i)
-			regs = append(regs, ocr.Region{Rect: pg.pieces[i].Rect, Mode: ocr.Numeric, Scale: 2})
-			alt = append(alt, i)
-			inAlt[i] = true
-		case len(r.Lines) == 0 || minConf(r) < 0.6:
-			idx = append(idx, i)
-			m, rect := ocr.RawLine, pg.pieces[i].Rect
-			if rect.Dx() < rect.Dy()*8/5 {
-				m = ocr.Char
-			}
-			regs = append(regs, ocr.Region{Rect: rect, Mode: m})
-		}
-	}
-	// A short piece that read as one or two characters that are not a
-	// number, or as nothing, may be a lone digit the Chinese model took
-	// for a character (3 as 昌, 1 as 工) or missed; one that read as
-	// digits with a character among them (95汉8) a number with one
-	// misread: both get a digit reading too, for a numeric field to use.
-	for i, r := range pg.res {
-		if inAlt[i] || pg.pieces[i].Rect.Dx() > 4*pg.em || pg.pieces[i].Mode != ocr.Line {
-			continue
-		}
-		if len(r.Lines) == 0 {
-			alt = append(alt, i)
-			continue
-		}
-		t := r.Lines[0].Text
-		if len(r.Lines) == 1 && !numericLike(t) && (pg.pieces[i].Rect.Dx() <= 3*pg.em && utf8.RuneCountInString(t) <= 2 || brokenNumber(t)) {
-			alt = append(alt, i)
-		}
-	}
-	nre := len(regs)
-	for _, i := range alt {
-		rect := pg.pieces[i].Rect
-		if len(pg.res[i].Lines) == 1 && endsWithWord(pg.res[i].Lines[0].Text) {
-			if cut, ok := beforeUnit(pg.bin, rect, pg.em); ok {
-				rect = cut
-			}
-		}
-		regs = append(regs, ocr.Region{Rect: rect, Mode: ocr.Digits, Scale: 2})
-	}
-	// A date written with spaces (2024 年 3 月 16 日) is six glyphs apart;
-	// its numbers are read by the digit model, as a seal stamped over it
-	// makes the Chinese model read 16 as 36 or 10 as 厅.
-	ndate := len(regs)
-	var dated []int
-	for i, r := range pg.res {
-		if len(r.Lines) != 1 || !dateLike(r.Lines[0].Text) {
-			continue
-		}
-		if g, ok := dateGroups(pg.bin, pg.pieces[i].Rect, pg.em); ok {
-			dated = append(dated, i)
-			for _, k := range []int{0, 2, 4} {
-				regs = append(regs, ocr.Region{Rect: g[k], Mode: ocr.Digits, Scale: 2})
-			}
-		}
-	}
+	idx, regs := pg.secondReadings()
+	alt, digitRegs := pg.digitReadings(idx, regs)
+	dated, dateRegs := pg.dateReadings()
+	nre, ndate := len(regs), len(regs)+len(digitRegs)
+	regs = append(append(regs, digitRegs...), dateRegs...)
 	if len(regs) == 0 {
 		return nil
 	}
@@ -315,68 +255,88 @@ func (pg *page) reread(ctx context.Context, rec Recognizer) error {
 	return nil
 }
 
-var (
-	dateRE   = regexp.MustCompile(`^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$`)
-	digitsRE = regexp.MustCompile(`^\d+$`)
-)
-
-// dateLike: a line that reads as a date, well or badly.
-func dateLike(s string) bool {
-	return strings.Contains(s, "年") && strings.ContainsAny(s, "月日") && strings.ContainsAny(s, "0123456789") &&
-		utf8.RuneCountInString(strings.ReplaceAll(s, " ", "")) <= 16
-}
-
-// composeDate makes a date of the digit readings of its year, month and
-// day, when each reads as one and they make a calendar date.
-func composeDate(parts []ocr.Result) (string, float64, bool) {
-	var v [3]string
-	conf := 1.0
-	for k, r := range parts {
-		if len(r.Lines) != 1 {
-			return "", 0, false
-		}
-		v[k] = strings.ReplaceAll(r.Lines[0].Text, " ", "")
-		conf = min(conf, r.Lines[0].Low)
-		if !digitsRE.MatchString(v[k]) {
-			return "", 0, false
-		}
-	}
-	y, _ := strconv.Atoi(v[0])
-	m, _ := strconv.Atoi(v[1])
-	d, _ := strconv.Atoi(v[2])
-	if len(v[0]) != 4 || y < 1990 || y > 2100 || m < 1 || m > 12 || d < 1 || d > 31 {
-		return "", 0, false
-	}
-	return fmt.Sprintf("%d年%d月%d日", y, m, d), conf, true
-}
-
-// digitReading is a piece's reading by the digit model and the part of
-// the piece it read.
-type digitReading struct {
-	line ocr.TextLine
-	rect image.Rectangle
-}
-
-// endsWithWord: a number followed by a Chinese word (13 个, 3个).
-func endsWithWord(s string) bool {
-	r, _ := utf8.DecodeLastRuneInString(s)
-	return unicode.Is(unicode.Han, r) && strings.ContainsAny(s, "0123456789")
-}
-
-// brokenNumber: digits with up to three other characters among or around
-// them (95汉8, 本到7, ZES5).
-func brokenNumber(s string) bool {
-	digits, other := 0, 0
-	for _, r := range strings.ReplaceAll(s, " ", "") {
+// secondReadings lists the pieces to read again in another mode, and how.
+func (pg *page) secondReadings() ([]int, []ocr.Region) {
+	var idx []int
+	var regs []ocr.Region
+	for i, r := range pg.res {
 		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case strings.ContainsRune(".,%", r):
-		default:
-			other++
+		case len(r.Lines) == 1 && (numericLike(r.Lines[0].Text) || (r.Lines[0].Conf < 0.9 && shortOdd(r.Lines[0].Text))):
+			idx = append(idx, i)
+			regs = append(regs, ocr.Region{Rect: pg.pieces[i].Rect, Mode: ocr.Numeric, Scale: 2})
+		case len(r.Lines) == 0 || minConf(r) < 0.6:
+			idx = append(idx, i)
+			m, rect := ocr.RawLine, pg.pieces[i].Rect
+			if rect.Dx() < rect.Dy()*8/5 {
+				m = ocr.Char
+			}
+			regs = append(regs, ocr.Region{Rect: rect, Mode: m})
 		}
 	}
-	return digits > 0 && other > 0 && other <= 3
+	return idx, regs
+}
+
+// digitReadings lists the pieces the digit model reads too: those read
+// again as numbers (in idx, with the digit whitelist), and short pieces
+// that read as one or two characters that are not a number, or as nothing
+// — a lone digit the Chinese model took for a character (3 as 昌, 1 as 工)
+// or missed — or as digits with a character among them (95汉8). A count's
+// unit (13 个) is left out of the region.
+func (pg *page) digitReadings(idx []int, second []ocr.Region) ([]int, []ocr.Region) {
+	var alt []int
+	seen := map[int]bool{}
+	for k, i := range idx {
+		if second[k].Mode == ocr.Numeric {
+			alt = append(alt, i)
+			seen[i] = true
+		}
+	}
+	for i, r := range pg.res {
+		if seen[i] || pg.pieces[i].Rect.Dx() > 4*pg.em || pg.pieces[i].Mode != ocr.Line {
+			continue
+		}
+		if len(r.Lines) == 0 {
+			alt = append(alt, i)
+			continue
+		}
+		t := r.Lines[0].Text
+		if len(r.Lines) == 1 && !numericLike(t) && (pg.pieces[i].Rect.Dx() <= 3*pg.em && utf8.RuneCountInString(t) <= 2 || brokenNumber(t)) {
+			alt = append(alt, i)
+		}
+	}
+	regs := make([]ocr.Region, len(alt))
+	for k, i := range alt {
+		rect := pg.pieces[i].Rect
+		if len(pg.res[i].Lines) == 1 && endsWithWord(pg.res[i].Lines[0].Text) {
+			if cut, ok := beforeUnit(pg.bin, rect, pg.em); ok {
+				rect = cut
+			}
+		}
+		regs[k] = ocr.Region{Rect: rect, Mode: ocr.Digits, Scale: 2}
+	}
+	return alt, regs
+}
+
+// dateReadings lists the dates written with spaces (2024 年 3 月 16 日:
+// six glyphs apart) and the regions of their three numbers, for the digit
+// model: a seal stamped over a date makes the Chinese model read 16 as 36
+// or 10 as 厅.
+func (pg *page) dateReadings() ([]int, []ocr.Region) {
+	var dated []int
+	var regs []ocr.Region
+	for i, r := range pg.res {
+		if len(r.Lines) != 1 || !dateLike(r.Lines[0].Text) {
+			continue
+		}
+		if g, ok := dateGroups(pg.bin, pg.pieces[i].Rect, pg.em); ok {
+			dated = append(dated, i)
+			regs = append(regs,
+				ocr.Region{Rect: g[0], Mode: ocr.Digits, Scale: 2},
+				ocr.Region{Rect: g[2], Mode: ocr.Digits, Scale: 2},
+				ocr.Region{Rect: g[4], Mode: ocr.Digits, Scale: 2})
+		}
+	}
+	return dated, regs
 }
 
 // shortOdd: one or two characters that are not Chinese — often a lone

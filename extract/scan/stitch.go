@@ -22,7 +22,7 @@ func stitch(pages []*pageOut) []shenbao.Block {
 		start, joined := len(out), false
 		if open >= 0 && len(bs) > 0 {
 			first := bs[0]
-			if first.Table != nil && sameWidth(out[open].BBox, first.BBox) {
+			if first.Table != nil && len(first.Table.Rows) > 0 && sameWidth(out[open].BBox, first.BBox) {
 				// Cut rows show as open table edges; a blank label cell
 				// says the same where the rules do not.
 				cut := (pages[i-1].openBottom && p.openTop) || cutRow(first.Table.Rows[0])
@@ -74,7 +74,7 @@ func joinTables(a, b *shenbao.Table, cut bool) {
 	if len(rows) > 0 && len(a.Rows) > 0 {
 		if cut && continues(a, rows[0]) {
 			for _, c := range rows[0].Cells {
-				if c.Merged || (c.Text == "" && len(c.Tables) == 0) {
+				if c.Merged || empty(c) {
 					continue
 				}
 				if o := owner(a, c.Col); o != nil {
@@ -84,10 +84,10 @@ func joinTables(a, b *shenbao.Table, cut bool) {
 				}
 			}
 			rows = rows[1:]
-		} else if c := &rows[0].Cells[0]; c.Col == 0 && c.Text == "" && len(c.Tables) == 0 {
+		} else if cs := rows[0].Cells; len(cs) > 0 && cs[0].Col == 0 && empty(cs[0]) {
 			// A new row under a label cell the page break cut: the
 			// label spans it, as a merged cell within a page does.
-			c.Merged = true
+			cs[0].Merged = true
 		}
 	}
 	a.Rows = append(a.Rows, rows...)
@@ -99,7 +99,7 @@ func joinTables(a, b *shenbao.Table, cut bool) {
 // above had two).
 func continues(a *shenbao.Table, r shenbao.Row) bool {
 	for _, c := range r.Cells {
-		if c.Merged || (c.Text == "" && len(c.Tables) == 0) {
+		if c.Merged || empty(c) {
 			continue
 		}
 		if o := owner(a, c.Col); o == nil || o.Span != c.Span {
@@ -109,6 +109,8 @@ func continues(a *shenbao.Table, r shenbao.Row) bool {
 	return true
 }
 
+func empty(c shenbao.Cell) bool { return c.Text == "" && len(c.Tables) == 0 }
+
 // cutRow: the label column is blank but some other cell holds text — the
 // lower part of a row the page break cut.
 func cutRow(r shenbao.Row) bool {
@@ -116,7 +118,7 @@ func cutRow(r shenbao.Row) bool {
 		return false
 	}
 	for _, c := range r.Cells[1:] {
-		if c.Text != "" || len(c.Tables) > 0 {
+		if !empty(c) {
 			return true
 		}
 	}

@@ -76,3 +76,13 @@ func TestStitchAcrossPageNumber(t *testing.T) {
 		t.Errorf("the row above the break changed: %q", got)
 	}
 }
+
+// TestStitchRowWithoutCells: a continuation whose first row has no cells
+// (a grid the page break left empty) is appended, not a crash.
+func TestStitchRowWithoutCells(t *testing.T) {
+	a := stitchTable(110, []string{"企业上云比例(%)", "48.00"}).Table
+	joinTables(a, &shenbao.Table{Rows: []shenbao.Row{{}}}, false)
+	if len(a.Rows) != 2 {
+		t.Errorf("%d rows, want 2", len(a.Rows))
+	}
+}
