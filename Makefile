@@ -30,11 +30,11 @@ demo: build
 	./$(BIN) editions
 	./$(BIN) check $(SAMPLES)
 
+# Every test; then the packages that must not need cgo (only extract/ocr,
+# render and their callers hold C code) build and test without it.
 test: deps
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
-	# The packages that must not need cgo (only extract/ocr, render and
-	# their callers hold C code) still build and test without it.
 	CGO_ENABLED=0 $(GO) vet ./...
 	CGO_ENABLED=0 $(GO) test -count=1 ./layout/... ./criteria/... ./extract/scan/
 
