@@ -120,9 +120,28 @@ func beforeUnit(b *bitmap, r image.Rectangle, em int) (image.Rectangle, bool) {
 	if w := last.Dx(); 2*w < em || 10*w > 13*em {
 		return r, false
 	}
+	// A Chinese character stands taller than digits; two digits as wide
+	// (the 31 of 11.31) do not.
+	if 20*inkHeight(b, last) < 23*inkHeight(b, prev) {
+		return r, false
+	}
 	cut := r
 	cut.Max.X = prev.Max.X + (last.Min.X-prev.Max.X)/2
 	return cut, true
+}
+
+// inkHeight is the height of the ink in r.
+func inkHeight(b *bitmap, r image.Rectangle) int {
+	top, bottom := r.Max.Y, r.Min.Y
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if b.pix[y*b.w+x] {
+				top, bottom = min(top, y), max(bottom, y+1)
+				break
+			}
+		}
+	}
+	return max(0, bottom-top)
 }
 
 // inkRuns splits r into the runs of its inked columns, bridging gaps of
@@ -220,10 +239,12 @@ type digitReading struct {
 	rect image.Rectangle
 }
 
-// endsWithWord: a number followed by a Chinese word (13 个, 3个).
-func endsWithWord(s string) bool {
+// unitOrJunk: a reading that may hide a number followed by its unit — one
+// that ends with a Chinese character (13 个, 3个), or holds no digit at all
+// (五区Y). A clean number is never cut: "100" would lose its "00".
+func unitOrJunk(s string) bool {
 	r, _ := utf8.DecodeLastRuneInString(s)
-	return unicode.Is(unicode.Han, r) && strings.ContainsAny(s, "0123456789")
+	return unicode.Is(unicode.Han, r) || !strings.ContainsAny(s, "0123456789")
 }
 
 // brokenNumber: digits with up to three other characters among or around

@@ -86,28 +86,38 @@ func FuzzCheckDigits(f *testing.F) {
 
 func TestBeforeUnit(t *testing.T) {
 	em := 30
-	b := &bitmap{w: 400, h: 40, pix: make([]bool, 400*40)}
-	fill := func(x0, x1 int) {
-		for y := 5; y < 35; y++ {
-			for x := x0; x < x1; x++ {
-				b.pix[y*b.w+x] = true
+	// Digits stand 20 px tall, a Chinese character 28.
+	draw := func(digits [][2]int, chars [][2]int) *bitmap {
+		b := &bitmap{w: 400, h: 40, pix: make([]bool, 400*40)}
+		fill := func(x0, x1, y0, y1 int) {
+			for y := y0; y < y1; y++ {
+				for x := x0; x < x1; x++ {
+					b.pix[y*b.w+x] = true
+				}
 			}
 		}
+		for _, d := range digits {
+			fill(d[0], d[1], 12, 32)
+		}
+		for _, c := range chars {
+			fill(c[0], c[1], 5, 33)
+		}
+		return b
 	}
-	// "13 个": two digits half a character wide, a space, a character.
-	fill(10, 22)
-	fill(26, 38)
-	fill(52, 80)
+	// "13 个": two digits, a space, a character.
+	b := draw([][2]int{{10, 22}, {26, 38}}, [][2]int{{52, 80}})
 	r, ok := beforeUnit(b, image.Rect(5, 0, 85, 40), em)
 	if !ok || r.Max.X <= 38 || r.Max.X >= 52 {
 		t.Errorf("13 个: cut at %d (ok %v), want between the 3 and the 个", r.Max.X, ok)
 	}
+	// "11.31": the 31 after the point is as wide as a character, but no
+	// taller than the digits.
+	b = draw([][2]int{{10, 16}, {20, 26}, {42, 70}}, nil)
+	if r, ok := beforeUnit(b, image.Rect(5, 0, 75, 40), em); ok {
+		t.Errorf("11.31: cut at %d, want none", r.Max.X)
+	}
 	// "13个" set tight: no space to cut at.
-	b2 := &bitmap{w: 400, h: 40, pix: make([]bool, 400*40)}
-	b, b2 = b2, b
-	fill(10, 22)
-	fill(24, 36)
-	fill(38, 66)
+	b = draw([][2]int{{10, 22}, {24, 36}}, [][2]int{{38, 66}})
 	if r, ok := beforeUnit(b, image.Rect(5, 0, 70, 40), em); ok {
 		t.Errorf("13个 set tight: cut at %d, want none", r.Max.X)
 	}

@@ -303,6 +303,17 @@ func TestBrokenNumber(t *testing.T) {
 	}
 }
 
+func TestUnitOrJunk(t *testing.T) {
+	for s, want := range map[string]bool{
+		"3个": true, "13 个": true, "五区Y": true, "": true,
+		"100": false, "95汉8": false, "12.5": false,
+	} {
+		if got := unitOrJunk(s); got != want {
+			t.Errorf("unitOrJunk(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
 func TestNumericLike(t *testing.T) {
 	tests := []struct {
 		in   string

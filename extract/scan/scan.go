@@ -278,10 +278,10 @@ func (pg *page) secondReadings() ([]int, []ocr.Region) {
 
 // digitReadings lists the pieces the digit model reads too: those read
 // again as numbers (in idx, with the digit whitelist), and short pieces
-// that read as one or two characters that are not a number, or as nothing
-// — a lone digit the Chinese model took for a character (3 as 昌, 1 as 工)
-// or missed — or as digits with a character among them (95汉8). A count's
-// unit (13 个) is left out of the region.
+// that read as one or two characters that are not a number, as an unsure
+// line or as nothing — a number the Chinese model took for characters (3
+// as 昌, 1 as 工, 13 个 as 五区Y) or missed — or as digits with a character
+// among them (95汉8). A count's unit (13 个) is left out of the region.
 func (pg *page) digitReadings(idx []int, second []ocr.Region) ([]int, []ocr.Region) {
 	var alt []int
 	seen := map[int]bool{}
@@ -299,15 +299,15 @@ func (pg *page) digitReadings(idx []int, second []ocr.Region) ([]int, []ocr.Regi
 			alt = append(alt, i)
 			continue
 		}
-		t := r.Lines[0].Text
-		if len(r.Lines) == 1 && !numericLike(t) && (pg.pieces[i].Rect.Dx() <= 3*pg.em && utf8.RuneCountInString(t) <= 2 || brokenNumber(t)) {
+		t, short := r.Lines[0].Text, pg.pieces[i].Rect.Dx() <= 3*pg.em
+		if len(r.Lines) == 1 && !numericLike(t) && (short && (utf8.RuneCountInString(t) <= 2 || r.Lines[0].Conf < 0.6) || brokenNumber(t)) {
 			alt = append(alt, i)
 		}
 	}
 	regs := make([]ocr.Region, len(alt))
 	for k, i := range alt {
 		rect := pg.pieces[i].Rect
-		if len(pg.res[i].Lines) == 1 && endsWithWord(pg.res[i].Lines[0].Text) {
+		if len(pg.res[i].Lines) == 1 && unitOrJunk(pg.res[i].Lines[0].Text) {
 			if cut, ok := beforeUnit(pg.bin, rect, pg.em); ok {
 				rect = cut
 			}
