@@ -433,7 +433,7 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 			}
 			v := strings.TrimSpace(value)
 			d, dc, digits := cellDigits(c)
-			digits = digits && isNumeric(typ)
+			digits = digits && (isNumeric(typ) || typ == TypePlanTarget && ParseNumber(v) != nil)
 			if digits && v != "无" && (v == "" || ParseNumber(v) == nil) {
 				// The digit reading of the same ink, where the first
 				// reading is no number: sure only as the digits are.
@@ -441,11 +441,9 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 			} else {
 				if digits && v != "无" && *ParseNumber(d) != *ParseNumber(v) {
 					// The digit model read another number in the same
-					// ink: a reviewer decides. Where it holds the first
-					// reading and more, the first dropped digits or a
-					// point (11 for 11.31, 3 for 13), its usual failure.
+					// ink: a reviewer decides, shown the likelier one.
 					f.Confidence *= 0.6
-					if len(d) > len(v) && strings.Contains(d, v) {
+					if digitsLikelier(v, d, dc, lineConfidence(c)) {
 						f.Value = d
 					}
 				}
@@ -535,6 +533,21 @@ func hanRuns(s string) [][]rune {
 		}
 	}
 	return out
+}
+
+// digitsLikelier says whether the digit model's reading d of a number is
+// likelier than the Chinese model's v: when it holds v and more (v dropped
+// digits or a point: 11 for 11.31, 3 for 13), when it has the percent
+// sign the Chinese model reads as two digits (16.6626 for 16.66%), or when
+// the digit model is much surer of it.
+func digitsLikelier(v, d string, dconf, vconf float64) bool {
+	if len(d) > len(v) && strings.Contains(d, v) {
+		return true
+	}
+	if p := strings.TrimSuffix(d, "%"); p != d && strings.HasPrefix(v, p) && len(v)-len(p) <= 3 {
+		return true
+	}
+	return dconf >= vconf+0.2
 }
 
 // cellDigits returns the digit reading of a cell (see shenbao.Line.Digits)

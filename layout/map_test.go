@@ -432,6 +432,27 @@ func TestDigitsInstead(t *testing.T) {
 	}
 }
 
+func TestDigitsLikelier(t *testing.T) {
+	for _, tt := range []struct {
+		v, d         string
+		dconf, vconf float64
+		want         bool
+	}{
+		{"11", "11.31", 0.9, 0.9, true},       // a point and digits dropped
+		{"3", "13", 0.9, 0.9, true},           // a leading digit dropped
+		{"16.6626", "16.66%", 0.9, 0.9, true}, // % read as two digits
+		{"42.75946", "42.75%", 0.9, 0.9, true},
+		{"558", "551", 0.97, 0.71, true}, // the digit model much surer
+		{"3.11", "3.17", 0.95, 0.95, false},
+		{"25.99", "25.98", 0.8, 0.7, false},
+		{"16.66", "6.66%", 0.9, 0.9, false},
+	} {
+		if got := digitsLikelier(tt.v, tt.d, tt.dconf, tt.vconf); got != tt.want {
+			t.Errorf("digitsLikelier(%q, %q, %.2f, %.2f) = %v, want %v", tt.v, tt.d, tt.dconf, tt.vconf, got, tt.want)
+		}
+	}
+}
+
 func TestKnownSurname(t *testing.T) {
 	for v, want := range map[string]bool{
 		"冯国庆": true, "汉国庆": false, "欧阳娜": true, "袁超  13695835174": true, "责超  13695835174": false,
