@@ -1377,7 +1377,10 @@ func (m *mapper) locatePlan(s *Spec, from, to int) (anchor, bool) {
 		}
 		cells := u.row.Cells
 		for j := range cells {
-			if cells[j].Col == 0 && !cells[j].Merged {
+			// A blank direction continues the one above: a 方向 cell
+			// the page break cut leaves its lower part blank on a scan.
+			// A lone cell is the table around the targets, no row of it.
+			if cells[j].Col == 0 && !cells[j].Merged && u.norms[j] != "" && len(cells) > 1 {
 				dir = u.norms[j]
 			}
 		}

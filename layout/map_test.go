@@ -492,3 +492,33 @@ func TestOddCounter(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanDirectionAcrossPageBreak: on a scan the plan's target table is
+// cut by the page break inside the 绿色化 direction, and the part on the
+// next page starts with a blank 方向 cell under the note around the table:
+// its rows still belong to 绿色化.
+func TestPlanDirectionAcrossPageBreak(t *testing.T) {
+	tp, _ := MustLoad().Get("gd2023")
+	outer := func(note string, rows ...shenbao.Row) shenbao.Row {
+		return shenbao.Row{Cells: []shenbao.Cell{{Text: note, Col: 0, Span: 1, Tables: []shenbao.Table{{Rows: rows}}}}}
+	}
+	c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+		para("八、未来三年中小企业特色产业集群发展规划"),
+		table(
+			outer("（3000字以内）",
+				cells("方向", "指标", "2022年基准值", "2025年目标值"),
+				cells("绿色化", "二氧化碳排放量", "0.90吨/万元", "0.72吨/万元")),
+			outer("（备注：基准值须符合中小企业特色产业集群认定标准）",
+				cells("", "单位工业产值能耗", "0.24吨标准煤/万元", "下降13.80%"),
+				cells("开放合作", "定性描述", "境外分支机构5家", "境外分支机构达到12家"))),
+	}}
+	got := "(not reported)"
+	for _, f := range Map(c, tp).Fields {
+		if f.Label == "绿色化/单位工业产值能耗" && f.Column == "2022年基准值" {
+			got = f.Value
+		}
+	}
+	if got != "0.24吨标准煤/万元" {
+		t.Errorf("绿色化/单位工业产值能耗 2022年基准值 = %q, want 0.24吨标准煤/万元", got)
+	}
+}
