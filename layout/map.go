@@ -46,11 +46,6 @@ type mapper struct {
 	units  []unit
 	source string
 	out    Mapped
-	// near holds the form's printed four-character runs, each with one
-	// character wildcarded, and printed every character the form prints
-	// (see nearPrinted); both are built on first use.
-	near    map[string]bool
-	printed map[rune]bool
 }
 
 // Map reads the template's rows from c. It never fails: what it cannot
@@ -478,44 +473,53 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 // be sure of. Names that share the form's words (零部件产业集群 beside
 // 特色产业集群) differ from it by characters it prints, and pass.
 func (m *mapper) nearPrinted(value string) bool {
-	if m.near == nil {
-		m.near, m.printed = map[string]bool{}, map[rune]bool{}
-		add := func(s string) {
-			for _, run := range hanRuns(s) {
-				for _, r := range run {
-					m.printed[r] = true
-				}
-				for i := 0; i+4 <= len(run); i++ {
-					g := run[i : i+4]
-					for j := range g {
-						w := slices.Clone(g)
-						w[j] = '?'
-						m.near[string(w)] = true
-					}
-				}
-			}
-		}
-		add(m.t.Title)
-		for _, s := range m.t.Rows {
-			add(s.Section + " " + s.Parent + " " + s.Label + " " + strings.Join(s.Columns, " ") + " " + strings.Join(s.Options, " "))
-		}
+	p := m.t.print
+	if p == nil {
+		p = newPrintedWords(m.t) // a template not made by Parse
 	}
 	for _, run := range hanRuns(value) {
 		for i := 0; i+4 <= len(run); i++ {
-			g := run[i : i+4]
-			for j := range g {
-				if m.printed[g[j]] {
-					continue
-				}
-				w := slices.Clone(g)
-				w[j] = '?'
-				if m.near[string(w)] {
+			for j, r := range run[i : i+4] {
+				if !p.chars[r] && p.near[wildcard(run[i:i+4], j)] {
 					return true
 				}
 			}
 		}
 	}
 	return false
+}
+
+// printedWords is what a form prints, for nearPrinted: every character,
+// and every run of four with one character wildcarded.
+type printedWords struct {
+	chars map[rune]bool
+	near  map[string]bool
+}
+
+func newPrintedWords(t *Template) *printedWords {
+	p := &printedWords{chars: map[rune]bool{}, near: map[string]bool{}}
+	add := func(s string) {
+		for _, run := range hanRuns(s) {
+			for _, r := range run {
+				p.chars[r] = true
+			}
+			for i := 0; i+4 <= len(run); i++ {
+				for j := range 4 {
+					p.near[wildcard(run[i:i+4], j)] = true
+				}
+			}
+		}
+	}
+	add(t.Title)
+	for _, s := range t.Rows {
+		add(s.Section + " " + s.Parent + " " + s.Label + " " + strings.Join(s.Columns, " ") + " " + strings.Join(s.Options, " "))
+	}
+	return p
+}
+
+// wildcard returns g with its j-th character replaced by '?'.
+func wildcard(g []rune, j int) string {
+	return string(g[:j]) + "?" + string(g[j+1:])
 }
 
 // hanRuns splits s into its runs of Chinese characters.

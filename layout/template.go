@@ -60,6 +60,8 @@ type Template struct {
 	Detect   []Signal `yaml:"detect"`  // extra phrases that tell this edition apart
 	Sections []string `yaml:"sections"`
 	Rows     []Spec   `yaml:"rows"`
+
+	print *printedWords // built by Parse, for mapping OCR'd text
 }
 
 // Signal is a phrase whose presence counts for (or, with a negative weight,
@@ -236,6 +238,7 @@ func Parse(data []byte) (*Template, error) {
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
+	t.print = newPrintedWords(&t)
 	return &t, nil
 }
 

@@ -89,19 +89,8 @@ func TestBeforeUnit(t *testing.T) {
 	// Digits stand 20 px tall, a Chinese character 28.
 	draw := func(digits [][2]int, chars [][2]int) *bitmap {
 		b := &bitmap{w: 400, h: 40, pix: make([]bool, 400*40)}
-		fill := func(x0, x1, y0, y1 int) {
-			for y := y0; y < y1; y++ {
-				for x := x0; x < x1; x++ {
-					b.pix[y*b.w+x] = true
-				}
-			}
-		}
-		for _, d := range digits {
-			fill(d[0], d[1], 12, 32)
-		}
-		for _, c := range chars {
-			fill(c[0], c[1], 5, 33)
-		}
+		fillColumns(b, 12, 32, digits...)
+		fillColumns(b, 5, 33, chars...)
 		return b
 	}
 	// "13 个": two digits, a space, a character.
@@ -161,13 +150,7 @@ func TestDateGroups(t *testing.T) {
 	em := 29
 	draw := func(spans ...[2]int) *bitmap {
 		b := &bitmap{w: 300, h: 40, pix: make([]bool, 300*40)}
-		for _, s := range spans {
-			for y := 5; y < 35; y++ {
-				for x := s[0]; x < s[1]; x++ {
-					b.pix[y*b.w+x] = true
-				}
-			}
-		}
+		fillColumns(b, 5, 35, spans...)
 		return b
 	}
 	// 2022 年 10 月 17 日 as scanned: the 1s stand 8 px from the next
@@ -183,5 +166,16 @@ func TestDateGroups(t *testing.T) {
 		[2]int{132, 155}, [2]int{158, 164}, [2]int{167, 180}, [2]int{183, 201})
 	if g, ok := dateGroups(b, image.Rect(5, 0, 210, 40), em); ok {
 		t.Errorf("tight date split into %v", g)
+	}
+}
+
+// fillColumns inks rows y0..y1 of each span of columns: glyphs as boxes.
+func fillColumns(b *bitmap, y0, y1 int, spans ...[2]int) {
+	for _, sp := range spans {
+		for y := y0; y < y1; y++ {
+			for x := sp[0]; x < sp[1]; x++ {
+				b.pix[y*b.w+x] = true
+			}
+		}
 	}
 }
