@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -102,29 +103,40 @@ func resize(g *image.Gray, f float64) *image.Gray {
 		}
 		return out
 	}
-	warp(g, out, func(x, y float64) (float64, float64) { return x / f, y / f })
+	warp(g, out, 1/f, 0, 0, 0, 1/f, 0)
 	return out
 }
 
-// warp fills dst by sampling src bilinearly at m(x, y); outside is white.
-func warp(src, dst *image.Gray, m func(x, y float64) (float64, float64)) {
+// warp fills dst by sampling src bilinearly at the affine map of each
+// pixel centre (x, y) to (ax*x+bx*y+cx, ay*x+by*y+cy); outside is white.
+// Along a row the source point moves by a constant step, so no pixel pays
+// for a function call.
+func warp(src, dst *image.Gray, ax, bx, cx, ay, by, cy float64) {
 	sw, sh := src.Rect.Dx(), src.Rect.Dy()
 	for y := 0; y < dst.Rect.Dy(); y++ {
-		row := dst.Pix[y*dst.Stride:]
-		for x := 0; x < dst.Rect.Dx(); x++ {
-			sx, sy := m(float64(x)+0.5, float64(y)+0.5)
-			sx -= 0.5
-			sy -= 0.5
-			x0, y0 := int(math.Floor(sx)), int(math.Floor(sy))
+		row := dst.Pix[y*dst.Stride : y*dst.Stride+dst.Rect.Dx()]
+		fy := float64(y) + 0.5
+		// Source coordinates of the row's first pixel centre, moved
+		// by half a pixel to sample between source pixel centres.
+		sx := ax*0.5 + bx*fy + cx - 0.5
+		sy := ay*0.5 + by*fy + cy - 0.5
+		for x := range row {
+			// Truncation is floor here: negative coordinates are
+			// caught by the -1 bound below.
+			x0, y0 := int(sx+1)-1, int(sy+1)-1
 			if x0 < 0 || y0 < 0 || x0+1 >= sw || y0+1 >= sh {
 				row[x] = 255
-				continue
+			} else {
+				fx, fy := sx-float64(x0), sy-float64(y0)
+				o := y0*src.Stride + x0
+				p0, p1 := float64(src.Pix[o]), float64(src.Pix[o+1])
+				q0, q1 := float64(src.Pix[o+src.Stride]), float64(src.Pix[o+src.Stride+1])
+				top := p0 + (p1-p0)*fx
+				bot := q0 + (q1-q0)*fx
+				row[x] = uint8(top + (bot-top)*fy + 0.5)
 			}
-			fx, fy := sx-float64(x0), sy-float64(y0)
-			p := src.Pix[y0*src.Stride+x0:]
-			q := src.Pix[(y0+1)*src.Stride+x0:]
-			v := (float64(p[0])*(1-fx)+float64(p[1])*fx)*(1-fy) + (float64(q[0])*(1-fx)+float64(q[1])*fx)*fy
-			row[x] = uint8(v + 0.5)
+			sx += ax
+			sy += ay
 		}
 	}
 }
@@ -138,10 +150,8 @@ func rotate(g *image.Gray, deg float64) *image.Gray {
 	out := image.NewGray(g.Rect)
 	s, c := math.Sincos(deg * math.Pi / 180)
 	cx, cy := float64(g.Rect.Dx())/2, float64(g.Rect.Dy())/2
-	warp(g, out, func(x, y float64) (float64, float64) {
-		dx, dy := x-cx, y-cy
-		return cx + c*dx - s*dy, cy + s*dx + c*dy
-	})
+	// x' = cx + c(x-cx) - s(y-cy), y' = cy + s(x-cx) + c(y-cy)
+	warp(g, out, c, -s, cx-c*cx+s*cy, s, c, cy-s*cx-c*cy)
 	return out
 }
 
@@ -223,25 +233,31 @@ func flatten(g *image.Gray, block int) *image.Gray {
 			sm[by*bw+bx] = m
 		}
 	}
+	// Bilinear weights between block centres: per column once, and per
+	// row the blocks' backgrounds blended vertically, so a pixel costs
+	// one horizontal blend and a division.
+	blend := func(v, n int) (int, int, float64) {
+		f := (float64(v)+0.5)/float64(block) - 0.5
+		i0 := clampInt(int(math.Floor(f)), 0, n-1)
+		return i0, clampInt(i0+1, 0, n-1), max(0, min(1, f-float64(i0)))
+	}
+	cx0, cx1, ctx := make([]int, w), make([]int, w), make([]float64, w)
+	for x := range w {
+		cx0[x], cx1[x], ctx[x] = blend(x, bw)
+	}
+	ri := make([]float64, bw)
 	out := image.NewGray(image.Rect(0, 0, w, h))
 	for y := 0; y < h; y++ {
-		fy := (float64(y)+0.5)/float64(block) - 0.5
-		y0 := clampInt(int(math.Floor(fy)), 0, bh-1)
-		y1 := clampInt(y0+1, 0, bh-1)
-		ty := math.Max(0, math.Min(1, fy-float64(y0)))
-		row := g.Pix[y*g.Stride:]
-		orow := out.Pix[y*out.Stride:]
-		for x := 0; x < w; x++ {
-			fx := (float64(x)+0.5)/float64(block) - 0.5
-			x0 := clampInt(int(math.Floor(fx)), 0, bw-1)
-			x1 := clampInt(x0+1, 0, bw-1)
-			tx := math.Max(0, math.Min(1, fx-float64(x0)))
-			b := (sm[y0*bw+x0]*(1-tx)+sm[y0*bw+x1]*tx)*(1-ty) + (sm[y1*bw+x0]*(1-tx)+sm[y1*bw+x1]*tx)*ty
-			v := float64(row[x]) * 255 / b
-			if v > 255 {
-				v = 255
-			}
-			orow[x] = uint8(v)
+		y0, y1, ty := blend(y, bh)
+		for bx := range ri {
+			ri[bx] = sm[y0*bw+bx]*(1-ty) + sm[y1*bw+bx]*ty
+		}
+		row := g.Pix[y*g.Stride : y*g.Stride+w]
+		orow := out.Pix[y*out.Stride : y*out.Stride+w]
+		for x, p := range row {
+			b0 := ri[cx0[x]]
+			b := b0 + (ri[cx1[x]]-b0)*ctx[x]
+			orow[x] = uint8(min(255, float64(p)*255/b))
 		}
 	}
 	return out
@@ -255,6 +271,15 @@ func clampInt(v, lo, hi int) int {
 type bitmap struct {
 	w, h int
 	pix  []bool
+}
+
+func (b *bitmap) clone() *bitmap {
+	return &bitmap{w: b.w, h: b.h, pix: slices.Clone(b.pix)}
+}
+
+// clone returns a copy of g.
+func clone(g *image.Gray) *image.Gray {
+	return &image.Gray{Pix: slices.Clone(g.Pix), Stride: g.Stride, Rect: g.Rect}
 }
 
 func (b *bitmap) at(x, y int) bool {
