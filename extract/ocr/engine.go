@@ -35,30 +35,51 @@ type client struct {
 }
 
 // New loads the models into opts.Clients clients, and as many for digits.
+// Clients load in parallel: each reads its model files and initialises on
+// its own.
 func New(opts Options) (*Engine, error) {
 	n := opts.Clients
 	if n <= 0 {
 		n = runtime.NumCPU()
 	}
+	main := make([]*client, n)
+	digits := make([]*client, n)
+	errs := make([]error, 2*n)
+	var wg sync.WaitGroup
+	for i := 0; i < 2*n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i < n {
+				main[i], errs[i] = newClient(opts, opts.languages())
+			} else {
+				digits[i-n], errs[i] = newClient(opts, opts.digitLanguages())
+			}
+		}()
+	}
+	wg.Wait()
 	e := &Engine{pool: make(chan *client, n), slots: make(chan struct{}, n)}
-	for i := 0; i < n; i++ {
-		cl, err := newClient(opts, opts.languages())
+	for _, cl := range append(main, digits...) {
+		if cl != nil {
+			e.all = append(e.all, cl)
+		}
+	}
+	for i, err := range errs[:n] {
 		if err != nil {
 			e.Close()
 			return nil, fmt.Errorf("ocr client %d: %w", i, err)
 		}
-		e.all = append(e.all, cl)
+	}
+	for _, cl := range main {
 		e.pool <- cl
 	}
 	e.digits = make(chan *client, n)
-	for i := 0; i < n; i++ {
-		cl, err := newClient(opts, opts.digitLanguages())
-		if err != nil {
+	for _, cl := range digits {
+		if cl == nil {
 			// Without the digit model, digits are read by the main one.
 			e.digits = e.pool
 			break
 		}
-		e.all = append(e.all, cl)
 		e.digits <- cl
 	}
 	return e, nil
