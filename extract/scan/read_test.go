@@ -5,6 +5,7 @@ package scan
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/shenbao/shenbao"
@@ -355,5 +357,55 @@ func TestOrientNeedsEvidence(t *testing.T) {
 	}
 	if heading[1] > table[1] {
 		t.Errorf("the widest text line (%v) is below the table (%v): the page was turned over", *heading, *table)
+	}
+}
+
+// countingReader counts the calls to Page of the reader it wraps.
+type countingReader struct {
+	Recognizer
+	calls atomic.Int32
+}
+
+func (c *countingReader) Page(ctx context.Context, img *image.Gray, regions []ocr.Region) ([]ocr.Result, error) {
+	c.calls.Add(1)
+	return c.Recognizer.Page(ctx, img, regions)
+}
+
+// TestUprightPageReadOnce: a page that reads clearly as it lies is read
+// once and read again only where a second reading helps; the orientation
+// test's own reading (one more call) is spent only on pages that do not
+// read clearly. Turned pages are covered by TestReadDegraded.
+func TestUprightPageReadOnce(t *testing.T) {
+	rec := &countingReader{Recognizer: testEngine(t)}
+	pw := pages[0]
+	c, err := Read(context.Background(), []image.Image{loadPage(t, pw.file)}, pw.dpi, Options{OCR: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPage(t, c, pw)
+	if n := rec.calls.Load(); n > 2 {
+		t.Errorf("%d reading passes over an upright page, want the reading and the second readings only", n)
+	}
+}
+
+// TestReadPagesSupplyError: a page that cannot be supplied (MuPDF fails
+// to render it) fails the document with that page's error, and no page
+// after it is asked for.
+func TestReadPagesSupplyError(t *testing.T) {
+	img := loadPage(t, "cq2024_p6_200dpi_tables.jpg")
+	broken := errors.New("render page 2: broken stream")
+	var asked []int
+	_, err := ReadPages(context.Background(), 4, func(i int) (image.Image, error) {
+		asked = append(asked, i)
+		if i == 1 {
+			return nil, broken
+		}
+		return img, nil
+	}, 200, Options{OCR: sureReader{}})
+	if !errors.Is(err, broken) {
+		t.Fatalf("err = %v, want the render error", err)
+	}
+	if !slices.Equal(asked, []int{0, 1}) {
+		t.Errorf("pages asked for: %v, want 0 then 1", asked)
 	}
 }

@@ -45,6 +45,14 @@ type Options struct {
 // Read turns page images scanned at dpi into Content. Pages are numbered
 // from 1 in the order given. dpi 0 means: infer from an A4 page width.
 func Read(ctx context.Context, pages []image.Image, dpi float64, opts Options) (*shenbao.Content, error) {
+	return ReadPages(ctx, len(pages), func(i int) (image.Image, error) { return pages[i], nil }, dpi, opts)
+}
+
+// ReadPages is Read with the n pages supplied by page (0-based), which is
+// called in page order from one goroutine, just before the page is read:
+// a renderer works ahead of the readers instead of before them, and holds
+// no more pages than are being read.
+func ReadPages(ctx context.Context, n int, page func(int) (image.Image, error), dpi float64, opts Options) (*shenbao.Content, error) {
 	if opts.OCR == nil {
 		return nil, fmt.Errorf("scan: no OCR engine")
 	}
@@ -55,23 +63,33 @@ func Read(ctx context.Context, pages []image.Image, dpi float64, opts Options) (
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	results := make([]*pageOut, len(pages))
-	errs := make([]error, len(pages))
-	next := make(chan int)
+	type job struct {
+		i   int
+		img image.Image
+	}
+	results := make([]*pageOut, n)
+	errs := make([]error, n)
+	next := make(chan job)
 	var wg sync.WaitGroup
-	for w := 0; w < min(workers, len(pages)); w++ {
+	for w := 0; w < min(workers, n); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				results[i], errs[i] = readPage(ctx, pages[i], dpi, i+1, opts)
+			for j := range next {
+				results[j.i], errs[j.i] = readPage(ctx, j.img, dpi, j.i+1, opts)
 			}
 		}()
 	}
+	var feedErr error
 feed:
-	for i := range pages {
+	for i := 0; i < n; i++ {
+		img, err := page(i)
+		if err != nil {
+			feedErr = err
+			break
+		}
 		select {
-		case next <- i:
+		case next <- job{i, img}:
 		case <-ctx.Done():
 			break feed
 		}
@@ -80,6 +98,9 @@ feed:
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if feedErr != nil {
+		return nil, feedErr
 	}
 	for i, err := range errs {
 		if err != nil {
@@ -135,8 +156,6 @@ func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Op
 		// A4 is 8.27 inches wide; forms are A4.
 		dpi = float64(min(g.Rect.Dx(), g.Rect.Dy())) / 8.27
 	}
-	pg := &page{no: no, dpi: opts.WorkDPI, p: paramsFor(opts.WorkDPI)}
-	pg.em = int(10.5 / 72 * pg.dpi)
 	g = resize(g, opts.WorkDPI/dpi)
 	flat := flatten(g, int(opts.WorkDPI/4))
 	bin := binarise(flat)
@@ -148,15 +167,57 @@ func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Op
 		flat = rotate(flat, a)
 		bin = binarise(flat)
 	}
-	var err error
-	if flat, bin, err = orient(ctx, flat, bin, pg, opts.OCR); err != nil {
+	// Nearly every page lies upright: it is read as it lies, and its
+	// orientation tested only when it does not read clearly, which
+	// spares the test's own reading on every other page.
+	pg := newPage(no, opts.WorkDPI)
+	if !onSide(bin) {
+		lay, conf, err := pg.read(ctx, clone(flat), bin.clone(), opts.OCR)
+		if err != nil {
+			return nil, err
+		}
+		if conf >= uprightConf {
+			return pg.finish(ctx, lay, opts.OCR)
+		}
+		g2, b2, err := orient(ctx, flat, bin, pg, opts.OCR)
+		if err != nil {
+			return nil, err
+		}
+		if g2 == flat {
+			return pg.finish(ctx, lay, opts.OCR)
+		}
+		flat, bin = g2, b2
+	} else {
+		var err error
+		if flat, bin, err = orient(ctx, flat, bin, pg, opts.OCR); err != nil {
+			return nil, err
+		}
+	}
+	pg = newPage(no, opts.WorkDPI)
+	lay, _, err := pg.read(ctx, flat, bin, opts.OCR)
+	if err != nil {
 		return nil, err
 	}
-	pg.gray, pg.bin = flat, bin
-	size := shenbao.PageSize{Width: pg.pt(flat.Rect.Dx()), Height: pg.pt(flat.Rect.Dy())}
+	return pg.finish(ctx, lay, opts.OCR)
+}
 
-	hs, vs := findRules(bin, pg.p)
-	tables := findTables(hs, vs, pg.p, bin.w)
+// uprightConf is the mean confidence of a page's Chinese lines above which
+// it reads clearly as it lies: text upside down or on its side reads far
+// below it, a clean page at 0.9 and a rough scan at 0.8.
+const uprightConf = 0.7
+
+func newPage(no int, dpi float64) *page {
+	return &page{no: no, dpi: dpi, p: paramsFor(dpi), em: int(10.5 / 72 * dpi)}
+}
+
+// read finds the page's tables and text lines on the upright, straight
+// page g (binarised: b) and reads them once. It returns the layout and the
+// mean confidence of the lines that read as Chinese (0 if none do). g and
+// b are changed: table rules are erased from them.
+func (pg *page) read(ctx context.Context, g *image.Gray, b *bitmap, rec Recognizer) ([]blockLay, float64, error) {
+	pg.gray, pg.bin = g, b
+	hs, vs := findRules(b, pg.p)
+	tables := findTables(hs, vs, pg.p, b.w)
 	// Erase the rules of tables and long underlines (the cover's blanks),
 	// nothing else: a large heading's strokes can pass for a short rule.
 	inTable := func(x, y int) bool {
@@ -178,19 +239,32 @@ func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Op
 			tvs = append(tvs, v)
 		}
 	}
-	eraseRules(flat, bin, ths, tvs)
-	pg.light = binariseAt(flat, markCut)
+	eraseRules(g, b, ths, tvs)
+	pg.light = binariseAt(g, markCut)
 
 	lay := pg.layout(tables)
+	if len(pg.pieces) == 0 {
+		return lay, 0, nil
+	}
+	var err error
+	if pg.res, err = rec.Page(ctx, g, pg.pieces); err != nil {
+		return nil, 0, err
+	}
+	return lay, chineseConf(pg.res), nil
+}
+
+// finish reads again what a second reading may improve and assembles the
+// page's blocks.
+func (pg *page) finish(ctx context.Context, lay []blockLay, rec Recognizer) (*pageOut, error) {
 	if len(pg.pieces) > 0 {
-		if pg.res, err = opts.OCR.Page(ctx, flat, pg.pieces); err != nil {
-			return nil, err
-		}
-		if err := pg.reread(ctx, opts.OCR); err != nil {
+		if err := pg.reread(ctx, rec); err != nil {
 			return nil, err
 		}
 	}
-	out := &pageOut{size: size, blocks: pg.assemble(lay)}
+	out := &pageOut{
+		size:   shenbao.PageSize{Width: pg.pt(pg.gray.Rect.Dx()), Height: pg.pt(pg.gray.Rect.Dy())},
+		blocks: pg.assemble(lay),
+	}
 	for _, b := range lay {
 		if b.table != nil && !b.table.nested {
 			if b.table == firstTable(lay) {
@@ -200,6 +274,27 @@ func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Op
 		}
 	}
 	return out, nil
+}
+
+// chineseConf is the mean confidence of the lines in res that read as
+// Chinese: a table rule of a page on its side reads as a sure "|", and
+// digits read about as well upside down, so only Chinese says how a page
+// lies.
+func chineseConf(res []ocr.Result) float64 {
+	sum, n := 0.0, 0
+	for _, r := range res {
+		for _, l := range r.Lines {
+			if hanCount(l.Text) < 2 {
+				continue
+			}
+			sum += l.Conf
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
 }
 
 // reread reads pieces again where a second reading may do better and keeps
@@ -490,22 +585,7 @@ func readConf(ctx context.Context, g *image.Gray, rects []image.Rectangle, pg *p
 	if err != nil {
 		return 0, fmt.Errorf("orientation: %w", err)
 	}
-	sum, n := 0.0, 0
-	for _, r := range res {
-		for _, l := range r.Lines {
-			// A table rule of a page on its side reads as a sure "|":
-			// only lines that read as Chinese say how the page lies.
-			if hanCount(l.Text) < 2 {
-				continue
-			}
-			sum += l.Conf
-			n++
-		}
-	}
-	if n == 0 {
-		return 0, nil
-	}
-	return sum / float64(n), nil
+	return chineseConf(res), nil
 }
 
 // lineLay is a text line to read: either one piece, or, on a line with

@@ -45,24 +45,20 @@ func job(ctx context.Context, in io.Reader, out io.Writer) error {
 		return err
 	}
 	defer doc.Close()
-	pages := make([]image.Image, doc.Pages())
-	for i := range pages {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		// Colour, so that red seals can be told from ink.
-		img, err := doc.RGBA(i+1, req.DPI)
-		if err != nil {
-			return fmt.Errorf("render page %d: %w", i+1, err)
-		}
-		pages[i] = img
-	}
 	eng, err := ocr.New(ocr.Options{Clients: req.Workers})
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	c, err := scan.Read(ctx, pages, req.DPI, scan.Options{OCR: eng, Workers: req.Workers, WorkDPI: req.DPI})
+	render := func(i int) (image.Image, error) {
+		// Colour, so that red seals can be told from ink.
+		img, err := doc.RGBA(i+1, req.DPI)
+		if err != nil {
+			return nil, fmt.Errorf("render page %d: %w", i+1, err)
+		}
+		return img, nil
+	}
+	c, err := scan.ReadPages(ctx, doc.Pages(), render, req.DPI, scan.Options{OCR: eng, Workers: req.Workers, WorkDPI: req.DPI})
 	if err != nil {
 		return err
 	}
