@@ -174,8 +174,20 @@ func (cl *client) read(img *image.Gray, r Region) (Result, error) {
 	if err := cl.setMode(r.Mode); err != nil {
 		return Result{}, err
 	}
+	before := r.Before.Intersect(img.Rect)
 	src, srect, scale := img, rect, 1.0
-	if r.Scale > 1 {
+	// off is where rect's pixels start in the image read; words that
+	// start left of skip belong to Before.
+	var off image.Point
+	skip := math.MinInt
+	switch {
+	case !before.Empty():
+		gap := rect.Dy()
+		src = sideBySide(img, before, rect, gap)
+		srect = src.Rect
+		off = image.Pt(before.Dx()+gap, (src.Rect.Dy()-rect.Dy())/2)
+		skip = off.X - gap/2
+	case r.Scale > 1:
 		scale = r.Scale
 		src = enlarge(img, rect, scale)
 		srect = src.Rect
@@ -193,6 +205,10 @@ func (cl *client) read(img *image.Gray, r Region) (Result, error) {
 	words := make([]Word, 0, len(boxes))
 	for _, b := range boxes {
 		bx := b.Box.Sub(image.Pt(pad, pad))
+		if bx.Min.X < skip {
+			continue
+		}
+		bx = bx.Sub(off)
 		bx = image.Rect(int(float64(bx.Min.X)/scale), int(float64(bx.Min.Y)/scale),
 			int(math.Ceil(float64(bx.Max.X)/scale)), int(math.Ceil(float64(bx.Max.Y)/scale)))
 		words = append(words, Word{
@@ -204,6 +220,26 @@ func (cl *client) read(img *image.Gray, r Region) (Result, error) {
 	}
 	res := Result{Lines: Lines(words)}
 	return res, nil
+}
+
+// sideBySide returns, at the origin, the rectangles a and b of img on one
+// line, gap pixels apart, each centred on the line's height.
+func sideBySide(img *image.Gray, a, b image.Rectangle, gap int) *image.Gray {
+	h := max(a.Dy(), b.Dy())
+	out := image.NewGray(image.Rect(0, 0, a.Dx()+gap+b.Dx(), h))
+	for i := range out.Pix {
+		out.Pix[i] = 255
+	}
+	put := func(r image.Rectangle, x int) {
+		y0 := (h - r.Dy()) / 2
+		for y := 0; y < r.Dy(); y++ {
+			o := img.PixOffset(r.Min.X, r.Min.Y+y)
+			copy(out.Pix[(y0+y)*out.Stride+x:], img.Pix[o:o+r.Dx()])
+		}
+	}
+	put(a, 0)
+	put(b, a.Dx()+gap)
+	return out
 }
 
 func (cl *client) setMode(m Mode) error {

@@ -149,3 +149,31 @@ func TestEncodePGM(t *testing.T) {
 		t.Errorf("encodePGM = %q, want %q", b, want)
 	}
 }
+
+// wrapped_tail.png: a plan-table cell of a scanned form at 200 dpi whose
+// value 建成公共服务平台4个 wraps its 个 onto a line of its own.
+func TestBeforeReadsWrappedTail(t *testing.T) {
+	e := testEngine(t, 1)
+	g := loadGray(t, "wrapped_tail.png")
+	line, tail := image.Rect(20, 20, 308, 51), image.Rect(149, 57, 177, 87)
+	res, err := e.Page(context.Background(), g, []Region{
+		{Rect: tail, Mode: Line},
+		{Rect: tail, Mode: Line, Before: line},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone, after := res[0], res[1]
+	if len(alone.Lines) == 1 && alone.Lines[0].Text == "个" && alone.Lines[0].Low >= 0.6 {
+		t.Logf("read alone as a sure 个: Tesseract no longer needs the line before")
+	}
+	if len(after.Lines) != 1 || after.Lines[0].Text != "个" {
+		t.Fatalf("after its line: %+v, want 个 alone", after.Lines)
+	}
+	if r := after.Lines[0].Rect; !r.In(tail) || r.Dx() < tail.Dx()/2 {
+		t.Errorf("box %v, want inside the tail %v and most of it", r, tail)
+	}
+	if l := after.Lines[0]; len(alone.Lines) > 0 && l.Low <= alone.Lines[0].Low {
+		t.Errorf("after its line read at %.2f, no surer than alone (%q at %.2f)", l.Low, alone.Lines[0].Text, alone.Lines[0].Low)
+	}
+}

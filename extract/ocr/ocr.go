@@ -52,6 +52,12 @@ type Region struct {
 	// body text at 200 dpi are under Tesseract's preferred size; doubling
 	// keeps decimal points that it otherwise drops.
 	Scale float64
+	// Before, when not empty, is read in front of Rect, an em's space
+	// apart, as if on one line, and only Rect's words are returned: a
+	// character or two wrapped onto a line of their own read as nothing
+	// like themselves alone (个 as 唉), and rightly after the end of the
+	// line they continue. Scale does not apply.
+	Before image.Rectangle
 }
 
 // TextLine is one recognised line. Rect is in the page image's pixels.

@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"image/draw"
 	_ "image/jpeg"
+	"maps"
 	"math"
 	"os"
 	"slices"
@@ -434,5 +435,43 @@ func TestUpsideDownBitmap(t *testing.T) {
 	want, got := binarise(rotate90(g, 2)), upsideDown(binarise(g))
 	if want.w != got.w || want.h != got.h || !slices.Equal(want.pix, got.pix) {
 		t.Error("upsideDown(binarise(g)) differs from binarise(rotate90(g, 2))")
+	}
+}
+
+// TestTails: a line of a character or two under a full line of the same
+// cell continues it and is read again after that line's end when its own
+// reading is unsure; a short first line, a short line under another short
+// one, and a sure reading are left alone.
+func TestTails(t *testing.T) {
+	pg := &page{em: 30}
+	full := func(y int) image.Rectangle { return image.Rect(100, y, 400, y+30) }
+	short := func(y int) image.Rectangle { return image.Rect(100, y, 130, y+30) }
+	ls := func(rs ...image.Rectangle) []lineLay {
+		var out []lineLay
+		for _, r := range rs {
+			out = append(out, lineLay{rect: r, piece: pg.piece(r, ocr.Line)})
+		}
+		return out
+	}
+	wrapped := ls(full(0), short(40))                        // pieces 0, 1
+	unsureButSure := ls(full(100), short(140))               // 2, 3
+	shortFirst := ls(short(200), full(240))                  // 4, 5
+	shortUnderShort := ls(full(300), short(340), short(380)) // 6, 7, 8
+	for _, c := range [][]lineLay{wrapped, unsureButSure, shortFirst, shortUnderShort} {
+		pg.noteTails(c)
+	}
+	if want := map[int]int{1: 0, 3: 2, 7: 6}; !maps.Equal(pg.follows, want) {
+		t.Fatalf("follows = %v, want %v", pg.follows, want)
+	}
+	pg.res = make([]ocr.Result, len(pg.pieces))
+	pg.res[1] = ocr.Result{Lines: []ocr.TextLine{{Text: "唉", Conf: 0.01, Low: 0.01}}}
+	pg.res[3] = ocr.Result{Lines: []ocr.TextLine{{Text: "个", Conf: 0.95, Low: 0.95}}}
+	pg.res[7] = ocr.Result{Lines: []ocr.TextLine{{Text: "。", Conf: 0.92, Low: 0.92}}}
+	idx, regs := pg.tailReadings()
+	if !slices.Equal(idx, []int{1}) {
+		t.Fatalf("tails read again: %v, want only piece 1", idx)
+	}
+	if r := regs[0]; r.Rect != short(40) || r.Before != image.Rect(160, 0, 400, 30) {
+		t.Errorf("region %+v, want the tail after the last 8 em of its line", r)
 	}
 }

@@ -137,6 +137,9 @@ type page struct {
 	pieces    []ocr.Region
 	res       []ocr.Result
 	digits    map[int]digitReading // piece → its digit reading (see reread)
+	// follows maps a short line's piece to the piece of the line above it
+	// in the same cell, whose end it continues (see tailReadings).
+	follows map[int]int
 }
 
 func (pg *page) pt(v int) float64 { return float64(v) * 72 / pg.dpi }
@@ -308,8 +311,10 @@ func (pg *page) reread(ctx context.Context, rec Recognizer) error {
 	idx, regs := pg.secondReadings()
 	alt, digitRegs := pg.digitReadings(idx, regs)
 	dated, dateRegs := pg.dateReadings()
+	tails, tailRegs := pg.tailReadings()
 	nre, ndate := len(regs), len(regs)+len(digitRegs)
-	regs = append(append(regs, digitRegs...), dateRegs...)
+	ntail := ndate + len(dateRegs)
+	regs = append(append(append(regs, digitRegs...), dateRegs...), tailRegs...)
 	if len(regs) == 0 {
 		return nil
 	}
@@ -337,6 +342,13 @@ func (pg *page) reread(ctx context.Context, rec Recognizer) error {
 			pg.res[i] = res[k]
 		}
 	}
+	for k, i := range tails {
+		// Read in context, a wrapped character must also read surer
+		// than it did alone.
+		if r := res[ntail+k]; len(r.Lines) > 0 && (len(pg.res[i].Lines) == 0 || minConf(r) > minConf(pg.res[i])+0.1) {
+			pg.res[i] = r
+		}
+	}
 	for n, i := range dated {
 		d, conf, ok := composeDate(res[ndate+3*n : ndate+3*n+3])
 		if l := &pg.res[i].Lines[0]; ok && strings.ReplaceAll(l.Text, " ", "") != d {
@@ -348,6 +360,40 @@ func (pg *page) reread(ctx context.Context, rec Recognizer) error {
 		}
 	}
 	return nil
+}
+
+// noteTails records the lines of a cell that hold no more than a wrapped
+// character or two (个, 。) under a full line: alone, Tesseract's line
+// model reads such a glyph as nothing like itself.
+func (pg *page) noteTails(ls []lineLay) {
+	for k := 1; k < len(ls); k++ {
+		prev, l := ls[k-1], ls[k]
+		if prev.piece < 0 || l.piece < 0 || l.rect.Dx() > 3*pg.em || prev.rect.Dx() < 4*pg.em {
+			continue
+		}
+		if pg.follows == nil {
+			pg.follows = map[int]int{}
+		}
+		pg.follows[l.piece] = prev.piece
+	}
+}
+
+// tailReadings lists the short lines read unsure that continue a line
+// above, to be read again after that line's last characters (the
+// context that tells 个 from 唉).
+func (pg *page) tailReadings() ([]int, []ocr.Region) {
+	var idx []int
+	var regs []ocr.Region
+	for i, p := range pg.follows {
+		if r := pg.res[i]; len(r.Lines) > 0 && minConf(r) >= 0.6 {
+			continue
+		}
+		before := pg.pieces[p].Rect
+		before.Min.X = max(before.Min.X, before.Max.X-8*pg.em)
+		idx = append(idx, i)
+		regs = append(regs, ocr.Region{Rect: pg.pieces[i].Rect, Mode: ocr.Line, Before: before})
+	}
+	return idx, regs
 }
 
 // secondReadings lists the pieces to read again in another mode, and how.
@@ -698,6 +744,7 @@ func (pg *page) layout(tables []gridTable) []blockLay {
 			// characters such as 属 or 国 whose frame can pass for a box.
 			withMarks := cl.cell.c0 > 0 || len(tl.t.xs) == 2
 			cl.lines, marks = pg.layLines(cl.inner, mask, lineH*3/2, withMarks, marks)
+			pg.noteTails(cl.lines)
 		}
 	}
 	// Paragraphs: the page's ink outside tables.
