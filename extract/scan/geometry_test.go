@@ -475,3 +475,28 @@ func TestTails(t *testing.T) {
 		t.Errorf("region %+v, want the tail after the last 8 em of its line", r)
 	}
 }
+
+// TestEndReadings: ink left unread at a line's end (more than half the
+// line's height) is read again, alone and after the line; a line read to
+// its end is not.
+func TestEndReadings(t *testing.T) {
+	pg := &page{em: 30}
+	line := image.Rect(100, 0, 700, 30)
+	pg.piece(line, ocr.Line)
+	pg.piece(line, ocr.Line)
+	pg.res = []ocr.Result{
+		{Lines: []ocr.TextLine{{Text: "名称：国家汽车零部件创新中心分中心、", Rect: image.Rect(100, 0, 655, 30), Conf: 0.9}}},
+		{Lines: []ocr.TextLine{{Text: "名称：国家汽车零部件创新中心分中心、国", Rect: image.Rect(100, 0, 690, 30), Conf: 0.9}}},
+	}
+	idx, regs := pg.endReadings()
+	if !slices.Equal(idx, []int{0}) || len(regs) != 2 {
+		t.Fatalf("lines read again: %v (%d regions), want line 0 twice", idx, len(regs))
+	}
+	rest := image.Rect(655, 0, 700, 30)
+	if regs[0].Rect != rest || !regs[0].Before.Empty() {
+		t.Errorf("first region %+v, want the rest %v alone", regs[0], rest)
+	}
+	if regs[1].Rect != rest || regs[1].Before != image.Rect(415, 0, 655, 30) {
+		t.Errorf("second region %+v, want the rest after the last 8 em read", regs[1])
+	}
+}

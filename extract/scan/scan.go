@@ -312,9 +312,11 @@ func (pg *page) reread(ctx context.Context, rec Recognizer) error {
 	alt, digitRegs := pg.digitReadings(idx, regs)
 	dated, dateRegs := pg.dateReadings()
 	tails, tailRegs := pg.tailReadings()
+	ends, endRegs := pg.endReadings()
 	nre, ndate := len(regs), len(regs)+len(digitRegs)
 	ntail := ndate + len(dateRegs)
-	regs = append(append(append(regs, digitRegs...), dateRegs...), tailRegs...)
+	nend := ntail + len(tailRegs)
+	regs = append(append(append(append(regs, digitRegs...), dateRegs...), tailRegs...), endRegs...)
 	if len(regs) == 0 {
 		return nil
 	}
@@ -348,6 +350,21 @@ func (pg *page) reread(ctx context.Context, rec Recognizer) error {
 		if r := res[ntail+k]; len(r.Lines) > 0 && (len(pg.res[i].Lines) == 0 || minConf(r) > minConf(pg.res[i])+0.1) {
 			pg.res[i] = r
 		}
+	}
+	for k, i := range ends {
+		// Only a sure reading of the rest is added; an unsure one
+		// leaves the line flagged as not wholly read (see unread).
+		r := res[nend+2*k]
+		if alt := res[nend+2*k+1]; len(r.Lines) == 0 || (len(alt.Lines) > 0 && minConf(alt) > minConf(r)) {
+			r = alt
+		}
+		if len(r.Lines) != 1 || minConf(r) < 0.8 || len(pg.res[i].Lines) != 1 {
+			continue
+		}
+		l, more := &pg.res[i].Lines[0], r.Lines[0]
+		l.Text += more.Text
+		l.Rect = l.Rect.Union(more.Rect)
+		l.Conf, l.Low = min(l.Conf, more.Conf), min(l.Low, more.Low)
 	}
 	for n, i := range dated {
 		d, conf, ok := composeDate(res[ndate+3*n : ndate+3*n+3])
@@ -392,6 +409,31 @@ func (pg *page) tailReadings() ([]int, []ocr.Region) {
 		before.Min.X = max(before.Min.X, before.Max.X-8*pg.em)
 		idx = append(idx, i)
 		regs = append(regs, ocr.Region{Rect: pg.pieces[i].Rect, Mode: ocr.Line, Before: before})
+	}
+	return idx, regs
+}
+
+// endReadings lists the lines whose last characters were left unread
+// (ink beyond what Tesseract returned: the 国 of a line ending "、国"),
+// to read that ink again, twice: alone, which reads a box-like 国 that
+// the line model drops after a gap, and after the line's end, which reads
+// what alone is no character at all. Two regions per line.
+func (pg *page) endReadings() ([]int, []ocr.Region) {
+	var idx []int
+	var regs []ocr.Region
+	for i, r := range pg.res {
+		p := pg.pieces[i]
+		if len(r.Lines) != 1 || p.Mode != ocr.Line {
+			continue
+		}
+		read := r.Lines[0].Rect
+		if 2*(p.Rect.Max.X-read.Max.X) <= p.Rect.Dy() {
+			continue
+		}
+		rest := image.Rect(read.Max.X, p.Rect.Min.Y, p.Rect.Max.X, p.Rect.Max.Y)
+		before := image.Rect(max(p.Rect.Min.X, read.Max.X-8*pg.em), p.Rect.Min.Y, read.Max.X, p.Rect.Max.Y)
+		idx = append(idx, i)
+		regs = append(regs, ocr.Region{Rect: rest, Mode: ocr.Line}, ocr.Region{Rect: rest, Mode: ocr.Line, Before: before})
 	}
 	return idx, regs
 }
