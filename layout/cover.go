@@ -3,6 +3,7 @@ package layout
 import (
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/shenbao/shenbao"
 )
@@ -69,6 +70,21 @@ func trimBlank(v string) string {
 // "[重庆市中小企业特色产业集群（XX产业）]".
 var coverHint = regexp.MustCompile(`[\[【(（][^\[【]*XX.*$`)
 
+// misreadHint reports the naming hint printed under a blank with its
+// opening "(XX" misread as a few Latin letters ("CCX(省、市)XX(县、区)XX产业))").
+func misreadHint(norm string) bool {
+	loc := coverHint.FindStringIndex(norm)
+	if loc == nil || loc[0] == 0 || loc[0] > 4 {
+		return false
+	}
+	for _, r := range norm[:loc[0]] {
+		if r > unicode.MaxASCII || !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return true
+}
+
 func pageOf(p int) *int {
 	if p <= 0 {
 		return nil
@@ -130,7 +146,7 @@ func (m *mapper) cutAtNextLabel(rest string, s *Spec) string {
 // isCoverText reports whether a cover line is the form's own print: a
 // label, the title, the maker line or the (XX…) hint.
 func (m *mapper) isCoverText(norm string) bool {
-	if strings.HasPrefix(norm, "(") || strings.Contains(norm, Norm(m.t.Title)) || m.t.Maker != "" && strings.Contains(norm, Norm(m.t.Maker)) {
+	if strings.HasPrefix(norm, "(") || misreadHint(norm) || strings.Contains(norm, Norm(m.t.Title)) || m.t.Maker != "" && strings.Contains(norm, Norm(m.t.Maker)) {
 		return true
 	}
 	for _, r := range m.t.Rows {

@@ -313,6 +313,27 @@ func TestCoverMarkerMisread(t *testing.T) {
 	}
 }
 
+// TestCoverHintMisread: the naming hint printed under the cover's name
+// blank, its "(XX" read as CCX, is the form's print, not the end of the
+// name; a name that merely holds Latin letters is kept whole.
+func TestCoverHintMisread(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2024")
+	for _, tt := range []struct{ hint, want string }{
+		{"CCX(省、市)XX(县、区)XX 产业))", "湖北省荆州市清阳市智能家电产业集群"},
+		{"(XX(省、市)XX(县、区)XX产业))", "湖北省荆州市清阳市智能家电产业集群"},
+		{"LED产业集群", "湖北省荆州市清阳市智能家电产业集群LED产业集群"},
+	} {
+		c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+			para("集群名称: 湖北省荆州市清阳市智能家电产业集群"),
+			para(tt.hint),
+			para("所属地区:湖北省(区、市)荆州市(区)清阳市县(市、区)"),
+		}}
+		if f := field(t, Map(c, tp), "cover_name"); f.Value != tt.want {
+			t.Errorf("under %q: cover_name = %q, want %q", tt.hint, f.Value, tt.want)
+		}
+	}
+}
+
 // Long options as OCR reads them, a character wrong or missing, are
 // still found after their mark; a short option must match exactly.
 func TestChoiceOCR(t *testing.T) {
