@@ -308,15 +308,20 @@ func chineseConf(res []ocr.Result) float64 {
 // text as Line.Digits: a second opinion the mapper weighs; and dates
 // have their numbers read by it.
 func (pg *page) reread(ctx context.Context, rec Recognizer) error {
-	idx, regs := pg.secondReadings()
-	alt, digitRegs := pg.digitReadings(idx, regs)
+	idx, secondRegs := pg.secondReadings()
+	alt, digitRegs := pg.digitReadings(idx, secondRegs)
 	dated, dateRegs := pg.dateReadings()
 	tails, tailRegs := pg.tailReadings()
 	ends, endRegs := pg.endReadings()
-	nre, ndate := len(regs), len(regs)+len(digitRegs)
-	ntail := ndate + len(dateRegs)
-	nend := ntail + len(tailRegs)
-	regs = append(append(append(append(regs, digitRegs...), dateRegs...), tailRegs...), endRegs...)
+	// All in one call, so that the pool reads them in parallel; each
+	// kind's results start at its offset.
+	var regs []ocr.Region
+	at := func(rs []ocr.Region) int {
+		n := len(regs)
+		regs = append(regs, rs...)
+		return n
+	}
+	nsecond, ndigit, ndate, ntail, nend := at(secondRegs), at(digitRegs), at(dateRegs), at(tailRegs), at(endRegs)
 	if len(regs) == 0 {
 		return nil
 	}
@@ -326,29 +331,32 @@ func (pg *page) reread(ctx context.Context, rec Recognizer) error {
 	}
 	pg.digits = map[int]digitReading{}
 	for k, i := range alt {
-		if r := res[nre+k]; len(r.Lines) == 1 && numericLike(r.Lines[0].Text) {
-			pg.digits[i] = digitReading{r.Lines[0], regs[nre+k].Rect}
+		if r := res[ndigit+k]; len(r.Lines) == 1 && numericLike(r.Lines[0].Text) {
+			pg.digits[i] = digitReading{r.Lines[0], regs[ndigit+k].Rect}
 		}
 	}
+	// A line read anew as a whole is not also added to at its end.
+	replaced := map[int]bool{}
 	for k, i := range idx {
-		if len(res[k].Lines) == 0 {
+		r := res[nsecond+k]
+		if len(r.Lines) == 0 {
 			continue
 		}
 		// The enlarged digit reading is the better one unless Tesseract
 		// is clearly less sure of it.
 		margin := 0.02
-		if regs[k].Mode == ocr.Numeric {
+		if regs[nsecond+k].Mode == ocr.Numeric {
 			margin = 0.15
 		}
-		if len(pg.res[i].Lines) == 0 || minConf(res[k])+margin >= minConf(pg.res[i]) {
-			pg.res[i] = res[k]
+		if len(pg.res[i].Lines) == 0 || minConf(r)+margin >= minConf(pg.res[i]) {
+			pg.res[i], replaced[i] = r, true
 		}
 	}
 	for k, i := range tails {
 		// Read in context, a wrapped character must also read surer
 		// than it did alone.
 		if r := res[ntail+k]; len(r.Lines) > 0 && (len(pg.res[i].Lines) == 0 || minConf(r) > minConf(pg.res[i])+0.1) {
-			pg.res[i] = r
+			pg.res[i], replaced[i] = r, true
 		}
 	}
 	for k, i := range ends {
@@ -358,7 +366,7 @@ func (pg *page) reread(ctx context.Context, rec Recognizer) error {
 		if alt := res[nend+2*k+1]; len(r.Lines) == 0 || (len(alt.Lines) > 0 && minConf(alt) > minConf(r)) {
 			r = alt
 		}
-		if len(r.Lines) != 1 || minConf(r) < 0.8 || len(pg.res[i].Lines) != 1 {
+		if replaced[i] || len(r.Lines) != 1 || minConf(r) < 0.8 || len(pg.res[i].Lines) != 1 {
 			continue
 		}
 		l, more := &pg.res[i].Lines[0], r.Lines[0]
