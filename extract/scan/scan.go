@@ -174,32 +174,26 @@ func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Op
 	// orientation tested only when it does not read clearly, which
 	// spares the test's own reading on every other page.
 	pg := newPage(no, opts.WorkDPI)
+	var lay []blockLay
 	if !onSide(bin) {
-		lay, conf, err := pg.read(ctx, clone(flat), bin.clone(), opts.OCR)
-		if err != nil {
+		var conf float64
+		var err error
+		if lay, conf, err = pg.read(ctx, clone(flat), bin.clone(), opts.OCR); err != nil {
 			return nil, err
 		}
 		if conf >= uprightConf {
 			return pg.finish(ctx, lay, opts.OCR)
 		}
-		g2, b2, err := orient(ctx, flat, bin, pg, opts.OCR)
-		if err != nil {
-			return nil, err
-		}
-		if g2 == flat {
-			return pg.finish(ctx, lay, opts.OCR)
-		}
-		flat, bin = g2, b2
-	} else {
-		var err error
-		if flat, bin, err = orient(ctx, flat, bin, pg, opts.OCR); err != nil {
-			return nil, err
-		}
 	}
-	pg = newPage(no, opts.WorkDPI)
-	lay, _, err := pg.read(ctx, flat, bin, opts.OCR)
+	g, b, err := orient(ctx, flat, bin, pg, opts.OCR)
 	if err != nil {
 		return nil, err
+	}
+	if g != flat || lay == nil {
+		pg = newPage(no, opts.WorkDPI)
+		if lay, _, err = pg.read(ctx, g, b, opts.OCR); err != nil {
+			return nil, err
+		}
 	}
 	return pg.finish(ctx, lay, opts.OCR)
 }
