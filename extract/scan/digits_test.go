@@ -19,21 +19,18 @@ func drawShapes(spec string) (*bitmap, image.Rectangle) {
 			}
 		}
 	}
+	// Each shape: its width, top and bottom, and the advance to the next.
+	shapes := map[rune]struct{ w, y0, y1, adv int }{
+		'D': {10, 10, 30, 14}, // a digit: full height
+		'W': {22, 10, 30, 26}, // a wide character
+		'.': {4, 26, 30, 8},   // a point on the baseline
+		',': {1, 18, 19, 4},   // a speck
+	}
 	x := 10
 	for _, c := range spec {
-		switch c {
-		case 'D':
-			fill(image.Rect(x, 10, x+10, 30))
-			x += 14
-		case 'W':
-			fill(image.Rect(x, 10, x+22, 30))
-			x += 26
-		case '.':
-			fill(image.Rect(x, 26, x+4, 30))
-			x += 8
-		case ',':
-			fill(image.Rect(x, 18, x+1, 19))
-			x += 4
+		if g, ok := shapes[c]; ok {
+			fill(image.Rect(x, g.y0, x+g.w, g.y1))
+			x += g.adv
 		}
 	}
 	return b, image.Rect(5, 5, x+5, 35)
