@@ -500,3 +500,55 @@ func TestEndReadings(t *testing.T) {
 		t.Errorf("second region %+v, want the rest after the last 8 em read", regs[1])
 	}
 }
+
+// The underlines of a cover's blanks go — a short one with text standing
+// on it, a hairline lighter than ink — but not the bottom stroke of a
+// glyph that rests on one, nor a heading's strokes that line up like a
+// rule and have their glyphs' ink under them.
+func TestClearRules(t *testing.T) {
+	const dpi = 200
+	g := image.NewGray(image.Rect(0, 0, 1400, 500))
+	fill := func(r image.Rectangle, v uint8) {
+		draw.Draw(g, r, image.NewUniform(color.Gray{v}), image.Point{}, draw.Src)
+	}
+	fill(g.Rect, 255)
+	// A short blank (about 14 mm): an underline 3 px thick with a glyph
+	// standing on it: two stems and a bottom stroke resting on the rule.
+	fill(image.Rect(100, 100, 210, 103), 30)
+	fill(image.Rect(130, 70, 133, 98), 30)
+	fill(image.Rect(170, 70, 173, 98), 30)
+	fill(image.Rect(120, 98, 185, 100), 30)
+	// A hairline lighter than ink (a 200 dpi copy of it), 40 mm, under
+	// a glyph's stem.
+	fill(image.Rect(300, 200, 620, 201), 175)
+	fill(image.Rect(400, 170, 403, 199), 30)
+	// Strokes of a large heading that line up over 12 mm with ink under
+	// them along their length.
+	fill(image.Rect(700, 300, 795, 304), 30)
+	for x := 700; x < 795; x += 6 {
+		fill(image.Rect(x, 304, x+3, 330), 30)
+	}
+	b := binarise(g)
+	pg := newPage(1, dpi)
+	hs, vs := findRules(b, pg.p)
+	pg.clearRules(g, b, hs, vs, findTables(hs, vs, pg.p, b.w))
+	ink := func(x, y int) bool { return g.GrayAt(x, y).Y < 200 }
+	for _, c := range []struct {
+		what string
+		x, y int
+		want bool
+	}{
+		{"short underline left of the glyph", 105, 101, false},
+		{"short underline right of the glyph", 200, 101, false},
+		{"glyph's bottom stroke on the underline", 150, 99, true},
+		{"glyph's stem", 131, 80, true},
+		{"hairline", 350, 200, false},
+		{"hairline", 600, 200, false},
+		{"stem over the hairline", 401, 185, true},
+		{"heading stroke", 750, 302, true},
+	} {
+		if ink(c.x, c.y) != c.want {
+			t.Errorf("%s at (%d,%d): ink %v, want %v", c.what, c.x, c.y, !c.want, c.want)
+		}
+	}
+}

@@ -42,9 +42,14 @@ func paramsFor(dpi float64) gridParams {
 // longer than any stroke of text (after bridging tiny gaps), grouped over
 // adjacent rows into lines.
 func findRules(b *bitmap, p gridParams) (hs, vs []seg) {
-	hs = rules(b.w, b.h, func(i, j int) bool { return b.pix[i*b.w+j] }, p.minLenH, p)
+	hs = findHRules(b, p)
 	vs = rules(b.h, b.w, func(i, j int) bool { return b.pix[j*b.w+i] }, p.minLenV, p)
 	return hs, vs
+}
+
+// findHRules extracts the horizontal ruling lines only.
+func findHRules(b *bitmap, p gridParams) []seg {
+	return rules(b.w, b.h, func(i, j int) bool { return b.pix[i*b.w+j] }, p.minLenH, p)
 }
 
 // rules finds runs along j for each line i (n lines of length m), then
@@ -163,6 +168,20 @@ func clean(s seg, ink func(i, j int) bool, m, n int) bool {
 		}
 	}
 	return 3*hit < tot
+}
+
+// underline reports whether the horizontal rule s has nothing under it:
+// a blank's underline, on which text may sit but under which nothing
+// hangs (the strokes of a heading that line up have their glyphs' ink on
+// both sides).
+func underline(s seg, b *bitmap) bool {
+	below, hit := s.pos+s.thick/2+3, 0
+	for x := s.a; x <= s.b; x++ {
+		if b.at(x, below) {
+			hit++
+		}
+	}
+	return 20*hit < s.b-s.a+1
 }
 
 func abs(v int) int {
@@ -438,17 +457,12 @@ func eraseRules(g *image.Gray, b *bitmap, hs, vs []seg) {
 		}
 	}
 	for _, h := range hs {
-		half := h.thick/2 + 2
+		top, bot := ruleBody(b, h)
 		for x := h.a; x <= h.b; x++ {
-			// Where a glyph touches the rule (text on an underlined
-			// blank), leave the fringe on that side: it is the glyph's.
-			y0, y1 := h.pos-half, h.pos+half
-			if b.at(x, y0-1) {
-				y0 = h.pos - h.thick/2
-			}
-			if b.at(x, y1+1) {
-				y1 = h.pos + h.thick/2
-			}
+			// Beside the rule's body, clear its fringe but not a glyph
+			// that touches it (text on an underlined blank): ink that
+			// runs on for two rows is a stroke, not the rule's edge.
+			y0, y1 := edge(b, x, top, -1), edge(b, x, bot, 1)
 			for y := y0; y <= y1; y++ {
 				clearPx(x, y)
 			}
@@ -462,6 +476,58 @@ func eraseRules(g *image.Gray, b *bitmap, hs, vs []seg) {
 			}
 		}
 	}
+}
+
+// ruleBody returns the rows of the horizontal rule h that hold ink along
+// nearly all its length: the rule itself, without the strokes of glyphs
+// that rest on it, even along most of a short blank.
+func ruleBody(b *bitmap, h seg) (top, bot int) {
+	n := h.b - h.a + 1
+	count := func(y int) int {
+		c := 0
+		for x := h.a; x <= h.b; x++ {
+			if b.at(x, y) {
+				c++
+			}
+		}
+		return c
+	}
+	full := func(y int) bool { return 4*count(y) >= 3*n }
+	seed, most := h.pos, -1
+	for y := h.pos - h.thick/2; y <= h.pos+h.thick/2; y++ {
+		if c := count(y); c > most {
+			seed, most = y, c
+		}
+	}
+	if !full(seed) {
+		// A broken or faint rule: its rows as found.
+		return h.pos - h.thick/2, h.pos + h.thick/2
+	}
+	top, bot = seed, seed
+	for top > h.pos-h.thick && full(top-1) {
+		top--
+	}
+	for bot < h.pos+h.thick && full(bot+1) {
+		bot++
+	}
+	return top, bot
+}
+
+// edge returns the last row to clear beyond the rule's body row y, going
+// in direction dir (-1 up, +1 down) at column x: two rows of fringe where
+// they are white or the ink stops, none where a stroke runs on from the
+// rule.
+func edge(b *bitmap, x, y, dir int) int {
+	one, two := b.at(x, y+dir), b.at(x, y+2*dir)
+	switch {
+	case one && two:
+		return y
+	case one:
+		return y + dir
+	case two:
+		return y + dir
+	}
+	return y + 2*dir
 }
 
 // union is a disjoint-set forest.

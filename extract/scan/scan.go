@@ -210,34 +210,12 @@ func newPage(no int, dpi float64) *page {
 // read finds the page's tables and text lines on the upright, straight
 // page g (binarised: b) and reads them once. It returns the layout and the
 // mean confidence of the lines that read as Chinese (0 if none do). g and
-// b are changed: table rules are erased from them.
+// b are changed: rules are erased from them.
 func (pg *page) read(ctx context.Context, g *image.Gray, b *bitmap, rec Recognizer) ([]blockLay, float64, error) {
 	pg.gray, pg.bin = g, b
 	hs, vs := findRules(b, pg.p)
 	tables := findTables(hs, vs, pg.p, b.w)
-	// Erase the rules of tables and long underlines (the cover's blanks),
-	// nothing else: a large heading's strokes can pass for a short rule.
-	inTable := func(x, y int) bool {
-		for _, t := range tables {
-			if image.Pt(x, y).In(t.rect.Inset(-pg.p.tol)) {
-				return true
-			}
-		}
-		return false
-	}
-	var ths, tvs []seg
-	for _, h := range hs {
-		if inTable((h.a+h.b)/2, h.pos) || h.b-h.a > 3*pg.p.minLenH {
-			ths = append(ths, h)
-		}
-	}
-	for _, v := range vs {
-		if inTable(v.pos, (v.a+v.b)/2) {
-			tvs = append(tvs, v)
-		}
-	}
-	eraseRules(g, b, ths, tvs)
-	pg.light = binariseAt(g, markCut)
+	pg.clearRules(g, b, hs, vs, tables)
 
 	lay := pg.layout(tables)
 	if len(pg.pieces) == 0 {
@@ -248,6 +226,47 @@ func (pg *page) read(ctx context.Context, g *image.Gray, b *bitmap, rec Recogniz
 		return nil, 0, err
 	}
 	return lay, chineseConf(pg.res), nil
+}
+
+// clearRules erases from g and b the rules of the tables and the
+// underlines of blanks (the cover's), nothing else: a large heading's
+// strokes can pass for a short rule, but unlike an underline they have ink
+// under them. It sets pg.light.
+func (pg *page) clearRules(g *image.Gray, b *bitmap, hs, vs []seg, tables []gridTable) {
+	inTable := func(x, y int) bool {
+		for _, t := range tables {
+			if image.Pt(x, y).In(t.rect.Inset(-pg.p.tol)) {
+				return true
+			}
+		}
+		return false
+	}
+	var ths, tvs []seg
+	for _, h := range hs {
+		if inTable((h.a+h.b)/2, h.pos) || h.b-h.a > 3*pg.p.minLenH || underline(h, b) {
+			ths = append(ths, h)
+		}
+	}
+	for _, v := range vs {
+		if inTable(v.pos, (v.a+v.b)/2) {
+			tvs = append(tvs, v)
+		}
+	}
+	eraseRules(g, b, ths, tvs)
+	pg.light = binariseAt(g, markCut)
+	// A hairline underline copied at 200 dpi is lighter than ink in
+	// places and only partly found above: look for it again at the mark
+	// threshold.
+	var lhs []seg
+	for _, h := range findHRules(pg.light, pg.p) {
+		if !inTable((h.a+h.b)/2, h.pos) && underline(h, pg.light) {
+			lhs = append(lhs, h)
+		}
+	}
+	if len(lhs) > 0 {
+		eraseRules(g, pg.light, lhs, nil)
+		*b = *binarise(g)
+	}
 }
 
 // finish reads again what a second reading may improve and assembles the
