@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/shenbao/shenbao"
 )
@@ -125,7 +126,14 @@ func (m *mapper) beforeMarker(rest string, s *Spec) string {
 	if len(words) == 0 {
 		return ""
 	}
-	return trimBlank(words[len(words)-1])
+	// OCR may glue the value to a marker it misread ("《区)“德阳区"):
+	// the value starts after the last bracket or quote.
+	w := words[len(words)-1]
+	if i := strings.LastIndexAny(w, ")）〉》」]】\"“”'"); i >= 0 && m.source == shenbao.SourceOCR {
+		_, n := utf8.DecodeRuneInString(w[i:])
+		w = w[i+n:]
+	}
+	return trimBlank(w)
 }
 
 // cutAtNextLabel cuts a value where another cover label starts on the same

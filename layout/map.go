@@ -61,6 +61,7 @@ func Map(c *shenbao.Content, t *Template) *Mapped {
 		if m.source == shenbao.SourceOCR {
 			m.countyNames()
 			m.crossRead()
+			m.countyRead()
 		}
 	}
 	return &m.out
@@ -90,6 +91,48 @@ func (m *mapper) crossRead() {
 		}
 		a.Confidence *= 0.7
 		b.Confidence *= 0.7
+	}
+}
+
+// countyRead lowers the confidence of an OCR'd name that holds the
+// cover's county with one character read differently (风溪市 where
+// 所属地区 reads 凤溪市), and of the county itself: one of them is misread,
+// however sure Tesseract is of each.
+func (m *mapper) countyRead() {
+	ci := slices.IndexFunc(m.out.Fields, func(f shenbao.Field) bool { return f.Key == "region_county" })
+	if ci < 0 {
+		return
+	}
+	cr := []rune(trimBlank(m.out.Fields[ci].Value))
+	if len(cr) < 3 {
+		return
+	}
+	differs := false
+	for i := range m.out.Fields {
+		f := &m.out.Fields[i]
+		if !slices.Contains(countyNamed, f.Key) {
+			continue
+		}
+		rs := []rune(f.Value)
+		for j := 0; j+len(cr) <= len(rs); j++ {
+			if rs[j+len(cr)-1] != cr[len(cr)-1] {
+				continue
+			}
+			diff := 0
+			for k, r := range cr {
+				if rs[j+k] != r {
+					diff++
+				}
+			}
+			if diff == 1 {
+				f.Confidence *= 0.7
+				differs = true
+				break
+			}
+		}
+	}
+	if differs {
+		m.out.Fields[ci].Confidence *= 0.7
 	}
 }
 

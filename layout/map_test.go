@@ -215,6 +215,30 @@ func TestCrossRead(t *testing.T) {
 	}
 }
 
+// The cluster's name read alike on the cover and in the table, but with
+// the county 所属地区 states read differently: neither may look certain.
+func TestCountyRead(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2024")
+	for _, tt := range []struct {
+		county string
+		sure   bool
+	}{
+		{"凤溪市", false},
+		{"风溪市", true},
+	} {
+		c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+			para("集群名称: 湖北省孝感市风溪市仪器仪表产业集群"),
+			para("所属地区: 湖北省(区、市) 孝感市(区) " + tt.county + "县(市、区)"),
+			para("一、基本情况"),
+			table(cells("集群名称：(XX(省、市)XX(县、区)XX产业))", "湖北省孝感市风溪市仪器仪表产业集群")),
+		}}
+		m := Map(c, tp)
+		if f := field(t, m, "name"); (f.Confidence >= 0.8) != tt.sure {
+			t.Errorf("county %s: name confidence %.2f", tt.county, f.Confidence)
+		}
+	}
+}
+
 // The standards table as OCR reads it: a header misread (数最 for 数量), a
 // category that lost a character (际), one that was not read at all, and
 // an empty value cell; the values are taken by the header's columns.
@@ -330,6 +354,25 @@ func TestCoverHintMisread(t *testing.T) {
 		}}
 		if f := field(t, Map(c, tp), "cover_name"); f.Value != tt.want {
 			t.Errorf("under %q: cover_name = %q, want %q", tt.hint, f.Value, tt.want)
+		}
+	}
+}
+
+// The county blank of "所属地区" read with its neighbour's marker misread
+// and glued to it by a stray quote.
+func TestCoverMarkerGlued(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2023")
+	for _, line := range []string{
+		"所属地区：浙江省宁波市《区)“德阳区县〈市、区)",
+		"所属地区：浙江省宁波市〈区)  德阳区县〈市、区)",
+		"所属地区：浙江省(区、市)宁波市(区)德阳区县(市、区)",
+	} {
+		c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+			para("集群名称：宁波市德阳区不锈钢制品产业集群"),
+			para(line),
+		}}
+		if f := field(t, Map(c, tp), "region_county"); f.Value != "德阳区" {
+			t.Errorf("%q: county = %q, want 德阳区", line, f.Value)
 		}
 	}
 }
