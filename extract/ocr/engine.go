@@ -192,7 +192,11 @@ func (cl *client) read(img *image.Gray, r Region) (Result, error) {
 		src = enlarge(img, rect, scale)
 		srect = src.Rect
 	}
-	cl.buf = encodePGM(cl.buf[:0], src, srect, pad)
+	var lut *[256]byte
+	if r.Mode == Numeric || r.Mode == Digits {
+		lut = paperLUT(src, srect)
+	}
+	cl.buf = encodePGM(cl.buf[:0], src, srect, pad, lut)
 	if err := cl.c.SetImageFromBytes(cl.buf); err != nil {
 		return Result{}, err
 	}
@@ -291,9 +295,39 @@ func enlarge(img *image.Gray, rect image.Rectangle, f float64) *image.Gray {
 	return out
 }
 
+// paperLUT maps the gray levels of the rectangle r of img so that its paper
+// (the median level: text covers far less than half a region) is white.
+// Tesseract thresholds a region by its histogram: paper left a shade of
+// gray inside a white margin splits it between paper and margin, and the
+// text reads as one dark block ("71 个" as "2").
+func paperLUT(img *image.Gray, r image.Rectangle) *[256]byte {
+	var hist [256]int
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		o := img.PixOffset(r.Min.X, y)
+		for _, v := range img.Pix[o : o+r.Dx()] {
+			hist[v]++
+		}
+	}
+	half, paper := r.Dx()*r.Dy()/2, 255
+	for n := 0; paper > 0; paper-- {
+		if n += hist[paper]; n > half {
+			break
+		}
+	}
+	if paper >= 250 || paper < 128 {
+		return nil // white already, or not a text region's paper
+	}
+	var lut [256]byte
+	for v := range lut {
+		lut[v] = byte(min(255, v*255/paper))
+	}
+	return &lut
+}
+
 // encodePGM writes the rectangle of img, framed by a white margin, as a
-// binary PGM, the cheapest format Leptonica decodes from memory.
-func encodePGM(buf []byte, img *image.Gray, r image.Rectangle, margin int) []byte {
+// binary PGM, the cheapest format Leptonica decodes from memory; lut, if
+// not nil, maps its gray levels.
+func encodePGM(buf []byte, img *image.Gray, r image.Rectangle, margin int, lut *[256]byte) []byte {
 	w, h := r.Dx()+2*margin, r.Dy()+2*margin
 	buf = fmt.Appendf(buf, "P5\n%d %d\n255\n", w, h)
 	white := func(n int) {
@@ -305,7 +339,13 @@ func encodePGM(buf []byte, img *image.Gray, r image.Rectangle, margin int) []byt
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		white(margin)
 		o := img.PixOffset(r.Min.X, y)
-		buf = append(buf, img.Pix[o:o+r.Dx()]...)
+		if lut == nil {
+			buf = append(buf, img.Pix[o:o+r.Dx()]...)
+		} else {
+			for _, v := range img.Pix[o : o+r.Dx()] {
+				buf = append(buf, lut[v])
+			}
+		}
 		white(margin)
 	}
 	white(margin * w)
