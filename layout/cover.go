@@ -38,7 +38,7 @@ func (m *mapper) cover(s *Spec) {
 				}
 				rest += w.text
 			}
-			v = trimBlank(coverHint.ReplaceAllString(rest, ""))
+			v = m.text(trimBlank(coverHint.ReplaceAllString(rest, "")))
 		} else {
 			v = m.beforeMarker(rest, s)
 		}

@@ -844,10 +844,15 @@ func ocrDigits(v string) string {
 	return v
 }
 
+// digitLookalikes are the letters ocrDigitFix takes for digits.
+const digitLookalikes = "|lI｜工Oo〇"
+
 const ocrStray = "\"'“”‘’`,.，。、:：;；_-—=~"
 
 var (
-	ocrDigitFix = strings.NewReplacer("|", "1", "l", "1", "I", "1", "｜", "1", "O", "0", "o", "0", "〇", "0", "．", ".", "。", ".", "，", ".", " ", "")
+	// 工 is a serif 1 (its foot and head read as strokes) where only a
+	// number can stand.
+	ocrDigitFix = strings.NewReplacer("|", "1", "l", "1", "I", "1", "｜", "1", "工", "1", "O", "0", "o", "0", "〇", "0", "．", ".", "。", ".", "，", ".", " ", "")
 	colonPoint  = regexp.MustCompile(`^(\d+):(\d{1,2})$`)
 )
 
@@ -1126,21 +1131,25 @@ func (m *mapper) readCountNames(s *Spec, a anchor) {
 	c := cells[0]
 	text := c.Text
 	for _, col := range s.Columns {
-		v := ""
+		v, conf := "", a.score
 		switch Norm(col) {
 		case "数量":
 			if mm := countRE.FindStringSubmatch(text); mm != nil {
 				v = strings.TrimSpace(mm[1])
 			}
 			if m.source == shenbao.SourceOCR {
-				v = ocrDigits(v)
+				raw := v
+				if v = ocrDigits(v); v != raw && strings.ContainsAny(raw, digitLookalikes) {
+					// Read as letters and taken for digits: worth a look.
+					conf *= 0.7
+				}
 			}
 		case "名称":
 			if mm := namesRE.FindStringSubmatch(text); mm != nil {
 				v = joinLines(mm[1])
 			}
 		}
-		m.addField(s, col, v, a.score, c)
+		m.addField(s, col, v, conf, c)
 	}
 }
 

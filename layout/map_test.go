@@ -177,7 +177,7 @@ func TestPlausibility(t *testing.T) {
 
 func TestOCRDigits(t *testing.T) {
 	tests := map[string]string{"|": "1", "l2": "12", "3.1O": "3.10", "无": "无", "": "", "abc": "abc", "12": "12",
-		"47个〈需提供清单)": "47", "95.78，": "95.78", "”13": "13", "217:52": "217.52", "12:30:00": "12:30:00"}
+		"47个〈需提供清单)": "47", "95.78，": "95.78", "”13": "13", "217:52": "217.52", "12:30:00": "12:30:00", "工": "1", "工业": "工业"}
 	for in, want := range tests {
 		if got := ocrDigits(in); got != want {
 			t.Errorf("ocrDigits(%q) = %q, want %q", in, got, want)
@@ -212,6 +212,49 @@ func TestCrossRead(t *testing.T) {
 	m := Map(c, tp)
 	if f := field(t, m, "name"); f.Confidence >= 0.8 {
 		t.Errorf("name read differently from the cover kept confidence %.2f", f.Confidence)
+	}
+}
+
+// A count read with a letter for a digit (工 for a serif 1) is taken as a
+// number but not as a sure one.
+func TestCountLookalike(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2022")
+	for _, tt := range []struct {
+		cell, want string
+		sure       bool
+	}{
+		{"数量：1个\n名称：国家级工业设计中心", "1", true},
+		{"数量：工个\n名称：国家级工业设计中心", "1", false},
+		{"数量：1工个\n名称：国家级工业设计中心", "11", false},
+	} {
+		c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+			para("三、创新能力情况"),
+			table(cells("创新平台建设情况", "国家制造业创新中心或国家级创新平台名称及数量", tt.cell)),
+		}}
+		f := field(t, Map(c, tp), "plat_nat.count")
+		if f.Value != tt.want || (f.Confidence >= 0.8) != tt.sure {
+			t.Errorf("%q: %q at %.2f, want %q sure %v", tt.cell, f.Value, f.Confidence, tt.want, tt.sure)
+		}
+	}
+}
+
+// Cover blanks as OCR reads them: a bracket of the printed marker after a
+// blank dropped (县市、区)), the county glued to its neighbour's misread
+// marker by a stray quote, Chinese punctuation turned into brackets and
+// ASCII.
+func TestCoverOCR(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2023")
+	for _, tt := range []struct{ line, id, want string }{
+		{"所属地区:浙江省宁波市〈区) -德阳区  县市、区)", "region_county", "德阳区"},
+		{"所属地区：浙江省宁波市《区)“德阳区县〈市、区)", "region_county", "德阳区"},
+		{"所属地区：浙江省宁波市〈区)  德阳区县〈市、区)", "region_county", "德阳区"},
+		{"所属地区：浙江省(区、市)宁波市(区)德阳区县(市、区)", "region_county", "德阳区"},
+		{"县（市、区）中小企业主管部门（盖章）：德阳区经济和信息化局〈中小企业局)", "cover_dept", "德阳区经济和信息化局（中小企业局）"},
+	} {
+		c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{para(tt.line)}}
+		if f := field(t, Map(c, tp), tt.id); f.Value != tt.want {
+			t.Errorf("%q: %s = %q, want %q", tt.line, tt.id, f.Value, tt.want)
+		}
 	}
 }
 
@@ -325,18 +368,6 @@ func TestCountyNames(t *testing.T) {
 	}
 }
 
-// TestCoverMarkerMisread: OCR drops a bracket of the printed marker after
-// a blank (县市、区) for 县（市、区）); the value before it is still read.
-func TestCoverMarkerMisread(t *testing.T) {
-	tp, _ := MustLoad().Get("nat2023")
-	c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
-		para("所属地区:浙江省宁波市〈区) -德阳区  县市、区)"),
-	}}
-	if f := field(t, Map(c, tp), "region_county"); f.Value != "德阳区" {
-		t.Errorf("region_county = %q, want 德阳区", f.Value)
-	}
-}
-
 // TestCoverHintMisread: the naming hint printed under the cover's name
 // blank, its "(XX" read as CCX, is the form's print, not the end of the
 // name; a name that merely holds Latin letters is kept whole.
@@ -354,25 +385,6 @@ func TestCoverHintMisread(t *testing.T) {
 		}}
 		if f := field(t, Map(c, tp), "cover_name"); f.Value != tt.want {
 			t.Errorf("under %q: cover_name = %q, want %q", tt.hint, f.Value, tt.want)
-		}
-	}
-}
-
-// The county blank of "所属地区" read with its neighbour's marker misread
-// and glued to it by a stray quote.
-func TestCoverMarkerGlued(t *testing.T) {
-	tp, _ := MustLoad().Get("nat2023")
-	for _, line := range []string{
-		"所属地区：浙江省宁波市《区)“德阳区县〈市、区)",
-		"所属地区：浙江省宁波市〈区)  德阳区县〈市、区)",
-		"所属地区：浙江省(区、市)宁波市(区)德阳区县(市、区)",
-	} {
-		c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
-			para("集群名称：宁波市德阳区不锈钢制品产业集群"),
-			para(line),
-		}}
-		if f := field(t, Map(c, tp), "region_county"); f.Value != "德阳区" {
-			t.Errorf("%q: county = %q, want 德阳区", line, f.Value)
 		}
 	}
 }
