@@ -2,6 +2,7 @@ package layout
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -44,6 +45,7 @@ func (m *mapper) cover(s *Spec) {
 		}
 		conf := 1.0
 		if m.source == shenbao.SourceOCR {
+			v = unpairedQuotes(v)
 			// Handwriting or type over an underline: without the reader's
 			// own confidence, assume a reviewer should look.
 			conf = 0.75
@@ -65,6 +67,31 @@ func (m *mapper) cover(s *Spec) {
 // the underline.
 func trimBlank(v string) string {
 	return strings.Trim(v, " \t\n_＿—-－,，.。:：;；'\"“”‘’|｜")
+}
+
+// unpairedQuotes drops the quotation marks of v that open nothing or close
+// nothing: OCR's reading of specks where an underline starts
+// (吴永刚  “15146354443).
+func unpairedQuotes(v string) string {
+	rs := []rune(v)
+	out := rs[:0:0]
+	open := 0
+	for i, r := range rs {
+		switch r {
+		case '“':
+			if !slices.Contains(rs[i+1:], '”') {
+				continue
+			}
+			open++
+		case '”':
+			if open == 0 {
+				continue
+			}
+			open--
+		}
+		out = append(out, r)
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // coverHint is the printed naming hint beside a blank, e.g.

@@ -492,8 +492,14 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 				}
 				// Misreadings Tesseract is sure of: a name under no
 				// known surname, a word one character off the form's.
-				if s.Person && !knownSurname(value) || !isNumeric(typ) && m.nearPrinted(value) {
+				if s.Person && !knownSurname(value) {
 					f.Confidence *= 0.6
+				}
+				if !isNumeric(typ) {
+					if v, near := m.nearPrinted(f.Value); near {
+						f.Value = v
+						f.Confidence *= 0.6
+					}
 				}
 				if strings.TrimSpace(value) == "" {
 					// OCR drops lone digits ("0", "1"): a blank it read may not be
@@ -513,34 +519,49 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 // one character away from four printed on the form, the odd one being a
 // character the form never prints (服务乎台 for the 服务平台 of the
 // labels): a misreading more often than a coinage, and one Tesseract can
-// be sure of. Names that share the form's words (零部件产业集群 beside
-// 特色产业集群) differ from it by characters it prints, and pass.
-func (m *mapper) nearPrinted(value string) bool {
+// be sure of. It returns value with such characters put back as the form
+// prints them, where the form prints one only. Names that share the form's
+// words (零部件产业集群 beside 特色产业集群) differ from it by characters it
+// prints, and pass.
+func (m *mapper) nearPrinted(value string) (string, bool) {
 	p := m.t.print
 	if p == nil {
 		p = newPrintedWords(m.t) // a template not made by Parse
 	}
-	for _, run := range hanRuns(value) {
-		for i := 0; i+4 <= len(run); i++ {
-			for j, r := range run[i : i+4] {
-				if !p.chars[r] && p.near[wildcard(run[i:i+4], j)] {
-					return true
-				}
+	read := []rune(value)
+	rs, near := slices.Clone(read), false
+	for i := 0; i+4 <= len(read); i++ {
+		for j, r := range read[i : i+4] {
+			if !unicode.Is(unicode.Han, r) || p.chars[r] {
+				continue
+			}
+			w, ok := p.near[wildcard(read[i:i+4], j)]
+			if !ok || !allHan(read[i:i+4]) {
+				continue
+			}
+			near = true
+			// Put back only a character framed by the form's words on
+			// both sides: at a window's edge, a name's own word that
+			// ends like the form's (器械 beside 特色产业) would be taken
+			// for it.
+			if w != 0 && (j == 1 || j == 2) {
+				rs[i+j] = w
 			}
 		}
 	}
-	return false
+	return string(rs), near
 }
 
 // printedWords is what a form prints, for nearPrinted: every character,
-// and every run of four with one character wildcarded.
+// and every run of four with one character wildcarded, with the character
+// it stands for (0 where the form prints several).
 type printedWords struct {
 	chars map[rune]bool
-	near  map[string]bool
+	near  map[string]rune
 }
 
 func newPrintedWords(t *Template) *printedWords {
-	p := &printedWords{chars: map[rune]bool{}, near: map[string]bool{}}
+	p := &printedWords{chars: map[rune]bool{}, near: map[string]rune{}}
 	add := func(s string) {
 		for _, run := range hanRuns(s) {
 			for _, r := range run {
@@ -548,7 +569,12 @@ func newPrintedWords(t *Template) *printedWords {
 			}
 			for i := 0; i+4 <= len(run); i++ {
 				for j := range 4 {
-					p.near[wildcard(run[i:i+4], j)] = true
+					k := wildcard(run[i:i+4], j)
+					if w, ok := p.near[k]; ok && w != run[i+j] {
+						p.near[k] = 0
+					} else {
+						p.near[k] = run[i+j]
+					}
 				}
 			}
 		}
@@ -558,6 +584,15 @@ func newPrintedWords(t *Template) *printedWords {
 		add(s.Section + " " + s.Parent + " " + s.Label + " " + strings.Join(s.Columns, " ") + " " + strings.Join(s.Options, " "))
 	}
 	return p
+}
+
+func allHan(rs []rune) bool {
+	for _, r := range rs {
+		if !unicode.Is(unicode.Han, r) {
+			return false
+		}
+	}
+	return true
 }
 
 // wildcard returns g with its j-th character replaced by '?'.
