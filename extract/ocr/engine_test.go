@@ -226,3 +226,22 @@ func TestPaperLUT(t *testing.T) {
 		}
 	}
 }
+
+// lone_guo.png: the 国 a 300 dpi scan's cell line ends with (…中心、国),
+// left unread by the line model. Read as a line again it is still
+// nothing; as one character it is 国.
+func TestCharReadsBoxGlyph(t *testing.T) {
+	e := testEngine(t, 1)
+	g := loadGray(t, "lone_guo.png")
+	rest := image.Rect(20, 20, g.Rect.Dx()-20, g.Rect.Dy()-20)
+	res, err := e.Page(context.Background(), g, []Region{{Rect: rest, Mode: Line}, {Rect: rest, Mode: Char}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res[0].Lines) > 0 && res[0].Lines[0].Text == "国" {
+		t.Logf("read as a line too: Tesseract no longer drops it")
+	}
+	if got := res[1].Lines; len(got) != 1 || got[0].Text != "国" || got[0].Low < 0.8 {
+		t.Errorf("as one character: %+v, want a sure 国", got)
+	}
+}

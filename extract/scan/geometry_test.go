@@ -484,20 +484,30 @@ func TestEndReadings(t *testing.T) {
 	line := image.Rect(100, 0, 700, 30)
 	pg.piece(line, ocr.Line)
 	pg.piece(line, ocr.Line)
+	pg.piece(line, ocr.Line)
 	pg.res = []ocr.Result{
 		{Lines: []ocr.TextLine{{Text: "名称：国家汽车零部件创新中心分中心、", Rect: image.Rect(100, 0, 655, 30), Conf: 0.9}}},
 		{Lines: []ocr.TextLine{{Text: "名称：国家汽车零部件创新中心分中心、国", Rect: image.Rect(100, 0, 690, 30), Conf: 0.9}}},
+		{Lines: []ocr.TextLine{{Text: "名称：国家汽车零部件创新中心分", Rect: image.Rect(100, 0, 600, 30), Conf: 0.9}}},
 	}
 	idx, regs := pg.endReadings()
-	if !slices.Equal(idx, []int{0}) || len(regs) != 2 {
-		t.Fatalf("lines read again: %v (%d regions), want line 0 twice", idx, len(regs))
+	if !slices.Equal(idx, []int{0, 2}) || len(regs) != 4 {
+		t.Fatalf("lines read again: %v (%d regions), want lines 0 and 2 twice", idx, len(regs))
 	}
-	rest := image.Rect(655, 0, 700, 30)
-	if regs[0].Rect != rest || !regs[0].Before.Empty() {
-		t.Errorf("first region %+v, want the rest %v alone", regs[0], rest)
-	}
-	if regs[1].Rect != rest || regs[1].Before != image.Rect(415, 0, 655, 30) {
-		t.Errorf("second region %+v, want the rest after the last 8 em read", regs[1])
+	for k, tt := range []struct {
+		rest image.Rectangle
+		mode ocr.Mode // alone: one character's width or more
+	}{
+		{image.Rect(655, 0, 700, 30), ocr.Char},
+		{image.Rect(600, 0, 700, 30), ocr.Line},
+	} {
+		alone, after := regs[2*k], regs[2*k+1]
+		if alone.Rect != tt.rest || !alone.Before.Empty() || alone.Mode != tt.mode {
+			t.Errorf("line %d: first region %+v, want the rest %v alone in mode %d", idx[k], alone, tt.rest, tt.mode)
+		}
+		if want := image.Rect(tt.rest.Min.X-8*pg.em, 0, tt.rest.Min.X, 30); after.Rect != tt.rest || after.Before != want || after.Mode != ocr.Line {
+			t.Errorf("line %d: second region %+v, want the rest after the last 8 em read (%v)", idx[k], after, want)
+		}
 	}
 }
 

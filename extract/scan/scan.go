@@ -437,8 +437,10 @@ func (pg *page) tailReadings() ([]int, []ocr.Region) {
 // endReadings lists the lines whose last characters were left unread
 // (ink beyond what Tesseract returned: the 国 of a line ending "、国"),
 // to read that ink again, twice: alone, which reads a box-like 国 that
-// the line model drops after a gap, and after the line's end, which reads
-// what alone is no character at all. Two regions per line.
+// the line model drops after a gap — as one character where the ink is
+// no wider than one, or the line model drops it again —, and after the
+// line's end, which reads what alone is no character at all. Two regions
+// per line.
 func (pg *page) endReadings() ([]int, []ocr.Region) {
 	var idx []int
 	var regs []ocr.Region
@@ -453,8 +455,12 @@ func (pg *page) endReadings() ([]int, []ocr.Region) {
 		}
 		rest := image.Rect(read.Max.X, p.Rect.Min.Y, p.Rect.Max.X, p.Rect.Max.Y)
 		before := image.Rect(max(p.Rect.Min.X, read.Max.X-8*pg.em), p.Rect.Min.Y, read.Max.X, p.Rect.Max.Y)
+		alone := ocr.Line
+		if rest.Dx() < rest.Dy()*8/5 {
+			alone = ocr.Char
+		}
 		idx = append(idx, i)
-		regs = append(regs, ocr.Region{Rect: rest, Mode: ocr.Line}, ocr.Region{Rect: rest, Mode: ocr.Line, Before: before})
+		regs = append(regs, ocr.Region{Rect: rest, Mode: alone}, ocr.Region{Rect: rest, Mode: ocr.Line, Before: before})
 	}
 	return idx, regs
 }
