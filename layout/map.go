@@ -118,13 +118,7 @@ func (m *mapper) countyRead() {
 			if rs[j+len(cr)-1] != cr[len(cr)-1] {
 				continue
 			}
-			diff := 0
-			for k, r := range cr {
-				if rs[j+k] != r {
-					diff++
-				}
-			}
-			if diff == 1 {
+			if differing(rs[j:j+len(cr)], cr) == 1 {
 				f.Confidence *= 0.7
 				differs = true
 				break
@@ -163,18 +157,24 @@ func (m *mapper) countyNames() {
 			if rs[j] != '具' {
 				continue
 			}
-			diff := 0
-			for k, r := range stem {
-				if rs[j-len(stem)+k] != r {
-					diff++
-				}
-			}
-			if diff <= 1 { // the stem has two characters or more
+			if differing(rs[j-len(stem):j], stem) <= 1 { // the stem has two characters or more
 				copy(rs[j-len(stem):j+1], cr)
 			}
 		}
 		f.Value = string(rs)
 	}
+}
+
+// differing counts the positions where a and b (of a's length at least)
+// hold different characters.
+func differing(a, b []rune) int {
+	n := 0
+	for k, r := range a {
+		if b[k] != r {
+			n++
+		}
+	}
+	return n
 }
 
 // countyNamed are the keys of the names that begin with the county.
@@ -879,15 +879,25 @@ func ocrDigits(v string) string {
 	return v
 }
 
-// digitLookalikes are the letters ocrDigitFix takes for digits.
-const digitLookalikes = "|lI｜工Oo〇"
-
 const ocrStray = "\"'“”‘’`,.，。、:：;；_-—=~"
 
+// lookalikes are the letters OCR reads for digits, each before its digit;
+// 工 is a serif 1 (its foot and head read as strokes) where only a number
+// can stand.
+var lookalikes = []string{"|", "1", "l", "1", "I", "1", "｜", "1", "工", "1", "O", "0", "o", "0", "〇", "0"}
+
+// hasLookalike says whether v holds a letter ocrDigits takes for a digit.
+func hasLookalike(v string) bool {
+	for i := 0; i < len(lookalikes); i += 2 {
+		if strings.Contains(v, lookalikes[i]) {
+			return true
+		}
+	}
+	return false
+}
+
 var (
-	// 工 is a serif 1 (its foot and head read as strokes) where only a
-	// number can stand.
-	ocrDigitFix = strings.NewReplacer("|", "1", "l", "1", "I", "1", "｜", "1", "工", "1", "O", "0", "o", "0", "〇", "0", "．", ".", "。", ".", "，", ".", " ", "")
+	ocrDigitFix = strings.NewReplacer(append(slices.Clone(lookalikes), "．", ".", "。", ".", "，", ".", " ", "")...)
 	colonPoint  = regexp.MustCompile(`^(\d+):(\d{1,2})$`)
 )
 
@@ -1174,7 +1184,7 @@ func (m *mapper) readCountNames(s *Spec, a anchor) {
 			}
 			if m.source == shenbao.SourceOCR {
 				raw := v
-				if v = ocrDigits(v); v != raw && strings.ContainsAny(raw, digitLookalikes) {
+				if v = ocrDigits(v); v != raw && hasLookalike(raw) {
 					// Read as letters and taken for digits: worth a look.
 					conf *= 0.7
 				}

@@ -522,9 +522,7 @@ func edge(b *bitmap, x, y, dir int) int {
 	switch {
 	case one && two:
 		return y
-	case one:
-		return y + dir
-	case two:
+	case one || two:
 		return y + dir
 	}
 	return y + 2*dir

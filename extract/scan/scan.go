@@ -456,7 +456,7 @@ func (pg *page) endReadings() ([]int, []ocr.Region) {
 		rest := image.Rect(read.Max.X, p.Rect.Min.Y, p.Rect.Max.X, p.Rect.Max.Y)
 		before := image.Rect(max(p.Rect.Min.X, read.Max.X-8*pg.em), p.Rect.Min.Y, read.Max.X, p.Rect.Max.Y)
 		alone := ocr.Line
-		if rest.Dx() < rest.Dy()*8/5 {
+		if oneChar(rest) {
 			alone = ocr.Char
 		}
 		idx = append(idx, i)
@@ -464,6 +464,11 @@ func (pg *page) endReadings() ([]int, []ocr.Region) {
 	}
 	return idx, regs
 }
+
+// oneChar says whether a piece of one line is no wider than one character
+// with its margins: Tesseract's character mode reads it, its line modes
+// may return nothing.
+func oneChar(r image.Rectangle) bool { return r.Dx() < r.Dy()*8/5 }
 
 // secondReadings lists the pieces to read again in another mode, and how.
 func (pg *page) secondReadings() ([]int, []ocr.Region) {
@@ -477,7 +482,7 @@ func (pg *page) secondReadings() ([]int, []ocr.Region) {
 		case len(r.Lines) == 0 || minConf(r) < 0.6:
 			idx = append(idx, i)
 			m, rect := ocr.RawLine, pg.pieces[i].Rect
-			if rect.Dx() < rect.Dy()*8/5 {
+			if oneChar(rect) {
 				m = ocr.Char
 			}
 			regs = append(regs, ocr.Region{Rect: rect, Mode: m})
