@@ -129,10 +129,15 @@ func TestLoneRulesAreNoTable(t *testing.T) {
 	for _, y := range []int{100, 200, 300} {
 		draw.Draw(g, image.Rect(100, y, 700, y+2), image.NewUniform(color.Gray{0}), image.Point{}, draw.Src)
 	}
+	// The black frame a copier leaves at the sheet's edges is no rule:
+	// it would make the page one table.
+	for _, r := range []image.Rectangle{image.Rect(0, 0, 800, 2), image.Rect(0, 398, 800, 400), image.Rect(0, 0, 2, 400), image.Rect(798, 0, 800, 400)} {
+		draw.Draw(g, r, image.NewUniform(color.Gray{0}), image.Point{}, draw.Src)
+	}
 	p := paramsFor(200)
 	hs, vs := findRules(binarise(g), p)
-	if len(hs) != 3 {
-		t.Errorf("%d horizontal rules, want 3", len(hs))
+	if len(hs) != 3 || len(vs) != 0 {
+		t.Errorf("%d horizontal and %d vertical rules, want the 3 underlines", len(hs), len(vs))
 	}
 	if tb := findTables(hs, vs, p, 800); len(tb) != 0 {
 		t.Errorf("underlines made %d tables", len(tb))

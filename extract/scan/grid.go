@@ -24,6 +24,8 @@ type gridParams struct {
 	bridge  int // gap inside a run that is bridged (broken, faded rules)
 	tol     int // distance at which rules are taken to meet
 	maxLine int // thickest rule; thicker ink is a filled mark, not a rule
+	margin  int // a line this close to the page's edge is the copier's
+	// border or the sheet's edge, not a rule: printed forms keep margins
 }
 
 func paramsFor(dpi float64) gridParams {
@@ -35,6 +37,7 @@ func paramsFor(dpi float64) gridParams {
 		bridge:  int(0.25*mm) + 1,
 		tol:     int(1.2*mm) + 1,
 		maxLine: int(1.0*mm) + 2,
+		margin:  int(4 * mm),
 	}
 }
 
@@ -143,6 +146,9 @@ next:
 	}
 	k := 0
 	for _, s := range joined {
+		if s.pos < p.margin || s.pos >= n-p.margin {
+			continue
+		}
 		// Long rules are kept even where text sits on them: the cover's
 		// underlined blanks, which must be erased before reading.
 		if l := s.b - s.a + 1; l >= minLen && (l >= 3*minLen || clean(s, ink, m, n)) {
