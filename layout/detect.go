@@ -18,13 +18,20 @@ const MinConfidence = 0.6
 // the runners-up. A best score under MinConfidence gives EditionUnknown.
 func (s *Set) Detect(c *shenbao.Content) shenbao.EditionMatch {
 	doc := documentText(c)
+	has := func(p string) bool { return strings.Contains(doc, p) }
+	if sourceOf(c.Format) == shenbao.SourceOCR {
+		// A label read with a character or two wrong still counts: on a
+		// rough scan hardly one in two reads exactly.
+		pairs := bigrams(doc)
+		has = func(p string) bool { return strings.Contains(doc, p) || nearlyHas(pairs, p) }
+	}
 	found := make([]bool, len(s.phrases))
 	for i, p := range s.phrases {
-		found[i] = strings.Contains(doc, p)
+		found[i] = has(p)
 	}
 	var cands []shenbao.Candidate
 	for _, t := range s.list {
-		cands = append(cands, shenbao.Candidate{ID: t.ID, Score: round3(t.score(doc, found, s.phraseIdx[t.ID]))})
+		cands = append(cands, shenbao.Candidate{ID: t.ID, Score: round3(t.score(doc, has, found, s.phraseIdx[t.ID]))})
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].Score > cands[j].Score })
 	if len(cands) > 4 {
@@ -44,6 +51,36 @@ func (s *Set) Detect(c *shenbao.Content) shenbao.EditionMatch {
 }
 
 func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }
+
+// bigrams returns the set of pairs of adjacent characters in s.
+func bigrams(s string) map[[2]rune]bool {
+	out := map[[2]rune]bool{}
+	var prev rune
+	for i, r := range s {
+		if i > 0 {
+			out[[2]rune{prev, r}] = true
+		}
+		prev = r
+	}
+	return out
+}
+
+// nearlyHas says whether three in four of the character pairs of p occur
+// in the document whose pairs are given: p read with about one character
+// in eight wrong.
+func nearlyHas(pairs map[[2]rune]bool, p string) bool {
+	rs := []rune(p)
+	if len(rs) < 5 {
+		return false
+	}
+	hit := 0
+	for i := 1; i < len(rs); i++ {
+		if pairs[[2]rune{rs[i-1], rs[i]}] {
+			hit++
+		}
+	}
+	return 4*hit >= 3*(len(rs)-1)
+}
 
 func documentText(c *shenbao.Content) string {
 	var b strings.Builder
@@ -103,7 +140,9 @@ func (s *Set) indexPhrases() {
 
 // score is in [0,1]: 0.6 for labels and options found, 0.15 for the maker
 // line, 0.15 for the year columns, 0.1 for the title; signals add or take.
-func (t *Template) score(doc string, foundPhrase []bool, mine []int) float64 {
+// has finds printed text in the document (nearly, for OCR); the years
+// and signals, which tell editions apart by a character, must be exact.
+func (t *Template) score(doc string, has func(string) bool, foundPhrase []bool, mine []int) float64 {
 	found, total := 0, len(mine)
 	for _, i := range mine {
 		if foundPhrase[i] {
@@ -114,7 +153,7 @@ func (t *Template) score(doc string, foundPhrase []bool, mine []int) float64 {
 	if total > 0 {
 		score += 0.6 * float64(found) / float64(total)
 	}
-	if t.Maker != "" && strings.Contains(doc, Norm(t.Maker)) {
+	if t.Maker != "" && has(Norm(t.Maker)) {
 		score += 0.15
 	} else if t.Maker == "" {
 		score += 0.15 * float64(found) / float64(max(total, 1))
@@ -128,7 +167,7 @@ func (t *Template) score(doc string, foundPhrase []bool, mine []int) float64 {
 		}
 		score += 0.15 * float64(hit) / float64(len(t.Years))
 	}
-	if strings.Contains(doc, Norm(t.Title)) {
+	if has(Norm(t.Title)) {
 		score += 0.1
 	}
 	for _, sig := range t.Detect {

@@ -395,21 +395,51 @@ func (m *mapper) locate(s *Spec, from, to int) (anchor, bool) {
 	}
 	p, ok := m.find(s.Parent, from, to)
 	if !ok {
+		// The parent above the cursor: its second sub-row and on.
+		sf, _ := m.sectionRange(s.Section)
+		p, ok = m.find(s.Parent, sf, to)
+	}
+	if !ok {
 		return m.find(s.Label, from, to)
 	}
-	// The label sits in the parent's block or in the next few rows.
+	// The label sits in the parent's block or in the next few rows, not
+	// past the next row label of the section: a sub-label OCR misread
+	// (圈系方式) must not be passed over for the same sub-label of the
+	// next parent.
 	rows := m.block(p)
 	last := rows[len(rows)-1]
-	if a, ok := m.find(s.Label, p.u, min(last+4, to)); ok {
+	end := min(last+4, to)
+	for i := last + 1; i < end; i++ {
+		if m.rowLabelOf(s.Section, s.Parent, i) {
+			end = i
+			break
+		}
+	}
+	if a, ok := m.find(s.Label, p.u, end); ok {
 		if a.u == p.u && a.c == p.c {
 			// The parent cell itself can't be the label's cell.
-			if b, ok := m.find(s.Label, p.u+1, min(last+4, to)); ok {
+			if b, ok := m.find(s.Label, p.u+1, end); ok {
 				return b, true
 			}
 		}
 		return a, true
 	}
 	return anchor{}, false
+}
+
+// rowLabelOf says whether unit i starts with the label of a row of the
+// section that has no parent, other than except.
+func (m *mapper) rowLabelOf(section, except string, i int) bool {
+	u := &m.units[i]
+	if u.para || len(u.norms) == 0 || u.row.Cells[0].Merged {
+		return false
+	}
+	for _, r := range m.t.Rows {
+		if r.Section == section && r.Parent == "" && r.Label != except && labelScore(u.norms[0], Norm(r.Label)) >= minLabelScore {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *mapper) notFound(s *Spec) {
@@ -659,7 +689,7 @@ func cellDigits(c *shenbao.Cell) (string, float64, bool) {
 // often a misreading than a filing error, so a reviewer should look.
 func plausibility(typ, value string) float64 {
 	if !isNumeric(typ) {
-		if oddCounter(value) {
+		if oddCounter(value) || oddMarks(value) {
 			return 0.6
 		}
 		return 1
@@ -672,13 +702,45 @@ func plausibility(typ, value string) float64 {
 	if n == nil {
 		return 0.5
 	}
-	if i := strings.IndexAny(v, ".．"); i >= 0 && len(strings.TrimRight(v[i+1:], "%％")) > 2 {
+	if i := strings.IndexAny(v, ".．"); i >= 0 && (len(strings.TrimRight(v[i+1:], "%％")) > 2 || typ == TypeInteger) {
+		// Three decimals, or any in a count: a speck read as a point.
 		return 0.7
 	}
 	if typ == TypePercent && (*n > 100 || *n < -100) {
 		return 0.7
 	}
 	return 1
+}
+
+// oddMarks reports marks a county does not write and OCR makes of specks
+// and strokes: a value that starts with a separator (";市级工程…"), an
+// ASCII full stop between Chinese characters (17家.出口额), a bracket
+// without its partner (省仪器仪表[程).
+func oddMarks(v string) bool {
+	rs := []rune(strings.TrimSpace(v))
+	if len(rs) == 0 {
+		return false
+	}
+	if strings.ContainsRune(";；,，.。、:：", rs[0]) {
+		return true
+	}
+	han := func(i int) bool { return i >= 0 && i < len(rs) && unicode.Is(unicode.Han, rs[i]) }
+	open := 0
+	for i, r := range rs {
+		switch r {
+		case '.':
+			if han(i-1) && han(i+1) {
+				return true
+			}
+		case '(', '（', '[', '【', '［':
+			open++
+		case ')', '）', ']', '】', '］':
+			if open--; open < 0 {
+				return true
+			}
+		}
+	}
+	return open != 0
 }
 
 // counters are the characters that follow a figure in the form's answers:

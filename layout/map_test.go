@@ -167,6 +167,14 @@ func TestPlausibility(t *testing.T) {
 		{TypePercent, "12.34", false}, {TypePercent, "无", false}, {TypePercent, "", false},
 		{TypePercent, "1234", true}, {TypeAmount, "12.345", true}, {TypeInteger, "l2", true},
 		{TypeText, "whatever", false},
+		{TypeInteger, "490", false},
+		{TypeInteger, "4.90", true}, // a speck read as a point
+		{TypeNumber, "4.90", false},
+		{TypeText, "市级工程技术研究中心、校企联合实验室等", false},
+		{TypeText, ";市级工程技术研究中心", true},
+		{TypeText, "境外分支机构达到17家.出口额年均增长14%以上", true},
+		{TypeText, "出口额12.5亿元（含转口）", false},
+		{TypeText, "省仪器仪表[程技术研究中心", true},
 	}
 	for _, tt := range tests {
 		if got := plausibility(tt.typ, tt.v) < 1; got != tt.low {
@@ -604,5 +612,46 @@ func TestPlanDirectionAcrossPageBreak(t *testing.T) {
 	}
 	if got != "0.24吨标准煤/万元" {
 		t.Errorf("绿色化/单位工业产值能耗 2022年基准值 = %q, want 0.24吨标准煤/万元", got)
+	}
+}
+
+// A sub-label OCR misread under its parent (圈系方式 for the department's
+// 联系方式) is still the parent's, not the next parent's exact 联系方式.
+func TestSubLabelMisread(t *testing.T) {
+	tp, _ := MustLoad().Get("gd2023")
+	c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+		para("一、基本情况"),
+		table(
+			cells("县（市、区）中小企业主管部门", "盛阳县经济和信息化局"),
+			cells("联系人", "邓明", "圈系方式", "0760-4246022"),
+			cells("集群运营管理机构", "盛阳县高端紧固件产业园运营管理有限公司"),
+			cells("联系人", "袁超", "联系方式", "13695835174"),
+		),
+	}}
+	m := Map(c, tp)
+	for id, want := range map[string]string{"dept_phone": "0760-4246022", "org_phone": "13695835174"} {
+		if f := field(t, m, id); f.Value != want {
+			t.Errorf("%s = %q, want %q", id, f.Value, want)
+		}
+	}
+}
+
+// A scan whose every label is read with a character wrong is still its
+// edition; text from a text layer must match exactly.
+func TestDetectOCRNear(t *testing.T) {
+	set := MustLoad()
+	tp, _ := set.Get("nat2024")
+	var blocks []shenbao.Block
+	for _, r := range tp.Rows {
+		if rs := []rune(Norm(r.Label)); len(rs) >= 5 {
+			rs[2] = '〇'
+			blocks = append(blocks, para(string(rs)))
+		}
+	}
+	blocks = append(blocks, para("2021年 2022年 2023年"))
+	for format, want := range map[string]string{shenbao.FormatPDFScan: "nat2024", shenbao.FormatPDFText: shenbao.EditionUnknown} {
+		if got := set.Detect(&shenbao.Content{Format: format, Blocks: blocks}); got.ID != want {
+			t.Errorf("%s: edition %s (%v), want %s", format, got.ID, got.Candidates, want)
+		}
 	}
 }
