@@ -26,6 +26,19 @@ func corpusDirs(t testing.TB) []string {
 	return []string{"../testdata/corpus"}
 }
 
+// corpusDocs loads every document of the corpus.
+func corpusDocs(t testing.TB) []corpus.Doc {
+	var all []corpus.Doc
+	for _, dir := range corpusDirs(t) {
+		docs, err := corpus.Load(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, docs...)
+	}
+	return all
+}
+
 // TestCorpusAccuracy measures extraction against the ground truth of every
 // corpus document whose format the engines handle, and requires 100 % for
 // docx and digital PDF (the acceptance). Scans take minutes, so
@@ -34,66 +47,84 @@ func corpusDirs(t testing.TB) []string {
 func TestCorpusAccuracy(t *testing.T) {
 	ex := newExtractor()
 	scans := os.Getenv("SHENBAO_SCANS") == "1" && ex.Scan != nil
-	type row struct{ edition, format string }
 	var took []time.Duration
-	total := map[row]*corpus.Score{}
-	docsByRow := map[row]int{}
-	editionOK := map[row]int{}
-	for _, dir := range corpusDirs(t) {
-		docs, err := corpus.Load(dir)
+	sheet := newScoreSheet()
+	for _, d := range corpusDocs(t) {
+		f := d.Format()
+		if f == "scan" && !scans || (f == "pdf" && ex.PDFText == nil) {
+			continue
+		}
+		if f == "scan" {
+			f = fmt.Sprintf("scan%d", d.Truth.DPI)
+		}
+		data, err := os.ReadFile(d.Path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, d := range docs {
-			f := d.Format()
-			if f == "scan" && !scans || (f == "pdf" && ex.PDFText == nil) {
-				continue
+		start := time.Now()
+		rep, err := ex.Extract(context.Background(), filepath.Base(d.Path), data)
+		if strings.HasPrefix(f, "scan") {
+			took = append(took, time.Since(start))
+		}
+		if err != nil {
+			t.Errorf("%s: %v", d.Path, err)
+			continue
+		}
+		s := corpus.Compare(rep, d)
+		sheet.add(d.EditionID(), f, s)
+		if strings.HasPrefix(f, "scan") {
+			// Measured, not yet required; SCAN_MISSES=1 lists what
+			// each scan got wrong.
+			if os.Getenv("SCAN_MISSES") != "" {
+				t.Logf("%s:\n  %s", d.Path, strings.Join(s.Misses, "\n  "))
 			}
-			if f == "scan" {
-				f = fmt.Sprintf("scan%d", d.Truth.DPI)
+			continue
+		}
+		for i, miss := range s.Misses {
+			if i == 15 {
+				t.Errorf("%s: … %d more", d.Path, len(s.Misses)-15)
+				break
 			}
-			data, err := os.ReadFile(d.Path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			start := time.Now()
-			rep, err := ex.Extract(context.Background(), filepath.Base(d.Path), data)
-			if strings.HasPrefix(f, "scan") {
-				took = append(took, time.Since(start))
-			}
-			if err != nil {
-				t.Errorf("%s: %v", d.Path, err)
-				continue
-			}
-			s := corpus.Compare(rep, d)
-			k := row{d.EditionID(), f}
-			if total[k] == nil {
-				total[k] = &corpus.Score{}
-			}
-			total[k].Add(s)
-			docsByRow[k]++
-			if s.Edition {
-				editionOK[k]++
-			}
-			if strings.HasPrefix(f, "scan") {
-				// Measured, not yet required; SCAN_MISSES=1 lists what
-				// each scan got wrong.
-				if os.Getenv("SCAN_MISSES") != "" {
-					t.Logf("%s:\n  %s", d.Path, strings.Join(s.Misses, "\n  "))
-				}
-				continue
-			}
-			for i, miss := range s.Misses {
-				if i == 15 {
-					t.Errorf("%s: … %d more", d.Path, len(s.Misses)-15)
-					break
-				}
-				t.Errorf("%s: %s", d.Path, miss)
-			}
+			t.Errorf("%s: %s", d.Path, miss)
 		}
 	}
-	var keys []row
-	for k := range total {
+	var b strings.Builder
+	b.WriteString(sheet.String())
+	if len(took) > 0 {
+		sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
+		fmt.Fprintf(&b, "scans: %d, median %.1f s per application, slowest %.1f s\n", len(took), took[len(took)/2].Seconds(), took[len(took)-1].Seconds())
+	}
+	t.Log(b.String())
+}
+
+// scoreSheet adds up corpus scores per edition and format and prints them
+// as one table.
+type scoreSheet struct {
+	total           map[sheetRow]*corpus.Score
+	docs, editionOK map[sheetRow]int
+}
+
+type sheetRow struct{ edition, format string }
+
+func newScoreSheet() *scoreSheet {
+	return &scoreSheet{total: map[sheetRow]*corpus.Score{}, docs: map[sheetRow]int{}, editionOK: map[sheetRow]int{}}
+}
+
+func (sh *scoreSheet) add(edition, format string, s corpus.Score) {
+	k := sheetRow{edition, format}
+	if sh.total[k] == nil {
+		sh.total[k] = &corpus.Score{}
+	}
+	sh.total[k].Add(s)
+	sh.docs[k]++
+	if s.Edition {
+		sh.editionOK[k]++
+	}
+}
+
+func (sh *scoreSheet) String() string {
+	var keys []sheetRow
+	for k := range sh.total {
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool {
@@ -102,15 +133,11 @@ func TestCorpusAccuracy(t *testing.T) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%-16s %-7s %4s %7s %15s %15s %9s %8s %8s %9s\n", "edition", "fmt", "docs", "edition", "fields", "checkboxes", "texts", "char-acc", "count±2%", "conf-wrong")
 	for _, k := range keys {
-		s := total[k]
-		fmt.Fprintf(&b, "%-16s %-7s %4d %4d/%-2d %6d/%-4d%4.0f%% %6d/%-4d%4.0f%% %4d/%-4d %7.2f%% %4d/%-4d %9d\n", k.edition, k.format, docsByRow[k], editionOK[k], docsByRow[k],
+		s := sh.total[k]
+		fmt.Fprintf(&b, "%-16s %-7s %4d %4d/%-2d %6d/%-4d%4.0f%% %6d/%-4d%4.0f%% %4d/%-4d %7.2f%% %4d/%-4d %9d\n", k.edition, k.format, sh.docs[k], sh.editionOK[k], sh.docs[k],
 			s.FieldsOK, s.Fields, pct(s.FieldsOK, s.Fields), s.BoxesOK, s.Boxes, pct(s.BoxesOK, s.Boxes), s.TextsOK, s.Texts, 100*s.CharAccuracy(), s.TextCountOK, s.Texts, s.ConfidentWrong)
 	}
-	if len(took) > 0 {
-		sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
-		fmt.Fprintf(&b, "scans: %d, median %.1f s per application, slowest %.1f s\n", len(took), took[len(took)/2].Seconds(), took[len(took)-1].Seconds())
-	}
-	t.Log(b.String())
+	return b.String()
 }
 
 func pct(a, b int) float64 {

@@ -3,14 +3,11 @@
 package scan
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"image"
 	"image/color"
-	"image/jpeg"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +16,7 @@ import (
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/extract/ocr"
+	"github.com/shenbao/shenbao/extract/roughen"
 )
 
 var (
@@ -42,44 +40,9 @@ func skewed(deg float64) func(image.Image) image.Image {
 	return func(img image.Image) image.Image { return rotate(grayDropColour(img), deg) }
 }
 
-func noisy(img image.Image) image.Image {
-	g := grayDropColour(img)
-	r := rand.New(rand.NewPCG(1, 2))
-	for i, v := range g.Pix {
-		g.Pix[i] = uint8(math.Max(0, math.Min(255, float64(v)+r.NormFloat64()*22)))
-	}
-	return g
-}
-
-func blurred(img image.Image) image.Image {
-	g := grayDropColour(img)
-	out := image.NewGray(g.Rect)
-	w, h := g.Rect.Dx(), g.Rect.Dy()
-	for y := 1; y < h-1; y++ {
-		for x := 1; x < w-1; x++ {
-			s := 0
-			for dy := -1; dy <= 1; dy++ {
-				for dx := -1; dx <= 1; dx++ {
-					s += int(g.Pix[(y+dy)*g.Stride+x+dx])
-				}
-			}
-			out.Pix[y*out.Stride+x] = uint8(s / 9)
-		}
-	}
-	return out
-}
-
-func jpegged(img image.Image) image.Image {
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 30}); err != nil {
-		panic(err)
-	}
-	out, err := jpeg.Decode(&buf)
-	if err != nil {
-		panic(err)
-	}
-	return out
-}
+func noisy(img image.Image) image.Image   { return roughen.Noise(img, 22) }
+func blurred(img image.Image) image.Image { return roughen.Blur(img) }
+func jpegged(img image.Image) image.Image { return roughen.JPEG(img, 30) }
 
 func scaled(f float64) func(image.Image) image.Image {
 	return func(img image.Image) image.Image { return resize(grayDropColour(img), f) }
@@ -90,31 +53,14 @@ func turned(q int) func(image.Image) image.Image {
 }
 
 // darkened lets the paper fall to 55 % brightness towards the right edge.
-func darkened(img image.Image) image.Image {
-	g := grayDropColour(img)
-	w := float64(g.Rect.Dx())
-	for y := 0; y < g.Rect.Dy(); y++ {
-		for x := 0; x < g.Rect.Dx(); x++ {
-			f := 1 - 0.45*float64(x)/w
-			g.Pix[y*g.Stride+x] = uint8(float64(g.Pix[y*g.Stride+x]) * f)
-		}
-	}
-	return g
-}
+func darkened(img image.Image) image.Image { return roughen.Darken(img, 0.55) }
 
 // sealed stamps a red seal — a thick ring with strokes inside — over the
 // value cell of 主导产业所属产业类型 and its option boxes, as a 公章 lands
 // on a cell.
 func sealed(img image.Image) image.Image {
-	g := grayDropColour(img)
-	b := g.Rect
-	out := image.NewRGBA(b)
-	for y := 0; y < b.Dy(); y++ {
-		for x := 0; x < b.Dx(); x++ {
-			v := g.Pix[y*g.Stride+x]
-			out.Set(x, y, color.RGBA{v, v, v, 255})
-		}
-	}
+	out := roughen.Colour(grayDropColour(img))
+	b := out.Rect
 	// Centre on the type-of-industry row: about 43 % down, 55 % across.
 	cx, cy := float64(b.Dx())*0.55, float64(b.Dy())*0.43
 	rad := float64(b.Dx()) * 0.1
