@@ -95,8 +95,8 @@ func unpairedQuotes(v string) string {
 }
 
 // coverHint is the printed naming hint beside a blank, e.g.
-// "[重庆市中小企业特色产业集群（XX产业）]".
-var coverHint = regexp.MustCompile(`[\[【(（][^\[【]*XX.*$`)
+// "[重庆市中小企业特色产业集群（XX产业）]", also with an X lost to OCR.
+var coverHint = regexp.MustCompile(`[\[【(（][^\[【]*(XX|X ?产业).*$`)
 
 // misreadHint reports the naming hint printed under a blank with its
 // opening "(XX" misread as a few Latin letters ("CCX(省、市)XX(县、区)XX产业))").

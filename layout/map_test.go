@@ -387,6 +387,7 @@ func TestCoverHintMisread(t *testing.T) {
 		{"CCX(省、市)XX(县、区)XX 产业))", "湖北省荆州市清阳市智能家电产业集群"},
 		{"(XX(省、市)XX(县、区)XX产业))", "湖北省荆州市清阳市智能家电产业集群"},
 		{"LED产业集群", "湖北省荆州市清阳市智能家电产业集群LED产业集群"},
+		{"[重庆市中小企业特色产业集群（X产业） ]", "湖北省荆州市清阳市智能家电产业集群"},
 	} {
 		c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
 			para("集群名称: 湖北省荆州市清阳市智能家电产业集群"),

@@ -422,3 +422,21 @@ func median(v []float64) float64 {
 	sort.Float64s(s)
 	return s[len(s)/2]
 }
+
+// whiteEdges whitens a band of m pixels along the four edges of g, where a
+// printed form has only margin.
+func whiteEdges(g *image.Gray, m int) {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	for y := 0; y < h; y++ {
+		row := g.Pix[y*g.Stride : y*g.Stride+w]
+		if y < m || y >= h-m {
+			for x := range row {
+				row[x] = 255
+			}
+			continue
+		}
+		for x := 0; x < min(m, w); x++ {
+			row[x], row[w-1-x] = 255, 255
+		}
+	}
+}

@@ -52,6 +52,20 @@ func turned(q int) func(image.Image) image.Image {
 	return func(img image.Image) image.Image { return rotate90(grayDropColour(img), q) }
 }
 
+// framed draws the black frame a copier leaves along the sheet's edges.
+func framed(img image.Image) image.Image {
+	g := grayDropColour(img)
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			if x < 6 || y < 6 || x >= w-6 || y >= h-6 {
+				g.Pix[y*g.Stride+x] = 0
+			}
+		}
+	}
+	return g
+}
+
 // darkened lets the paper fall to 55 % brightness towards the right edge.
 func darkened(img image.Image) image.Image { return roughen.Darken(img, 0.55) }
 
@@ -122,6 +136,7 @@ func TestReadDegraded(t *testing.T) {
 		{"upside down", 0, turned(2), 0},
 		{"on its side", 1, turned(1), 0},
 		{"red seal over a cell, uneven lighting", 0, func(img image.Image) image.Image { return sealed(darkened(img)) }, 0},
+		{"copier's black frame", 1, framed, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,6 +174,17 @@ func checkPage(t *testing.T, c *shenbao.Content, pw pageWant) {
 	}
 	if len(tb.Rows) != pw.rows {
 		t.Errorf("%d rows, want %d", len(tb.Rows), pw.rows)
+	}
+	// Outside the table the page prints its section's heading only: ink
+	// read as lines around it (a frame, noise) would be values' neighbours.
+	var paras []string
+	for _, b := range c.Blocks {
+		if b.Table == nil {
+			paras = append(paras, b.Text)
+		}
+	}
+	if !slices.Equal(paras, []string{"一、基本情况"}) {
+		t.Errorf("text outside the table %q, want the heading 一、基本情况 only", paras)
 	}
 	labels := map[string]bool{}
 	var values []string

@@ -161,6 +161,9 @@ func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Op
 	}
 	g = resize(g, opts.WorkDPI/dpi)
 	flat := flatten(g, int(opts.WorkDPI/4))
+	// The copier's black frame at the sheet's edges would be ink in every
+	// row and column: text lines would run the page's height.
+	whiteEdges(flat, paramsFor(opts.WorkDPI).margin)
 	bin := binarise(flat)
 	// Straighten first: on a page still skewed by a degree a full-width
 	// line drifts by more than its own height, so the orientation test
