@@ -181,7 +181,11 @@ func (m *mapper) cutAtNextLabel(rest string, s *Spec) string {
 // isCoverText reports whether a cover line is the form's own print: a
 // label, the title, the maker line or the (XX…) hint.
 func (m *mapper) isCoverText(norm string) bool {
-	if strings.HasPrefix(norm, "(") || misreadHint(norm) || strings.Contains(norm, Norm(m.t.Title)) || m.t.Maker != "" && strings.Contains(norm, Norm(m.t.Maker)) {
+	printed := func(p string) bool {
+		// OCR may misread a character of it ([业和信息化部制).
+		return p != "" && (strings.Contains(norm, p) || m.source == shenbao.SourceOCR && labelScore(norm, p) >= minLabelScore)
+	}
+	if strings.HasPrefix(norm, "(") || misreadHint(norm) || printed(Norm(m.t.Title)) || printed(Norm(m.t.Maker)) {
 		return true
 	}
 	for _, r := range m.t.Rows {

@@ -1,6 +1,7 @@
 package layout
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/shenbao/shenbao"
@@ -249,7 +250,8 @@ func TestCountLookalike(t *testing.T) {
 // Cover blanks as OCR reads them: a bracket of the printed marker after a
 // blank dropped (县市、区)), the county glued to its neighbour's misread
 // marker by a stray quote, Chinese punctuation turned into brackets and
-// ASCII, a speck read as a quote that closes nothing.
+// ASCII, a speck read as a quote that closes nothing, the maker's line
+// under the last blank read with a character wrong.
 func TestCoverOCR(t *testing.T) {
 	tp, _ := MustLoad().Get("nat2023")
 	for _, tt := range []struct{ line, id, want string }{
@@ -258,10 +260,14 @@ func TestCoverOCR(t *testing.T) {
 		{"所属地区：浙江省宁波市〈区)  德阳区县〈市、区)", "region_county", "德阳区"},
 		{"所属地区：浙江省(区、市)宁波市(区)德阳区县(市、区)", "region_county", "德阳区"},
 		{"县（市、区）中小企业主管部门（盖章）：德阳区经济和信息化局〈中小企业局)", "cover_dept", "德阳区经济和信息化局（中小企业局）"},
+		{"联系人及联系电话：曾强  15705759965\n[业和信息化部制", "cover_contact", "曾强  15705759965"},
 		{"联系人及联系电话：吴永刚  “15146354443", "cover_contact", "吴永刚  15146354443"},
 		{"集群运营管理机构：宁波“专精”联盟", "cover_org", "宁波“专精”联盟"},
 	} {
-		c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{para(tt.line)}}
+		c := &shenbao.Content{Format: shenbao.FormatPDFScan}
+		for _, l := range strings.Split(tt.line, "\n") {
+			c.Blocks = append(c.Blocks, para(l))
+		}
 		if f := field(t, Map(c, tp), tt.id); f.Value != tt.want {
 			t.Errorf("%q: %s = %q, want %q", tt.line, tt.id, f.Value, tt.want)
 		}
