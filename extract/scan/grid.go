@@ -453,13 +453,17 @@ func buildGrid(hs, vs []seg, p gridParams) (gridTable, bool) {
 }
 
 // eraseRules whitens the rules in g and b so that OCR and ink measures see
-// only text and marks. Rules are widened by one pixel each side to take
-// the anti-aliased fringe.
-func eraseRules(g *image.Gray, b *bitmap, hs, vs []seg) {
+// only text and marks, and clears the same pixels in the bitmaps also
+// (binarised from g at other thresholds). b, where the rules were found,
+// tells a rule's body and fringe from the glyphs touching it.
+func eraseRules(g *image.Gray, b *bitmap, hs, vs []seg, also ...*bitmap) {
 	clearPx := func(x, y int) {
 		if x >= 0 && y >= 0 && x < b.w && y < b.h {
 			b.pix[y*b.w+x] = false
 			g.Pix[y*g.Stride+x] = 255
+			for _, o := range also {
+				o.pix[y*o.w+x] = false
+			}
 		}
 	}
 	for _, h := range hs {

@@ -266,10 +266,7 @@ func (pg *page) clearRules(g *image.Gray, b *bitmap, hs, vs []seg, tables []grid
 			lhs = append(lhs, h)
 		}
 	}
-	if len(lhs) > 0 {
-		eraseRules(g, pg.light, lhs, nil)
-		*b = *binarise(g)
-	}
+	eraseRules(g, pg.light, lhs, nil, b)
 }
 
 // finish reads again what a second reading may improve and assembles the
