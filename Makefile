@@ -3,15 +3,17 @@
 
 GO      ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 BIN     := bin/shenbao
-DEBS    := libtesseract-dev libleptonica-dev tesseract-ocr-chi-sim tesseract-ocr-eng \
+DEBS    := libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng \
            tesseract-ocr-osd poppler-utils qpdf postgresql libreoffice-writer-nogui \
            chromium fonts-wqy-microhei
 SAMPLES := testdata/corpus/nat2024_01_docx.docx testdata/corpus/gd2023_03_pdf.pdf
 
 .PHONY: deps build demo test bench fuzz clean
 
-# Debian packages: Tesseract + Chinese data for scans, PostgreSQL for the
-# service's integration tests, qpdf/poppler for hostile-PDF fixtures,
+# Debian packages: Tesseract + Chinese data for scans, and its command for
+# the scan benchmark's baseline (poppler's pdfimages pulls out the pages it
+# reads); PostgreSQL for the service's integration tests, qpdf/poppler for
+# hostile-PDF fixtures,
 # LibreOffice to read legacy .doc/.wps, Chromium and a Chinese font for the
 # review pages' browser tests and their printed 审核意见 PDF.
 deps:
