@@ -119,7 +119,7 @@ func BenchmarkScans(b *testing.B) {
 				r := runner(b, b.TempDir())
 				r.Cross = nil
 				r.Workers = cfg.workers
-				r.Pipeline.Extractor.Scan = scanpdf.Reader{Opts: scanpdf.Options{Workers: cfg.ocr}}.Read
+				r.Pipeline.Extractor.ScanWith(scanpdf.Options{Workers: cfg.ocr})
 				start := time.Now()
 				o := r.Run(context.Background(), items)
 				took := time.Since(start)

@@ -59,10 +59,20 @@ type Extractor struct {
 // reports scans as needing the OCR engine). A program using it calls
 // child.Main first thing in main.
 func New(templates *layout.Set) *Extractor {
-	return &Extractor{
-		Templates: templates, DOCX: docx.Read, PDFText: pdftext.Read, Scan: scanpdf.Reader{}.Read, Ink: render.Ink,
+	e := &Extractor{
+		Templates: templates, DOCX: docx.Read, PDFText: pdftext.Read, Ink: render.Ink,
 		MaxBytes: 100 << 20, ReviewThreshold: 0.8,
 	}
+	e.ScanWith(scanpdf.Options{})
+	return e
+}
+
+// ScanWith sets the scan engine to a child-process scan reader with opts,
+// told what the templates print so that it need not read their labels
+// through.
+func (e *Extractor) ScanWith(opts scanpdf.Options) {
+	opts.Print = e.Templates.Printed()
+	e.Scan = scanpdf.Reader{Opts: opts}.Read
 }
 
 // Kind is a file type detected from content.

@@ -327,3 +327,40 @@ func (t *Template) Validate() error {
 	}
 	return nil
 }
+
+// Printed returns what the templates print in table cells, whitespace
+// removed and without repeats: section headings, row labels, the rows they
+// belong to, column headers (each part of a compound header) and checkbox
+// options. A scan reader holds the first line of a label, or the first
+// characters of an option, against them and takes the rest from the form
+// instead of reading it (see extract/scan).
+func (s *Set) Printed() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(p string) {
+		p = strings.Join(strings.Fields(p), "")
+		if p != "" && !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for _, t := range s.list {
+		add(t.Title)
+		for _, sec := range t.Sections {
+			add(sec)
+		}
+		for _, r := range t.Rows {
+			add(r.Label)
+			add(r.Parent)
+			for _, c := range r.Columns {
+				for _, part := range strings.Split(c, "/") {
+					add(part)
+				}
+			}
+			for _, o := range r.Options {
+				add(o)
+			}
+		}
+	}
+	return out
+}

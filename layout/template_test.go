@@ -61,3 +61,20 @@ func TestValidateRejects(t *testing.T) {
 		t.Errorf("valid template rejected: %v", err)
 	}
 }
+
+func TestPrinted(t *testing.T) {
+	ps := MustLoad().Printed()
+	seen := map[string]bool{}
+	for _, p := range ps {
+		if p == "" || strings.ContainsAny(p, " \t\n") || seen[p] {
+			t.Errorf("printed phrase %q: empty, spaced or repeated", p)
+		}
+		seen[p] = true
+	}
+	// A long label of the national form, a header part and a section.
+	for _, want := range []string{"集群内中小企业有效发明专利拥有量（包括发明专利、国防专利、植物新品种、国家级农作物品种、国家新药、国家一级中药保护品种、集成电路布图设计专有权等）", "主持数量", "二、主导产业情况"} {
+		if !seen[want] {
+			t.Errorf("Printed lacks %q", want)
+		}
+	}
+}

@@ -43,7 +43,7 @@ func TestBrowserScanReview(t *testing.T) {
 	needOCR(t)
 	b := newBrowser(t)
 	proc := newPipeline(t)
-	proc.Extractor.Scan = scanpdf.Reader{Opts: scanpdf.Options{Workers: 2}}.Read
+	proc.Extractor.ScanWith(scanpdf.Options{Workers: 2})
 	s := startSiteWith(t, 1, proc)
 	ctx := context.Background()
 

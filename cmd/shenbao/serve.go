@@ -91,7 +91,7 @@ func (m *Main) startService(ctx context.Context, sf *serviceFlags, workers int, 
 		st.Close()
 		return nil, err
 	}
-	p.Extractor.Scan = scanpdf.Reader{Opts: scanpdf.Options{Workers: sf.ocrThreads}}.Read
+	p.Extractor.ScanWith(scanpdf.Options{Workers: sf.ocrThreads})
 	metrics := api.NewMetrics()
 	q, err := queue.Open(ctx, st, p, queue.Config{Workers: workers, Logger: log, Observer: metrics})
 	if err != nil {

@@ -544,7 +544,7 @@ func TestClearRules(t *testing.T) {
 		fill(image.Rect(x, 304, x+3, 330), 30)
 	}
 	b := binarise(g)
-	pg := newPage(1, dpi)
+	pg := newPage(1, dpi, nil)
 	hs, vs := findRules(b, pg.p)
 	pg.clearRules(g, b, hs, vs, findTables(hs, vs, pg.p, b.w))
 	ink := func(x, y int) bool { return g.GrayAt(x, y).Y < 200 }

@@ -40,6 +40,11 @@ type Options struct {
 	// which Tesseract reads as well as 300 dpi at half the cost; 150 dpi
 	// scans are enlarged to it.
 	WorkDPI float64
+	// Print is what the forms print in their cells (layout.Set.Printed):
+	// a label cell whose first line opens one of these phrases is not read
+	// further when its other lines fit the phrase's rest. Nil reads every
+	// line.
+	Print []string
 }
 
 // Read turns page images scanned at dpi into Content. Pages are numbered
@@ -59,6 +64,7 @@ func ReadPages(ctx context.Context, n int, page func(int) (image.Image, error), 
 	if opts.WorkDPI <= 0 {
 		opts.WorkDPI = 200
 	}
+	ps := newPrintSet(opts.Print)
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.NumCPU()
@@ -76,7 +82,7 @@ func ReadPages(ctx context.Context, n int, page func(int) (image.Image, error), 
 		go func() {
 			defer wg.Done()
 			for j := range next {
-				results[j.i], errs[j.i] = readPage(ctx, j.img, dpi, j.i+1, opts)
+				results[j.i], errs[j.i] = readPage(ctx, j.img, dpi, j.i+1, opts, ps)
 			}
 		}()
 	}
@@ -140,6 +146,10 @@ type page struct {
 	// follows maps a short line's piece to the piece of the line above it
 	// in the same cell, whose end it continues (see tailReadings).
 	follows map[int]int
+	print   *printSet
+	// fromPrint marks the pieces whose text was taken from print, not
+	// read (see completePrint): nothing reads them again.
+	fromPrint map[int]bool
 }
 
 func (pg *page) pt(v int) float64 { return float64(v) * 72 / pg.dpi }
@@ -153,7 +163,7 @@ func (pg *page) piece(r image.Rectangle, m ocr.Mode) int {
 	return len(pg.pieces) - 1
 }
 
-func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Options) (*pageOut, error) {
+func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Options, ps *printSet) (*pageOut, error) {
 	g := grayDropColour(img)
 	if dpi <= 0 {
 		// A4 is 8.27 inches wide; forms are A4.
@@ -176,7 +186,7 @@ func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Op
 	// Nearly every page lies upright: it is read as it lies, and its
 	// orientation tested only when it does not read clearly, which
 	// spares the test's own reading on every other page.
-	pg := newPage(no, opts.WorkDPI)
+	pg := newPage(no, opts.WorkDPI, ps)
 	var lay []blockLay
 	if !onSide(bin) {
 		var conf float64
@@ -193,7 +203,7 @@ func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Op
 		return nil, err
 	}
 	if g != flat || lay == nil {
-		pg = newPage(no, opts.WorkDPI)
+		pg = newPage(no, opts.WorkDPI, ps)
 		if lay, _, err = pg.read(ctx, g, b, opts.OCR); err != nil {
 			return nil, err
 		}
@@ -206,8 +216,8 @@ func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Op
 // below it, a clean page at 0.9 and a rough scan at 0.8.
 const uprightConf = 0.7
 
-func newPage(no int, dpi float64) *page {
-	return &page{no: no, dpi: dpi, p: paramsFor(dpi), em: int(10.5 / 72 * dpi)}
+func newPage(no int, dpi float64, ps *printSet) *page {
+	return &page{no: no, dpi: dpi, p: paramsFor(dpi), em: int(10.5 / 72 * dpi), print: ps}
 }
 
 // read finds the page's tables and text lines on the upright, straight
@@ -224,8 +234,7 @@ func (pg *page) read(ctx context.Context, g *image.Gray, b *bitmap, rec Recogniz
 	if len(pg.pieces) == 0 {
 		return lay, 0, nil
 	}
-	var err error
-	if pg.res, err = rec.Page(ctx, g, pg.pieces); err != nil {
+	if err := pg.readPieces(ctx, lay, rec); err != nil {
 		return nil, 0, err
 	}
 	return lay, chineseConf(pg.res), nil
@@ -423,7 +432,7 @@ func (pg *page) tailReadings() ([]int, []ocr.Region) {
 	var idx []int
 	var regs []ocr.Region
 	for i, p := range pg.follows {
-		if r := pg.res[i]; len(r.Lines) > 0 && minConf(r) >= 0.6 {
+		if r := pg.res[i]; pg.fromPrint[i] || len(r.Lines) > 0 && minConf(r) >= 0.6 {
 			continue
 		}
 		before := pg.pieces[p].Rect
@@ -446,7 +455,7 @@ func (pg *page) endReadings() ([]int, []ocr.Region) {
 	var regs []ocr.Region
 	for i, r := range pg.res {
 		p := pg.pieces[i]
-		if len(r.Lines) != 1 || p.Mode != ocr.Line {
+		if len(r.Lines) != 1 || p.Mode != ocr.Line || pg.fromPrint[i] {
 			continue
 		}
 		read := r.Lines[0].Rect
@@ -476,6 +485,7 @@ func (pg *page) secondReadings() ([]int, []ocr.Region) {
 	var regs []ocr.Region
 	for i, r := range pg.res {
 		switch {
+		case pg.fromPrint[i]:
 		case len(r.Lines) == 1 && (numericLike(r.Lines[0].Text) || (r.Lines[0].Conf < 0.9 && shortOdd(r.Lines[0].Text))):
 			idx = append(idx, i)
 			regs = append(regs, ocr.Region{Rect: pg.pieces[i].Rect, Mode: ocr.Numeric, Scale: 2})
@@ -507,7 +517,7 @@ func (pg *page) digitReadings(idx []int, second []ocr.Region) ([]int, []ocr.Regi
 		}
 	}
 	for i, r := range pg.res {
-		if seen[i] || pg.pieces[i].Rect.Dx() > 4*pg.em || pg.pieces[i].Mode != ocr.Line {
+		if seen[i] || pg.fromPrint[i] || pg.pieces[i].Rect.Dx() > 4*pg.em || pg.pieces[i].Mode != ocr.Line {
 			continue
 		}
 		if len(r.Lines) == 0 {
@@ -540,7 +550,7 @@ func (pg *page) dateReadings() ([]int, []ocr.Region) {
 	var dated []int
 	var regs []ocr.Region
 	for i, r := range pg.res {
-		if len(r.Lines) != 1 || !dateLike(r.Lines[0].Text) {
+		if len(r.Lines) != 1 || pg.fromPrint[i] || !dateLike(r.Lines[0].Text) {
 			continue
 		}
 		if g, ok := dateGroups(pg.bin, pg.pieces[i].Rect, pg.em); ok {

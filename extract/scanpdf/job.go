@@ -58,7 +58,7 @@ func job(ctx context.Context, in io.Reader, out io.Writer) error {
 		}
 		return img, nil
 	}
-	c, err := scan.ReadPages(ctx, doc.Pages(), render, req.DPI, scan.Options{OCR: eng, Workers: req.Workers, WorkDPI: req.DPI})
+	c, err := scan.ReadPages(ctx, doc.Pages(), render, req.DPI, scan.Options{OCR: eng, Workers: req.Workers, WorkDPI: req.DPI, Print: req.Print})
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,8 @@ type Options struct {
 	MaxPages int
 	// Workers is the OCR parallelism in the child; default: all cores.
 	Workers int
+	// Print is what the forms print in their cells (scan.Options.Print).
+	Print []string
 }
 
 func (o Options) withDefaults() Options {
@@ -52,9 +54,10 @@ func (o Options) withDefaults() Options {
 // request is what the parent sends the child: the options as JSON on the
 // first line, then the PDF.
 type request struct {
-	DPI      float64 `json:"dpi"`
-	MaxPages int     `json:"max_pages"`
-	Workers  int     `json:"workers"`
+	DPI      float64  `json:"dpi"`
+	MaxPages int      `json:"max_pages"`
+	Workers  int      `json:"workers"`
+	Print    []string `json:"print,omitempty"`
 }
 
 // Reader reads scanned PDFs with the given options.
@@ -67,7 +70,7 @@ func (rd Reader) Read(ctx context.Context, r io.ReaderAt, size int64) (*shenbao.
 	if _, err := r.ReadAt(data, 0); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("read pdf: %w", err)
 	}
-	head, _ := json.Marshal(request{DPI: o.DPI, MaxPages: o.MaxPages, Workers: o.Workers})
+	head, _ := json.Marshal(request{DPI: o.DPI, MaxPages: o.MaxPages, Workers: o.Workers, Print: o.Print})
 	in := append(append(head, '\n'), data...)
 	out, err := child.Run(ctx, Job, in, child.Limits{
 		Timeout: o.Timeout, Memory: o.Memory, Output: 256 << 20,

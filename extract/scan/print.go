@@ -1,0 +1,514 @@
+package scan
+
+import (
+	"context"
+	"image"
+	"math"
+	"strings"
+
+	"github.com/shenbao/shenbao/extract/ocr"
+)
+
+// A form's label cells and option texts are its own print, and a third of
+// what a scan reads is print (38 % of the characters of a national 2022
+// scan). A label cell's first line is read; when it opens exactly one
+// printed phrase whose rest fits the cell's other lines by width, those
+// lines are the rest of the phrase and are not read. An option is read up
+// to a gap past its first five ems and completed the same way. When
+// anything differs — the first characters misread, the ink too long or too
+// short for the rest, two phrases that fit differently — everything is
+// read as usual: what is taken from print is what the form prints there.
+
+// printSet holds the printed phrases, compared by their folded form.
+type printSet struct {
+	phrases [][]rune // as printed
+	folded  []string // fold of each
+}
+
+func newPrintSet(ps []string) *printSet {
+	if len(ps) == 0 {
+		return nil
+	}
+	s := &printSet{}
+	for _, p := range ps {
+		rs := []rune(strings.Join(strings.Fields(p), ""))
+		if len(rs) == 0 {
+			continue
+		}
+		s.phrases = append(s.phrases, rs)
+		s.folded = append(s.folded, fold(rs))
+	}
+	return s
+}
+
+// foldRune maps the punctuation a form prints full width and OCR reads
+// either way to one form; fold keeps one rune per rune.
+func foldRune(r rune) rune {
+	switch r {
+	case '（', '〈', '《':
+		return '('
+	case '）', '〉', '》':
+		return ')'
+	case '：':
+		return ':'
+	case '，':
+		return ','
+	case '；':
+		return ';'
+	case '“', '”', '＂':
+		return '"'
+	}
+	return r
+}
+
+func fold(rs []rune) string {
+	var b strings.Builder
+	for _, r := range rs {
+		b.WriteRune(foldRune(r))
+	}
+	return b.String()
+}
+
+// units is the width of rs in ems: Chinese characters and full-width
+// punctuation are one, Latin letters, digits and ASCII punctuation half.
+func units(rs []rune) float64 {
+	u := 0.0
+	for _, r := range rs {
+		if ocr.Wide(r) {
+			u++
+		} else {
+			u += 0.5
+		}
+	}
+	return u
+}
+
+// minPrintPrefix is the fewest characters a first line must hold to be
+// taken as the start of a phrase: one or two open too many.
+const minPrintPrefix = 3
+
+// rest returns the text of each of the lines below a first line read as
+// first (spaces removed) w1 pixels wide, when first opens printed phrases
+// and every phrase that fits the lines' widths ws continues the same way.
+// With sameLine, ws is one piece of ink on the first line's own line,
+// which may be wider than the first.
+func (s *printSet) rest(first string, w1 int, ws []int, sameLine bool) ([]string, bool) {
+	fr := []rune(first)
+	if s == nil || len(fr) < minPrintPrefix || len(ws) == 0 {
+		return nil, false
+	}
+	head := fold(fr)
+	var found []rune
+	for i, f := range s.folded {
+		if !strings.HasPrefix(f, head) {
+			continue
+		}
+		p := s.phrases[i]
+		r := p[len(fr):]
+		if len(r) == 0 || !fits(units(p[:len(fr)]), w1, units(r), ws, sameLine) {
+			continue
+		}
+		// Editions print the same label with full-width or ASCII
+		// brackets: the same rest either way.
+		if found != nil && fold(found) != fold(r) {
+			return nil, false
+		}
+		if found == nil {
+			found = r
+		}
+	}
+	if found == nil {
+		return nil, false
+	}
+	return split(found, ws), true
+}
+
+// between returns what a printed phrase holds between first, read w1
+// pixels wide, and last, read on the next line, when that fits ink w
+// pixels wide after first on first's line, and every phrase that fits
+// holds the same.
+func (s *printSet) between(first, last string, w1, w int) (string, bool) {
+	fr, lr := []rune(first), []rune(last)
+	if s == nil || len(fr) < minPrintPrefix || len(lr) == 0 {
+		return "", false
+	}
+	head, tail := fold(fr), fold(lr)
+	var found []rune
+	for i, f := range s.folded {
+		p := s.phrases[i]
+		if len(p) <= len(fr)+len(lr) || !strings.HasPrefix(f, head) || !strings.HasSuffix(f, tail) {
+			continue
+		}
+		m := p[len(fr) : len(p)-len(lr)]
+		if !fits(units(p[:len(fr)]), w1, units(m), []int{w}, true) {
+			continue
+		}
+		if found != nil && fold(found) != fold(m) {
+			return "", false
+		}
+		if found == nil {
+			found = m
+		}
+	}
+	if found == nil {
+		return "", false
+	}
+	return string(found), true
+}
+
+// fits says whether lines ws wide hold u ems, at the pitch of a first
+// line w1 pixels wide holding u1: within an em, or a tenth of a long rest.
+func fits(u1 float64, w1 int, u float64, ws []int, sameLine bool) bool {
+	if u1 <= 0 || w1 <= 0 {
+		return false
+	}
+	pitch := float64(w1) / u1
+	est := 0.0
+	for _, w := range ws {
+		if !sameLine && float64(w) > float64(w1)+pitch {
+			return false // a lower line wider than the first: not a wrap of it
+		}
+		est += float64(w) / pitch
+	}
+	return math.Abs(est-u) <= max(1, u/10)
+}
+
+// split cuts rs into len(ws) lines in proportion to their widths.
+func split(rs []rune, ws []int) []string {
+	total := 0
+	for _, w := range ws {
+		total += w
+	}
+	u := units(rs)
+	out := make([]string, len(ws))
+	at, cum, used := 0, 0, 0.0
+	for k, w := range ws {
+		if k == len(ws)-1 {
+			out[k] = string(rs[at:])
+			break
+		}
+		cum += w
+		end := u * float64(cum) / float64(total)
+		start := at
+		for at < len(rs) {
+			du := units(rs[at : at+1])
+			if used+du/2 > end {
+				break
+			}
+			used += du
+			at++
+		}
+		out[k] = string(rs[start:at])
+	}
+	return out
+}
+
+// printGroup is a cell whose lines after the first may be print.
+type printGroup struct {
+	first int   // the first line's piece
+	later []int // the other lines' pieces, top to bottom
+}
+
+// printGroups lists the table cells of lay with two or more lines of plain
+// text (no option boxes, no nested table).
+func printGroups(lay []blockLay) []printGroup {
+	var out []printGroup
+	var walk func(tl *tableLay)
+	walk = func(tl *tableLay) {
+		for _, cl := range tl.cells {
+			for _, n := range cl.nested {
+				walk(n)
+			}
+			if len(cl.lines) < 2 || len(cl.nested) > 0 {
+				continue
+			}
+			g := printGroup{first: -1}
+			for _, l := range cl.lines {
+				if l.piece < 0 {
+					g.first = -1
+					break
+				}
+				if g.first < 0 {
+					g.first = l.piece
+				} else {
+					g.later = append(g.later, l.piece)
+				}
+			}
+			if g.first >= 0 && len(g.later) > 0 {
+				out = append(out, g)
+			}
+		}
+	}
+	for _, b := range lay {
+		if b.table != nil {
+			walk(b.table)
+		}
+	}
+	return out
+}
+
+// completePrint sets the result of the later lines of each group whose
+// first line (read, in pg.res) opens a printed phrase that they fit, and
+// returns the pieces still to be read.
+func (pg *page) completePrint(groups []printGroup) []int {
+	var unread []int
+	for _, g := range groups {
+		if lines, ok := pg.printRest(g); ok {
+			conf := minConf(pg.res[g.first])
+			for k, i := range g.later {
+				r := pg.pieces[i].Rect
+				pg.res[i] = ocr.Result{Lines: []ocr.TextLine{{Text: lines[k], Rect: r, Conf: conf, Low: conf}}}
+				pg.fromPrint[i] = true
+			}
+			continue
+		}
+		unread = append(unread, g.later...)
+	}
+	return unread
+}
+
+func (pg *page) printRest(g printGroup) ([]string, bool) {
+	r := pg.res[g.first]
+	if len(r.Lines) != 1 || pg.unread(g.first) {
+		return nil, false
+	}
+	first := strings.ReplaceAll(tidy(r.Lines[0].Text), " ", "")
+	ws := make([]int, len(g.later))
+	for k, i := range g.later {
+		ws[k] = pg.pieces[i].Rect.Dx()
+	}
+	// The width read, not the piece's: the piece may run to ink that
+	// Tesseract took for no character.
+	return pg.print.rest(first, r.Lines[0].Rect.Dx(), ws, false)
+}
+
+// readPieces reads the page's pieces, all but the print that the first
+// lines of label cells show need not be read: first every piece but the
+// later lines of cells (printGroups), then those later lines that are not
+// print.
+func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) error {
+	pg.res = make([]ocr.Result, len(pg.pieces))
+	pg.fromPrint = map[int]bool{}
+	var groups []printGroup
+	if pg.print != nil {
+		groups = printGroups(lay)
+	}
+	var heads []optionHead
+	if pg.print != nil {
+		heads = pg.optionHeads(lay)
+	}
+	later := map[int]bool{}
+	for _, g := range groups {
+		for _, i := range g.later {
+			later[i] = true
+		}
+	}
+	for _, h := range heads {
+		later[h.piece] = true
+	}
+	var first []int
+	for i := range pg.pieces {
+		if !later[i] {
+			first = append(first, i)
+		}
+	}
+	// The heads are read with the first lines, in one call.
+	regs := make([]ocr.Region, 0, len(first)+len(heads))
+	for _, i := range first {
+		regs = append(regs, pg.pieces[i])
+	}
+	for _, h := range heads {
+		regs = append(regs, ocr.Region{Rect: h.head, Mode: ocr.Line})
+	}
+	if len(regs) == 0 {
+		return nil
+	}
+	res, err := rec.Page(ctx, pg.gray, regs)
+	if err != nil {
+		return err
+	}
+	for k, i := range first {
+		pg.res[i] = res[k]
+	}
+	if len(groups) == 0 && len(heads) == 0 {
+		return nil
+	}
+	unread := pg.completePrint(groups)
+	unread = append(unread, pg.completeOptions(heads, res[len(first):])...)
+	return pg.readSome(ctx, rec, unread)
+}
+
+func (pg *page) readSome(ctx context.Context, rec Recognizer, idx []int) error {
+	if len(idx) == 0 {
+		return nil
+	}
+	regs := make([]ocr.Region, len(idx))
+	for k, i := range idx {
+		regs[k] = pg.pieces[i]
+	}
+	res, err := rec.Page(ctx, pg.gray, regs)
+	if err != nil {
+		return err
+	}
+	for k, i := range idx {
+		pg.res[i] = res[k]
+	}
+	return nil
+}
+
+// Option texts are print too, each on the line after its box. An option
+// whose ink runs past headMin ems is read only up to a gap between two
+// characters near headEms; the rest is taken from the option it opens
+// when the rest's ink is as wide as that option's rest, and read as
+// usual otherwise.
+const (
+	headMin = 8
+	headEms = 5
+)
+
+// optionHead is an option's text piece read by its head first.
+type optionHead struct {
+	piece int
+	head  image.Rectangle // from the piece's start to the gap
+	rest  int             // ink width after the gap
+	ink   image.Rectangle // the piece's ink
+	// next is the piece of the cell's next line when the option is the
+	// last on its line and that line holds plain text (the option's
+	// wrapped end, or something else); -1 if none.
+	next int
+}
+
+// optionHeads lists the option pieces of lay long enough to read by
+// their heads.
+func (pg *page) optionHeads(lay []blockLay) []optionHead {
+	var out []optionHead
+	add := func(ls []lineLay) {
+		for k, l := range ls {
+			for j, s := range l.segs {
+				if s.mark == nil || s.piece < 0 {
+					continue
+				}
+				h, ok := pg.optionHead(s.piece)
+				if !ok {
+					continue
+				}
+				if j == len(l.segs)-1 && k+1 < len(ls) && ls[k+1].piece >= 0 {
+					h.next = ls[k+1].piece
+				}
+				out = append(out, h)
+			}
+		}
+	}
+	var walk func(tl *tableLay)
+	walk = func(tl *tableLay) {
+		for _, cl := range tl.cells {
+			for _, n := range cl.nested {
+				walk(n)
+			}
+			add(cl.lines)
+		}
+	}
+	for _, b := range lay {
+		if b.table != nil {
+			walk(b.table)
+		}
+		add(b.lines)
+	}
+	return out
+}
+
+func (pg *page) optionHead(piece int) (optionHead, bool) {
+	r := pg.pieces[piece].Rect.Intersect(image.Rect(0, 0, pg.bin.w, pg.bin.h))
+	ink, ok := inkExtent(pg.bin, r)
+	if !ok || ink.Dx() < headMin*pg.em {
+		return optionHead{}, false
+	}
+	// The widest gap within two ems past the head: a character cut in
+	// two reads as two others, and the gap between the parts of 际 or 的
+	// is narrower than the gap between two characters.
+	cut, end := -1, -1
+	for x := ink.Min.X + headEms*pg.em; x < ink.Min.X+(headEms+2)*pg.em && x < ink.Max.X; x++ {
+		if inkColumn(pg.bin, x, ink) {
+			continue
+		}
+		next := x
+		for next < ink.Max.X && !inkColumn(pg.bin, next, ink) {
+			next++
+		}
+		if next >= ink.Max.X {
+			break
+		}
+		if next-x > end-cut {
+			cut, end = x, next
+		}
+		x = next
+	}
+	if cut < 0 {
+		return optionHead{}, false
+	}
+	return optionHead{piece: piece, head: image.Rect(r.Min.X, r.Min.Y, cut, r.Max.Y), rest: ink.Max.X - end, ink: ink, next: -1}, true
+}
+
+// inkExtent is the bounding box of the ink of b in r.
+func inkExtent(b *bitmap, r image.Rectangle) (image.Rectangle, bool) {
+	x0, x1 := -1, -1
+	for x := r.Min.X; x < r.Max.X; x++ {
+		if inkColumn(b, x, r) {
+			if x0 < 0 {
+				x0 = x
+			}
+			x1 = x + 1
+		}
+	}
+	if x0 < 0 {
+		return image.Rectangle{}, false
+	}
+	return image.Rect(x0, r.Min.Y, x1, r.Max.Y), true
+}
+
+func inkColumn(b *bitmap, x int, r image.Rectangle) bool {
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		if b.at(x, y) {
+			return true
+		}
+	}
+	return false
+}
+
+// completeOptions sets the result of each option piece whose head (read,
+// in res) opens a printed option its rest fits, and returns the pieces
+// still to be read whole.
+func (pg *page) completeOptions(heads []optionHead, res []ocr.Result) []int {
+	var unread []int
+	for k, h := range heads {
+		r := res[k]
+		if len(r.Lines) != 1 {
+			unread = append(unread, h.piece)
+			continue
+		}
+		first := strings.ReplaceAll(tidy(r.Lines[0].Text), " ", "")
+		w1 := r.Lines[0].Rect.Dx()
+		rest, ok := pg.print.rest(first, w1, []int{h.rest}, true)
+		text := first
+		if ok {
+			text += rest[0]
+		} else if h.next >= 0 && len(pg.res[h.next].Lines) == 1 {
+			// An option wrapped onto the next line: that line, read,
+			// must be the option's end, and the ink between fit the
+			// middle.
+			last := strings.ReplaceAll(tidy(pg.res[h.next].Lines[0].Text), " ", "")
+			var mid string
+			if mid, ok = pg.print.between(first, last, w1, h.rest); ok {
+				text += mid
+			}
+		}
+		if !ok {
+			unread = append(unread, h.piece)
+			continue
+		}
+		c := minConf(r)
+		pg.res[h.piece] = ocr.Result{Lines: []ocr.TextLine{{Text: text, Rect: r.Lines[0].Rect.Union(h.ink), Conf: c, Low: c}}}
+		pg.fromPrint[h.piece] = true
+	}
+	return unread
+}

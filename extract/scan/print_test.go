@@ -1,0 +1,226 @@
+package scan
+
+import (
+	"context"
+	"image"
+	"slices"
+	"testing"
+
+	"github.com/shenbao/shenbao/extract/ocr"
+)
+
+const longLabel = "集群内中小企业有效发明专利拥有量（包括发明专利、国防专利、植物新品种、国家级农作物品种）"
+
+func TestPrintRest(t *testing.T) {
+	ps := newPrintSet([]string{
+		longLabel,
+		"主导产业相关的国家级专精特新“小巨人”企业数量",
+		"主导产业相关的省级专精特新中小企业数量",
+		"主导产业相关的市级专精特新中小企业数量",
+		"2021年",
+		"集群主导产业产值占集群总产值比例(%)",
+		"集群主导产业产值占集群总产值比例（%）",
+	})
+	// 30 px an em. The long label's rest after its first nine characters
+	// is 35 ems; after "…拥有量（包括", 25.
+	tests := []struct {
+		name  string
+		first string
+		w1    int
+		ws    []int
+		want  []string
+	}{
+		{"rest over four lines", "集群内中小企业有效", 270, []int{270, 270, 270, 240},
+			[]string{"发明专利拥有量（包", "括发明专利、国防专", "利、植物新品种、国", "家级农作物品种）"}},
+		{"brackets read as ASCII", "集群内中小企业有效发明专利拥有量(包括", 570, []int{570, 180},
+			[]string{"发明专利、国防专利、植物新品种、国家级", "农作物品种）"}},
+		{"lines too short for the rest", "集群内中小企业有效", 270, []int{270, 90}, nil},
+		{"lines too long for the rest", "集群内中小企业有效", 270, []int{270, 270, 270, 270, 270}, nil},
+		{"a lower line wider than the first", "集群内中小企业有效", 270, []int{600, 60}, nil},
+		{"first line misread", "集群内中小企亚有效", 270, []int{270, 270, 270, 240}, nil},
+		{"two phrases fit alike", "主导产业相关的", 210, []int{210, 150}, nil},
+		{"one of three phrases fits", "主导产业相关的", 210, []int{210, 240}, []string{"国家级专精特新", "“小巨人”企业数量"}},
+		{"a phrase read whole: nothing left for the other lines", "2021年", 75, []int{75}, nil},
+		{"the same label printed with other brackets", "集群主导产业产值占集群总产值比", 435, []int{75}, []string{"例(%)"}},
+		{"too short a first line to tell", "集群", 60, []int{270}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := ps.rest(tt.first, tt.w1, tt.ws, false)
+			if ok != (tt.want != nil) || !slices.Equal(got, tt.want) {
+				t.Errorf("rest(%q) = %q, %v; want %q", tt.first, got, ok, tt.want)
+			}
+		})
+	}
+}
+
+// printReader answers each region with the text given for its rectangle
+// and records what it was asked to read.
+type printReader struct {
+	text  map[image.Rectangle]string
+	asked []image.Rectangle
+}
+
+func (r *printReader) Page(_ context.Context, _ *image.Gray, regions []ocr.Region) ([]ocr.Result, error) {
+	out := make([]ocr.Result, len(regions))
+	for i, reg := range regions {
+		r.asked = append(r.asked, reg.Rect)
+		if t := r.text[reg.Rect]; t != "" {
+			out[i].Lines = []ocr.TextLine{{Text: t, Rect: reg.Rect, Conf: 0.95, Low: 0.9}}
+		}
+	}
+	return out, nil
+}
+
+// A label cell's lines after the first are the label's rest, unread; a
+// value cell beside it that opens like print but does not fit is read
+// whole, and so is a cell whose first line is not print.
+func TestReadPiecesSkipsPrint(t *testing.T) {
+	pg := newPage(1, 200, newPrintSet([]string{longLabel}))
+	pg.gray = image.NewGray(image.Rect(0, 0, 2000, 1000))
+	pg.bin = binarise(pg.gray)
+	line := func(x, y, w int) lineLay {
+		r := image.Rect(x, y, x+w, y+30)
+		return lineLay{rect: r, piece: pg.piece(r, ocr.Line)}
+	}
+	label := &cellLay{lines: []lineLay{line(0, 0, 270), line(0, 40, 270), line(0, 80, 270), line(0, 120, 270), line(0, 160, 240)}}
+	value := &cellLay{lines: []lineLay{line(400, 0, 270), line(400, 40, 900)}}
+	answer := &cellLay{lines: []lineLay{line(400, 200, 900), line(400, 240, 300)}}
+	rd := &printReader{text: map[image.Rectangle]string{
+		label.lines[0].rect:  "集群内中小企业有效",
+		value.lines[0].rect:  "集群内中小企业有效",
+		value.lines[1].rect:  "发明专利三件",
+		answer.lines[0].rect: "近年来，集群围绕",
+		answer.lines[1].rect: "产业链开展协作",
+	}}
+	lay := []blockLay{{table: &tableLay{cells: []*cellLay{label, value, answer}}}}
+	if err := pg.readPieces(context.Background(), lay, rd); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range label.lines[1:] {
+		if slices.Contains(rd.asked, l.rect) {
+			t.Errorf("label line %v was read", l.rect)
+		}
+	}
+	for _, c := range []*cellLay{value, answer} {
+		for _, l := range c.lines {
+			if !slices.Contains(rd.asked, l.rect) {
+				t.Errorf("value line %v was not read", l.rect)
+			}
+		}
+	}
+	var got []string
+	for _, l := range label.lines {
+		txt, _, _ := pg.text(l.piece)
+		got = append(got, txt)
+	}
+	if want := []string{"集群内中小企业有效", "发明专利拥有量（包", "括发明专利、国防专", "利、植物新品种、国", "家级农作物品种）"}; !slices.Equal(got, want) {
+		t.Errorf("label cell = %q, want %q", got, want)
+	}
+	if len(pg.fromPrint) != 4 {
+		t.Errorf("%d pieces from print, want 4", len(pg.fromPrint))
+	}
+	// Nothing taken from print is read a second time.
+	if idx, _ := pg.secondReadings(); slices.ContainsFunc(idx, func(i int) bool { return pg.fromPrint[i] }) {
+		t.Errorf("second readings %v include print", idx)
+	}
+}
+
+// funcReader answers each region with read(region) and records the
+// regions asked for.
+type funcReader struct {
+	read  func(ocr.Region) string
+	asked []image.Rectangle
+}
+
+func (r *funcReader) Page(_ context.Context, _ *image.Gray, regions []ocr.Region) ([]ocr.Result, error) {
+	out := make([]ocr.Result, len(regions))
+	for i, reg := range regions {
+		r.asked = append(r.asked, reg.Rect)
+		if t := r.read(reg); t != "" {
+			out[i].Lines = []ocr.TextLine{{Text: t, Rect: reg.Rect, Conf: 0.95, Low: 0.9}}
+		}
+	}
+	return out, nil
+}
+
+// An option's text is read up to a gap between characters past its first
+// five ems; the rest comes from the option it opens when the rest's ink
+// fits it. An option that opens no printed one (a write-in) is read whole.
+func TestOptionHeads(t *testing.T) {
+	const option = "建立了共享制造机制开展通用"
+	pg := newPage(1, 200, newPrintSet([]string{option}))
+	pg.gray = image.NewGray(image.Rect(0, 0, 1000, 400))
+	for i := range pg.gray.Pix {
+		pg.gray.Pix[i] = 255
+	}
+	// Glyphs one em apart (29 px at 200 dpi), a 4 px gap between; the
+	// second of each character's 25 px has an inner gap of 1 px, like 际.
+	glyphs := func(x0, y0, n int) image.Rectangle {
+		for k := range n {
+			for y := y0; y < y0+28; y++ {
+				for x := x0 + 29*k; x < x0+29*k+25; x++ {
+					if x != x0+29*k+12 {
+						pg.gray.Pix[y*pg.gray.Stride+x] = 0
+					}
+				}
+			}
+		}
+		return image.Rect(x0, y0, x0+29*n, y0+28)
+	}
+	printed := glyphs(100, 100, len([]rune(option)))
+	writeIn := glyphs(100, 200, 12)
+	pg.bin = binarise(pg.gray)
+	seg := func(r image.Rectangle) lineLay {
+		r.Max.X += 80 // an option's piece runs on to the next box
+		return lineLay{rect: r, piece: -1, segs: []segLay{{mark: &mark{}, rect: r, piece: pg.piece(r, ocr.Line)}}}
+	}
+	lay := []blockLay{{table: &tableLay{cells: []*cellLay{{lines: []lineLay{seg(printed), seg(writeIn)}}}}}}
+	rd := &funcReader{read: func(r ocr.Region) string {
+		n := min(12, (r.Rect.Dx()+4)/29)
+		if r.Rect.Min.Y < 200 {
+			return string([]rune(option)[:min(n, len([]rune(option)))])
+		}
+		return string([]rune("其他：特色纺织服装产业")[:min(n, 11)])
+	}}
+	if err := pg.readPieces(context.Background(), lay, rd); err != nil {
+		t.Fatal(err)
+	}
+	p0, p1 := lay[0].table.cells[0].lines[0].segs[0].piece, lay[0].table.cells[0].lines[1].segs[0].piece
+	if slices.Contains(rd.asked, pg.pieces[p0].Rect) {
+		t.Error("the printed option was read whole")
+	}
+	if txt, _, _ := pg.text(p0); txt != option || !pg.fromPrint[p0] {
+		t.Errorf("printed option = %q (from print %v), want %q", txt, pg.fromPrint[p0], option)
+	}
+	if !slices.Contains(rd.asked, pg.pieces[p1].Rect) || pg.fromPrint[p1] {
+		t.Error("the write-in was not read whole")
+	}
+	// Its head was cut at a gap between characters, not inside one.
+	for _, r := range rd.asked {
+		if r.Min.Y == printed.Min.Y && r != pg.pieces[p0].Rect && (r.Max.X-100)%29 != 25 {
+			t.Errorf("head cut at x=%d, inside a character", r.Max.X)
+		}
+	}
+}
+
+func TestPrintBetween(t *testing.T) {
+	ps := newPrintSet([]string{"建立了共享制造机制，开展通用生产设备、物流、仓储等共享", "建立了共享车间、共享工厂"})
+	// 30 px an em; "建立了共享制" read 180 px wide.
+	tests := []struct {
+		name, last string
+		w          int
+		want       string
+		ok         bool
+	}{
+		{"the middle fits", "仓储等共享", 480, "造机制，开展通用生产设备、物流、", true},
+		{"the middle does not fit", "仓储等共享", 300, "", false},
+		{"the next line is not the option's end", "集群已提供的服务", 480, "", false},
+	}
+	for _, tt := range tests {
+		got, ok := ps.between("建立了共享制", tt.last, 180, tt.w)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("%s: between = %q, %v; want %q, %v", tt.name, got, ok, tt.want, tt.ok)
+		}
+	}
+}
