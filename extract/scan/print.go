@@ -213,30 +213,39 @@ type printGroup struct {
 // text (no option boxes, no nested table).
 func printGroups(lay []blockLay) []printGroup {
 	var out []printGroup
+	for _, cl := range tableCells(lay) {
+		if len(cl.lines) < 2 || len(cl.nested) > 0 {
+			continue
+		}
+		g := printGroup{first: -1}
+		for _, l := range cl.lines {
+			if l.piece < 0 {
+				g.first = -1
+				break
+			}
+			if g.first < 0 {
+				g.first = l.piece
+			} else {
+				g.later = append(g.later, l.piece)
+			}
+		}
+		if g.first >= 0 && len(g.later) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// tableCells lists the cells of the tables of lay, nested tables' too.
+func tableCells(lay []blockLay) []*cellLay {
+	var out []*cellLay
 	var walk func(tl *tableLay)
 	walk = func(tl *tableLay) {
 		for _, cl := range tl.cells {
 			for _, n := range cl.nested {
 				walk(n)
 			}
-			if len(cl.lines) < 2 || len(cl.nested) > 0 {
-				continue
-			}
-			g := printGroup{first: -1}
-			for _, l := range cl.lines {
-				if l.piece < 0 {
-					g.first = -1
-					break
-				}
-				if g.first < 0 {
-					g.first = l.piece
-				} else {
-					g.later = append(g.later, l.piece)
-				}
-			}
-			if g.first >= 0 && len(g.later) > 0 {
-				out = append(out, g)
-			}
+			out = append(out, cl)
 		}
 	}
 	for _, b := range lay {
@@ -282,20 +291,17 @@ func (pg *page) printRest(g printGroup) ([]string, bool) {
 	return pg.print.rest(first, r.Lines[0].Rect.Dx(), ws, false)
 }
 
-// readPieces reads the page's pieces, all but the print that the first
-// lines of label cells show need not be read: first every piece but the
-// later lines of cells (printGroups), then those later lines that are not
-// print.
+// readPieces reads the page's pieces but the print it need not read: first
+// every piece but the later lines of cells (printGroups) and the options
+// long enough to read by their heads, with those heads; then whatever of
+// them is not print.
 func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) error {
 	pg.res = make([]ocr.Result, len(pg.pieces))
 	pg.fromPrint = map[int]bool{}
 	var groups []printGroup
-	if pg.print != nil {
-		groups = printGroups(lay)
-	}
 	var heads []optionHead
 	if pg.print != nil {
-		heads = pg.optionHeads(lay)
+		groups, heads = printGroups(lay), pg.optionHeads(lay)
 	}
 	later := map[int]bool{}
 	for _, g := range groups {
@@ -399,19 +405,10 @@ func (pg *page) optionHeads(lay []blockLay) []optionHead {
 			}
 		}
 	}
-	var walk func(tl *tableLay)
-	walk = func(tl *tableLay) {
-		for _, cl := range tl.cells {
-			for _, n := range cl.nested {
-				walk(n)
-			}
-			add(cl.lines)
-		}
+	for _, cl := range tableCells(lay) {
+		add(cl.lines)
 	}
 	for _, b := range lay {
-		if b.table != nil {
-			walk(b.table)
-		}
 		add(b.lines)
 	}
 	return out
