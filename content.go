@@ -70,3 +70,39 @@ type Line struct {
 	Digits           string  `json:"digits,omitempty"`
 	DigitsConfidence float64 `json:"digits_confidence,omitempty"`
 }
+
+// FoldWidth maps the full-width punctuation that editions and OCR use
+// interchangeably onto one form, one rune for one rune, for matching only:
+// reports always show the template's own text. OCR reads full-width
+// parentheses as angle brackets, so those fold to parentheses too.
+func FoldWidth(r rune) rune {
+	switch r {
+	case '（', '〈', '《':
+		return '('
+	case '）', '〉', '》':
+		return ')'
+	case '【', '〔':
+		return '['
+	case '】', '〕':
+		return ']'
+	case '“', '”':
+		return '"'
+	case '‘', '’':
+		return '\''
+	case '：':
+		return ':'
+	case '，':
+		return ','
+	case '；':
+		return ';'
+	case '％':
+		return '%'
+	case '．':
+		return '.'
+	case '－', '—':
+		return '-'
+	case '／':
+		return '/'
+	}
+	return r
+}

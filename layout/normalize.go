@@ -5,29 +5,20 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-)
 
-// widthFold maps the full-width punctuation that editions and OCR use
-// interchangeably onto one form, for matching only: reports always show the
-// template's own label.
-var widthFold = strings.NewReplacer(
-	"（", "(", "）", ")", "：", ":", "，", ",", "；", ";", "％", "%",
-	"【", "[", "】", "]", "〔", "[", "〕", "]", "“", "\"", "”", "\"", "‘", "'", "’", "'",
-	"．", ".", "－", "-", "—", "-", "／", "/", "、", "、",
-	// OCR reads full-width parentheses as angle brackets.
-	"〈", "(", "〉", ")", "《", "(", "》", ")",
+	"github.com/shenbao/shenbao"
 )
 
 // Norm removes whitespace and folds punctuation width, the form in which
 // labels are compared.
 func Norm(s string) string {
-	s = widthFold.Replace(s)
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
 		if unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' {
 			continue
 		}
+		r = shenbao.FoldWidth(r)
 		if r >= 'Ａ' && r <= 'ｚ' || r >= '０' && r <= '９' {
 			r = r - 'Ａ' + 'A'
 		}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/extract/ocr"
 )
 
@@ -41,30 +42,12 @@ func newPrintSet(ps []string) *printSet {
 	return s
 }
 
-// foldRune maps the punctuation a form prints full width and OCR reads
-// either way to one form; fold keeps one rune per rune.
-func foldRune(r rune) rune {
-	switch r {
-	case '（', '〈', '《':
-		return '('
-	case '）', '〉', '》':
-		return ')'
-	case '：':
-		return ':'
-	case '，':
-		return ','
-	case '；':
-		return ';'
-	case '“', '”', '＂':
-		return '"'
-	}
-	return r
-}
-
+// fold is a phrase or a reading as they are compared: punctuation width
+// folded (shenbao.FoldWidth), one rune for one rune.
 func fold(rs []rune) string {
 	var b strings.Builder
 	for _, r := range rs {
-		b.WriteRune(foldRune(r))
+		b.WriteRune(shenbao.FoldWidth(r))
 	}
 	return b.String()
 }
@@ -93,19 +76,50 @@ const minPrintPrefix = 3
 // With sameLine, ws is one piece of ink on the first line's own line,
 // which may be wider than the first.
 func (s *printSet) rest(first string, w1 int, ws []int, sameLine bool) ([]string, bool) {
-	fr := []rune(first)
-	if s == nil || len(fr) < minPrintPrefix || len(ws) == 0 {
+	r, ok := s.only(first, func(p, head []rune) ([]rune, bool) {
+		r := p[len(head):]
+		return r, len(r) > 0 && fits(units(head), w1, units(r), ws, sameLine)
+	})
+	if !ok {
 		return nil, false
 	}
-	head := fold(fr)
+	return split(r, ws), true
+}
+
+// between returns what a printed phrase holds between first, read w1
+// pixels wide, and last, read on the next line, when that fits ink w
+// pixels wide after first on first's line, and every phrase that fits
+// holds the same.
+func (s *printSet) between(first, last string, w1, w int) (string, bool) {
+	lr := []rune(last)
+	tail := fold(lr)
+	m, ok := s.only(first, func(p, head []rune) ([]rune, bool) {
+		if len(lr) == 0 || len(p) <= len(head)+len(lr) || !strings.HasSuffix(fold(p), tail) {
+			return nil, false
+		}
+		m := p[len(head) : len(p)-len(lr)]
+		return m, fits(units(head), w1, units(m), []int{w}, true)
+	})
+	return string(m), ok
+}
+
+// only returns the part that part takes of every printed phrase opening
+// with first (head: the phrase's own first characters), when that part is
+// the same, folded, for all that give one.
+func (s *printSet) only(first string, part func(p, head []rune) ([]rune, bool)) ([]rune, bool) {
+	fr := []rune(first)
+	if s == nil || len(fr) < minPrintPrefix {
+		return nil, false
+	}
+	h := fold(fr)
 	var found []rune
 	for i, f := range s.folded {
-		if !strings.HasPrefix(f, head) {
+		if !strings.HasPrefix(f, h) {
 			continue
 		}
 		p := s.phrases[i]
-		r := p[len(fr):]
-		if len(r) == 0 || !fits(units(p[:len(fr)]), w1, units(r), ws, sameLine) {
+		r, ok := part(p, p[:len(fr)])
+		if !ok {
 			continue
 		}
 		// Editions print the same label with full-width or ASCII
@@ -117,43 +131,7 @@ func (s *printSet) rest(first string, w1 int, ws []int, sameLine bool) ([]string
 			found = r
 		}
 	}
-	if found == nil {
-		return nil, false
-	}
-	return split(found, ws), true
-}
-
-// between returns what a printed phrase holds between first, read w1
-// pixels wide, and last, read on the next line, when that fits ink w
-// pixels wide after first on first's line, and every phrase that fits
-// holds the same.
-func (s *printSet) between(first, last string, w1, w int) (string, bool) {
-	fr, lr := []rune(first), []rune(last)
-	if s == nil || len(fr) < minPrintPrefix || len(lr) == 0 {
-		return "", false
-	}
-	head, tail := fold(fr), fold(lr)
-	var found []rune
-	for i, f := range s.folded {
-		p := s.phrases[i]
-		if len(p) <= len(fr)+len(lr) || !strings.HasPrefix(f, head) || !strings.HasSuffix(f, tail) {
-			continue
-		}
-		m := p[len(fr) : len(p)-len(lr)]
-		if !fits(units(p[:len(fr)]), w1, units(m), []int{w}, true) {
-			continue
-		}
-		if found != nil && fold(found) != fold(m) {
-			return "", false
-		}
-		if found == nil {
-			found = m
-		}
-	}
-	if found == nil {
-		return "", false
-	}
-	return string(found), true
+	return found, found != nil
 }
 
 // fits says whether lines ws wide hold u ems, at the pitch of a first
@@ -319,47 +297,37 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 		}
 	}
 	// The heads are read with the first lines, in one call.
-	regs := make([]ocr.Region, 0, len(first)+len(heads))
-	for _, i := range first {
-		regs = append(regs, pg.pieces[i])
+	regs := make([]ocr.Region, len(heads))
+	for k, h := range heads {
+		regs[k] = ocr.Region{Rect: h.head, Mode: ocr.Line}
 	}
-	for _, h := range heads {
-		regs = append(regs, ocr.Region{Rect: h.head, Mode: ocr.Line})
-	}
-	if len(regs) == 0 {
-		return nil
-	}
-	res, err := rec.Page(ctx, pg.gray, regs)
-	if err != nil {
+	headRes, err := pg.readSome(ctx, rec, first, regs)
+	if err != nil || len(groups) == 0 && len(heads) == 0 {
 		return err
 	}
-	for k, i := range first {
-		pg.res[i] = res[k]
-	}
-	if len(groups) == 0 && len(heads) == 0 {
-		return nil
-	}
-	unread := pg.completePrint(groups)
-	unread = append(unread, pg.completeOptions(heads, res[len(first):])...)
-	return pg.readSome(ctx, rec, unread)
+	unread := append(pg.completePrint(groups), pg.completeOptions(heads, headRes)...)
+	_, err = pg.readSome(ctx, rec, unread, nil)
+	return err
 }
 
-func (pg *page) readSome(ctx context.Context, rec Recognizer, idx []int) error {
-	if len(idx) == 0 {
-		return nil
+// readSome reads the pieces idx into pg.res and, in the same call, the
+// regions extra, whose results it returns.
+func (pg *page) readSome(ctx context.Context, rec Recognizer, idx []int, extra []ocr.Region) ([]ocr.Result, error) {
+	if len(idx)+len(extra) == 0 {
+		return nil, nil
 	}
-	regs := make([]ocr.Region, len(idx))
-	for k, i := range idx {
-		regs[k] = pg.pieces[i]
+	regs := make([]ocr.Region, 0, len(idx)+len(extra))
+	for _, i := range idx {
+		regs = append(regs, pg.pieces[i])
 	}
-	res, err := rec.Page(ctx, pg.gray, regs)
+	res, err := rec.Page(ctx, pg.gray, append(regs, extra...))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for k, i := range idx {
 		pg.res[i] = res[k]
 	}
-	return nil
+	return res[len(idx):], nil
 }
 
 // Option texts are print too, each on the line after its box. An option
@@ -405,11 +373,9 @@ func (pg *page) optionHeads(lay []blockLay) []optionHead {
 			}
 		}
 	}
+	// Only table cells: lines outside tables are laid without boxes.
 	for _, cl := range tableCells(lay) {
 		add(cl.lines)
-	}
-	for _, b := range lay {
-		add(b.lines)
 	}
 	return out
 }

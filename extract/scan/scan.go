@@ -41,9 +41,9 @@ type Options struct {
 	// scans are enlarged to it.
 	WorkDPI float64
 	// Print is what the forms print in their cells (layout.Set.Printed):
-	// a label cell whose first line opens one of these phrases is not read
-	// further when its other lines fit the phrase's rest. Nil reads every
-	// line.
+	// a label cell's later lines and an option's text past its head are
+	// not read when the first characters open one of these phrases and
+	// the rest fits the ink (see print.go). Nil reads everything.
 	Print []string
 }
 
