@@ -104,6 +104,9 @@ func newClient(opts Options, langs []string) (*client, error) {
 	if err := c.SetVariable("preserve_interword_spaces", "1"); err != nil {
 		return fail(err)
 	}
+	if err := c.SetVariable("hocr_char_boxes", "1"); err != nil {
+		return fail(err)
+	}
 	cl := &client{c: c, mode: -1}
 	// Initialise now, on a blank image, so that a missing language
 	// pack fails here with a clear message rather than mid-document.
@@ -201,26 +204,33 @@ func (cl *client) read(img *image.Gray, r Region) (Result, error) {
 		return Result{}, err
 	}
 	// Words, not lines: a word's confidence shows the one doubtful
-	// character that a line's mean hides, at the cost of one recognition.
-	boxes, err := cl.c.GetBoundingBoxesVerbose()
+	// character that a line's mean hides. hOCR carries words, lines and
+	// characters from one recognition.
+	doc, err := cl.c.HOCRText()
 	if err != nil {
 		return Result{}, err
 	}
-	words := make([]Word, 0, len(boxes))
-	for _, b := range boxes {
-		bx := b.Box.Sub(image.Pt(pad, pad))
-		if bx.Min.X < skip {
-			continue
-		}
-		bx = bx.Sub(off)
+	read, err := parseHOCR([]byte(doc))
+	if err != nil {
+		return Result{}, err
+	}
+	place := func(bx image.Rectangle) image.Rectangle {
+		bx = bx.Sub(image.Pt(pad, pad)).Sub(off)
 		bx = image.Rect(int(float64(bx.Min.X)/scale), int(float64(bx.Min.Y)/scale),
 			int(math.Ceil(float64(bx.Max.X)/scale)), int(math.Ceil(float64(bx.Max.Y)/scale)))
-		words = append(words, Word{
-			Text: b.Word,
-			Rect: bx.Add(rect.Min).Intersect(rect),
-			Conf: math.Max(0, math.Min(1, b.Confidence/100)),
-			Line: (b.BlockNum*1000+b.ParNum)*1000 + b.LineNum,
-		})
+		return bx.Add(rect.Min).Intersect(rect)
+	}
+	words := read[:0]
+	for _, w := range read {
+		if w.Rect.Min.X-pad < skip {
+			continue
+		}
+		w.Rect = place(w.Rect)
+		for i := range w.Chars {
+			w.Chars[i].Rect = place(w.Chars[i].Rect)
+		}
+		dropPercentShadows(&w)
+		words = append(words, w)
 	}
 	res := Result{Lines: Lines(words)}
 	return res, nil

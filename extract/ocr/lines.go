@@ -14,6 +14,8 @@ type Word struct {
 	Rect image.Rectangle
 	Conf float64 // [0,1]
 	Line int
+	// Chars are the word's characters, when the reader gives them.
+	Chars []Glyph
 }
 
 // Lines groups words, in reading order, into text lines. The words of a
