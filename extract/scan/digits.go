@@ -29,48 +29,11 @@ func checkDigits(b *bitmap, r image.Rectangle, s string) (string, bool) {
 	if s == "" || strings.Trim(s, "0123456789.") != "" || strings.Count(s, ".") > 1 {
 		return s, true
 	}
-	var comps []component
-	hmax := 0
-	for _, c := range components(b, r) {
-		if c.n < 3 || (c.rect.Dx() < 2 && c.rect.Dy() < 2) {
-			continue // a speck of the copier's noise
-		}
-		comps = append(comps, c)
-		hmax = max(hmax, c.rect.Dy())
-	}
-	if hmax < 6 {
+	ink, known := numberInk(b, r)
+	if !known {
 		return s, true
 	}
-	sort.Slice(comps, func(i, j int) bool { return comps[i].rect.Min.X < comps[j].rect.Min.X })
-	var digits []image.Rectangle
-	base := 0
-	for _, c := range comps {
-		if c.rect.Dy()*10 >= hmax*6 {
-			digits = append(digits, c.rect)
-			base = max(base, c.rect.Max.Y)
-		}
-	}
-	// Dots: small marks on the baseline; only those between the first
-	// and the last digit can be a point, the others are specks.
-	var inner []image.Rectangle
-	for _, c := range comps {
-		d := c.rect
-		switch {
-		case d.Dy()*10 >= hmax*6:
-		case d.Dy()*10 <= hmax*4 && d.Dx()*10 <= hmax*4 && base-d.Max.Y <= hmax/4:
-			if d.Min.X > digits[0].Max.X && d.Max.X < digits[len(digits)-1].Min.X {
-				inner = append(inner, d)
-			}
-		default:
-			return s, true // a mark the test does not know: no opinion
-		}
-	}
-	// Two digits that touch are one shape, wider than any digit is tall
-	// times 0.85; then the shapes cannot be counted against the text.
-	touching := false
-	for _, d := range digits {
-		touching = touching || d.Dx()*20 > hmax*17
-	}
+	digits, inner, touching := ink.digits, ink.dots, ink.touching
 	n := len(s) - strings.Count(s, ".") // s is ASCII
 	point := strings.Contains(s, ".")
 	switch {
@@ -230,6 +193,65 @@ func composeDate(parts []ocr.Result) (string, float64, bool) {
 		return "", 0, false
 	}
 	return fmt.Sprintf("%d年%d月%d日", y, m, d), conf, true
+}
+
+// printedNumber is the ink of a printed number: its digits' shapes and the
+// dots between them, left to right.
+type printedNumber struct {
+	digits, dots []image.Rectangle
+	height       int // the tallest shape's
+	// touching: two digits run together into one shape, so the shapes
+	// cannot be counted against a text.
+	touching bool
+}
+
+// numberInk finds the shapes of a number printed in r. Printed digits
+// stand apart, each one connected shape of full height; a decimal point is
+// a small dot on the baseline between two of them. known is false when r
+// holds something else too (a mark that is neither), or nothing of a
+// number's size.
+func numberInk(b *bitmap, r image.Rectangle) (printedNumber, bool) {
+	var comps []component
+	hmax := 0
+	for _, c := range components(b, r) {
+		if c.n < 3 || (c.rect.Dx() < 2 && c.rect.Dy() < 2) {
+			continue // a speck of the copier's noise
+		}
+		comps = append(comps, c)
+		hmax = max(hmax, c.rect.Dy())
+	}
+	if hmax < 6 {
+		return printedNumber{}, false
+	}
+	sort.Slice(comps, func(i, j int) bool { return comps[i].rect.Min.X < comps[j].rect.Min.X })
+	p := printedNumber{height: hmax}
+	base := 0
+	for _, c := range comps {
+		if c.rect.Dy()*10 >= hmax*6 {
+			p.digits = append(p.digits, c.rect)
+			base = max(base, c.rect.Max.Y)
+		}
+	}
+	// Dots: small marks on the baseline; only those between the first
+	// and the last digit can be a point, the others are specks.
+	for _, c := range comps {
+		d := c.rect
+		switch {
+		case d.Dy()*10 >= hmax*6:
+		case d.Dy()*10 <= hmax*4 && d.Dx()*10 <= hmax*4 && base-d.Max.Y <= hmax/4:
+			if d.Min.X > p.digits[0].Max.X && d.Max.X < p.digits[len(p.digits)-1].Min.X {
+				p.dots = append(p.dots, d)
+			}
+		default:
+			return printedNumber{}, false // a mark the test does not know
+		}
+	}
+	// Two digits that touch are one shape, wider than any digit is tall
+	// times 0.85.
+	for _, d := range p.digits {
+		p.touching = p.touching || d.Dx()*20 > hmax*17
+	}
+	return p, true
 }
 
 // digitReading is a piece's reading by the digit model and the part of

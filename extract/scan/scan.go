@@ -285,6 +285,7 @@ func (pg *page) finish(ctx context.Context, lay []blockLay, rec Recognizer) (*pa
 		if err := pg.reread(ctx, rec); err != nil {
 			return nil, err
 		}
+		pg.judgeNumbers()
 	}
 	out := &pageOut{
 		size:   shenbao.PageSize{Width: pg.pt(pg.gray.Rect.Dx()), Height: pg.pt(pg.gray.Rect.Dy())},

@@ -189,8 +189,10 @@ var percentMisread = regexp.MustCompile(`(\d\.\d\d)(?:9%6|96%|%6|9%)`)
 var percentAsDigits = regexp.MustCompile(`^(-?\d+\.\d\d)96$`)
 
 // percentQuote matches the other misreading in running text: "%。" comes
-// out as "9%“" or "%“".
-var percentQuote = regexp.MustCompile(`(\d)9?%“`)
+// out as "%“", or as "9%“" after the number — a 9 to drop only where the
+// number then has two digits (799%“ for 79%。): in "89%“" the 9 is the
+// number's own.
+var percentQuote = regexp.MustCompile(`(^|[^\d.])(\d\d)9%“|(\d)%“`)
 
 // fixPercent repairs percent signs and says how sure the repair is (1 when
 // nothing was changed).
@@ -203,7 +205,7 @@ func fixPercent(s string) (string, float64) {
 		s, c = percentMisread.ReplaceAllString(s, "$1%"), 0.8
 	}
 	if percentQuote.MatchString(s) {
-		s, c = percentQuote.ReplaceAllString(s, "$1%"), 0.8
+		s, c = percentQuote.ReplaceAllString(s, "$1$2$3%"), 0.8
 	}
 	return s, c
 }
