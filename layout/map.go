@@ -60,6 +60,8 @@ func Map(c *shenbao.Content, t *Template) *Mapped {
 		m.application()
 		if m.source == shenbao.SourceOCR {
 			m.countyNames()
+			m.repairCity()
+			m.repairCounty()
 			m.crossRead()
 			m.countyRead()
 		}
@@ -94,17 +96,28 @@ func (m *mapper) crossRead() {
 	}
 }
 
+// county returns the index of the cover's county (所属地区) and its
+// characters, or -1 when it is missing or too short to hold against the
+// names (two characters or fewer).
+func (m *mapper) county() (int, []rune) {
+	ci := slices.IndexFunc(m.out.Fields, func(f shenbao.Field) bool { return f.Key == "region_county" })
+	if ci < 0 {
+		return -1, nil
+	}
+	cr := []rune(trimBlank(m.out.Fields[ci].Value))
+	if len(cr) < 3 {
+		return -1, nil
+	}
+	return ci, cr
+}
+
 // countyRead lowers the confidence of an OCR'd name that holds the
 // cover's county with one character read differently (风溪市 where
 // 所属地区 reads 凤溪市), and of the county itself: one of them is misread,
 // however sure Tesseract is of each.
 func (m *mapper) countyRead() {
-	ci := slices.IndexFunc(m.out.Fields, func(f shenbao.Field) bool { return f.Key == "region_county" })
+	ci, cr := m.county()
 	if ci < 0 {
-		return
-	}
-	cr := []rune(trimBlank(m.out.Fields[ci].Value))
-	if len(cr) < 3 {
 		return
 	}
 	differs := false
