@@ -166,7 +166,7 @@ func dropPercentShadows(w *Word) bool {
 		return len(t) == 1 && t[0] >= '0' && t[0] <= '9'
 	}
 	drop := make([]bool, len(w.Chars))
-	any := false
+	dropped := false
 	for i, c := range w.Chars {
 		if c.Text != "%" {
 			continue
@@ -174,7 +174,7 @@ func dropPercentShadows(w *Word) bool {
 		sign := c.Rect
 		if j := i + 1; j < len(w.Chars) && digit(j) {
 			if d := w.Chars[j].Rect; holds(d, sign) || holds(sign, d) {
-				drop[j], any = true, true
+				drop[j], dropped = true, true
 				sign = sign.Union(d)
 			}
 		}
@@ -198,10 +198,10 @@ func dropPercentShadows(w *Word) bool {
 		}
 		intPart, frac, _ := strings.Cut(string(num), ".")
 		if len(intPart) > 2 || len(frac) > 2 {
-			drop[j], any = true, true
+			drop[j], dropped = true, true
 		}
 	}
-	if !any {
+	if !dropped {
 		return false
 	}
 	chars := w.Chars[:0]
