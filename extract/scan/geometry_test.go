@@ -524,12 +524,7 @@ func TestEndReadings(t *testing.T) {
 // glyph that rests on one, nor a heading's strokes that line up like a
 // rule and have their glyphs' ink under them.
 func TestClearRules(t *testing.T) {
-	const dpi = 200
-	g := image.NewGray(image.Rect(0, 0, 1400, 500))
-	fill := func(r image.Rectangle, v uint8) {
-		draw.Draw(g, r, image.NewUniform(color.Gray{v}), image.Point{}, draw.Src)
-	}
-	fill(g.Rect, 255)
+	g, fill := whitePage(1400, 500)
 	// A short blank (about 14 mm): an underline 3 px thick with a glyph
 	// standing on it: two stems and a bottom stroke resting on the rule.
 	fill(image.Rect(100, 100, 210, 103), 30)
@@ -546,16 +541,7 @@ func TestClearRules(t *testing.T) {
 	for x := 700; x < 795; x += 6 {
 		fill(image.Rect(x, 304, x+3, 330), 30)
 	}
-	b := binarise(g)
-	pg := newPage(1, dpi, nil)
-	hs, vs := findRules(b, pg.p)
-	pg.clearRules(g, b, hs, vs, findTables(hs, vs, pg.p, b.w))
-	ink := func(x, y int) bool { return g.GrayAt(x, y).Y < 200 }
-	for _, c := range []struct {
-		what string
-		x, y int
-		want bool
-	}{
+	clearAndCheck(t, g, []inkAt{
 		{"short underline left of the glyph", 105, 101, false},
 		{"short underline right of the glyph", 200, 101, false},
 		{"glyph's bottom stroke on the underline", 150, 99, true},
@@ -564,9 +550,66 @@ func TestClearRules(t *testing.T) {
 		{"hairline", 600, 200, false},
 		{"stem over the hairline", 401, 185, true},
 		{"heading stroke", 750, 302, true},
-	} {
-		if ink(c.x, c.y) != c.want {
-			t.Errorf("%s at (%d,%d): ink %v, want %v", c.what, c.x, c.y, !c.want, c.want)
+	})
+}
+
+// whitePage is a blank 200 dpi page and a brush that paints on it.
+func whitePage(w, h int) (*image.Gray, func(image.Rectangle, uint8)) {
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	fill := func(r image.Rectangle, v uint8) {
+		draw.Draw(g, r, image.NewUniform(color.Gray{v}), image.Point{}, draw.Src)
+	}
+	fill(g.Rect, 255)
+	return g, fill
+}
+
+// inkAt is a point of a page and whether ink should be left there.
+type inkAt struct {
+	what string
+	x, y int
+	want bool
+}
+
+// clearAndCheck finds the rules and tables of a 200 dpi page, clears the
+// rules, and checks what ink is left.
+func clearAndCheck(t *testing.T, g *image.Gray, want []inkAt) {
+	t.Helper()
+	b := binarise(g)
+	pg := newPage(1, 200, nil)
+	hs, vs := findRules(b, pg.p)
+	pg.clearRules(g, b, hs, vs, findTables(hs, vs, pg.p, b.w))
+	for _, c := range want {
+		if ink := g.GrayAt(c.x, c.y).Y < 200; ink != c.want {
+			t.Errorf("%s at (%d,%d): ink %v, want %v", c.what, c.x, c.y, ink, c.want)
 		}
 	}
+}
+
+// Inside a table only verticals that meet a rule, or line up with one
+// that does, are rules: the tall stroke of a signature written large in
+// its cell stays, or the erased band cuts the glyph (叶 read as 叶 cut in
+// two, "=-").
+func TestClearRulesKeepsStrokes(t *testing.T) {
+	g, fill := whitePage(1400, 600)
+	// The frame, one row rule and one column rule.
+	fill(image.Rect(100, 100, 1300, 103), 30)
+	fill(image.Rect(100, 497, 1300, 500), 30)
+	fill(image.Rect(100, 100, 103, 500), 30)
+	fill(image.Rect(1297, 100, 1300, 500), 30)
+	fill(image.Rect(100, 200, 1300, 203), 30)
+	fill(image.Rect(400, 100, 403, 500), 30)
+	// A column rule faded into two pieces, only the upper meeting the row
+	// rule.
+	fill(image.Rect(1000, 203, 1003, 300), 30)
+	fill(image.Rect(1000, 310, 1003, 497), 30)
+	// A glyph's tall stem with its cross stroke, apart from every rule.
+	fill(image.Rect(700, 300, 705, 360), 30)
+	fill(image.Rect(680, 320, 725, 324), 30)
+	clearAndCheck(t, g, []inkAt{
+		{"column rule", 401, 300, false},
+		{"faded rule's upper piece", 1001, 250, false},
+		{"faded rule's lower piece", 1001, 400, false},
+		{"glyph's stem", 702, 340, true},
+		{"glyph's cross stroke", 690, 322, true},
+	})
 }

@@ -259,9 +259,38 @@ func (pg *page) clearRules(g *image.Gray, b *bitmap, hs, vs []seg, tables []grid
 			ths = append(ths, h)
 		}
 	}
+	// A vertical inside a table is a rule only where it meets one: a
+	// signature's tall stroke (the 丨 of 叶, written large in its cell)
+	// passes for a short vertical rule, and erasing it cuts the glyph.
+	// Segments that line up with one that meets a rule belong to it (a
+	// faded rule broken into pieces).
+	meets := func(v seg) bool {
+		for _, h := range ths {
+			if v.pos >= h.a-pg.p.tol && v.pos <= h.b+pg.p.tol &&
+				(abs(h.pos-v.a) <= pg.p.tol || abs(h.pos-v.b) <= pg.p.tol || h.pos > v.a && h.pos < v.b) {
+				return true
+			}
+		}
+		return false
+	}
+	var inner []seg
 	for _, v := range vs {
 		if inTable(v.pos, (v.a+v.b)/2) {
-			tvs = append(tvs, v)
+			inner = append(inner, v)
+		}
+	}
+	var at []int
+	for _, v := range inner {
+		if meets(v) {
+			at = append(at, v.pos)
+		}
+	}
+	for _, v := range inner {
+		for _, x := range at {
+			if abs(v.pos-x) <= pg.p.tol {
+				tvs = append(tvs, v)
+				break
+			}
 		}
 	}
 	eraseRules(g, b, ths, tvs)
