@@ -1682,10 +1682,31 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 		v = joinLines(strings.Join(parts, "\n"))
 		if m.source == shenbao.SourceOCR {
 			// The pen stroke before a signature reads as a quote or a dash.
-			v = trimBlank(v)
+			v = signature(trimBlank(v))
 		}
 	}
 	m.addField(s, col, v, a.score, c)
+}
+
+// signature keeps of an OCR'd signature the name: the words before a wide
+// gap (two spaces or more), when they are two Chinese characters or more.
+// What stands apart after a name is the seal's remnant over the line
+// (叶春梅  /全, 程明  Nb): a signature is one name.
+func signature(v string) string {
+	name, _, ok := strings.Cut(v, "  ")
+	if !ok {
+		return v
+	}
+	han := 0
+	for _, r := range name {
+		if unicode.Is(unicode.Han, r) {
+			han++
+		}
+	}
+	if han < 2 {
+		return v
+	}
+	return strings.TrimSpace(name)
 }
 
 // signerPrompt finds the end of the printed signature prompt in text. On

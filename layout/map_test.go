@@ -350,16 +350,26 @@ func TestOCRPercent(t *testing.T) {
 // quote, and the seal's prompt on the next line read without its colon.
 func TestDeclarationOCR(t *testing.T) {
 	tp, _ := MustLoad().Get("nat2023")
-	c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
-		para("九、真实性声明及推荐意见"),
-		table(cells("真实性声明", "本单位承诺此次申报中小企业特色产业集群的申请材料(包括附件资\n料)真实、合法。\n单位负责人(签字) :”曾娜\n县〈市、区)中小企业主管部门〈公章) ;\n2023年3月8日")),
-	}}
-	m := Map(c, tp)
-	if f := field(t, m, "signer"); f.Value != "曾娜" {
-		t.Errorf("signer = %q, want 曾娜", f.Value)
-	}
-	if f := field(t, m, "sign_date"); f.Value != "2023年3月8日" {
-		t.Errorf("sign_date = %q", f.Value)
+	for _, tt := range []struct{ line, want string }{
+		{"单位负责人(签字) :”曾娜", "曾娜"},
+		// The seal stamped beside the signature leaves specks that read
+		// as characters, apart from the name.
+		{"单位负责人(签字):” 叶春梅  /全", "叶春梅"},
+		{"单位负责人(签字):  程明  Nb", "程明"},
+		// One character and a wide gap is no name to cut at.
+		{"单位负责人(签字):  程  明", "程  明"},
+	} {
+		c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+			para("九、真实性声明及推荐意见"),
+			table(cells("真实性声明", "本单位承诺此次申报中小企业特色产业集群的申请材料(包括附件资\n料)真实、合法。\n"+tt.line+"\n县〈市、区)中小企业主管部门〈公章) ;\n2023年3月8日")),
+		}}
+		m := Map(c, tp)
+		if f := field(t, m, "signer"); f.Value != tt.want {
+			t.Errorf("%s: signer = %q, want %q", tt.line, f.Value, tt.want)
+		}
+		if f := field(t, m, "sign_date"); f.Value != "2023年3月8日" {
+			t.Errorf("%s: sign_date = %q", tt.line, f.Value)
+		}
 	}
 }
 
