@@ -69,28 +69,60 @@ func checkDigits(b *bitmap, r image.Rectangle, s string) (string, bool) {
 	return s, false
 }
 
+// numberUnit is a number followed by its unit in Chinese (7.50亿元,
+// 0.76吨/万元, 13 个).
+var numberUnit = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?) ?(\p{Han}[\p{Han}/]*)$`)
+
+// numberThenUnit returns the number that opens a reading followed by its
+// unit, and how many ems the unit is wide (a Chinese character one, a
+// slash half).
+func numberThenUnit(s string) (num string, ems float64, ok bool) {
+	m := numberUnit.FindStringSubmatch(s)
+	if m == nil {
+		return "", 0, false
+	}
+	for _, r := range m[2] {
+		if r == '/' {
+			ems += 0.5
+		} else {
+			ems++
+		}
+	}
+	return m[1], ems, true
+}
+
 // beforeUnit returns r cut before its last glyph when that glyph stands
 // apart (a space before it) and is about a character wide: the 个 after a
 // count ("13 个"), which the digit model would read as one more digit. ok
 // is false when r does not end so. Two digits look the same to it: the
 // caller knows from the first reading that the piece ends with a word.
 func beforeUnit(b *bitmap, r image.Rectangle, em int) (image.Rectangle, bool) {
+	return beforeWords(b, r, em, 1)
+}
+
+// beforeWords returns r cut before the words that end it, ems wide (2
+// for 亿元), when they stand apart from the glyph before them and the
+// first of them stands taller than it: a Chinese character is taller
+// than digits, two digits as wide as one (the 31 of 11.31) are not.
+func beforeWords(b *bitmap, r image.Rectangle, em int, ems float64) (image.Rectangle, bool) {
 	runs := inkRuns(b, r, em/6)
 	if len(runs) < 2 {
 		return r, false
 	}
-	last, prev := runs[len(runs)-1], runs[len(runs)-2]
-	if w := last.Dx(); 2*w < em || 10*w > 13*em {
-		return r, false
+	end := runs[len(runs)-1].Max.X
+	for j := len(runs) - 1; j > 0; j-- {
+		w := float64(end - runs[j].Min.X)
+		if w > 1.3*ems*float64(em) {
+			break
+		}
+		if w < 0.5*ems*float64(em) || 20*inkHeight(b, runs[j]) < 23*inkHeight(b, runs[j-1]) {
+			continue
+		}
+		cut := r
+		cut.Max.X = runs[j-1].Max.X + (runs[j].Min.X-runs[j-1].Max.X)/2
+		return cut, true
 	}
-	// A Chinese character stands taller than digits; two digits as wide
-	// (the 31 of 11.31) do not.
-	if 20*inkHeight(b, last) < 23*inkHeight(b, prev) {
-		return r, false
-	}
-	cut := r
-	cut.Max.X = prev.Max.X + (last.Min.X-prev.Max.X)/2
-	return cut, true
+	return r, false
 }
 
 // inkHeight is the height of the ink in r.

@@ -9,7 +9,8 @@ import (
 
 // drawShapes puts ink shapes on a bitmap left to right: 'D' a digit
 // (10×20), 'W' two digits touching (22×20), '.' a point on the baseline
-// (4×4), ',' a speck of noise (1×1), ' ' a gap.
+// (4×4), ',' a speck of noise (1×1), 'H' a Chinese character (24×28,
+// taller than digits), ' ' a gap.
 func drawShapes(spec string) (*bitmap, image.Rectangle) {
 	b := &bitmap{w: 200, h: 40, pix: make([]bool, 200*40)}
 	fill := func(r image.Rectangle) {
@@ -25,6 +26,8 @@ func drawShapes(spec string) (*bitmap, image.Rectangle) {
 		'W': {22, 10, 30, 26}, // a wide character
 		'.': {4, 26, 30, 8},   // a point on the baseline
 		',': {1, 18, 19, 4},   // a speck
+		'H': {24, 4, 32, 28},  // a Chinese character
+		' ': {0, 0, 0, 10},    // a space
 	}
 	x := 10
 	for _, c := range spec {
@@ -61,6 +64,34 @@ func TestCheckDigits(t *testing.T) {
 		got, ok := checkDigits(b, r, tt.read)
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("ink %q read %q: got %q ok=%v, want %q ok=%v", tt.ink, tt.read, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// A number read with its unit after it is held against the ink before
+// the unit: the point put back (750亿元), the digits doubted (79亿元).
+func TestCheckNumberWithUnit(t *testing.T) {
+	tests := []struct {
+		ink, read, want string
+		doubted         bool
+	}{
+		{"D.DD HH", "750亿元", "7.50亿元", false},
+		{"D.DD HH", "7.50亿元", "7.50亿元", false},
+		{"DD.DD HH", "12.37 亿元", "12.37 亿元", false},
+		{"DD.DD HH", "79亿元", "79亿元", true},
+		{"DD H", "13个", "13个", false},
+		{"DD H", "1个", "1个", true},
+		// Set tight, the unit cannot be cut off: nothing to say.
+		{"D.DDHH", "750亿元", "750亿元", false},
+		// The unit read is wider than the ink after the gap.
+		{"D.DD H", "750亿元", "750亿元", false},
+	}
+	for _, tt := range tests {
+		b, r := drawShapes(tt.ink)
+		pg := &page{bin: b, em: 28}
+		got, conf, _ := pg.checkNumber(r, tt.read, 0.9, 0.9)
+		if got != tt.want || (conf < 0.9) != tt.doubted {
+			t.Errorf("ink %q read %q: got %q (confidence %.2f), want %q doubted=%v", tt.ink, tt.read, got, conf, tt.want, tt.doubted)
 		}
 	}
 }

@@ -1018,6 +1018,16 @@ func (pg *page) unread(piece int) bool {
 // it puts back a decimal point OCR lost, and takes the confidence down
 // when the digits read do not match the digits printed.
 func (pg *page) checkNumber(r image.Rectangle, t string, conf, low float64) (string, float64, float64) {
+	// A number with its unit written after it (7.50 亿元): the number's
+	// ink is the piece's before the unit's.
+	if num, ems, ok := numberThenUnit(t); ok {
+		cut, ok := beforeWords(pg.bin, r, pg.em, ems)
+		if !ok {
+			return t, conf, low
+		}
+		fixed, conf, low := pg.checkNumber(cut, num, conf, low)
+		return fixed + t[len(num):], conf, low
+	}
 	fixed, ok := checkDigits(pg.bin, r, t)
 	if !ok {
 		return t, min(conf, 0.5), min(low, 0.5)
