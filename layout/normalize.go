@@ -95,9 +95,13 @@ func labelScore(cell, label string) float64 {
 var surnameData string
 
 // surnames holds the first characters of Chinese surnames.
-var surnames = func() map[rune]bool {
+var surnames = charSet(surnameData)
+
+// charSet holds the characters of a data file's lines, less its comment
+// lines (#) and white space.
+func charSet(data string) map[rune]bool {
 	m := map[rune]bool{}
-	for _, line := range strings.Split(surnameData, "\n") {
+	for _, line := range strings.Split(data, "\n") {
 		if strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -106,7 +110,7 @@ var surnames = func() map[rune]bool {
 		}
 	}
 	return m
-}()
+}
 
 // knownSurname says whether value opens with a Chinese surname; a blank
 // value or one that does not start with a Chinese character passes, as

@@ -11,6 +11,13 @@ import (
 //go:embed regions.txt
 var regionData string
 
+//go:embed placechars.txt
+var placeCharData string
+
+// placeChar holds the characters place names are written with (see
+// placechars.txt).
+var placeChar = charSet(placeCharData)
+
 // province is a province-level division and the divisions under it.
 type province struct {
 	name   string
@@ -146,20 +153,23 @@ const sureRead = 0.9
 // differ by one character: the cover's 所属地区 and the names that begin
 // with it (风溪市 in the cluster's name, 凤溪市 in the department's). A
 // reading that two sure names share, where no other reading is sure,
-// replaces the others; where no reading has such witnesses nothing
-// changes (countyRead then flags them all).
+// replaces the others; failing that, the one reading written wholly with
+// characters places are named with (鹤丰区, where the others read 稚丰区:
+// no place is called with 稚). The readings replaced are replaced
+// wherever the application writes them, in values and long answers.
+// Where neither settles it nothing changes (countyRead then flags them
+// all).
 func (m *mapper) repairCounty() {
 	ci, cr := m.county()
 	if ci < 0 {
 		return
 	}
-	type place struct{ field, at int }
-	places := map[string][]place{string(cr): {{ci, -1}}}
+	readings := []string{string(cr)}
 	sure := map[string]int{}
 	if m.out.Fields[ci].Confidence >= sureRead {
 		sure[string(cr)]++
 	}
-	for i, f := range m.out.Fields {
+	for _, f := range m.out.Fields {
 		if !slices.Contains(countyNamed, f.Key) {
 			continue
 		}
@@ -169,41 +179,78 @@ func (m *mapper) repairCounty() {
 			if w[len(w)-1] != cr[len(cr)-1] || differing(w, cr) > 1 {
 				continue
 			}
-			places[string(w)] = append(places[string(w)], place{i, j})
+			if !slices.Contains(readings, string(w)) {
+				readings = append(readings, string(w))
+			}
 			if f.Confidence >= sureRead {
 				sure[string(w)]++
 			}
 			break
 		}
 	}
-	// Exactly one reading has sure witnesses, and two of them.
-	best := ""
-	for v, n := range sure {
-		if n > 0 && best != "" {
-			return // two readings with sure witnesses: a reviewer decides
-		}
-		if n > 0 {
-			best = v
-		}
-	}
-	if best == "" || sure[best] < 2 || len(places) < 2 {
+	if len(readings) < 2 {
 		return
 	}
-	right := []rune(best)
-	for v, ps := range places {
-		if v == best {
+	best := ""
+	switch len(sure) {
+	case 0:
+	case 1:
+		for v, n := range sure {
+			if n >= 2 {
+				best = v
+			}
+		}
+	default:
+		return // two readings with sure witnesses: a reviewer decides
+	}
+	if best == "" {
+		best = onlyPlaceName(readings)
+	}
+	if best == "" {
+		return
+	}
+	for _, v := range readings {
+		if v != best {
+			m.replaceReading(v, best)
+		}
+	}
+}
+
+// onlyPlaceName returns the one reading written wholly with characters
+// places are named with, or "" when there is not exactly one.
+func onlyPlaceName(readings []string) string {
+	found := ""
+	for _, v := range readings {
+		if strings.IndexFunc(v, func(r rune) bool { return !placeChar[r] }) >= 0 {
 			continue
 		}
-		for _, p := range ps {
-			f := &m.out.Fields[p.field]
-			rs := []rune(f.Value)
-			if p.at < 0 {
-				f.Value = best
-			} else {
-				copy(rs[p.at:p.at+len(right)], right)
-				f.Value = string(rs)
-			}
+		if found != "" {
+			return ""
+		}
+		found = v
+	}
+	return found
+}
+
+// replaceReading writes right instead of the misreading wrong wherever
+// it stands, the county's own field included; what changes stays
+// doubtful.
+func (m *mapper) replaceReading(wrong, right string) {
+	for i := range m.out.Fields {
+		f := &m.out.Fields[i]
+		if f.Key == "region_county" && trimBlank(f.Value) == wrong {
+			f.Value = right
 			f.Confidence *= 0.7
+		} else if strings.Contains(f.Value, wrong) {
+			f.Value = strings.ReplaceAll(f.Value, wrong, right)
+			f.Confidence *= 0.7
+		}
+	}
+	for i := range m.out.Texts {
+		t := &m.out.Texts[i]
+		if strings.Contains(t.Text, wrong) {
+			t.Text = strings.ReplaceAll(t.Text, wrong, right)
+			t.Confidence *= 0.7
 		}
 	}
 }

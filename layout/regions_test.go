@@ -92,9 +92,14 @@ func TestRepairCounty(t *testing.T) {
 		{"the sure names against 所属地区: 所属地区 follows",
 			fieldsMapper("region_county", "稚丰区", 0.75, "dept", "鹤丰区经济和信息化局", 0.92, "org", "鹤丰区经济开发区管理委员会", 0.95),
 			map[string]string{"region_county": "鹤丰区"}},
-		{"no sure witness: unchanged",
-			fieldsMapper("region_county", "稚丰区", 0.75, "cover_name", "宁波市鹤丰区锂电池材料产业集群", 0.53, "dept", "稚丰区经济和信息化局", 0.44, "org", "稚丰区经济开发区管理委员会", 0.71),
-			map[string]string{"region_county": "稚丰区", "cover_name": "宁波市鹤丰区锂电池材料产业集群"}},
+		{"no sure witness, one reading written as places are: it is the county's, in every value",
+			fieldsMapper("region_county", "稚丰区", 0.75, "cover_name", "宁波市鹤丰区锂电池材料产业集群", 0.53, "dept", "稚丰区经济和信息化局", 0.44, "org", "稚丰区经济开发区管理委员会", 0.71,
+				"plat_other.names", "稚丰区锂电池材料产业技术研究院", 0.8),
+			map[string]string{"region_county": "鹤丰区", "cover_name": "宁波市鹤丰区锂电池材料产业集群", "dept": "鹤丰区经济和信息化局",
+				"org": "鹤丰区经济开发区管理委员会", "plat_other.names": "鹤丰区锂电池材料产业技术研究院"}},
+		{"no sure witness, both readings written as places are: unchanged",
+			fieldsMapper("region_county", "凤溪市", 0.75, "name", "风溪市仪器仪表产业集群", 0.6, "dept", "凤溪市科技经济信息化局", 0.7),
+			map[string]string{"region_county": "凤溪市", "name": "风溪市仪器仪表产业集群"}},
 		{"one sure witness: unchanged",
 			fieldsMapper("region_county", "凤溪市", 0.75, "name", "风溪市仪器仪表产业集群", 0.6, "dept", "凤溪市科技经济信息化局", 0.92),
 			map[string]string{"name": "风溪市仪器仪表产业集群"}},
@@ -118,5 +123,16 @@ func TestRepairCounty(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A county's misreading settled from its names is put right in the long
+// answers too, and they are left doubted.
+func TestRepairCountyInTexts(t *testing.T) {
+	m := fieldsMapper("region_county", "稚丰区", 0.75, "cover_name", "宁波市鹤丰区锂电池材料产业集群", 0.53)
+	m.out.Texts = []shenbao.Text{{Key: "plan", Text: "集群位于宁波市稚丰区，是稚丰区重点培育的特色产业集群。", Confidence: 0.9}}
+	m.repairCounty()
+	if got := m.out.Texts[0]; got.Text != "集群位于宁波市鹤丰区，是鹤丰区重点培育的特色产业集群。" || got.Confidence >= sureRead {
+		t.Errorf("text = %q (confidence %.2f)", got.Text, got.Confidence)
 	}
 }
