@@ -538,6 +538,12 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 				if s.Person && !knownSurname(value) {
 					f.Confidence *= 0.6
 				}
+				if !isNumeric(typ) && !s.IsCheckbox() {
+					if v, ok := boxAsCharacter(f.Value); ok {
+						f.Value = v
+						f.Confidence *= 0.6
+					}
+				}
 				if !isNumeric(typ) {
 					if v, near := m.nearPrinted(f.Value); near {
 						f.Value = v
@@ -556,6 +562,18 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 		f.Number = ParseNumber(f.Value)
 	}
 	m.out.Fields = append(m.out.Fields, f)
+}
+
+// boxInWords is an empty option box read between two Chinese characters.
+var boxInWords = regexp.MustCompile(`(\p{Han})\s*□\s*(\p{Han})`)
+
+// boxAsCharacter puts back the 口 that the scan reader took for an empty
+// option box (出口额 read as 出 □额) in a value of a row that has no
+// options: a box standing between two characters there is the character
+// shaped like one.
+func boxAsCharacter(v string) (string, bool) {
+	w := boxInWords.ReplaceAllString(v, "${1}口${2}")
+	return w, w != v
 }
 
 // nearPrinted says whether value holds four Chinese characters that are

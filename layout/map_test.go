@@ -591,6 +591,20 @@ func TestNearPrinted(t *testing.T) {
 	}
 }
 
+func TestBoxAsCharacter(t *testing.T) {
+	for v, want := range map[string]string{
+		"境外分支机构达到12家，出 □额年均增长14%以上": "境外分支机构达到12家，出口额年均增长14%以上",
+		"出□额":    "出口额",
+		"□ 其他":   "□ 其他", // a box that opens the value is a box
+		"平台3个 □": "平台3个 □",
+	} {
+		got, changed := boxAsCharacter(v)
+		if got != want || changed != (v != want) {
+			t.Errorf("boxAsCharacter(%q) = %q, %v, want %q", v, got, changed, want)
+		}
+	}
+}
+
 func TestOddCounter(t *testing.T) {
 	for v, want := range map[string]bool{
 		"建成公共服务平台4唉": true, "建成公共服务平台4个": false, "公共服务平台服务企业1417家次以上": false,
