@@ -264,14 +264,16 @@ func numberInk(b *bitmap, r image.Rectangle) (printedNumber, bool) {
 			base = max(base, c.rect.Max.Y)
 		}
 	}
-	// Dots: small marks on the baseline; only those between the first
-	// and the last digit can be a point, the others are specks.
+	// Dots: small marks on the baseline; only those in the gap between
+	// two digits, with paper on either side, can be a point — a point
+	// is set with room of its own. The others are specks (a copier's
+	// noise under a digit or inside the usual gap read 955 as 9.55).
 	for _, c := range comps {
 		d := c.rect
 		switch {
 		case d.Dy()*10 >= hmax*6:
 		case d.Dy()*10 <= hmax*4 && d.Dx()*10 <= hmax*4 && base-d.Max.Y <= hmax/4:
-			if d.Min.X > p.digits[0].Max.X && d.Max.X < p.digits[len(p.digits)-1].Min.X {
+			if pointGap(p.digits, d) {
 				p.dots = append(p.dots, d)
 			}
 		default:
@@ -284,6 +286,17 @@ func numberInk(b *bitmap, r image.Rectangle) (printedNumber, bool) {
 		p.touching = p.touching || d.Dx()*20 > hmax*17
 	}
 	return p, true
+}
+
+// pointGap says whether d stands in the gap between two neighbouring
+// digits, clear of both.
+func pointGap(digits []image.Rectangle, d image.Rectangle) bool {
+	for i := 1; i < len(digits); i++ {
+		if a, c := digits[i-1], digits[i]; d.Min.X > a.Max.X && d.Max.X < c.Min.X {
+			return true
+		}
+	}
+	return false
 }
 
 // digitReading is a piece's reading by the digit model and the part of

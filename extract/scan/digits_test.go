@@ -9,8 +9,9 @@ import (
 
 // drawShapes puts ink shapes on a bitmap left to right: 'D' a digit
 // (10×20), 'W' two digits touching (22×20), '.' a point on the baseline
-// (4×4), ',' a speck of noise (1×1), 'H' a Chinese character (24×28,
-// taller than digits), ' ' a gap.
+// (4×4), ',' a speck of noise (1×1), '_' a speck (3×3) just under the
+// next digit, 'H' a Chinese character (24×28, taller than digits), ' ' a
+// gap.
 func drawShapes(spec string) (*bitmap, image.Rectangle) {
 	b := &bitmap{w: 200, h: 40, pix: make([]bool, 200*40)}
 	fill := func(r image.Rectangle) {
@@ -26,13 +27,18 @@ func drawShapes(spec string) (*bitmap, image.Rectangle) {
 		'W': {22, 10, 30, 26}, // a wide character
 		'.': {4, 26, 30, 8},   // a point on the baseline
 		',': {1, 18, 19, 4},   // a speck
+		'_': {3, 32, 35, 0},   // a speck just under the next digit
 		'H': {24, 4, 32, 28},  // a Chinese character
 		' ': {0, 0, 0, 10},    // a space
 	}
 	x := 10
 	for _, c := range spec {
 		if g, ok := shapes[c]; ok {
-			fill(image.Rect(x, g.y0, x+g.w, g.y1))
+			at := x
+			if c == '_' {
+				at += 3
+			}
+			fill(image.Rect(at, g.y0, at+g.w, g.y1))
 			x += g.adv
 		}
 	}
@@ -53,6 +59,7 @@ func TestCheckDigits(t *testing.T) {
 		{"DD.DD", "79", "79", false},
 		{"DDD", "558", "558", true},
 		{"D,DD", "558", "558", true}, // a speck is no point
+		{"D_DD", "955", "955", true}, // nor is one under a digit
 		{"DDD", "58", "58", false},
 		{"W.DD", "1237", "1237", false}, // touching digits: the point cannot be placed
 		{"WD", "558", "558", true},      // touching digits: fewer shapes than digits is fine
