@@ -283,6 +283,88 @@ func TestFindMarks(t *testing.T) {
 	}
 }
 
+// Ticks drawn by pen past the box join it into a larger shape; the box
+// is found inside it and decides by what it holds.
+func TestFindPenMarks(t *testing.T) {
+	const em, y = 26, 40
+	g, fill := whitePage(1200, 100)
+	stroke := func(x0, y0, x1, y1 float64) {
+		for s := 0.0; s <= 1; s += 0.005 {
+			px, py := int(x0+(x1-x0)*s), int(y0+(y1-y0)*s)
+			fill(image.Rect(px-1, py-1, px+2, py+2), 0)
+		}
+	}
+	e := float64(em)
+	pens := []struct {
+		what    string
+		draw    func(x, y float64)
+		checked bool
+	}{
+		{"empty", func(x, y float64) {}, false},
+		{"cross inside", func(x, y float64) {
+			stroke(x+0.2*e, y+0.2*e, x+0.8*e, y+0.8*e)
+			stroke(x+0.8*e, y+0.2*e, x+0.2*e, y+0.8*e)
+		}, true},
+		{"cross over the box", func(x, y float64) {
+			stroke(x-0.5*e, y-0.5*e, x+1.5*e, y+1.5*e)
+			stroke(x+1.5*e, y-0.5*e, x-0.5*e, y+1.5*e)
+		}, true},
+		{"tick running out at the top right", func(x, y float64) {
+			stroke(x+0.2*e, y+0.5*e, x+0.45*e, y+0.85*e)
+			stroke(x+0.45*e, y+0.85*e, x+1.3*e, y-0.5*e)
+		}, true},
+		{"tick starting in the box and running far out of it", func(x, y float64) {
+			stroke(x+0.1*e, y+0.5*e, x+0.4*e, y+0.9*e)
+			stroke(x+0.4*e, y+0.9*e, x+1.6*e, y-0.9*e)
+		}, true},
+		{"stroke touching the box from outside", func(x, y float64) {
+			stroke(x+e, y+0.5*e, x+1.6*e, y-0.5*e)
+		}, false},
+	}
+	for i, p := range pens {
+		x := 20 + i*170
+		drawMark(g, markEmpty, x, y, em)
+		p.draw(float64(x), float64(y))
+		// Option text after the mark: a 十 standing for a character.
+		tx := x + 2*em + 8
+		fill(image.Rect(tx, y+12, tx+22, y+14), 0)
+		fill(image.Rect(tx+10, y+1, tx+12, y+25), 0)
+	}
+	b := binarise(g)
+	// The line is as tall as its ink, the pen's included, as lineRects
+	// lays it; marks are looked for at most 1.25 em tall, as layLines
+	// does.
+	line := lineRects(b, g.Rect, nil, 3, 4*em)
+	if len(line) != 1 {
+		t.Fatalf("lines %v, want one", line)
+	}
+	ms := findMarks(b, b, line[0], min(line[0].Dy(), em*5/4))
+	if len(ms) != len(pens) {
+		t.Fatalf("found %d marks %+v, want %d", len(ms), ms, len(pens))
+	}
+	// Ink spreading left and down from a box-like shape is characters
+	// blurred together (、集), not a pen mark: no box there.
+	g2, fill2 := whitePage(300, 100)
+	drawMark(g2, markEmpty, 100, y, em)
+	fill2(image.Rect(75, y+10, 100, y+14), 0)
+	fill2(image.Rect(110, y+em, 114, y+2*em), 0)
+	b2 := binarise(g2)
+	if got := findMarks(b2, b2, image.Rect(0, y-2, 300, y+2*em+2), em); len(got) != 0 {
+		t.Errorf("box with ink left and below: %+v, want no mark", got)
+	}
+	// Decided against the page's empty boxes, as every page's marks are.
+	var all []*mark
+	for i := range ms {
+		all = append(all, &ms[i])
+	}
+	newPage(1, 200, nil).settleMarks(all)
+	for i, m := range ms {
+		if m.checked() != pens[i].checked {
+			t.Errorf("%s: checked %v, want %v (kind %d, fill %.2f)", pens[i].what, m.checked(), pens[i].checked, m.kind, m.fill)
+		}
+	}
+}
+
 func TestTidy(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"集 群 名 称", "集群名称"},

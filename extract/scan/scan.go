@@ -902,7 +902,7 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 		for i, lr := range rects {
 			found[i] = findMarks(pg.bin, pg.light, lr, min(lr.Dy(), pg.em*5/4))
 			for _, m := range found[i] {
-				if m.kind == markEmpty || m.kind == markFilled {
+				if (m.kind == markEmpty || m.kind == markFilled) && !m.pen {
 					cellHasBox = true
 				}
 				if m.kind == markTick {

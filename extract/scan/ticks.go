@@ -22,6 +22,9 @@ type mark struct {
 	kind markKind
 	rect image.Rectangle
 	fill float64 // ink fraction inside the box, inset from its outline
+	// pen: the box was found inside a larger shape (a pen mark drawn
+	// past it); such a box alone does not make a cell one of options.
+	pen bool
 }
 
 // findMarks looks for option boxes along one text line. em is the line's
@@ -48,7 +51,11 @@ func findMarks(b, light *bitmap, line image.Rectangle, em int) []mark {
 		}
 		fe := float64(em)
 		atSlot := gapBefore > em/4
-		if !atSlot || float64(h) < 0.55*fe || float64(h) > 1.45*fe || float64(w) < 0.4*fe || float64(w) > 1.3*fe {
+		if !atSlot || float64(h) < 0.55*fe || float64(w) < 0.4*fe || float64(max(w, h)) > 2.5*fe {
+			continue
+		}
+		if float64(h) > 1.45*fe || float64(w) > 1.3*fe {
+			out = appendPenBox(out, b, light, c.rect, em)
 			continue
 		}
 		asp := float64(w) / float64(h)
@@ -71,6 +78,85 @@ func findMarks(b, light *bitmap, line image.Rectangle, em int) []mark {
 		}
 	}
 	return out
+}
+
+// appendPenBox adds the option box found inside r, a shape larger than
+// any character: a pen mark drawn well past its box (a tick running out
+// of it, a cross over it) joins the box into one. What is inside the box
+// decides, as for any box. (Inside shapes of a character's size it would
+// find the box-like part of 由 or 集.)
+func appendPenBox(out []mark, b, light *bitmap, r image.Rectangle, em int) []mark {
+	box, ok := boxWithin(light, r, em)
+	// A tick leaves its box up and to the right, and so does a cross;
+	// characters blurred together with a box-like one (、集) spread left
+	// and down.
+	if !ok || box.Min.Y-r.Min.Y < em/4 || r.Max.X-box.Max.X < em/4 {
+		return out
+	}
+	f := interiorFill(b, box)
+	k := markEmpty
+	if f > boxedFill {
+		k = markBoxed
+	}
+	return append(out, mark{kind: k, rect: box, fill: f, pen: true})
+}
+
+// boxWithin finds an option box inside r, a shape larger than a box: a
+// square about a character wide whose four sides are straight runs of
+// ink, closed as closedOutline requires. Pen strokes are slanted and make
+// no such runs.
+func boxWithin(b *bitmap, r image.Rectangle, em int) (image.Rectangle, bool) {
+	lo, hi := em*11/20, em*13/10
+	// run returns the longest run of ink along a row (horizontal) or a
+	// column, and where it starts.
+	run := func(at int, horiz bool) (int, int) {
+		best, bestAt, n := 0, 0, 0
+		a, z := r.Min.Y, r.Max.Y
+		if horiz {
+			a, z = r.Min.X, r.Max.X
+		}
+		for i := a; i < z; i++ {
+			ink := horiz && b.at(i, at) || !horiz && b.at(at, i)
+			if !ink {
+				n = 0
+				continue
+			}
+			if n++; n > best {
+				best, bestAt = n, i-n+1
+			}
+		}
+		return best, bestAt
+	}
+	type side struct{ pos, from, len int }
+	var rows, cols []side
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		if n, at := run(y, true); n >= lo {
+			rows = append(rows, side{y, at, n})
+		}
+	}
+	for x := r.Min.X; x < r.Max.X; x++ {
+		if n, at := run(x, false); n >= lo {
+			cols = append(cols, side{x, at, n})
+		}
+	}
+	for _, top := range rows {
+		for _, bot := range rows {
+			size := bot.pos - top.pos
+			if size < lo || size > hi {
+				continue
+			}
+			for _, l := range cols {
+				if abs(l.from-top.pos) > 3 || abs(top.from-l.pos) > 3 {
+					continue
+				}
+				box := image.Rect(l.pos, top.pos, l.pos+size+1, bot.pos+1)
+				if box.Max.X <= r.Max.X && closedOutline(b, box) {
+					return box, true
+				}
+			}
+		}
+	}
+	return image.Rectangle{}, false
 }
 
 // boxedFill is the interior ink fraction above which a box holds a mark.
