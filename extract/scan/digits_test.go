@@ -2,6 +2,7 @@ package scan
 
 import (
 	"image"
+	"strings"
 	"testing"
 
 	"github.com/shenbao/shenbao/extract/ocr"
@@ -213,4 +214,30 @@ func fillColumns(b *bitmap, y0, y1 int, spans ...[2]int) {
 			}
 		}
 	}
+}
+
+// checkNumber cuts a unit off by the ink before checking the number; any
+// reading and any ink must come back no longer than a point more, with
+// its unit, and never surer.
+func FuzzCheckNumber(f *testing.F) {
+	for _, s := range []string{"750亿元", "7.50 亿元", "0.76吨/万元", "13个", "亿元", "1/"} {
+		f.Add("D.DD HH", s)
+	}
+	f.Fuzz(func(t *testing.T, ink, s string) {
+		if len(ink) > 8 {
+			return
+		}
+		b, r := drawShapes(ink)
+		pg := &page{bin: b, em: 28}
+		got, conf, low := pg.checkNumber(r.Intersect(image.Rect(0, 0, b.w, b.h)), s, 0.9, 0.9)
+		// The number may change as checkDigits changes it (a point put
+		// back, or read for a digit); the unit stays as read.
+		unit := strings.TrimLeft(s, "0123456789.")
+		if len(got) > len(s)+1 || !strings.HasSuffix(got, unit) {
+			t.Fatalf("checkNumber(%q) = %q", s, got)
+		}
+		if conf > 0.9 || low > 0.9 {
+			t.Fatalf("checkNumber(%q) raised the confidence to %.2f/%.2f", s, conf, low)
+		}
+	})
 }
