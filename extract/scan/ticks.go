@@ -127,16 +127,16 @@ func boxWithin(b *bitmap, r image.Rectangle, em int) (image.Rectangle, bool) {
 		}
 		return best, bestAt
 	}
-	type side struct{ pos, from, len int }
+	type side struct{ pos, from int } // a straight run: where, and where it starts
 	var rows, cols []side
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		if n, at := run(y, true); n >= lo {
-			rows = append(rows, side{y, at, n})
+			rows = append(rows, side{y, at})
 		}
 	}
 	for x := r.Min.X; x < r.Max.X; x++ {
 		if n, at := run(x, false); n >= lo {
-			cols = append(cols, side{x, at, n})
+			cols = append(cols, side{x, at})
 		}
 	}
 	for _, top := range rows {
