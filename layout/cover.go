@@ -15,14 +15,28 @@ import (
 // ("所属地区：__省(区、市)__市(区)__县(市、区)"), the words just before the
 // blank's printed unit.
 func (m *mapper) cover(s *Spec) {
+	if m.coverAt(s, indexNorm) {
+		return
+	}
+	// OCR drops or doubles a printed bracket (区（（县）…), most often
+	// where two of the cover's lines run together into one.
+	if m.source == shenbao.SourceOCR && m.coverAt(s, indexNormLoose) {
+		return
+	}
+	m.notFound(s)
+}
+
+// coverAt reads s's blank after its label where index finds the label in
+// a cover line, and says whether it found one.
+func (m *mapper) coverAt(s *Spec, index func(raw, needle string) (int, int, bool)) bool {
 	from, to := m.sectionRange(CoverSection)
 	nl := Norm(s.Label)
 	for i := from; i < to; i++ {
 		u := &m.units[i]
-		if !u.para || !strings.Contains(u.norm, nl) {
+		if !u.para {
 			continue
 		}
-		_, end, ok := indexNorm(u.text, nl)
+		_, end, ok := index(u.text, nl)
 		if !ok {
 			continue
 		}
@@ -57,9 +71,9 @@ func (m *mapper) cover(s *Spec) {
 			ID: s.FieldID(col), Key: s.Key, Section: s.Section, Label: s.FullLabel(), Column: col,
 			Value: v, Confidence: conf, Page: pageOf(u.page), BBox: u.bbox, Source: m.source,
 		})
-		return
+		return true
 	}
-	m.notFound(s)
+	return false
 }
 
 // trimBlank trims what an underlined blank leaves around a handwritten or
@@ -171,7 +185,11 @@ func (m *mapper) cutAtNextLabel(rest string, s *Spec) string {
 		if r.Section != CoverSection || r.Label == s.Label {
 			continue
 		}
-		if start, _, ok := indexNorm(rest, Norm(r.Label)); ok && start < cut {
+		start, _, ok := indexNorm(rest, Norm(r.Label))
+		if !ok && m.source == shenbao.SourceOCR {
+			start, _, ok = indexNormLoose(rest, Norm(r.Label))
+		}
+		if ok && start < cut {
 			cut = start
 		}
 	}
@@ -189,11 +207,22 @@ func (m *mapper) isCoverText(norm string) bool {
 		return true
 	}
 	for _, r := range m.t.Rows {
-		if r.Section == CoverSection && strings.HasPrefix(norm, Norm(r.Label)) {
+		if r.Section != CoverSection {
+			continue
+		}
+		if strings.HasPrefix(norm, Norm(r.Label)) ||
+			m.source == shenbao.SourceOCR && strings.HasPrefix(unbracketed(norm), unbracketed(Norm(r.Label))) {
 			return true
 		}
 	}
 	return strings.HasPrefix(norm, "填报说明")
+}
+
+// unbracketed drops the brackets of a normalised text, which OCR drops or
+// doubles around printed words (区《〈县) for 区（县）), as indexNormLoose
+// skips them.
+func unbracketed(norm string) string {
+	return strings.NewReplacer("(", "", ")", "", "[", "", "]", "").Replace(norm)
 }
 
 // summary reads a summary table: the header row names the columns by the

@@ -274,6 +274,33 @@ func TestCoverOCR(t *testing.T) {
 	}
 }
 
+// Two cover lines OCR ran together, or read apart, the second label's
+// brackets doubled: each blank keeps its own value.
+func TestCoverLinesRunTogether(t *testing.T) {
+	tp, _ := MustLoad().Get("cq2024")
+	for _, lines := range [][]string{
+		{"所属区县：柏浦区区（（县）中小企业主管部门（盖章） :柏浦区经济和信息化委员会"},
+		// Apart, the second label read with its brackets doubled is
+		// still a label, not the county's value wrapped.
+		{"所属区县:柏浦区", "区《〈县)中小企业主管部门〈盖章) :柏浦区经济和信息化委", "员会"},
+	} {
+		c := &shenbao.Content{Format: shenbao.FormatPDFScan}
+		for _, l := range append(lines, "集群运营管理机构：柏浦区医疗器械产业园管理委员会") {
+			c.Blocks = append(c.Blocks, para(l))
+		}
+		m := Map(c, tp)
+		for id, want := range map[string]string{
+			"region_county": "柏浦区",
+			"cover_dept":    "柏浦区经济和信息化委员会",
+			"cover_org":     "柏浦区医疗器械产业园管理委员会",
+		} {
+			if f := field(t, m, id); f.Value != want {
+				t.Errorf("%q: %s = %q, want %q", lines[0], id, f.Value, want)
+			}
+		}
+	}
+}
+
 // The cluster's name read alike on the cover and in the table, but with
 // the county 所属地区 states read differently: neither may look certain.
 func TestCountyRead(t *testing.T) {
