@@ -222,7 +222,12 @@ func (m *mapper) isCoverText(norm string) bool {
 // doubles around printed words (区《〈县) for 区（县）), as indexNormLoose
 // skips them.
 func unbracketed(norm string) string {
-	return strings.NewReplacer("(", "", ")", "", "[", "", "]", "").Replace(norm)
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune(ocrBrackets, r) {
+			return -1
+		}
+		return r
+	}, norm)
 }
 
 // summary reads a summary table: the header row names the columns by the

@@ -1790,8 +1790,12 @@ func indexNorm(raw, needle string) (int, int, bool) {
 // indexNormLoose is indexNorm that also skips brackets, which OCR drops or
 // doubles around a printed marker (县市、区) for 县（市、区）).
 func indexNormLoose(raw, needle string) (int, int, bool) {
-	return indexNormSkipping(raw, needle, "()[]")
+	return indexNormSkipping(raw, needle, ocrBrackets)
 }
+
+// ocrBrackets are the normalised brackets OCR drops or doubles around a
+// printed word.
+const ocrBrackets = "()[]"
 
 func indexNormSkipping(raw, needle, skip string) (int, int, bool) {
 	var want []rune

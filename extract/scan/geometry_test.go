@@ -233,12 +233,7 @@ func drawMark(g *image.Gray, kind markKind, x, y, em int) {
 			draw.Draw(g, r, black, image.Point{}, draw.Src)
 		}
 	}
-	stroke := func(x0, y0, x1, y1 float64) {
-		for s := 0.0; s <= 1; s += 0.01 {
-			px, py := int(x0+(x1-x0)*s), int(y0+(y1-y0)*s)
-			draw.Draw(g, image.Rect(px-1, py-1, px+2, py+2), black, image.Point{}, draw.Src)
-		}
-	}
+	stroke := func(x0, y0, x1, y1 float64) { penStroke(g, x0, y0, x1, y1) }
 	e := float64(em)
 	fx, fy := float64(x), float64(y)
 	switch kind {
@@ -253,6 +248,16 @@ func drawMark(g *image.Gray, kind markKind, x, y, em int) {
 	case markTick:
 		stroke(fx+0.05*e, fy+0.55*e, fx+0.35*e, fy+0.95*e)
 		stroke(fx+0.35*e, fy+0.95*e, fx+0.95*e, fy+0.05*e)
+	}
+}
+
+// penStroke draws a black line 3 px wide from (x0,y0) to (x1,y1), in
+// steps short enough to leave no gap on lines up to 200 px.
+func penStroke(g *image.Gray, x0, y0, x1, y1 float64) {
+	black := image.NewUniform(color.Gray{0})
+	for s := 0.0; s <= 1; s += 0.005 {
+		px, py := int(x0+(x1-x0)*s), int(y0+(y1-y0)*s)
+		draw.Draw(g, image.Rect(px-1, py-1, px+2, py+2), black, image.Point{}, draw.Src)
 	}
 }
 
@@ -288,12 +293,7 @@ func TestFindMarks(t *testing.T) {
 func TestFindPenMarks(t *testing.T) {
 	const em, y = 26, 40
 	g, fill := whitePage(1200, 100)
-	stroke := func(x0, y0, x1, y1 float64) {
-		for s := 0.0; s <= 1; s += 0.005 {
-			px, py := int(x0+(x1-x0)*s), int(y0+(y1-y0)*s)
-			fill(image.Rect(px-1, py-1, px+2, py+2), 0)
-		}
-	}
+	stroke := func(x0, y0, x1, y1 float64) { penStroke(g, x0, y0, x1, y1) }
 	e := float64(em)
 	pens := []struct {
 		what    string
