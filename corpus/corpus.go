@@ -53,6 +53,9 @@ type TBox struct {
 	Checked bool   `json:"checked"`
 	Key     string `json:"key"`
 	Parent  string `json:"parent"`
+	// Style is how the option was marked in the field set (glyph:☑,
+	// wd2_char, hand:check, …); empty in the development corpus.
+	Style string `json:"style"`
 }
 
 // FullGroup is the group as reports name it.
@@ -155,6 +158,10 @@ func Load(dir string) ([]Doc, error) {
 // outcome.
 const ReviewThreshold = 0.8
 
+// SureThreshold is the confidence at and above which a value goes straight
+// through: nobody looks at it, so a wrong one there is never caught.
+const SureThreshold = 0.9
+
 // Score counts what a report got right against the truth.
 type Score struct {
 	// ConfidentWrong counts wrong values and ticks reported with a
@@ -168,7 +175,13 @@ type Score struct {
 	Fields, FieldsOK                  int
 	Boxes, BoxesOK                    int
 	Texts, TextsOK                    int
-	Misses                            []string // what was wrong, for the test log
+	// FieldsSure and BoxesSure count what was right and read with at
+	// least SureThreshold: what goes straight through to the checks.
+	// WrongSure counts values and ticks wrong at that confidence.
+	FieldsSure, BoxesSure, WrongSure int
+	// BoxMisses counts the wrong ticks by the truth's marking style.
+	BoxMisses map[string]int
+	Misses    []string // what was wrong, for the test log
 }
 
 // Add sums scores.
@@ -183,6 +196,15 @@ func (s *Score) Add(o Score) {
 	s.TextChars += o.TextChars
 	s.TextEdits += o.TextEdits
 	s.TextCountOK += o.TextCountOK
+	s.FieldsSure += o.FieldsSure
+	s.BoxesSure += o.BoxesSure
+	s.WrongSure += o.WrongSure
+	for k, n := range o.BoxMisses {
+		if s.BoxMisses == nil {
+			s.BoxMisses = map[string]int{}
+		}
+		s.BoxMisses[k] += n
+	}
 }
 
 // CharAccuracy is 1 - edits/characters over the long texts.
@@ -223,6 +245,9 @@ func Compare(rep *shenbao.Report, d Doc) Score {
 		f, ok := fields[k]
 		if ok && Same(f.Value, tf.Value) {
 			s.FieldsOK++
+			if f.Confidence >= SureThreshold {
+				s.FieldsSure++
+			}
 			continue
 		}
 		if !ok {
@@ -230,6 +255,9 @@ func Compare(rep *shenbao.Report, d Doc) Score {
 		} else {
 			if f.Confidence >= ReviewThreshold {
 				s.ConfidentWrong++
+			}
+			if f.Confidence >= SureThreshold {
+				s.WrongSure++
 			}
 			s.Misses = append(s.Misses, fmt.Sprintf("field %s = %q (confidence %.2f), want %q", k, f.Value, f.Confidence, tf.Value))
 		}
@@ -244,7 +272,17 @@ func Compare(rep *shenbao.Report, d Doc) Score {
 		b, ok := boxes[k]
 		if ok && b.Checked == tb.Checked {
 			s.BoxesOK++
+			if b.Confidence >= SureThreshold {
+				s.BoxesSure++
+			}
 			continue
+		}
+		if s.BoxMisses == nil {
+			s.BoxMisses = map[string]int{}
+		}
+		s.BoxMisses[tb.Style]++
+		if ok && b.Confidence >= SureThreshold {
+			s.WrongSure++
 		}
 		if !ok {
 			s.Misses = append(s.Misses, fmt.Sprintf("checkbox %s: not reported", k))

@@ -1,0 +1,148 @@
+package extract_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/corpus"
+)
+
+// heldOutDir is the field-style set that nothing is tuned on
+// (../shared/corpus2); it is never copied into testdata, so the test skips
+// on a clone without it.
+const heldOutDir = "../../shared/corpus2"
+
+// TestHeldOut measures the readers on the held-out set, the way a clerk
+// meets them: every document read once, scored against its truth, and
+// what would go straight through (right, confidence ≥ 0.9, no
+// low_confidence finding) counted beside what is merely right. Misses are
+// printed by class (tick style, format and dpi) so that they can be worked
+// on without looking at one document's strings.
+//
+// SHENBAO_HELDOUT=1 reads the digital documents, SHENBAO_HELDOUT=scans the
+// scans too; HELDOUT_ONLY=REGEXP picks files; HELDOUT_MISSES=1 lists every
+// miss.
+func TestHeldOut(t *testing.T) {
+	mode := os.Getenv("SHENBAO_HELDOUT")
+	if mode == "" {
+		t.Skip("SHENBAO_HELDOUT=1 (digital) or =scans measures ../shared/corpus2")
+	}
+	if _, err := os.Stat(heldOutDir); err != nil {
+		t.Skip("../shared/corpus2 absent")
+	}
+	docs, err := corpus.Load(heldOutDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var only *regexp.Regexp
+	if s := os.Getenv("HELDOUT_ONLY"); s != "" {
+		only = regexp.MustCompile(s)
+	}
+	ex := newExtractor()
+	sheet := newScoreSheet()
+	classes := map[string]*heldClass{}
+	class := func(k string) *heldClass {
+		if classes[k] == nil {
+			classes[k] = &heldClass{}
+		}
+		return classes[k]
+	}
+	var lowPerScan []int
+	var took []time.Duration
+	refused := map[string]string{}
+	for _, d := range docs {
+		f := d.Format()
+		if f == "scan" && mode != "scans" || only != nil && !only.MatchString(filepath.Base(d.Path)) {
+			continue
+		}
+		if f == "scan" {
+			f = fmt.Sprintf("scan%d", d.Truth.DPI)
+		}
+		data, err := os.ReadFile(d.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		rep, err := ex.Extract(context.Background(), filepath.Base(d.Path), data)
+		if err != nil {
+			var se *shenbao.Error
+			if errors.As(err, &se) {
+				refused[filepath.Base(d.Path)] = se.Code
+			} else {
+				refused[filepath.Base(d.Path)] = err.Error()
+			}
+			class(f + " refused").docs++
+			continue
+		}
+		s := corpus.Compare(rep, d)
+		sheet.add(d.EditionID(), f, s)
+		low := len(ex.LowConfidence(rep))
+		c := class(f)
+		c.docs++
+		c.add(s, low)
+		if strings.HasPrefix(f, "scan") {
+			took = append(took, time.Since(start))
+			lowPerScan = append(lowPerScan, low)
+		}
+		if !s.Edition {
+			t.Logf("%s: edition %s (%.2f), want %s", filepath.Base(d.Path), rep.Edition.ID, rep.Edition.Confidence, d.EditionID())
+		}
+		for style, n := range s.BoxMisses {
+			class("ticks " + style).boxMisses += n
+		}
+		if os.Getenv("HELDOUT_MISSES") != "" && len(s.Misses) > 0 {
+			t.Logf("%s:\n  %s", filepath.Base(d.Path), strings.Join(s.Misses, "\n  "))
+		}
+	}
+	var b strings.Builder
+	b.WriteString(sheet.String())
+	b.WriteString("\nby class (straight through = right and confidence ≥ 0.9):\n")
+	keys := make([]string, 0, len(classes))
+	for k := range classes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		c := classes[k]
+		switch {
+		case strings.HasPrefix(k, "ticks "):
+			fmt.Fprintf(&b, "  %-22s wrong ticks %d\n", k, c.boxMisses)
+		case strings.HasSuffix(k, " refused"):
+			fmt.Fprintf(&b, "  %-22s %d\n", k, c.docs)
+		default:
+			s := c.score
+			fmt.Fprintf(&b, "  %-22s docs %2d  values %5.1f%% sure %5.1f%%  ticks %5.1f%% sure %5.1f%%  wrong≥0.9 %d  low_confidence/doc %.1f\n",
+				k, c.docs, pct(s.FieldsOK, s.Fields), pct(s.FieldsSure, s.Fields), pct(s.BoxesOK, s.Boxes), pct(s.BoxesSure, s.Boxes), s.WrongSure, float64(c.low)/float64(max(c.docs, 1)))
+		}
+	}
+	for name, why := range refused {
+		fmt.Fprintf(&b, "refused %s: %s\n", name, why)
+	}
+	if len(lowPerScan) > 0 {
+		sort.Ints(lowPerScan)
+		sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
+		fmt.Fprintf(&b, "scans: %d read, median %d low_confidence findings, median %.1f s per application\n",
+			len(lowPerScan), lowPerScan[len(lowPerScan)/2], took[len(took)/2].Seconds())
+	}
+	t.Log(b.String())
+}
+
+// heldClass adds up one class of documents (a format at a dpi) or of ticks.
+type heldClass struct {
+	docs, low, boxMisses int
+	score                corpus.Score
+}
+
+func (c *heldClass) add(s corpus.Score, low int) {
+	c.score.Add(s)
+	c.low += low
+}
