@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/corpus"
 	"github.com/shenbao/shenbao/extract"
 	"github.com/shenbao/shenbao/layout"
@@ -54,17 +55,9 @@ func TestCorpusAccuracy(t *testing.T) {
 		if f == "scan" && !scans || (f == "pdf" && ex.PDFText == nil) {
 			continue
 		}
-		if f == "scan" {
-			f = fmt.Sprintf("scan%d", d.Truth.DPI)
-		}
-		data, err := os.ReadFile(d.Path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		start := time.Now()
-		rep, err := ex.Extract(context.Background(), filepath.Base(d.Path), data)
+		f, rep, dt, err := readDoc(t, ex, d)
 		if strings.HasPrefix(f, "scan") {
-			took = append(took, time.Since(start))
+			took = append(took, dt)
 		}
 		if err != nil {
 			t.Errorf("%s: %v", d.Path, err)
@@ -145,6 +138,22 @@ func pct(a, b int) float64 {
 		return 100
 	}
 	return 100 * float64(a) / float64(b)
+}
+
+// readDoc reads one corpus document and says its format as the sheets
+// name it (scans by dpi) and how long the reading took.
+func readDoc(t testing.TB, ex *extract.Extractor, d corpus.Doc) (string, *shenbao.Report, time.Duration, error) {
+	f := d.Format()
+	if f == "scan" {
+		f = fmt.Sprintf("scan%d", d.Truth.DPI)
+	}
+	data, err := os.ReadFile(d.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	rep, err := ex.Extract(context.Background(), filepath.Base(d.Path), data)
+	return f, rep, time.Since(start), err
 }
 
 func newExtractor() *extract.Extractor {

@@ -1,7 +1,6 @@
 package extract_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -60,19 +59,10 @@ func TestHeldOut(t *testing.T) {
 	var took []time.Duration
 	refused := map[string]string{}
 	for _, d := range docs {
-		f := d.Format()
-		if f == "scan" && mode != "scans" || only != nil && !only.MatchString(filepath.Base(d.Path)) {
+		if d.Format() == "scan" && mode != "scans" || only != nil && !only.MatchString(filepath.Base(d.Path)) {
 			continue
 		}
-		if f == "scan" {
-			f = fmt.Sprintf("scan%d", d.Truth.DPI)
-		}
-		data, err := os.ReadFile(d.Path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		start := time.Now()
-		rep, err := ex.Extract(context.Background(), filepath.Base(d.Path), data)
+		f, rep, dt, err := readDoc(t, ex, d)
 		if err != nil {
 			var se *shenbao.Error
 			if errors.As(err, &se) {
@@ -80,7 +70,7 @@ func TestHeldOut(t *testing.T) {
 			} else {
 				refused[filepath.Base(d.Path)] = err.Error()
 			}
-			class(f + " refused").docs++
+			class(f+" refused").docs++
 			continue
 		}
 		s := corpus.Compare(rep, d)
@@ -90,7 +80,7 @@ func TestHeldOut(t *testing.T) {
 		c.docs++
 		c.add(s, low)
 		if strings.HasPrefix(f, "scan") {
-			took = append(took, time.Since(start))
+			took = append(took, dt)
 			lowPerScan = append(lowPerScan, low)
 		}
 		if !s.Edition {
