@@ -192,7 +192,11 @@ func Open(ctx context.Context, st store.Store, proc Processor, cfg Config) (*Que
 			return nil, err
 		}
 	default:
-		db, err := sql.Open("sqlite", store.SQLiteDSN(filepath.Join(st.DataDir(), "queue.db")))
+		path := filepath.Join(st.DataDir(), "queue.db")
+		if err := store.PrivateSQLite(path); err != nil {
+			return nil, fmt.Errorf("queue: %w", err)
+		}
+		db, err := sql.Open("sqlite", store.SQLiteDSN(path))
 		if err != nil {
 			return nil, fmt.Errorf("queue: open sqlite: %w", err)
 		}

@@ -52,10 +52,17 @@ func Open(ctx context.Context, cfg Config) (Store, error) {
 		if cfg.DataDir == "" {
 			return nil, errors.New("open sqlite: no data directory configured")
 		}
-		if err := os.MkdirAll(filepath.Join(cfg.DataDir, "originals"), 0o750); err != nil {
-			return nil, fmt.Errorf("create data directory: %w", err)
+		if err := privateDir(filepath.Join(cfg.DataDir, "originals")); err != nil {
+			return nil, err
 		}
-		if s.db, err = sql.Open("sqlite", SQLiteDSN(filepath.Join(cfg.DataDir, "shenbao.db"))); err != nil {
+		if err := privateDir(cfg.DataDir); err != nil {
+			return nil, err
+		}
+		db := filepath.Join(cfg.DataDir, "shenbao.db")
+		if err := PrivateSQLite(db); err != nil {
+			return nil, err
+		}
+		if s.db, err = sql.Open("sqlite", SQLiteDSN(db)); err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
 		// Readers run concurrently under WAL; writers queue on the busy
@@ -77,6 +84,37 @@ func Open(ctx context.Context, cfg Config) (Store, error) {
 // IsPostgresURL reports whether u selects PostgreSQL.
 func IsPostgresURL(u string) bool {
 	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+// privateDir creates dir (and its parents) readable by the service's user
+// only, and tightens it if an older release made it wider: the data
+// directory holds every applicant's documents.
+func privateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fmt.Errorf("restrict data directory: %w", err)
+	}
+	return nil
+}
+
+// PrivateSQLite creates the SQLite database file at path mode 0600 before
+// SQLite opens it (SQLite would create it 0644 under the usual umask, and
+// gives its -wal and -shm files the database file's mode), and tightens an
+// existing database and its companion files.
+func PrivateSQLite(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("restrict database file: %w", err)
+		}
+	}
+	return nil
 }
 
 // SQLiteDSN is the modernc.org/sqlite data source name for the database
@@ -274,11 +312,11 @@ func (s *sqlStore) PutOriginal(ctx context.Context, sha string, r io.Reader) err
 	if _, err := os.Stat(path); err == nil {
 		return nil // content-addressed: already there
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("store original: %w", err)
 	}
 	// Write beside the target and rename, so that a crash never leaves a
-	// truncated file under a content address.
+	// truncated file under a content address. CreateTemp makes it 0600.
 	f, err := os.CreateTemp(filepath.Dir(path), ".upload-*")
 	if err != nil {
 		return fmt.Errorf("store original: %w", err)

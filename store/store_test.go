@@ -338,3 +338,41 @@ func TestSignOff(t *testing.T) {
 		}
 	})
 }
+
+// TestPrivateFiles: the SQLite database, its WAL and the originals are
+// readable by the service's user only, also when an older release left
+// them wider.
+func TestPrivateFiles(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := os.MkdirAll(filepath.Join(dir, "originals"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Join(dir, "old")
+	if err := os.WriteFile(old, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := open(t, store.Config{DataDir: dir})
+	if _, err := s.CreateUser(ctx, "u", store.RoleClerk, "hash"); err != nil { // writes the WAL
+		t.Fatal(err)
+	}
+	if err := s.PutOriginal(ctx, sha('e'), strings.NewReader("bytes")); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]os.FileMode{
+		dir:                                0o700,
+		filepath.Join(dir, "originals"):    0o700,
+		filepath.Join(dir, "originals/ee"): 0o700,
+		filepath.Join(dir, "originals/ee/"+sha('e')): 0o600,
+		filepath.Join(dir, "shenbao.db"):             0o600,
+		filepath.Join(dir, "shenbao.db-wal"):         0o600,
+	} {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != want {
+			t.Errorf("%s: mode %04o, want %04o", path, got, want)
+		}
+	}
+}

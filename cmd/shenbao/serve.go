@@ -15,6 +15,7 @@ import (
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/api"
 	"github.com/shenbao/shenbao/auth"
+	"github.com/shenbao/shenbao/extract/child"
 	"github.com/shenbao/shenbao/extract/scanpdf"
 	"github.com/shenbao/shenbao/queue"
 	"github.com/shenbao/shenbao/store"
@@ -34,7 +35,7 @@ func (m *Main) serviceFlagSet(name string) (*flag.FlagSet, *serviceFlags) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	sf := &serviceFlags{}
 	fs.StringVar(&sf.dataDir, "data-dir", defaultDataDir(), "embedded mode: the folder holding the SQLite database and the originals")
-	fs.StringVar(&sf.databaseURL, "database-url", "", "postgres://… to keep everything in PostgreSQL (several serve/worker processes)")
+	fs.StringVar(&sf.databaseURL, "database-url", "", "postgres://… to keep everything in PostgreSQL (several serve/worker processes); it holds the password: prefer SHENBAO_DATABASE_URL, since flags show in ps")
 	fs.StringVar(&sf.profile, "profile", "", "rule profile; default: each edition's own")
 	fs.BoolVar(&sf.logJSON, "log-json", false, "log as JSON lines")
 	fs.IntVar(&sf.ocrThreads, "ocr-threads", 0, "Tesseract threads per scanned document (default: the core count)")
@@ -60,7 +61,7 @@ func (sf *serviceFlags) logger(m *Main) *slog.Logger {
 
 func (sf *serviceFlags) openStore(ctx context.Context) (store.Store, error) {
 	if sf.databaseURL == "" {
-		if err := os.MkdirAll(sf.dataDir, 0o750); err != nil {
+		if err := os.MkdirAll(sf.dataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("data dir: %w", err)
 		}
 	}
@@ -82,6 +83,12 @@ type service struct {
 }
 
 func (m *Main) startService(ctx context.Context, sf *serviceFlags, workers int, log *slog.Logger) (*service, error) {
+	// Copies of uploads that children of a killed process were reading.
+	if n, err := child.SweepTemp(); err != nil {
+		log.Warn("sweep temporary files", "err", err)
+	} else if n > 0 {
+		log.Info("removed stale temporary files", "files", n)
+	}
 	st, err := sf.openStore(ctx)
 	if err != nil {
 		return nil, err
@@ -118,7 +125,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	workers := fs.Int("workers", 2, "jobs this process works at once (0: API only, with separate `shenbao worker` processes)")
 	maxMB := fs.Int64("max-mb", 100, "largest upload, MB")
-	sessionKey := fs.String("session-key", "", "signs the review pages' sessions (32+ bytes); set it when several serve processes share users")
+	sessionKey := fs.String("session-key", "", "signs the review pages' sessions (32+ bytes); set it when several serve processes share users; a secret: prefer SHENBAO_SESSION_KEY, since flags show in ps")
 	secure := fs.Bool("secure-cookies", false, "mark session cookies Secure (TLS terminated by a proxy in front)")
 	if err := m.parse(fs, args); err != nil {
 		return err
@@ -188,7 +195,7 @@ func (m *Main) user(ctx context.Context, args []string) error {
 	}
 	fs, sf := m.serviceFlagSet("user add")
 	role := fs.String("role", store.RoleClerk, "clerk, reviewer or admin")
-	password := fs.String("password", "", "the password (better: SHENBAO_PASSWORD, or type it on stdin)")
+	password := fs.String("password", "", "the password; flags show in ps: prefer SHENBAO_PASSWORD, or type it on stdin")
 	name, err := m.parseName(fs, args[1:])
 	if err != nil {
 		return err
