@@ -21,6 +21,8 @@ const (
 	ECRASHED      = "crashed"       // the isolated child process died
 	ENEEDSOCR     = "needs_ocr"     // a PDF without a usable text layer and no OCR engine
 	ENOTINSTALLED = "not_installed" // a helper program (LibreOffice) is missing
+	EKILLED       = "killed"        // a child process was killed from outside (the OOM killer)
+	ENOSPACE      = "no_space"      // the server's disk is full
 )
 
 // Error is the one error type shown to users. Message is bilingual text that
