@@ -174,7 +174,7 @@ func (s *Server) spool(part *multipart.Part) (spooled, error) {
 	name := cleanName(part.FileName())
 	tmp, err := os.CreateTemp(s.cfg.TempDir, "shenbao-upload-*")
 	if err != nil {
-		return spooled{}, fmt.Errorf("spool upload: %w", err)
+		return spooled{}, shenbao.NoSpace(fmt.Errorf("spool upload: %w", err))
 	}
 	f := spooled{name: name, path: tmp.Name()}
 	h := sha256.New()
@@ -183,7 +183,7 @@ func (s *Server) spool(part *multipart.Part) (spooled, error) {
 		err = cerr
 	}
 	if err != nil {
-		return f, uploadErr(err)
+		return f, uploadErr(shenbao.NoSpace(err))
 	}
 	if n > s.cfg.MaxUploadBytes {
 		lim := size(s.cfg.MaxUploadBytes)
@@ -197,6 +197,9 @@ func uploadErr(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return tooLarge(mbe.Limit)
+	}
+	if shenbao.ErrorCode(err) == shenbao.ENOSPACE {
+		return err
 	}
 	return shenbao.Wrap(shenbao.EINVALID, err, "上传的请求不完整或格式错误，请重新上传。/ The upload request is incomplete or malformed; upload again.")
 }

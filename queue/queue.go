@@ -380,6 +380,13 @@ func (w *extractWorker) Work(ctx context.Context, job *river.Job[ExtractArgs]) e
 	rep, err := w.extract(ctx, app)
 	q.observe(StageExtract, start, rep, err)
 	if err != nil {
+		switch shenbao.ErrorCode(err) {
+		case shenbao.EKILLED, shenbao.ECRASHED:
+			// The cause names the signal or exit status; a kill from
+			// outside (the OOM killer) is the server's trouble and is
+			// retried like any other failure.
+			q.cfg.Logger.Warn("extract child ended abnormally", "application", id, "job", job.ID, "attempt", job.Attempt, "code", shenbao.ErrorCode(err), "err", err)
+		}
 		last := job.Attempt >= job.MaxAttempts
 		if ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
 			err = shenbao.Wrap(shenbao.ETIMEOUT, err, "处理超时，请检查文件或联系管理员调整时限。/ Processing ran past its time limit; check the file or ask the administrator to raise the limit.")

@@ -324,14 +324,14 @@ func (s *sqlStore) PutOriginal(ctx context.Context, sha string, r io.Reader) err
 	defer os.Remove(f.Name())
 	if _, err := io.Copy(f, r); err != nil {
 		f.Close()
-		return fmt.Errorf("store original %s: %w", sha, err)
+		return shenbao.NoSpace(fmt.Errorf("store original %s: %w", sha, err))
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
-		return fmt.Errorf("store original %s: %w", sha, err)
+		return shenbao.NoSpace(fmt.Errorf("store original %s: %w", sha, err))
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("store original %s: %w", sha, err)
+		return shenbao.NoSpace(fmt.Errorf("store original %s: %w", sha, err))
 	}
 	if err := os.Rename(f.Name(), path); err != nil {
 		return fmt.Errorf("store original %s: %w", sha, err)
