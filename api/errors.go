@@ -88,4 +88,5 @@ func badRequest(zh, en string) error {
 var (
 	errForbidden = shenbao.Errorf(shenbao.EFORBIDDEN, "当前角色无权执行此操作。/ Your role may not do this.")
 	errNotFound  = shenbao.Errorf(shenbao.ENOTFOUND, "未找到该申报材料。/ No such application.")
+	errNoToken   = shenbao.Errorf(shenbao.ENOTFOUND, "未找到该令牌。/ No such token.")
 )
