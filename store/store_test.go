@@ -212,6 +212,11 @@ func TestUpgradeKeepsApplications(t *testing.T) {
 			"CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)",
 			fmt.Sprintf("INSERT INTO schema_migrations VALUES (1, '001_init.sql', '%x', 0)", sum),
 			fmt.Sprintf("INSERT INTO applications (sha256, filename, size, mime, status, version, created_at, updated_at) VALUES ('%s', 'old.pdf', 1, 'application/pdf', 'done', 3, 0, 0)", sha('d')),
+			// Rows that refer to it must survive the table's rebuild (004
+			// on SQLite): with foreign keys on, dropping the old table
+			// would have cascaded to them.
+			"INSERT INTO reports (application_id, version, kind, created_at, body) VALUES (1, 3, 'extract', 0, '{}')",
+			"INSERT INTO uploads (application_id, filename, created_at) VALUES (1, 'old.pdf', 0)",
 		} {
 			if _, err := db.ExecContext(ctx, q); err != nil {
 				t.Fatalf("%.60s…: %v", q, err)
@@ -224,6 +229,17 @@ func TestUpgradeKeepsApplications(t *testing.T) {
 		}
 		if a := list[0]; a.Version != 3 || a.ReviewedVersion != 0 || a.ReviewedBy != "" || a.ReviewedAt != nil || a.Reviewed() {
 			t.Fatalf("upgraded application: %+v, want version 3 and no sign-off", a)
+		}
+		if vs, err := s.Versions(ctx, list[0].ID); err != nil || len(vs) != 1 {
+			t.Fatalf("report after the upgrade: %d, %v; want the one stored before", len(vs), err)
+		}
+		u, _ := s.CreateUser(ctx, "c", store.RoleClerk, "hash")
+		if ok, err := s.CanRead(ctx, u, list[0].ID); err != nil || ok {
+			t.Fatalf("CanRead after the upgrade: %v, %v", ok, err)
+		}
+		var uploads int
+		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM uploads").Scan(&uploads); err != nil || uploads != 1 {
+			t.Fatalf("uploads after the upgrade: %d, %v; want the one stored before", uploads, err)
 		}
 	})
 }
