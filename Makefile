@@ -5,7 +5,7 @@ GO      ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 BIN     := bin/shenbao
 DEBS    := libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng \
            tesseract-ocr-osd poppler-utils qpdf postgresql libreoffice-writer-nogui \
-           chromium fonts-wqy-microhei
+           chromium fonts-wqy-microhei fonts-noto-cjk
 SAMPLES := testdata/corpus/nat2024_01_docx.docx testdata/corpus/gd2023_03_pdf.pdf
 
 .PHONY: deps build demo test bench fuzz clean
@@ -15,7 +15,10 @@ SAMPLES := testdata/corpus/nat2024_01_docx.docx testdata/corpus/gd2023_03_pdf.pd
 # reads); PostgreSQL for the service's integration tests, qpdf/poppler for
 # hostile-PDF fixtures,
 # LibreOffice to read legacy .doc/.wps, Chromium and a Chinese font for the
-# review pages' browser tests and their printed 审核意见 PDF.
+# review pages' browser tests and their printed 审核意见 PDF (WenQuanYi Micro
+# Hei, the print font); Noto CJK, the common desktop font whose shared
+# radical glyphs once spoilt that PDF's text layer, so that the test keeps
+# covering a machine that has it.
 deps:
 	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

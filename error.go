@@ -3,6 +3,7 @@ package shenbao
 import (
 	"errors"
 	"fmt"
+	"syscall"
 )
 
 // Error codes. Each maps to one HTTP status in package api and to one exit
@@ -21,7 +22,19 @@ const (
 	ECRASHED      = "crashed"       // the isolated child process died
 	ENEEDSOCR     = "needs_ocr"     // a PDF without a usable text layer and no OCR engine
 	ENOTINSTALLED = "not_installed" // a helper program (LibreOffice) is missing
+	EKILLED       = "killed"        // a child process was killed from outside (the OOM killer)
+	ENOSPACE      = "no_space"      // the server's disk is full
 )
+
+// NoSpace returns err as an ENOSPACE *Error when the disk ran full (ENOSPC,
+// or the user's quota: EDQUOT), and err unchanged otherwise: an upload
+// that could not be written is the server's fault, not a malformed request.
+func NoSpace(err error) error {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return Wrap(ENOSPACE, err, "服务器磁盘已满，无法保存文件，请稍后重试并通知管理员。/ The server's disk is full and the file could not be saved; try again later and tell the administrator.")
+	}
+	return err
+}
 
 // Error is the one error type shown to users. Message is bilingual text that
 // says what went wrong and how to fix it; Cause, when set, is kept for the

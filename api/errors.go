@@ -27,6 +27,8 @@ var statuses = map[string]int{
 	shenbao.ECRASHED:      http.StatusUnprocessableEntity,
 	shenbao.ENEEDSOCR:     http.StatusUnprocessableEntity,
 	shenbao.ENOTINSTALLED: http.StatusNotImplemented,
+	shenbao.EKILLED:       http.StatusServiceUnavailable,
+	shenbao.ENOSPACE:      http.StatusInsufficientStorage,
 }
 
 // ErrorStatus returns the HTTP status for err.
@@ -65,8 +67,15 @@ func detail(err error) ErrorDetail {
 func (s *Server) fail(c *gin.Context, err error) {
 	status := ErrorStatus(err)
 	level := slog.LevelInfo
-	if status >= 500 {
+	switch code := shenbao.ErrorCode(err); {
+	case code == shenbao.EKILLED:
+		// The server's trouble (memory), not the request's nor a bug.
+		level = slog.LevelWarn
+	case status >= 500:
 		level = slog.LevelError
+	}
+	if s.cfg.Metrics != nil {
+		s.cfg.Metrics.fault(err)
 	}
 	s.log.Log(c.Request.Context(), level, "request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "status", status, "err", err)
 	c.AbortWithStatusJSON(status, ErrorBody{Error: detail(err)})
@@ -79,4 +88,5 @@ func badRequest(zh, en string) error {
 var (
 	errForbidden = shenbao.Errorf(shenbao.EFORBIDDEN, "当前角色无权执行此操作。/ Your role may not do this.")
 	errNotFound  = shenbao.Errorf(shenbao.ENOTFOUND, "未找到该申报材料。/ No such application.")
+	errNoToken   = shenbao.Errorf(shenbao.ENOTFOUND, "未找到该令牌。/ No such token.")
 )

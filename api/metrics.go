@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -25,6 +26,7 @@ type Metrics struct {
 	jobs     *prometheus.HistogramVec
 	failures *prometheus.CounterVec
 	ocrPages prometheus.Counter
+	faults   *prometheus.CounterVec
 }
 
 // NewMetrics registers the metrics in a new registry (with the Go and
@@ -51,10 +53,26 @@ func NewMetrics() *Metrics {
 		ocrPages: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "shenbao_ocr_pages_total", Help: "Pages read by OCR.",
 		}),
+		faults: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "shenbao_faults_total", Help: "Server faults an operator must look at, in requests and jobs: no_space (a full disk), killed (a child process killed from outside, e.g. by the OOM killer).",
+		}, []string{"code"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.uploads, m.jobs, m.failures, m.ocrPages,
+	for _, c := range faultCodes {
+		m.faults.WithLabelValues(c) // present at 0, so that alerts see a rise
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.uploads, m.jobs, m.failures, m.ocrPages, m.faults,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
+}
+
+// faultCodes are the error codes counted in shenbao_faults_total.
+var faultCodes = []string{shenbao.ENOSPACE, shenbao.EKILLED}
+
+// fault counts err if it is one of faultCodes.
+func (m *Metrics) fault(err error) {
+	if code := shenbao.ErrorCode(err); slices.Contains(faultCodes, code) {
+		m.faults.WithLabelValues(code).Inc()
+	}
 }
 
 // Registry is where the metrics live (for a worker's own /metrics).
@@ -66,6 +84,7 @@ func (m *Metrics) JobDone(stage string, took time.Duration, rep *shenbao.Report,
 	if err != nil {
 		outcome = "error"
 		m.failures.WithLabelValues(stage, shenbao.ErrorCode(err)).Inc()
+		m.fault(err)
 	}
 	m.jobs.WithLabelValues(stage, outcome).Observe(took.Seconds())
 	if err == nil && rep != nil && rep.Format == shenbao.FormatPDFScan && stage == "extract" {

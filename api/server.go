@@ -124,6 +124,13 @@ func New(cfg Config) *Server {
 	authed.GET("/jobs", s.require(admin), s.jobs)
 	authed.GET("/users", s.require(admin), s.users)
 	authed.POST("/users", s.require(admin), s.addUser)
+	authed.POST("/users/:name/disable", s.require(admin), s.setDisabled(true))
+	authed.POST("/users/:name/enable", s.require(admin), s.setDisabled(false))
+	authed.PUT("/users/:name/password", s.require(admin), s.setPassword)
+	authed.DELETE("/users/:name/sessions", s.require(admin), s.endSessions)
+	authed.GET("/tokens", s.require(admin), s.tokens)
+	authed.POST("/tokens", s.require(admin), s.createToken)
+	authed.DELETE("/tokens/:id", s.require(admin), s.revokeToken)
 	authed.GET("/exports/applications.xlsx", s.require(all), s.exportXLSX)
 	authed.GET("/exports/applications.csv", s.require(all), s.exportCSV)
 	s.h = h

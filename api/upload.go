@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -26,7 +27,7 @@ type Accepted struct {
 	Filename  string `json:"filename"`
 	SHA256    string `json:"sha256"`
 	Status    string `json:"status"`
-	Duplicate bool   `json:"duplicate"` // the same bytes were uploaded before
+	Duplicate bool   `json:"duplicate"` // this uploader sent the same bytes before
 	URL       string `json:"url"`
 	StatusURL string `json:"status_url"`
 }
@@ -127,18 +128,7 @@ func (s *Server) upload(c *gin.Context) {
 	u := user(c)
 	out := make([]Accepted, 0, len(files))
 	for _, f := range files {
-		r, err := os.Open(f.path)
-		if err != nil {
-			s.fail(c, fmt.Errorf("reopen upload: %w", err))
-			return
-		}
-		err = s.st.PutOriginal(ctx, f.sha, r)
-		r.Close()
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		app, created, err := s.st.CreateApplication(ctx, store.NewApplication{SHA256: f.sha, Filename: f.name, Size: f.size, MIME: f.mime, Batch: batch, Region: region}, store.ActorOf(u))
+		app, created, err := s.record(c, f, batch, region, u)
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -168,13 +158,48 @@ func (s *Server) upload(c *gin.Context) {
 	c.JSON(http.StatusAccepted, gin.H{"applications": out})
 }
 
+// record stores the original of f and records its application. An
+// original this upload stored but could not record is deleted again if
+// nothing refers to it; one deleted between the two steps (with the last
+// application of the same bytes) is stored again.
+func (s *Server) record(c *gin.Context, f spooled, batch, region string, u *store.User) (*store.Application, bool, error) {
+	ctx := c.Request.Context()
+	if err := s.putOriginal(c, f); err != nil {
+		return nil, false, err
+	}
+	app, created, err := s.st.CreateApplication(ctx, store.NewApplication{SHA256: f.sha, Filename: f.name, Size: f.size, MIME: f.mime, Batch: batch, Region: region}, store.ActorOf(u))
+	if err != nil {
+		if rerr := s.st.ReleaseOriginal(context.WithoutCancel(ctx), f.sha); rerr != nil {
+			s.log.Error("release original of a failed upload", "sha256", f.sha, "err", rerr)
+		}
+		return nil, false, err
+	}
+	if ok, err := s.st.HasOriginal(ctx, f.sha); err != nil {
+		return nil, false, err
+	} else if !ok {
+		if err := s.putOriginal(c, f); err != nil {
+			return nil, false, err
+		}
+	}
+	return app, created, nil
+}
+
+func (s *Server) putOriginal(c *gin.Context, f spooled) error {
+	r, err := os.Open(f.path)
+	if err != nil {
+		return fmt.Errorf("reopen upload: %w", err)
+	}
+	defer r.Close()
+	return s.st.PutOriginal(c.Request.Context(), f.sha, r)
+}
+
 // spool copies one part to a temporary file, hashing it on the way and
 // stopping one byte past the limit.
 func (s *Server) spool(part *multipart.Part) (spooled, error) {
 	name := cleanName(part.FileName())
 	tmp, err := os.CreateTemp(s.cfg.TempDir, "shenbao-upload-*")
 	if err != nil {
-		return spooled{}, fmt.Errorf("spool upload: %w", err)
+		return spooled{}, shenbao.NoSpace(fmt.Errorf("spool upload: %w", err))
 	}
 	f := spooled{name: name, path: tmp.Name()}
 	h := sha256.New()
@@ -183,7 +208,7 @@ func (s *Server) spool(part *multipart.Part) (spooled, error) {
 		err = cerr
 	}
 	if err != nil {
-		return f, uploadErr(err)
+		return f, uploadErr(shenbao.NoSpace(err))
 	}
 	if n > s.cfg.MaxUploadBytes {
 		lim := size(s.cfg.MaxUploadBytes)
@@ -197,6 +222,9 @@ func uploadErr(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return tooLarge(mbe.Limit)
+	}
+	if shenbao.ErrorCode(err) == shenbao.ENOSPACE {
+		return err
 	}
 	return shenbao.Wrap(shenbao.EINVALID, err, "上传的请求不完整或格式错误，请重新上传。/ The upload request is incomplete or malformed; upload again.")
 }

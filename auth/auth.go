@@ -83,27 +83,49 @@ func AddUser(ctx context.Context, st store.Store, name, role, password string) (
 	return st.CreateUser(ctx, name, role, hash)
 }
 
-// CreateToken makes an API token for the named user; `shenbao token create`
-// calls it. The token is shown once; only its hash is stored. A zero ttl
-// makes a token that does not expire.
+// CreateToken makes an API token for the named user, audited as made by
+// the system; see CreateTokenBy.
 func CreateToken(ctx context.Context, st store.Store, userName, tokenName string, ttl time.Duration) (string, error) {
+	tok, _, err := CreateTokenBy(ctx, st, userName, tokenName, ttl, store.ActorOf(nil))
+	return tok, err
+}
+
+// CreateTokenBy makes an API token for the named user on behalf of by
+// (`shenbao token create`, POST /tokens) and returns it with its id. The
+// token is shown once; only its hash is stored. A zero ttl makes a token
+// that does not expire.
+func CreateTokenBy(ctx context.Context, st store.Store, userName, tokenName string, ttl time.Duration, by store.Actor) (string, int64, error) {
+	if ttl < 0 {
+		return "", 0, shenbao.Errorf(shenbao.EINVALID, "令牌有效期不能为负数。/ The token's lifetime must not be negative.")
+	}
 	u, err := st.UserByName(ctx, userName)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	token, hash, err := NewToken()
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	var exp *time.Time
 	if ttl > 0 {
 		t := time.Now().Add(ttl)
 		exp = &t
 	}
-	if _, err := st.CreateToken(ctx, u.ID, tokenName, hash, exp); err != nil {
-		return "", err
+	id, err := st.CreateToken(ctx, u.ID, tokenName, hash, exp, by)
+	if err != nil {
+		return "", 0, err
 	}
-	return token, nil
+	return token, id, nil
+}
+
+// SetPassword gives the named account a new password; every session of
+// the account ends (store.SetPassword).
+func SetPassword(ctx context.Context, st store.Store, name, password string, by store.Actor) error {
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return st.SetPassword(ctx, name, hash, by)
 }
 
 // Authenticate returns the user of an API token or of a name and password,

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -75,8 +76,27 @@ type Config struct {
 	// SweepInterval is how often lost and given-up jobs are looked for.
 	// Default 30 s.
 	SweepInterval time.Duration
-	Logger        *slog.Logger
-	Observer      Observer
+	// RetainOriginals, when set, deletes the stored originals of finished
+	// applications uploaded longer ago (the reports stay); OriginalGrace
+	// is how old an original no application refers to must be before it
+	// is deleted (default 1 hour: an upload may be between storing and
+	// recording it). Originals are swept every OriginalSweep (default 1
+	// hour).
+	// ShutdownGrace is how long Stop lets running jobs finish before it
+	// cancels them; a job cancelled so goes back to the queue without
+	// spending an attempt. Default 30 s.
+	ShutdownGrace time.Duration
+	// Heartbeat is how often a running extract job says it is alive;
+	// StaleAfter is how long without a heartbeat makes its application
+	// taken for abandoned by a killed worker, re-enqueued by the sweeper
+	// (without waiting for RescueAfter). Defaults 10 s and 1 minute.
+	Heartbeat       time.Duration
+	StaleAfter      time.Duration
+	RetainOriginals time.Duration
+	OriginalGrace   time.Duration
+	OriginalSweep   time.Duration
+	Logger          *slog.Logger
+	Observer        Observer
 }
 
 func (c *Config) defaults() {
@@ -101,14 +121,33 @@ func (c *Config) defaults() {
 	if c.SweepInterval <= 0 {
 		c.SweepInterval = 30 * time.Second
 	}
+	if c.ShutdownGrace <= 0 {
+		c.ShutdownGrace = 30 * time.Second
+	}
+	if c.Heartbeat <= 0 {
+		c.Heartbeat = 10 * time.Second
+	}
+	if c.StaleAfter <= 0 {
+		c.StaleAfter = 6 * c.Heartbeat
+	}
+	if c.OriginalGrace <= 0 {
+		c.OriginalGrace = time.Hour
+	}
+	if c.OriginalSweep <= 0 {
+		c.OriginalSweep = time.Hour
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
 }
 
-// ExtractArgs is the extract job: read application ApplicationID.
+// ExtractArgs is the extract job: read application ApplicationID. Rescue,
+// when set, tells a job the sweeper enqueued for an application whose job
+// stopped sending heartbeats (a killed worker) from the original one,
+// which River's uniqueness would otherwise merge with it.
 type ExtractArgs struct {
 	ApplicationID int64 `json:"application_id"`
+	Rescue        int64 `json:"rescue,omitempty"`
 }
 
 func (ExtractArgs) Kind() string { return StageExtract }
@@ -143,6 +182,10 @@ type client interface {
 	Stop(ctx context.Context) error
 }
 
+// stopping is set while Stop runs, so that a job cancelled by the
+// shutdown goes back to the queue instead of failing an attempt.
+type stopping struct{ atomic.Bool }
+
 // Queue enqueues and (with Workers > 0) works the processing jobs.
 type Queue struct {
 	st     store.Store
@@ -153,6 +196,7 @@ type Queue struct {
 	close  func()
 	stop   context.CancelFunc
 	swept  chan struct{}
+	ending stopping
 }
 
 // Open connects River to the store's database (a queue.db beside the SQLite
@@ -171,6 +215,7 @@ func Open(ctx context.Context, st store.Store, proc Processor, cfg Config) (*Que
 		FetchPollInterval:    cfg.PollInterval,
 		FetchCooldown:        min(cfg.PollInterval, 100*time.Millisecond),
 		RetryPolicy:          &backoff{base: cfg.RetryBackoff},
+		SoftStopTimeout:      cfg.ShutdownGrace,
 		Logger:               cfg.Logger,
 		Workers:              workers,
 	}
@@ -192,7 +237,11 @@ func Open(ctx context.Context, st store.Store, proc Processor, cfg Config) (*Que
 			return nil, err
 		}
 	default:
-		db, err := sql.Open("sqlite", store.SQLiteDSN(filepath.Join(st.DataDir(), "queue.db")))
+		path := filepath.Join(st.DataDir(), "queue.db")
+		if err := store.PrivateSQLite(path); err != nil {
+			return nil, fmt.Errorf("queue: %w", err)
+		}
+		db, err := sql.Open("sqlite", store.SQLiteDSN(path))
 		if err != nil {
 			return nil, fmt.Errorf("queue: open sqlite: %w", err)
 		}
@@ -239,7 +288,9 @@ func (q *Queue) Start(ctx context.Context) error {
 	if q.cfg.Workers == 0 {
 		return nil
 	}
-	if err := q.client.Start(ctx); err != nil {
+	// Not ctx: River cancels every running job at once when its start
+	// context ends, and a SIGTERM ends ctx. Stop drains instead.
+	if err := q.client.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("queue: start: %w", err)
 	}
 	ctx, q.stop = context.WithCancel(context.Background())
@@ -248,10 +299,13 @@ func (q *Queue) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop waits for running jobs to finish (until ctx ends) and closes the
-// connection.
+// Stop drains: it takes no more jobs, lets running ones finish for up to
+// ShutdownGrace, then cancels them — they go back to the queue without
+// spending an attempt — and closes the connection. ctx bounds the whole
+// (give it more than ShutdownGrace).
 func (q *Queue) Stop(ctx context.Context) error {
 	var err error
+	q.ending.Store(true)
 	if q.stop != nil {
 		q.stop()
 		<-q.swept
@@ -369,13 +423,32 @@ func (w *extractWorker) Work(ctx context.Context, job *river.Job[ExtractArgs]) e
 	if app.Status == store.StatusDone {
 		return nil
 	}
-	if err := q.st.SetStatus(ctx, id, store.StatusProcessing, "", ""); err != nil {
+	claimed, err := q.st.Claim(ctx, id, q.cfg.StaleAfter)
+	if err != nil {
 		return err
 	}
+	if !claimed {
+		// Another job (the original of a rescue, or its rescue) is
+		// working on it and sending heartbeats.
+		return river.JobCancel(fmt.Errorf("application %d is being processed by another job", id))
+	}
+	beat, stopBeat := context.WithCancel(ctx)
+	go q.heartbeat(beat, id)
 	start := time.Now()
 	rep, err := w.extract(ctx, app)
+	stopBeat()
 	q.observe(StageExtract, start, rep, err)
+	if err != nil && ctx.Err() != nil && q.ending.Load() {
+		return q.requeue(ctx, id, err)
+	}
 	if err != nil {
+		switch shenbao.ErrorCode(err) {
+		case shenbao.EKILLED, shenbao.ECRASHED:
+			// The cause names the signal or exit status; a kill from
+			// outside (the OOM killer) is the server's trouble and is
+			// retried like any other failure.
+			q.cfg.Logger.Warn("extract child ended abnormally", "application", id, "job", job.ID, "attempt", job.Attempt, "code", shenbao.ErrorCode(err), "err", err)
+		}
 		last := job.Attempt >= job.MaxAttempts
 		if ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
 			err = shenbao.Wrap(shenbao.ETIMEOUT, err, "处理超时，请检查文件或联系管理员调整时限。/ Processing ran past its time limit; check the file or ask the administrator to raise the limit.")
@@ -388,6 +461,13 @@ func (w *extractWorker) Work(ctx context.Context, job *river.Job[ExtractArgs]) e
 		if permanent(err) {
 			return river.JobCancel(err)
 		}
+		if !last {
+			// Retried: queued again, so that the retry's claim is not
+			// mistaken for another job's.
+			if serr := q.st.SetStatus(context.WithoutCancel(ctx), id, store.StatusQueued, "", ""); serr != nil {
+				return errors.Join(err, serr)
+			}
+		}
 		return err
 	}
 	_, err = q.st.SaveReport(ctx, store.SaveReport{AppID: id, BaseVersion: -1, Kind: store.KindExtract, JobID: &job.ID, Report: rep,
@@ -396,6 +476,34 @@ func (w *extractWorker) Work(ctx context.Context, job *river.Job[ExtractArgs]) e
 		return nil
 	}
 	return err
+}
+
+// heartbeat tells the sweeper, until ctx ends, that application id's job
+// is alive.
+func (q *Queue) heartbeat(ctx context.Context, id int64) {
+	t := time.NewTicker(q.cfg.Heartbeat)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := q.st.Touch(ctx, id); err != nil && ctx.Err() == nil {
+				q.cfg.Logger.Warn("job heartbeat", "application", id, "err", err)
+			}
+		}
+	}
+}
+
+// requeue puts back a job that the shutdown cancelled: its application
+// queued again, the job snoozed — River then neither counts the attempt
+// nor waits to retry it.
+func (q *Queue) requeue(ctx context.Context, id int64, cause error) error {
+	if err := q.st.SetStatus(context.WithoutCancel(ctx), id, store.StatusQueued, "", ""); err != nil {
+		return errors.Join(cause, err)
+	}
+	q.cfg.Logger.Info("job put back by shutdown", "application", id)
+	return river.JobSnooze(0)
 }
 
 func (w *extractWorker) extract(ctx context.Context, app *store.Application) (*shenbao.Report, error) {
@@ -444,6 +552,9 @@ func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckArgs]) error
 	start := time.Now()
 	rep, err := q.proc.Check(ctx, cur.Report)
 	q.observe(StageCheck, start, rep, err)
+	if err != nil && ctx.Err() != nil && q.ending.Load() {
+		return river.JobSnooze(0) // put back by the shutdown
+	}
 	if err != nil {
 		if job.Attempt >= job.MaxAttempts {
 			if serr := q.st.SetRecheckItem(context.WithoutCancel(ctx), a.RecheckID, a.ApplicationID, store.ItemFailed); serr != nil {
@@ -466,9 +577,18 @@ func (q *Queue) sweepLoop(ctx context.Context) {
 	defer close(q.swept)
 	t := time.NewTicker(q.cfg.SweepInterval)
 	defer t.Stop()
+	var originals time.Time
 	for {
 		if err := q.Sweep(ctx); err != nil && ctx.Err() == nil {
 			q.cfg.Logger.Error("queue sweep", "err", err)
+		}
+		if time.Since(originals) >= q.cfg.OriginalSweep {
+			originals = time.Now()
+			if n, err := q.st.SweepOriginals(ctx, q.cfg.OriginalGrace, q.cfg.RetainOriginals); err != nil && ctx.Err() == nil {
+				q.cfg.Logger.Error("sweep originals", "err", err)
+			} else if n > 0 {
+				q.cfg.Logger.Info("deleted originals", "count", n, "retain", q.cfg.RetainOriginals)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -511,11 +631,22 @@ func (q *Queue) Sweep(ctx context.Context) error {
 		return err
 	}
 	for _, a := range apps {
-		// Only those queued a while: a fresh upload is being enqueued now.
-		if a.Status == store.StatusQueued && time.Since(a.UpdatedAt) > q.cfg.SweepInterval {
+		switch {
+		case a.Status == store.StatusQueued && time.Since(a.UpdatedAt) > q.cfg.SweepInterval:
+			// Only those queued a while: a fresh upload is being
+			// enqueued now.
 			if err := q.Extract(ctx, a.ID); err != nil {
 				return err
 			}
+		case a.Status != store.StatusQueued && time.Since(a.UpdatedAt) > q.cfg.StaleAfter:
+			// Its job stopped sending heartbeats: the worker was killed
+			// (SIGKILL, power) and River would rescue the job only after
+			// RescueAfter. A new job takes over now; the old one, should
+			// it run again, finds the application claimed or done.
+			if _, err := q.client.Insert(ctx, ExtractArgs{ApplicationID: a.ID, Rescue: a.UpdatedAt.UnixMilli()}, nil); err != nil {
+				return fmt.Errorf("enqueue rescue of %d: %w", a.ID, err)
+			}
+			q.cfg.Logger.Warn("re-enqueued an application whose worker stopped", "application", a.ID, "status", a.Status, "last_heartbeat", a.UpdatedAt)
 		}
 	}
 	return nil

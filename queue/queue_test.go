@@ -89,7 +89,8 @@ func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 
 func fastConfig(workers int) queue.Config {
 	return queue.Config{Workers: workers, PollInterval: 50 * time.Millisecond, SweepInterval: time.Second, RetryBackoff: 50 * time.Millisecond,
-		ExtractTimeout: 5 * time.Second, CheckTimeout: 5 * time.Second, MaxAttempts: 3, RescueAfter: 6 * time.Second, Logger: quiet()}
+		ExtractTimeout: 5 * time.Second, CheckTimeout: 5 * time.Second, MaxAttempts: 3, RescueAfter: 6 * time.Second, Logger: quiet(),
+		Heartbeat: 100 * time.Millisecond, StaleAfter: time.Second}
 }
 
 // add stores content as an uploaded original and enqueues it, as the

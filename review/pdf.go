@@ -52,6 +52,7 @@ func (u *UI) opinionPDF(c *gin.Context) {
 		return
 	}
 	var html bytes.Buffer
+	css = append(css, printFontCSS...)
 	p := page{Title: "审核意见", Data: d, PDF: true, InlineCSS: template.CSS(css)}
 	if err := u.pages["opinion"].ExecuteTemplate(&html, "layout", p); err != nil {
 		u.log.Error("opinion pdf: template", "err", err)
@@ -75,6 +76,20 @@ func (u *UI) opinionPDF(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/pdf", pdf)
 }
+
+// PrintFont is the one font the printed 审核意见 is set in. It is named,
+// not left to the stylesheet's list, because the list's first installed
+// font wins: with Debian's fonts-noto-cjk that is Noto Sans CJK, whose cmap
+// maps radical code points (U+2F00…, U+2E80…) to the same glyphs as the
+// ideographs, and Chromium writes the radicals into the PDF's text layer —
+// 审核意见 would be copied and searched as 审核意⻅. WenQuanYi Micro Hei
+// (Debian's fonts-wqy-microhei, installed by the Makefile) has no such
+// duplicates, so every character extracts as itself.
+const PrintFont = "WenQuanYi Micro Hei"
+
+// printFontCSS comes after the stylesheet in the printed page, so that it
+// overrides every font-family the stylesheet sets.
+var printFontCSS = []byte("\n* { font-family: \"" + PrintFont + "\", sans-serif !important; }\n")
 
 // printTimeout bounds one Chromium run.
 const printTimeout = time.Minute

@@ -226,7 +226,7 @@ func (u *UI) session(r *http.Request) (session, *store.User, error) {
 	if err != nil {
 		return s, nil, err
 	}
-	if user.ID != s.UserID {
+	if user.ID != s.UserID || user.SessionVersion != s.Version {
 		return s, nil, errBadSession
 	}
 	return s, user, nil
@@ -370,7 +370,7 @@ func (u *UI) login(c *gin.Context) {
 		u.showLogin(c, http.StatusOK, d)
 		return
 	}
-	s := session{UserID: user.ID, User: user.Name, Expires: time.Now().Add(u.cfg.SessionTTL).Unix(), Nonce: randomString(18)}
+	s := session{UserID: user.ID, User: user.Name, Version: user.SessionVersion, Expires: time.Now().Add(u.cfg.SessionTTL).Unix(), Nonce: randomString(18)}
 	v, err := u.codec.encode(s)
 	if err != nil {
 		u.errorPage(c, http.StatusInternalServerError, "内部错误，请联系管理员。/ Internal error; please contact the administrator.")
@@ -382,9 +382,18 @@ func (u *UI) login(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, d.Next)
 }
 
+// logout ends the session on the server too: a copy of the cookie (a
+// shared computer, a stolen one) stops working. It ends every session of
+// the account, which is what a session version per user can do.
 func (u *UI) logout(c *gin.Context) {
 	u.setCookie(c, sessionCookie, "", -1)
-	u.audit(c.Request.Context(), currentUser(c), "session.logout")
+	user := currentUser(c)
+	if err := u.st.EndSessions(c.Request.Context(), user.ID, store.ActorOf(user)); err != nil {
+		u.log.Error("sign out", "user", user.Name, "err", err)
+		u.errorPage(c, http.StatusInternalServerError, "退出登录失败，请重试。/ Signing out failed; try again.")
+		return
+	}
+	u.audit(c.Request.Context(), user, "session.logout")
 	c.Redirect(http.StatusSeeOther, "/login")
 }
 

@@ -19,6 +19,10 @@ type session struct {
 	UserID  int64  `json:"uid"`
 	User    string `json:"u"`
 	Expires int64  `json:"exp"` // unix seconds
+	// Version is the account's session version at sign-in; signing out, a
+	// password change or disabling the account moves it on and voids
+	// every cookie issued before (store.User.SessionVersion).
+	Version int64 `json:"v"`
 	// Nonce makes every sign-in's CSRF token different.
 	Nonce string `json:"n"`
 }

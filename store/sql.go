@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -52,10 +53,17 @@ func Open(ctx context.Context, cfg Config) (Store, error) {
 		if cfg.DataDir == "" {
 			return nil, errors.New("open sqlite: no data directory configured")
 		}
-		if err := os.MkdirAll(filepath.Join(cfg.DataDir, "originals"), 0o750); err != nil {
-			return nil, fmt.Errorf("create data directory: %w", err)
+		if err := privateDir(filepath.Join(cfg.DataDir, "originals")); err != nil {
+			return nil, err
 		}
-		if s.db, err = sql.Open("sqlite", SQLiteDSN(filepath.Join(cfg.DataDir, "shenbao.db"))); err != nil {
+		if err := privateDir(cfg.DataDir); err != nil {
+			return nil, err
+		}
+		db := filepath.Join(cfg.DataDir, "shenbao.db")
+		if err := PrivateSQLite(db); err != nil {
+			return nil, err
+		}
+		if s.db, err = sql.Open("sqlite", SQLiteDSN(db)); err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
 		// Readers run concurrently under WAL; writers queue on the busy
@@ -77,6 +85,37 @@ func Open(ctx context.Context, cfg Config) (Store, error) {
 // IsPostgresURL reports whether u selects PostgreSQL.
 func IsPostgresURL(u string) bool {
 	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+// privateDir creates dir (and its parents) readable by the service's user
+// only, and tightens it if an older release made it wider: the data
+// directory holds every applicant's documents.
+func privateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fmt.Errorf("restrict data directory: %w", err)
+	}
+	return nil
+}
+
+// PrivateSQLite creates the SQLite database file at path mode 0600 before
+// SQLite opens it (SQLite would create it 0644 under the usual umask, and
+// gives its -wal and -shm files the database file's mode), and tightens an
+// existing database and its companion files.
+func PrivateSQLite(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("restrict database file: %w", err)
+		}
+	}
+	return nil
 }
 
 // SQLiteDSN is the modernc.org/sqlite data source name for the database
@@ -170,15 +209,15 @@ func (s *sqlStore) CreateUser(ctx context.Context, name, role, hash string) (*Us
 	return u, nil
 }
 
-const userCols = "u.id, u.name, u.role, u.password_hash, u.created_at"
+const userCols = "u.id, u.name, u.role, u.password_hash, u.disabled, u.session_version, u.created_at"
 
 func scanUser(row interface{ Scan(...any) error }) (*User, error) {
 	var u User
-	var created int64
-	if err := row.Scan(&u.ID, &u.Name, &u.Role, &u.PasswordHash, &created); err != nil {
+	var created, disabled int64
+	if err := row.Scan(&u.ID, &u.Name, &u.Role, &u.PasswordHash, &disabled, &u.SessionVersion, &created); err != nil {
 		return nil, err
 	}
-	u.CreatedAt = ms(created)
+	u.CreatedAt, u.Disabled = ms(created), disabled != 0
 	return &u, nil
 }
 
@@ -210,7 +249,7 @@ func (s *sqlStore) Users(ctx context.Context) ([]User, error) {
 	return out, rows.Err()
 }
 
-func (s *sqlStore) CreateToken(ctx context.Context, userID int64, name, hash string, expires *time.Time) (int64, error) {
+func (s *sqlStore) CreateToken(ctx context.Context, userID int64, name, hash string, expires *time.Time, by Actor) (int64, error) {
 	var exp *int64
 	if expires != nil {
 		v := expires.UnixMilli()
@@ -222,13 +261,17 @@ func (s *sqlStore) CreateToken(ctx context.Context, userID int64, name, hash str
 			userID, name, hash, now(), exp).Scan(&id); err != nil {
 			return fmt.Errorf("insert token: %w", err)
 		}
-		return s.audit(ctx, tx, AuditEntry{UserID: userID, UserName: "system", Action: "token.create", Detail: map[string]any{"user_id": userID, "name": name}})
+		detail := map[string]any{"token": id, "user_id": userID, "name": name}
+		if expires != nil {
+			detail["expires_at"] = expires.UTC()
+		}
+		return s.audit(ctx, tx, AuditEntry{UserID: by.ID, UserName: by.Name, Action: "token.create", Detail: detail})
 	})
 	return id, err
 }
 
 func (s *sqlStore) UserByToken(ctx context.Context, hash string) (*User, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ? AND u.disabled = 0 AND (t.expires_at IS NULL OR t.expires_at > ?)"), hash, now()))
+	u, err := scanUser(s.db.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ? AND u.disabled = 0 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?)"), hash, now()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("user")
 	}
@@ -236,6 +279,102 @@ func (s *sqlStore) UserByToken(ctx context.Context, hash string) (*User, error) 
 		return nil, fmt.Errorf("user by token: %w", err)
 	}
 	return u, nil
+}
+
+// changeUser applies set (an assignment list) to the named account, moves
+// its session version on and writes the audit entry, in one transaction.
+func (s *sqlStore) changeUser(ctx context.Context, name, set string, args []any, action string, detail map[string]any, by Actor) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q("UPDATE users SET "+set+", session_version = session_version + 1 WHERE name = ?"), append(args, name)...)
+		if err != nil {
+			return fmt.Errorf("%s %q: %w", action, name, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("%s %q: %w", action, name, err)
+		} else if n == 0 {
+			return notFound("user")
+		}
+		detail["user"] = name
+		return s.audit(ctx, tx, AuditEntry{UserID: by.ID, UserName: by.Name, Action: action, Detail: detail})
+	})
+}
+
+func (s *sqlStore) SetDisabled(ctx context.Context, name string, disabled bool, by Actor) error {
+	action, flag := "user.enable", 0
+	if disabled {
+		action, flag = "user.disable", 1
+	}
+	return s.changeUser(ctx, name, "disabled = ?", []any{flag}, action, map[string]any{}, by)
+}
+
+func (s *sqlStore) SetPassword(ctx context.Context, name, hash string, by Actor) error {
+	return s.changeUser(ctx, name, "password_hash = ?", []any{hash}, "user.passwd", map[string]any{}, by)
+}
+
+func (s *sqlStore) EndSessions(ctx context.Context, userID int64, by Actor) error {
+	var name string
+	if err := s.db.QueryRowContext(ctx, s.q("SELECT name FROM users WHERE id = ?"), userID).Scan(&name); errors.Is(err, sql.ErrNoRows) {
+		return notFound("user")
+	} else if err != nil {
+		return fmt.Errorf("user %d: %w", userID, err)
+	}
+	return s.changeUser(ctx, name, "name = name", nil, "session.revoke", map[string]any{}, by)
+}
+
+func (s *sqlStore) Tokens(ctx context.Context, userID int64) ([]Token, error) {
+	query := "SELECT t.id, t.user_id, u.name, t.name, t.created_at, t.expires_at, t.revoked_at FROM tokens t JOIN users u ON u.id = t.user_id"
+	var args []any
+	if userID != 0 {
+		query += " WHERE t.user_id = ?"
+		args = append(args, userID)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query+" ORDER BY t.id"), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	defer rows.Close()
+	out := []Token{}
+	for rows.Next() {
+		var t Token
+		var created int64
+		var expires, revoked sql.NullInt64
+		if err := rows.Scan(&t.ID, &t.UserID, &t.User, &t.Name, &created, &expires, &revoked); err != nil {
+			return nil, fmt.Errorf("scan token: %w", err)
+		}
+		t.CreatedAt = ms(created)
+		t.ExpiresAt, t.RevokedAt = msPtr(expires), msPtr(revoked)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func msPtr(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := ms(v.Int64)
+	return &t
+}
+
+func (s *sqlStore) RevokeToken(ctx context.Context, id int64, by Actor) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var user string
+		var revoked sql.NullInt64
+		err := tx.QueryRowContext(ctx, s.q("SELECT u.name, t.revoked_at FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?"), id).Scan(&user, &revoked)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("token")
+		}
+		if err != nil {
+			return fmt.Errorf("token %d: %w", id, err)
+		}
+		if revoked.Valid {
+			return nil // already revoked: nothing changes, nothing to audit
+		}
+		if _, err := tx.ExecContext(ctx, s.q("UPDATE tokens SET revoked_at = ? WHERE id = ?"), now(), id); err != nil {
+			return fmt.Errorf("revoke token %d: %w", id, err)
+		}
+		return s.audit(ctx, tx, AuditEntry{UserID: by.ID, UserName: by.Name, Action: "token.revoke", Detail: map[string]any{"token": id, "user": user}})
+	})
 }
 
 // ---- originals
@@ -265,20 +404,24 @@ func (s *sqlStore) PutOriginal(ctx context.Context, sha string, r io.Reader) err
 		if err != nil {
 			return fmt.Errorf("read original: %w", err)
 		}
-		if _, err := s.db.ExecContext(ctx, "INSERT INTO originals (sha256, data) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING", sha, data); err != nil {
+		if _, err := s.db.ExecContext(ctx, "INSERT INTO originals (sha256, data, created_at) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO UPDATE SET created_at = excluded.created_at", sha, data, now()); err != nil {
 			return fmt.Errorf("store original %s: %w", sha, err)
 		}
 		return nil
 	}
 	path := s.originalPath(sha)
 	if _, err := os.Stat(path); err == nil {
-		return nil // content-addressed: already there
+		// Content-addressed: already there. Touched, so that the sweep of
+		// unreferenced originals gives this upload its grace period.
+		t := time.Now()
+		os.Chtimes(path, t, t)
+		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("store original: %w", err)
 	}
 	// Write beside the target and rename, so that a crash never leaves a
-	// truncated file under a content address.
+	// truncated file under a content address. CreateTemp makes it 0600.
 	f, err := os.CreateTemp(filepath.Dir(path), ".upload-*")
 	if err != nil {
 		return fmt.Errorf("store original: %w", err)
@@ -286,14 +429,14 @@ func (s *sqlStore) PutOriginal(ctx context.Context, sha string, r io.Reader) err
 	defer os.Remove(f.Name())
 	if _, err := io.Copy(f, r); err != nil {
 		f.Close()
-		return fmt.Errorf("store original %s: %w", sha, err)
+		return shenbao.NoSpace(fmt.Errorf("store original %s: %w", sha, err))
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
-		return fmt.Errorf("store original %s: %w", sha, err)
+		return shenbao.NoSpace(fmt.Errorf("store original %s: %w", sha, err))
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("store original %s: %w", sha, err)
+		return shenbao.NoSpace(fmt.Errorf("store original %s: %w", sha, err))
 	}
 	if err := os.Rename(f.Name(), path); err != nil {
 		return fmt.Errorf("store original %s: %w", sha, err)
@@ -326,6 +469,219 @@ func (s *sqlStore) Original(ctx context.Context, sha string) ([]byte, error) {
 	return data, nil
 }
 
+// lockOriginal serialises, per original, the transactions that record an
+// application of it and those that delete it. SQLite's write transactions
+// are serial already (_txlock=immediate).
+func (s *sqlStore) lockOriginal(ctx context.Context, tx *sql.Tx, sha string) error {
+	if s.dialect != DialectPostgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext($1))", "original:"+sha); err != nil {
+		return fmt.Errorf("lock original %s: %w", sha, err)
+	}
+	return nil
+}
+
+func (s *sqlStore) HasOriginal(ctx context.Context, sha string) (bool, error) {
+	if !validSHA(sha) {
+		return false, nil
+	}
+	if s.dialect == DialectPostgres {
+		var n int
+		if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM originals WHERE sha256 = $1", sha).Scan(&n); err != nil {
+			return false, fmt.Errorf("look up original %s: %w", sha, err)
+		}
+		return n > 0, nil
+	}
+	_, err := os.Stat(s.originalPath(sha))
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// deleteUnused deletes the original if no application refers to it, inside
+// tx and under lockOriginal. On SQLite the file goes before the commit,
+// while the write lock keeps every upload out: removing it after the
+// commit could remove it under an upload recorded in between. (Should the
+// commit then fail, the application's original is missing until someone
+// uploads the file again.)
+func (s *sqlStore) deleteUnused(ctx context.Context, tx *sql.Tx, sha string) (bool, error) {
+	if err := s.lockOriginal(ctx, tx, sha); err != nil {
+		return false, err
+	}
+	var refs int
+	if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM applications WHERE sha256 = ?"), sha).Scan(&refs); err != nil {
+		return false, fmt.Errorf("references to original %s: %w", sha, err)
+	}
+	if refs > 0 {
+		return false, nil
+	}
+	return s.deleteOriginal(ctx, tx, sha)
+}
+
+func (s *sqlStore) deleteOriginal(ctx context.Context, tx *sql.Tx, sha string) (bool, error) {
+	if s.dialect == DialectPostgres {
+		res, err := tx.ExecContext(ctx, "DELETE FROM originals WHERE sha256 = $1", sha)
+		if err != nil {
+			return false, fmt.Errorf("delete original %s: %w", sha, err)
+		}
+		n, _ := res.RowsAffected()
+		return n > 0, nil
+	}
+	err := os.Remove(s.originalPath(sha))
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("delete original %s: %w", sha, err)
+	}
+	return true, nil
+}
+
+func (s *sqlStore) ReleaseOriginal(ctx context.Context, sha string) error {
+	if !validSHA(sha) {
+		return fmt.Errorf("release original: bad sha256 %q", sha)
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := s.deleteUnused(ctx, tx, sha)
+		return err
+	})
+}
+
+func (s *sqlStore) SweepOriginals(ctx context.Context, grace, retain time.Duration) (int, error) {
+	cands, err := s.storedOriginals(ctx, time.Now().Add(-grace))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, sha := range cands {
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			ok, err := s.deleteUnused(ctx, tx, sha)
+			if ok {
+				n++
+			}
+			return err
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	if retain <= 0 {
+		return n, nil
+	}
+	// Originals whose every application is finished and was uploaded
+	// before the cut-off; the applications keep their reports and say
+	// in the audit log why the file is gone.
+	cut := now() - retain.Milliseconds()
+	var args []any
+	for _, st := range unfinished() {
+		args = append(args, st)
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT sha256 FROM applications GROUP BY sha256 HAVING MAX(created_at) < ? AND SUM(CASE WHEN status IN ("+marks+") THEN 1 ELSE 0 END) = 0"),
+		append([]any{cut}, args...)...)
+	if err != nil {
+		return n, fmt.Errorf("originals past retention: %w", err)
+	}
+	var old []string
+	for rows.Next() {
+		var sha string
+		if err := rows.Scan(&sha); err != nil {
+			rows.Close()
+			return n, fmt.Errorf("scan original: %w", err)
+		}
+		old = append(old, sha)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return n, err
+	}
+	for _, sha := range old {
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			if err := s.lockOriginal(ctx, tx, sha); err != nil {
+				return err
+			}
+			var fresh int
+			if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM applications WHERE sha256 = ? AND created_at >= ?"), sha, cut).Scan(&fresh); err != nil {
+				return fmt.Errorf("recheck original %s: %w", sha, err)
+			}
+			if fresh > 0 {
+				return nil // uploaded again meanwhile
+			}
+			ok, err := s.deleteOriginal(ctx, tx, sha)
+			if err != nil || !ok {
+				return err
+			}
+			n++
+			ids, err := idsTx(ctx, tx, s.q("SELECT id FROM applications WHERE sha256 = ?"), sha)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				if err := s.audit(ctx, tx, AuditEntry{Action: "original.delete", ApplicationID: id,
+					Detail: map[string]any{"sha256": sha, "reason": "retention", "retain": retain.String()}}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// storedOriginals lists the originals stored before cut: files (whose
+// modification time PutOriginal refreshes) or rows.
+func (s *sqlStore) storedOriginals(ctx context.Context, cut time.Time) ([]string, error) {
+	if s.dialect == DialectPostgres {
+		rows, err := s.db.QueryContext(ctx, "SELECT o.sha256 FROM originals o WHERE o.created_at < $1 AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.sha256 = o.sha256)", cut.UnixMilli())
+		if err != nil {
+			return nil, fmt.Errorf("list originals: %w", err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var sha string
+			if err := rows.Scan(&sha); err != nil {
+				return nil, fmt.Errorf("scan original: %w", err)
+			}
+			out = append(out, sha)
+		}
+		return out, rows.Err()
+	}
+	var out []string
+	root := filepath.Join(s.dataDir, "originals")
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil || info.ModTime().After(cut) {
+			return nil
+		}
+		switch name := d.Name(); {
+		case validSHA(name):
+			out = append(out, name)
+		case strings.HasPrefix(name, ".upload-"):
+			os.Remove(path) // PutOriginal's temp file of a process that died
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list originals: %w", err)
+	}
+	return out, nil
+}
+
 // ---- applications
 
 const appCols = "a.id, a.sha256, a.filename, a.size, a.mime, a.batch, a.region, a.status, a.error_code, a.error_message, a.format, a.edition, a.year, a.cluster_name, a.error_count, a.warning_count, a.version, a.created_at, a.updated_at, a.reviewed_version, a.reviewed_by, a.reviewed_at"
@@ -350,20 +706,29 @@ func (s *sqlStore) CreateApplication(ctx context.Context, n NewApplication, by A
 	var app *Application
 	var created bool
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		// Serialised with deletes of the original: once this commits, the
+		// original has a reference and stays (see HasOriginal).
+		if err := s.lockOriginal(ctx, tx, n.SHA256); err != nil {
+			return err
+		}
 		t := now()
 		var id int64
+		// One application per uploader of the same bytes: another
+		// uploader's record, batch, region, reviews and corrections are
+		// never handed over. The same uploader sending the file again gets
+		// their own application back.
 		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO applications (sha256, filename, size, mime, batch, region, status, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING RETURNING id`),
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`),
 			n.SHA256, n.Filename, n.Size, n.MIME, n.Batch, n.Region, StatusQueued, nullID(by.ID), t, t).Scan(&id)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			// The same bytes were uploaded before: one application.
+			// This uploader sent the same bytes before.
 		case err != nil:
 			return fmt.Errorf("insert application: %w", err)
 		default:
 			created = true
 		}
-		a, err := scanApp(tx.QueryRowContext(ctx, s.q("SELECT "+appCols+" FROM applications a WHERE a.sha256 = ?"), n.SHA256))
+		a, err := scanApp(tx.QueryRowContext(ctx, s.q("SELECT "+appCols+" FROM applications a WHERE a.sha256 = ? AND COALESCE(a.created_by, 0) = ?"), n.SHA256, by.ID))
 		if err != nil {
 			return fmt.Errorf("read application %s: %w", n.SHA256, err)
 		}
@@ -485,7 +850,11 @@ func (s *sqlStore) ApplicationIDs(ctx context.Context, f Filter) ([]int64, error
 }
 
 func (s *sqlStore) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	return idsTx(ctx, s.db, s.q(query), args...)
+}
+
+func idsTx(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list ids: %w", err)
 	}
@@ -548,6 +917,29 @@ func (s *sqlStore) SetStatus(ctx context.Context, id int64, status, code, messag
 	return nil
 }
 
+func (s *sqlStore) Claim(ctx context.Context, id int64, stale time.Duration) (bool, error) {
+	t := now()
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE applications SET status = ?, error_code = '', error_message = '', updated_at = ?
+		WHERE id = ? AND status <> ? AND (status NOT IN (?, ?) OR updated_at < ?)`),
+		StatusProcessing, t, id, StatusDone, StatusProcessing, StatusChecking, t-stale.Milliseconds())
+	if err != nil {
+		return false, fmt.Errorf("claim %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("claim %d: %w", id, err)
+	}
+	return n > 0, nil
+}
+
+func (s *sqlStore) Touch(ctx context.Context, id int64) error {
+	if _, err := s.db.ExecContext(ctx, s.q("UPDATE applications SET updated_at = ? WHERE id = ? AND status IN (?, ?)"),
+		now(), id, StatusProcessing, StatusChecking); err != nil {
+		return fmt.Errorf("heartbeat of %d: %w", id, err)
+	}
+	return nil
+}
+
 func (s *sqlStore) Requeue(ctx context.Context, id int64, by Actor) (bool, error) {
 	var moved bool
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -580,10 +972,13 @@ func (s *sqlStore) DeleteApplication(ctx context.Context, id int64, by Actor) er
 				return fmt.Errorf("delete application %d: %w", id, err)
 			}
 		}
-		// The original stays: content-addressed bytes may be uploaded again,
-		// and the audit entry names them.
+		// The original goes with its last application.
+		gone, err := s.deleteUnused(ctx, tx, a.SHA256)
+		if err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, AuditEntry{UserID: by.ID, UserName: by.Name, Action: "application.delete", ApplicationID: id,
-			Detail: map[string]any{"filename": a.Filename, "sha256": a.SHA256}})
+			Detail: map[string]any{"filename": a.Filename, "sha256": a.SHA256, "original_deleted": gone}})
 	})
 }
 

@@ -75,11 +75,38 @@ type Store interface {
 	CreateUser(ctx context.Context, name, role, passwordHash string) (*User, error)
 	UserByName(ctx context.Context, name string) (*User, error)
 	Users(ctx context.Context) ([]User, error)
-	CreateToken(ctx context.Context, userID int64, name, hash string, expires *time.Time) (int64, error)
+	// UserByName and UserByToken find enabled accounts only; a revoked or
+	// expired token finds none.
+	CreateToken(ctx context.Context, userID int64, name, hash string, expires *time.Time, by Actor) (int64, error)
 	UserByToken(ctx context.Context, hash string) (*User, error)
+	// SetDisabled disables or enables the named account; SetPassword
+	// changes its password hash; EndSessions signs it out everywhere. All
+	// three move the account's session version on, so that every session
+	// cookie issued before stops working, and write the audit log.
+	SetDisabled(ctx context.Context, name string, disabled bool, by Actor) error
+	SetPassword(ctx context.Context, name, hash string, by Actor) error
+	EndSessions(ctx context.Context, userID int64, by Actor) error
+	// Tokens lists the tokens of the user with id userID (0: everyone's),
+	// revoked and expired ones included; RevokeToken ends one.
+	Tokens(ctx context.Context, userID int64) ([]Token, error)
+	RevokeToken(ctx context.Context, id int64, by Actor) error
 
 	PutOriginal(ctx context.Context, sha256 string, r io.Reader) error
 	Original(ctx context.Context, sha256 string) ([]byte, error)
+	// HasOriginal reports whether the original is stored. An upload checks
+	// it after recording its application: the last application of the same
+	// bytes may have been deleted, and the original with it, between
+	// PutOriginal and CreateApplication; once the application is recorded
+	// the original can no longer go, and storing it again is safe.
+	HasOriginal(ctx context.Context, sha256 string) (bool, error)
+	// ReleaseOriginal deletes the original if no application refers to
+	// it: an upload that stored it and then failed calls it.
+	ReleaseOriginal(ctx context.Context, sha256 string) error
+	// SweepOriginals deletes the originals no application refers to that
+	// were stored more than grace ago, and, when retain > 0, the originals
+	// of applications all finished and uploaded more than retain ago (the
+	// applications and their reports stay). It returns how many it deleted.
+	SweepOriginals(ctx context.Context, grace, retain time.Duration) (int, error)
 
 	CreateApplication(ctx context.Context, a NewApplication, by Actor) (app *Application, created bool, err error)
 	Application(ctx context.Context, id int64) (*Application, error)
@@ -88,6 +115,12 @@ type Store interface {
 	Unfinished(ctx context.Context) ([]Application, error)
 	CanRead(ctx context.Context, u *User, appID int64) (bool, error)
 	SetStatus(ctx context.Context, id int64, status, code, message string) error
+	// Claim moves an application to processing for the extract job that
+	// calls it, unless another job holds it (processing or checking with
+	// a heartbeat newer than stale) or it is done; Touch is that job's
+	// heartbeat.
+	Claim(ctx context.Context, id int64, stale time.Duration) (bool, error)
+	Touch(ctx context.Context, id int64) error
 	Requeue(ctx context.Context, id int64, by Actor) (bool, error)
 	DeleteApplication(ctx context.Context, id int64, by Actor) error
 	CountByStatus(ctx context.Context) (map[string]int, error)
@@ -118,7 +151,29 @@ type User struct {
 	Name         string    `json:"name"`
 	Role         string    `json:"role"`
 	PasswordHash string    `json:"-"`
+	Disabled     bool      `json:"disabled"`
 	CreatedAt    time.Time `json:"created_at"`
+	// SessionVersion is carried in session cookies; a cookie with another
+	// version is void.
+	SessionVersion int64 `json:"-"`
+}
+
+// Token is an API token as listed (never the token itself: only its hash
+// is stored).
+type Token struct {
+	ID        int64      `json:"id"`
+	UserID    int64      `json:"user_id"`
+	User      string     `json:"user"`
+	Name      string     `json:"name"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// Active reports whether the token still authenticates (its user's
+// account aside).
+func (t Token) Active(now time.Time) bool {
+	return t.RevokedAt == nil && (t.ExpiresAt == nil || t.ExpiresAt.After(now))
 }
 
 // Actor says who did something; the zero Actor is the system (a job).
@@ -145,8 +200,9 @@ type NewApplication struct {
 	Region   string
 }
 
-// Application is one uploaded file (one per SHA-256) and the summary of its
-// current report.
+// Application is one upload of a file by one uploader (the same bytes
+// uploaded by two people are two applications sharing one stored
+// original) and the summary of its current report.
 type Application struct {
 	ID           int64     `json:"id"`
 	SHA256       string    `json:"sha256"`
@@ -283,4 +339,5 @@ var zhName = map[string]string{
 	"user":        "该用户",
 	"original":    "原始文件",
 	"recheck":     "该复核任务",
+	"token":       "该令牌",
 }

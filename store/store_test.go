@@ -103,17 +103,29 @@ func TestApplicationLifecycle(t *testing.T) {
 		if err != nil || !created {
 			t.Fatalf("first upload: created=%v err=%v", created, err)
 		}
-		n.Filename = "copy.pdf"
-		a2, created, err := s.CreateApplication(ctx, n, store.ActorOf(other))
-		if err != nil || created || a2.ID != a1.ID {
-			t.Fatalf("same bytes again: id %d vs %d, created=%v err=%v", a2.ID, a1.ID, created, err)
+		again, created, err := s.CreateApplication(ctx, n, store.ActorOf(clerk))
+		if err != nil || created || again.ID != a1.ID {
+			t.Fatalf("same bytes again by the same clerk: id %d vs %d, created=%v err=%v", again.ID, a1.ID, created, err)
 		}
-		// Both clerks uploaded it, so both may read it; a third may not.
+		// Another clerk's upload of the same bytes is their own
+		// application: their file name, batch and region, not clerk1's.
+		n2 := store.NewApplication{SHA256: sha('a'), Filename: "copy.pdf", Size: 14, MIME: "application/pdf", Batch: "b9", Region: "重庆"}
+		a2, created, err := s.CreateApplication(ctx, n2, store.ActorOf(other))
+		if err != nil || !created || a2.ID == a1.ID || a2.Filename != "copy.pdf" || a2.Batch != "b9" || a2.Region != "重庆" {
+			t.Fatalf("same bytes by another clerk: %+v (first %d), created=%v err=%v; want a new application of theirs", a2, a1.ID, created, err)
+		}
 		third, _ := s.CreateUser(ctx, "clerk3", store.RoleClerk, "hash")
-		for u, want := range map[*store.User]bool{clerk: true, other: true, third: false} {
-			if ok, err := s.CanRead(ctx, u, a1.ID); err != nil || ok != want {
-				t.Errorf("CanRead(%s) = %v, %v; want %v", u.Name, ok, err, want)
+		for _, tc := range []struct {
+			u    *store.User
+			app  int64
+			want bool
+		}{{clerk, a1.ID, true}, {other, a1.ID, false}, {third, a1.ID, false}, {other, a2.ID, true}, {clerk, a2.ID, false}} {
+			if ok, err := s.CanRead(ctx, tc.u, tc.app); err != nil || ok != tc.want {
+				t.Errorf("CanRead(%s, %d) = %v, %v; want %v", tc.u.Name, tc.app, ok, err, tc.want)
 			}
+		}
+		if err := s.DeleteApplication(ctx, a2.ID, store.ActorOf(clerk)); err != nil {
+			t.Fatal(err)
 		}
 
 		job := int64(42)
@@ -200,6 +212,11 @@ func TestUpgradeKeepsApplications(t *testing.T) {
 			"CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)",
 			fmt.Sprintf("INSERT INTO schema_migrations VALUES (1, '001_init.sql', '%x', 0)", sum),
 			fmt.Sprintf("INSERT INTO applications (sha256, filename, size, mime, status, version, created_at, updated_at) VALUES ('%s', 'old.pdf', 1, 'application/pdf', 'done', 3, 0, 0)", sha('d')),
+			// Rows that refer to it must survive the table's rebuild (004
+			// on SQLite): with foreign keys on, dropping the old table
+			// would have cascaded to them.
+			"INSERT INTO reports (application_id, version, kind, created_at, body) VALUES (1, 3, 'extract', 0, '{}')",
+			"INSERT INTO uploads (application_id, filename, created_at) VALUES (1, 'old.pdf', 0)",
 		} {
 			if _, err := db.ExecContext(ctx, q); err != nil {
 				t.Fatalf("%.60s…: %v", q, err)
@@ -212,6 +229,17 @@ func TestUpgradeKeepsApplications(t *testing.T) {
 		}
 		if a := list[0]; a.Version != 3 || a.ReviewedVersion != 0 || a.ReviewedBy != "" || a.ReviewedAt != nil || a.Reviewed() {
 			t.Fatalf("upgraded application: %+v, want version 3 and no sign-off", a)
+		}
+		if vs, err := s.Versions(ctx, list[0].ID); err != nil || len(vs) != 1 {
+			t.Fatalf("report after the upgrade: %d, %v; want the one stored before", len(vs), err)
+		}
+		u, _ := s.CreateUser(ctx, "c", store.RoleClerk, "hash")
+		if ok, err := s.CanRead(ctx, u, list[0].ID); err != nil || ok {
+			t.Fatalf("CanRead after the upgrade: %v, %v", ok, err)
+		}
+		var uploads int
+		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM uploads").Scan(&uploads); err != nil || uploads != 1 {
+			t.Fatalf("uploads after the upgrade: %d, %v; want the one stored before", uploads, err)
 		}
 	})
 }
@@ -335,6 +363,251 @@ func TestSignOff(t *testing.T) {
 		}
 		if !slices.Equal(got2, want) {
 			t.Fatalf("audit:\n%s\nwant:\n%s", strings.Join(got2, "\n"), strings.Join(want, "\n"))
+		}
+	})
+}
+
+// TestPrivateFiles: the SQLite database, its WAL and the originals are
+// readable by the service's user only, also when an older release left
+// them wider.
+func TestPrivateFiles(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := os.MkdirAll(filepath.Join(dir, "originals"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Join(dir, "old")
+	if err := os.WriteFile(old, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := open(t, store.Config{DataDir: dir})
+	if _, err := s.CreateUser(ctx, "u", store.RoleClerk, "hash"); err != nil { // writes the WAL
+		t.Fatal(err)
+	}
+	if err := s.PutOriginal(ctx, sha('e'), strings.NewReader("bytes")); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]os.FileMode{
+		dir:                                0o700,
+		filepath.Join(dir, "originals"):    0o700,
+		filepath.Join(dir, "originals/ee"): 0o700,
+		filepath.Join(dir, "originals/ee/"+sha('e')): 0o600,
+		filepath.Join(dir, "shenbao.db"):             0o600,
+		filepath.Join(dir, "shenbao.db-wal"):         0o600,
+	} {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != want {
+			t.Errorf("%s: mode %04o, want %04o", path, got, want)
+		}
+	}
+}
+
+// auditActions lists the audit log's actions (all of it, not one
+// application's) in order.
+func auditActions(t *testing.T, cfg store.Config) []string {
+	t.Helper()
+	db, _ := rawDB(t, cfg)
+	rows, err := db.Query("SELECT action || ' by ' || user_name FROM audit ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var a string
+		rows.Scan(&a)
+		out = append(out, a)
+	}
+	return out
+}
+
+// TestRevocation: disabling, a password change and ending sessions move
+// the session version on; disabled accounts and revoked or expired tokens
+// authenticate nobody; every change is audited.
+func TestRevocation(t *testing.T) {
+	pgtest.Backends(t, func(t *testing.T, cfg store.Config) {
+		ctx := context.Background()
+		s := open(t, cfg)
+		admin := store.Actor{ID: 0, Name: "cli"}
+		u, err := s.CreateUser(ctx, "clerk1", store.RoleClerk, "hash")
+		if err != nil {
+			t.Fatal(err)
+		}
+		past, future := time.Now().Add(-time.Minute), time.Now().Add(time.Hour)
+		live, _ := s.CreateToken(ctx, u.ID, "live", "h-live", &future, admin)
+		s.CreateToken(ctx, u.ID, "expired", "h-expired", &past, admin)
+		forever, _ := s.CreateToken(ctx, u.ID, "forever", "h-forever", nil, admin)
+		for hash, want := range map[string]bool{"h-live": true, "h-expired": false, "h-forever": true} {
+			if _, err := s.UserByToken(ctx, hash); (err == nil) != want {
+				t.Errorf("token %s authenticates: %v, want %v", hash, err == nil, want)
+			}
+		}
+		if err := s.RevokeToken(ctx, forever, admin); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UserByToken(ctx, "h-forever"); shenbao.ErrorCode(err) != shenbao.ENOTFOUND {
+			t.Errorf("revoked token: %v, want not found", err)
+		}
+		if err := s.RevokeToken(ctx, 999, admin); shenbao.ErrorCode(err) != shenbao.ENOTFOUND {
+			t.Errorf("revoke unknown token: %v", err)
+		}
+		ts, err := s.Tokens(ctx, u.ID)
+		if err != nil || len(ts) != 3 {
+			t.Fatalf("Tokens = %v, %v", ts, err)
+		}
+		for _, tk := range ts {
+			if want := tk.ID == live; tk.Active(time.Now()) != want {
+				t.Errorf("token %s active = %v, want %v", tk.Name, !want, want)
+			}
+		}
+
+		version := func() int64 {
+			t.Helper()
+			got, err := s.Users(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got[0].SessionVersion
+		}
+		v0 := version()
+		if err := s.EndSessions(ctx, u.ID, store.ActorOf(u)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetPassword(ctx, "clerk1", "hash2", admin); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.UserByName(ctx, "clerk1"); got.PasswordHash != "hash2" {
+			t.Errorf("password hash %q after SetPassword", got.PasswordHash)
+		}
+		if err := s.SetDisabled(ctx, "clerk1", true, admin); err != nil {
+			t.Fatal(err)
+		}
+		if v := version(); v != v0+3 {
+			t.Errorf("session version %d after sign-out, password and disable, want %d", v, v0+3)
+		}
+		if _, err := s.UserByName(ctx, "clerk1"); shenbao.ErrorCode(err) != shenbao.ENOTFOUND {
+			t.Errorf("disabled user by name: %v", err)
+		}
+		if _, err := s.UserByToken(ctx, "h-live"); shenbao.ErrorCode(err) != shenbao.ENOTFOUND {
+			t.Errorf("disabled user's token: %v", err)
+		}
+		if us, _ := s.Users(ctx); !us[0].Disabled {
+			t.Error("Users does not show the account disabled")
+		}
+		if err := s.SetDisabled(ctx, "clerk1", false, admin); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UserByToken(ctx, "h-live"); err != nil {
+			t.Errorf("enabled again, its live token: %v", err)
+		}
+		if err := s.SetDisabled(ctx, "nobody", true, admin); shenbao.ErrorCode(err) != shenbao.ENOTFOUND {
+			t.Errorf("disable unknown user: %v", err)
+		}
+		want := []string{"user.create by system", "token.create by cli", "token.create by cli", "token.create by cli", "token.revoke by cli",
+			"session.revoke by clerk1", "user.passwd by cli", "user.disable by cli", "user.enable by cli"}
+		if got := auditActions(t, cfg); !slices.Equal(got, want) {
+			t.Errorf("audit log:\n%v\nwant\n%v", got, want)
+		}
+	})
+}
+
+// TestOriginalsDeleted: an original goes with its last application, a
+// failed upload's with ReleaseOriginal, an unreferenced one after its
+// grace period, and with a retention setting every finished application's
+// after that time; one in use stays.
+func TestOriginalsDeleted(t *testing.T) {
+	pgtest.Backends(t, func(t *testing.T, cfg store.Config) {
+		ctx := context.Background()
+		s := open(t, cfg)
+		c1, _ := s.CreateUser(ctx, "c1", store.RoleClerk, "hash")
+		c2, _ := s.CreateUser(ctx, "c2", store.RoleClerk, "hash")
+		exists := func(sha string) bool {
+			t.Helper()
+			_, err := s.Original(ctx, sha)
+			if err != nil && shenbao.ErrorCode(err) != shenbao.ENOTFOUND {
+				t.Fatal(err)
+			}
+			return err == nil
+		}
+		put := func(sha string) {
+			t.Helper()
+			if err := s.PutOriginal(ctx, sha, strings.NewReader("bytes of "+sha[:1])); err != nil {
+				t.Fatal(err)
+			}
+		}
+		app := func(sha string, u *store.User) int64 {
+			t.Helper()
+			a, _, err := s.CreateApplication(ctx, store.NewApplication{SHA256: sha, Filename: "f.pdf", MIME: "application/pdf"}, store.ActorOf(u))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a.ID
+		}
+
+		// Shared by two uploaders: the first delete keeps it.
+		put(sha('a'))
+		a1, a2 := app(sha('a'), c1), app(sha('a'), c2)
+		s.DeleteApplication(ctx, a1, store.ActorOf(c1))
+		if !exists(sha('a')) {
+			t.Fatal("original deleted while another application uses it")
+		}
+		s.DeleteApplication(ctx, a2, store.ActorOf(c1))
+		if exists(sha('a')) {
+			t.Error("original kept after its last application was deleted")
+		}
+		if ok, err := s.HasOriginal(ctx, sha('a')); ok || err != nil {
+			t.Errorf("HasOriginal of a deleted original = %v, %v", ok, err)
+		}
+
+		// A failed upload's original.
+		put(sha('b'))
+		if err := s.ReleaseOriginal(ctx, sha('b')); err != nil {
+			t.Fatal(err)
+		}
+		if exists(sha('b')) {
+			t.Error("ReleaseOriginal kept an unreferenced original")
+		}
+		put(sha('c'))
+		app(sha('c'), c1)
+		if err := s.ReleaseOriginal(ctx, sha('c')); err != nil || !exists(sha('c')) {
+			t.Errorf("ReleaseOriginal of one in use: %v, exists %v", err, exists(sha('c')))
+		}
+
+		// An orphan (a process died between storing and recording) goes
+		// once past the grace period, not before.
+		put(sha('d'))
+		if n, err := s.SweepOriginals(ctx, time.Hour, 0); err != nil || n != 0 || !exists(sha('d')) {
+			t.Fatalf("sweep within the grace period: %d, %v", n, err)
+		}
+		time.Sleep(5 * time.Millisecond)
+		if n, err := s.SweepOriginals(ctx, time.Millisecond, 0); err != nil || n != 1 || exists(sha('d')) || !exists(sha('c')) {
+			t.Fatalf("sweep past the grace period: %d, %v; orphan exists %v, used exists %v", n, err, exists(sha('d')), exists(sha('c')))
+		}
+
+		// Retention: c's application is queued (unfinished): kept; once
+		// failed (finished) and older than the retention: deleted, the
+		// application kept and told in its audit log.
+		cID, _ := s.ApplicationIDs(ctx, store.Filter{})
+		time.Sleep(5 * time.Millisecond)
+		if n, err := s.SweepOriginals(ctx, time.Hour, time.Millisecond); err != nil || n != 0 || !exists(sha('c')) {
+			t.Fatalf("retention on an unfinished application: %d, %v", n, err)
+		}
+		s.SetStatus(ctx, cID[0], store.StatusFailed, "x", "x")
+		if n, err := s.SweepOriginals(ctx, time.Hour, 24*time.Hour); err != nil || n != 0 || !exists(sha('c')) {
+			t.Fatalf("retention not yet reached: %d, %v", n, err)
+		}
+		if n, err := s.SweepOriginals(ctx, time.Hour, time.Millisecond); err != nil || n != 1 || exists(sha('c')) {
+			t.Fatalf("retention reached: %d, %v", n, err)
+		}
+		if _, err := s.Application(ctx, cID[0]); err != nil {
+			t.Fatalf("application after its original's retention: %v", err)
+		}
+		log, _ := s.AuditLog(ctx, cID[0])
+		if last := log[len(log)-1]; last.Action != "original.delete" {
+			t.Errorf("last audit entry %s, want original.delete", last.Action)
 		}
 	})
 }

@@ -40,7 +40,15 @@ const usage = `用法 / usage: shenbao <command> [flags]
   serve [--addr A]         运行服务（API、队列、审核页面）/ run the service (API, queue, review pages)
   worker                   只运行队列处理进程 / run queue workers only (PostgreSQL, scale-out)
   user add NAME --role R   创建账号（首个管理员只能这样创建）/ add an account (the only way to make the first admin)
-  token create USER        为脚本创建 API 令牌 / create an API token for scripts
+  user disable|enable NAME 停用/启用账号（停用即刻生效）/ disable or enable an account (at once)
+  user passwd NAME         修改密码并结束其全部会话 / set a password and end the account's sessions
+  token create USER        为脚本创建 API 令牌（默认 90 天后失效）/ create an API token for scripts (expires in 90 days)
+  token list [USER]        列出令牌 / list tokens
+  token revoke ID          吊销令牌 / revoke a token
+
+  密码、会话密钥、数据库地址请用环境变量（SHENBAO_PASSWORD、SHENBAO_SESSION_KEY、
+  SHENBAO_DATABASE_URL）传入：命令行参数在 ps 中人人可见。/ Pass the password, the session
+  key and the database URL in the environment: command-line flags show in ps.
 `
 
 // Run executes one command.

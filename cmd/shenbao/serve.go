@@ -10,11 +10,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/api"
 	"github.com/shenbao/shenbao/auth"
+	"github.com/shenbao/shenbao/extract/child"
 	"github.com/shenbao/shenbao/extract/scanpdf"
 	"github.com/shenbao/shenbao/queue"
 	"github.com/shenbao/shenbao/store"
@@ -28,16 +30,18 @@ type serviceFlags struct {
 	profile     string
 	logJSON     bool
 	ocrThreads  int
+	retain      time.Duration
 }
 
 func (m *Main) serviceFlagSet(name string) (*flag.FlagSet, *serviceFlags) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	sf := &serviceFlags{}
 	fs.StringVar(&sf.dataDir, "data-dir", defaultDataDir(), "embedded mode: the folder holding the SQLite database and the originals")
-	fs.StringVar(&sf.databaseURL, "database-url", "", "postgres://… to keep everything in PostgreSQL (several serve/worker processes)")
+	fs.StringVar(&sf.databaseURL, "database-url", "", "postgres://… to keep everything in PostgreSQL (several serve/worker processes); it holds the password: prefer SHENBAO_DATABASE_URL, since flags show in ps")
 	fs.StringVar(&sf.profile, "profile", "", "rule profile; default: each edition's own")
 	fs.BoolVar(&sf.logJSON, "log-json", false, "log as JSON lines")
 	fs.IntVar(&sf.ocrThreads, "ocr-threads", 0, "Tesseract threads per scanned document (default: the core count)")
+	fs.DurationVar(&sf.retain, "retain-originals", 0, "delete the uploaded files of finished applications this long after upload, e.g. 8760h (reports stay; 0: keep them)")
 	return fs, sf
 }
 
@@ -60,7 +64,7 @@ func (sf *serviceFlags) logger(m *Main) *slog.Logger {
 
 func (sf *serviceFlags) openStore(ctx context.Context) (store.Store, error) {
 	if sf.databaseURL == "" {
-		if err := os.MkdirAll(sf.dataDir, 0o750); err != nil {
+		if err := os.MkdirAll(sf.dataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("data dir: %w", err)
 		}
 	}
@@ -82,6 +86,12 @@ type service struct {
 }
 
 func (m *Main) startService(ctx context.Context, sf *serviceFlags, workers int, log *slog.Logger) (*service, error) {
+	// Copies of uploads that children of a killed process were reading.
+	if n, err := child.SweepTemp(); err != nil {
+		log.Warn("sweep temporary files", "err", err)
+	} else if n > 0 {
+		log.Info("removed stale temporary files", "files", n)
+	}
 	st, err := sf.openStore(ctx)
 	if err != nil {
 		return nil, err
@@ -93,7 +103,7 @@ func (m *Main) startService(ctx context.Context, sf *serviceFlags, workers int, 
 	}
 	p.Extractor.ScanWith(scanpdf.Options{Workers: sf.ocrThreads})
 	metrics := api.NewMetrics()
-	q, err := queue.Open(ctx, st, p, queue.Config{Workers: workers, Logger: log, Observer: metrics})
+	q, err := queue.Open(ctx, st, p, queue.Config{Workers: workers, Logger: log, Observer: metrics, RetainOriginals: sf.retain})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -105,8 +115,10 @@ func (m *Main) startService(ctx context.Context, sf *serviceFlags, workers int, 
 	return &service{st: st, q: q, checker: p, metrics: metrics, log: log}, nil
 }
 
+// stop drains the queue: running jobs get the queue's 30 s grace, then are
+// put back (queue.Stop); the margin covers the database's goodbye.
 func (s *service) stop() {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
 	s.q.Stop(ctx)
 	s.st.Close()
@@ -118,7 +130,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	workers := fs.Int("workers", 2, "jobs this process works at once (0: API only, with separate `shenbao worker` processes)")
 	maxMB := fs.Int64("max-mb", 100, "largest upload, MB")
-	sessionKey := fs.String("session-key", "", "signs the review pages' sessions (32+ bytes); set it when several serve processes share users")
+	sessionKey := fs.String("session-key", "", "signs the review pages' sessions (32+ bytes); set it when several serve processes share users; a secret: prefer SHENBAO_SESSION_KEY, since flags show in ps")
 	secure := fs.Bool("secure-cookies", false, "mark session cookies Secure (TLS terminated by a proxy in front)")
 	if err := m.parse(fs, args); err != nil {
 		return err
@@ -180,23 +192,40 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 	return nil
 }
 
-// user adds an account: shenbao user add NAME --role R (password from
-// SHENBAO_PASSWORD or stdin), the only way to make the first admin.
+// cliActor is who the audit log names for the account commands: whoever
+// runs the binary on the server.
+var cliActor = store.Actor{Name: "cli"}
+
+const userUsage = "用法 / usage: shenbao user add NAME --role clerk|reviewer|admin | user disable NAME | user enable NAME | user passwd NAME"
+
+// user manages accounts: add (the only way to make the first admin),
+// disable, enable, passwd. Passwords come from SHENBAO_PASSWORD or stdin.
 func (m *Main) user(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "add" {
-		return &shenbao.Error{Code: "usage", Message: "用法 / usage: shenbao user add NAME --role clerk|reviewer|admin"}
+	if len(args) == 0 {
+		return &shenbao.Error{Code: "usage", Message: userUsage}
 	}
-	fs, sf := m.serviceFlagSet("user add")
-	role := fs.String("role", store.RoleClerk, "clerk, reviewer or admin")
-	password := fs.String("password", "", "the password (better: SHENBAO_PASSWORD, or type it on stdin)")
+	fs, sf := m.serviceFlagSet("user " + args[0])
+	var role, password *string
+	switch args[0] {
+	case "add":
+		role = fs.String("role", store.RoleClerk, "clerk, reviewer or admin")
+		fallthrough
+	case "passwd":
+		password = fs.String("password", "", "the password; flags show in ps: prefer SHENBAO_PASSWORD, or type it on stdin")
+	case "disable", "enable":
+	default:
+		return &shenbao.Error{Code: "usage", Message: userUsage}
+	}
 	name, err := m.parseName(fs, args[1:])
 	if err != nil {
 		return err
 	}
-	pw := *password
-	if pw == "" {
-		if pw, err = m.readLine("密码 / password: "); err != nil {
-			return err
+	var pw string
+	if password != nil {
+		if pw = *password; pw == "" {
+			if pw, err = m.readLine("密码 / password: "); err != nil {
+				return err
+			}
 		}
 	}
 	st, err := sf.openStore(ctx)
@@ -204,11 +233,24 @@ func (m *Main) user(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	u, err := auth.AddUser(ctx, st, name, *role, pw)
-	if err != nil {
-		return err
+	switch args[0] {
+	case "add":
+		u, err := auth.AddUser(ctx, st, name, *role, pw)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "已创建用户 %s（%s）/ created user %s (%s)\n", u.Name, u.Role, u.Name, u.Role)
+	case "passwd":
+		if err := auth.SetPassword(ctx, st, name, pw, cliActor); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "已修改 %s 的密码，其所有会话已结束 / changed the password of %s and ended all its sessions\n", name, name)
+	default:
+		if err := st.SetDisabled(ctx, name, args[0] == "disable", cliActor); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "%s: %s\n", name, args[0]+"d")
 	}
-	fmt.Fprintf(m.Stdout, "已创建用户 %s（%s）/ created user %s (%s)\n", u.Name, u.Role, u.Name, u.Role)
 	return nil
 }
 
@@ -228,29 +270,86 @@ func (m *Main) parseName(fs *flag.FlagSet, args []string) (string, error) {
 	return name, nil
 }
 
-// token creates an API token for scripts: shenbao token create USER.
+const tokenUsage = "用法 / usage: shenbao token create USER [--name N] [--ttl 2160h] | token list [USER] | token revoke ID"
+
+// token manages API tokens for scripts: create (shown once; by default
+// they expire after 90 days), list, revoke.
 func (m *Main) token(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
-		return &shenbao.Error{Code: "usage", Message: "用法 / usage: shenbao token create USER [--name N] [--ttl 720h]"}
+	if len(args) == 0 {
+		return &shenbao.Error{Code: "usage", Message: tokenUsage}
 	}
-	fs, sf := m.serviceFlagSet("token create")
-	tname := fs.String("name", "cli", "what the token is for")
-	ttl := fs.Duration("ttl", 0, "lifetime (0: no expiry)")
-	name, err := m.parseName(fs, args[1:])
-	if err != nil {
+	fs, sf := m.serviceFlagSet("token " + args[0])
+	var tname *string
+	var ttl *time.Duration
+	switch args[0] {
+	case "create":
+		tname = fs.String("name", "cli", "what the token is for")
+		ttl = fs.Duration("ttl", api.DefaultTokenTTL, "lifetime (0: never expires)")
+	case "list", "revoke":
+	default:
+		return &shenbao.Error{Code: "usage", Message: tokenUsage}
+	}
+	arg, rest := splitName(args[1:])
+	if err := m.parse(fs, rest); err != nil {
 		return err
+	}
+	if arg == "" && fs.NArg() > 0 {
+		arg = fs.Arg(0)
+	}
+	if arg == "" && args[0] != "list" {
+		return &shenbao.Error{Code: "usage", Message: tokenUsage}
 	}
 	st, err := sf.openStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	tok, err := auth.CreateToken(ctx, st, name, *tname, *ttl)
-	if err != nil {
-		return err
+	switch args[0] {
+	case "create":
+		tok, _, err := auth.CreateTokenBy(ctx, st, arg, *tname, *ttl, cliActor)
+		if err != nil {
+			return err
+		}
+		// Shown once; only its hash is stored.
+		fmt.Fprintln(m.Stdout, tok)
+	case "revoke":
+		id, err := strconv.ParseInt(arg, 10, 64)
+		if err != nil {
+			return &shenbao.Error{Code: "usage", Message: tokenUsage}
+		}
+		if err := st.RevokeToken(ctx, id, cliActor); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "已吊销令牌 %d / revoked token %d\n", id, id)
+	default:
+		var uid int64
+		if arg != "" {
+			u, err := st.UserByName(ctx, arg)
+			if err != nil {
+				return err
+			}
+			uid = u.ID
+		}
+		ts, err := st.Tokens(ctx, uid)
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		fmt.Fprintf(m.Stdout, "%-6s %-16s %-16s %-8s %-20s %s\n", "id", "user", "name", "state", "created", "expires")
+		for _, t := range ts {
+			state, exp := "active", "never"
+			if t.ExpiresAt != nil {
+				exp = t.ExpiresAt.Local().Format(time.DateTime)
+			}
+			switch {
+			case t.RevokedAt != nil:
+				state = "revoked"
+			case !t.Active(now):
+				state = "expired"
+			}
+			fmt.Fprintf(m.Stdout, "%-6d %-16s %-16s %-8s %-20s %s\n", t.ID, t.User, t.Name, state, t.CreatedAt.Local().Format(time.DateTime), exp)
+		}
 	}
-	// Shown once; only its hash is stored.
-	fmt.Fprintln(m.Stdout, tok)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/extract/child"
+	"github.com/shenbao/shenbao/extract/child/childtest"
 )
 
 func TestMain(m *testing.M) {
@@ -36,6 +38,10 @@ func init() {
 	})
 	child.Register("test-env", func(ctx context.Context, in io.Reader, out io.Writer) error {
 		_, err := fmt.Fprintf(out, "%s|%s", os.Getenv("SHENBAO_TEST_ENV"), os.Getenv("SHENBAO_CHILD"))
+		return err
+	})
+	child.Register("test-environ", func(ctx context.Context, in io.Reader, out io.Writer) error {
+		_, err := fmt.Fprint(out, strings.Join(os.Environ(), "\n"))
 		return err
 	})
 	child.Register("test-touch-100mb", func(ctx context.Context, in io.Reader, out io.Writer) error {
@@ -325,5 +331,119 @@ func BenchmarkRun(b *testing.B) {
 		if _, err := child.Run(context.Background(), "test-upper", []byte("x"), child.Limits{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestChildEnvironment: a child gets the variables it needs and the limits'
+// additions, never the parent's secrets.
+func TestChildEnvironment(t *testing.T) {
+	secrets := map[string]string{
+		"SHENBAO_SESSION_KEY":   "k-0123456789abcdef0123456789abcdef",
+		"SHENBAO_DATABASE_URL":  "postgres://shenbao:pw@db/shenbao",
+		"SHENBAO_PASSWORD":      "pw-0123456789",
+		"AWS_SECRET_ACCESS_KEY": "aws",
+	}
+	for k, v := range secrets {
+		t.Setenv(k, v)
+	}
+	t.Setenv("TESSDATA_PREFIX", "/usr/share/tesseract-ocr/5/tessdata")
+	out, err := child.Run(context.Background(), "test-environ", nil, child.Limits{Env: []string{"OMP_THREAD_LIMIT=1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{}
+	for _, kv := range strings.Split(string(out), "\n") {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	for k := range secrets {
+		if _, ok := env[k]; ok {
+			t.Errorf("the child inherited %s", k)
+		}
+	}
+	for k, want := range map[string]string{"PATH": os.Getenv("PATH"), "TESSDATA_PREFIX": "/usr/share/tesseract-ocr/5/tessdata", "OMP_THREAD_LIMIT": "1"} {
+		if env[k] != want {
+			t.Errorf("child's %s = %q, want %q", k, env[k], want)
+		}
+	}
+}
+
+// TestSweepTemp: files of a dead process and old files are removed; files
+// of a live process, young files of old releases and others' files stay.
+func TestSweepTemp(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir)
+	mine, err := child.TempFile("scan", ".pdf", []byte("%PDF-1.4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(mine); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("TempFile: %v, %v; want mode 0600", fi, err)
+	}
+	// A process that has exited: its id is free (until reused, which the
+	// test cannot rule out but which takes a wrap of the pid space).
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-48 * time.Hour)
+	files := map[string]bool{ // name → removed
+		filepath.Base(mine): false,
+		fmt.Sprintf("shenbao-tmp-%d-scan-1.pdf", dead.Process.Pid):       true,
+		fmt.Sprintf("shenbao-tmp-%d-render-2.pdf", os.Getpid()) + ".old": true, // old, though its id runs
+		"shenbao-scan-3.pdf":     false, // an old release's, young
+		"shenbao-scan-4.pdf.old": false, // not ours
+		"other.pdf":              false,
+	}
+	for name := range files {
+		p := filepath.Join(dir, name)
+		if p == mine {
+			continue
+		}
+		if err := os.WriteFile(p, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(name, ".old") {
+			os.Chtimes(p, old, old)
+		}
+	}
+	files["shenbao-scan-5.pdf"] = true // an old release's, old
+	if err := os.WriteFile(filepath.Join(dir, "shenbao-scan-5.pdf"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.Chtimes(filepath.Join(dir, "shenbao-scan-5.pdf"), old, old)
+
+	n, err := child.SweepTemp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for name, removed := range files {
+		_, err := os.Stat(filepath.Join(dir, name))
+		if gone := errors.Is(err, os.ErrNotExist); gone != removed {
+			t.Errorf("%s: removed = %v, want %v", name, gone, removed)
+		}
+		if removed {
+			want++
+		}
+	}
+	if n != want {
+		t.Errorf("SweepTemp = %d, want %d", n, want)
+	}
+}
+
+// TestKilledFromOutside: a child killed by another process (the OOM
+// killer's SIGKILL) is EKILLED naming the signal, not a document that
+// crashed the engine.
+func TestKilledFromOutside(t *testing.T) {
+	done := make(chan error, 1)
+	go func() {
+		_, err := child.Run(context.Background(), "test-sleep", nil, child.Limits{Timeout: 2 * time.Minute})
+		done <- err
+	}()
+	childtest.Kill(t, "test-sleep", syscall.SIGKILL)
+	err := <-done
+	if shenbao.ErrorCode(err) != shenbao.EKILLED || !strings.Contains(shenbao.ErrorMessage(err), "SIGKILL") || strings.Contains(shenbao.ErrorMessage(err), "crashed") {
+		t.Fatalf("err = %v; want %s naming SIGKILL", err, shenbao.EKILLED)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -94,8 +95,9 @@ var Executable = sync.OnceValues(os.Executable)
 
 // Run runs job name in a child process with input in and returns what the
 // job wrote to stdout. Errors are *shenbao.Error: the job's own, or
-// ETIMEOUT, ECRASHED, ETOOLARGE (output over the cap) and EINTERNAL when
-// the child cannot be started. A cancelled ctx returns ctx's error. Run is
+// ETIMEOUT, ECRASHED, EKILLED (killed from outside, e.g. by the OOM
+// killer), ETOOLARGE (output over the cap) and EINTERNAL when the child
+// cannot be started. A cancelled ctx returns ctx's error. Run is
 // safe for concurrent use.
 func Run(ctx context.Context, name string, in []byte, lim Limits) ([]byte, error) {
 	out, _, err := RunStats(ctx, name, in, lim)
@@ -213,6 +215,14 @@ func classify(ctx, tctx context.Context, name string, lim Limits, ps *os.Process
 	}
 	how := describeExit(ps, waitErr, statusBytes, stderr)
 	cause := fmt.Errorf("child %s: %s: %s", name, how, tail(stderr))
+	if sig, ok := killedFromOutside(ps); ok {
+		// Not this package's kill (time limit, output cap, cancellation:
+		// all handled above) and not the document's doing: a crash in C
+		// ends in the Go runtime's exit status 2, an abort in SIGABRT.
+		return shenbao.Wrap(shenbao.EKILLED, cause,
+			"处理进程被系统终止（信号 %s，常见原因：服务器内存不足），文件本身未必有问题，将自动重试；如反复出现请联系管理员。/ The worker process was killed from outside (signal %s, usually the server running out of memory) while %s; the file itself may be fine and is retried — if this repeats, contact the administrator.",
+			sigName(sig), sigName(sig), en)
+	}
 	if outOfMemory(stderr) {
 		return shenbao.Wrap(shenbao.ECRASHED, cause,
 			"处理文件时超出内存限制（%s，上限 %d MB）：文件可能过大或已损坏，请精简或重新导出后再上传。/ The document exhausted the memory limit (%d MB) while %s; it may be too large or damaged — reduce or re-export it and upload again.",
@@ -221,6 +231,38 @@ func classify(ctx, tctx context.Context, name string, lim Limits, ps *os.Process
 	return shenbao.Wrap(shenbao.ECRASHED, cause,
 		"文件导致处理程序崩溃（%s）：文件可能已损坏，请重新导出或重新扫描后再上传。/ The document crashed the engine while %s; the file may be damaged — re-export or re-scan it and upload again.",
 		zh, en)
+}
+
+// killedFromOutside reports the signal that ended the child when it is
+// one only another process sends: SIGKILL (the kernel's OOM killer, an
+// administrator's kill -9) and the termination signals.
+func killedFromOutside(ps *os.ProcessState) (syscall.Signal, bool) {
+	if ps == nil {
+		return 0, false
+	}
+	ws, ok := ps.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() {
+		return 0, false
+	}
+	switch sig := ws.Signal(); sig {
+	case syscall.SIGKILL, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP:
+		return sig, true
+	}
+	return 0, false
+}
+
+func sigName(sig syscall.Signal) string {
+	switch sig {
+	case syscall.SIGKILL:
+		return "SIGKILL"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	}
+	return sig.String()
 }
 
 func describeExit(ps *os.ProcessState, waitErr error, statusBytes []byte, stderr string) string {
@@ -270,10 +312,17 @@ func tail(s string) string {
 	return strings.ToValidUTF8(s, "?")
 }
 
+// childEnv is the child's whole environment: what the job and the C
+// libraries need to run (passEnv, passPrefixes), the limits' additions and
+// the protocol's variables. Nothing else of the parent's environment
+// reaches it — above all not the service's secrets (SHENBAO_SESSION_KEY,
+// SHENBAO_DATABASE_URL with its password, SHENBAO_PASSWORD): a document
+// that takes control of a child learns nothing it could use.
 func childEnv(name string, lim Limits) []string {
-	env := make([]string, 0, len(os.Environ())+3)
+	env := make([]string, 0, 16)
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "SHENBAO_CHILD") {
+		k, _, _ := strings.Cut(kv, "=")
+		if passed(k) {
 			env = append(env, kv)
 		}
 	}
@@ -282,6 +331,27 @@ func childEnv(name string, lim Limits) []string {
 		envJob+"="+name,
 		envMemory+"="+strconv.FormatInt(lim.Memory, 10),
 		envProcs+"="+strconv.Itoa(lim.Procs))
+}
+
+// passEnv and passPrefixes are the parent's variables a child inherits:
+// the program search path and temporary directory, locale and time zone,
+// the dynamic linker's path, Tesseract's data and OpenMP's settings, and
+// the Go runtime's own (coverage, tracebacks).
+var (
+	passEnv      = []string{"PATH", "HOME", "TMPDIR", "LANG", "LANGUAGE", "TZ", "LD_LIBRARY_PATH", "GOCOVERDIR", "GODEBUG", "GOTRACEBACK"}
+	passPrefixes = []string{"LC_", "TESSDATA", "OMP_", "FONTCONFIG_"}
+)
+
+func passed(k string) bool {
+	if slices.Contains(passEnv, k) {
+		return true
+	}
+	for _, p := range passPrefixes {
+		if strings.HasPrefix(k, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func killGroup(p *os.Process) error {

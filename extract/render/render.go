@@ -139,20 +139,13 @@ func (o Options) Open(pdf []byte) (*Doc, error) {
 	if err := o.check(int64(len(pdf)), pdf); err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp("", "shenbao-*.pdf")
+	// The parent writes and removes it (child.TempFile), so that a child
+	// killed mid-page leaves nothing behind.
+	path, err := child.TempFile("render", ".pdf", pdf)
 	if err != nil {
-		return nil, shenbao.Wrap(shenbao.EINTERNAL, fmt.Errorf("render: temp file: %w", err), "%s", internalMsg)
+		return nil, shenbao.Wrap(shenbao.EINTERNAL, fmt.Errorf("render: %w", err), "%s", internalMsg)
 	}
-	if _, err := f.Write(pdf); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, shenbao.Wrap(shenbao.EINTERNAL, fmt.Errorf("render: write temp file: %w", err), "%s", internalMsg)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return nil, shenbao.Wrap(shenbao.EINTERNAL, fmt.Errorf("render: write temp file: %w", err), "%s", internalMsg)
-	}
-	return &Doc{path: f.Name(), temp: true, opt: o}, nil
+	return &Doc{path: path, temp: true, opt: o}, nil
 }
 
 // OpenFile uses the PDF at path as it is; Close leaves the file alone.

@@ -3,13 +3,11 @@
 package scanpdf
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"image"
 	"io"
-	"os"
 
 	"github.com/shenbao/shenbao/extract/child"
 	"github.com/shenbao/shenbao/extract/ocr"
@@ -21,8 +19,7 @@ func init() { child.Register(Job, job) }
 
 // job runs in the child: render every page, OCR, assemble.
 func job(ctx context.Context, in io.Reader, out io.Writer) error {
-	br := bufio.NewReader(in)
-	head, err := br.ReadBytes('\n')
+	head, err := io.ReadAll(io.LimitReader(in, 1<<20))
 	if err != nil {
 		return fmt.Errorf("scan request: %w", err)
 	}
@@ -30,17 +27,7 @@ func job(ctx context.Context, in io.Reader, out io.Writer) error {
 	if err := json.Unmarshal(head, &req); err != nil {
 		return fmt.Errorf("scan request: %w", err)
 	}
-	f, err := os.CreateTemp("", "shenbao-scan-*.pdf")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := io.Copy(f, br); err != nil {
-		f.Close()
-		return err
-	}
-	f.Close()
-	doc, err := render.OpenLocal(f.Name(), render.Options{MaxPages: req.MaxPages})
+	doc, err := render.OpenLocal(req.Path, render.Options{MaxPages: req.MaxPages})
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/shenbao/shenbao"
@@ -51,9 +52,11 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// request is what the parent sends the child: the options as JSON on the
-// first line, then the PDF.
+// request is what the parent sends the child: the options as JSON on one
+// line. The PDF is in the file at Path, which the parent writes and
+// removes (child.TempFile), so that a killed child leaves nothing behind.
 type request struct {
+	Path     string   `json:"path"`
 	DPI      float64  `json:"dpi"`
 	MaxPages int      `json:"max_pages"`
 	Workers  int      `json:"workers"`
@@ -70,9 +73,13 @@ func (rd Reader) Read(ctx context.Context, r io.ReaderAt, size int64) (*shenbao.
 	if _, err := r.ReadAt(data, 0); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("read pdf: %w", err)
 	}
-	head, _ := json.Marshal(request{DPI: o.DPI, MaxPages: o.MaxPages, Workers: o.Workers, Print: o.Print})
-	in := append(append(head, '\n'), data...)
-	out, err := child.Run(ctx, Job, in, child.Limits{
+	path, err := child.TempFile("scan", ".pdf", data)
+	if err != nil {
+		return nil, shenbao.Wrap(shenbao.EINTERNAL, fmt.Errorf("scan: %w", err), "内部错误：无法准备文件，请联系管理员。/ Internal error: the document could not be prepared; please contact the administrator.")
+	}
+	defer os.Remove(path)
+	head, _ := json.Marshal(request{Path: path, DPI: o.DPI, MaxPages: o.MaxPages, Workers: o.Workers, Print: o.Print})
+	out, err := child.Run(ctx, Job, append(head, '\n'), child.Limits{
 		Timeout: o.Timeout, Memory: o.Memory, Output: 256 << 20,
 		// One thread per Tesseract client: the pool is the parallelism.
 		Env:   []string{"OMP_THREAD_LIMIT=1"},
