@@ -317,12 +317,28 @@ func (u *UI) errorPage(c *gin.Context, status int, msg string) {
 	c.Abort()
 }
 
-// safeNext keeps a post-sign-in redirect on this site.
+// safeNext keeps a post-sign-in redirect on the review pages: a local path
+// of them (/, /upload, /applications…) with its query, nothing else.
+// Browsers drop tabs and newlines from a Location and read a backslash as a
+// slash, so /\t/evil.example/x would reach another host: any control
+// character or backslash sends the reviewer to the list instead.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/applications"
+	const home = "/applications"
+	if strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) ||
+		!strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return home
 	}
-	return next
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return home
+	}
+	switch p := u.Path; {
+	case p == "/" || p == "/upload" || p == home, strings.HasPrefix(p, home+"/"):
+	default:
+		return home
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u.String()
 }
 
 func (u *UI) secure(r *http.Request) bool { return u.cfg.SecureCookies || r.TLS != nil }
