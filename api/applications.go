@@ -235,7 +235,6 @@ func (s *Server) page(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Header("Cache-Control", "private, max-age=86400")
 	c.Data(http.StatusOK, "image/png", png)
 }
 

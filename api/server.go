@@ -87,7 +87,7 @@ func New(cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	h := gin.New()
 	h.ContextWithFallback = true
-	h.Use(s.recover)
+	h.Use(s.recover, apiHeaders)
 	if cfg.Metrics != nil {
 		h.Use(cfg.Metrics.middleware)
 		h.GET("/metrics", cfg.Metrics.handler(cfg.Store))
@@ -152,6 +152,18 @@ func (s *Server) recover(c *gin.Context) {
 			s.fail(c, shenbao.Errorf(shenbao.EINTERNAL, "内部错误，请联系管理员。/ Internal error; please contact the administrator."))
 		}
 	}()
+	c.Next()
+}
+
+// apiHeaders marks every answer as the pages are marked: browsers must not
+// guess another type than the one sent (an uploaded original declared as
+// PDF must never run as HTML), and no answer — reports, originals, page
+// images — is kept in a shared or disk cache, since each holds an
+// applicant's data; the server caches page images itself.
+func apiHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
 	c.Next()
 }
 

@@ -108,6 +108,13 @@ func newEnv(t testing.TB, cfg store.Config, proc queue.Processor, opts ...option
 // body.
 func (e *env) do(method, path, user string, body io.Reader, contentType string) (int, []byte) {
 	e.t.Helper()
+	res, data := e.send(method, path, user, body, contentType)
+	return res.StatusCode, data
+}
+
+// send is do returning the whole response, its body read and closed.
+func (e *env) send(method, path, user string, body io.Reader, contentType string) (*http.Response, []byte) {
+	e.t.Helper()
 	req, err := http.NewRequest(method, e.srv.URL+path, body)
 	if err != nil {
 		e.t.Fatal(err)
@@ -118,16 +125,16 @@ func (e *env) do(method, path, user string, body io.Reader, contentType string) 
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return resp.StatusCode, data
+	return res, data
 }
 
 func (e *env) json(method, path, user string, in any, want int, out any) {
