@@ -39,3 +39,22 @@ func TestResponseHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestUploadNamesShownClean: a file name with a right-to-left override or
+// control characters is stored, listed and offered for download without
+// them (issue 22 item 10: a list entry could read "a‮exe.pdf.docx").
+func TestUploadNamesShownClean(t *testing.T) {
+	e := newEnv(t, store.Config{DataDir: t.TempDir()}, realPipeline(t))
+	acc := e.mustUpload("clerk", []file{{"a\u202Eexe.pdf.docx", sample(t)}, {"b\u2067\tname\u0085.docx", variant(t, sample(t), 1)}}, nil)
+	want := []string{"aexe.pdf.docx", "bname.docx"}
+	for i, a := range acc {
+		if a.Filename != want[i] {
+			t.Errorf("accepted as %q, want %q", a.Filename, want[i])
+		}
+		var d api.Detail
+		e.json("GET", fmt.Sprintf("%s/applications/%d", api.Prefix, a.ID), "clerk", nil, 200, &d)
+		if d.Application.Filename != want[i] {
+			t.Errorf("stored as %q, want %q", d.Application.Filename, want[i])
+		}
+	}
+}

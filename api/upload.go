@@ -201,10 +201,11 @@ func uploadErr(err error) error {
 	return shenbao.Wrap(shenbao.EINVALID, err, "上传的请求不完整或格式错误，请重新上传。/ The upload request is incomplete or malformed; upload again.")
 }
 
-// cleanName keeps the base name of what the client called the file, valid
-// UTF-8 and of sane length; it is only ever shown, never used as a path.
+// cleanName keeps the base name of what the client called the file, fit to
+// show (shenbao.ShownName) and of sane length; it is only ever shown, never
+// used as a path.
 func cleanName(name string) string {
-	name = strings.ToValidUTF8(name, "�")
+	name = shenbao.ShownName(name)
 	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
 	if name == "." || name == "/" || name == "" {
 		name = "upload"
