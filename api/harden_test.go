@@ -1,8 +1,18 @@
 package api_test
 
 import (
+	"bufio"
+	"context"
+	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/shenbao/shenbao/api"
 	"github.com/shenbao/shenbao/queue"
@@ -57,4 +67,150 @@ func TestUploadNamesShownClean(t *testing.T) {
 			t.Errorf("stored as %q, want %q", d.Application.Filename, want[i])
 		}
 	}
+}
+
+// TestMetricsGuarded: /metrics answers only the scraper's token on the
+// API's address, or anyone on an address of its own; invented methods do
+// not make new series (issue 22 item 4: it answered anonymously, and 200
+// requests with random methods added 3,000 series).
+func TestMetricsGuarded(t *testing.T) {
+	e := newEnv(t, store.Config{DataDir: t.TempDir()}, realPipeline(t))
+	for i := range 40 {
+		for _, path := range []string{"/healthz", api.Prefix + "/me", "/nowhere"} {
+			e.do(fmt.Sprintf("M%03d", i), path, "clerk", nil, "")
+		}
+	}
+	e.tokens["wrong"] = metricsToken + "x"
+	for _, who := range []string{"", "wrong", "admin"} {
+		if status, _ := e.do("GET", "/metrics", who, nil, ""); status != http.StatusUnauthorized {
+			t.Errorf("/metrics as %q: %d, want 401", who, status)
+		}
+	}
+	status, data := e.do("GET", "/metrics", "metrics", nil, "")
+	if status != http.StatusOK {
+		t.Fatalf("/metrics with the token: %d", status)
+	}
+	methods := map[string]bool{}
+	for _, m := range regexp.MustCompile(`shenbao_http_requests_total\{method="([^"]*)"`).FindAllStringSubmatch(string(data), -1) {
+		methods[m[1]] = true
+	}
+	if !methods["other"] || !methods["GET"] || len(methods) > 3 {
+		t.Errorf("method labels %v, want GET, other (and the metrics scrape's own)", methods)
+	}
+
+	// Without a token, /metrics is not on the API's address; the handler
+	// for a separate listener answers.
+	st, err := store.Open(context.Background(), store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	srv := api.New(api.Config{Store: st, Queue: e.q, Checker: realPipeline(t), Metrics: api.NewMetrics()})
+	main := httptest.NewServer(srv)
+	defer main.Close()
+	internal := httptest.NewServer(srv.MetricsHandler())
+	defer internal.Close()
+	for _, tc := range []struct {
+		url  string
+		want int
+	}{{main.URL + "/metrics", http.StatusNotFound}, {internal.URL + "/metrics", http.StatusOK}} {
+		res, err := http.Get(tc.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != tc.want {
+			t.Errorf("GET %s: %d, want %d", tc.url, res.StatusCode, tc.want)
+		}
+	}
+}
+
+// TestServerTimeouts: a client that sends its headers too slowly, or keeps
+// an idle connection, is cut off, while an upload may take longer than
+// other requests (issue 22 item 1: the server had no read or idle
+// timeouts).
+func TestServerTimeouts(t *testing.T) {
+	e := newEnv(t, store.Config{DataDir: t.TempDir()}, realPipeline(t), func(c *api.Config, _ *queue.Config) {
+		c.Timeouts = api.Timeouts{ReadHeader: 300 * time.Millisecond, Read: 600 * time.Millisecond, Idle: 300 * time.Millisecond, Upload: time.Minute}
+	})
+	addr := strings.TrimPrefix(e.srv.URL, "http://")
+	// closed reports whether the server closes conn within d.
+	closed := func(conn net.Conn, d time.Duration) bool {
+		conn.SetReadDeadline(time.Now().Add(d))
+		_, err := io.Copy(io.Discard, conn)
+		var ne net.Error
+		return !(errors.As(err, &ne) && ne.Timeout())
+	}
+	// send opens a connection and writes raw to it.
+	send := func(t *testing.T, raw string) net.Conn {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		fmt.Fprint(conn, raw)
+		return conn
+	}
+	t.Run("slow headers", func(t *testing.T) {
+		conn := send(t, "GET /healthz HTTP/1.1\r\nHost: x\r\n")
+		if !closed(conn, 3*time.Second) {
+			t.Error("a request whose headers never end kept its connection")
+		}
+	})
+	t.Run("idle keep-alive", func(t *testing.T) {
+		conn := send(t, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("healthz: %v %v", res, err)
+		}
+		res.Body.Close()
+		if !closed(conn, 3*time.Second) {
+			t.Error("an idle kept-alive connection stayed open")
+		}
+	})
+	// trickle sends body in pieces over about 1.2 s, twice the read timeout.
+	trickle := func(body []byte) io.Reader {
+		pr, pw := io.Pipe()
+		go func() {
+			step := len(body)/6 + 1
+			for len(body) > 0 {
+				n := min(step, len(body))
+				if _, err := pw.Write(body[:n]); err != nil {
+					return
+				}
+				body = body[n:]
+				time.Sleep(200 * time.Millisecond)
+			}
+			pw.Close()
+		}()
+		return pr
+	}
+	t.Run("slow body", func(t *testing.T) {
+		req, _ := http.NewRequest("POST", e.srv.URL+api.Prefix+"/users", trickle([]byte(`{"name":"slow","role":"clerk","password":"a-long-password-1"}`)))
+		req.Header.Set("Authorization", "Bearer "+e.tokens["admin"])
+		res, err := http.DefaultClient.Do(req)
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode < 400 {
+				t.Errorf("a body slower than the read timeout was read: %d", res.StatusCode)
+			}
+		}
+	})
+	t.Run("slow upload", func(t *testing.T) {
+		body, ct := multipartBody([]file{{"slow.docx", sample(t)}}, nil)
+		data, _ := io.ReadAll(body)
+		res, err := e.srv.Client().Do(func() *http.Request {
+			req, _ := http.NewRequest("POST", e.srv.URL+api.Prefix+"/applications", trickle(data))
+			req.Header.Set("Authorization", "Bearer "+e.tokens["clerk"])
+			req.Header.Set("Content-Type", ct)
+			return req
+		}())
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusAccepted {
+			t.Errorf("an upload slower than the read timeout: %d, want 202", res.StatusCode)
+		}
+	})
 }

@@ -70,7 +70,7 @@ func newEnv(t testing.TB, cfg store.Config, proc queue.Processor, opts ...option
 	}
 	qc := queue.Config{Workers: 2, PollInterval: 50 * time.Millisecond, SweepInterval: time.Second, RetryBackoff: 100 * time.Millisecond,
 		ExtractTimeout: time.Minute, Logger: log}
-	ac := api.Config{Store: st, Checker: proc, Logger: log, Metrics: api.NewMetrics(), TempDir: t.TempDir()}
+	ac := api.Config{Store: st, Checker: proc, Logger: log, Metrics: api.NewMetrics(), MetricsToken: metricsToken, TempDir: t.TempDir()}
 	for _, o := range opts {
 		o(&ac, &qc)
 	}
@@ -83,7 +83,12 @@ func newEnv(t testing.TB, cfg store.Config, proc queue.Processor, opts ...option
 		t.Fatal(err)
 	}
 	ac.Queue = q
-	e := &env{t: t, st: st, q: q, srv: httptest.NewServer(api.New(ac)), tokens: map[string]string{}}
+	// Served as shenbao serve serves it: with the API's own timeouts.
+	srv := api.New(ac)
+	ts := httptest.NewUnstartedServer(srv)
+	ts.Config = srv.HTTPServer(srv)
+	ts.Start()
+	e := &env{t: t, st: st, q: q, srv: ts, tokens: map[string]string{"metrics": ac.MetricsToken}}
 	t.Cleanup(func() {
 		e.srv.Close()
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -103,6 +108,9 @@ func newEnv(t testing.TB, cfg store.Config, proc queue.Processor, opts ...option
 	}
 	return e
 }
+
+// metricsToken guards /metrics in tests; env.tokens has it as "metrics".
+const metricsToken = "metrics-token-for-tests"
 
 // do sends a request as user ("" for anonymous) and returns the status and
 // body.
@@ -451,7 +459,7 @@ func TestService(t *testing.T) {
 				t.Errorf("%s: %d %s", path, status, body)
 			}
 		}
-		status, data = e.do("GET", "/metrics", "", nil, "")
+		status, data = e.do("GET", "/metrics", "metrics", nil, "")
 		for _, m := range []string{"shenbao_http_requests_total", `shenbao_applications{status="done"} 1`, `shenbao_job_duration_seconds_count{outcome="ok",stage="extract"}`, "shenbao_uploads_total 3"} {
 			if status != http.StatusOK || !strings.Contains(string(data), m) {
 				t.Errorf("metrics lack %s", m)

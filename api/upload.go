@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -55,6 +56,12 @@ func size(n int64) string {
 // and answers that file's error.
 func (s *Server) upload(c *gin.Context) {
 	ctx := c.Request.Context()
+	// The server's read timeout suits every other request; an upload's body
+	// gets its own, generous deadline. A handler run outside an
+	// http.Server (a test recorder) has no deadline to move.
+	if err := http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(s.cfg.Timeouts.Upload)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		s.log.Warn("upload: set read deadline", "err", err)
+	}
 	body := http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxRequestBytes)
 	ct, params, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || ct != "multipart/form-data" || params["boundary"] == "" {

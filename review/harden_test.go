@@ -1,7 +1,9 @@
 package review_test
 
 import (
+	"bytes"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -69,5 +71,47 @@ func TestSignInRedirectStaysLocal(t *testing.T) {
 	res.Body.Close()
 	if strings.Contains(string(body), "evil.example") {
 		t.Errorf("the sign-in form kept the hostile next")
+	}
+}
+
+// TestSignInBodyCapped: the sign-in and sign-out forms take a few KB of
+// URL-encoded form and nothing else (issue 22 item 1: an anonymous 300 MB
+// multipart post to /login was spooled to a temp file).
+func TestSignInBodyCapped(t *testing.T) {
+	s := startSite(t, 0)
+	var mp bytes.Buffer
+	mw := multipart.NewWriter(&mp)
+	fw, _ := mw.CreateFormFile("name", "big.bin")
+	fw.Write(bytes.Repeat([]byte("x"), 8<<20))
+	mw.Close()
+	long := "name=" + strings.Repeat("x", 1<<20)
+	for _, tc := range []struct {
+		name, path, ct string
+		body           io.Reader
+		want           int
+	}{
+		{"multipart sign-in", "/login", mw.FormDataContentType(), bytes.NewReader(mp.Bytes()), http.StatusUnsupportedMediaType},
+		{"long sign-in", "/login", "application/x-www-form-urlencoded", strings.NewReader(long), http.StatusRequestEntityTooLarge},
+		{"multipart sign-out", "/logout", mw.FormDataContentType(), bytes.NewReader(mp.Bytes()), http.StatusUnsupportedMediaType},
+		{"long sign-out", "/logout", "application/x-www-form-urlencoded", strings.NewReader(long), http.StatusRequestEntityTooLarge},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := http.Post(s.URL+tc.path, tc.ct, tc.body)
+			if err != nil {
+				// The server may close the connection once the limit is
+				// passed, before the client has sent all of it.
+				t.Logf("POST: %v", err)
+				return
+			}
+			res.Body.Close()
+			if res.StatusCode != tc.want {
+				t.Errorf("%d, want %d", res.StatusCode, tc.want)
+			}
+		})
+	}
+	// A form of ordinary size still signs in.
+	res := postLogin(t, s.URL, url.Values{"name": {"zhangsan"}, "password": {password}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", res.StatusCode)
 	}
 }

@@ -28,6 +28,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -161,8 +162,8 @@ func (u *UI) Register(h *gin.Engine) {
 	static, _ := fs.Sub(staticFS, "static")
 	h.GET("/static/*path", gin.WrapH(http.StripPrefix("/static/", staticHandler(http.FileServerFS(static)))))
 	h.GET("/login", u.loginPage)
-	h.POST("/login", u.login)
-	h.POST("/logout", u.signedIn, u.logout)
+	h.POST("/login", u.smallForm, u.login)
+	h.POST("/logout", u.smallForm, u.signedIn, u.logout)
 	h.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/applications") })
 	h.GET("/upload", u.signedIn, u.uploadPage)
 	h.GET("/applications", u.signedIn, u.listPage)
@@ -315,6 +316,30 @@ func (u *UI) render(c *gin.Context, status int, name string, p page) {
 func (u *UI) errorPage(c *gin.Context, status int, msg string) {
 	u.render(c, status, "error", page{Title: "出错了", Data: msg})
 	c.Abort()
+}
+
+// maxFormBytes caps the body of the sign-in and sign-out forms: a name, a
+// password, two tokens and a path.
+const maxFormBytes = 4 << 10
+
+// smallForm reads the body of a sign-in or sign-out before anything else
+// does, as a URL-encoded form of at most maxFormBytes: anyone may post
+// these forms, and parsing a multipart body would spool it to disk.
+func (u *UI) smallForm(c *gin.Context) {
+	if ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); ct != "application/x-www-form-urlencoded" {
+		u.errorPage(c, http.StatusUnsupportedMediaType, "请从登录页提交表单。/ Submit the form from the sign-in page.")
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
+	if err := c.Request.ParseForm(); err != nil {
+		status := http.StatusBadRequest
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			status = http.StatusRequestEntityTooLarge
+		}
+		u.errorPage(c, status, "表单内容过长或格式错误。/ The form is too long or malformed.")
+		return
+	}
+	c.Next()
 }
 
 // safeNext keeps a post-sign-in redirect on the review pages: a local path
