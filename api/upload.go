@@ -125,6 +125,9 @@ func (s *Server) upload(c *gin.Context) {
 			return
 		}
 		f.mime, err = sniff(f.name, r, f.size)
+		if err == nil && f.mime == MIMEDOCX {
+			err = checkDOCX(ctx, f.name, r, f.size)
+		}
 		r.Close()
 		if err != nil {
 			s.fail(c, err)
