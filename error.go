@@ -21,6 +21,7 @@ const (
 	ECRASHED      = "crashed"       // the isolated child process died
 	ENEEDSOCR     = "needs_ocr"     // a PDF without a usable text layer and no OCR engine
 	ENOTINSTALLED = "not_installed" // a helper program (LibreOffice) is missing
+	ETHROTTLED    = "throttled"     // too many failed sign-ins; try again later
 )
 
 // Error is the one error type shown to users. Message is bilingual text that

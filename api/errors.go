@@ -27,6 +27,7 @@ var statuses = map[string]int{
 	shenbao.ECRASHED:      http.StatusUnprocessableEntity,
 	shenbao.ENEEDSOCR:     http.StatusUnprocessableEntity,
 	shenbao.ENOTINSTALLED: http.StatusNotImplemented,
+	shenbao.ETHROTTLED:    http.StatusTooManyRequests,
 }
 
 // ErrorStatus returns the HTTP status for err.

@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +23,8 @@ import (
 	"github.com/shenbao/shenbao/api"
 	"github.com/shenbao/shenbao/queue"
 	"github.com/shenbao/shenbao/store"
+	"github.com/shenbao/shenbao/store/pgtest"
+	"github.com/shenbao/shenbao/throttle"
 )
 
 // TestResponseHeaders: every API answer — report JSON, original, page
@@ -270,4 +273,72 @@ func xmlOf(n int) []byte {
 		fmt.Fprintf(&b, "<w:p>%08x%08x</w:p>", uint32(i)*2654435761, uint32(i)*40503)
 	}
 	return bytes.Repeat(b.Bytes(), n>>20)
+}
+
+// auditSpy is the real store, remembering the audit entries it wrote.
+type auditSpy struct {
+	store.Store
+	mu      sync.Mutex
+	entries []store.AuditEntry
+}
+
+func (s *auditSpy) Audit(ctx context.Context, e store.AuditEntry) error {
+	if err := s.Store.Audit(ctx, e); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.entries = append(s.entries, e)
+	return nil
+}
+
+// TestSignInThrottled: HTTP Basic tries are throttled per account with
+// backoff, and every failed one is audited, on both databases (issue 22
+// item 5: no throttling, each try a bcrypt, failures not audited).
+func TestSignInThrottled(t *testing.T) {
+	pgtest.Backends(t, func(t *testing.T, cfg store.Config) {
+		var spy *auditSpy
+		e := newEnv(t, cfg, realPipeline(t), func(c *api.Config, _ *queue.Config) {
+			spy = &auditSpy{Store: c.Store}
+			c.Store = spy
+			c.Throttle = throttle.New(throttle.Config{Base: time.Minute})
+		})
+		basic := func(name, pw string) (*http.Response, api.ErrorBody) {
+			req, _ := http.NewRequest("GET", e.srv.URL+api.Prefix+"/me", nil)
+			req.SetBasicAuth(name, pw)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			var body api.ErrorBody
+			json.NewDecoder(res.Body).Decode(&body)
+			return res, body
+		}
+		for i := range 5 {
+			if res, _ := basic("clerk", "wrong"); res.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("wrong password %d: %d", i+1, res.StatusCode)
+			}
+		}
+		res, body := basic("clerk", "password-clerk")
+		if res.StatusCode != http.StatusTooManyRequests || body.Error.Code != shenbao.ETHROTTLED || res.Header.Get("Retry-After") == "" {
+			t.Fatalf("right password after five wrong: %d %+v Retry-After %q; want 429 throttled", res.StatusCode, body, res.Header.Get("Retry-After"))
+		}
+		if res, _ := basic("reviewer", "password-reviewer"); res.StatusCode != http.StatusOK {
+			t.Fatalf("another account from the same address: %d", res.StatusCode)
+		}
+		var failed int
+		for _, a := range spy.entries {
+			if a.Action == api.ActionSignInFailed && a.UserName == "clerk" {
+				d, _ := a.Detail.(map[string]any)
+				if d["via"] != "basic" || d["address"] != "127.0.0.1" {
+					t.Errorf("audit detail %v", d)
+				}
+				failed++
+			}
+		}
+		if failed != 5 {
+			t.Fatalf("%d failed sign-ins audited, want 5", failed)
+		}
+	})
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/queue"
 	"github.com/shenbao/shenbao/store"
+	"github.com/shenbao/shenbao/throttle"
 )
 
 // Prefix is where the API lives.
@@ -57,6 +58,11 @@ type Config struct {
 	// not served there: serve MetricsHandler on a separate, internal
 	// address instead (shenbao serve --metrics-addr).
 	MetricsToken string
+
+	// Throttle counts failed password tries (HTTP Basic here, the sign-in
+	// form in package review: give both the same one). Nil makes one with
+	// the default limits.
+	Throttle *throttle.SignIn
 
 	// Timeouts bound how long a client may hold a connection; zero fields
 	// take their defaults.
@@ -131,6 +137,9 @@ func New(cfg Config) *Server {
 		cfg.Logger = slog.Default()
 	}
 	cfg.Timeouts = cfg.Timeouts.withDefaults()
+	if cfg.Throttle == nil {
+		cfg.Throttle = throttle.New(throttle.Config{})
+	}
 	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger}
 	gin.SetMode(gin.ReleaseMode)
 	h := gin.New()

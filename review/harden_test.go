@@ -8,6 +8,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/shenbao/shenbao/review"
+	"github.com/shenbao/shenbao/throttle"
 )
 
 // postLogin posts the sign-in form as a browser would — the form's token
@@ -113,5 +117,26 @@ func TestSignInBodyCapped(t *testing.T) {
 	res := postLogin(t, s.URL, url.Values{"name": {"zhangsan"}, "password": {password}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign-in: %d", res.StatusCode)
+	}
+}
+
+// TestSignInThrottled: after five wrong passwords for one account the form
+// refuses even the right one for a while, without trying it; another
+// account from the same address still signs in (issue 22 item 5: no
+// throttling, each try a bcrypt).
+func TestSignInThrottled(t *testing.T) {
+	s := startSite(t, 0, func(c *review.Config) { c.Throttle = throttle.New(throttle.Config{Base: time.Minute}) })
+	for i := range 5 {
+		res := postLogin(t, s.URL, url.Values{"name": {"zhangsan"}, "password": {"wrong"}})
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("wrong password %d: %d, want the form again (200)", i+1, res.StatusCode)
+		}
+	}
+	res := postLogin(t, s.URL, url.Values{"name": {"zhangsan"}, "password": {password}})
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("right password after five wrong ones: %d, Retry-After %q; want 429 with Retry-After", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	if res := postLogin(t, s.URL, url.Values{"name": {"lisi"}, "password": {password}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("another account from the same address: %d, want 303", res.StatusCode)
 	}
 }

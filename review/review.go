@@ -39,8 +39,8 @@ import (
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/api"
-	"github.com/shenbao/shenbao/auth"
 	"github.com/shenbao/shenbao/store"
+	"github.com/shenbao/shenbao/throttle"
 )
 
 //go:embed templates/*.html
@@ -66,6 +66,9 @@ type Config struct {
 	// one, review.pdf answers 501 and the page's print button remains.
 	Chromium string
 	Logger   *slog.Logger
+	// Throttle counts failed sign-ins; give it the API's (api.Config), so
+	// that the form and HTTP Basic count together. Nil makes its own.
+	Throttle *throttle.SignIn
 }
 
 // UI serves the pages.
@@ -102,6 +105,9 @@ func New(cfg Config) (*UI, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Throttle == nil {
+		cfg.Throttle = throttle.New(throttle.Config{})
 	}
 	u := &UI{cfg: cfg, st: cfg.Store, log: cfg.Logger, codec: codec{key: cfg.SessionKey, now: time.Now}, printing: make(chan struct{}, 2)}
 	var err error
@@ -400,7 +406,14 @@ func (u *UI) login(c *gin.Context) {
 		u.showLogin(c, http.StatusForbidden, d)
 		return
 	}
-	user, err := auth.Authenticate(c.Request.Context(), u.st, "", d.Name, c.PostForm("password"))
+	addr := api.ClientAddr(c.Request)
+	user, err := api.SignIn(c.Request.Context(), u.st, u.cfg.Throttle, u.log, d.Name, c.PostForm("password"), addr, "form")
+	if shenbao.ErrorCode(err) == shenbao.ETHROTTLED {
+		api.RetryAfter(c.Writer, u.cfg.Throttle, d.Name, addr)
+		d.Error = shenbao.ErrorMessage(err)
+		u.showLogin(c, http.StatusTooManyRequests, d)
+		return
+	}
 	if err != nil || d.Name == "" {
 		if shenbao.ErrorCode(err) != shenbao.EUNAUTHORIZED && err != nil {
 			u.log.Error("sign in", "err", err)

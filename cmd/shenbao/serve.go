@@ -18,6 +18,7 @@ import (
 	"github.com/shenbao/shenbao/extract/scanpdf"
 	"github.com/shenbao/shenbao/queue"
 	"github.com/shenbao/shenbao/store"
+	"github.com/shenbao/shenbao/throttle"
 )
 
 // serviceFlags are the flags serve and worker share.
@@ -136,7 +137,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	defer svc.stop()
 	svc.checker.Extractor.MaxBytes = *maxMB << 20
-	srv := api.New(api.Config{
+	// One throttle for the sign-in form and HTTP Basic.
+	signIns := throttle.New(throttle.Config{})
+	srv := api.New(api.Config{Throttle: signIns,
 		Store: svc.st, Queue: svc.q, Checker: svc.checker, Renderer: m.renderer(),
 		Metrics: svc.metrics, MetricsToken: *metricsToken, Timeouts: to, Logger: log, MaxUploadBytes: *maxMB << 20,
 	})
@@ -152,7 +155,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("listen %s: %w", *addr, err)
 	}
 	m.addr = ln.Addr().String()
-	site, err := m.site(srv, svc, *sessionKey, *secure)
+	site, err := m.site(srv, svc, *sessionKey, *secure, signIns)
 	if err != nil {
 		return err
 	}
