@@ -342,3 +342,59 @@ func TestSignInThrottled(t *testing.T) {
 		}
 	})
 }
+
+// countingRenderer stands in for MuPDF's child processes: each render
+// takes a while, and it counts renders and the most at once.
+type countingRenderer struct {
+	mu            sync.Mutex
+	running, peak int
+	renders       map[int]int // by page
+}
+
+func (r *countingRenderer) PagePNG(ctx context.Context, mime string, data []byte, page int, dpi float64) ([]byte, error) {
+	r.mu.Lock()
+	r.running++
+	r.peak = max(r.peak, r.running)
+	r.renders[page]++
+	r.mu.Unlock()
+	time.Sleep(100 * time.Millisecond)
+	r.mu.Lock()
+	r.running--
+	r.mu.Unlock()
+	return fmt.Appendf(nil, "png %d %g", page, dpi), nil
+}
+
+// TestPageRendersBounded: twelve parallel page requests run at most two
+// renders at once, and a page is rendered once however often and however
+// many at a time ask for it (issue 22 item 3: 12 parallel requests started
+// 10 MuPDF children of up to 512 MB).
+func TestPageRendersBounded(t *testing.T) {
+	r := &countingRenderer{renders: map[int]int{}}
+	e := newEnv(t, store.Config{DataDir: t.TempDir()}, realPipeline(t), func(c *api.Config, _ *queue.Config) { c.Renderer = r })
+	id := e.mustUpload("clerk", []file{{"a.pdf", []byte("%PDF-1.7\ntrailer << >>\n%%EOF\n")}}, nil)[0].ID
+	get := func(pages ...int) {
+		var wg sync.WaitGroup
+		for _, p := range pages {
+			wg.Go(func() {
+				path := fmt.Sprintf("%s/applications/%d/pages/%d.png", api.Prefix, id, p)
+				if status, body := e.do("GET", path, "reviewer", nil, ""); status != 200 || string(body) != fmt.Sprintf("png %d 110", p) {
+					t.Errorf("GET %s: %d %q", path, status, body)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	get(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
+	get(3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3)
+	get(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.peak > 2 {
+		t.Errorf("%d renders at once, want at most 2", r.peak)
+	}
+	for p := 1; p <= 12; p++ {
+		if r.renders[p] != 1 {
+			t.Errorf("page %d rendered %d times, want once", p, r.renders[p])
+		}
+	}
+}

@@ -50,8 +50,12 @@ type Config struct {
 	Checker queue.Processor // re-runs the checks after a correction
 	// Renderer may be nil: page images then answer 501.
 	Renderer PageRenderer
-	Metrics  *Metrics // may be nil
-	Logger   *slog.Logger
+	// MaxRenders bounds the page images rendered at once (default 2);
+	// PageCacheBytes bounds the rendered images kept (default 64 MB).
+	MaxRenders     int
+	PageCacheBytes int64
+	Metrics        *Metrics // may be nil
+	Logger         *slog.Logger
 
 	// MetricsToken, when set, serves /metrics on the API's address to
 	// requests bearing it (Authorization: Bearer …). Without it /metrics is
@@ -117,6 +121,7 @@ type Server struct {
 	log     *slog.Logger
 	h       *gin.Engine
 	metrics http.Handler // nil without Config.Metrics
+	pages   *pageImages
 }
 
 // New builds the server and its routes.
@@ -140,7 +145,13 @@ func New(cfg Config) *Server {
 	if cfg.Throttle == nil {
 		cfg.Throttle = throttle.New(throttle.Config{})
 	}
-	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger}
+	if cfg.MaxRenders <= 0 {
+		cfg.MaxRenders = defaultMaxRenders
+	}
+	if cfg.PageCacheBytes <= 0 {
+		cfg.PageCacheBytes = defaultPageCache
+	}
+	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger, pages: newPageImages(cfg.MaxRenders, cfg.PageCacheBytes)}
 	gin.SetMode(gin.ReleaseMode)
 	h := gin.New()
 	h.ContextWithFallback = true
