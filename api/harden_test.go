@@ -357,7 +357,7 @@ func (r *countingRenderer) PagePNG(ctx context.Context, mime string, data []byte
 	r.peak = max(r.peak, r.running)
 	r.renders[page]++
 	r.mu.Unlock()
-	time.Sleep(100 * time.Millisecond)
+	time.Sleep(200 * time.Millisecond)
 	r.mu.Lock()
 	r.running--
 	r.mu.Unlock()
@@ -387,8 +387,28 @@ func TestPageRendersBounded(t *testing.T) {
 	get(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
 	get(3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3)
 	get(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
+
+	// A request whose client gives up while both slots are busy leaves no
+	// render behind.
+	go get(20)
+	go get(21)
+	time.Sleep(100 * time.Millisecond) // both renders under way
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s%s/applications/%d/pages/30.png", e.srv.URL, api.Prefix, id), nil)
+	req.Header.Set("Authorization", "Bearer "+e.tokens["reviewer"])
+	if res, err := http.DefaultClient.Do(req); err == nil {
+		res.Body.Close()
+		t.Errorf("page 30 answered %d before the client gave up", res.StatusCode)
+	}
+	cancel()
+	get(20, 21)
+	time.Sleep(300 * time.Millisecond)
+
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.renders[30] != 0 {
+		t.Errorf("page 30 rendered %d times after its only client left", r.renders[30])
+	}
 	if r.peak > 2 {
 		t.Errorf("%d renders at once, want at most 2", r.peak)
 	}

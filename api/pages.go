@@ -33,11 +33,16 @@ type pageEntry struct {
 	png []byte
 }
 
-// pageCall is a render in progress that others may wait for.
+// pageCall is a render in progress that others may wait for. It is
+// cancelled when the last request waiting for it has gone, so that
+// requests abandoned by their clients do not pile up renders.
 type pageCall struct {
-	done chan struct{}
-	png  []byte
-	err  error
+	ctx     context.Context
+	cancel  context.CancelFunc
+	waiters int // requests waiting; p.mu guards it
+	done    chan struct{}
+	png     []byte
+	err     error
 }
 
 // Defaults of Config.MaxRenders and Config.PageCacheBytes.
@@ -52,9 +57,8 @@ func newPageImages(renders int, bytes int64) *pageImages {
 }
 
 // get returns the image of k, rendering it with render when it is neither
-// cached nor being rendered. The render runs apart from ctx, so that a
-// client who leaves does not fail the others waiting for the same image;
-// ctx still ends this caller's wait.
+// cached nor being rendered. The render goes on while any request waits
+// for it, so that the first client leaving fails no one else.
 func (p *pageImages) get(ctx context.Context, k pageKey, render func(context.Context) ([]byte, error)) ([]byte, error) {
 	p.mu.Lock()
 	if png, ok := p.cached(k); ok {
@@ -63,16 +67,20 @@ func (p *pageImages) get(ctx context.Context, k pageKey, render func(context.Con
 	}
 	call, ok := p.busy[k]
 	if !ok {
-		call = p.start(k)
-		p.mu.Unlock()
-		go p.run(context.WithoutCancel(ctx), k, call, render, true)
-	} else {
-		p.mu.Unlock()
+		call = p.start(ctx, k)
+		go p.run(k, call, render, true)
 	}
+	call.waiters++
+	p.mu.Unlock()
 	select {
 	case <-call.done:
 		return call.png, call.err
 	case <-ctx.Done():
+		p.mu.Lock()
+		if call.waiters--; call.waiters == 0 {
+			call.cancel()
+		}
+		p.mu.Unlock()
 		return nil, ctx.Err()
 	}
 }
@@ -94,24 +102,35 @@ func (p *pageImages) ahead(ctx context.Context, k pageKey, render func(context.C
 	default:
 		return
 	}
-	call := p.start(k)
-	go p.run(context.WithoutCancel(ctx), k, call, render, false)
+	call := p.start(ctx, k)
+	go p.run(k, call, render, false)
 }
 
 // start records a render of k under way; p.mu is held.
-func (p *pageImages) start(k pageKey) *pageCall {
+func (p *pageImages) start(ctx context.Context, k pageKey) *pageCall {
 	call := &pageCall{done: make(chan struct{})}
+	call.ctx, call.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	p.busy[k] = call
 	return call
 }
 
 // run renders k, taking a slot first unless ahead already holds one.
-func (p *pageImages) run(ctx context.Context, k pageKey, call *pageCall, render func(context.Context) ([]byte, error), take bool) {
+func (p *pageImages) run(k pageKey, call *pageCall, render func(context.Context) ([]byte, error), take bool) {
+	defer call.cancel()
+	held := !take
 	if take {
-		p.slots <- struct{}{}
+		select {
+		case p.slots <- struct{}{}:
+			held = true
+		case <-call.ctx.Done():
+		}
 	}
-	call.png, call.err = render(ctx)
-	<-p.slots
+	if call.err = call.ctx.Err(); call.err == nil {
+		call.png, call.err = render(call.ctx)
+	}
+	if held {
+		<-p.slots
+	}
 	p.mu.Lock()
 	delete(p.busy, k)
 	if call.err == nil {
