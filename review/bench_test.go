@@ -163,11 +163,7 @@ func BenchmarkPageImages(b *testing.B) {
 		for _, reads := range []bool{true, false} {
 			n++
 			id := storeProcessed(b, s, "cq2024_03_pdf.pdf", data, n, "bench")
-			if reads {
-				first = append(first, fetch(id, 1))
-			} else {
-				fetch(id, 1)
-			}
+			first = append(first, fetch(id, 1))
 			for p := 2; p <= pages; p++ {
 				if reads {
 					time.Sleep(read)
