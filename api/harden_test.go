@@ -329,10 +329,9 @@ func TestSignInThrottled(t *testing.T) {
 		}
 		var failed int
 		for _, a := range spy.entries {
-			if a.Action == api.ActionSignInFailed && a.UserName == "clerk" {
-				d, _ := a.Detail.(map[string]any)
-				if d["via"] != "basic" || d["address"] != "127.0.0.1" {
-					t.Errorf("audit detail %v", d)
+			if d, _ := a.Detail.(map[string]any); a.Action == api.ActionSignInFailed && d["name"] == "clerk" {
+				if d["via"] != "basic" || d["address"] != "127.0.0.1" || a.UserName != "anonymous" || a.UserID != 0 {
+					t.Errorf("audit entry %+v", a)
 				}
 				failed++
 			}
