@@ -41,7 +41,7 @@ func checkDOCX(ctx context.Context, name string, r io.ReaderAt, size int64) erro
 	}
 	var doc bool
 	var xml []*zip.File
-	var total uint64
+	var total, packed uint64
 	for _, f := range zr.File {
 		if f.Name == "word/document.xml" {
 			doc = true
@@ -55,8 +55,14 @@ func checkDOCX(ctx context.Context, name string, r io.ReaderAt, size int64) erro
 			if total += f.UncompressedSize64; total > maxInflated {
 				return bomb(name)
 			}
+			packed += f.CompressedSize64
 			xml = append(xml, f)
 		}
+	}
+	// The ratio over all parts, so that many parts under 1 MB each cannot
+	// add up to a bomb: Word's XML packs about 10:1.
+	if total > 1<<20 && (packed == 0 || total/packed > maxZipRatio) {
+		return bomb(name)
 	}
 	if !doc {
 		if _, err := zr.Open("[Content_Types].xml"); err == nil {

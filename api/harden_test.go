@@ -245,10 +245,21 @@ func TestDocxBombsRefused(t *testing.T) {
 	}
 	zw.Close()
 
+	// Many parts under 1 MB each, every one of them a small bomb.
+	var many bytes.Buffer
+	zw = zip.NewWriter(&many)
+	for i := range 60 {
+		w, _ := zw.Create(fmt.Sprintf("word/part%d.xml", i))
+		w.Write(make([]byte, 1<<20-1))
+	}
+	w, _ := zw.Create("word/document.xml")
+	w.Write([]byte("<w:document/>"))
+	zw.Close()
+
 	for _, tc := range []struct {
 		name string
 		data []byte
-	}{{"entries sharing compressed data", shared}, {"66 MB of XML in all", big.Bytes()}} {
+	}{{"entries sharing compressed data", shared}, {"66 MB of XML in all", big.Bytes()}, {"sixty parts of 1 MB at 1000:1", many.Bytes()}} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, data := e.upload("clerk", []file{{"crafted.docx", tc.data}}, nil)
 			var body api.ErrorBody
