@@ -24,6 +24,7 @@ const (
 	ENOTINSTALLED = "not_installed" // a helper program (LibreOffice) is missing
 	EKILLED       = "killed"        // a child process was killed from outside (the OOM killer)
 	ENOSPACE      = "no_space"      // the server's disk is full
+	ETHROTTLED    = "throttled"     // too many failed sign-ins; try again later
 )
 
 // NoSpace returns err as an ENOSPACE *Error when the disk ran full (ENOSPC,

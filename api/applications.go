@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -225,17 +226,24 @@ func (s *Server) page(c *gin.Context) {
 		s.fail(c, shenbao.Errorf(shenbao.ENOTINSTALLED, "此服务未配置页面渲染。/ Page rendering is not configured on this server."))
 		return
 	}
-	data, err := s.st.Original(c.Request.Context(), app.SHA256)
+	render := func(page int) func(context.Context) ([]byte, error) {
+		return func(ctx context.Context) ([]byte, error) {
+			data, err := s.st.Original(ctx, app.SHA256)
+			if err != nil {
+				return nil, err
+			}
+			return s.cfg.Renderer.PagePNG(ctx, app.MIME, data, page, float64(dpi))
+		}
+	}
+	ctx := c.Request.Context()
+	png, err := s.pages.get(ctx, pageKey{app.SHA256, n, dpi}, render(n))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	png, err := s.cfg.Renderer.PagePNG(c.Request.Context(), app.MIME, data, n, float64(dpi))
-	if err != nil {
-		s.fail(c, err)
-		return
+	if app.MIME == MIMEPDF {
+		s.pages.ahead(ctx, pageKey{app.SHA256, n + 1, dpi}, render(n+1))
 	}
-	c.Header("Cache-Control", "private, max-age=86400")
 	c.Data(http.StatusOK, "image/png", png)
 }
 

@@ -20,14 +20,18 @@ func (s *Server) authenticate(c *gin.Context) {
 	if s.acceptSession(c) {
 		return
 	}
-	var token, name, password string
+	var u *store.User
+	var err error
 	h := c.GetHeader("Authorization")
 	if t, ok := strings.CutPrefix(h, "Bearer "); ok {
-		token = strings.TrimSpace(t)
-	} else if n, p, ok := c.Request.BasicAuth(); ok {
-		name, password = n, p
+		u, err = auth.Authenticate(c.Request.Context(), s.st, strings.TrimSpace(t), "", "")
+	} else if name, password, ok := c.Request.BasicAuth(); ok {
+		addr := ClientAddr(c.Request)
+		u, err = SignIn(c.Request.Context(), s.st, s.cfg.Throttle, s.log, name, password, addr, "basic")
+		RetryAfter(c.Writer, s.cfg.Throttle, name, addr)
+	} else {
+		u, err = auth.Authenticate(c.Request.Context(), s.st, "", "", "")
 	}
-	u, err := auth.Authenticate(c.Request.Context(), s.st, token, name, password)
 	if err != nil {
 		c.Header("WWW-Authenticate", `Bearer realm="shenbao", Basic realm="shenbao"`)
 		s.fail(c, err)

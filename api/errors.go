@@ -29,6 +29,7 @@ var statuses = map[string]int{
 	shenbao.ENOTINSTALLED: http.StatusNotImplemented,
 	shenbao.EKILLED:       http.StatusServiceUnavailable,
 	shenbao.ENOSPACE:      http.StatusInsufficientStorage,
+	shenbao.ETHROTTLED:    http.StatusTooManyRequests,
 }
 
 // ErrorStatus returns the HTTP status for err.

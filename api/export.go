@@ -2,17 +2,16 @@ package api
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/shenbao/shenbao/store"
+	"github.com/shenbao/shenbao/table"
 )
 
 // The export's columns, one row per application.
@@ -100,15 +99,14 @@ func (s *Server) exportCSV(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var rows [][]string
+	header, rows := appColumns, [][]string{}
 	switch c.Query("sheet") {
 	case "", "applications":
-		rows = append(rows, appColumns)
 		for _, a := range apps {
 			rows = append(rows, appRow(a))
 		}
 	case "findings":
-		rows = append(rows, findingColumns)
+		header = findingColumns
 		for _, a := range apps {
 			fr, err := s.findingRows(c.Request.Context(), a)
 			if err != nil {
@@ -124,28 +122,9 @@ func (s *Server) exportCSV(c *gin.Context) {
 	c.Header("Content-Disposition", exportName("csv"))
 	c.Status(http.StatusOK)
 	c.Writer.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	// A byte-order mark, so that Excel opens the UTF-8 Chinese correctly.
-	c.Writer.WriteString("\ufeff")
-	w := csv.NewWriter(c.Writer)
-	for _, r := range rows {
-		w.Write(defuse(r))
+	if err := table.WriteCSV(c.Writer, header, rows); err != nil {
+		s.log.Error("csv export: write", "err", err)
 	}
-	w.Flush()
-}
-
-// defuse keeps a spreadsheet from running a cell that an applicant wrote
-// as a formula (CSV injection).
-func defuse(row []string) []string {
-	out := make([]string, len(row))
-	for i, v := range row {
-		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-			if _, err := strconv.ParseFloat(v, 64); err != nil {
-				v = "'" + v
-			}
-		}
-		out[i] = v
-	}
-	return out
 }
 
 // exportXLSX writes a workbook with a sheet of applications and a sheet of

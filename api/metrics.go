@@ -2,9 +2,11 @@ package api
 
 import (
 	"context"
+	"crypto/subtle"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -99,13 +101,27 @@ func (m *Metrics) middleware(c *gin.Context) {
 	if route == "" {
 		route = "unmatched" // keeps unknown paths from growing the label set
 	}
-	m.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Inc()
-	m.latency.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
+	method := methodLabel(c.Request.Method)
+	m.requests.WithLabelValues(method, route, strconv.Itoa(c.Writer.Status())).Inc()
+	m.latency.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
+}
+
+// methodLabel is the method as a label value: a client may send any token
+// as a method, and each new one would start new series, so every method
+// HTTP does not define counts as "other".
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "other"
 }
 
 // handler serves /metrics, with the queue depth read from the store at
-// scrape time so that every serve process reports the shared figure.
-func (m *Metrics) handler(st store.Store) gin.HandlerFunc {
+// scrape time so that every serve process reports the shared figure. It
+// registers that gauge: call it once per Metrics.
+func (m *Metrics) handler(st store.Store) http.Handler {
 	depth := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "shenbao_applications", Help: "Applications by status; queued + processing + checking is the extract queue depth.",
 	}, []string{"status"})
@@ -120,9 +136,25 @@ func (m *Metrics) handler(st store.Store) gin.HandlerFunc {
 			depth.WithLabelValues(s).Set(float64(counts[s]))
 		}
 	}})
-	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
-	return func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) }
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
+
+// guardMetrics answers /metrics on the API's own address only to a scraper
+// sending the configured token, compared in constant time: the figures
+// (request counts, queue depth, application counts) are not for visitors.
+func guardMetrics(token string, h http.Handler) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(token)) != 1 {
+			c.Header("WWW-Authenticate", `Bearer realm="shenbao metrics"`)
+			c.AbortWithStatusJSON(http.StatusUnauthorized, ErrorBody{Error: detail(errMetricsToken)})
+			return
+		}
+		h.ServeHTTP(c.Writer, c.Request)
+	}
+}
+
+var errMetricsToken = shenbao.Errorf(shenbao.EUNAUTHORIZED, "/metrics 需要监控令牌（Authorization: Bearer …）。/ /metrics needs the metrics token (Authorization: Bearer …).")
 
 // collectorFunc refreshes a gauge vector before each scrape.
 type collectorFunc struct {

@@ -19,6 +19,7 @@ import (
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/queue"
 	"github.com/shenbao/shenbao/store"
+	"github.com/shenbao/shenbao/throttle"
 )
 
 // Prefix is where the API lives.
@@ -49,8 +50,27 @@ type Config struct {
 	Checker queue.Processor // re-runs the checks after a correction
 	// Renderer may be nil: page images then answer 501.
 	Renderer PageRenderer
-	Metrics  *Metrics // may be nil
-	Logger   *slog.Logger
+	// MaxRenders bounds the page images rendered at once (default 2);
+	// PageCacheBytes bounds the rendered images kept (default 64 MB).
+	MaxRenders     int
+	PageCacheBytes int64
+	Metrics        *Metrics // may be nil
+	Logger         *slog.Logger
+
+	// MetricsToken, when set, serves /metrics on the API's address to
+	// requests bearing it (Authorization: Bearer …). Without it /metrics is
+	// not served there: serve MetricsHandler on a separate, internal
+	// address instead (shenbao serve --metrics-addr).
+	MetricsToken string
+
+	// Throttle counts failed password tries (HTTP Basic here, the sign-in
+	// form in package review: give both the same one). Nil makes one with
+	// the default limits.
+	Throttle *throttle.SignIn
+
+	// Timeouts bound how long a client may hold a connection; zero fields
+	// take their defaults.
+	Timeouts Timeouts
 
 	MaxUploadBytes  int64  // one file; default 100 MB
 	MaxRequestBytes int64  // one upload request; default 10 × MaxUploadBytes
@@ -58,12 +78,50 @@ type Config struct {
 	TempDir         string // where uploads are spooled; default os.TempDir()
 }
 
+// Timeouts bound the time a client may take, so that slow or idle clients
+// cannot hold the server's connections (and goroutines) without end.
+type Timeouts struct {
+	// ReadHeader is the time to send a request's headers; default 10 s.
+	ReadHeader time.Duration
+	// Read is the time to send a whole request, body included; default
+	// 1 minute. Uploads get Upload instead.
+	Read time.Duration
+	// Idle is how long a kept-alive connection waits for its next
+	// request; default 2 minutes.
+	Idle time.Duration
+	// Upload is the time to send an upload's body: generous, since a clerk
+	// on a slow line may send 100 files; default 30 minutes.
+	Upload time.Duration
+}
+
+func (t Timeouts) withDefaults() Timeouts {
+	for _, f := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{{&t.ReadHeader, 10 * time.Second}, {&t.Read, time.Minute}, {&t.Idle, 2 * time.Minute}, {&t.Upload, 30 * time.Minute}} {
+		if *f.v <= 0 {
+			*f.v = f.def
+		}
+	}
+	return t
+}
+
+// HTTPServer is the server to run h (the API, or the whole site around it)
+// with: the configured timeouts on every connection, and an upload's own
+// deadline set by the upload handler.
+func (s *Server) HTTPServer(h http.Handler) *http.Server {
+	t := s.cfg.Timeouts
+	return &http.Server{Handler: h, ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read, IdleTimeout: t.Idle}
+}
+
 // Server serves the API.
 type Server struct {
-	cfg Config
-	st  store.Store
-	log *slog.Logger
-	h   *gin.Engine
+	cfg     Config
+	st      store.Store
+	log     *slog.Logger
+	h       *gin.Engine
+	metrics http.Handler // nil without Config.Metrics
+	pages   *pageImages
 }
 
 // New builds the server and its routes.
@@ -83,14 +141,27 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger}
+	cfg.Timeouts = cfg.Timeouts.withDefaults()
+	if cfg.Throttle == nil {
+		cfg.Throttle = throttle.New(throttle.Config{})
+	}
+	if cfg.MaxRenders <= 0 {
+		cfg.MaxRenders = defaultMaxRenders
+	}
+	if cfg.PageCacheBytes <= 0 {
+		cfg.PageCacheBytes = defaultPageCache
+	}
+	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger, pages: newPageImages(cfg.MaxRenders, cfg.PageCacheBytes)}
 	gin.SetMode(gin.ReleaseMode)
 	h := gin.New()
 	h.ContextWithFallback = true
-	h.Use(s.recover)
+	h.Use(s.recover, apiHeaders)
 	if cfg.Metrics != nil {
 		h.Use(cfg.Metrics.middleware)
-		h.GET("/metrics", cfg.Metrics.handler(cfg.Store))
+		s.metrics = cfg.Metrics.handler(cfg.Store)
+		if cfg.MetricsToken != "" {
+			h.GET("/metrics", guardMetrics(cfg.MetricsToken, s.metrics))
+		}
 	}
 	h.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	h.GET("/readyz", s.ready)
@@ -137,6 +208,10 @@ func New(cfg Config) *Server {
 	return s
 }
 
+// MetricsHandler serves the metrics to anyone who reaches it, for a
+// listener of its own on an internal address; nil without Config.Metrics.
+func (s *Server) MetricsHandler() http.Handler { return s.metrics }
+
 // ServeHTTP makes Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.h.ServeHTTP(w, r) }
 
@@ -159,6 +234,18 @@ func (s *Server) recover(c *gin.Context) {
 			s.fail(c, shenbao.Errorf(shenbao.EINTERNAL, "内部错误，请联系管理员。/ Internal error; please contact the administrator."))
 		}
 	}()
+	c.Next()
+}
+
+// apiHeaders marks every answer as the pages are marked: browsers must not
+// guess another type than the one sent (an uploaded original declared as
+// PDF must never run as HTML), and no answer — reports, originals, page
+// images — is kept in a shared or disk cache, since each holds an
+// applicant's data; the server caches page images itself.
+func apiHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
 	c.Next()
 }
 

@@ -70,7 +70,7 @@ func newEnv(t testing.TB, cfg store.Config, proc queue.Processor, opts ...option
 	}
 	qc := queue.Config{Workers: 2, PollInterval: 50 * time.Millisecond, SweepInterval: time.Second, RetryBackoff: 100 * time.Millisecond,
 		ExtractTimeout: time.Minute, Logger: log}
-	ac := api.Config{Store: st, Checker: proc, Logger: log, Metrics: api.NewMetrics(), TempDir: t.TempDir()}
+	ac := api.Config{Store: st, Checker: proc, Logger: log, Metrics: api.NewMetrics(), MetricsToken: metricsToken, TempDir: t.TempDir()}
 	for _, o := range opts {
 		o(&ac, &qc)
 	}
@@ -83,7 +83,12 @@ func newEnv(t testing.TB, cfg store.Config, proc queue.Processor, opts ...option
 		t.Fatal(err)
 	}
 	ac.Queue = q
-	e := &env{t: t, st: st, q: q, srv: httptest.NewServer(api.New(ac)), tokens: map[string]string{}}
+	// Served as shenbao serve serves it: with the API's own timeouts.
+	srv := api.New(ac)
+	ts := httptest.NewUnstartedServer(srv)
+	ts.Config = srv.HTTPServer(srv)
+	ts.Start()
+	e := &env{t: t, st: st, q: q, srv: ts, tokens: map[string]string{"metrics": ac.MetricsToken}}
 	t.Cleanup(func() {
 		e.srv.Close()
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -104,9 +109,19 @@ func newEnv(t testing.TB, cfg store.Config, proc queue.Processor, opts ...option
 	return e
 }
 
+// metricsToken guards /metrics in tests; env.tokens has it as "metrics".
+const metricsToken = "metrics-token-for-tests"
+
 // do sends a request as user ("" for anonymous) and returns the status and
 // body.
 func (e *env) do(method, path, user string, body io.Reader, contentType string) (int, []byte) {
+	e.t.Helper()
+	res, data := e.send(method, path, user, body, contentType)
+	return res.StatusCode, data
+}
+
+// send is do returning the whole response, its body read and closed.
+func (e *env) send(method, path, user string, body io.Reader, contentType string) (*http.Response, []byte) {
 	e.t.Helper()
 	req, err := http.NewRequest(method, e.srv.URL+path, body)
 	if err != nil {
@@ -118,16 +133,16 @@ func (e *env) do(method, path, user string, body io.Reader, contentType string) 
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return resp.StatusCode, data
+	return res, data
 }
 
 func (e *env) json(method, path, user string, in any, want int, out any) {
@@ -444,7 +459,7 @@ func TestService(t *testing.T) {
 				t.Errorf("%s: %d %s", path, status, body)
 			}
 		}
-		status, data = e.do("GET", "/metrics", "", nil, "")
+		status, data = e.do("GET", "/metrics", "metrics", nil, "")
 		for _, m := range []string{"shenbao_http_requests_total", `shenbao_applications{status="done"} 1`, `shenbao_job_duration_seconds_count{outcome="ok",stage="extract"}`, "shenbao_uploads_total 3"} {
 			if status != http.StatusOK || !strings.Contains(string(data), m) {
 				t.Errorf("metrics lack %s", m)

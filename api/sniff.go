@@ -1,11 +1,9 @@
 package api
 
 import (
-	"archive/zip"
 	"bytes"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/shenbao/shenbao"
 )
@@ -18,21 +16,14 @@ const (
 	MIMEOLE  = "application/msword" // .doc and .wps: OLE2 compound files
 )
 
-// Limits of the cheap structural checks made at upload, before anything is
-// stored. The extractors keep their own limits; these reject the obvious
-// bombs at the door with a clear message.
-const (
-	maxZipEntries  = 5000
-	maxXMLPartSize = 256 << 20 // bytes of one XML part, decompressed
-	maxZipRatio    = 200       // decompressed:compressed, for parts over 1 MB
-	pdfTailWindow  = 64 << 10
-)
+// pdfTailWindow is how much of a PDF's end is searched for its end marker
+// and an /Encrypt key.
+const pdfTailWindow = 64 << 10
 
 var (
 	oleMagic      = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 	zipMagic      = []byte("PK\x03\x04")
 	oleEncrypted  = utf16le("EncryptedPackage")
-	entityDecl    = []byte("<!ENTITY")
 	pdfEncryptKey = []byte("/Encrypt")
 )
 
@@ -60,7 +51,7 @@ func sniff(name string, r io.ReaderAt, size int64) (string, error) {
 	case bytes.Contains(head, []byte("%PDF-")):
 		return MIMEPDF, checkPDF(name, r, size)
 	case bytes.HasPrefix(head, zipMagic):
-		return MIMEDOCX, checkDOCX(name, r, size)
+		return MIMEDOCX, nil // checkDOCX looks inside (docxcheck.go)
 	case bytes.HasPrefix(head, oleMagic):
 		return MIMEOLE, checkOLE(name, r, size)
 	}
@@ -101,64 +92,6 @@ func checkOLE(name string, r io.ReaderAt, size int64) error {
 		return shenbao.Errorf(shenbao.EENCRYPTED, "文件 %s 设有密码保护，请去除密码后重新上传。/ File %s is password-protected; remove the password and upload it again.", name, name)
 	}
 	return nil
-}
-
-func checkDOCX(name string, r io.ReaderAt, size int64) error {
-	zr, err := zip.NewReader(r, size)
-	if err != nil {
-		return malformed(name, "已损坏（不是有效的 docx 压缩包）", "is damaged (not a valid docx archive)")
-	}
-	if len(zr.File) > maxZipEntries {
-		return bomb(name)
-	}
-	var doc bool
-	for _, f := range zr.File {
-		if f.Name == "word/document.xml" {
-			doc = true
-		}
-		if f.UncompressedSize64 > 1<<20 && f.CompressedSize64 > 0 && f.UncompressedSize64/f.CompressedSize64 > maxZipRatio {
-			return bomb(name)
-		}
-		if strings.HasSuffix(f.Name, ".xml") || strings.HasSuffix(f.Name, ".rels") {
-			if err := checkXMLPart(name, f); err != nil {
-				return err
-			}
-		}
-	}
-	if !doc {
-		if _, err := zr.Open("[Content_Types].xml"); err == nil {
-			return unsupported(name) // an xlsx or pptx
-		}
-		return malformed(name, "已损坏（缺少正文 word/document.xml）", "is damaged (no word/document.xml)")
-	}
-	return nil
-}
-
-// checkXMLPart decompresses one part, never more than maxXMLPartSize bytes
-// whatever its header claims, and refuses entity declarations: Word never
-// writes them, and they are how XML bombs expand.
-func checkXMLPart(name string, f *zip.File) error {
-	rc, err := f.Open()
-	if err != nil {
-		return malformed(name, "已损坏", "is damaged")
-	}
-	defer rc.Close()
-	found, err := contains(io.LimitReader(rc, maxXMLPartSize+1), entityDecl)
-	switch {
-	case err != nil:
-		return malformed(name, "已损坏（压缩数据无法解开）", "is damaged (its compressed data cannot be read)")
-	case found:
-		return bomb(name)
-	}
-	n, _ := rc.Read(make([]byte, 1))
-	if n > 0 {
-		return bomb(name)
-	}
-	return nil
-}
-
-func bomb(name string) error {
-	return shenbao.Errorf(shenbao.EINVALID, "文件 %s 的结构异常（解压后过大或含有实体声明），已拒绝处理。/ File %s has a hostile structure (it expands too far or declares XML entities) and was refused.", name, name)
 }
 
 // contains reports whether needle occurs in r, reading it in chunks.

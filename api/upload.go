@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -56,6 +57,12 @@ func size(n int64) string {
 // and answers that file's error.
 func (s *Server) upload(c *gin.Context) {
 	ctx := c.Request.Context()
+	// The server's read timeout suits every other request; an upload's body
+	// gets its own, generous deadline. A handler run outside an
+	// http.Server (a test recorder) has no deadline to move.
+	if err := http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(s.cfg.Timeouts.Upload)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		s.log.Warn("upload: set read deadline", "err", err)
+	}
 	body := http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxRequestBytes)
 	ct, params, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || ct != "multipart/form-data" || params["boundary"] == "" {
@@ -119,6 +126,9 @@ func (s *Server) upload(c *gin.Context) {
 			return
 		}
 		f.mime, err = sniff(f.name, r, f.size)
+		if err == nil && f.mime == MIMEDOCX {
+			err = checkDOCX(ctx, f.name, r, f.size)
+		}
 		r.Close()
 		if err != nil {
 			s.fail(c, err)
@@ -229,10 +239,11 @@ func uploadErr(err error) error {
 	return shenbao.Wrap(shenbao.EINVALID, err, "上传的请求不完整或格式错误，请重新上传。/ The upload request is incomplete or malformed; upload again.")
 }
 
-// cleanName keeps the base name of what the client called the file, valid
-// UTF-8 and of sane length; it is only ever shown, never used as a path.
+// cleanName keeps the base name of what the client called the file, fit to
+// show (shenbao.ShownName) and of sane length; it is only ever shown, never
+// used as a path.
 func cleanName(name string) string {
-	name = strings.ToValidUTF8(name, "�")
+	name = shenbao.ShownName(name)
 	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
 	if name == "." || name == "/" || name == "" {
 		name = "upload"

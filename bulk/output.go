@@ -2,7 +2,6 @@ package bulk
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/table"
 )
 
 // Summary is one application's row: what a clerk scans down a list.
@@ -158,16 +158,7 @@ func writeAtomic(path string, write func(f *os.File) error) error {
 }
 
 func writeCSV(path string, header []string, rows [][]string) error {
-	return writeAtomic(path, func(f *os.File) error {
-		// A BOM, so Excel opens the Chinese as UTF-8.
-		if _, err := f.WriteString("\ufeff"); err != nil {
-			return err
-		}
-		w := csv.NewWriter(f)
-		w.Write(header)
-		w.WriteAll(rows)
-		return w.Error()
-	})
+	return writeAtomic(path, func(f *os.File) error { return table.WriteCSV(f, header, rows) })
 }
 
 func writeJSONL(path string, o *Outcome, fails []Failure) error {

@@ -92,6 +92,14 @@ func Walk(paths []string, maxBytes int64) ([]Item, []Failure) {
 			return nil
 		})
 	}
+	// Paths are shown and written to the outputs; the files are opened by
+	// their real names, which the open functions keep.
+	for i := range items {
+		items[i].Path = shenbao.ShownName(items[i].Path)
+	}
+	for i := range fails {
+		fails[i].Path = shenbao.ShownName(fails[i].Path)
+	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].Path < items[j].Path })
 	return items, fails
 }

@@ -1,7 +1,6 @@
 package review_test
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -117,24 +116,7 @@ func TestSignInAndSessionRules(t *testing.T) {
 
 func loginSetCookie(t *testing.T, base string) string {
 	t.Helper()
-	c := &http.Client{CheckRedirect: noRedirect}
-	res, err := c.Get(base + "/login")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	m := hiddenCSRF.FindSubmatch(body)
-	req, _ := http.NewRequest("POST", base+"/login", strings.NewReader(url.Values{"csrf": {string(m[1])}, "name": {"zhangsan"}, "password": {password}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for _, ck := range res.Cookies() {
-		req.AddCookie(ck)
-	}
-	res, err = c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
+	res := postLogin(t, base, url.Values{"name": {"zhangsan"}, "password": {password}})
 	for _, v := range res.Header.Values("Set-Cookie") {
 		if strings.HasPrefix(v, "shenbao_session=") {
 			return v

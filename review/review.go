@@ -28,6 +28,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -38,8 +39,8 @@ import (
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/api"
-	"github.com/shenbao/shenbao/auth"
 	"github.com/shenbao/shenbao/store"
+	"github.com/shenbao/shenbao/throttle"
 )
 
 //go:embed templates/*.html
@@ -65,6 +66,9 @@ type Config struct {
 	// one, review.pdf answers 501 and the page's print button remains.
 	Chromium string
 	Logger   *slog.Logger
+	// Throttle counts failed sign-ins; give it the API's (api.Config), so
+	// that the form and HTTP Basic count together. Nil makes its own.
+	Throttle *throttle.SignIn
 }
 
 // UI serves the pages.
@@ -101,6 +105,9 @@ func New(cfg Config) (*UI, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Throttle == nil {
+		cfg.Throttle = throttle.New(throttle.Config{})
 	}
 	u := &UI{cfg: cfg, st: cfg.Store, log: cfg.Logger, codec: codec{key: cfg.SessionKey, now: time.Now}, printing: make(chan struct{}, 2)}
 	var err error
@@ -161,8 +168,8 @@ func (u *UI) Register(h *gin.Engine) {
 	static, _ := fs.Sub(staticFS, "static")
 	h.GET("/static/*path", gin.WrapH(http.StripPrefix("/static/", staticHandler(http.FileServerFS(static)))))
 	h.GET("/login", u.loginPage)
-	h.POST("/login", u.login)
-	h.POST("/logout", u.signedIn, u.logout)
+	h.POST("/login", u.smallForm, u.login)
+	h.POST("/logout", u.smallForm, u.signedIn, u.logout)
 	h.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/applications") })
 	h.GET("/upload", u.signedIn, u.uploadPage)
 	h.GET("/applications", u.signedIn, u.listPage)
@@ -317,12 +324,52 @@ func (u *UI) errorPage(c *gin.Context, status int, msg string) {
 	c.Abort()
 }
 
-// safeNext keeps a post-sign-in redirect on this site.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/applications"
+// maxFormBytes caps the body of the sign-in and sign-out forms: a name, a
+// password, two tokens and a path.
+const maxFormBytes = 4 << 10
+
+// smallForm reads the body of a sign-in or sign-out before anything else
+// does, as a URL-encoded form of at most maxFormBytes: anyone may post
+// these forms, and parsing a multipart body would spool it to disk.
+func (u *UI) smallForm(c *gin.Context) {
+	if ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); ct != "application/x-www-form-urlencoded" {
+		u.errorPage(c, http.StatusUnsupportedMediaType, "请从登录页提交表单。/ Submit the form from the sign-in page.")
+		return
 	}
-	return next
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
+	if err := c.Request.ParseForm(); err != nil {
+		status := http.StatusBadRequest
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			status = http.StatusRequestEntityTooLarge
+		}
+		u.errorPage(c, status, "表单内容过长或格式错误。/ The form is too long or malformed.")
+		return
+	}
+	c.Next()
+}
+
+// safeNext keeps a post-sign-in redirect on the review pages: a local path
+// of them (/, /upload, /applications…) with its query, nothing else.
+// Browsers drop tabs and newlines from a Location and read a backslash as a
+// slash, so /\t/evil.example/x would reach another host: any control
+// character or backslash sends the reviewer to the list instead.
+func safeNext(next string) string {
+	const home = "/applications"
+	if strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) ||
+		!strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return home
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return home
+	}
+	switch p := u.Path; {
+	case p == "/" || p == "/upload" || p == home, strings.HasPrefix(p, home+"/"):
+	default:
+		return home
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u.String()
 }
 
 func (u *UI) secure(r *http.Request) bool { return u.cfg.SecureCookies || r.TLS != nil }
@@ -359,7 +406,14 @@ func (u *UI) login(c *gin.Context) {
 		u.showLogin(c, http.StatusForbidden, d)
 		return
 	}
-	user, err := auth.Authenticate(c.Request.Context(), u.st, "", d.Name, c.PostForm("password"))
+	addr := api.ClientAddr(c.Request)
+	user, err := api.SignIn(c.Request.Context(), u.st, u.cfg.Throttle, u.log, d.Name, c.PostForm("password"), addr, "form")
+	if shenbao.ErrorCode(err) == shenbao.ETHROTTLED {
+		api.RetryAfter(c.Writer, u.cfg.Throttle, d.Name, addr)
+		d.Error = shenbao.ErrorMessage(err)
+		u.showLogin(c, http.StatusTooManyRequests, d)
+		return
+	}
 	if err != nil || d.Name == "" {
 		if shenbao.ErrorCode(err) != shenbao.EUNAUTHORIZED && err != nil {
 			u.log.Error("sign in", "err", err)

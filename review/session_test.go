@@ -69,11 +69,20 @@ func TestCSRFToken(t *testing.T) {
 
 func TestSafeNext(t *testing.T) {
 	for in, want := range map[string]string{
-		"/applications/3":      "/applications/3",
-		"//evil.example/x":     "/applications",
-		"/\\evil.example":      "/applications",
-		"https://evil.example": "/applications",
-		"":                     "/applications",
+		"/applications/3":                       "/applications/3",
+		"//evil.example/x":                      "/applications",
+		"/\\evil.example":                       "/applications",
+		"https://evil.example":                  "/applications",
+		"":                                      "/applications",
+		"/\t/evil.example/x":                    "/applications",
+		"/\n/evil.example/x":                    "/applications",
+		"/ /evil.example":                       "/applications",
+		"/applications?status=done&q=%E9%87%8D": "/applications?status=done&q=%E9%87%8D",
+		"/applications/7#f3":                    "/applications/7",
+		"/static/app.js":                        "/applications",
+		"/login":                                "/applications",
+		"/api/v1/me":                            "/applications",
+		"/upload":                               "/upload",
 	} {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)

@@ -92,14 +92,14 @@ func newPipeline(t testing.TB) *pipeline.Pipeline {
 	return &pipeline.Pipeline{Extractor: ex, Rules: rules}
 }
 
-func startSite(t testing.TB, workers int) *site {
+func startSite(t testing.TB, workers int, opts ...func(*review.Config)) *site {
 	t.Helper()
-	return startSiteWith(t, workers, newPipeline(t))
+	return startSiteWith(t, workers, newPipeline(t), opts...)
 }
 
 // startSiteWith starts the site with proc as its pipeline (the scan test
-// adds OCR to it).
-func startSiteWith(t testing.TB, workers int, proc *pipeline.Pipeline) *site {
+// adds OCR to it); opts change the pages' configuration.
+func startSiteWith(t testing.TB, workers int, proc *pipeline.Pipeline, opts ...func(*review.Config)) *site {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -120,7 +120,11 @@ func startSiteWith(t testing.TB, workers int, proc *pipeline.Pipeline) *site {
 		}
 	}
 	apiSrv := api.New(api.Config{Store: st, Queue: q, Checker: proc, Renderer: mupdf{}, Logger: log, TempDir: t.TempDir()})
-	ui, err := review.New(review.Config{Store: st, SessionKey: []byte(strings.Repeat("k", 32)), Logger: log})
+	rc := review.Config{Store: st, SessionKey: []byte(strings.Repeat("k", 32)), Logger: log}
+	for _, o := range opts {
+		o(&rc)
+	}
+	ui, err := review.New(rc)
 	if err != nil {
 		t.Fatal(err)
 	}

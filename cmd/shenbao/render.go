@@ -9,6 +9,7 @@ import (
 	"github.com/shenbao/shenbao/api"
 	"github.com/shenbao/shenbao/extract/render"
 	"github.com/shenbao/shenbao/review"
+	"github.com/shenbao/shenbao/throttle"
 )
 
 // pageRenderer renders page images of stored PDFs for the reviewer, with
@@ -31,8 +32,8 @@ func (r pageRenderer) PagePNG(ctx context.Context, mime string, data []byte, pag
 
 // site mounts the reviewer's pages beside the API: one handler for the
 // whole site, the pages' session accepted by the API.
-func (m *Main) site(apiHandler http.Handler, svc *service, sessionKey string, secure bool) (http.Handler, error) {
-	ui, err := review.New(review.Config{Store: svc.st, SessionKey: []byte(sessionKey), SecureCookies: secure, Logger: svc.log})
+func (m *Main) site(apiHandler http.Handler, svc *service, sessionKey string, secure bool, signIns *throttle.SignIn) (http.Handler, error) {
+	ui, err := review.New(review.Config{Store: svc.st, SessionKey: []byte(sessionKey), SecureCookies: secure, Logger: svc.log, Throttle: signIns})
 	if err != nil {
 		return nil, fmt.Errorf("review pages: %w", err)
 	}

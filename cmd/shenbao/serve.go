@@ -20,6 +20,7 @@ import (
 	"github.com/shenbao/shenbao/extract/scanpdf"
 	"github.com/shenbao/shenbao/queue"
 	"github.com/shenbao/shenbao/store"
+	"github.com/shenbao/shenbao/throttle"
 )
 
 // serviceFlags are the flags serve and worker share.
@@ -132,6 +133,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	maxMB := fs.Int64("max-mb", 100, "largest upload, MB")
 	sessionKey := fs.String("session-key", "", "signs the review pages' sessions (32+ bytes); set it when several serve processes share users; a secret: prefer SHENBAO_SESSION_KEY, since flags show in ps")
 	secure := fs.Bool("secure-cookies", false, "mark session cookies Secure (TLS terminated by a proxy in front)")
+	var to api.Timeouts
+	fs.DurationVar(&to.Read, "read-timeout", time.Minute, "time a client may take to send a request (uploads: --upload-timeout)")
+	fs.DurationVar(&to.Upload, "upload-timeout", 30*time.Minute, "time a client may take to send an upload")
+	fs.DurationVar(&to.Idle, "idle-timeout", 2*time.Minute, "how long an idle kept-alive connection stays open")
+	metricsAddr := fs.String("metrics-addr", "", "serve /metrics, unauthenticated, on this separate (internal) address, e.g. 127.0.0.1:9090")
+	metricsToken := fs.String("metrics-token", "", "serve /metrics on --addr to scrapers sending this bearer token (prefer SHENBAO_METRICS_TOKEN: flags show in ps)")
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
@@ -142,20 +149,29 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	defer svc.stop()
 	svc.checker.Extractor.MaxBytes = *maxMB << 20
-	srv := api.New(api.Config{
+	// One throttle for the sign-in form and HTTP Basic.
+	signIns := throttle.New(throttle.Config{})
+	srv := api.New(api.Config{Throttle: signIns,
 		Store: svc.st, Queue: svc.q, Checker: svc.checker, Renderer: m.renderer(),
-		Metrics: svc.metrics, Logger: log, MaxUploadBytes: *maxMB << 20,
+		Metrics: svc.metrics, MetricsToken: *metricsToken, Timeouts: to, Logger: log, MaxUploadBytes: *maxMB << 20,
 	})
+	if *metricsAddr != "" {
+		stop, err := serveMetrics(*metricsAddr, srv, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", *addr, err)
 	}
 	m.addr = ln.Addr().String()
-	site, err := m.site(srv, svc, *sessionKey, *secure)
+	site, err := m.site(srv, svc, *sessionKey, *secure, signIns)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second}
+	hs := srv.HTTPServer(site)
 	log.Info("shenbao serving", "addr", m.addr, "store", svc.st.Dialect(), "workers", *workers)
 	if m.ready != nil {
 		close(m.ready)
@@ -172,6 +188,25 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return hs.Shutdown(shutdown)
+}
+
+// serveMetrics serves /metrics alone on addr, for an internal network or
+// loopback; stop closes it.
+func serveMetrics(addr string, srv *api.Server, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s (metrics): %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", srv.MetricsHandler())
+	hs := srv.HTTPServer(mux)
+	go func() {
+		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener", "addr", addr, "err", err)
+		}
+	}()
+	log.Info("metrics served", "addr", ln.Addr().String())
+	return func() { hs.Close() }, nil
 }
 
 // worker runs only the job workers, for scaling out on PostgreSQL.

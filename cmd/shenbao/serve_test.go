@@ -2,9 +2,7 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -30,25 +28,7 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	token := strings.TrimSpace(out)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	m := NewMain(io.Discard, io.Discard)
-	m.Getenv = func(k string) string { return env[k] }
-	m.ready = make(chan struct{})
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}) }()
-	select {
-	case <-m.ready:
-	case err := <-done:
-		t.Fatalf("serve ended: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not start")
-	}
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	}()
+	m := startServe(t, env)
 	base := "http://" + m.addr + "/api/v1"
 
 	var body bytes.Buffer
