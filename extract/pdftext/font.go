@@ -147,6 +147,13 @@ func (f *font) decode(raw string) []code {
 		}
 		if f.symbol {
 			text = f.translateSymbol(text, c)
+		} else if rs := []rune(text); len(rs) == 1 {
+			// A symbol font the exporting machine lacked: another font
+			// (LibreOffice's OpenSymbol) drew the mark, and the code is
+			// all that says which one.
+			if u, ok := glyph.PrivateUse(rs[0]); ok {
+				text = string(u)
+			}
 		}
 		out = append(out, code{c: c, n: n, text: text, width: w})
 	}

@@ -308,6 +308,18 @@ func TestGeometry(t *testing.T) {
 			}
 		},
 	}, {
+		// LibreOffice without Wingdings 2: OpenSymbol draws the marks and
+		// the text keeps the symbol codes U+F052 (R ☑), U+F054 (T ☒),
+		// U+F0A3 (£ □); a private-use code that is no mark stays as it is.
+		name: "symbol codes of a lost symbol font",
+		pages: []testPage{{content: "BT /F4 10.5 Tf 100 700 Td <01> Tj 20 0 Td <02> Tj 20 0 Td <03> Tj 20 0 Td <04> Tj ET\n" +
+			text(100, 660, "filler text of the page")}},
+		check: func(t *testing.T, c *shenbao.Content) {
+			if c.Blocks[0].Text != "☑ ☒ □ \uf041" {
+				t.Errorf("symbol line %q", c.Blocks[0].Text)
+			}
+		},
+	}, {
 		name: "type0 font and borders drawn as filled rectangles",
 		pages: []testPage{{content: filledGrid(cols, []float64{700, 680, 660}) +
 			"BT /F3 10.5 Tf 80 686 Td <00010002> Tj ET " + text(250, 686, "Value one") +
