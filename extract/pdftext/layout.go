@@ -361,7 +361,37 @@ func splitRow(prev, t *ptable) bool {
 		return tail[0].r0 == tail[0].r1 && head[0].r0 == head[0].r1 && full(tail[0]) && full(head[0])
 	}
 	l, h := tail[0], head[0]
-	return l.r0 == l.r1 && h.r0 == h.r1 && full(l) != full(h)
+	if l.r0 != l.r1 || h.r0 != h.r1 || full(l) == full(h) {
+		return false
+	}
+	// The label's text on one part only is also what a label merged down
+	// over the next row looks like when that row starts the page (方向
+	// 主导产业 over two indicators): there the other cells hold their own
+	// complete texts on both parts. A row cut by the break carries a
+	// cell's text over it, and that text runs to the cell's edge before
+	// the break (a line wraps there) — unless the break falls between
+	// paragraphs, which the next row's own texts cannot tell apart.
+	both := false
+	for i := 1; i < len(tail); i++ {
+		if full(tail[i]) && full(head[i]) {
+			if wrapped(tail[i]) {
+				return true
+			}
+			both = true
+		}
+	}
+	return !both
+}
+
+// wrapped reports whether c's last line fills the cell's width, as a line
+// that wraps into the next does: no room was left for another character
+// beside the cell's padding (about half an em each side).
+func wrapped(c *pcell) bool {
+	if len(c.lines) == 0 {
+		return false
+	}
+	l := c.lines[len(c.lines)-1]
+	return (c.x1-c.x0)-(l.x1-l.x0) < 2.5*l.size
 }
 
 func repeatedHeader(prev, t *ptable) bool {

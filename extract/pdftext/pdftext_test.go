@@ -291,6 +291,10 @@ func walkCells(c *shenbao.Content, f func(shenbao.Cell)) {
 
 func TestGeometry(t *testing.T) {
 	cols := []float64{70, 240, 520}
+	plan := []float64{70, 150, 290, 410, 520}
+	// 50 glyphs of 5.25 pt from x 245: the line ends 10 pt short of the
+	// cell's right rule at 520, where a wrapped line ends.
+	const wrappedLine = "last line on page one, runs on to the cell's edge."
 	tests := []struct {
 		name  string
 		pages []testPage
@@ -415,10 +419,12 @@ func TestGeometry(t *testing.T) {
 			}
 		},
 	}, {
+		// The value's last line before the break fills the cell: the
+		// text wraps there and carries on over the page.
 		name: "row cut by page break with both parts closed",
 		pages: []testPage{{content: grid(cols, []float64{700, 680, 120}, false, false) +
 			text(80, 686, "Label A") + text(250, 686, "Value A") +
-			text(80, 666, "Long label") + text(250, 666, "first part") + text(250, 130, "last line on page one")},
+			text(80, 666, "Long label") + text(250, 666, "first part") + text(245, 130, wrappedLine)},
 			{content: grid(cols, []float64{780, 740, 700}, false, false) +
 				text(250, 766, "second part") + text(80, 726, "Label C") + text(250, 726, "Value C")}},
 		check: func(t *testing.T, c *shenbao.Content) {
@@ -426,8 +432,36 @@ func TestGeometry(t *testing.T) {
 			if tb == nil || len(tb.Rows) != 3 {
 				t.Fatalf("want one table of 3 rows, got %s", render(c))
 			}
-			if r := tb.Rows[1].Cells; r[1].Text != "first part\nlast line on page one\nsecond part" {
+			if r := tb.Rows[1].Cells; r[1].Text != "first part\n"+wrappedLine+"\nsecond part" {
 				t.Errorf("cut row: %q", r[1].Text)
+			}
+		},
+	}, {
+		// A label merged down over two rows (方向 主导产业 over two
+		// indicators) when the page breaks between them: the label's text
+		// on one part only, as in a cut row, but every other cell holds its
+		// own text on both parts, none wrapped. The rows stay two.
+		name: "label merged down over the row that starts the next page",
+		pages: []testPage{{content: grid(plan, []float64{700, 680, 130}, false, false) +
+			text(75, 686, "Dir") + text(160, 686, "Indicator") + text(300, 686, "Base") + text(420, 686, "Target") +
+			text(75, 136, "Main") + text(160, 136, "Growth") + text(300, 136, "14.83%") + text(420, 136, "6.47%") +
+			text(250, 60, "- 13 -")},
+			{content: grid(plan, []float64{780, 760, 740}, false, false) +
+				text(160, 766, "Firms") + text(300, 766, "35") + text(420, 766, "53") +
+				text(75, 746, "Other") + text(160, 746, "R&D") + text(300, 746, "2.45") + text(420, 746, "3.47")}},
+		check: func(t *testing.T, c *shenbao.Content) {
+			var tb *shenbao.Table
+			for _, b := range c.Blocks {
+				if b.Table != nil && tb == nil {
+					tb = b.Table
+				}
+			}
+			if tb == nil || len(tb.Rows) != 4 {
+				t.Fatalf("want one table of 4 rows, got %s", render(c))
+			}
+			r1, r2 := tb.Rows[1].Cells, tb.Rows[2].Cells
+			if r1[2].Text != "14.83%" || r1[3].Text != "6.47%" || r2[1].Text != "Firms" || r2[2].Text != "35" || !r2[0].Merged {
+				t.Errorf("rows glued or lost: %s", render(c))
 			}
 		},
 	}, {
