@@ -324,6 +324,23 @@ func TestGeometry(t *testing.T) {
 			}
 		},
 	}, {
+		// LibreOffice draws a symbol no font of the machine has with a
+		// stand-in glyph shared by ☑ and □ (its ToUnicode says U+F0A3),
+		// and names the character only in the marked content's
+		// /ActualText; the glyphs after the first inside such a span add
+		// no text.
+		name: "actual text of a marked-content span",
+		pages: []testPage{{content: "BT /F4 10.5 Tf 100 700 Td <03> Tj ET\n" +
+			"/Span << /ActualText <FEFFF052> >> BDC BT /F4 10.5 Tf 120 700 Td <03> Tj ET EMC\n" +
+			"/Span << /MCID 3 >> BDC BT /F4 10.5 Tf 140 700 Td <03> Tj ET EMC\n" +
+			"/Span << /ActualText (ab) >> BDC " + text(160, 700, "xyz") + " EMC\n" +
+			text(100, 660, "filler text of the page")}},
+		check: func(t *testing.T, c *shenbao.Content) {
+			if c.Blocks[0].Text != "□ ☑ □ ab" {
+				t.Errorf("marked line %q", c.Blocks[0].Text)
+			}
+		},
+	}, {
 		name: "type0 font and borders drawn as filled rectangles",
 		pages: []testPage{{content: filledGrid(cols, []float64{700, 680, 660}) +
 			"BT /F3 10.5 Tf 80 686 Td <00010002> Tj ET " + text(250, 686, "Value one") +
