@@ -235,7 +235,10 @@ func buildLines(gs []glyphBox, pg int) []line {
 
 // paragraphs joins wrapped lines outside tables: a line that runs to the
 // right edge of the text and is followed closely by a line of the same
-// size that starts no further right continues into it.
+// size that starts no further right continues into it. Closely is within
+// the gap of 1.5 line spacing (about 1.2 em), which the cover's lines use:
+// a cover value too long for its line (…经济技术开发区管理委员会 / （筹）)
+// wraps under its label, and its tail belongs to it.
 func paragraphs(ls []line) [][]line {
 	right := 0.0
 	for _, l := range ls {
@@ -246,7 +249,7 @@ func paragraphs(ls []line) [][]line {
 		if i > 0 {
 			prev := ls[i-1]
 			n := len(out) - 1
-			if prev.x1 >= right-1.5*prev.size && l.y0-prev.y1 < 1.0*prev.size &&
+			if prev.x1 >= right-1.5*prev.size && l.y0-prev.y1 < 1.3*prev.size &&
 				math.Abs(l.size-prev.size) < 0.15*prev.size && l.x0 <= out[n][0].x0+0.5*l.size && l.x0 >= out[n][0].x0-4*l.size {
 				out[n] = append(out[n], l)
 				continue
