@@ -482,6 +482,33 @@ func TestGeometry(t *testing.T) {
 			}
 		},
 	}, {
+		// Word's "repeat header row" draws row 1 again on the next page,
+		// under a running header; a page number ends the first page. The
+		// document has the header once and its rows in order.
+		name: "repeated header row and running lines between the parts",
+		pages: []testPage{{content: grid(plan, []float64{700, 680, 660}, false, false) +
+			text(75, 686, "Dir") + text(160, 686, "Indicator") + text(300, 686, "Base") + text(420, 686, "Target") +
+			text(75, 666, "Main") + text(160, 666, "Growth") + text(300, 666, "14.83%") + text(420, 666, "6.47%") +
+			text(280, 40, "- 12 -")},
+			{content: text(200, 815, "Running head") + grid(plan, []float64{780, 760, 740}, false, false) +
+				text(75, 766, "Dir") + text(160, 766, "Indicator") + text(300, 766, "Base") + text(420, 766, "Target") +
+				text(75, 746, "Other") + text(160, 746, "Firms") + text(300, 746, "35") + text(420, 746, "53")}},
+		check: func(t *testing.T, c *shenbao.Content) {
+			var tables []*shenbao.Table
+			for _, b := range c.Blocks {
+				if b.Table != nil {
+					tables = append(tables, b.Table)
+				}
+			}
+			if len(tables) != 1 || len(tables[0].Rows) != 3 {
+				t.Fatalf("want one table of 3 rows, got %s", render(c))
+			}
+			r1, r2 := tables[0].Rows[1].Cells, tables[0].Rows[2].Cells
+			if r1[2].Text != "14.83%" || r2[0].Text != "Other" || r2[2].Text != "35" {
+				t.Errorf("rows glued or lost: %s", render(c))
+			}
+		},
+	}, {
 		name: "label spanning rows across a page break",
 		pages: []testPage{{content: grid(cols, []float64{700, 680, 120}, false, false) +
 			text(80, 686, "Label A") + text(250, 686, "Value A") +
