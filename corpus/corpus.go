@@ -262,14 +262,21 @@ func Compare(rep *shenbao.Report, d Doc) Score {
 			s.Misses = append(s.Misses, fmt.Sprintf("field %s = %q (confidence %.2f), want %q", k, f.Value, f.Confidence, tf.Value))
 		}
 	}
-	boxes := map[string]shenbao.Checkbox{}
+	// A truth file that names a repeated group without the row it belongs
+	// to (是否高于行业平均水平 under two rows) still names its key: such a
+	// box is looked up by key and option.
+	boxes, byKey := map[string]shenbao.Checkbox{}, map[string]shenbao.Checkbox{}
 	for _, b := range rep.Checkboxes {
 		boxes[b.Section+"|"+b.Group+"|"+b.Option] = b
+		byKey[b.Key+"|"+b.Option] = b
 	}
 	for _, tb := range t.Checkboxes {
 		s.Boxes++
 		k := tb.Section + "|" + tb.FullGroup() + "|" + tb.Option
 		b, ok := boxes[k]
+		if !ok && tb.Parent == "" && tb.Key != "" {
+			b, ok = byKey[tb.Key+"|"+tb.Option]
+		}
 		if ok && b.Checked == tb.Checked {
 			s.BoxesOK++
 			if b.Confidence >= SureThreshold {

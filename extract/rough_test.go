@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/shenbao/shenbao/corpus"
-	"github.com/shenbao/shenbao/extract/render"
 	"github.com/shenbao/shenbao/extract/roughen"
 )
 
@@ -75,23 +74,13 @@ func TestRoughScans(t *testing.T) {
 // as an image-only PDF at the same dpi.
 func roughCopy(t *testing.T, path string, dpi float64) []byte {
 	t.Helper()
-	doc, err := render.OpenLocal(path, render.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer doc.Close()
-	var pages []*image.Gray
-	for n := 1; n <= doc.Pages(); n++ {
-		g, err := doc.Gray(n, dpi)
-		if err != nil {
-			t.Fatal(err)
-		}
+	pages := renderPages(t, path, dpi, func(n int, g *image.Gray) *image.Gray {
 		deg := 0.5 * float64(n%3+1)
 		if n%2 == 0 {
 			deg = -deg
 		}
-		pages = append(pages, roughen.Blur(roughen.Noise(roughen.Darken(roughen.Skew(g, deg), 0.8), 12)))
-	}
+		return roughen.Blur(roughen.Noise(roughen.Darken(roughen.Skew(g, deg), 0.8), 12))
+	})
 	data, err := roughen.PDF(pages, dpi, 35)
 	if err != nil {
 		t.Fatal(err)

@@ -503,7 +503,7 @@ func (p *parser) run(b *strings.Builder, st runState) error {
 			font, _ := attr(t, "font")
 			ch, _ := attr(t, "char")
 			if v, err := strconv.ParseUint(ch, 16, 32); err == nil {
-				if u, ok := glyph.Symbol(font, rune(v)); ok {
+				if u, ok := symMark(font, rune(v)); ok {
 					b.WriteRune(u)
 				}
 			}
@@ -523,6 +523,20 @@ func (p *parser) run(b *strings.Builder, st runState) error {
 		// delText, drawings, footnote references: not text.
 		return p.skip()
 	})
+}
+
+// symMark reads a <w:sym>: a code of a symbol font by that font's table; a
+// private-use code of a font not known as one (a renamed or localised
+// Wingdings 2) by the symbol tables; a Unicode character (w:font="Segoe UI
+// Symbol" w:char="2611") as itself when it is a mark.
+func symMark(font string, r rune) (rune, bool) {
+	if glyph.IsSymbolFont(font) {
+		return glyph.Symbol(font, r)
+	}
+	if u, ok := glyph.PrivateUse(r); ok {
+		return u, true
+	}
+	return r, glyph.State(r) != 0
 }
 
 // enclosedMark reads Word's "enclosed character" field (带圈字符), the way

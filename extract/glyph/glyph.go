@@ -35,6 +35,31 @@ func Symbol(font string, r rune) (rune, bool) {
 	return u, ok
 }
 
+// lostFont is the order in which a symbol-font code is looked up when the
+// font itself is lost: Chinese forms tick with Wingdings 2 (R ☑, £ □) far
+// more than with Wingdings (þ ☑, ¨ □); the tables share no code, so the
+// order only matters should they ever overlap.
+var lostFont = []string{"wingdings2", "wingdings", "symbol", "webdings"}
+
+// PrivateUse returns the mark for a symbol-font code carried in the
+// private-use area (U+F020–U+F0FF) by a font that is not the symbol font:
+// LibreOffice, lacking Wingdings 2 when it exports a <w:sym
+// w:font="Wingdings 2" w:char="F052"/>, draws the mark with OpenSymbol and
+// keeps U+F052 as the text, so the font's name is gone but the code still
+// says which mark it was. The code range is the one Windows gives every
+// symbol font, never a text character.
+func PrivateUse(r rune) (rune, bool) {
+	if r < 0xF020 || r > 0xF0FF {
+		return 0, false
+	}
+	for _, k := range lostFont {
+		if u, ok := fonts[k][r-0xF000]; ok {
+			return u, true
+		}
+	}
+	return 0, false
+}
+
 // IsSymbolFont reports whether font is one of the symbol fonts Symbol knows.
 func IsSymbolFont(font string) bool { return fonts[fontKey(font)] != nil }
 

@@ -147,6 +147,8 @@ func (f *font) decode(raw string) []code {
 		}
 		if f.symbol {
 			text = f.translateSymbol(text, c)
+		} else {
+			text = markText(text)
 		}
 		out = append(out, code{c: c, n: n, text: text, width: w})
 	}
@@ -168,6 +170,18 @@ func (f *font) translateSymbol(text string, c int) string {
 	}
 	if u, ok := glyph.Symbol(f.name, rune(c)); ok {
 		return string(u)
+	}
+	return text
+}
+
+// markText reads a character of a symbol font the exporting machine
+// lacked: another font (LibreOffice's OpenSymbol) drew the mark, and its
+// private-use code (U+F052) is all that says which one.
+func markText(text string) string {
+	if rs := []rune(text); len(rs) == 1 {
+		if u, ok := glyph.PrivateUse(rs[0]); ok {
+			return string(u)
+		}
 	}
 	return text
 }

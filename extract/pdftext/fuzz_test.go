@@ -28,6 +28,9 @@ func fuzzSeeds() [][]byte {
 			{content: grid(cols, []float64{780, 740}, true, false) + text(250, 766, "part two")}}),
 		buildPDF([]testPage{{rotate: 90, content: "BT /F2 10 Tf 0 1 -1 0 300 100 Tm (R) Tj <a3> Tj ET " + text(100, 100, "中文")}}),
 		manyPages(3, 3),
+		// Marked content: an ActualText span, a named property list the
+		// page does not have, an EMC too many.
+		buildPDF([]testPage{{content: "/Span << /ActualText <FEFFF052> >> BDC /P /MC0 BDC BT /F4 10 Tf 100 700 Td <0301> Tj ET EMC EMC EMC " + text(100, 600, "中文")}}),
 	}
 }
 

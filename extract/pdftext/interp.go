@@ -3,6 +3,7 @@ package pdftext
 import (
 	"context"
 	"math"
+	"strings"
 
 	"github.com/ledongthuc/pdf"
 )
@@ -115,12 +116,27 @@ func (p *pageInterp) run(strm, res pdf.Value, ctm matrix, depth int) {
 		}
 		path = path[:0]
 	}
+	// Marked-content sequences open (BMC/BDC … EMC); the outermost one with
+	// an /ActualText gives the text of everything shown inside it.
+	var marks []actual
 	show := func(raw string) {
 		f := g.font
 		if f == nil {
 			return
 		}
+		var act *actual
+		for i := range marks {
+			if marks[i].set {
+				act = &marks[i]
+				break
+			}
+		}
 		for _, c := range f.decode(raw) {
+			if act != nil {
+				// The first glyph carries the whole replacement; the
+				// others are still drawn and advance the pen.
+				c.text, act.text = act.text, ""
+			}
 			w0 := c.width / 1000
 			trm := matrix{g.fontSize * g.th, 0, 0, g.fontSize, 0, g.trise}.mul(tm).mul(g.ctm)
 			if len(p.glyphs) < maxGlyphsOnPage && c.text != "" {
@@ -293,6 +309,26 @@ func (p *pageInterp) run(strm, res pdf.Value, ctm matrix, depth int) {
 					tm = matrix{1, 0, 0, 1, -x.Float64() / 1000 * g.fontSize * g.th, 0}.mul(tm)
 				}
 			}
+		case "BMC":
+			if len(marks) < 64 {
+				marks = append(marks, actual{})
+			}
+		case "BDC":
+			if len(marks) < 64 && len(args) == 2 {
+				props := args[1]
+				if props.Kind() == pdf.Name {
+					props = res.Key("Properties").Key(props.Name())
+				}
+				a := actual{}
+				if t := props.Key("ActualText"); t.Kind() == pdf.String {
+					a = actual{set: true, text: markText(textString(t.RawString()))}
+				}
+				marks = append(marks, a)
+			}
+		case "EMC":
+			if n := len(marks); n > 0 {
+				marks = marks[:n-1]
+			}
 		case "Do":
 			if len(args) != 1 || depth >= maxFormDepth {
 				break
@@ -314,6 +350,28 @@ func (p *pageInterp) run(strm, res pdf.Value, ctm matrix, depth int) {
 			p.run(xo, r, m.mul(g.ctm), depth+1)
 		}
 	})
+}
+
+// actual is an open marked-content sequence; set when it gives the text of
+// what it shows (/ActualText). LibreOffice draws a symbol its font lacks
+// with some other font's glyph — the same glyph for Wingdings 2's R (☑)
+// and £ (□) — and says which character it was only there.
+type actual struct {
+	set  bool
+	text string
+}
+
+// textString decodes a PDF text string: UTF-16BE after its byte order
+// mark, else PDFDocEncoding, which matches Latin-1 where forms use it.
+func textString(s string) string {
+	if strings.HasPrefix(s, "\xfe\xff") {
+		return utf16be(s[2:])
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		b.WriteRune(rune(s[i]))
+	}
+	return b.String()
 }
 
 func (p *pageInterp) font(fonts pdf.Value, name string) *font {

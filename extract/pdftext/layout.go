@@ -235,7 +235,10 @@ func buildLines(gs []glyphBox, pg int) []line {
 
 // paragraphs joins wrapped lines outside tables: a line that runs to the
 // right edge of the text and is followed closely by a line of the same
-// size that starts no further right continues into it.
+// size that starts no further right continues into it. Closely is within
+// the gap of 1.5 line spacing (about 1.2 em), which the cover's lines use:
+// a cover value too long for its line (…经济技术开发区管理委员会 / （筹）)
+// wraps under its label, and its tail belongs to it.
 func paragraphs(ls []line) [][]line {
 	right := 0.0
 	for _, l := range ls {
@@ -246,7 +249,7 @@ func paragraphs(ls []line) [][]line {
 		if i > 0 {
 			prev := ls[i-1]
 			n := len(out) - 1
-			if prev.x1 >= right-1.5*prev.size && l.y0-prev.y1 < 1.0*prev.size &&
+			if prev.x1 >= right-1.5*prev.size && l.y0-prev.y1 < 1.3*prev.size &&
 				math.Abs(l.size-prev.size) < 0.15*prev.size && l.x0 <= out[n][0].x0+0.5*l.size && l.x0 >= out[n][0].x0-4*l.size {
 				out[n] = append(out[n], l)
 				continue
@@ -361,7 +364,37 @@ func splitRow(prev, t *ptable) bool {
 		return tail[0].r0 == tail[0].r1 && head[0].r0 == head[0].r1 && full(tail[0]) && full(head[0])
 	}
 	l, h := tail[0], head[0]
-	return l.r0 == l.r1 && h.r0 == h.r1 && full(l) != full(h)
+	if l.r0 != l.r1 || h.r0 != h.r1 || full(l) == full(h) {
+		return false
+	}
+	// The label's text on one part only is also what a label merged down
+	// over the next row looks like when that row starts the page (方向
+	// 主导产业 over two indicators): there the other cells hold their own
+	// complete texts on both parts. A row cut by the break carries a
+	// cell's text over it, and that text runs to the cell's edge before
+	// the break (a line wraps there) — unless the break falls between
+	// paragraphs, which the next row's own texts cannot tell apart.
+	both := false
+	for i := 1; i < len(tail); i++ {
+		if full(tail[i]) && full(head[i]) {
+			if wrapped(tail[i]) {
+				return true
+			}
+			both = true
+		}
+	}
+	return !both
+}
+
+// wrapped reports whether c's last line fills the cell's width, as a line
+// that wraps into the next does: no room was left for another character
+// beside the cell's padding (about half an em each side).
+func wrapped(c *pcell) bool {
+	if len(c.lines) == 0 {
+		return false
+	}
+	l := c.lines[len(c.lines)-1]
+	return (c.x1-c.x0)-(l.x1-l.x0) < 2.5*l.size
 }
 
 func repeatedHeader(prev, t *ptable) bool {

@@ -291,6 +291,10 @@ func walkCells(c *shenbao.Content, f func(shenbao.Cell)) {
 
 func TestGeometry(t *testing.T) {
 	cols := []float64{70, 240, 520}
+	plan := []float64{70, 150, 290, 410, 520}
+	// 50 glyphs of 5.25 pt from x 245: the line ends 10 pt short of the
+	// cell's right rule at 520, where a wrapped line ends.
+	const wrappedLine = "last line on page one, runs on to the cell's edge."
 	tests := []struct {
 		name  string
 		pages []testPage
@@ -305,6 +309,35 @@ func TestGeometry(t *testing.T) {
 			}
 			if c.Blocks[1].Text != "☑ □" {
 				t.Errorf("symbol line %q", c.Blocks[1].Text)
+			}
+		},
+	}, {
+		// LibreOffice without Wingdings 2: OpenSymbol draws the marks and
+		// the text keeps the symbol codes U+F052 (R ☑), U+F054 (T ☒),
+		// U+F0A3 (£ □); a private-use code that is no mark stays as it is.
+		name: "symbol codes of a lost symbol font",
+		pages: []testPage{{content: "BT /F4 10.5 Tf 100 700 Td <01> Tj 20 0 Td <02> Tj 20 0 Td <03> Tj 20 0 Td <04> Tj ET\n" +
+			text(100, 660, "filler text of the page")}},
+		check: func(t *testing.T, c *shenbao.Content) {
+			if c.Blocks[0].Text != "☑ ☒ □ \uf041" {
+				t.Errorf("symbol line %q", c.Blocks[0].Text)
+			}
+		},
+	}, {
+		// LibreOffice draws a symbol no font of the machine has with a
+		// stand-in glyph shared by ☑ and □ (its ToUnicode says U+F0A3),
+		// and names the character only in the marked content's
+		// /ActualText; the glyphs after the first inside such a span add
+		// no text.
+		name: "actual text of a marked-content span",
+		pages: []testPage{{content: "BT /F4 10.5 Tf 100 700 Td <03> Tj ET\n" +
+			"/Span << /ActualText <FEFFF052> >> BDC BT /F4 10.5 Tf 120 700 Td <03> Tj ET EMC\n" +
+			"/Span << /MCID 3 >> BDC BT /F4 10.5 Tf 140 700 Td <03> Tj ET EMC\n" +
+			"/Span << /ActualText (ab) >> BDC " + text(160, 700, "xyz") + " EMC\n" +
+			text(100, 660, "filler text of the page")}},
+		check: func(t *testing.T, c *shenbao.Content) {
+			if c.Blocks[0].Text != "□ ☑ □ ab" {
+				t.Errorf("marked line %q", c.Blocks[0].Text)
 			}
 		},
 	}, {
@@ -403,10 +436,12 @@ func TestGeometry(t *testing.T) {
 			}
 		},
 	}, {
+		// The value's last line before the break fills the cell: the
+		// text wraps there and carries on over the page.
 		name: "row cut by page break with both parts closed",
 		pages: []testPage{{content: grid(cols, []float64{700, 680, 120}, false, false) +
 			text(80, 686, "Label A") + text(250, 686, "Value A") +
-			text(80, 666, "Long label") + text(250, 666, "first part") + text(250, 130, "last line on page one")},
+			text(80, 666, "Long label") + text(250, 666, "first part") + text(245, 130, wrappedLine)},
 			{content: grid(cols, []float64{780, 740, 700}, false, false) +
 				text(250, 766, "second part") + text(80, 726, "Label C") + text(250, 726, "Value C")}},
 		check: func(t *testing.T, c *shenbao.Content) {
@@ -414,8 +449,63 @@ func TestGeometry(t *testing.T) {
 			if tb == nil || len(tb.Rows) != 3 {
 				t.Fatalf("want one table of 3 rows, got %s", render(c))
 			}
-			if r := tb.Rows[1].Cells; r[1].Text != "first part\nlast line on page one\nsecond part" {
+			if r := tb.Rows[1].Cells; r[1].Text != "first part\n"+wrappedLine+"\nsecond part" {
 				t.Errorf("cut row: %q", r[1].Text)
+			}
+		},
+	}, {
+		// A label merged down over two rows (方向 主导产业 over two
+		// indicators) when the page breaks between them: the label's text
+		// on one part only, as in a cut row, but every other cell holds its
+		// own text on both parts, none wrapped. The rows stay two.
+		name: "label merged down over the row that starts the next page",
+		pages: []testPage{{content: grid(plan, []float64{700, 680, 130}, false, false) +
+			text(75, 686, "Dir") + text(160, 686, "Indicator") + text(300, 686, "Base") + text(420, 686, "Target") +
+			text(75, 136, "Main") + text(160, 136, "Growth") + text(300, 136, "14.83%") + text(420, 136, "6.47%") +
+			text(250, 60, "- 13 -")},
+			{content: grid(plan, []float64{780, 760, 740}, false, false) +
+				text(160, 766, "Firms") + text(300, 766, "35") + text(420, 766, "53") +
+				text(75, 746, "Other") + text(160, 746, "R&D") + text(300, 746, "2.45") + text(420, 746, "3.47")}},
+		check: func(t *testing.T, c *shenbao.Content) {
+			var tb *shenbao.Table
+			for _, b := range c.Blocks {
+				if b.Table != nil && tb == nil {
+					tb = b.Table
+				}
+			}
+			if tb == nil || len(tb.Rows) != 4 {
+				t.Fatalf("want one table of 4 rows, got %s", render(c))
+			}
+			r1, r2 := tb.Rows[1].Cells, tb.Rows[2].Cells
+			if r1[2].Text != "14.83%" || r1[3].Text != "6.47%" || r2[1].Text != "Firms" || r2[2].Text != "35" || !r2[0].Merged {
+				t.Errorf("rows glued or lost: %s", render(c))
+			}
+		},
+	}, {
+		// Word's "repeat header row" draws row 1 again on the next page,
+		// under a running header; a page number ends the first page. The
+		// document has the header once and its rows in order.
+		name: "repeated header row and running lines between the parts",
+		pages: []testPage{{content: grid(plan, []float64{700, 680, 660}, false, false) +
+			text(75, 686, "Dir") + text(160, 686, "Indicator") + text(300, 686, "Base") + text(420, 686, "Target") +
+			text(75, 666, "Main") + text(160, 666, "Growth") + text(300, 666, "14.83%") + text(420, 666, "6.47%") +
+			text(280, 40, "- 12 -")},
+			{content: text(200, 815, "Running head") + grid(plan, []float64{780, 760, 740}, false, false) +
+				text(75, 766, "Dir") + text(160, 766, "Indicator") + text(300, 766, "Base") + text(420, 766, "Target") +
+				text(75, 746, "Other") + text(160, 746, "Firms") + text(300, 746, "35") + text(420, 746, "53")}},
+		check: func(t *testing.T, c *shenbao.Content) {
+			var tables []*shenbao.Table
+			for _, b := range c.Blocks {
+				if b.Table != nil {
+					tables = append(tables, b.Table)
+				}
+			}
+			if len(tables) != 1 || len(tables[0].Rows) != 3 {
+				t.Fatalf("want one table of 3 rows, got %s", render(c))
+			}
+			r1, r2 := tables[0].Rows[1].Cells, tables[0].Rows[2].Cells
+			if r1[2].Text != "14.83%" || r2[0].Text != "Other" || r2[2].Text != "35" {
+				t.Errorf("rows glued or lost: %s", render(c))
 			}
 		},
 	}, {

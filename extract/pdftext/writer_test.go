@@ -43,7 +43,7 @@ func (w *pdfWriter) bytes(root int) []byte {
 
 // testPage describes one generated page.
 type testPage struct {
-	content string // content stream; fonts /F1 (Latin+CJK via ToUnicode), /F2 (Wingdings 2)
+	content string // content stream; fonts /F1 (Latin+CJK via ToUnicode), /F2 (Wingdings 2), /F3 (Type0), /F4 (OpenSymbol for Wingdings 2)
 	rotate  int
 	box     string // MediaBox, default A4
 }
@@ -99,7 +99,13 @@ func buildPDF(pages []testPage) []byte {
 		"4 beginbfchar <0001> <96c6> <0002> <7fa4> <0003> <0031> <0004> <0032> endbfchar endcmap CMapName currentdict /CMap defineresource pop end end")
 	cid := w.add("<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 /W [3 4 500] >>")
 	f3 := w.add(fmt.Sprintf("<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H /DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>", cid, tu3))
-	res := w.add(fmt.Sprintf("<< /Font << /F1 %d 0 R /F2 %d 0 R /F3 %d 0 R >> >>", f1, f2, f3))
+	// F4: OpenSymbol standing in for a Wingdings 2 the exporting machine
+	// lacked (LibreOffice): the ToUnicode keeps the symbol font's codes in
+	// the private-use area, U+F052 for R, U+F054 for T, U+F0A3 for £.
+	tu4 := w.stream("", "/CIDInit /ProcSet findresource begin 12 dict begin begincmap 1 begincodespacerange <00> <FF> endcodespacerange\n"+
+		"4 beginbfchar <01> <F052> <02> <F054> <03> <F0A3> <04> <F041> endbfchar endcmap CMapName currentdict /CMap defineresource pop end end")
+	f4 := w.add(fmt.Sprintf("<< /Type /Font /Subtype /TrueType /BaseFont /DAAAAA+OpenSymbol /Encoding /WinAnsiEncoding /FirstChar 1 /LastChar 4 /Widths [1000 1000 1000 1000] /ToUnicode %d 0 R >>", tu4))
+	res := w.add(fmt.Sprintf("<< /Font << /F1 %d 0 R /F2 %d 0 R /F3 %d 0 R /F4 %d 0 R >> >>", f1, f2, f3, f4))
 	pagesID := w.add("")
 	var kids []string
 	for _, p := range pages {
