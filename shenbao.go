@@ -50,6 +50,9 @@ type EditionMatch struct {
 	Name       string      `json:"name"`
 	Confidence float64     `json:"confidence"`
 	Candidates []Candidate `json:"candidates"`
+	// Year is the edition's programme year (申报年度) as its template
+	// declares it; a summary table has its application edition's.
+	Year int `json:"year,omitempty"`
 }
 
 // Candidate is one edition considered during detection, with its score.

@@ -50,12 +50,19 @@ const CoverSection = "封面"
 
 // Template is one form edition's layout.
 type Template struct {
-	ID       string   `yaml:"id"`
-	Kind     string   `yaml:"kind"`
-	Name     string   `yaml:"name"`
-	Title    string   `yaml:"title"`
-	Maker    string   `yaml:"maker"`   // the 「…制」 line of the cover
-	Years    []int    `yaml:"years"`   // the data years of the year columns
+	ID    string `yaml:"id"`
+	Kind  string `yaml:"kind"`
+	Name  string `yaml:"name"`
+	Title string `yaml:"title"`
+	Maker string `yaml:"maker"` // the 「…制」 line of the cover
+	Years []int  `yaml:"years"` // the data years of the year columns
+	// Year is the programme year (申报年度) the form was issued for: what
+	// the service files and filters an application under. A summary table
+	// takes its parent's.
+	Year int `yaml:"year,omitempty"`
+	// Parent is a summary table's application edition: the applications
+	// its rows list. Edition facts live here, never in the id's spelling.
+	Parent   string   `yaml:"parent,omitempty"`
 	Profile  string   `yaml:"profile"` // default criteria profile
 	Detect   []Signal `yaml:"detect"`  // extra phrases that tell this edition apart
 	Sections []string `yaml:"sections"`
@@ -212,9 +219,39 @@ func LoadFS(fsys fs.FS, dir string) (*Set, error) {
 		return nil, fmt.Errorf("no templates under %s", dir)
 	}
 	sort.Slice(set.list, func(i, j int) bool { return set.list[i].ID < set.list[j].ID })
+	if err := set.linkParents(); err != nil {
+		return nil, err
+	}
 	set.indexPhrases()
 	set.fingerprint = hex.EncodeToString(h.Sum(nil))[:16]
 	return set, nil
+}
+
+// linkParents checks each summary table's parent and gives it the parent's
+// programme year unless it declares its own.
+func (s *Set) linkParents() error {
+	for _, t := range s.list {
+		if t.Kind != KindSummary {
+			continue
+		}
+		p, ok := s.byID[t.Parent]
+		if !ok || p.Kind != KindApplication {
+			return fmt.Errorf("template %s: parent %q is no application edition", t.ID, t.Parent)
+		}
+		if t.Year == 0 {
+			t.Year = p.Year
+		}
+	}
+	return nil
+}
+
+// Edition returns the application edition id a template belongs to: its
+// own for an application, its parent's for a summary table.
+func (t *Template) Edition() string {
+	if t.Kind == KindSummary {
+		return t.Parent
+	}
+	return t.ID
 }
 
 // MustLoad is Load for program start-up and tests: the embedded templates
@@ -260,6 +297,14 @@ func (t *Template) Validate() error {
 	}
 	if t.Kind != KindApplication && t.Kind != KindSummary {
 		return fmt.Errorf("kind %q: want %s or %s", t.Kind, KindApplication, KindSummary)
+	}
+	switch {
+	case t.Kind == KindApplication && t.Year == 0:
+		return fmt.Errorf("year (the programme year) is required")
+	case t.Kind == KindApplication && t.Parent != "":
+		return fmt.Errorf("parent is for summary tables")
+	case t.Kind == KindSummary && t.Parent == "":
+		return fmt.Errorf("parent (the application edition) is required for a summary table")
 	}
 	if len(t.Rows) == 0 {
 		return fmt.Errorf("no rows")
