@@ -50,7 +50,7 @@ type doc struct {
 	r       *shenbao.Report
 	t       *layout.Template
 	file    string
-	edition string // the application edition (a summary's is its own id without -summary)
+	edition string // the application edition (a summary's is its declared parent)
 	year    int    // the latest data year of the edition
 	id      identity
 	unit    string                    // the quota unit: a province, a 计划单列市 or 兵团
@@ -69,7 +69,7 @@ func valueID(f *shenbao.Field) string {
 }
 
 func newDoc(r *shenbao.Report, t *layout.Template, rules *Rules) *doc {
-	d := &doc{r: r, t: t, file: r.File, edition: strings.TrimSuffix(t.ID, "-summary"), values: map[string]*shenbao.Field{}}
+	d := &doc{r: r, t: t, file: r.File, edition: t.Edition(), values: map[string]*shenbao.Field{}}
 	if d.file == "" {
 		d.file = r.SHA256
 	}
@@ -161,13 +161,18 @@ func normalize(s string) string {
 	return b.String()
 }
 
-// provinces lists the provincial units by the stem a name begins with; the
-// longer names come first so that 新疆生产建设兵团 wins over 新疆.
-var provinces = []string{
-	"新疆生产建设兵团", "内蒙古", "黑龙江",
-	"北京", "天津", "河北", "山西", "辽宁", "吉林", "上海", "江苏", "浙江", "安徽", "福建", "江西",
-	"山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏",
-	"陕西", "甘肃", "青海", "宁夏", "新疆", "台湾", "香港", "澳门",
+// provinces lists the provincial units by the stem a name begins with —
+// layout's divisions (regions.txt) and the 兵团, which the notices count as
+// one — the longer first so that 新疆生产建设兵团 wins over 新疆.
+var provinces = provinceStems(append(layout.Provinces(), "新疆生产建设兵团"))
+
+func provinceStems(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = stem(n)
+	}
+	slices.SortStableFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
 }
 
 var provinceSuffix = regexp.MustCompile(`^(?:维吾尔自治区|壮族自治区|回族自治区|特别行政区|自治区|省|市)`)
