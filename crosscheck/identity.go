@@ -1,6 +1,7 @@
 package crosscheck
 
 import (
+	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -49,7 +50,8 @@ type identity struct {
 type doc struct {
 	r       *shenbao.Report
 	t       *layout.Template
-	file    string
+	file    string // the document as the caller names it (Result.Document)
+	name    string // the file name messages show (displayName)
 	edition string // the application edition (a summary's is its declared parent)
 	year    int    // the latest data year of the edition
 	id      identity
@@ -73,6 +75,7 @@ func newDoc(r *shenbao.Report, t *layout.Template, rules *Rules) *doc {
 	if d.file == "" {
 		d.file = r.SHA256
 	}
+	d.name = displayName(d.file)
 	if len(t.Years) > 0 {
 		d.year = slices.Max(t.Years)
 	}
@@ -412,4 +415,25 @@ func number(f *shenbao.Field) (float64, bool) {
 	v := strings.ReplaceAll(normalize(f.Value), ",", "")
 	x, err := strconv.ParseFloat(v, 64)
 	return x, err == nil
+}
+
+// displayName is how a message names a document: its file name, and the
+// archive (the batch) it came in — never the path it has on the machine
+// that ran the check (/tmp/…/x.zip!/history/a.pdf is a.pdf（x.zip）).
+func displayName(file string) string {
+	file = strings.ReplaceAll(file, "\\", "/")
+	archive, member, ok := strings.Cut(file, "!/")
+	if !ok {
+		return path.Base(file)
+	}
+	return path.Base(member) + "（" + path.Base(archive) + "）"
+}
+
+// displayNames is displayName of each file.
+func displayNames(files []string) []string {
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = displayName(f)
+	}
+	return out
 }
