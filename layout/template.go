@@ -95,6 +95,10 @@ type Spec struct {
 	// read by OCR, a name whose first character is no known surname is
 	// more likely misread than rare.
 	Person bool `yaml:"person,omitempty"`
+	// Same and Differs declare how the row's question relates to its key's
+	// rows in other editions that print it otherwise (see Comparable).
+	Same    string `yaml:"same,omitempty"`
+	Differs string `yaml:"differs,omitempty"`
 	// LabelSource notes where a label was taken from when the seed lost it.
 	LabelSource string `yaml:"label_source,omitempty"`
 }
@@ -222,6 +226,9 @@ func LoadFS(fsys fs.FS, dir string) (*Set, error) {
 	if err := set.linkParents(); err != nil {
 		return nil, err
 	}
+	if err := set.checkKeys(); err != nil {
+		return nil, err
+	}
 	set.indexPhrases()
 	set.fingerprint = hex.EncodeToString(h.Sum(nil))[:16]
 	return set, nil
@@ -319,6 +326,9 @@ func (t *Template) Validate() error {
 		where := fmt.Sprintf("row %d (%s)", i+1, r.Key)
 		if r.Key == "" || r.Label == "" {
 			return fmt.Errorf("%s: key and label are required", where)
+		}
+		if r.Same != "" && r.Differs != "" {
+			return fmt.Errorf("%s: same and differs exclude each other", where)
 		}
 		if strings.ContainsAny(r.Label, " \t\n") {
 			return fmt.Errorf("%s: label %q must have its whitespace removed", where, r.Label)
