@@ -33,6 +33,16 @@ const (
 	TypeDeclaration = "declaration" // signature and date in the 真实性声明 cell
 )
 
+// IsNumeric reports whether cells of a row type hold figures: the one list
+// of them, which mapping parses and the criteria check.
+func IsNumeric(typ string) bool {
+	switch typ {
+	case TypeNumber, TypePercent, TypeInteger, TypeAmount, TypeStandards:
+		return true
+	}
+	return false
+}
+
 var rowTypes = map[string]bool{
 	TypeText: true, TypeNumber: true, TypePercent: true, TypeInteger: true, TypeAmount: true,
 	TypeCountNames: true, TypeStandards: true, TypeChoice: true, TypeMultiChoice: true,
