@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -129,5 +130,54 @@ func TestBulkCheck(t *testing.T) {
 	data, err := os.ReadFile(out)
 	if err != nil || strings.Count(string(data), "\n") != 2 {
 		t.Errorf("jsonl: %v %d lines", err, strings.Count(string(data), "\n"))
+	}
+}
+
+// TestFlagsAnywhere: flags after the files work as before them — the two
+// orders write the same results — "--" ends the flags, and a flag missing
+// its value is a usage error naming it.
+func TestFlagsAnywhere(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"nat2022_01_docx.docx", "nat2023_02_docx.docx"} {
+		data, err := os.ReadFile("../../testdata/corpus/" + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, f), data, 0o644)
+	}
+	results := func(args ...string) string {
+		t.Helper()
+		_, stderr, err := run(t, nil, args...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, stderr)
+		}
+		if !strings.Contains(stderr, "2 done, 0 failed") {
+			t.Errorf("%v: %s", args, stderr)
+		}
+		out := args[slices.Index(args, "--out")+1]
+		data, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		return string(data)
+	}
+	cache := t.TempDir()
+	before := results("check", "--no-cross", "--cache-dir", cache, "--out", filepath.Join(t.TempDir(), "r.csv"), dir)
+	after := results("check", dir, "--out", filepath.Join(t.TempDir(), "r.csv"), "--no-cross", "--cache-dir", cache)
+	if before != after || strings.Count(before, "\n") != 3 {
+		t.Errorf("flags after the folder gave other results:\n%s\nvs\n%s", after, before)
+	}
+
+	// After "--" a name starting with - is a file, not a flag.
+	_, stderr, err := run(t, nil, "check", "--", "--out")
+	if exitCode(err) == 2 {
+		t.Errorf("-- did not end the flags: %v %s", err, stderr)
+	}
+	if !strings.Contains(stderr, "--out") {
+		t.Errorf("the file --out was not reported: %s", stderr)
+	}
+	_, _, err = run(t, nil, "check", dir, "--out")
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "out") {
+		t.Errorf("--out without its value: %v, want a usage error naming it", err)
 	}
 }
