@@ -4,6 +4,8 @@
 // (Finding), gathered in a Report. It depends on the standard library only.
 package shenbao
 
+import "strings"
+
 // Box is a rectangle in PDF points measured from the page's top-left corner:
 // x0, y0, x1, y1.
 type Box [4]float64
@@ -150,4 +152,11 @@ type Finding struct {
 	Basis    string   `json:"basis"`
 	Page     *int     `json:"page"`
 	BBox     *Box     `json:"bbox"`
+}
+
+// Key identifies a finding across report versions — its kind, rule and
+// fields — so that a reviewer's decision survives re-checks that reorder
+// the findings. Decisions are stored under it.
+func (f Finding) Key() string {
+	return f.Kind + "|" + f.Rule + "|" + strings.Join(f.FieldIDs, ",")
 }
