@@ -149,9 +149,9 @@ func (m *Main) editions(args []string) error {
 		return err
 	}
 	if *fields == "" {
-		fmt.Fprintf(m.Stdout, "%-16s %-12s %-6s %s\n", "id", "kind", "rows", "name")
+		fmt.Fprintf(m.Stdout, "%-18s %-12s %-5s %-9s %-6s %s\n", "id", "kind", "year", "edition", "rows", "name")
 		for _, t := range m.templates.All() {
-			fmt.Fprintf(m.Stdout, "%-16s %-12s %-6d %s\n", t.ID, t.Kind, len(t.Rows), t.Name)
+			fmt.Fprintf(m.Stdout, "%-18s %-12s %-5d %-9s %-6d %s\n", t.ID, t.Kind, t.Year, t.Edition(), len(t.Rows), t.Name)
 		}
 		return nil
 	}
