@@ -226,13 +226,19 @@ func parseName(n string) (Region, string) {
 	return r, clusterSuffix.ReplaceAllString(rest, "")
 }
 
-func municipality(p string) bool {
-	switch stem(p) {
-	case "北京", "天津", "上海", "重庆":
-		return true
+// municipality reports whether p is a provincial unit that is a city
+// (北京市, 重庆市…, as regions.txt names them), whose divisions are counties.
+func municipality(p string) bool { return slices.Contains(municipalities, stem(p)) }
+
+var municipalities = func() []string {
+	var out []string
+	for _, n := range layout.Provinces() {
+		if strings.HasSuffix(n, "市") {
+			out = append(out, stem(n))
+		}
 	}
-	return false
-}
+	return out
+}()
 
 var stemSuffix = regexp.MustCompile(`(?:维吾尔自治区|壮族自治区|回族自治区|特别行政区|自治区|自治州|自治县|地区|省|市|州|盟|县|区|旗)$`)
 
