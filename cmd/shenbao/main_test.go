@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -179,5 +181,39 @@ func TestFlagsAnywhere(t *testing.T) {
 	_, _, err = run(t, nil, "check", dir, "--out")
 	if exitCode(err) != 2 || !strings.Contains(err.Error(), "out") {
 		t.Errorf("--out without its value: %v, want a usage error naming it", err)
+	}
+}
+
+func TestParseAnywhere(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		out  string // --out as parsed
+		f    bool   // --force as parsed
+		rest string
+	}{
+		{[]string{"a", "--out", "r.csv", "b"}, "r.csv", false, "a b"},
+		{[]string{"--out=r.csv", "a", "--force", "b"}, "r.csv", true, "a b"},
+		{[]string{"a", "b", "-force"}, "", true, "a b"},
+		{[]string{"a", "--", "--out", "r.csv"}, "", false, "a --out r.csv"},
+		{[]string{"--", "-"}, "", false, "-"},
+		{[]string{"-", "--force"}, "", true, "-"},
+		{nil, "", false, ""},
+	} {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		out := fs.String("out", "", "")
+		force := fs.Bool("force", false, "")
+		if err := parseAnywhere(fs, tc.args); err != nil {
+			t.Errorf("%q: %v", tc.args, err)
+			continue
+		}
+		if *out != tc.out || *force != tc.f || strings.Join(fs.Args(), " ") != tc.rest {
+			t.Errorf("%q: out %q force %v rest %q; want %q %v %q", tc.args, *out, *force, fs.Args(), tc.out, tc.f, tc.rest)
+		}
+	}
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.String("out", "", "")
+	if err := parseAnywhere(fs, []string{"a", "--bogus"}); err == nil || !strings.Contains(err.Error(), "bogus") {
+		t.Errorf("unknown flag after a file: %v", err)
 	}
 }
