@@ -26,9 +26,9 @@ func (s *Server) authenticate(c *gin.Context) {
 	if t, ok := strings.CutPrefix(h, "Bearer "); ok {
 		u, err = auth.Authenticate(c.Request.Context(), s.st, strings.TrimSpace(t), "", "")
 	} else if name, password, ok := c.Request.BasicAuth(); ok {
-		addr := ClientAddr(c.Request)
-		u, err = SignIn(c.Request.Context(), s.st, s.cfg.Throttle, s.log, name, password, addr, "basic")
-		RetryAfter(c.Writer, s.cfg.Throttle, name, addr)
+		addr := auth.ClientAddr(c.Request)
+		u, err = auth.SignIn(c.Request.Context(), s.st, s.cfg.Throttle, s.log, name, password, addr, "basic")
+		auth.RetryAfter(c.Writer, s.cfg.Throttle, name, addr)
 	} else {
 		u, err = auth.Authenticate(c.Request.Context(), s.st, "", "", "")
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/api"
+	"github.com/shenbao/shenbao/auth"
 	"github.com/shenbao/shenbao/queue"
 	"github.com/shenbao/shenbao/store"
 	"github.com/shenbao/shenbao/store/pgtest"
@@ -340,7 +341,7 @@ func TestSignInThrottled(t *testing.T) {
 		}
 		var failed int
 		for _, a := range spy.entries {
-			if d, _ := a.Detail.(map[string]any); a.Action == api.ActionSignInFailed && d["name"] == "clerk" {
+			if d, _ := a.Detail.(map[string]any); a.Action == auth.ActionSignInFailed && d["name"] == "clerk" {
 				if d["via"] != "basic" || d["address"] != "127.0.0.1" || a.UserName != "anonymous" || a.UserID != 0 {
 					t.Errorf("audit entry %+v", a)
 				}

@@ -1,4 +1,4 @@
-package api
+package auth
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/shenbao/shenbao"
-	"github.com/shenbao/shenbao/auth"
 	"github.com/shenbao/shenbao/store"
 	"github.com/shenbao/shenbao/throttle"
 )
@@ -24,7 +23,7 @@ func SignIn(ctx context.Context, st store.Store, th *throttle.SignIn, log *slog.
 	if wait := th.Wait(name, addr); wait > 0 {
 		return nil, errThrottled(wait)
 	}
-	u, err := auth.Authenticate(ctx, st, "", name, password)
+	u, err := Authenticate(ctx, st, "", name, password)
 	if shenbao.ErrorCode(err) != shenbao.EUNAUTHORIZED {
 		if err == nil {
 			th.Succeeded(name)
