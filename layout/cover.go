@@ -2,7 +2,6 @@ package layout
 
 import (
 	"regexp"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -53,13 +52,12 @@ func (m *mapper) coverAt(s *Spec, index func(raw, needle string) (int, int, bool
 				}
 				rest += w.text
 			}
-			v = m.text(trimBlank(coverHint.ReplaceAllString(rest, "")))
+			v = trimBlank(coverHint.ReplaceAllString(rest, ""))
 		} else {
 			v = m.beforeMarker(rest, s)
 		}
 		conf := 1.0
 		if m.source == shenbao.SourceOCR {
-			v = unpairedQuotes(v)
 			// Handwriting or type over an underline: without the reader's
 			// own confidence, assume a reviewer should look.
 			conf = 0.75
@@ -79,33 +77,12 @@ func (m *mapper) coverAt(s *Spec, index func(raw, needle string) (int, int, bool
 // trimBlank trims what an underlined blank leaves around a handwritten or
 // OCR'd value: spaces, underscores, and the stray punctuation OCR makes of
 // the underline.
-func trimBlank(v string) string {
-	return strings.Trim(v, " \t\n_＿—-－,，.。:：;；'\"“”‘’|｜")
-}
+func trimBlank(v string) string { return TrimBlank(v) }
 
-// unpairedQuotes drops the quotation marks of v that open nothing or close
-// nothing: OCR's reading of specks where an underline starts
-// (吴永刚  “15146354443).
-func unpairedQuotes(v string) string {
-	rs := []rune(v)
-	out := rs[:0:0]
-	open := 0
-	for i, r := range rs {
-		switch r {
-		case '“':
-			if !slices.Contains(rs[i+1:], '”') {
-				continue
-			}
-			open++
-		case '”':
-			if open == 0 {
-				continue
-			}
-			open--
-		}
-		out = append(out, r)
-	}
-	return strings.TrimSpace(string(out))
+// TrimBlank trims what an underlined blank leaves around a handwritten or
+// OCR'd value (see trimBlank).
+func TrimBlank(v string) string {
+	return strings.Trim(v, " \t\n_＿—-－,，.。:：;；'\"“”‘’|｜")
 }
 
 // coverHint is the printed naming hint beside a blank, e.g.
@@ -304,127 +281,3 @@ func (m *mapper) summary() {
 		m.out.NotFound = append(m.out.NotFound, m.t.Rows[k].Key)
 	}
 }
-
-// sameConcept pairs the rows that state the same thing twice: the cover
-// page's blanks and the basic-information table.
-var sameConcept = [][2]string{{"cover_name", "name"}, {"cover_org", "org"}, {"cover_dept", "dept"}}
-
-// crossRead lowers the confidence of OCR'd values whose twin elsewhere on
-// the form reads differently: one of the two is misread, and a reviewer
-// should see which.
-func (m *mapper) crossRead() {
-	at := map[string]int{}
-	for i, f := range m.out.Fields {
-		at[f.ID] = i
-	}
-	for _, pair := range sameConcept {
-		i, ok1 := at[pair[0]]
-		j, ok2 := at[pair[1]]
-		if !ok1 || !ok2 {
-			continue
-		}
-		a, b := &m.out.Fields[i], &m.out.Fields[j]
-		if a.Value == "" || b.Value == "" || Norm(a.Value) == Norm(b.Value) {
-			continue
-		}
-		a.Confidence *= 0.7
-		b.Confidence *= 0.7
-	}
-}
-
-// county returns the index of the cover's county (所属地区) and its
-// characters, or -1 when it is missing or too short to hold against the
-// names (two characters or fewer).
-func (m *mapper) county() (int, []rune) {
-	ci := slices.IndexFunc(m.out.Fields, func(f shenbao.Field) bool { return f.Key == "region_county" })
-	if ci < 0 {
-		return -1, nil
-	}
-	cr := []rune(trimBlank(m.out.Fields[ci].Value))
-	if len(cr) < 3 {
-		return -1, nil
-	}
-	return ci, cr
-}
-
-// countyRead lowers the confidence of an OCR'd name that holds the
-// cover's county with one character read differently (风溪市 where
-// 所属地区 reads 凤溪市), and of the county itself: one of them is misread,
-// however sure Tesseract is of each.
-func (m *mapper) countyRead() {
-	ci, cr := m.county()
-	if ci < 0 {
-		return
-	}
-	differs := false
-	for i := range m.out.Fields {
-		f := &m.out.Fields[i]
-		if !slices.Contains(countyNamed, f.Key) {
-			continue
-		}
-		rs := []rune(f.Value)
-		for j := 0; j+len(cr) <= len(rs); j++ {
-			if rs[j+len(cr)-1] != cr[len(cr)-1] {
-				continue
-			}
-			if differing(rs[j:j+len(cr)], cr) == 1 {
-				f.Confidence *= 0.7
-				differs = true
-				break
-			}
-		}
-	}
-	if differs {
-		m.out.Fields[ci].Confidence *= 0.7
-	}
-}
-
-// countyNames repairs the county in OCR'd names: Tesseract reads 县 as
-// 具, and the names of the cluster, its department and its institution
-// usually begin with the county the cover states in 所属地区. Only a
-// "…具" whose characters before it are the county's (one may differ) is
-// replaced, so 家具 and the like stay.
-func (m *mapper) countyNames() {
-	county := ""
-	for _, f := range m.out.Fields {
-		if f.Key == "region_county" {
-			county = trimBlank(f.Value)
-		}
-	}
-	cr := []rune(county)
-	if len(cr) < 3 || cr[len(cr)-1] != '县' {
-		return
-	}
-	stem := cr[:len(cr)-1]
-	for i := range m.out.Fields {
-		f := &m.out.Fields[i]
-		if !slices.Contains(countyNamed, f.Key) {
-			continue
-		}
-		rs := []rune(f.Value)
-		for j := len(stem); j < len(rs); j++ {
-			if rs[j] != '具' {
-				continue
-			}
-			if differing(rs[j-len(stem):j], stem) <= 1 { // the stem has two characters or more
-				copy(rs[j-len(stem):j+1], cr)
-			}
-		}
-		f.Value = string(rs)
-	}
-}
-
-// differing counts the positions where a and b (of a's length at least)
-// hold different characters.
-func differing(a, b []rune) int {
-	n := 0
-	for k, r := range a {
-		if b[k] != r {
-			n++
-		}
-	}
-	return n
-}
-
-// countyNamed are the keys of the names that begin with the county.
-var countyNamed = []string{"cover_name", "name", "cover_org", "org", "cover_dept", "dept"}

@@ -1,11 +1,8 @@
 package layout
 
 import (
-	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/shenbao/shenbao"
@@ -17,6 +14,10 @@ import (
 var stampPrompt = regexp.MustCompile(`主管部门|[公盖]章`)
 
 var dateRE = regexp.MustCompile(`\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日`)
+
+// looseDate is a date with its 月 or 日 written or read otherwise: a year,
+// a number, any mark, a number, any mark or the end.
+var looseDate = regexp.MustCompile(`\d{4}\s*年\s*\d{1,2}\s*[^\d\s]\s*\d{1,2}\s*(?:[^\d\s]|$)`)
 
 // readDeclaration reads the 真实性声明 cell: the signer after the printed
 // 负责人（签字）： and the date written under it.
@@ -37,8 +38,10 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 		}
 		if d := dateRE.FindString(text); d != "" {
 			v = strings.Join(strings.Fields(d), "")
-		} else if m.source == shenbao.SourceOCR {
-			v = ocrDate(text)
+		} else {
+			// A date whose 月 or 日 was misread (2023年6月12介) is
+			// taken as written; the corrections stage reads it.
+			v = strings.Join(strings.Fields(looseDate.FindString(text)), "")
 		}
 	} else if end, ok := m.signerPrompt(c.Text, col); ok {
 		// The name follows the prompt, possibly wrapped onto the next
@@ -54,33 +57,8 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 			}
 		}
 		v = joinLines(strings.Join(parts, "\n"))
-		if m.source == shenbao.SourceOCR {
-			// The pen stroke before a signature reads as a quote or a dash.
-			v = signature(trimBlank(v))
-		}
 	}
 	m.addField(s, col, v, a.score, c)
-}
-
-// signature keeps of an OCR'd signature the name: the words before a wide
-// gap (two spaces or more), when they are two Chinese characters or more.
-// What stands apart after a name is the seal's remnant over the line
-// (叶春梅  /全, 程明  Nb): a signature is one name.
-func signature(v string) string {
-	name, _, ok := strings.Cut(v, "  ")
-	if !ok {
-		return v
-	}
-	han := 0
-	for _, r := range name {
-		if unicode.Is(unicode.Han, r) {
-			han++
-		}
-	}
-	if han < 2 {
-		return v
-	}
-	return strings.TrimSpace(name)
 }
 
 // signerPrompt finds the end of the printed signature prompt in text. On
@@ -109,22 +87,6 @@ func (m *mapper) signerPrompt(text, prompt string) (int, bool) {
 	}
 	return end + len(line), true
 }
-
-// ocrDate reads a date whose 月 or 日 OCR misread (2023年6月12介,
-// 2024年6洽8日): a year of this century, a month and a day in range.
-func ocrDate(text string) string {
-	for _, mm := range ocrDateRE.FindAllStringSubmatch(text, -1) {
-		y, _ := strconv.Atoi(mm[1])
-		mo, _ := strconv.Atoi(mm[2])
-		d, _ := strconv.Atoi(mm[3])
-		if y >= 2000 && y < 2100 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 {
-			return fmt.Sprintf("%d年%d月%d日", y, mo, d)
-		}
-	}
-	return ""
-}
-
-var ocrDateRE = regexp.MustCompile(`(\d{4})\s*年\s*(\d{1,2})\s*[^\d\s]\s*(\d{1,2})\s*(?:[^\d\s]|$)`)
 
 // signerMarker is the printed signature prompt of the declaration, from the
 // sibling row that reads the signer.

@@ -16,6 +16,22 @@ type Mapped struct {
 	Texts      []shenbao.Text
 	// NotFound lists the keys of template rows that were not located.
 	NotFound []string
+	// Readings says, by field id, how each value read from a table cell
+	// was read: what the corrections stage (package correct) weighs
+	// besides the value itself.
+	Readings map[string]Reading
+}
+
+// Reading is how a value was read from its cell, for the corrections
+// stage: the label's anchor score, the cell's line confidence, and the
+// digit model's reading of the same ink where a scan has one.
+type Reading struct {
+	Score float64 // how well the row's label was matched
+	Line  float64 // the cell's line confidence (see lineConfidence)
+	// Digits is the digit model's reading (see shenbao.Line.Digits) when
+	// exactly one line of the cell has one that is a number.
+	Digits     string
+	DigitsConf float64
 }
 
 // minLabelScore is the least similarity at which a cell is taken for a
@@ -48,19 +64,12 @@ type mapper struct {
 // locate is listed in NotFound and reported as a blank with confidence 0,
 // so the checks and the reviewer see it.
 func Map(c *shenbao.Content, t *Template) *Mapped {
-	m := &mapper{t: t, source: sourceOf(c.Format)}
+	m := &mapper{t: t, source: sourceOf(c.Format), out: Mapped{Readings: map[string]Reading{}}}
 	m.flatten(c)
 	if t.Kind == KindSummary {
 		m.summary()
 	} else {
 		m.application()
-		if m.source == shenbao.SourceOCR {
-			m.countyNames()
-			m.repairCity()
-			m.repairCounty()
-			m.crossRead()
-			m.countyRead()
-		}
 	}
 	return &m.out
 }
@@ -379,62 +388,18 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 	if c != nil {
 		f.Page, f.BBox = where(c)
 		f.Confidence = conf * lineConfidence(c)
-		if m.source == shenbao.SourceOCR {
-			typ := s.Type
-			if typ == TypeCountNames && Norm(col) == "数量" {
-				typ = TypeInteger
-			}
-			v := strings.TrimSpace(value)
-			d, dc, digits := cellDigits(c)
-			digits = digits && (isNumeric(typ) || typ == TypePlanTarget && ParseNumber(v) != nil)
-			if digits && v != "无" && (v == "" || ParseNumber(v) == nil) {
-				// The digit reading of the same ink, where the first
-				// reading is no number: sure only as the digits are.
-				f.Value, f.Confidence = d, conf*dc*0.9
-			} else {
-				if digits && v != "无" && *ParseNumber(d) != *ParseNumber(v) {
-					// The digit model read another number in the same
-					// ink: a reviewer decides, shown the likelier one.
-					f.Confidence *= 0.6
-					if digitsLikelier(v, d, dc, lineConfidence(c)) {
-						f.Value = d
-					}
-				}
-				f.Confidence *= plausibility(typ, value)
-				if isNumeric(typ) && value != numericValue(c) && s.Type != TypeCountNames {
-					// Read as letters and taken for digits: worth a look.
-					f.Confidence *= 0.7
-				}
-				// Misreadings Tesseract is sure of: a name under no
-				// known surname, a word one character off the form's.
-				if s.Person && !knownSurname(value) {
-					f.Confidence *= 0.6
-				}
-				if !isNumeric(typ) && !s.IsCheckbox() {
-					if v, ok := boxAsCharacter(f.Value); ok {
-						f.Value = v
-						f.Confidence *= 0.6
-					}
-				}
-				if !isNumeric(typ) {
-					if v, near := m.nearPrinted(f.Value); near {
-						f.Value = v
-						f.Confidence *= 0.6
-					}
-				}
-				if strings.TrimSpace(value) == "" {
-					// OCR drops lone digits ("0", "1"): a blank it read may not be
-					// blank on paper.
-					f.Confidence *= 0.6
-				}
-			}
-		}
+		r := Reading{Score: conf, Line: lineConfidence(c)}
+		r.Digits, r.DigitsConf, _ = cellDigits(c)
+		m.out.Readings[f.ID] = r
 	}
 	if isNumeric(s.Type) {
 		f.Number = ParseNumber(f.Value)
 	}
 	m.out.Fields = append(m.out.Fields, f)
 }
+
+// IsNumeric says whether a row type holds numbers.
+func IsNumeric(t string) bool { return isNumeric(t) }
 
 func isNumeric(t string) bool {
 	switch t {
@@ -536,22 +501,9 @@ func numericValue(c *shenbao.Cell) string {
 
 func (m *mapper) value(s *Spec, c *shenbao.Cell) string {
 	if isNumeric(s.Type) {
-		v := numericValue(c)
-		if m.source == shenbao.SourceOCR {
-			v = ocrDigits(v)
-		}
-		return v
+		return numericValue(c)
 	}
-	return m.text(cellValue(c))
-}
-
-// text is a value of running text as the form holds it: for OCR, Chinese
-// punctuation restored where the reader gave ASCII or angle brackets.
-func (m *mapper) text(v string) string {
-	if m.source != shenbao.SourceOCR {
-		return v
-	}
-	return ocrPunct(v)
+	return cellValue(c)
 }
 
 // indexNorm finds the normalised needle in raw text, skipping whitespace and

@@ -40,7 +40,7 @@ func (m *mapper) readLongText(s *Spec, a anchor) {
 		c = cells[0]
 		text = c.Text
 	}
-	text = m.text(stripPrinted(text, s))
+	text = stripPrinted(text, s)
 	page, box := where(c)
 	m.out.Texts = append(m.out.Texts, shenbao.Text{
 		ID: s.Key, Key: s.Key, Section: s.Section, Label: s.FullLabel(), Text: text,
@@ -157,24 +157,6 @@ func (m *mapper) readPlan(s *Spec, a anchor) {
 			m.addField(s, col, "", 0, nil)
 			continue
 		}
-		v := m.text(cellValue(c))
-		if m.source == shenbao.SourceOCR {
-			v = ocrPercent(v)
-		}
-		m.addField(s, col, v, a.score, c)
+		m.addField(s, col, cellValue(c), a.score, c)
 	}
 }
-
-// ocrPercent restores the per-cent sign of a plan target that OCR read as
-// the digits 96 ("降低11.9896）" for 降低11.98%）) or followed by a stray
-// 0 ("27.27%0"): the form's figures have two decimals, so a third and
-// fourth digit "96" right before a bracket or the end is the sign.
-func ocrPercent(v string) string {
-	v = percentAs96.ReplaceAllString(v, "$1%$2")
-	return percentZero.ReplaceAllString(v, "$1%$2")
-}
-
-var (
-	percentAs96 = regexp.MustCompile(`(\d\.\d{2})96([)）]|$)`)
-	percentZero = regexp.MustCompile(`(\d\.\d{2})%0([)）]|$)`)
-)

@@ -290,13 +290,6 @@ func (m *mapper) readCountNames(s *Spec, a anchor) {
 			if mm := countRE.FindStringSubmatch(text); mm != nil {
 				v = strings.TrimSpace(mm[1])
 			}
-			if m.source == shenbao.SourceOCR {
-				raw := v
-				if v = ocrDigits(v); v != raw && hasLookalike(raw) {
-					// Read as letters and taken for digits: worth a look.
-					conf *= 0.7
-				}
-			}
 		case "名称":
 			if mm := namesRE.FindStringSubmatch(text); mm != nil {
 				v = joinLines(mm[1])

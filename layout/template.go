@@ -60,8 +60,6 @@ type Template struct {
 	Detect   []Signal `yaml:"detect"`  // extra phrases that tell this edition apart
 	Sections []string `yaml:"sections"`
 	Rows     []Spec   `yaml:"rows"`
-
-	print *printedWords // built by Parse, for mapping OCR'd text
 }
 
 // Signal is a phrase whose presence counts for (or, with a negative weight,
@@ -238,7 +236,6 @@ func Parse(data []byte) (*Template, error) {
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
-	t.print = newPrintedWords(&t)
 	return &t, nil
 }
 
