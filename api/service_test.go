@@ -406,6 +406,11 @@ func TestService(t *testing.T) {
 		if status != http.StatusOK || err != nil || len(rows) != 2 {
 			t.Fatalf("csv export: status %d, %d rows, %v", status, len(rows), err)
 		}
+		// The last column counts the values the corrections stage changed:
+		// none on a Word file.
+		if last := len(rows[0]) - 1; rows[0][last] != "识别更正 Repairs" || rows[1][last] != "0" {
+			t.Errorf("csv export's repair column: %q / %q", rows[0][last], rows[1][last])
+		}
 		status, data = e.do("GET", p+"/exports/applications.xlsx?batch=2024-1", "reviewer", nil, "")
 		if status != http.StatusOK {
 			t.Fatalf("xlsx export: %d %s", status, data)

@@ -16,7 +16,8 @@ import (
 
 // TestBrowserRepairNote: a value the corrections stage changed carries,
 // on the reviewer's page, what OCR read and the rule that changed it; a
-// value it did not change carries no note.
+// value it did not change carries no note; the printed 审核意见 and the
+// application's row carry the count.
 func TestBrowserRepairNote(t *testing.T) {
 	b := newBrowser(t)
 	s := startSite(t, 0)
@@ -53,4 +54,17 @@ func TestBrowserRepairNote(t *testing.T) {
 		t.Errorf("a value read as it stands carries a note: %q", notes["ent_count.2020"])
 	}
 	b.shot("repair-note")
+
+	// The printed 审核意见 and the application's row (the list, the
+	// exports) carry the count.
+	b.run("opinion", chromedp.Navigate(fmt.Sprintf("%s/applications/%d/opinion", s.URL, app.ID)), chromedp.WaitVisible(`#repairs`, chromedp.ByID))
+	var line string
+	b.run("opinion repairs", chromedp.Text(`#repairs`, &line, chromedp.ByID))
+	if !strings.Contains(line, "1 处") {
+		t.Errorf("opinion's repair line = %q, want the count 1", line)
+	}
+	got, err := s.Store.Application(ctx, app.ID)
+	if err != nil || got.Repairs != 1 {
+		t.Errorf("application's repair count %d (%v), want 1", got.Repairs, err)
+	}
 }
