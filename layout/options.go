@@ -2,7 +2,6 @@ package layout
 
 import (
 	"github.com/shenbao/shenbao"
-	"github.com/shenbao/shenbao/extract/glyph"
 )
 
 // readChoice reads which options of a checkbox group are ticked: each
@@ -92,7 +91,7 @@ func findOptionOCR(text, opt []rune, from int, later [][]rune) (at, n, state int
 		// if an option still to come that it reads as is found again
 		// after it.
 		for i := max(from, 1); i+len(opt) <= len(text); i++ {
-			if glyph.State(text[i-1]) == 0 || glyph.State(text[i]) != 0 {
+			if shenbao.MarkState(text[i-1]) == 0 || shenbao.MarkState(text[i]) != 0 {
 				continue
 			}
 			cand := text[i : i+len(opt)]
@@ -112,7 +111,7 @@ func findOptionOCR(text, opt []rune, from int, later [][]rune) (at, n, state int
 	}
 	want := string(opt)
 	for i := max(from, 1); i < len(text); i++ {
-		if glyph.State(text[i-1]) == 0 || glyph.State(text[i]) != 0 {
+		if shenbao.MarkState(text[i-1]) == 0 || shenbao.MarkState(text[i]) != 0 {
 			continue // not the first character after a run of marks
 		}
 		for l := len(opt) - 2; l <= len(opt)+2; l++ {
@@ -140,7 +139,7 @@ func findOptionOCR(text, opt []rune, from int, later [][]rune) (at, n, state int
 func markBefore(text []rune, i int) int {
 	st := 0
 	for j := i - 1; j >= 0 && j >= i-3; j-- {
-		s := glyph.State(text[j])
+		s := shenbao.MarkState(text[j])
 		if s == 0 {
 			break
 		}
@@ -150,7 +149,7 @@ func markBefore(text []rune, i int) int {
 		st = s
 	}
 	if st == 0 && i > 0 {
-		return glyph.Raw(text[i-1])
+		return shenbao.RawMark(text[i-1])
 	}
 	return st
 }

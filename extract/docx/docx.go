@@ -535,7 +535,7 @@ func enclosedMark(instr string) (rune, bool) {
 	}
 	checked, box := false, false
 	for _, r := range instr[i:] {
-		switch glyph.State(r) {
+		switch shenbao.MarkState(r) {
 		case 1:
 			checked = true
 		case -1:

@@ -26,21 +26,3 @@ func TestSymbol(t *testing.T) {
 		}
 	}
 }
-
-func TestState(t *testing.T) {
-	for _, r := range "☑☒■√✓✔⊠" {
-		if State(r) != 1 {
-			t.Errorf("State(%q) != checked", r)
-		}
-	}
-	for _, r := range "□☐" {
-		if State(r) != -1 {
-			t.Errorf("State(%q) != empty", r)
-		}
-	}
-	for _, r := range "是否R" {
-		if State(r) != 0 {
-			t.Errorf("State(%q) != not a mark", r)
-		}
-	}
-}
