@@ -134,13 +134,13 @@ func (d *Doc) scanned() bool {
 func (d *Doc) spec(i int) *layout.Spec { return d.specs[d.Fields[i].Key] }
 
 // typ is field i's row type as its value is read: the count of a
-// count+names row is an integer.
+// count+names row (its first column) is an integer.
 func (d *Doc) typ(i int) string {
 	s := d.spec(i)
 	if s == nil {
 		return ""
 	}
-	if s.Type == layout.TypeCountNames && layout.Norm(d.Fields[i].Column) == layout.Norm("数量") {
+	if s.Type == layout.TypeCountNames && len(s.Columns) > 0 && d.Fields[i].Column == s.Columns[0] {
 		return layout.TypeInteger
 	}
 	return s.Type

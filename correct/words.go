@@ -28,7 +28,7 @@ func (sealRemnant) About() string {
 
 func (r sealRemnant) apply(d *Doc) {
 	d.eachField(func(i int) {
-		if d.typ(i) == layout.TypeDeclaration && layout.Norm(d.Fields[i].Column) != layout.Norm("日期") {
+		if s := d.spec(i); s != nil && s.Type == layout.TypeDeclaration && !layout.IsDateRow(s) {
 			d.repair(i, r, signature(layout.TrimBlank(d.Fields[i].Value)), 0)
 		}
 	})
@@ -68,7 +68,7 @@ var markedDate = regexp.MustCompile(`(\d{4})\s*年\s*(\d{1,2})\s*[^\d\s]\s*(\d{1
 
 func (r dateMarks) apply(d *Doc) {
 	d.eachField(func(i int) {
-		if d.typ(i) == layout.TypeDeclaration && layout.Norm(d.Fields[i].Column) == layout.Norm("日期") {
+		if s := d.spec(i); s != nil && layout.IsDateRow(s) {
 			if v, ok := readDate(d.Fields[i].Value); ok {
 				d.repair(i, r, v, 0)
 			}

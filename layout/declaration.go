@@ -30,7 +30,7 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 	c := cells[0]
 	col := s.Columns[0]
 	v := ""
-	if Norm(col) == Norm("日期") {
+	if isDateRow(s) {
 		text := c.Text
 		// The date is the one written after the signature line.
 		if _, end, ok := indexNorm(text, Norm(m.signerMarker(s))); ok {
@@ -63,7 +63,7 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 
 // signerPrompt finds the end of the printed signature prompt in text. On
 // a scan the prompt's tail is often misread (（签字7）, （签字js:), so there
-// it is found by its head (…负责人) and ends at the bracket or colon that
+// it is found by its head (what precedes its bracket: 单位负责人) and ends at the bracket or colon that
 // closes it.
 func (m *mapper) signerPrompt(text, prompt string) (int, bool) {
 	if _, end, ok := indexNorm(text, Norm(prompt)); ok {
@@ -72,11 +72,11 @@ func (m *mapper) signerPrompt(text, prompt string) (int, bool) {
 	if m.source != shenbao.SourceOCR {
 		return 0, false
 	}
-	head, _, ok := strings.Cut(prompt, "负责人")
-	if !ok {
+	head, _, ok := strings.Cut(Norm(prompt), "(")
+	if !ok || head == "" {
 		return 0, false
 	}
-	_, end, ok := indexNorm(text, Norm(head+"负责人"))
+	_, end, ok := indexNorm(text, head)
 	if !ok {
 		return 0, false
 	}
@@ -88,11 +88,17 @@ func (m *mapper) signerPrompt(text, prompt string) (int, bool) {
 	return end + len(line), true
 }
 
+// IsDateRow says whether a declaration row holds the date: the one that
+// is no person's signature.
+func IsDateRow(s *Spec) bool { return isDateRow(s) }
+
+func isDateRow(s *Spec) bool { return s.Type == TypeDeclaration && !s.Person }
+
 // signerMarker is the printed signature prompt of the declaration, from the
 // sibling row that reads the signer.
 func (m *mapper) signerMarker(s *Spec) string {
 	for _, r := range m.t.Rows {
-		if r.Type == TypeDeclaration && r.Label == s.Label && len(r.Columns) == 1 && Norm(r.Columns[0]) != Norm("日期") {
+		if r.Type == TypeDeclaration && r.Label == s.Label && len(r.Columns) == 1 && !isDateRow(&r) {
 			return r.Columns[0]
 		}
 	}

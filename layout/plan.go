@@ -2,6 +2,7 @@ package layout
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/shenbao/shenbao"
@@ -22,7 +23,7 @@ func (m *mapper) readLongText(s *Spec, a anchor) {
 			if u.section != sec {
 				break
 			}
-			if u.para || u.table != m.units[a.u].table && !continuesText(u) {
+			if u.para || u.table != m.units[a.u].table && !continuesText(u, m.t.Anchors.PlanHeader) {
 				continue
 			}
 			for _, x := range u.row.Cells {
@@ -51,7 +52,7 @@ func (m *mapper) readLongText(s *Spec, a anchor) {
 
 // continuesText reports a row that carries on a long answer cut by a page
 // break: one cell of running text, not a row of a table of figures.
-func continuesText(u *unit) bool {
+func continuesText(u *unit, header []string) bool {
 	filled := 0
 	long := false
 	for i, c := range u.row.Cells {
@@ -60,7 +61,7 @@ func continuesText(u *unit) bool {
 		}
 		filled++
 		long = long || len([]rune(u.norms[i])) >= 40
-		if strings.HasPrefix(u.norms[i], "方向") || strings.HasPrefix(u.norms[i], "指标") || c.Merged {
+		if c.Merged || slices.ContainsFunc(header, func(h string) bool { return strings.HasPrefix(u.norms[i], Norm(h)) }) {
 			return false
 		}
 	}
@@ -127,6 +128,7 @@ func (m *mapper) locatePlan(s *Spec, from, to int) (anchor, bool) {
 
 func (m *mapper) readPlan(s *Spec, a anchor) {
 	// The header row (方向 | 指标 | 2023年基准值 | 2026年目标值) names the columns.
+	indicator := Norm(m.t.Anchors.PlanHeader[1])
 	heads := map[string]span{}
 	for i := a.u; i >= 0; i-- {
 		v := &m.units[i]
@@ -136,7 +138,7 @@ func (m *mapper) readPlan(s *Spec, a anchor) {
 		for j, c := range v.row.Cells {
 			heads[v.norms[j]] = span{c.Col, c.Col + c.Span, v.norms[j]}
 		}
-		if _, ok := heads[Norm("指标")]; ok {
+		if _, ok := heads[indicator]; ok {
 			break
 		}
 		heads = map[string]span{}

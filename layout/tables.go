@@ -167,11 +167,12 @@ func (m *mapper) readStandards(s *Spec, a anchor) {
 		year            string
 	}
 	var groups []group
+	roles := standardRoles(s)
 	head := m.right(a.u, label)
 	if len(head) >= 3 && len(head)%3 == 0 {
 		for g := 0; g+2 < len(head); g += 3 {
 			host, part := head[g+1].Col, head[g+2].Col
-			if t := Norm(head[g+1].Text); strings.Contains(t, "参") && !strings.Contains(t, "持") {
+			if readsAsSecond(Norm(head[g+1].Text), roles) {
 				host, part = part, host
 			}
 			groups = append(groups, group{head[g].Col, host, part, yearOf(head[g], g/3)})
@@ -182,7 +183,7 @@ func (m *mapper) readStandards(s *Spec, a anchor) {
 	for k, u := range rows[1:] {
 		cells := m.right(u, label)
 		if groups == nil {
-			m.standardsByOrder(cells, yearOf, vals)
+			m.standardsByOrder(cells, roles, yearOf, vals)
 			continue
 		}
 		at := map[int]*shenbao.Cell{}
@@ -199,10 +200,10 @@ func (m *mapper) readStandards(s *Spec, a anchor) {
 				continue
 			}
 			if c := at[g.host]; c != nil {
-				vals[cat+"/主持数量/"+g.year] = c
+				vals[cat+"/"+roles[0]+"/"+g.year] = c
 			}
 			if c := at[g.part]; c != nil {
-				vals[cat+"/参与数量/"+g.year] = c
+				vals[cat+"/"+roles[1]+"/"+g.year] = c
 			}
 		}
 	}
@@ -217,7 +218,7 @@ func (m *mapper) readStandards(s *Spec, a anchor) {
 
 // standardsByOrder reads a data row of the standards table whose header
 // is not three columns a year: each category cell and the two after it.
-func (m *mapper) standardsByOrder(cells []*shenbao.Cell, yearOf func(*shenbao.Cell, int) string, vals map[string]*shenbao.Cell) {
+func (m *mapper) standardsByOrder(cells []*shenbao.Cell, roles [2]string, yearOf func(*shenbao.Cell, int) string, vals map[string]*shenbao.Cell) {
 	group := 0
 	for i := 0; i < len(cells); i++ {
 		cat := Norm(cells[i].Text)
@@ -227,10 +228,35 @@ func (m *mapper) standardsByOrder(cells []*shenbao.Cell, yearOf func(*shenbao.Ce
 		y := yearOf(cells[i], group)
 		group++
 		for j := i + 1; j < len(cells) && j <= i+2; j++ {
-			vals[cat+"/"+[...]string{"主持数量", "参与数量"}[j-i-1]+"/"+y] = cells[j]
+			vals[cat+"/"+roles[j-i-1]+"/"+y] = cells[j]
 		}
 		i += 2
 	}
+}
+
+// standardRoles are the two roles of the standards table (主持数量,
+// 参与数量), as the template's column ids 类别/角色/年 name them, in order.
+func standardRoles(s *Spec) [2]string {
+	var out [2]string
+	n := 0
+	for _, col := range s.Columns {
+		parts := strings.Split(Norm(col), "/")
+		if len(parts) == 3 && n < 2 && (n == 0 || parts[1] != out[0]) {
+			out[n] = parts[1]
+			n++
+		}
+	}
+	return out
+}
+
+// readsAsSecond says whether a header cell (OCR'd, maybe misread) names
+// the second role: it holds a character only the second role's name has
+// and none only the first's (参 without 主 or 持).
+func readsAsSecond(head string, roles [2]string) bool {
+	only := func(a, b string) bool {
+		return strings.ContainsFunc(head, func(r rune) bool { return strings.ContainsRune(a, r) && !strings.ContainsRune(b, r) })
+	}
+	return only(roles[1], roles[0]) && !only(roles[0], roles[1])
 }
 
 // standardCategories lists the template's categories (国际, 国家, …) in
@@ -270,10 +296,13 @@ func matchCategory(text string, cats []string, k int) string {
 	return ""
 }
 
-var (
-	countRE = regexp.MustCompile(`数量[:：]?\s*([^\n个]*?)\s*个?\s*(\n|$)`)
-	namesRE = regexp.MustCompile(`(?s)名称[:：]?(.*)$`)
-)
+// countNamesRE reads a count+names cell by the row's two printed
+// prompts (数量：__个 名称：__): the count after the first, the names after
+// the second.
+func countNamesRE(s *Spec) (count, names *regexp.Regexp) {
+	return regexp.MustCompile(regexp.QuoteMeta(s.Columns[0]) + `[:：]?\s*([^\n个]*?)\s*个?\s*(\n|$)`),
+		regexp.MustCompile(`(?s)` + regexp.QuoteMeta(s.Columns[1]) + `[:：]?(.*)$`)
+}
 
 func (m *mapper) readCountNames(s *Spec, a anchor) {
 	cells := m.right(a.u, m.cell(a))
@@ -283,18 +312,14 @@ func (m *mapper) readCountNames(s *Spec, a anchor) {
 	}
 	c := cells[0]
 	text := c.Text
-	for _, col := range s.Columns {
-		v, conf := "", a.score
-		switch Norm(col) {
-		case "数量":
-			if mm := countRE.FindStringSubmatch(text); mm != nil {
-				v = strings.TrimSpace(mm[1])
-			}
-		case "名称":
-			if mm := namesRE.FindStringSubmatch(text); mm != nil {
-				v = joinLines(mm[1])
-			}
-		}
-		m.addField(s, col, v, conf, c)
+	countRE, namesRE := countNamesRE(s)
+	count, names := "", ""
+	if mm := countRE.FindStringSubmatch(text); mm != nil {
+		count = strings.TrimSpace(mm[1])
 	}
+	if mm := namesRE.FindStringSubmatch(text); mm != nil {
+		names = joinLines(mm[1])
+	}
+	m.addField(s, s.Columns[0], count, a.score, c)
+	m.addField(s, s.Columns[1], names, a.score, c)
 }
