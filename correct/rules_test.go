@@ -1,9 +1,11 @@
 package correct
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/criteria"
 	"github.com/shenbao/shenbao/layout"
 )
 
@@ -117,6 +119,7 @@ var cases = map[string][]ruleCase{
 		{"a box between two characters", []in{{key: "name", value: "境外分支机构达到12家，出 □额年均增长", cell: true}}, "name", "境外分支机构达到12家，出口额年均增长"},
 		{"a box that opens a value", []in{{key: "name", value: "□ 其他", cell: true}}, "name", "□ 其他"},
 		{"a box that ends one", []in{{key: "name", value: "平台3个 □", cell: true}}, "name", "平台3个 □"},
+		{"a real 口 stays", []in{{key: "name", value: "出口额年均增长14%以上", cell: true}}, "name", "出口额年均增长14%以上"},
 	},
 	"near_printed": {
 		{"one character the form never prints", []in{{key: "name", value: "公共服务乎台服务企业1417家次以上", cell: true}}, "name", "公共服务平台服务企业1417家次以上"},
@@ -241,5 +244,34 @@ func TestOnlyOCR(t *testing.T) {
 	m := &layout.Mapped{Fields: []shenbao.Field{{ID: "ent_count.2021", Key: "ent_count", Value: "l2", Confidence: 1, Source: shenbao.SourcePDFText}}}
 	if rs := Apply(m, tp); len(rs) != 0 || m.Fields[0].Value != "l2" || m.Fields[0].Confidence != 1 {
 		t.Errorf("a text-layer value was corrected: %+v, %+v", m.Fields[0], rs)
+	}
+}
+
+// A real four-decimal plan value read from a scan stays as written after
+// the stage, so the decimals check still reports it; the same value
+// beside a base written with % is taken for a misread sign and is not.
+func TestFourDecimalsStayVisible(t *testing.T) {
+	tp, _ := layout.MustLoad().Get("nat2022")
+	rules, err := criteria.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		base     string
+		decimals bool
+	}{{"10.5000", true}, {"10.50%", false}} {
+		d := doc(t, in{key: "plan_rd", col: "2021年基准值", value: tt.base, cell: true}, in{key: "plan_rd", col: "2024年目标值", value: "11.9896", cell: true})
+		m := &layout.Mapped{Fields: d.Fields, Readings: d.readings}
+		Apply(m, tp)
+		rep := &shenbao.Report{Format: shenbao.FormatPDFScan, Edition: shenbao.EditionMatch{ID: tp.ID}, Fields: m.Fields}
+		found := false
+		for _, f := range rules.Check(rep, tp, "") {
+			if f.Kind == shenbao.KindDecimals && slices.Contains(f.FieldIDs, "plan_rd.target") {
+				found = true
+			}
+		}
+		if found != tt.decimals {
+			t.Errorf("base %s: target %q, decimals finding %v, want %v", tt.base, m.Fields[1].Value, found, tt.decimals)
+		}
 	}
 }
