@@ -2,6 +2,7 @@ package correct
 
 import (
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/shenbao/shenbao"
@@ -18,10 +19,16 @@ type in struct {
 	digits          string  // the digit model's reading, if any
 }
 
+// nat2022 is the template the rules are tried on, loaded once.
+var nat2022 = sync.OnceValue(func() *layout.Template {
+	tp, _ := layout.MustLoad().Get("nat2022")
+	return tp
+})
+
 // doc builds the Doc of the given values, as mapping leaves them.
 func doc(t *testing.T, vs ...in) *Doc {
 	t.Helper()
-	tp, _ := layout.MustLoad().Get("nat2022")
+	tp := nat2022()
 	m := &layout.Mapped{Readings: map[string]layout.Reading{}}
 	for _, v := range vs {
 		var s *layout.Spec
@@ -206,9 +213,8 @@ func TestRules(t *testing.T) {
 
 // valueOf is the value read for the field id among vs.
 func valueOf(vs []in, id string) string {
-	tp, _ := layout.MustLoad().Get("nat2022")
 	for _, v := range vs {
-		for _, s := range tp.Rows {
+		for _, s := range nat2022().Rows {
 			if s.Key == v.key && s.FieldID(v.col) == id {
 				return v.value
 			}
