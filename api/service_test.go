@@ -542,7 +542,7 @@ func TestSignOff(t *testing.T) {
 			t.Fatalf("xlsx export: %d %v", status, err)
 		}
 		xrows, _ := x.GetRows(x.GetSheetList()[0])
-		if len(xrows) != 2 || xrows[1][0] != fmt.Sprint(id) || !strings.HasPrefix(xrows[1][len(xrows[0])-1], "已审核：reviewer") {
+		if len(xrows) != 2 || xrows[1][0] != fmt.Sprint(id) || !strings.HasPrefix(xrows[1][slices.Index(xrows[0], "审核状态 Review")], "已审核：reviewer") {
 			t.Fatalf("xlsx export of the reviewed: %q", xrows)
 		}
 
