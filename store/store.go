@@ -148,28 +148,25 @@ type NewApplication struct {
 // Application is one uploaded file (one per SHA-256) and the summary of its
 // current report.
 type Application struct {
-	ID           int64  `json:"id"`
-	SHA256       string `json:"sha256"`
-	Filename     string `json:"filename"`
-	Size         int64  `json:"size"`
-	MIME         string `json:"mime"`
-	Batch        string `json:"batch"`
-	Region       string `json:"region"`
-	Status       string `json:"status"`
-	ErrorCode    string `json:"error_code,omitempty"`
-	ErrorMessage string `json:"error_message,omitempty"`
-	Format       string `json:"format,omitempty"`
-	Edition      string `json:"edition,omitempty"`
-	Year         int    `json:"year,omitempty"`
-	ClusterName  string `json:"cluster_name,omitempty"`
-	Errors       int    `json:"errors"`
-	Warnings     int    `json:"warnings"`
-	// Repairs counts the values of the current report the corrections
-	// stage changed after reading (its repairs).
-	Repairs   int       `json:"repairs"`
-	Version   int       `json:"version"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID           int64     `json:"id"`
+	SHA256       string    `json:"sha256"`
+	Filename     string    `json:"filename"`
+	Size         int64     `json:"size"`
+	MIME         string    `json:"mime"`
+	Batch        string    `json:"batch"`
+	Region       string    `json:"region"`
+	Status       string    `json:"status"`
+	ErrorCode    string    `json:"error_code,omitempty"`
+	ErrorMessage string    `json:"error_message,omitempty"`
+	Format       string    `json:"format,omitempty"`
+	Edition      string    `json:"edition,omitempty"`
+	Year         int       `json:"year,omitempty"`
+	ClusterName  string    `json:"cluster_name,omitempty"`
+	Errors       int       `json:"errors"`
+	Warnings     int       `json:"warnings"`
+	Version      int       `json:"version"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 	// ReviewedVersion is the report version a reviewer signed off (0:
 	// none); ReviewedBy and ReviewedAt say who and when. A sign-off of an
 	// older version stays here until it is withdrawn or renewed, so that
@@ -177,6 +174,9 @@ type Application struct {
 	ReviewedVersion int        `json:"reviewed_version"`
 	ReviewedBy      string     `json:"reviewed_by,omitempty"`
 	ReviewedAt      *time.Time `json:"reviewed_at,omitempty"`
+	// Repairs counts the values of the current report the corrections
+	// stage changed after reading (its repairs).
+	Repairs int `json:"repairs"`
 }
 
 // Reviewed reports whether a reviewer signed off the current report
