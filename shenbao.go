@@ -42,6 +42,21 @@ type Report struct {
 	Checkboxes []Checkbox   `json:"checkboxes"`
 	Texts      []Text       `json:"texts"`
 	Findings   []Finding    `json:"findings"`
+	// Repairs lists every value the corrections stage changed after
+	// mapping (OCR'd values only): what was read, what it became, the
+	// rule that changed it and the confidence it took away.
+	Repairs []Repair `json:"repairs"`
+}
+
+// Repair is one change the corrections stage (package correct) made to an
+// OCR'd value. FieldID names a field or a long text.
+type Repair struct {
+	FieldID          string  `json:"field_id"`
+	Rule             string  `json:"rule"`
+	Read             string  `json:"read"`
+	Value            string  `json:"value"`
+	ConfidenceBefore float64 `json:"confidence_before"`
+	ConfidenceAfter  float64 `json:"confidence_after"`
 }
 
 // EditionMatch says which form edition a document was recognised as.

@@ -16,12 +16,12 @@ import (
 
 // The export's columns, one row per application.
 var appColumns = []string{"ID", "文件名 File", "SHA-256", "批次 Batch", "地区 Region", "状态 Status", "错误代码 Error code", "版本 Edition",
-	"年度 Year", "集群名称 Cluster", "错误 Errors", "警告 Warnings", "报告版本 Report version", "上传时间 Uploaded", "审核状态 Review"}
+	"年度 Year", "集群名称 Cluster", "错误 Errors", "警告 Warnings", "报告版本 Report version", "上传时间 Uploaded", "审核状态 Review", "识别更正 Repairs"}
 
 func appRow(a store.Application) []string {
 	return []string{strconv.FormatInt(a.ID, 10), a.Filename, a.SHA256, a.Batch, a.Region, a.Status, a.ErrorCode, a.Edition,
 		yearString(a.Year), a.ClusterName, strconv.Itoa(a.Errors), strconv.Itoa(a.Warnings), strconv.Itoa(a.Version), a.CreatedAt.Format(time.RFC3339),
-		reviewState(a)}
+		reviewState(a), strconv.Itoa(a.Repairs)}
 }
 
 // reviewState is the 审核状态 cell: who signed off the current version and

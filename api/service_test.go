@@ -421,6 +421,11 @@ func TestService(t *testing.T) {
 		if status != http.StatusOK || err != nil || len(rows) != 2 {
 			t.Fatalf("csv export: status %d, %d rows, %v", status, len(rows), err)
 		}
+		// The last column counts the values the corrections stage changed:
+		// none on a Word file.
+		if last := len(rows[0]) - 1; rows[0][last] != "识别更正 Repairs" || rows[1][last] != "0" {
+			t.Errorf("csv export's repair column: %q / %q", rows[0][last], rows[1][last])
+		}
 		status, data = e.do("GET", p+"/exports/applications.xlsx?batch=2024-1", "reviewer", nil, "")
 		if status != http.StatusOK {
 			t.Fatalf("xlsx export: %d %s", status, data)
@@ -552,7 +557,7 @@ func TestSignOff(t *testing.T) {
 			t.Fatalf("xlsx export: %d %v", status, err)
 		}
 		xrows, _ := x.GetRows(x.GetSheetList()[0])
-		if len(xrows) != 2 || xrows[1][0] != fmt.Sprint(id) || !strings.HasPrefix(xrows[1][len(xrows[0])-1], "已审核：reviewer") {
+		if len(xrows) != 2 || xrows[1][0] != fmt.Sprint(id) || !strings.HasPrefix(xrows[1][slices.Index(xrows[0], "审核状态 Review")], "已审核：reviewer") {
 			t.Fatalf("xlsx export of the reviewed: %q", xrows)
 		}
 

@@ -20,13 +20,15 @@ type Summary struct {
 	File, Edition, Name, Region, Status string
 	Year                                int
 	Errors, Warnings, Infos             int
+	// Repairs counts the values the corrections stage changed.
+	Repairs int
 	// Key figures of the latest data year.
 	TotalOutput, SMEShare, MainCAGR string
 }
 
 // Summarize makes an application's row.
 func Summarize(rep *shenbao.Report, years map[string][]int) Summary {
-	s := Summary{File: rep.File, Edition: rep.Edition.ID, Status: "done"}
+	s := Summary{File: rep.File, Edition: rep.Edition.ID, Status: "done", Repairs: len(rep.Repairs)}
 	if ys := years[rep.Edition.ID]; len(ys) > 0 {
 		s.Year = ys[len(ys)-1]
 	}
@@ -69,13 +71,13 @@ func Summarize(rep *shenbao.Report, years map[string][]int) Summary {
 }
 
 var (
-	appHeader     = []string{"文件 file", "版本 edition", "集群名称", "所属地区", "年度 year", "状态 status", "错误 errors", "警告 warnings", "提示 infos", "集群总产值（亿元）", "中小企业产值占比（%）", "主导产业产值年均增速（%）"}
+	appHeader     = []string{"文件 file", "版本 edition", "集群名称", "所属地区", "年度 year", "状态 status", "错误 errors", "警告 warnings", "提示 infos", "集群总产值（亿元）", "中小企业产值占比（%）", "主导产业产值年均增速（%）", "识别更正 repairs"}
 	findingHeader = []string{"文件 file", "严重程度 severity", "类型 kind", "规则 rule", "栏目 section", "项目 label", "列 column", "说明 message", "依据 basis", "页 page"}
 	failureHeader = []string{"文件 file", "错误码 code", "原因 reason"}
 )
 
 func (s Summary) row() []string {
-	return []string{s.File, s.Edition, s.Name, s.Region, itoa(s.Year), s.Status, strconv.Itoa(s.Errors), strconv.Itoa(s.Warnings), strconv.Itoa(s.Infos), s.TotalOutput, s.SMEShare, s.MainCAGR}
+	return []string{s.File, s.Edition, s.Name, s.Region, itoa(s.Year), s.Status, strconv.Itoa(s.Errors), strconv.Itoa(s.Warnings), strconv.Itoa(s.Infos), s.TotalOutput, s.SMEShare, s.MainCAGR, strconv.Itoa(s.Repairs)}
 }
 
 func itoa(n int) string {

@@ -15,7 +15,6 @@ import (
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/corpus"
-	"github.com/shenbao/shenbao/extract/glyph"
 	"github.com/shenbao/shenbao/extract/soffice"
 )
 
@@ -207,7 +206,7 @@ func rewriteTicks(docx []byte, run func(checked bool) string) ([]byte, int, erro
 	out, err := rewriteDocument(docx, func(s string) string {
 		s = markRun.ReplaceAllStringFunc(s, func(r string) string {
 			m := markRun.FindStringSubmatch(r)
-			st := glyph.State([]rune(m[1])[0])
+			st := shenbao.MarkState([]rune(m[1])[0])
 			if st == 0 {
 				return r
 			}

@@ -14,6 +14,7 @@ import (
 	"io"
 
 	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/correct"
 	"github.com/shenbao/shenbao/extract/docx"
 	"github.com/shenbao/shenbao/extract/pdftext"
 	"github.com/shenbao/shenbao/extract/render"
@@ -189,6 +190,7 @@ func trimAfterEOF(data []byte) []byte {
 func (e *Extractor) Apply(rep *shenbao.Report, content *shenbao.Content) {
 	rep.Edition = e.Templates.Detect(content)
 	rep.Fields, rep.Checkboxes, rep.Texts, rep.Findings = []shenbao.Field{}, []shenbao.Checkbox{}, []shenbao.Text{}, []shenbao.Finding{}
+	rep.Repairs = []shenbao.Repair{}
 	if rep.Edition.ID == shenbao.EditionUnknown {
 		closest := ""
 		if len(rep.Edition.Candidates) > 0 {
@@ -204,6 +206,8 @@ func (e *Extractor) Apply(rep *shenbao.Report, content *shenbao.Content) {
 	}
 	t, _ := e.Templates.Get(rep.Edition.ID)
 	m := layout.Map(content, t)
+	// layout maps; the corrections stage alone changes what OCR read.
+	rep.Repairs = correct.Apply(m, t)
 	rep.Fields, rep.Checkboxes, rep.Texts = m.Fields, m.Checkboxes, m.Texts
 }
 

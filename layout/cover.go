@@ -2,7 +2,6 @@ package layout
 
 import (
 	"regexp"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -53,13 +52,12 @@ func (m *mapper) coverAt(s *Spec, index func(raw, needle string) (int, int, bool
 				}
 				rest += w.text
 			}
-			v = m.text(trimBlank(coverHint.ReplaceAllString(rest, "")))
+			v = trimBlank(coverHint.ReplaceAllString(rest, ""))
 		} else {
 			v = m.beforeMarker(rest, s)
 		}
 		conf := 1.0
 		if m.source == shenbao.SourceOCR {
-			v = unpairedQuotes(v)
 			// Handwriting or type over an underline: without the reader's
 			// own confidence, assume a reviewer should look.
 			conf = 0.75
@@ -79,33 +77,12 @@ func (m *mapper) coverAt(s *Spec, index func(raw, needle string) (int, int, bool
 // trimBlank trims what an underlined blank leaves around a handwritten or
 // OCR'd value: spaces, underscores, and the stray punctuation OCR makes of
 // the underline.
-func trimBlank(v string) string {
-	return strings.Trim(v, " \t\n_＿—-－,，.。:：;；'\"“”‘’|｜")
-}
+func trimBlank(v string) string { return TrimBlank(v) }
 
-// unpairedQuotes drops the quotation marks of v that open nothing or close
-// nothing: OCR's reading of specks where an underline starts
-// (吴永刚  “15146354443).
-func unpairedQuotes(v string) string {
-	rs := []rune(v)
-	out := rs[:0:0]
-	open := 0
-	for i, r := range rs {
-		switch r {
-		case '“':
-			if !slices.Contains(rs[i+1:], '”') {
-				continue
-			}
-			open++
-		case '”':
-			if open == 0 {
-				continue
-			}
-			open--
-		}
-		out = append(out, r)
-	}
-	return strings.TrimSpace(string(out))
+// TrimBlank trims what an underlined blank leaves around a handwritten or
+// OCR'd value (see trimBlank).
+func TrimBlank(v string) string {
+	return strings.Trim(v, " \t\n_＿—-－,，.。:：;；'\"“”‘’|｜")
 }
 
 // coverHint is the printed naming hint beside a blank, e.g.

@@ -1,45 +1,26 @@
 package layout
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/layout/formtest"
 )
 
-func cells(texts ...string) shenbao.Row {
-	var r shenbao.Row
-	for i, t := range texts {
-		r.Cells = append(r.Cells, shenbao.Cell{Text: t, Col: i, Span: 1})
-	}
-	return r
-}
-
-func merged(texts ...string) shenbao.Row {
-	r := cells(append([]string{""}, texts...)...)
-	r.Cells[0].Merged = true
-	return r
-}
+var (
+	cells  = formtest.Cells
+	merged = formtest.Merged
+	para   = formtest.Para
+	table  = formtest.Table
+)
 
 func content(blocks ...shenbao.Block) *shenbao.Content {
 	return &shenbao.Content{Format: shenbao.FormatPDFText, Blocks: blocks}
 }
 
-func para(s string) shenbao.Block { return shenbao.Block{Text: s} }
-
-func table(rows ...shenbao.Row) shenbao.Block {
-	return shenbao.Block{Table: &shenbao.Table{Rows: rows}}
-}
-
 func field(t *testing.T, m *Mapped, id string) shenbao.Field {
 	t.Helper()
-	for _, f := range m.Fields {
-		if f.ID == id {
-			return f
-		}
-	}
-	t.Fatalf("no field %s", id)
-	return shenbao.Field{}
+	return formtest.Field(t, m.Fields, id)
 }
 
 func box(t *testing.T, m *Mapped, id string) shenbao.Checkbox {
@@ -160,120 +141,6 @@ func TestMarkBefore(t *testing.T) {
 	}
 }
 
-func TestPlausibility(t *testing.T) {
-	tests := []struct {
-		typ, v string
-		low    bool
-	}{
-		{TypePercent, "12.34", false}, {TypePercent, "无", false}, {TypePercent, "", false},
-		{TypePercent, "1234", true}, {TypeAmount, "12.345", true}, {TypeInteger, "l2", true},
-		{TypeText, "whatever", false},
-		{TypeInteger, "490", false},
-		{TypeInteger, "4.90", true}, // a speck read as a point
-		{TypeNumber, "4.90", false},
-		{TypeText, "市级工程技术研究中心、校企联合实验室等", false},
-		{TypeText, ";市级工程技术研究中心", true},
-		{TypeText, "境外分支机构达到17家.出口额年均增长14%以上", true},
-		{TypeText, "出口额12.5亿元（含转口）", false},
-		{TypeText, "省仪器仪表[程技术研究中心", true},
-	}
-	for _, tt := range tests {
-		if got := plausibility(tt.typ, tt.v) < 1; got != tt.low {
-			t.Errorf("plausibility(%s, %q) low=%v, want %v", tt.typ, tt.v, got, tt.low)
-		}
-	}
-}
-
-func TestOCRDigits(t *testing.T) {
-	tests := map[string]string{"|": "1", "l2": "12", "3.1O": "3.10", "无": "无", "": "", "abc": "abc", "12": "12",
-		"47个〈需提供清单)": "47", "95.78，": "95.78", "”13": "13", "217:52": "217.52", "12:30:00": "12:30:00", "工": "1", "工业": "工业"}
-	for in, want := range tests {
-		if got := ocrDigits(in); got != want {
-			t.Errorf("ocrDigits(%q) = %q, want %q", in, got, want)
-		}
-	}
-	if got := trimBlank("，”凤溪市管理委员会_ "); got != "凤溪市管理委员会" {
-		t.Errorf("trimBlank = %q", got)
-	}
-}
-
-func TestOCRPunct(t *testing.T) {
-	tests := map[string]string{
-		"稚丰区经济和信息化局〈中小企业局)":  "稚丰区经济和信息化局（中小企业局）",
-		"0.45吨/万元(降低19.10%)": "0.45吨/万元（降低19.10%）",
-		"设备3429台(套),建立":      "设备3429台（套），建立",
-		"SaaS (cloud)":       "SaaS (cloud)",
-	}
-	for in, want := range tests {
-		if got := ocrPunct(in); got != want {
-			t.Errorf("ocrPunct(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestCrossRead(t *testing.T) {
-	tp, _ := MustLoad().Get("nat2022")
-	c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
-		para("集群名称: 宁波市鹤丰区锂电池材料产业集群"),
-		para("一、基本情况"),
-		table(cells("集群名称:(中小企业特色产业集群(XX产业))", "宁波市稚丰区锂电池材料产业集群")),
-	}}
-	m := Map(c, tp)
-	if f := field(t, m, "name"); f.Confidence >= 0.8 {
-		t.Errorf("name read differently from the cover kept confidence %.2f", f.Confidence)
-	}
-}
-
-// A count read with a letter for a digit (工 for a serif 1) is taken as a
-// number but not as a sure one.
-func TestCountLookalike(t *testing.T) {
-	tp, _ := MustLoad().Get("nat2022")
-	for _, tt := range []struct {
-		cell, want string
-		sure       bool
-	}{
-		{"数量：1个\n名称：国家级工业设计中心", "1", true},
-		{"数量：工个\n名称：国家级工业设计中心", "1", false},
-		{"数量：1工个\n名称：国家级工业设计中心", "11", false},
-	} {
-		c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
-			para("三、创新能力情况"),
-			table(cells("创新平台建设情况", "国家制造业创新中心或国家级创新平台名称及数量", tt.cell)),
-		}}
-		f := field(t, Map(c, tp), "plat_nat.count")
-		if f.Value != tt.want || (f.Confidence >= 0.8) != tt.sure {
-			t.Errorf("%q: %q at %.2f, want %q sure %v", tt.cell, f.Value, f.Confidence, tt.want, tt.sure)
-		}
-	}
-}
-
-// Cover blanks as OCR reads them: a bracket of the printed marker after a
-// blank dropped (县市、区)), the county glued to its neighbour's misread
-// marker by a stray quote, Chinese punctuation turned into brackets and
-// ASCII, a speck read as a quote that closes nothing, the maker's line
-// under the last blank read with a character wrong.
-func TestCoverOCR(t *testing.T) {
-	tp, _ := MustLoad().Get("nat2023")
-	for _, tt := range []struct{ line, id, want string }{
-		{"所属地区:浙江省宁波市〈区) -德阳区  县市、区)", "region_county", "德阳区"},
-		{"所属地区：浙江省宁波市《区)“德阳区县〈市、区)", "region_county", "德阳区"},
-		{"所属地区：浙江省宁波市〈区)  德阳区县〈市、区)", "region_county", "德阳区"},
-		{"所属地区：浙江省(区、市)宁波市(区)德阳区县(市、区)", "region_county", "德阳区"},
-		{"县（市、区）中小企业主管部门（盖章）：德阳区经济和信息化局〈中小企业局)", "cover_dept", "德阳区经济和信息化局（中小企业局）"},
-		{"联系人及联系电话：曾强  15705759965\n[业和信息化部制", "cover_contact", "曾强  15705759965"},
-		{"联系人及联系电话：吴永刚  “15146354443", "cover_contact", "吴永刚  15146354443"},
-		{"集群运营管理机构：宁波“专精”联盟", "cover_org", "宁波“专精”联盟"},
-	} {
-		c := &shenbao.Content{Format: shenbao.FormatPDFScan}
-		for _, l := range strings.Split(tt.line, "\n") {
-			c.Blocks = append(c.Blocks, para(l))
-		}
-		if f := field(t, Map(c, tp), tt.id); f.Value != tt.want {
-			t.Errorf("%q: %s = %q, want %q", tt.line, tt.id, f.Value, tt.want)
-		}
-	}
-}
-
 // Two cover lines OCR ran together, or read apart, the second label's
 // brackets doubled: each blank keeps its own value.
 func TestCoverLinesRunTogether(t *testing.T) {
@@ -297,30 +164,6 @@ func TestCoverLinesRunTogether(t *testing.T) {
 			if f := field(t, m, id); f.Value != want {
 				t.Errorf("%q: %s = %q, want %q", lines[0], id, f.Value, want)
 			}
-		}
-	}
-}
-
-// The cluster's name read alike on the cover and in the table, but with
-// the county 所属地区 states read differently: neither may look certain.
-func TestCountyRead(t *testing.T) {
-	tp, _ := MustLoad().Get("nat2024")
-	for _, tt := range []struct {
-		county string
-		sure   bool
-	}{
-		{"凤溪市", false},
-		{"风溪市", true},
-	} {
-		c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
-			para("集群名称: 湖北省孝感市风溪市仪器仪表产业集群"),
-			para("所属地区: 湖北省(区、市) 孝感市(区) " + tt.county + "县(市、区)"),
-			para("一、基本情况"),
-			table(cells("集群名称：(XX(省、市)XX(县、区)XX产业))", "湖北省孝感市风溪市仪器仪表产业集群")),
-		}}
-		m := Map(c, tp)
-		if f := field(t, m, "name"); (f.Confidence >= 0.8) != tt.sure {
-			t.Errorf("county %s: name confidence %.2f", tt.county, f.Confidence)
 		}
 	}
 }
@@ -351,69 +194,6 @@ func TestStandardsOCR(t *testing.T) {
 		"standards.national.lead.2019": "4", "standards.national.part.2019": "",
 		"standards.national.lead.2020": "5", "standards.national.part.2020": "6",
 		"standards.group.part.2021": "12",
-	} {
-		if f := field(t, m, id); f.Value != want {
-			t.Errorf("%s = %q, want %q", id, f.Value, want)
-		}
-	}
-}
-
-func TestOCRPercent(t *testing.T) {
-	tests := map[string]string{
-		"0.62吨/万元（降低11.9896）": "0.62吨/万元（降低11.98%）",
-		"27.27%0":             "27.27%",
-		"16.96":               "16.96", // two decimals: a number, not a sign
-		"下降13.80%":            "下降13.80%",
-		"建成公共服务平台4个":          "建成公共服务平台4个",
-	}
-	for in, want := range tests {
-		if got := ocrPercent(in); got != want {
-			t.Errorf("ocrPercent(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-// A scanned declaration: the signature after a pen stroke read as a
-// quote, and the seal's prompt on the next line read without its colon.
-func TestDeclarationOCR(t *testing.T) {
-	tp, _ := MustLoad().Get("nat2023")
-	for _, tt := range []struct{ line, want string }{
-		{"单位负责人(签字) :”曾娜", "曾娜"},
-		// The seal stamped beside the signature leaves specks that read
-		// as characters, apart from the name.
-		{"单位负责人(签字):” 叶春梅  /全", "叶春梅"},
-		{"单位负责人(签字):  程明  Nb", "程明"},
-		// One character and a wide gap is no name to cut at.
-		{"单位负责人(签字):  程  明", "程  明"},
-	} {
-		c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
-			para("九、真实性声明及推荐意见"),
-			table(cells("真实性声明", "本单位承诺此次申报中小企业特色产业集群的申请材料(包括附件资\n料)真实、合法。\n"+tt.line+"\n县〈市、区)中小企业主管部门〈公章) ;\n2023年3月8日")),
-		}}
-		m := Map(c, tp)
-		if f := field(t, m, "signer"); f.Value != tt.want {
-			t.Errorf("%s: signer = %q, want %q", tt.line, f.Value, tt.want)
-		}
-		if f := field(t, m, "sign_date"); f.Value != "2023年3月8日" {
-			t.Errorf("%s: sign_date = %q", tt.line, f.Value)
-		}
-	}
-}
-
-func TestCountyNames(t *testing.T) {
-	tp, _ := MustLoad().Get("gd2023")
-	c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
-		para("集群名称：中山市万阳具高端紧固件产业集群"),
-		para("所属地区：广东 省（区、市）中山 市（区）_盛阳县 县（市、区）"),
-		para("县（市、区）中小企业主管部门（盖章）：盛阳具经济和信息化局"),
-		para("集群运营管理机构：盛阳县家具产业园运营管理有限公司"),
-	}}
-	m := Map(c, tp)
-	for id, want := range map[string]string{
-		"cover_name":    "中山市盛阳县高端紧固件产业集群",
-		"region_county": "盛阳县",
-		"cover_dept":    "盛阳县经济和信息化局",
-		"cover_org":     "盛阳县家具产业园运营管理有限公司",
 	} {
 		if f := field(t, m, id); f.Value != want {
 			t.Errorf("%s = %q, want %q", id, f.Value, want)
@@ -462,44 +242,6 @@ func TestChoiceOCR(t *testing.T) {
 	}
 }
 
-func TestOCRDate(t *testing.T) {
-	tests := map[string]string{
-		"县(市、区)中小企业主管部门(公章)\n2023年6月12介": "2023年6月12日",
-		"2024年6洽8日":      "2024年6月8日",
-		"2824年6月4骨":      "", // no year of this century: left for the reviewer
-		"2023年618日":      "", // 月 lost: month and day cannot be told apart
-		"推荐单位(公章):\n年月日": "",
-	}
-	for in, want := range tests {
-		if got := ocrDate(in); got != want {
-			t.Errorf("ocrDate(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-// The 2024 declaration's prompt read with a stray character (（签字7）) and
-// the name on the next line.
-func TestSignerPromptOCR(t *testing.T) {
-	tp, _ := MustLoad().Get("nat2024")
-	c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
-		para("九、真实性声明及推荐意见"),
-		table(cells("真实性声明", "本单位承诺此次申报中小企业特色产业集群的申请材料真实、合法。\n县级行政区划中小企业主管部门负责人(签字7)\n任洋\n县级行政区划中小企业主管部门〈公瘟) :                宇\n2024年6月4骨")),
-	}}
-	m := Map(c, tp)
-	var signer, date shenbao.Field
-	for _, f := range m.Fields {
-		switch f.Key {
-		case "signer":
-			signer = f
-		case "sign_date":
-			date = f
-		}
-	}
-	if signer.Value != "任洋" || date.Value != "2024年6月4日" {
-		t.Errorf("signer %q, date %q; want 任洋, 2024年6月4日", signer.Value, date.Value)
-	}
-}
-
 func TestShortOptionMisread(t *testing.T) {
 	tp, _ := MustLoad().Get("nat2022")
 	read := func(options string) *Mapped {
@@ -525,120 +267,13 @@ func TestShortOptionMisread(t *testing.T) {
 	}
 }
 
-func TestDigitsInstead(t *testing.T) {
-	tp, _ := MustLoad().Get("nat2022")
-	row := cells("集群中小企业近三年研发投入强度(%)", "3.11", "昌", "")
-	row.Cells[1].Lines = []shenbao.Line{{Text: "3.11", Confidence: 0.95, Weakest: 0.95, Digits: "3.17", DigitsConfidence: 0.95}}
-	row.Cells[2].Lines = []shenbao.Line{{Text: "昌", Confidence: 0.4, Weakest: 0.4, Digits: "3.95", DigitsConfidence: 0.93}}
-	row.Cells[3].Lines = []shenbao.Line{{Text: "", Digits: "1", DigitsConfidence: 0.3}}
-	m := Map(&shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
-		para("三、创新能力情况"),
-		table(cells("指标", "2019年", "2020年", "2021年"), row),
-	}}, tp)
-	if f := field(t, m, "rd_intensity.2020"); f.Value != "3.95" || f.Confidence < 0.8 || f.Confidence >= 0.93 {
-		t.Errorf("digit reading not used: %q at %.2f, want 3.95 a little less sure than its reading", f.Value, f.Confidence)
-	}
-	if f := field(t, m, "rd_intensity.2021"); f.Value != "1" || f.Confidence >= 0.8 {
-		t.Errorf("unsure digit reading of a blank: %q at %.2f, want 1 under review", f.Value, f.Confidence)
-	}
-	// Two sure readings of the same ink that disagree: neither is taken
-	// on trust.
-	if f := field(t, m, "rd_intensity.2019"); f.Value != "3.11" || f.Confidence >= 0.8 {
-		t.Errorf("digit model disagreeing: %q at %.2f, want 3.11 under review", f.Value, f.Confidence)
-	}
-
-	growth := cells("集群主导产业产值增速(%)", "11", "2", "")
-	growth.Cells[1].Lines = []shenbao.Line{{Text: "11", Confidence: 0.9, Weakest: 0.9, Digits: "11.31", DigitsConfidence: 0.9}}
-	growth.Cells[2].Lines = []shenbao.Line{{Text: "2", Confidence: 0.9, Weakest: 0.9, Digits: "22+", DigitsConfidence: 0.9}}
-	m = Map(&shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
-		para("二、主导产业情况"),
-		table(cells("指标", "2019年", "2020年", "2021年"), growth),
-	}}, tp)
-	if f := field(t, m, "main_growth.2019"); f.Value != "11.31" || f.Confidence >= 0.8 {
-		t.Errorf("digit model reading what the first dropped: %q at %.2f, want 11.31 under review", f.Value, f.Confidence)
-	}
-	if f := field(t, m, "main_growth.2020"); f.Value != "22" {
-		t.Errorf("digit reading with the unit read as a sign: %q, want 22", f.Value)
-	}
-}
-
-func TestDigitsLikelier(t *testing.T) {
-	for _, tt := range []struct {
-		v, d         string
-		dconf, vconf float64
-		want         bool
-	}{
-		{"11", "11.31", 0.9, 0.9, true},       // a point and digits dropped
-		{"3", "13", 0.9, 0.9, true},           // a leading digit dropped
-		{"16.6626", "16.66%", 0.9, 0.9, true}, // % read as two digits
-		{"42.75946", "42.75%", 0.9, 0.9, true},
-		{"558", "551", 0.97, 0.71, true}, // the digit model much surer
-		{"3.11", "3.17", 0.95, 0.95, false},
-		{"25.99", "25.98", 0.8, 0.7, false},
-		{"16.66", "6.66%", 0.9, 0.9, false},
-	} {
-		if got := digitsLikelier(tt.v, tt.d, tt.dconf, tt.vconf); got != tt.want {
-			t.Errorf("digitsLikelier(%q, %q, %.2f, %.2f) = %v, want %v", tt.v, tt.d, tt.dconf, tt.vconf, got, tt.want)
-		}
-	}
-}
-
 func TestKnownSurname(t *testing.T) {
 	for v, want := range map[string]bool{
 		"冯国庆": true, "汉国庆": false, "欧阳娜": true, "袁超  13695835174": true, "责超  13695835174": false,
 		"": true, "*-春霉": true, "肖红": true, "覃丽": true,
 	} {
-		if got := knownSurname(v); got != want {
+		if got := KnownSurname(v); got != want {
 			t.Errorf("knownSurname(%q) = %v, want %v", v, got, want)
-		}
-	}
-}
-
-func TestNearPrinted(t *testing.T) {
-	tp, _ := MustLoad().Get("nat2022")
-	m := &mapper{t: tp}
-	for _, tt := range []struct {
-		v, want string
-		near    bool
-	}{
-		// 平台 read as 乎台: one character off the labels' 服务平台, and
-		// 乎 is printed nowhere on the form.
-		{"公共服务乎台服务企业1417家次以上", "公共服务平台服务企业1417家次以上", true},
-		{"公共服务平台服务企业1417家次以上", "公共服务平台服务企业1417家次以上", false},
-		// 械 is printed nowhere and 械产业集 is one off the form's 色产业集,
-		// but at the window's edge: doubted, not changed.
-		{"柏浦区医疗器械产业集群", "柏浦区医疗器械产业集群", true},
-		// A name built of the form's words and others it prints.
-		{"湖南省汽车零部件产业集群", "湖南省汽车零部件产业集群", false},
-		{"无", "无", false},
-	} {
-		if got, near := m.nearPrinted(tt.v); got != tt.want || near != tt.near {
-			t.Errorf("nearPrinted(%q) = %q, %v, want %q, %v", tt.v, got, near, tt.want, tt.near)
-		}
-	}
-}
-
-func TestBoxAsCharacter(t *testing.T) {
-	for v, want := range map[string]string{
-		"境外分支机构达到12家，出 □额年均增长14%以上": "境外分支机构达到12家，出口额年均增长14%以上",
-		"出□额":    "出口额",
-		"□ 其他":   "□ 其他", // a box that opens the value is a box
-		"平台3个 □": "平台3个 □",
-	} {
-		got, changed := boxAsCharacter(v)
-		if got != want || changed != (v != want) {
-			t.Errorf("boxAsCharacter(%q) = %q, %v, want %q", v, got, changed, want)
-		}
-	}
-}
-
-func TestOddCounter(t *testing.T) {
-	for v, want := range map[string]bool{
-		"建成公共服务平台4唉": true, "建成公共服务平台4个": false, "公共服务平台服务企业1417家次以上": false,
-		"下降13.80%": false, "12.5亿元": false, "无": false, "5G网络": false, "第2批": false,
-	} {
-		if got := oddCounter(v); got != want {
-			t.Errorf("oddCounter(%q) = %v, want %v", v, got, want)
 		}
 	}
 }

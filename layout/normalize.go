@@ -112,10 +112,10 @@ func charSet(data string) map[rune]bool {
 	return m
 }
 
-// knownSurname says whether value opens with a Chinese surname; a blank
+// KnownSurname says whether value opens with a Chinese surname; a blank
 // value or one that does not start with a Chinese character passes, as
 // there is no name to doubt.
-func knownSurname(value string) bool {
+func KnownSurname(value string) bool {
 	v := strings.TrimSpace(value)
 	r, _ := utf8.DecodeRuneInString(v)
 	return v == "" || !unicode.Is(unicode.Han, r) || surnames[r]

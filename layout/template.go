@@ -77,8 +77,17 @@ type Template struct {
 	Detect   []Signal `yaml:"detect"`  // extra phrases that tell this edition apart
 	Sections []string `yaml:"sections"`
 	Rows     []Spec   `yaml:"rows"`
+	// Anchors are printed words mapping finds things by that no row's
+	// label holds.
+	Anchors Anchors `yaml:"anchors,omitempty"`
+}
 
-	print *printedWords // built by Parse, for mapping OCR'd text
+// Anchors are a form's printed words that mapping anchors on besides its
+// rows' labels, columns and options.
+type Anchors struct {
+	// PlanHeader is the header of the plan's target table before its
+	// value columns: the direction's and the indicator's (方向, 指标).
+	PlanHeader []string `yaml:"plan_header,omitempty"`
 }
 
 // Signal is a phrase whose presence counts for (or, with a negative weight,
@@ -292,7 +301,6 @@ func Parse(data []byte) (*Template, error) {
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
-	t.print = newPrintedWords(&t)
 	return &t, nil
 }
 
@@ -329,6 +337,11 @@ func (t *Template) Validate() error {
 	sections := map[string]bool{}
 	for _, s := range t.Sections {
 		sections[s] = true
+	}
+	for _, r := range t.Rows {
+		if r.Type == TypePlanTarget && len(t.Anchors.PlanHeader) != 2 {
+			return fmt.Errorf("plan targets need anchors.plan_header: the direction's and the indicator's header")
+		}
 	}
 	ids := map[string]bool{}
 	for i := range t.Rows {

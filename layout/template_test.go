@@ -57,6 +57,9 @@ func TestValidateRejects(t *testing.T) {
 		"duplicate id":     "  - {key: a, section: s, label: L, type: text, columns: ['']}\n  - {key: a, section: s, label: M, type: text, columns: ['']}\n",
 		"label whitespace": "  - {key: a, section: s, label: 'L M', type: text, columns: ['']}\n",
 		"unknown member":   "  - {key: a, section: s, label: L, type: text, columns: [''], colour: red}\n",
+		// The plan's table is found by its printed header, which no row
+		// holds: the template must say it (anchors.plan_header).
+		"plan without its header": "  - {key: a, section: s, parent: P, label: L, type: plan_target, columns: [基准值, 目标值]}\n",
 	}
 	for name, rows := range tests {
 		if _, err := Parse([]byte(base + rows)); err == nil {
@@ -75,6 +78,10 @@ func TestValidateRejects(t *testing.T) {
 	}
 	if _, err := Parse([]byte(base + "  - {key: a, section: s, label: L, type: text, columns: ['']}\n")); err != nil {
 		t.Errorf("valid template rejected: %v", err)
+	}
+	withHeader := strings.Replace(base, "rows:", "anchors: {plan_header: [方向, 指标]}\nrows:", 1)
+	if _, err := Parse([]byte(withHeader + "  - {key: a, section: s, parent: P, label: L, type: plan_target, columns: [基准值, 目标值]}\n")); err != nil {
+		t.Errorf("plan with its header rejected: %v", err)
 	}
 }
 

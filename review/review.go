@@ -25,6 +25,7 @@ package review
 import (
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"html/template"
 	"io/fs"
@@ -40,6 +41,7 @@ import (
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/auth"
+	"github.com/shenbao/shenbao/correct"
 	"github.com/shenbao/shenbao/store"
 	"github.com/shenbao/shenbao/throttle"
 )
@@ -513,7 +515,20 @@ func CanReview(role string) bool { return role == store.RoleReviewer || role == 
 type viewData struct {
 	App       *store.Application
 	CanReview bool
+	// RuleTitles names the correction rules for reviewers (JSON, rule id
+	// → title), for the note on a value the corrections stage changed.
+	RuleTitles string
 }
+
+// ruleTitles is the JSON of every correction rule's id and title.
+var ruleTitles = func() string {
+	m := map[string]string{}
+	for _, r := range correct.Rules() {
+		m[r.Name()] = r.Title()
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}()
 
 func (u *UI) viewPage(c *gin.Context) {
 	app := currentApp(c)
@@ -521,5 +536,5 @@ func (u *UI) viewPage(c *gin.Context) {
 	if title == "" {
 		title = app.Filename
 	}
-	u.render(c, http.StatusOK, "view", page{Title: title, Nav: "list", Data: viewData{App: app, CanReview: CanReview(currentUser(c).Role)}})
+	u.render(c, http.StatusOK, "view", page{Title: title, Nav: "list", Data: viewData{App: app, CanReview: CanReview(currentUser(c).Role), RuleTitles: ruleTitles}})
 }

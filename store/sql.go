@@ -684,14 +684,14 @@ func (s *sqlStore) storedOriginals(ctx context.Context, cut time.Time) ([]string
 
 // ---- applications
 
-const appCols = "a.id, a.sha256, a.filename, a.size, a.mime, a.batch, a.region, a.status, a.error_code, a.error_message, a.format, a.edition, a.year, a.cluster_name, a.error_count, a.warning_count, a.version, a.created_at, a.updated_at, a.reviewed_version, a.reviewed_by, a.reviewed_at"
+const appCols = "a.id, a.sha256, a.filename, a.size, a.mime, a.batch, a.region, a.status, a.error_code, a.error_message, a.format, a.edition, a.year, a.cluster_name, a.error_count, a.warning_count, a.version, a.created_at, a.updated_at, a.reviewed_version, a.reviewed_by, a.reviewed_at, a.repair_count"
 
 func scanApp(row interface{ Scan(...any) error }) (*Application, error) {
 	var a Application
 	var created, updated, reviewed int64
 	if err := row.Scan(&a.ID, &a.SHA256, &a.Filename, &a.Size, &a.MIME, &a.Batch, &a.Region, &a.Status, &a.ErrorCode, &a.ErrorMessage,
 		&a.Format, &a.Edition, &a.Year, &a.ClusterName, &a.Errors, &a.Warnings, &a.Version, &created, &updated,
-		&a.ReviewedVersion, &a.ReviewedBy, &reviewed); err != nil {
+		&a.ReviewedVersion, &a.ReviewedBy, &reviewed, &a.Repairs); err != nil {
 		return nil, err
 	}
 	a.CreatedAt, a.UpdatedAt = ms(created), ms(updated)
@@ -1021,8 +1021,8 @@ func (s *sqlStore) SaveReport(ctx context.Context, r SaveReport) (int, error) {
 		}
 		t := now()
 		query := `UPDATE applications SET version = version + 1, status = ?, error_code = '', error_message = '', format = ?, edition = ?, year = ?,
-			cluster_name = ?, error_count = ?, warning_count = ?, updated_at = ? WHERE id = ?`
-		args := []any{StatusDone, sum.format, sum.edition, sum.year, sum.cluster, sum.errors, sum.warnings, t, r.AppID}
+			cluster_name = ?, error_count = ?, warning_count = ?, repair_count = ?, updated_at = ? WHERE id = ?`
+		args := []any{StatusDone, sum.format, sum.edition, sum.year, sum.cluster, sum.errors, sum.warnings, len(r.Report.Repairs), t, r.AppID}
 		if r.BaseVersion >= 0 {
 			query += " AND version = ?"
 			args = append(args, r.BaseVersion)

@@ -230,6 +230,9 @@ type Application struct {
 	ReviewedVersion int        `json:"reviewed_version"`
 	ReviewedBy      string     `json:"reviewed_by,omitempty"`
 	ReviewedAt      *time.Time `json:"reviewed_at,omitempty"`
+	// Repairs counts the values of the current report the corrections
+	// stage changed after reading (its repairs).
+	Repairs int `json:"repairs"`
 }
 
 // Reviewed reports whether a reviewer signed off the current report

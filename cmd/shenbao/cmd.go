@@ -37,6 +37,7 @@ const usage = `用法 / usage: shenbao <command> [flags]
   check FILE...            读取并检查申报表 / read and check applications
   editions [--fields ID]   列出表格版本或某版本的字段 / list editions or a template's fields
   criteria [--profile P]   列出检查规则 / list the rule sets and rules
+  corrections              列出扫描件识别更正规则 / list the OCR correction rules
   serve [--addr A]         运行服务（API、队列、审核页面）/ run the service (API, queue, review pages)
   worker                   只运行队列处理进程 / run queue workers only (PostgreSQL, scale-out)
   user add NAME --role R   创建账号（首个管理员只能这样创建）/ add an account (the only way to make the first admin)
@@ -69,6 +70,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.editions(args[1:])
 	case "criteria":
 		return m.criteria(args[1:])
+	case "corrections":
+		return m.corrections(args[1:])
 	case "serve":
 		return m.serve(ctx, args[1:])
 	case "worker":

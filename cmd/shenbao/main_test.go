@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/correct"
 	"github.com/shenbao/shenbao/extract/child"
 	"github.com/shenbao/shenbao/store/pgtest"
 )
@@ -112,6 +113,15 @@ func TestEditionsAndCriteria(t *testing.T) {
 	out, _, err = run(t, nil, "criteria")
 	if err != nil || !strings.Contains(out, "word_limit") {
 		t.Fatalf("criteria: %v\n%s", err, out)
+	}
+	out, _, err = run(t, nil, "corrections")
+	if err != nil {
+		t.Fatalf("corrections: %v\n%s", err, out)
+	}
+	for _, r := range correct.Rules() {
+		if !strings.Contains(out, r.Name()+" ") || !strings.Contains(out, r.About()) {
+			t.Errorf("corrections does not list %s:\n%s", r.Name(), out)
+		}
 	}
 	if _, _, err := run(t, nil, "bogus"); exitCode(err) != 2 {
 		t.Errorf("unknown command exit %d", exitCode(err))

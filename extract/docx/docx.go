@@ -536,7 +536,7 @@ func symMark(font string, r rune) (rune, bool) {
 	if u, ok := glyph.PrivateUse(r); ok {
 		return u, true
 	}
-	return r, glyph.State(r) != 0
+	return r, shenbao.MarkState(r) != 0
 }
 
 // enclosedMark reads Word's "enclosed character" field (带圈字符), the way
@@ -549,7 +549,7 @@ func enclosedMark(instr string) (rune, bool) {
 	}
 	checked, box := false, false
 	for _, r := range instr[i:] {
-		switch glyph.State(r) {
+		switch shenbao.MarkState(r) {
 		case 1:
 			checked = true
 		case -1:

@@ -85,33 +85,3 @@ func fontKey(font string) string {
 	}
 	return ""
 }
-
-// Checked marks: a tick or a cross in or instead of the box, or a filled box.
-const checkedMarks = "☑☒■√✓✔⊠✗✘▣◼●✕×"
-
-// Empty marks: an empty box.
-const emptyMarks = "□☐◻▢〇○"
-
-// State classifies a mark: +1 checked, -1 an empty box, 0 not a mark.
-func State(r rune) int {
-	switch {
-	case strings.ContainsRune(checkedMarks, r):
-		return 1
-	case strings.ContainsRune(emptyMarks, r):
-		return -1
-	}
-	return 0
-}
-
-// Raw classifies the letters a symbol font shows when the font itself is
-// missing (the PDF then prints Wingdings 2's 'R' for a ticked box and '£'
-// for an empty one). Only meaningful right before a checkbox option.
-func Raw(r rune) int {
-	switch r {
-	case 'R', 'T', 'S', 'Q', 'þ', 'ý', 'ü':
-		return 1
-	case '£', '¨', 'o':
-		return -1
-	}
-	return 0
-}

@@ -27,24 +27,6 @@ func TestSymbol(t *testing.T) {
 	}
 }
 
-func TestState(t *testing.T) {
-	for _, r := range "☑☒■√✓✔⊠" {
-		if State(r) != 1 {
-			t.Errorf("State(%q) != checked", r)
-		}
-	}
-	for _, r := range "□☐" {
-		if State(r) != -1 {
-			t.Errorf("State(%q) != empty", r)
-		}
-	}
-	for _, r := range "是否R" {
-		if State(r) != 0 {
-			t.Errorf("State(%q) != not a mark", r)
-		}
-	}
-}
-
 // TestPrivateUse: a symbol-font code whose font is lost (OpenSymbol standing
 // in) is read by its code; letters and other private-use characters are not
 // marks.

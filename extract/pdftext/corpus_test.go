@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/shenbao/shenbao"
-	"github.com/shenbao/shenbao/extract/glyph"
 )
 
 // corpusDir is the shared development corpus beside the repository; tests
@@ -134,9 +133,9 @@ func markBefore(rows []string, group, option string, checked bool) bool {
 			if i > 0 {
 				rs := []rune(r[:i])
 				m := rs[len(rs)-1]
-				st := glyph.State(m)
+				st := shenbao.MarkState(m)
 				if st == 0 {
-					st = glyph.Raw(m)
+					st = shenbao.RawMark(m)
 				}
 				if (st > 0) == checked && st != 0 {
 					return true

@@ -6,6 +6,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/ledongthuc/pdf"
+	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/extract/glyph"
 )
 
@@ -160,7 +161,7 @@ func (f *font) decode(raw string) []code {
 // code (U+F0xx) or to the letter itself; the raw code is the fallback.
 func (f *font) translateSymbol(text string, c int) string {
 	rs := []rune(text)
-	if len(rs) == 1 && glyph.State(rs[0]) != 0 {
+	if len(rs) == 1 && shenbao.MarkState(rs[0]) != 0 {
 		return text // the CMap already names the mark
 	}
 	if len(rs) == 1 {

@@ -28,6 +28,12 @@
     notice.classList.toggle("bad", !!bad);
   }
 
+  const ruleTitles = JSON.parse(root.dataset.ruleTitles || "{}");
+  function repairNote(f) {
+    if (!f.repair) return null;
+    return el("div", { class: "repaired", text: `识别为「${f.repair.read}」，已按「${f.repair.rules.join("、")}」更正` });
+  }
+
   // ---- data ----
   async function load() {
     detail = await api("GET", "/applications/" + id);
@@ -48,6 +54,14 @@
     for (const f of report.fields || []) fieldsById.set(f.id, { kind: "field", label: f.label + (f.column ? " / " + f.column : ""), value: f.value, conf: f.confidence, page: f.page, bbox: f.bbox, section: f.section, raw: f });
     for (const c of report.checkboxes || []) fieldsById.set(c.id, { kind: "checkbox", label: c.group + "：" + c.option, value: c.checked ? "true" : "false", conf: c.confidence, page: c.page, bbox: c.bbox, section: c.section, raw: c });
     for (const t of report.texts || []) fieldsById.set(t.id, { kind: "text", label: t.label, value: t.text, conf: t.confidence, page: t.page, bbox: t.bbox, section: t.section, raw: t, chars: t.chars, limit: t.limit });
+    // What the corrections stage changed after reading a scan: a note on
+    // each such value, with what was read and by which rules.
+    for (const r of report.repairs || []) {
+      const f = fieldsById.get(r.field_id);
+      if (!f) continue;
+      if (!f.repair) f.repair = { read: r.read, rules: [] };
+      f.repair.rules.push(ruleTitles[r.rule] || r.rule);
+    }
     geometry = report.pages > 0 && [...fieldsById.values()].some((f) => f.page && f.bbox);
     document.getElementById("n-findings").textContent = "(" + report.findings.length + ")";
   }
@@ -237,7 +251,7 @@
       for (const fid of ids) {
         const f = fieldsById.get(fid);
         const cls = [sev.get(fid) ? "hl-" + sev.get(fid) : "", f.conf < LOW ? "low" : ""].filter(Boolean).join(" ");
-        const tr = el("tr", { "data-field": fid, class: cls || null }, el("th", { scope: "row", text: f.label }), el("td", { class: "val", text: display(f) }));
+        const tr = el("tr", { "data-field": fid, class: cls || null }, el("th", { scope: "row", text: f.label }), el("td", { class: "val" }, display(f), repairNote(f)));
         tr.addEventListener("click", () => {
           const n = report.findings.findIndex((x, i) => (x.field_ids || []).includes(fid) && !(reviews.get(i) && reviews.get(i).decision === "dismissed"));
           select(n >= 0 ? { finding: n } : { field: fid }, true);
@@ -497,7 +511,7 @@
         const low = f.conf < LOW;
         const tr = el("tr", { "data-field": fid, class: low ? "low" : null },
           el("th", { scope: "row" }, el("button", { type: "button", class: "go link", onclick: () => select({ field: fid }, true) }, f.label)),
-          el("td", { text: display(f) }),
+          el("td", {}, display(f), repairNote(f)),
           el("td", { class: "conf" }, Math.round(f.conf * 100) + "%", low ? el("span", { class: "badge low", text: " 低" }) : null));
         if (canReview) {
           const cell = el("td");

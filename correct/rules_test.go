@@ -1,0 +1,283 @@
+package correct
+
+import (
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/criteria"
+	"github.com/shenbao/shenbao/layout"
+)
+
+// in is one OCR'd value of a nat2022 row: its key, column, value, and
+// whether it was read from a table cell (with a reading) or a cover line.
+type in struct {
+	key, col, value string
+	cell            bool
+	conf            float64 // 0.95 when 0
+	digits          string  // the digit model's reading, if any
+}
+
+// nat2022 is the template the rules are tried on, loaded once.
+var nat2022 = sync.OnceValue(func() *layout.Template {
+	tp, _ := layout.MustLoad().Get("nat2022")
+	return tp
+})
+
+// doc builds the Doc of the given values, as mapping leaves them.
+func doc(t *testing.T, vs ...in) *Doc {
+	t.Helper()
+	tp := nat2022()
+	m := &layout.Mapped{Readings: map[string]layout.Reading{}}
+	for _, v := range vs {
+		var s *layout.Spec
+		for i := range tp.Rows {
+			if tp.Rows[i].Key == v.key {
+				s = &tp.Rows[i]
+			}
+		}
+		if s == nil {
+			t.Fatalf("nat2022 has no row %s", v.key)
+		}
+		conf := v.conf
+		if conf == 0 {
+			conf = 0.95
+		}
+		f := shenbao.Field{ID: s.FieldID(v.col), Key: s.Key, Section: s.Section, Column: v.col, Value: v.value,
+			Confidence: conf, Source: shenbao.SourceOCR}
+		if layout.IsNumeric(s.Type) {
+			f.Number = layout.ParseNumber(v.value)
+		}
+		m.Fields = append(m.Fields, f)
+		if v.cell {
+			m.Readings[f.ID] = layout.Reading{Score: 1, Line: conf, Digits: v.digits, DigitsConf: 0.95}
+		}
+	}
+	return newDoc(m, tp)
+}
+
+// ruleCase runs one rule on a Doc and looks at one value: changed to
+// want, or (want == the value as read) left alone.
+type ruleCase struct {
+	name string
+	in   []in
+	id   string // the field looked at
+	want string
+}
+
+// cases holds, for every rule, what it must change and what it must leave
+// alone.
+var cases = map[string][]ruleCase{
+	"digit_shapes": {
+		{"a letter l for a 1", []in{{key: "ent_count", col: "2021年", value: "l2", cell: true}}, "ent_count.2021", "12"},
+		{"a serif 1 read as 工", []in{{key: "ent_count", col: "2021年", value: "工", cell: true}}, "ent_count.2021", "1"},
+		{"a point read as a colon", []in{{key: "main_growth", col: "2021年", value: "217:52", cell: true}}, "main_growth.2021", "217.52"},
+		{"an O for a 0", []in{{key: "main_growth", col: "2021年", value: "3.1O", cell: true}}, "main_growth.2021", "3.10"},
+		{"a note and a stray comma", []in{{key: "ent_count", col: "2021年", value: "47个〈需提供清单)，", cell: true}}, "ent_count.2021", "47"},
+		{"a real 11 stays", []in{{key: "ent_count", col: "2021年", value: "11", cell: true}}, "ent_count.2021", "11"},
+		{"words stay words", []in{{key: "ent_count", col: "2021年", value: "工业", cell: true}}, "ent_count.2021", "工业"},
+		{"a time is no point", []in{{key: "main_growth", col: "2021年", value: "12:30:00", cell: true}}, "main_growth.2021", "12:30:00"},
+		{"无 stays", []in{{key: "ent_count", col: "2021年", value: "无", cell: true}}, "ent_count.2021", "无"},
+		{"a text row is not a number", []in{{key: "name", value: "l2", cell: true}}, "name", "l2"},
+	},
+	"percent_sign": {
+		{"96 for % in words", []in{{key: "plan_rd", col: "2024年目标值", value: "0.62吨/万元（降低11.9896）", cell: true}}, "plan_rd.target", "0.62吨/万元（降低11.98%）"},
+		{"a stray 0 after %", []in{{key: "plan_rd", col: "2024年目标值", value: "27.27%0", cell: true}}, "plan_rd.target", "27.27%"},
+		{"a bare number whose base has %", []in{{key: "plan_rd", col: "2021年基准值", value: "10.50%", cell: true}, {key: "plan_rd", col: "2024年目标值", value: "11.9896", cell: true}}, "plan_rd.target", "11.98%"},
+		{"a real four-decimal value stays", []in{{key: "plan_rd", col: "2021年基准值", value: "10.5000", cell: true}, {key: "plan_rd", col: "2024年目标值", value: "11.9896", cell: true}}, "plan_rd.target", "11.9896"},
+		{"two decimals are a number", []in{{key: "plan_rd", col: "2024年目标值", value: "16.96", cell: true}}, "plan_rd.target", "16.96"},
+		{"a sign already there", []in{{key: "plan_rd", col: "2024年目标值", value: "下降13.80%", cell: true}}, "plan_rd.target", "下降13.80%"},
+		{"not a plan target", []in{{key: "name", value: "降低11.9896）", cell: true}}, "name", "降低11.9896）"},
+	},
+	"seal_remnant": {
+		{"the seal's remnant after the name", []in{{key: "signer", col: "单位负责人（签字）：", value: "叶春梅  /全", cell: true}}, "signer", "叶春梅"},
+		{"the pen stroke before it", []in{{key: "signer", col: "单位负责人（签字）：", value: "”曾娜", cell: true}}, "signer", "曾娜"},
+		{"one character is no name to cut at", []in{{key: "signer", col: "单位负责人（签字）：", value: "程  明", cell: true}}, "signer", "程  明"},
+		{"a clean name", []in{{key: "signer", col: "单位负责人（签字）：", value: "曾娜", cell: true}}, "signer", "曾娜"},
+		{"not a signature", []in{{key: "name", value: "叶春梅  /全", cell: true}}, "name", "叶春梅  /全"},
+	},
+	"date_marks": {
+		{"日 misread", []in{{key: "sign_date", col: "日期", value: "2023年6月12介", cell: true}}, "sign_date", "2023年6月12日"},
+		{"月 misread", []in{{key: "sign_date", col: "日期", value: "2024年6洽8日", cell: true}}, "sign_date", "2024年6月8日"},
+		{"no year of this century", []in{{key: "sign_date", col: "日期", value: "2824年6月4骨", cell: true}}, "sign_date", "2824年6月4骨"},
+		{"no month of the year", []in{{key: "sign_date", col: "日期", value: "2023年13月5日", cell: true}}, "sign_date", "2023年13月5日"},
+		{"a clean date", []in{{key: "sign_date", col: "日期", value: "2023年6月12日", cell: true}}, "sign_date", "2023年6月12日"},
+	},
+	"punct_width": {
+		{"angle brackets and an ASCII bracket", []in{{key: "dept", value: "稚丰区经济和信息化局〈中小企业局)", cell: true}}, "dept", "稚丰区经济和信息化局（中小企业局）"},
+		{"a comma between Chinese characters", []in{{key: "name", value: "设备3429台(套),建立", cell: true}}, "name", "设备3429台（套），建立"},
+		{"Latin text keeps its own", []in{{key: "name", value: "SaaS (cloud)", cell: true}}, "name", "SaaS (cloud)"},
+		{"the parts of 所属地区 are words", []in{{key: "region_county", col: "县（市、区）", value: "德阳区)"}}, "region_county", "德阳区)"},
+	},
+	"unpaired_quotes": {
+		{"a speck read as an opening quote", []in{{key: "cover_contact", value: "吴永刚  “15146354443"}}, "cover_contact", "吴永刚  15146354443"},
+		{"paired quotes stay", []in{{key: "cover_org", value: "宁波“专精”联盟"}}, "cover_org", "宁波“专精”联盟"},
+	},
+	"digit_model": {
+		{"the first reading is no number", []in{{key: "main_growth", col: "2021年", value: "昌", cell: true, conf: 0.4, digits: "3.95"}}, "main_growth.2021", "3.95"},
+		{"the first reading dropped a point", []in{{key: "main_growth", col: "2021年", value: "11", cell: true, conf: 0.9, digits: "11.31"}}, "main_growth.2021", "11.31"},
+		{"two sure readings disagree: the first stays", []in{{key: "main_growth", col: "2021年", value: "3.11", cell: true, digits: "3.17"}}, "main_growth.2021", "3.11"},
+		{"both read alike", []in{{key: "main_growth", col: "2021年", value: "3.11", cell: true, digits: "3.11"}}, "main_growth.2021", "3.11"},
+		{"无 stays", []in{{key: "main_growth", col: "2021年", value: "无", cell: true, digits: "1"}}, "main_growth.2021", "无"},
+		{"no digit reading", []in{{key: "main_growth", col: "2021年", value: "昌", cell: true}}, "main_growth.2021", "昌"},
+	},
+	"box_as_kou": {
+		{"a box between two characters", []in{{key: "name", value: "境外分支机构达到12家，出 □额年均增长", cell: true}}, "name", "境外分支机构达到12家，出口额年均增长"},
+		{"a box that opens a value", []in{{key: "name", value: "□ 其他", cell: true}}, "name", "□ 其他"},
+		{"a box that ends one", []in{{key: "name", value: "平台3个 □", cell: true}}, "name", "平台3个 □"},
+		{"a real 口 stays", []in{{key: "name", value: "出口额年均增长14%以上", cell: true}}, "name", "出口额年均增长14%以上"},
+	},
+	"near_printed": {
+		{"one character the form never prints", []in{{key: "name", value: "公共服务乎台服务企业1417家次以上", cell: true}}, "name", "公共服务平台服务企业1417家次以上"},
+		{"the form's words", []in{{key: "name", value: "公共服务平台服务企业1417家次以上", cell: true}}, "name", "公共服务平台服务企业1417家次以上"},
+		{"at a window's edge: doubted, not changed", []in{{key: "name", value: "柏浦区医疗器械产业集群", cell: true}}, "name", "柏浦区医疗器械产业集群"},
+		{"a name of the form's words and others it prints", []in{{key: "name", value: "湖南省汽车零部件产业集群", cell: true}}, "name", "湖南省汽车零部件产业集群"},
+	},
+	"county_kind": {
+		{"县 read as 具 after the county", []in{{key: "region_county", col: "县（市、区）", value: "盛阳县"}, {key: "cover_dept", value: "盛阳具经济和信息化局"}}, "cover_dept", "盛阳县经济和信息化局"},
+		{"家具 stays", []in{{key: "region_county", col: "县（市、区）", value: "盛阳县"}, {key: "cover_org", value: "盛阳县家具产业园运营管理有限公司"}}, "cover_org", "盛阳县家具产业园运营管理有限公司"},
+		{"a county of another kind", []in{{key: "region_county", col: "县（市、区）", value: "盛阳区"}, {key: "cover_dept", value: "盛阳具经济和信息化局"}}, "cover_dept", "盛阳具经济和信息化局"},
+	},
+	"city_name": {
+		{"one city one off", []in{{key: "region_prov", col: "省（区、市）", value: "湖南省"}, {key: "region_city", col: "市（区）", value: "湘谭"}}, "region_city", "湘潭"},
+		{"a known city stays", []in{{key: "region_prov", col: "省（区、市）", value: "湖北"}, {key: "region_city", col: "市（区）", value: "荆州"}}, "region_city", "荆州"},
+	},
+	"county_reading": {
+		{"two sure names against 所属地区", []in{{key: "region_county", col: "县（市、区）", value: "稚丰区", conf: 0.75}, {key: "dept", value: "鹤丰区经济和信息化局", conf: 0.92}, {key: "org", value: "鹤丰区经济开发区管理委员会"}}, "region_county", "鹤丰区"},
+		{"sure witnesses on both sides", []in{{key: "region_county", col: "县（市、区）", value: "凤溪市"}, {key: "name", value: "风溪市仪器仪表产业集群"}, {key: "dept", value: "凤溪市科技经济信息化局", conf: 0.92}, {key: "org", value: "凤溪市产业园区管理委员会", conf: 0.93}}, "name", "风溪市仪器仪表产业集群"},
+	},
+}
+
+func fieldOf(t *testing.T, d *Doc, id string) (int, shenbao.Field) {
+	t.Helper()
+	for i, f := range d.Fields {
+		if f.ID == id {
+			return i, f
+		}
+	}
+	t.Fatalf("no field %s", id)
+	return 0, shenbao.Field{}
+}
+
+// TestRules runs each rule on what it must change and what it must leave
+// alone; every change is recorded under the rule's name and lowers the
+// value's confidence, and what is left alone records nothing.
+func TestRules(t *testing.T) {
+	for _, r := range Rules() {
+		cs := cases[r.Name()]
+		changes, keeps := 0, 0
+		for _, c := range cs {
+			t.Run(r.Name()+"/"+c.name, func(t *testing.T) {
+				d := doc(t, c.in...)
+				_, before := fieldOf(t, d, c.id)
+				r.apply(d)
+				i, got := fieldOf(t, d, c.id)
+				if got.Value != c.want {
+					t.Fatalf("%s = %q, want %q", c.id, got.Value, c.want)
+				}
+				var rec []shenbao.Repair
+				for _, x := range d.repairs {
+					if x.FieldID == c.id {
+						rec = append(rec, x)
+					}
+				}
+				if got.Value == before.Value {
+					if len(rec) != 0 {
+						t.Errorf("left alone but recorded %+v", rec)
+					}
+					return
+				}
+				if len(rec) != 1 {
+					t.Fatalf("changed %q → %q with %d repairs recorded, want 1", before.Value, got.Value, len(rec))
+				}
+				x := rec[0]
+				if x.Rule != r.Name() || x.Read != before.Value || x.Value != got.Value {
+					t.Errorf("recorded %+v, want rule %s, read %q, value %q", x, r.Name(), before.Value, got.Value)
+				}
+				if x.ConfidenceBefore != before.Confidence || x.ConfidenceAfter >= x.ConfidenceBefore || d.Fields[i].Confidence > x.ConfidenceAfter {
+					t.Errorf("confidence %.3f → %.3f (recorded %.3f → %.3f): a repair must lower it", before.Confidence, d.Fields[i].Confidence, x.ConfidenceBefore, x.ConfidenceAfter)
+				}
+			})
+			if c.want == valueOf(c.in, c.id) {
+				keeps++
+			} else {
+				changes++
+			}
+		}
+		if changes == 0 || keeps == 0 {
+			t.Errorf("rule %s has %d cases it changes and %d it leaves alone; it needs both", r.Name(), changes, keeps)
+		}
+	}
+}
+
+// valueOf is the value read for the field id among vs.
+func valueOf(vs []in, id string) string {
+	for _, v := range vs {
+		for _, s := range nat2022().Rows {
+			if s.Key == v.key && s.FieldID(v.col) == id {
+				return v.value
+			}
+		}
+	}
+	return ""
+}
+
+// Every rule has a name, a title for reviewers and a line for the
+// corrections command, lowers confidence, and no two share a name.
+func TestRuleList(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range Rules() {
+		if r.Name() == "" || r.Title() == "" || r.About() == "" || seen[r.Name()] {
+			t.Errorf("rule %q: title %q, about %q (or a second rule of that name)", r.Name(), r.Title(), r.About())
+		}
+		seen[r.Name()] = true
+		if f := r.Factor(); f <= 0 || f >= 1 {
+			t.Errorf("rule %s: factor %.2f, want in (0, 1)", r.Name(), f)
+		}
+		if Title(r.Name()) != r.Title() {
+			t.Errorf("Title(%s) = %q", r.Name(), Title(r.Name()))
+		}
+	}
+	if Title("gone") != "gone" {
+		t.Errorf("an unknown rule's title is its name")
+	}
+}
+
+// The stage leaves values read from a text layer or a Word file alone.
+func TestOnlyOCR(t *testing.T) {
+	tp, _ := layout.MustLoad().Get("nat2022")
+	m := &layout.Mapped{Fields: []shenbao.Field{{ID: "ent_count.2021", Key: "ent_count", Value: "l2", Confidence: 1, Source: shenbao.SourcePDFText}}}
+	if rs := Apply(m, tp); len(rs) != 0 || m.Fields[0].Value != "l2" || m.Fields[0].Confidence != 1 {
+		t.Errorf("a text-layer value was corrected: %+v, %+v", m.Fields[0], rs)
+	}
+}
+
+// A real four-decimal plan value read from a scan stays as written after
+// the stage, so the decimals check still reports it; the same value
+// beside a base written with % is taken for a misread sign and is not.
+func TestFourDecimalsStayVisible(t *testing.T) {
+	tp, _ := layout.MustLoad().Get("nat2022")
+	rules, err := criteria.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		base     string
+		decimals bool
+	}{{"10.5000", true}, {"10.50%", false}} {
+		d := doc(t, in{key: "plan_rd", col: "2021年基准值", value: tt.base, cell: true}, in{key: "plan_rd", col: "2024年目标值", value: "11.9896", cell: true})
+		m := &layout.Mapped{Fields: d.Fields, Readings: d.readings}
+		Apply(m, tp)
+		rep := &shenbao.Report{Format: shenbao.FormatPDFScan, Edition: shenbao.EditionMatch{ID: tp.ID}, Fields: m.Fields}
+		found := false
+		for _, f := range rules.Check(rep, tp, "") {
+			if f.Kind == shenbao.KindDecimals && slices.Contains(f.FieldIDs, "plan_rd.target") {
+				found = true
+			}
+		}
+		if found != tt.decimals {
+			t.Errorf("base %s: target %q, decimals finding %v, want %v", tt.base, m.Fields[1].Value, found, tt.decimals)
+		}
+	}
+}

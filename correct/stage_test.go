@@ -1,0 +1,426 @@
+package correct
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/layout"
+	"github.com/shenbao/shenbao/layout/formtest"
+)
+
+// mapFix maps c with tp as extraction does, then runs the stage.
+func mapFix(c *shenbao.Content, tp *layout.Template) *layout.Mapped {
+	m := layout.Map(c, tp)
+	Apply(m, tp)
+	return m
+}
+
+// fieldsDoc is a Doc holding only OCR'd fields, key → value and confidence.
+func fieldsDoc(fs ...any) *Doc {
+	d := newDoc(&layout.Mapped{}, &layout.Template{})
+	for i := 0; i+2 < len(fs)+1; i += 3 {
+		k := fs[i].(string)
+		d.Fields = append(d.Fields, shenbao.Field{ID: k, Key: k, Value: fs[i+1].(string), Confidence: fs[i+2].(float64), Source: shenbao.SourceOCR})
+	}
+	return d
+}
+
+var (
+	cells = formtest.Cells
+	para  = formtest.Para
+	table = formtest.Table
+)
+
+func field(t *testing.T, m *layout.Mapped, id string) shenbao.Field {
+	t.Helper()
+	return formtest.Field(t, m.Fields, id)
+}
+
+func TestPlausibility(t *testing.T) {
+	tests := []struct {
+		typ, v string
+		low    bool
+	}{
+		{layout.TypePercent, "12.34", false}, {layout.TypePercent, "无", false}, {layout.TypePercent, "", false},
+		{layout.TypePercent, "1234", true}, {layout.TypeAmount, "12.345", true}, {layout.TypeInteger, "l2", true},
+		{layout.TypeText, "whatever", false},
+		{layout.TypeInteger, "490", false},
+		{layout.TypeInteger, "4.90", true}, // a speck read as a point
+		{layout.TypeNumber, "4.90", false},
+		{layout.TypeText, "市级工程技术研究中心、校企联合实验室等", false},
+		{layout.TypeText, ";市级工程技术研究中心", true},
+		{layout.TypeText, "境外分支机构达到17家.出口额年均增长14%以上", true},
+		{layout.TypeText, "出口额12.5亿元（含转口）", false},
+		{layout.TypeText, "省仪器仪表[程技术研究中心", true},
+	}
+	for _, tt := range tests {
+		if got := plausibility(tt.typ, tt.v) < 1; got != tt.low {
+			t.Errorf("plausibility(%s, %q) low=%v, want %v", tt.typ, tt.v, got, tt.low)
+		}
+	}
+}
+
+func TestOCRDigits(t *testing.T) {
+	tests := map[string]string{"|": "1", "l2": "12", "3.1O": "3.10", "无": "无", "": "", "abc": "abc", "12": "12",
+		"47个〈需提供清单)": "47", "95.78，": "95.78", "”13": "13", "217:52": "217.52", "12:30:00": "12:30:00", "工": "1", "工业": "工业"}
+	for in, want := range tests {
+		if got := numberShapes(in); got != want {
+			t.Errorf("numberShapes(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := layout.TrimBlank("，”凤溪市管理委员会_ "); got != "凤溪市管理委员会" {
+		t.Errorf("trimBlank = %q", got)
+	}
+}
+
+func TestOCRPunct(t *testing.T) {
+	tests := map[string]string{
+		"稚丰区经济和信息化局〈中小企业局)":  "稚丰区经济和信息化局（中小企业局）",
+		"0.45吨/万元(降低19.10%)": "0.45吨/万元（降低19.10%）",
+		"设备3429台(套),建立":      "设备3429台（套），建立",
+		"SaaS (cloud)":       "SaaS (cloud)",
+	}
+	for in, want := range tests {
+		if got := fullWidth(in); got != want {
+			t.Errorf("fullWidth(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCrossRead(t *testing.T) {
+	tp, _ := layout.MustLoad().Get("nat2022")
+	c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+		para("集群名称: 宁波市鹤丰区锂电池材料产业集群"),
+		para("一、基本情况"),
+		table(cells("集群名称:(中小企业特色产业集群(XX产业))", "宁波市稚丰区锂电池材料产业集群")),
+	}}
+	m := mapFix(c, tp)
+	if f := field(t, m, "name"); f.Confidence >= 0.8 {
+		t.Errorf("name read differently from the cover kept confidence %.2f", f.Confidence)
+	}
+}
+
+// A count read with a letter for a digit (工 for a serif 1) is taken as a
+// number but not as a sure one.
+func TestCountLookalike(t *testing.T) {
+	tp, _ := layout.MustLoad().Get("nat2022")
+	for _, tt := range []struct {
+		cell, want string
+		sure       bool
+	}{
+		{"数量：1个\n名称：国家级工业设计中心", "1", true},
+		{"数量：工个\n名称：国家级工业设计中心", "1", false},
+		{"数量：1工个\n名称：国家级工业设计中心", "11", false},
+	} {
+		c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+			para("三、创新能力情况"),
+			table(cells("创新平台建设情况", "国家制造业创新中心或国家级创新平台名称及数量", tt.cell)),
+		}}
+		f := field(t, mapFix(c, tp), "plat_nat.count")
+		if f.Value != tt.want || (f.Confidence >= 0.8) != tt.sure {
+			t.Errorf("%q: %q at %.2f, want %q sure %v", tt.cell, f.Value, f.Confidence, tt.want, tt.sure)
+		}
+	}
+}
+
+// Cover blanks as OCR reads them: a bracket of the printed marker after a
+// blank dropped (县市、区)), the county glued to its neighbour's misread
+// marker by a stray quote, Chinese punctuation turned into brackets and
+// ASCII, a speck read as a quote that closes nothing, the maker's line
+// under the last blank read with a character wrong.
+func TestCoverOCR(t *testing.T) {
+	tp, _ := layout.MustLoad().Get("nat2023")
+	for _, tt := range []struct{ line, id, want string }{
+		{"所属地区:浙江省宁波市〈区) -德阳区  县市、区)", "region_county", "德阳区"},
+		{"所属地区：浙江省宁波市《区)“德阳区县〈市、区)", "region_county", "德阳区"},
+		{"所属地区：浙江省宁波市〈区)  德阳区县〈市、区)", "region_county", "德阳区"},
+		{"所属地区：浙江省(区、市)宁波市(区)德阳区县(市、区)", "region_county", "德阳区"},
+		{"县（市、区）中小企业主管部门（盖章）：德阳区经济和信息化局〈中小企业局)", "cover_dept", "德阳区经济和信息化局（中小企业局）"},
+		{"联系人及联系电话：曾强  15705759965\n[业和信息化部制", "cover_contact", "曾强  15705759965"},
+		{"联系人及联系电话：吴永刚  “15146354443", "cover_contact", "吴永刚  15146354443"},
+		{"集群运营管理机构：宁波“专精”联盟", "cover_org", "宁波“专精”联盟"},
+	} {
+		c := &shenbao.Content{Format: shenbao.FormatPDFScan}
+		for _, l := range strings.Split(tt.line, "\n") {
+			c.Blocks = append(c.Blocks, para(l))
+		}
+		if f := field(t, mapFix(c, tp), tt.id); f.Value != tt.want {
+			t.Errorf("%q: %s = %q, want %q", tt.line, tt.id, f.Value, tt.want)
+		}
+	}
+}
+
+// The cluster's name read alike on the cover and in the table, but with
+// the county 所属地区 states read differently: neither may look certain.
+func TestCountyRead(t *testing.T) {
+	tp, _ := layout.MustLoad().Get("nat2024")
+	for _, tt := range []struct {
+		county string
+		sure   bool
+	}{
+		{"凤溪市", false},
+		{"风溪市", true},
+	} {
+		c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+			para("集群名称: 湖北省孝感市风溪市仪器仪表产业集群"),
+			para("所属地区: 湖北省(区、市) 孝感市(区) " + tt.county + "县(市、区)"),
+			para("一、基本情况"),
+			table(cells("集群名称：(XX(省、市)XX(县、区)XX产业))", "湖北省孝感市风溪市仪器仪表产业集群")),
+		}}
+		m := mapFix(c, tp)
+		if f := field(t, m, "name"); (f.Confidence >= 0.8) != tt.sure {
+			t.Errorf("county %s: name confidence %.2f", tt.county, f.Confidence)
+		}
+	}
+}
+
+// A scanned declaration: the signature after a pen stroke read as a
+// quote, and the seal's prompt on the next line read without its colon.
+func TestDeclarationOCR(t *testing.T) {
+	tp, _ := layout.MustLoad().Get("nat2023")
+	for _, tt := range []struct{ line, want string }{
+		{"单位负责人(签字) :”曾娜", "曾娜"},
+		// The seal stamped beside the signature leaves specks that read
+		// as characters, apart from the name.
+		{"单位负责人(签字):” 叶春梅  /全", "叶春梅"},
+		{"单位负责人(签字):  程明  Nb", "程明"},
+		// One character and a wide gap is no name to cut at.
+		{"单位负责人(签字):  程  明", "程  明"},
+	} {
+		c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+			para("九、真实性声明及推荐意见"),
+			table(cells("真实性声明", "本单位承诺此次申报中小企业特色产业集群的申请材料(包括附件资\n料)真实、合法。\n"+tt.line+"\n县〈市、区)中小企业主管部门〈公章) ;\n2023年3月8日")),
+		}}
+		m := mapFix(c, tp)
+		if f := field(t, m, "signer"); f.Value != tt.want {
+			t.Errorf("%s: signer = %q, want %q", tt.line, f.Value, tt.want)
+		}
+		if f := field(t, m, "sign_date"); f.Value != "2023年3月8日" {
+			t.Errorf("%s: sign_date = %q", tt.line, f.Value)
+		}
+	}
+}
+
+func TestCountyNames(t *testing.T) {
+	tp, _ := layout.MustLoad().Get("gd2023")
+	c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+		para("集群名称：中山市万阳具高端紧固件产业集群"),
+		para("所属地区：广东 省（区、市）中山 市（区）_盛阳县 县（市、区）"),
+		para("县（市、区）中小企业主管部门（盖章）：盛阳具经济和信息化局"),
+		para("集群运营管理机构：盛阳县家具产业园运营管理有限公司"),
+	}}
+	m := mapFix(c, tp)
+	for id, want := range map[string]string{
+		"cover_name":    "中山市盛阳县高端紧固件产业集群",
+		"region_county": "盛阳县",
+		"cover_dept":    "盛阳县经济和信息化局",
+		"cover_org":     "盛阳县家具产业园运营管理有限公司",
+	} {
+		if f := field(t, m, id); f.Value != want {
+			t.Errorf("%s = %q, want %q", id, f.Value, want)
+		}
+	}
+}
+
+// The 2024 declaration's prompt read with a stray character (（签字7）) and
+// the name on the next line.
+func TestSignerPromptOCR(t *testing.T) {
+	tp, _ := layout.MustLoad().Get("nat2024")
+	c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+		para("九、真实性声明及推荐意见"),
+		table(cells("真实性声明", "本单位承诺此次申报中小企业特色产业集群的申请材料真实、合法。\n县级行政区划中小企业主管部门负责人(签字7)\n任洋\n县级行政区划中小企业主管部门〈公瘟) :                宇\n2024年6月4骨")),
+	}}
+	m := mapFix(c, tp)
+	var signer, date shenbao.Field
+	for _, f := range m.Fields {
+		switch f.Key {
+		case "signer":
+			signer = f
+		case "sign_date":
+			date = f
+		}
+	}
+	if signer.Value != "任洋" || date.Value != "2024年6月4日" {
+		t.Errorf("signer %q, date %q; want 任洋, 2024年6月4日", signer.Value, date.Value)
+	}
+}
+
+func TestDigitsInstead(t *testing.T) {
+	tp, _ := layout.MustLoad().Get("nat2022")
+	row := cells("集群中小企业近三年研发投入强度(%)", "3.11", "昌", "")
+	row.Cells[1].Lines = []shenbao.Line{{Text: "3.11", Confidence: 0.95, Weakest: 0.95, Digits: "3.17", DigitsConfidence: 0.95}}
+	row.Cells[2].Lines = []shenbao.Line{{Text: "昌", Confidence: 0.4, Weakest: 0.4, Digits: "3.95", DigitsConfidence: 0.93}}
+	row.Cells[3].Lines = []shenbao.Line{{Text: "", Digits: "1", DigitsConfidence: 0.3}}
+	m := mapFix(&shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+		para("三、创新能力情况"),
+		table(cells("指标", "2019年", "2020年", "2021年"), row),
+	}}, tp)
+	// Taken from the digit model, and repaired: less sure than the
+	// first reading was, so a reviewer sees what the Chinese model read.
+	if f := field(t, m, "rd_intensity.2020"); f.Value != "3.95" || f.Confidence >= 0.4 {
+		t.Errorf("digit reading not used: %q at %.2f, want 3.95 less sure than the first reading (0.40)", f.Value, f.Confidence)
+	}
+	if f := field(t, m, "rd_intensity.2021"); f.Value != "1" || f.Confidence >= 0.8 {
+		t.Errorf("unsure digit reading of a blank: %q at %.2f, want 1 under review", f.Value, f.Confidence)
+	}
+	// Two sure readings of the same ink that disagree: neither is taken
+	// on trust.
+	if f := field(t, m, "rd_intensity.2019"); f.Value != "3.11" || f.Confidence >= 0.8 {
+		t.Errorf("digit model disagreeing: %q at %.2f, want 3.11 under review", f.Value, f.Confidence)
+	}
+
+	growth := cells("集群主导产业产值增速(%)", "11", "2", "")
+	growth.Cells[1].Lines = []shenbao.Line{{Text: "11", Confidence: 0.9, Weakest: 0.9, Digits: "11.31", DigitsConfidence: 0.9}}
+	growth.Cells[2].Lines = []shenbao.Line{{Text: "2", Confidence: 0.9, Weakest: 0.9, Digits: "22+", DigitsConfidence: 0.9}}
+	m = mapFix(&shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+		para("二、主导产业情况"),
+		table(cells("指标", "2019年", "2020年", "2021年"), growth),
+	}}, tp)
+	if f := field(t, m, "main_growth.2019"); f.Value != "11.31" || f.Confidence >= 0.8 {
+		t.Errorf("digit model reading what the first dropped: %q at %.2f, want 11.31 under review", f.Value, f.Confidence)
+	}
+	if f := field(t, m, "main_growth.2020"); f.Value != "22" {
+		t.Errorf("digit reading with the unit read as a sign: %q, want 22", f.Value)
+	}
+}
+
+func TestDigitsLikelier(t *testing.T) {
+	for _, tt := range []struct {
+		v, d         string
+		dconf, vconf float64
+		want         bool
+	}{
+		{"11", "11.31", 0.9, 0.9, true},       // a point and digits dropped
+		{"3", "13", 0.9, 0.9, true},           // a leading digit dropped
+		{"16.6626", "16.66%", 0.9, 0.9, true}, // % read as two digits
+		{"42.75946", "42.75%", 0.9, 0.9, true},
+		{"558", "551", 0.97, 0.71, true}, // the digit model much surer
+		{"3.11", "3.17", 0.95, 0.95, false},
+		{"25.99", "25.98", 0.8, 0.7, false},
+		{"16.66", "6.66%", 0.9, 0.9, false},
+	} {
+		if got := digitsLikelier(tt.v, tt.d, tt.dconf, tt.vconf); got != tt.want {
+			t.Errorf("digitsLikelier(%q, %q, %.2f, %.2f) = %v, want %v", tt.v, tt.d, tt.dconf, tt.vconf, got, tt.want)
+		}
+	}
+}
+
+func TestOddCounter(t *testing.T) {
+	for v, want := range map[string]bool{
+		"建成公共服务平台4唉": true, "建成公共服务平台4个": false, "公共服务平台服务企业1417家次以上": false,
+		"下降13.80%": false, "12.5亿元": false, "无": false, "5G网络": false, "第2批": false,
+	} {
+		if got := oddCounter(v); got != want {
+			t.Errorf("oddCounter(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+func values(m *Doc) map[string]string {
+	out := map[string]string{}
+	for _, f := range m.Fields {
+		out[f.Key] = f.Value
+	}
+	return out
+}
+
+func TestRepairCity(t *testing.T) {
+	tests := []struct {
+		name   string
+		m      *Doc
+		want   map[string]string
+		lowers bool // the city's confidence is lowered
+	}{
+		{"two cities one off (荆州, 鄂州): the one the name holds",
+			fieldsDoc("region_prov", "湖北", 0.75, "region_city", "草州", 0.75, "cover_name", "湖北省草州市清阳市智能家电产业集群", 0.75, "name", "湖北省荆州市清阳市智能家电产业集群", 0.9),
+			map[string]string{"region_city": "荆州", "cover_name": "湖北省荆州市清阳市智能家电产业集群", "name": "湖北省荆州市清阳市智能家电产业集群"}, true},
+		{"two cities one off and nothing names either: unchanged",
+			fieldsDoc("region_prov", "湖北", 0.75, "region_city", "草州", 0.75, "cover_name", "湖北省草州市清阳市智能家电产业集群", 0.75),
+			map[string]string{"region_city": "草州", "cover_name": "湖北省草州市清阳市智能家电产业集群"}, false},
+		{"one city one off",
+			fieldsDoc("region_prov", "湖南省", 0.75, "region_city", "湘谭", 0.75, "name", "湘谭市青水区泵业产业集群", 0.9),
+			map[string]string{"region_city": "湘潭", "name": "湘潭市青水区泵业产业集群"}, true},
+		{"a known city; a name's misread one is put right",
+			fieldsDoc("region_prov", "湖北", 0.75, "region_city", "荆州", 0.75, "cover_name", "湖北省斌州市清阳市智能家电产业集群", 0.75),
+			map[string]string{"region_city": "荆州", "cover_name": "湖北省荆州市清阳市智能家电产业集群"}, false},
+		{"another known city in a name is no misreading (荆门 beside 荆州)",
+			fieldsDoc("region_prov", "湖北", 0.75, "region_city", "荆州", 0.75, "org", "荆门市产业园运营管理有限公司", 0.9),
+			map[string]string{"region_city": "荆州", "org": "荆门市产业园运营管理有限公司"}, false},
+		{"nothing near: unchanged",
+			fieldsDoc("region_prov", "湖北", 0.75, "region_city", "某某", 0.75),
+			map[string]string{"region_city": "某某"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cityName{}.apply(tt.m)
+			got := values(tt.m)
+			for k, v := range tt.want {
+				if got[k] != v {
+					t.Errorf("%s = %q, want %q", k, got[k], v)
+				}
+			}
+			if c := tt.m.Fields[1].Confidence; (c < 0.75) != tt.lowers {
+				t.Errorf("city confidence %.2f", c)
+			}
+		})
+	}
+}
+
+func TestRepairCounty(t *testing.T) {
+	tests := []struct {
+		name string
+		m    *Doc
+		want map[string]string
+	}{
+		{"two sure names write the county as 所属地区 does: the names one off follow",
+			fieldsDoc("region_county", "凤溪市", 0.75, "cover_name", "湖北省孝感市风溪市仪器仪表产业集群", 0.75, "name", "湖北省孝感市风溪市仪器仪表产业集群", 0.86,
+				"dept", "凤溪市科技经济信息化局", 0.92, "org", "凤溪市仪器仪表产业园区管理委员会", 0.93),
+			map[string]string{"cover_name": "湖北省孝感市凤溪市仪器仪表产业集群", "name": "湖北省孝感市凤溪市仪器仪表产业集群", "region_county": "凤溪市"}},
+		{"the sure names against 所属地区: 所属地区 follows",
+			fieldsDoc("region_county", "稚丰区", 0.75, "dept", "鹤丰区经济和信息化局", 0.92, "org", "鹤丰区经济开发区管理委员会", 0.95),
+			map[string]string{"region_county": "鹤丰区"}},
+		{"no sure witness, one reading written as places are: it is the county's, in every value",
+			fieldsDoc("region_county", "稚丰区", 0.75, "cover_name", "宁波市鹤丰区锂电池材料产业集群", 0.53, "dept", "稚丰区经济和信息化局", 0.44, "org", "稚丰区经济开发区管理委员会", 0.71,
+				"plat_other.names", "稚丰区锂电池材料产业技术研究院", 0.8),
+			map[string]string{"region_county": "鹤丰区", "cover_name": "宁波市鹤丰区锂电池材料产业集群", "dept": "鹤丰区经济和信息化局",
+				"org": "鹤丰区经济开发区管理委员会", "plat_other.names": "鹤丰区锂电池材料产业技术研究院"}},
+		{"no sure witness, both readings written as places are: unchanged",
+			fieldsDoc("region_county", "凤溪市", 0.75, "name", "风溪市仪器仪表产业集群", 0.6, "dept", "凤溪市科技经济信息化局", 0.7),
+			map[string]string{"region_county": "凤溪市", "name": "风溪市仪器仪表产业集群"}},
+		{"one sure witness: unchanged",
+			fieldsDoc("region_county", "凤溪市", 0.75, "name", "风溪市仪器仪表产业集群", 0.6, "dept", "凤溪市科技经济信息化局", 0.92),
+			map[string]string{"name": "风溪市仪器仪表产业集群"}},
+		{"sure witnesses on both sides: unchanged",
+			fieldsDoc("region_county", "凤溪市", 0.75, "name", "风溪市仪器仪表产业集群", 0.95, "dept", "凤溪市科技经济信息化局", 0.92, "org", "凤溪市产业园区管理委员会", 0.93),
+			map[string]string{"name": "风溪市仪器仪表产业集群"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := values(tt.m)
+			countyReading{}.apply(tt.m)
+			got := values(tt.m)
+			for k, v := range tt.want {
+				if got[k] != v {
+					t.Errorf("%s = %q, want %q", k, got[k], v)
+				}
+			}
+			for i, f := range tt.m.Fields {
+				if f.Value != before[f.Key] && f.Confidence >= sureRead {
+					t.Errorf("%s changed and sure (%.2f)", f.Key, tt.m.Fields[i].Confidence)
+				}
+			}
+		})
+	}
+}
+
+// A county's misreading settled from its names is put right in the long
+// answers too, and they are left doubted.
+func TestRepairCountyInTexts(t *testing.T) {
+	m := fieldsDoc("region_county", "稚丰区", 0.75, "cover_name", "宁波市鹤丰区锂电池材料产业集群", 0.53)
+	m.Texts = []shenbao.Text{{Key: "plan", Text: "集群位于宁波市稚丰区，是稚丰区重点培育的特色产业集群。", Confidence: 0.9}}
+	countyReading{}.apply(m)
+	if got := m.Texts[0]; got.Text != "集群位于宁波市鹤丰区，是鹤丰区重点培育的特色产业集群。" || got.Confidence >= sureRead {
+		t.Errorf("text = %q (confidence %.2f)", got.Text, got.Confidence)
+	}
+}

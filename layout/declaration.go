@@ -1,0 +1,106 @@
+package layout
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/shenbao/shenbao"
+)
+
+// stampPrompt is the printed prompt of the department's seal under the
+// signature (县（市、区）中小企业主管部门（公章）), which OCR may read
+// without its colon.
+var stampPrompt = regexp.MustCompile(`主管部门|[公盖]章`)
+
+var dateRE = regexp.MustCompile(`\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日`)
+
+// looseDate is a date with its 月 or 日 written or read otherwise: a year,
+// a number, any mark, a number, any mark or the end.
+var looseDate = regexp.MustCompile(`\d{4}\s*年\s*\d{1,2}\s*[^\d\s]\s*\d{1,2}\s*(?:[^\d\s]|$)`)
+
+// readDeclaration reads the 真实性声明 cell: the signer after the printed
+// 负责人（签字）： and the date written under it.
+func (m *mapper) readDeclaration(s *Spec, a anchor) {
+	cells := m.right(a.u, m.cell(a))
+	if len(cells) == 0 {
+		m.notFound(s)
+		return
+	}
+	c := cells[0]
+	col := s.Columns[0]
+	v := ""
+	if isDateRow(s) {
+		text := c.Text
+		// The date is the one written after the signature line.
+		if _, end, ok := indexNorm(text, Norm(m.signerMarker(s))); ok {
+			text = text[end:]
+		}
+		if d := dateRE.FindString(text); d != "" {
+			v = strings.Join(strings.Fields(d), "")
+		} else {
+			// A date whose 月 or 日 was misread (2023年6月12介) is
+			// taken as written; the corrections stage reads it.
+			v = strings.Join(strings.Fields(looseDate.FindString(text)), "")
+		}
+	} else if end, ok := m.signerPrompt(c.Text, col); ok {
+		// The name follows the prompt, possibly wrapped onto the next
+		// lines, up to the next printed prompt (…（公章）：) or the date.
+		var parts []string
+		for i, l := range strings.Split(c.Text[end:], "\n") {
+			l = strings.TrimSpace(l)
+			if i > 0 && (strings.ContainsAny(l, ":：") || dateRE.MatchString(l) || strings.Contains(l, "年") && strings.Contains(l, "月") || stampPrompt.MatchString(l)) {
+				break
+			}
+			if l != "" {
+				parts = append(parts, l)
+			}
+		}
+		v = joinLines(strings.Join(parts, "\n"))
+	}
+	m.addField(s, col, v, a.score, c)
+}
+
+// signerPrompt finds the end of the printed signature prompt in text. On
+// a scan the prompt's tail is often misread (（签字7）, （签字js:), so there
+// it is found by its head (what precedes its bracket: 单位负责人) and ends at the bracket or colon that
+// closes it.
+func (m *mapper) signerPrompt(text, prompt string) (int, bool) {
+	if _, end, ok := indexNorm(text, Norm(prompt)); ok {
+		return end, true
+	}
+	if m.source != shenbao.SourceOCR {
+		return 0, false
+	}
+	head, _, ok := strings.Cut(Norm(prompt), "(")
+	if !ok || head == "" {
+		return 0, false
+	}
+	_, end, ok := indexNorm(text, head)
+	if !ok {
+		return 0, false
+	}
+	line, _, _ := strings.Cut(text[end:], "\n")
+	if i := strings.LastIndexAny(line, ")）:："); i >= 0 && len([]rune(line[:i])) <= 8 {
+		_, size := utf8.DecodeRuneInString(line[i:])
+		return end + i + size, true
+	}
+	return end + len(line), true
+}
+
+// IsDateRow says whether a declaration row holds the date: the one that
+// is no person's signature.
+func IsDateRow(s *Spec) bool { return isDateRow(s) }
+
+func isDateRow(s *Spec) bool { return s.Type == TypeDeclaration && !s.Person }
+
+// signerMarker is the printed signature prompt of the declaration, from the
+// sibling row that reads the signer.
+func (m *mapper) signerMarker(s *Spec) string {
+	for _, r := range m.t.Rows {
+		if r.Type == TypeDeclaration && r.Label == s.Label && len(r.Columns) == 1 && !isDateRow(&r) {
+			return r.Columns[0]
+		}
+	}
+	return ""
+}

@@ -1,0 +1,325 @@
+package layout
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/shenbao/shenbao"
+)
+
+func (m *mapper) readSingle(s *Spec, a anchor) {
+	for _, u := range m.block(a) {
+		if cells := m.right(u, m.cell(a)); len(cells) > 0 {
+			c := cells[0]
+			if m.source == shenbao.SourceOCR && strings.TrimSpace(c.Text) == "" {
+				c = onlyFilled(cells, c)
+			}
+			m.addField(s, s.Columns[0], m.value(s, c), a.score, c)
+			return
+		}
+	}
+	m.addField(s, s.Columns[0], "", 0, nil)
+}
+
+// onlyFilled returns the one cell of cells that holds text, or def. A
+// scan's grid can cut a merged value cell (a single value in a row of a
+// yearly table) along the columns of the rows around it, leaving the value
+// in whichever piece it was written in.
+func onlyFilled(cells []*shenbao.Cell, def *shenbao.Cell) *shenbao.Cell {
+	var found *shenbao.Cell
+	for _, c := range cells {
+		if strings.TrimSpace(c.Text) == "" && len(c.Lines) == 0 {
+			continue
+		}
+		if found != nil {
+			return def
+		}
+		found = c
+	}
+	if found == nil {
+		return def
+	}
+	return found
+}
+
+var yearHeader = regexp.MustCompile(`^\d{4}年$`)
+
+func isYearHeader(norm string) bool { return yearHeader.MatchString(norm) }
+
+// span is a column range of a header cell.
+type span struct {
+	from, to int
+	text     string
+}
+
+func overlaps(c *shenbao.Cell, h span) bool {
+	return c.Col < h.to && c.Col+c.Span > h.from
+}
+
+// tableYears finds the year header row (年度 | 2021年 | 2022年 | …) that
+// governs row u: the nearest such row above it in the same table.
+func (m *mapper) tableYears(u int) []span {
+	for i := u; i >= 0; i-- {
+		v := &m.units[i]
+		if v.para || v.table != m.units[u].table {
+			break
+		}
+		var hs []span
+		all := true
+		for j, c := range v.row.Cells {
+			if j == 0 || c.Merged {
+				continue
+			}
+			if !isYearHeader(v.norms[j]) {
+				all = false
+				break
+			}
+			hs = append(hs, span{c.Col, c.Col + c.Span, v.norms[j]})
+		}
+		if all && len(hs) >= 2 {
+			return hs
+		}
+	}
+	return nil
+}
+
+// readYears reads a row of values by year, whatever way the edition lays
+// the years out: a header row above (年度 | 2021年 | …), a header inside the
+// row's own block with the values in the next row, or a year and its value
+// on each line of the block.
+func (m *mapper) readYears(s *Spec, a anchor) {
+	label := m.cell(a)
+	rows := m.block(a)
+	vals := map[string]*shenbao.Cell{}
+	for bi, u := range rows {
+		cells := m.right(u, label)
+		if len(cells) == 0 {
+			continue
+		}
+		norms := make([]string, len(cells))
+		allYears := true
+		for i, c := range cells {
+			norms[i] = Norm(c.Text)
+			if !isYearHeader(norms[i]) {
+				allYears = false
+			}
+		}
+		switch {
+		case allYears && len(cells) >= 2 && bi+1 < len(rows):
+			// Header inside the block, values in the next row.
+			next := m.right(rows[bi+1], label)
+			for i, h := range cells {
+				for _, v := range next {
+					if overlaps(v, span{h.Col, h.Col + h.Span, ""}) {
+						vals[norms[i]] = v
+					}
+				}
+			}
+		case len(cells) >= 2 && isYearHeader(norms[0]):
+			vals[norms[0]] = cells[1]
+		}
+	}
+	if len(vals) == 0 {
+		if hs := m.tableYears(a.u); hs != nil {
+			for _, c := range m.right(a.u, label) {
+				for _, h := range hs {
+					if overlaps(c, h) {
+						vals[h.text] = c
+					}
+				}
+			}
+		}
+	}
+	for _, col := range s.Columns {
+		if c, ok := vals[Norm(col)]; ok {
+			m.addField(s, col, m.value(s, c), a.score, c)
+		} else {
+			m.addField(s, col, "", 0, nil)
+		}
+	}
+}
+
+// readStandards reads the standards table: under the label, rows of
+// 类别 | 主持数量 | 参与数量 repeated once per year. The label's own row
+// (the header) says which column is which; a data row's cells are taken
+// by those columns, so that a cell OCR read empty or wrong does not shift
+// the others, and a category OCR misread (际 for 国际) is known by its
+// characters or, failing that, by its row.
+func (m *mapper) readStandards(s *Spec, a anchor) {
+	label := m.cell(a)
+	rows := m.block(a)
+	years := m.tableYears(a.u)
+	yearOf := func(c *shenbao.Cell, group int) string {
+		for _, h := range years {
+			if overlaps(c, h) {
+				return h.text
+			}
+		}
+		if group < len(m.t.Years) {
+			return strconv.Itoa(m.t.Years[group]) + "年"
+		}
+		return ""
+	}
+	type group struct {
+		cat, host, part int // columns
+		year            string
+	}
+	var groups []group
+	roles := standardRoles(s)
+	head := m.right(a.u, label)
+	if len(head) >= 3 && len(head)%3 == 0 {
+		for g := 0; g+2 < len(head); g += 3 {
+			host, part := head[g+1].Col, head[g+2].Col
+			if readsAsSecond(Norm(head[g+1].Text), roles) {
+				host, part = part, host
+			}
+			groups = append(groups, group{head[g].Col, host, part, yearOf(head[g], g/3)})
+		}
+	}
+	cats := standardCategories(s)
+	vals := map[string]*shenbao.Cell{}
+	for k, u := range rows[1:] {
+		cells := m.right(u, label)
+		if groups == nil {
+			m.standardsByOrder(cells, roles, yearOf, vals)
+			continue
+		}
+		at := map[int]*shenbao.Cell{}
+		for _, c := range cells {
+			at[c.Col] = c
+		}
+		for _, g := range groups {
+			catText := ""
+			if c := at[g.cat]; c != nil {
+				catText = Norm(c.Text)
+			}
+			cat := matchCategory(catText, cats, k)
+			if cat == "" {
+				continue
+			}
+			if c := at[g.host]; c != nil {
+				vals[cat+"/"+roles[0]+"/"+g.year] = c
+			}
+			if c := at[g.part]; c != nil {
+				vals[cat+"/"+roles[1]+"/"+g.year] = c
+			}
+		}
+	}
+	for _, col := range s.Columns {
+		if c, ok := vals[Norm(col)]; ok {
+			m.addField(s, col, numericValue(c), a.score, c)
+		} else {
+			m.addField(s, col, "", 0, nil)
+		}
+	}
+}
+
+// standardsByOrder reads a data row of the standards table whose header
+// is not three columns a year: each category cell and the two after it.
+func (m *mapper) standardsByOrder(cells []*shenbao.Cell, roles [2]string, yearOf func(*shenbao.Cell, int) string, vals map[string]*shenbao.Cell) {
+	group := 0
+	for i := 0; i < len(cells); i++ {
+		cat := Norm(cells[i].Text)
+		if cat == "" || ParseNumber(cat) != nil {
+			continue
+		}
+		y := yearOf(cells[i], group)
+		group++
+		for j := i + 1; j < len(cells) && j <= i+2; j++ {
+			vals[cat+"/"+roles[j-i-1]+"/"+y] = cells[j]
+		}
+		i += 2
+	}
+}
+
+// standardRoles are the two roles of the standards table (主持数量,
+// 参与数量), as the template's column ids 类别/角色/年 name them, in order.
+func standardRoles(s *Spec) [2]string {
+	var out [2]string
+	n := 0
+	for _, col := range s.Columns {
+		parts := strings.Split(Norm(col), "/")
+		if len(parts) == 3 && n < 2 && (n == 0 || parts[1] != out[0]) {
+			out[n] = parts[1]
+			n++
+		}
+	}
+	return out
+}
+
+// readsAsSecond says whether a header cell (OCR'd, maybe misread) names
+// the second role: it holds a character only the second role's name has
+// and none only the first's (参 without 主 or 持).
+func readsAsSecond(head string, roles [2]string) bool {
+	only := func(a, b string) bool {
+		return strings.ContainsFunc(head, func(r rune) bool { return strings.ContainsRune(a, r) && !strings.ContainsRune(b, r) })
+	}
+	return only(roles[1], roles[0]) && !only(roles[0], roles[1])
+}
+
+// standardCategories lists the template's categories (国际, 国家, …) in
+// the form's order, from its column ids 类别/角色/年.
+func standardCategories(s *Spec) []string {
+	var out []string
+	for _, col := range s.Columns {
+		cat, _, _ := strings.Cut(Norm(col), "/")
+		if !slices.Contains(out, cat) {
+			out = append(out, cat)
+		}
+	}
+	return out
+}
+
+// matchCategory names the category of data row k from its OCR'd text: the
+// category it spells, else the only one containing all its characters,
+// else the category printed in that row of the form.
+func matchCategory(text string, cats []string, k int) string {
+	if slices.Contains(cats, text) {
+		return text
+	}
+	var hits []string
+	if text != "" {
+		for _, c := range cats {
+			if !strings.ContainsFunc(text, func(r rune) bool { return !strings.ContainsRune(c, r) }) {
+				hits = append(hits, c)
+			}
+		}
+	}
+	if len(hits) == 1 {
+		return hits[0]
+	}
+	if k < len(cats) {
+		return cats[k]
+	}
+	return ""
+}
+
+// countNamesRE reads a count+names cell by the row's two printed
+// prompts (数量：__个 名称：__): the count after the first, the names after
+// the second.
+func countNamesRE(s *Spec) (count, names *regexp.Regexp) {
+	return regexp.MustCompile(regexp.QuoteMeta(s.Columns[0]) + `[:：]?\s*([^\n个]*?)\s*个?\s*(\n|$)`),
+		regexp.MustCompile(`(?s)` + regexp.QuoteMeta(s.Columns[1]) + `[:：]?(.*)$`)
+}
+
+func (m *mapper) readCountNames(s *Spec, a anchor) {
+	cells := m.right(a.u, m.cell(a))
+	if len(cells) == 0 {
+		m.notFound(s)
+		return
+	}
+	c := cells[0]
+	text := c.Text
+	countRE, namesRE := countNamesRE(s)
+	count, names := "", ""
+	if mm := countRE.FindStringSubmatch(text); mm != nil {
+		count = strings.TrimSpace(mm[1])
+	}
+	if mm := namesRE.FindStringSubmatch(text); mm != nil {
+		names = joinLines(mm[1])
+	}
+	m.addField(s, s.Columns[0], count, a.score, c)
+	m.addField(s, s.Columns[1], names, a.score, c)
+}

@@ -1,0 +1,3 @@
+-- How many values of the current report the corrections stage changed
+-- after reading a scan (len(report.repairs)), for the list and the exports.
+ALTER TABLE applications ADD COLUMN repair_count INTEGER NOT NULL DEFAULT 0;
