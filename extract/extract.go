@@ -12,9 +12,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/extract/docx"
+	"github.com/shenbao/shenbao/extract/ocr"
 	"github.com/shenbao/shenbao/extract/pdftext"
 	"github.com/shenbao/shenbao/extract/render"
 	"github.com/shenbao/shenbao/extract/scanpdf"
@@ -27,7 +29,14 @@ const Version = "1"
 
 // CacheVersion identifies extractions made by this code with these
 // templates.
-func (e *Extractor) CacheVersion() string { return Version + "-" + e.Templates.Fingerprint() }
+func (e *Extractor) CacheVersion() string {
+	v := Version + "-" + e.Templates.Fingerprint()
+	if e.scanEngine != "" {
+		// Scans read by other engines are other extractions.
+		v += "-" + e.scanEngine
+	}
+	return v
+}
 
 // ReadFunc reads one kind of document into Content.
 type ReadFunc func(ctx context.Context, r io.ReaderAt, size int64) (*shenbao.Content, error)
@@ -52,6 +61,8 @@ type Extractor struct {
 	// ReviewThreshold: values read with less confidence get a
 	// low_confidence finding.
 	ReviewThreshold float64
+	// scanEngine is who reads a scan's values (ScanWith).
+	scanEngine string
 }
 
 // New returns an Extractor with every engine: docx, the PDF text layer, and
@@ -70,8 +81,21 @@ func New(templates *layout.Set) *Extractor {
 // ScanWith sets the scan engine to a child-process scan reader with opts,
 // told what the templates print so that it need not read their labels
 // through.
+//
+// Without an engine chosen, values are read by both recognisers where the
+// PP-OCR models are installed and load (ocr.ResolveEngine), by Tesseract
+// alone elsewhere; the command line says why when the models are broken.
 func (e *Extractor) ScanWith(opts scanpdf.Options) {
 	opts.Print = e.Templates.Printed()
+	if opts.Engine == "" {
+		exe, _ := os.Executable()
+		eng, dir, err := ocr.ResolveEngine("", opts.Models, exe)
+		if err != nil {
+			eng, dir = ocr.EngineTesseract, ""
+		}
+		opts.Engine, opts.Models = eng, dir
+	}
+	e.scanEngine = opts.Engine
 	e.Scan = scanpdf.Reader{Opts: opts}.Read
 }
 

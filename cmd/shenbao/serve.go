@@ -15,7 +15,6 @@ import (
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/api"
 	"github.com/shenbao/shenbao/auth"
-	"github.com/shenbao/shenbao/extract/scanpdf"
 	"github.com/shenbao/shenbao/queue"
 	"github.com/shenbao/shenbao/store"
 )
@@ -28,6 +27,7 @@ type serviceFlags struct {
 	profile     string
 	logJSON     bool
 	ocrThreads  int
+	ocr         ocrFlags
 }
 
 func (m *Main) serviceFlagSet(name string) (*flag.FlagSet, *serviceFlags) {
@@ -38,6 +38,7 @@ func (m *Main) serviceFlagSet(name string) (*flag.FlagSet, *serviceFlags) {
 	fs.StringVar(&sf.profile, "profile", "", "rule profile; default: each edition's own")
 	fs.BoolVar(&sf.logJSON, "log-json", false, "log as JSON lines")
 	fs.IntVar(&sf.ocrThreads, "ocr-threads", 0, "Tesseract threads per scanned document (default: the core count)")
+	sf.ocr.register(fs)
 	return fs, sf
 }
 
@@ -91,7 +92,12 @@ func (m *Main) startService(ctx context.Context, sf *serviceFlags, workers int, 
 		st.Close()
 		return nil, err
 	}
-	p.Extractor.ScanWith(scanpdf.Options{Workers: sf.ocrThreads})
+	so, err := sf.ocr.scanOptions(sf.ocrThreads)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	p.Extractor.ScanWith(so)
 	metrics := api.NewMetrics()
 	q, err := queue.Open(ctx, st, p, queue.Config{Workers: workers, Logger: log, Observer: metrics})
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/shenbao/shenbao"
 )
 
 // scores builds a [T,classes] score matrix: each frame's map of class →
@@ -24,7 +26,7 @@ func scores(classes int, frames ...map[int]float32) []float32 {
 }
 
 func TestDecode(t *testing.T) {
-	classes := []string{"", "1", "2", "/", "／", "%", "．", ".", " "}
+	classes := []string{"", "1", "2", "/", "／", "%", "．", ".", " ", "丶", "、"}
 	p := newPPOCR(nil, classes, 1)
 	for _, c := range []struct {
 		name   string
@@ -41,6 +43,9 @@ func TestDecode(t *testing.T) {
 		{"forms across frames are one run", []map[int]float32{{7: 0.9}, {6: 0.9}}, ".", 0.9, 0},
 		{"blank wins", []map[int]float32{{1: 0.3, 2: 0.3}}, "", 1, 0},
 		{"spaces trimmed", []map[int]float32{{8: 0.9}, {}, {5: 0.7}, {}, {8: 0.9}}, "%", 0.7, 0},
+		{"a wide gap kept", []map[int]float32{{1: 0.9}, {}, {}, {}, {}, {}, {}, {}, {2: 0.9}}, "1  2", 0.9, 0},
+		{"a narrow gap dropped", []map[int]float32{{1: 0.9}, {}, {}, {}, {}, {}, {}, {2: 0.9}}, "12", 0.9, 0},
+		{"the radical 丶 is 、", []map[int]float32{{9: 0.5, 10: 0.4}}, "、", 0.9, 0},
 	} {
 		r := p.decode(scores(len(classes), c.frames...))
 		if r.Text != c.text || math.Abs(r.Min-c.min) > 1e-6 {
@@ -238,4 +243,33 @@ func FuzzCheckRecModel(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_ = checkRecModel(b, 12)
 	})
+}
+
+func TestResolveEngine(t *testing.T) {
+	empty := t.TempDir()
+	for _, c := range []struct {
+		mode, dir, engine, code string
+	}{
+		{"tesseract", empty, "tesseract", ""},
+		{"", "", "", ""}, // depends on the machine: checked below
+		{"both", empty, "", shenbao.ENOTINSTALLED},
+		{"ppocr", empty, "", shenbao.ENOTINSTALLED},
+		{"", empty, "", shenbao.ENOTINSTALLED}, // a folder given must hold them
+		{"paddle", "", "", "usage"},
+	} {
+		eng, _, err := ResolveEngine(c.mode, c.dir, "")
+		if c.mode == "" && c.dir == "" {
+			want := EngineTesseract
+			if FindModels(ModelDirs("")) != "" {
+				want = EngineBoth
+			}
+			if err != nil || eng != want {
+				t.Errorf("default: %q, %v; want %q", eng, err, want)
+			}
+			continue
+		}
+		if eng != c.engine || shenbao.ErrorCode(err) != c.code {
+			t.Errorf("%q in %q: %q, %v; want %q, code %q", c.mode, c.dir, eng, err, c.engine, c.code)
+		}
+	}
 }

@@ -23,11 +23,11 @@ const (
 	ModelsDir = "/usr/local/share/shenbao/models"
 )
 
-// Engine choices of the scan path (--ocr).
+// Engine choices of the scan path (--ocr), as reported in Field.Engine.
 const (
-	EngineTesseract = "tesseract"
-	EnginePPOCR     = "ppocr"
-	EngineBoth      = "both"
+	EngineTesseract = shenbao.EngineTesseract
+	EnginePPOCR     = shenbao.EnginePPOCR
+	EngineBoth      = shenbao.EngineBoth
 )
 
 // installHint says how to install the models, in both languages.
@@ -332,4 +332,35 @@ func walk(b []byte, f func(protowire.Number, protowire.Type, []byte) error) erro
 		b = b[m:]
 	}
 	return nil
+}
+
+// ResolveEngine decides who reads a scan's values from the --ocr choice
+// (mode) and the --models folder (dir; "" looks in ModelDirs(exe)). Mode
+// "" is both engines when the models load and Tesseract alone when none
+// are installed; ppocr and both need the models, and a folder given or
+// found whose models do not load is an error whatever the mode: a damaged
+// install is said at start-up, not discovered in a job. It returns the
+// engine and the models folder.
+func ResolveEngine(mode, dir, exe string) (string, string, error) {
+	switch mode {
+	case "", EngineTesseract, EnginePPOCR, EngineBoth:
+	default:
+		return "", "", shenbao.Errorf("usage", "--ocr 只能是 tesseract、ppocr 或 both / --ocr must be tesseract, ppocr or both (not %q)", mode)
+	}
+	if mode == EngineTesseract {
+		return mode, "", nil
+	}
+	if dir == "" {
+		dir = FindModels(ModelDirs(exe))
+		if dir == "" && mode == "" {
+			return EngineTesseract, "", nil
+		}
+	}
+	if _, err := LoadModels(dir); err != nil {
+		return "", "", err
+	}
+	if mode == "" {
+		mode = EngineBoth
+	}
+	return mode, dir, nil
 }

@@ -33,6 +33,11 @@ type Options struct {
 	Workers int
 	// Print is what the forms print in their cells (scan.Options.Print).
 	Print []string
+	// Engine reads the values: ocr.EngineTesseract, EnginePPOCR or
+	// EngineBoth; "" is Tesseract alone. The PP-OCR engines need Models,
+	// the folder LoadModels checked.
+	Engine string
+	Models string
 }
 
 func (o Options) withDefaults() Options {
@@ -58,6 +63,8 @@ type request struct {
 	MaxPages int      `json:"max_pages"`
 	Workers  int      `json:"workers"`
 	Print    []string `json:"print,omitempty"`
+	Engine   string   `json:"engine,omitempty"`
+	Models   string   `json:"models,omitempty"`
 }
 
 // Reader reads scanned PDFs with the given options.
@@ -70,7 +77,7 @@ func (rd Reader) Read(ctx context.Context, r io.ReaderAt, size int64) (*shenbao.
 	if _, err := r.ReadAt(data, 0); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("read pdf: %w", err)
 	}
-	head, _ := json.Marshal(request{DPI: o.DPI, MaxPages: o.MaxPages, Workers: o.Workers, Print: o.Print})
+	head, _ := json.Marshal(request{DPI: o.DPI, MaxPages: o.MaxPages, Workers: o.Workers, Print: o.Print, Engine: o.Engine, Models: o.Models})
 	in := append(append(head, '\n'), data...)
 	out, err := child.Run(ctx, Job, in, child.Limits{
 		Timeout: o.Timeout, Memory: o.Memory, Output: 256 << 20,
