@@ -54,11 +54,13 @@ test: deps models
 	CGO_ENABLED=0 $(GO) vet ./...
 	CGO_ENABLED=0 $(GO) test -count=1 ./layout/... ./criteria/... ./extract/scan/
 
-# Accuracy tables (per edition and format, scans per dpi), defect recall,
+# Accuracy tables (per edition and format, scans per dpi), the value
+# recognisers on value cells per kind and dpi (TestValueCells), defect recall,
 # and the speed/memory benchmarks. Scans make this take several minutes.
 bench: deps models
 	SHENBAO_SCANS=1 $(GO) test -count=1 -timeout 60m -run 'TestCorpusAccuracy' -v ./extract/ | grep -v '^=== RUN'
 	SHENBAO_ROUGH=1 $(GO) test -count=1 -timeout 60m -run 'TestRoughScans' -v ./extract/ | grep -v '^=== RUN'
+	SHENBAO_CELLS=1 $(GO) test -count=1 -timeout 60m -run 'TestValueCells' -v ./extract/ | grep -v '^=== RUN'
 	SHENBAO_SCANS=1 $(GO) test -count=1 -timeout 60m -run 'TestDefectRecall' -v ./pipeline/ | grep -v '^=== RUN'
 	$(GO) test -run '^$$' -bench Extract -benchtime 20x ./extract/
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./extract/docx/ ./extract/pdftext/

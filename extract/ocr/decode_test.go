@@ -137,11 +137,25 @@ func TestSplitLines(t *testing.T) {
 	fill(image.Rect(10, 10, 200, 40)) // line 1
 	fill(image.Rect(10, 60, 90, 90))  // line 2
 	fill(image.Rect(95, 92, 99, 96))  // a dot under line 2: joins it
-	ls := splitLines(g, g.Rect)
+	var ls []image.Rectangle
+	for _, l := range splitLines(g, g.Rect) {
+		ls = append(ls, l.r)
+	}
 	if len(ls) != 2 || ls[0].Min.Y > 10 || ls[0].Max.Y < 40 || ls[1].Max.Y < 96 || ls[1].Max.X < 99 {
 		t.Errorf("lines %v", ls)
 	}
-	if ls := splitLines(g, image.Rect(220, 0, 300, 120)); ls != nil {
+	// A box drawn round a lone digit: its edges bound the line, they are
+	// not read.
+	fill(image.Rect(220, 20, 280, 22)) // top
+	fill(image.Rect(220, 78, 280, 80)) // bottom
+	fill(image.Rect(220, 20, 222, 80)) // left
+	fill(image.Rect(278, 20, 280, 80)) // right
+	fill(image.Rect(245, 40, 255, 60)) // the digit
+	box := splitLines(g, image.Rect(215, 15, 285, 85))
+	if len(box) != 1 || box[0].r.Min.Y < 30 || box[0].r.Max.Y > 70 || box[0].clip != image.Rect(222, 22, 278, 78) {
+		t.Errorf("boxed digit: %+v", box)
+	}
+	if ls := splitLines(g, image.Rect(290, 0, 300, 120)); ls != nil {
 		t.Errorf("paper split into %v", ls)
 	}
 }

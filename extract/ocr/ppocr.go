@@ -158,7 +158,8 @@ func (p *PPOCR) Read(ctx context.Context, img *image.Gray, rects []image.Rectang
 	var crops []lineCrop
 	for i, r := range rects {
 		for _, l := range splitLines(img, r) {
-			crops = append(crops, lineCrop{i, l, r})
+			l.rect = i
+			crops = append(crops, l)
 		}
 	}
 	out := make([][]Reading, len(rects))
@@ -444,11 +445,14 @@ func topClasses(row []float32, top []int) int {
 }
 
 // splitLines returns the text lines of r in img, each trimmed to its ink
-// with a margin: a cell written on two lines is read line by line, as the
-// model reads. Ink is what is darker than midway between the crop's
-// lightest and darkest; a run of inked rows shorter than 40 % of the
-// tallest (a stray dot, an underline) belongs to the line nearest it.
-func splitLines(img *image.Gray, r image.Rectangle) []image.Rectangle {
+// with a margin, and the part of r it may be read in: a cell written on
+// two lines is read line by line, as the model reads. Ink is what is
+// darker than midway between the crop's lightest and darkest. A row or
+// column inked nearly across the crop is a rule (a cell's or a box's
+// edge), not text: it bounds the lines read, it is not read. A run of
+// inked rows shorter than 40 % of the tallest (a stray dot, an
+// underline) belongs to the line nearest it.
+func splitLines(img *image.Gray, r image.Rectangle) []lineCrop {
 	r = r.Intersect(img.Rect)
 	if r.Dx() < minLine || r.Dy() < minLine {
 		return nil
@@ -463,12 +467,30 @@ func splitLines(img *image.Gray, r image.Rectangle) []image.Rectangle {
 		return nil // no ink: paper, or a smudge
 	}
 	cut := (int(lo) + int(hi)) / 2
-	ink := func(x, y int) bool { return int(img.Pix[(y-img.Rect.Min.Y)*img.Stride+x-img.Rect.Min.X]) < cut }
-	rows := make([]int, r.Dy())
+	dark := func(x, y int) bool { return int(img.Pix[(y-img.Rect.Min.Y)*img.Stride+x-img.Rect.Min.X]) < cut }
+	rows, cols := make([]int, r.Dy()), make([]int, r.Dx())
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		for x := r.Min.X; x < r.Max.X; x++ {
-			if ink(x, y) {
+			if dark(x, y) {
 				rows[y-r.Min.Y]++
+				cols[x-r.Min.X]++
+			}
+		}
+	}
+	ruleRow, ruleCol := make([]bool, r.Dy()), make([]bool, r.Dx())
+	for y, n := range rows {
+		ruleRow[y] = n*5 >= r.Dx()*4
+	}
+	for x, n := range cols {
+		// Only near the crop's sides: a 1 or a 丨 inside is text.
+		ruleCol[x] = n*5 >= r.Dy()*4 && (x*5 < r.Dx() || x*5 >= r.Dx()*4)
+	}
+	ink := func(x, y int) bool { return dark(x, y) && !ruleRow[y-r.Min.Y] && !ruleCol[x-r.Min.X] }
+	for y := range rows {
+		rows[y] = 0
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if ink(x, r.Min.Y+y) {
+				rows[y]++
 			}
 		}
 	}
@@ -491,6 +513,21 @@ func splitLines(img *image.Gray, r image.Rectangle) []image.Rectangle {
 	for _, rn := range runs {
 		tallest = max(tallest, rn[1]-rn[0])
 	}
+	// A gap of a row or two inside a glyph (the bar of a blurred 5 come
+	// apart from its bowl) is no gap between lines, which is a quarter of
+	// a line's height at least.
+	merged := runs[:1]
+	for _, rn := range runs[1:] {
+		if last := &merged[len(merged)-1]; rn[0]-last[1] < max(2, tallest/4) {
+			last[1] = rn[1]
+			continue
+		}
+		merged = append(merged, rn)
+	}
+	runs = merged
+	for _, rn := range runs {
+		tallest = max(tallest, rn[1]-rn[0])
+	}
 	var lines [][2]int
 	for _, rn := range runs {
 		if rn[1]-rn[0] >= tallest*2/5 {
@@ -510,7 +547,7 @@ func splitLines(img *image.Gray, r image.Rectangle) []image.Rectangle {
 		}
 		lines[best] = [2]int{min(lines[best][0], rn[0]), max(lines[best][1], rn[1])}
 	}
-	var out []image.Rectangle
+	var out []lineCrop
 	for _, l := range lines {
 		y0, y1 := r.Min.Y+l[0], r.Min.Y+l[1]
 		x0, x1 := r.Max.X, r.Min.X
@@ -521,10 +558,36 @@ func splitLines(img *image.Gray, r image.Rectangle) []image.Rectangle {
 				}
 			}
 		}
+		// The line is read up to the rules around it.
+		clip := r
+		for y := l[0] - 1; y >= 0; y-- {
+			if ruleRow[y] {
+				clip.Min.Y = r.Min.Y + y + 1
+				break
+			}
+		}
+		for y := l[1]; y < len(ruleRow); y++ {
+			if ruleRow[y] {
+				clip.Max.Y = r.Min.Y + y
+				break
+			}
+		}
+		for x := x0 - r.Min.X - 1; x >= 0; x-- {
+			if ruleCol[x] {
+				clip.Min.X = r.Min.X + x + 1
+				break
+			}
+		}
+		for x := x1 - r.Min.X; x < len(ruleCol); x++ {
+			if ruleCol[x] {
+				clip.Max.X = r.Min.X + x
+				break
+			}
+		}
 		// PaddleOCR's detector leaves a margin about a fifth of the
 		// line's height around its boxes; the model expects it.
 		m := max(2, (y1-y0)/5)
-		out = append(out, image.Rect(x0-m, y0-m, x1+m, y1+m))
+		out = append(out, lineCrop{r: image.Rect(x0-m, y0-m, x1+m, y1+m), clip: clip})
 	}
 	return out
 }
