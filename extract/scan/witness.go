@@ -90,7 +90,19 @@ func (pg *page) settle(i int, rs []ocr.Reading) {
 		parts = append(parts, r.Text)
 		pmin = min(pmin, r.Min)
 	}
-	text := tidy(strings.Join(parts, " "))
+	text := strings.TrimLeft(tidy(strings.Join(parts, " ")), leadingPunct)
+	if cs := rs[0].Chars; len(rs) == 1 && len(cs) > 0 && strings.Contains(leadingPunct, cs[0].Text) {
+		// The dropped dot's doubt is not the value's.
+		pmin = 1
+		for k, c := range cs {
+			if k > 0 || !strings.Contains(leadingPunct, c.Text) {
+				pmin = min(pmin, c.Prob)
+			}
+		}
+	}
+	if text == "" {
+		return
+	}
 	engine, conf := ocr.EnginePPOCR, pmin
 	if pg.engine != ocr.EnginePPOCR {
 		agree, tconf := pg.agrees(i, text)
@@ -111,6 +123,11 @@ func (pg *page) settle(i int, rs []ocr.Reading) {
 	// The digit model's reading was a witness; the value is settled.
 	delete(pg.digits, i)
 }
+
+// leadingPunct is what no value starts with: a dot or comma opening a
+// piece is the lower dot of the label's colon before it (联系人及联系电话：
+// on the cover), which PP-OCR reads as a full stop.
+const leadingPunct = ".．。，,、：:;；"
 
 // agrees says whether Tesseract read text in piece i — as text, or with
 // its digit model — and how sure it was of that reading.

@@ -50,6 +50,8 @@ func TestWitnessValues(t *testing.T) {
 		// Print and lines too wide for values are not read again.
 		{tess: "集群名称", conf: 0.9, pp: "x", pmin: 1, engine: "tesseract", text: "集群名称", wantMin: 0.9},
 		{tess: "一段很长的文字", conf: 0.9, pp: "x", pmin: 1, wide: true, engine: "tesseract", text: "一段很长的文字", wantMin: 0.9},
+		// The colon's dot left of a cover value is no part of it.
+		{tess: "刘雪梅  17365918451", conf: 0.9, pp: "．刘雪梅  17365918451", pmin: 0.8, engine: "both", text: "刘雪梅  17365918451", wantMin: 1 - 0.2*0.1},
 		// Full-width forms and spaces do not make a disagreement.
 		{tess: "023-7243 4345", conf: 0.9, pp: "023－72434345", pmin: 0.97, engine: "both", text: "023－72434345", wantMin: 1 - 0.03*0.1},
 	}
@@ -70,7 +72,12 @@ func TestWitnessValues(t *testing.T) {
 			pg.digits[i] = digitReading{ocr.TextLine{Text: c.digits, Conf: 0.8, Low: 0.8}, r}
 		}
 		if c.pp != "" {
-			w.reads[r] = []ocr.Reading{{Text: c.pp, Rect: r, Min: c.pmin}}
+			rd := ocr.Reading{Text: c.pp, Rect: r, Min: c.pmin}
+			if c.pp[0] == 0xef { // a full stop first, read unsure
+				rd.Min = 0.5
+				rd.Chars = []ocr.CharProb{{Text: "．", Prob: 0.5}, {Text: "刘", Prob: c.pmin}}
+			}
+			w.reads[r] = []ocr.Reading{rd}
 		}
 	}
 	if err := pg.witnessValues(context.Background()); err != nil {
