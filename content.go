@@ -69,6 +69,9 @@ type Line struct {
 	// uses it: the same ink in a text field may well be a character.
 	Digits           string  `json:"digits,omitempty"`
 	DigitsConfidence float64 `json:"digits_confidence,omitempty"`
+	// Engine is the recogniser that read an OCR'd line (EngineTesseract,
+	// EnginePPOCR, EngineBoth); empty for text layers.
+	Engine string `json:"engine,omitempty"`
 }
 
 // FoldWidth maps the full-width punctuation that editions and OCR use

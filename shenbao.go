@@ -30,6 +30,13 @@ const (
 	SourceOCR     = "ocr"
 )
 
+// Recognisers of an OCR'd value, as reported in Field.Engine.
+const (
+	EngineTesseract = "tesseract"
+	EnginePPOCR     = "ppocr"
+	EngineBoth      = "both"
+)
+
 // Report is the JSON contract of `shenbao check --format json` and of the
 // API. Later versions add members; they never rename one.
 type Report struct {
@@ -97,6 +104,10 @@ type Field struct {
 	Page       *int     `json:"page"`
 	BBox       *Box     `json:"bbox"`
 	Source     string   `json:"source"`
+	// Engine is the recogniser that read an OCR'd value: "tesseract",
+	// "ppocr", or "both" when the two read the same; absent for values
+	// read from a text layer.
+	Engine string `json:"engine,omitempty"`
 }
 
 // Checkbox is one option of a checkbox group and whether it is ticked.

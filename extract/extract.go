@@ -12,10 +12,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/correct"
 	"github.com/shenbao/shenbao/extract/docx"
+	"github.com/shenbao/shenbao/extract/ocr"
 	"github.com/shenbao/shenbao/extract/pdftext"
 	"github.com/shenbao/shenbao/extract/render"
 	"github.com/shenbao/shenbao/extract/scanpdf"
@@ -45,6 +47,8 @@ type Extractor struct {
 	// ReviewThreshold: values read with less confidence get a
 	// low_confidence finding.
 	ReviewThreshold float64
+	// scanEngine is who reads a scan's values (ScanWith).
+	scanEngine string
 }
 
 // New returns an Extractor with every engine: docx, the PDF text layer, and
@@ -63,9 +67,34 @@ func New(templates *layout.Set) *Extractor {
 // ScanWith sets the scan engine to a child-process scan reader with opts,
 // told what the templates print so that it need not read their labels
 // through.
+//
+// Without an engine chosen, values are read by both recognisers where the
+// PP-OCR models are installed and load (ocr.ResolveEngine), by Tesseract
+// alone elsewhere; the command line says why when the models are broken.
 func (e *Extractor) ScanWith(opts scanpdf.Options) {
 	opts.Print = e.Templates.Printed()
+	if opts.Engine == "" {
+		exe, _ := os.Executable()
+		eng, dir, err := ocr.ResolveEngine("", opts.Models, exe)
+		if err != nil {
+			eng, dir = ocr.EngineTesseract, ""
+		}
+		opts.Engine, opts.Models = eng, dir
+	}
+	e.scanEngine = opts.Engine
 	e.Scan = scanpdf.Reader{Opts: opts}.Read
+}
+
+// Settings names what an extraction depends on beyond the build and the
+// templates, for the cache key: the correction rules in their order and
+// the recogniser that reads scans, so that a scan read by Tesseract alone
+// is never served where both engines now read.
+func (e *Extractor) Settings() []string {
+	out := []string{"scan engine " + e.scanEngine}
+	for _, r := range correct.Rules() {
+		out = append(out, "rule "+r.Name())
+	}
+	return out
 }
 
 // Kind is a file type detected from content.

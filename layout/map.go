@@ -388,6 +388,7 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 	if c != nil {
 		f.Page, f.BBox = where(c)
 		f.Confidence = conf * lineConfidence(c)
+		f.Engine = cellEngine(c)
 		r := Reading{Score: conf, Line: lineConfidence(c)}
 		r.Digits, r.DigitsConf, _ = cellDigits(c)
 		m.out.Readings[f.ID] = r
@@ -405,6 +406,23 @@ func where(c *shenbao.Cell) (*int, *shenbao.Box) {
 		page = &p
 	}
 	return page, c.BBox
+}
+
+// cellEngine is the recogniser that read a cell: the weakest of its lines'
+// (Tesseract alone, then PP-OCR alone, then both).
+func cellEngine(c *shenbao.Cell) string {
+	e := ""
+	for _, l := range c.Lines {
+		switch {
+		case l.Engine == shenbao.EngineTesseract || e == shenbao.EngineTesseract:
+			e = shenbao.EngineTesseract
+		case l.Engine == shenbao.EnginePPOCR || e == shenbao.EnginePPOCR:
+			e = shenbao.EnginePPOCR
+		case l.Engine != "":
+			e = l.Engine
+		}
+	}
+	return e
 }
 
 func lineConfidence(c *shenbao.Cell) float64 {

@@ -88,8 +88,7 @@ func (m *Main) runBulk(ctx context.Context, p *checker, args []string, o bulkOpt
 	}
 	r := &bulk.Runner{
 		Pipeline: &p.Pipeline,
-		// The corrections are compiled in, so the build covers them.
-		Cache:    &bulk.Cache{Dir: o.cacheDir, Key: bulk.CacheKey(bulk.Build(), p.Extractor.Templates.Fingerprint(), nil)},
+		Cache:    &bulk.Cache{Dir: o.cacheDir, Key: bulk.CacheKey(bulk.Build(), p.Extractor.Templates.Fingerprint(), p.Extractor.Settings())},
 		Workers:  workers,
 		Force:    o.force,
 		Progress: &bulk.Progress{W: m.Stderr, Terminal: term, Total: len(items)},

@@ -32,6 +32,8 @@ func (m *Main) check(ctx context.Context, args []string) error {
 	fs.StringVar(&bo.cacheDir, "cache-dir", defaultCacheDir(), "bulk: where extractions are cached by content hash")
 	fs.BoolVar(&bo.force, "force", false, "bulk: re-extract even what the cache holds")
 	fs.BoolVar(&bo.noCross, "no-cross", false, "bulk: skip the checks across applications")
+	var of ocrFlags
+	of.register(fs)
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
@@ -46,6 +48,11 @@ func (m *Main) check(ctx context.Context, args []string) error {
 		return err
 	}
 	p.Extractor.MaxBytes = *maxMB << 20
+	so, err := of.scanOptions(0)
+	if err != nil {
+		return err
+	}
+	p.Extractor.ScanWith(so)
 	if isBulk(fs.Args(), bo) {
 		return m.runBulk(ctx, p, fs.Args(), bo)
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/shenbao/shenbao/api"
 	"github.com/shenbao/shenbao/auth"
 	"github.com/shenbao/shenbao/extract/child"
-	"github.com/shenbao/shenbao/extract/scanpdf"
 	"github.com/shenbao/shenbao/queue"
 	"github.com/shenbao/shenbao/store"
 	"github.com/shenbao/shenbao/throttle"
@@ -32,6 +31,7 @@ type serviceFlags struct {
 	logJSON     bool
 	ocrThreads  int
 	retain      time.Duration
+	ocr         ocrFlags
 }
 
 func (m *Main) serviceFlagSet(name string) (*flag.FlagSet, *serviceFlags) {
@@ -43,6 +43,7 @@ func (m *Main) serviceFlagSet(name string) (*flag.FlagSet, *serviceFlags) {
 	fs.BoolVar(&sf.logJSON, "log-json", false, "log as JSON lines")
 	fs.IntVar(&sf.ocrThreads, "ocr-threads", 0, "Tesseract threads per scanned document (default: the core count)")
 	fs.DurationVar(&sf.retain, "retain-originals", 0, "delete the uploaded files of finished applications this long after upload, e.g. 8760h (reports stay; 0: keep them)")
+	sf.ocr.register(fs)
 	return fs, sf
 }
 
@@ -102,7 +103,12 @@ func (m *Main) startService(ctx context.Context, sf *serviceFlags, workers int, 
 		st.Close()
 		return nil, err
 	}
-	p.Extractor.ScanWith(scanpdf.Options{Workers: sf.ocrThreads})
+	so, err := sf.ocr.scanOptions(sf.ocrThreads)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	p.Extractor.ScanWith(so)
 	metrics := api.NewMetrics()
 	q, err := queue.Open(ctx, st, p, queue.Config{Workers: workers, Logger: log, Observer: metrics, RetainOriginals: sf.retain})
 	if err != nil {

@@ -24,7 +24,7 @@ func testEngine(t *testing.T, n int) *Engine {
 	return e
 }
 
-func loadGray(t *testing.T, name string) *image.Gray {
+func loadGray(t testing.TB, name string) *image.Gray {
 	t.Helper()
 	f, err := os.Open("testdata/" + name)
 	if err != nil {

@@ -68,6 +68,9 @@ type TextLine struct {
 	Conf float64
 	// Low is the confidence of the line's least sure word (see Lines).
 	Low float64
+	// Engine is the recogniser the reading is settled by (EnginePPOCR,
+	// EngineBoth); empty for Tesseract's own.
+	Engine string
 }
 
 // Result holds the lines read in one region, top to bottom.

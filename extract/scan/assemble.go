@@ -35,7 +35,7 @@ func (pg *page) readLines(ls []lineLay) []readLine {
 				continue
 			}
 			rl.text = t
-			line := shenbao.Line{Text: t, Page: pg.no, BBox: pg.box(l.rect), Confidence: c, Weakest: low}
+			line := shenbao.Line{Text: t, Page: pg.no, BBox: pg.box(l.rect), Confidence: c, Weakest: low, Engine: pg.engineOf(l.piece)}
 			if ok {
 				line.Digits, _, line.DigitsConfidence = pg.checkNumber(d.rect, d.line.Text, d.line.Conf, d.line.Low)
 			}
@@ -60,7 +60,7 @@ func (pg *page) readLines(ls []lineLay) []readLine {
 				continue
 			}
 			parts = append(parts, t)
-			rl.lines = append(rl.lines, shenbao.Line{Text: t, Page: pg.no, BBox: pg.box(r), Confidence: c, Weakest: low})
+			rl.lines = append(rl.lines, shenbao.Line{Text: t, Page: pg.no, BBox: pg.box(r), Confidence: c, Weakest: low, Engine: pg.engineOf(s.piece)})
 		}
 		if len(parts) == 0 {
 			continue

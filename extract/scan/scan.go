@@ -45,6 +45,12 @@ type Options struct {
 	// not read when the first characters open one of these phrases and
 	// the rest fits the ink (see print.go). Nil reads everything.
 	Print []string
+	// Witness reads the values a second time (PP-OCR); nil reads with
+	// OCR alone.
+	Witness LineReader
+	// Engine says who reads values (ocr.EngineTesseract, EnginePPOCR,
+	// EngineBoth); "" is both when Witness is set.
+	Engine string
 }
 
 // Read turns page images scanned at dpi into Content. Pages are numbered
@@ -150,6 +156,9 @@ type page struct {
 	// fromPrint marks the pieces whose text was taken from print, not
 	// read (see completePrint): nothing reads them again.
 	fromPrint map[int]bool
+	// witness reads the values again, engine says how (Options).
+	witness LineReader
+	engine  string
 }
 
 func (pg *page) pt(v int) float64 { return float64(v) * 72 / pg.dpi }
@@ -187,6 +196,7 @@ func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Op
 	// orientation tested only when it does not read clearly, which
 	// spares the test's own reading on every other page.
 	pg := newPage(no, opts.WorkDPI, ps)
+	pg.witness, pg.engine = opts.Witness, opts.Engine
 	var lay []blockLay
 	if !onSide(bin) {
 		var conf float64
@@ -204,6 +214,7 @@ func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Op
 	}
 	if g != flat || lay == nil {
 		pg = newPage(no, opts.WorkDPI, ps)
+		pg.witness, pg.engine = opts.Witness, opts.Engine
 		if lay, _, err = pg.read(ctx, g, b, opts.OCR); err != nil {
 			return nil, err
 		}
@@ -315,6 +326,9 @@ func (pg *page) finish(ctx context.Context, lay []blockLay, rec Recognizer) (*pa
 			return nil, err
 		}
 		pg.judgeNumbers()
+		if err := pg.witnessValues(ctx); err != nil {
+			return nil, err
+		}
 	}
 	out := &pageOut{
 		size:   shenbao.PageSize{Width: pg.pt(pg.gray.Rect.Dx()), Height: pg.pt(pg.gray.Rect.Dy())},
@@ -991,6 +1005,11 @@ func (pg *page) text(piece int) (string, float64, float64) {
 	}
 	if len(parts) == 0 {
 		return "", 0, 0
+	}
+	if pg.engineOf(piece) != ocr.EngineTesseract {
+		// Settled by the value recogniser (witness.go): Tesseract's
+		// repairs are for Tesseract's habits.
+		return tidy(strings.Join(parts, " ")), max(conf, 0.01), max(low, 0.01)
 	}
 	t, c := fixPercent(tidy(strings.Join(parts, " ")))
 	// Zero means "not rated" in Content (text layers); a reading Tesseract

@@ -37,6 +37,13 @@ func job(ctx context.Context, in io.Reader, out io.Writer) error {
 		return err
 	}
 	defer eng.Close()
+	wit, err := witness(req)
+	if err != nil {
+		return err
+	}
+	if wit != nil {
+		defer wit.Close()
+	}
 	render := func(i int) (image.Image, error) {
 		// Colour, so that red seals can be told from ink.
 		img, err := doc.RGBA(i+1, req.DPI)
@@ -45,9 +52,30 @@ func job(ctx context.Context, in io.Reader, out io.Writer) error {
 		}
 		return img, nil
 	}
-	c, err := scan.ReadPages(ctx, doc.Pages(), render, req.DPI, scan.Options{OCR: eng, Workers: req.Workers, WorkDPI: req.DPI, Print: req.Print})
+	c, err := scan.ReadPages(ctx, doc.Pages(), render, req.DPI, scan.Options{OCR: eng, Workers: req.Workers, WorkDPI: req.DPI, Print: req.Print, Witness: lineReader(wit), Engine: req.Engine})
 	if err != nil {
 		return err
 	}
 	return json.NewEncoder(out).Encode(c)
+}
+
+// witness loads the value recogniser the request asks for: one session
+// for the whole document, as many runs at once as OCR workers.
+func witness(req request) (*ocr.PPOCR, error) {
+	if req.Engine != ocr.EnginePPOCR && req.Engine != ocr.EngineBoth {
+		return nil, nil
+	}
+	m, err := ocr.LoadModels(req.Models)
+	if err != nil {
+		return nil, err
+	}
+	return ocr.NewPPOCR(m, ocr.PPOCROptions{Runs: req.Workers})
+}
+
+// lineReader keeps a nil recogniser a nil interface.
+func lineReader(p *ocr.PPOCR) scan.LineReader {
+	if p == nil {
+		return nil
+	}
+	return p
 }

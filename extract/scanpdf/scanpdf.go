@@ -34,6 +34,11 @@ type Options struct {
 	Workers int
 	// Print is what the forms print in their cells (scan.Options.Print).
 	Print []string
+	// Engine reads the values: ocr.EngineTesseract, EnginePPOCR or
+	// EngineBoth; "" is Tesseract alone. The PP-OCR engines need Models,
+	// the folder LoadModels checked.
+	Engine string
+	Models string
 }
 
 func (o Options) withDefaults() Options {
@@ -61,6 +66,8 @@ type request struct {
 	MaxPages int      `json:"max_pages"`
 	Workers  int      `json:"workers"`
 	Print    []string `json:"print,omitempty"`
+	Engine   string   `json:"engine,omitempty"`
+	Models   string   `json:"models,omitempty"`
 }
 
 // Reader reads scanned PDFs with the given options.
@@ -78,7 +85,7 @@ func (rd Reader) Read(ctx context.Context, r io.ReaderAt, size int64) (*shenbao.
 		return nil, shenbao.Wrap(shenbao.EINTERNAL, fmt.Errorf("scan: %w", err), "内部错误：无法准备文件，请联系管理员。/ Internal error: the document could not be prepared; please contact the administrator.")
 	}
 	defer os.Remove(path)
-	head, _ := json.Marshal(request{Path: path, DPI: o.DPI, MaxPages: o.MaxPages, Workers: o.Workers, Print: o.Print})
+	head, _ := json.Marshal(request{Path: path, DPI: o.DPI, MaxPages: o.MaxPages, Workers: o.Workers, Print: o.Print, Engine: o.Engine, Models: o.Models})
 	out, err := child.Run(ctx, Job, append(head, '\n'), child.Limits{
 		Timeout: o.Timeout, Memory: o.Memory, Output: 256 << 20,
 		// One thread per Tesseract client: the pool is the parallelism.

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"flag"
+	"os"
+
+	"github.com/shenbao/shenbao/extract/ocr"
+	"github.com/shenbao/shenbao/extract/scanpdf"
+)
+
+// ocrFlags choose who reads a scan's values and where PP-OCR's models are.
+type ocrFlags struct {
+	engine, models string
+}
+
+func (o *ocrFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.engine, "ocr", "", "who reads scanned values: tesseract, ppocr or both (default: both where the PP-OCR models are installed)")
+	fs.StringVar(&o.models, "models", "", "the PP-OCR models folder (default: beside the binary, then "+ocr.ModelsDir+")")
+}
+
+// scanOptions checks the choice at start-up — models missing for ppocr or
+// both, or damaged wherever they are, is a typed error now, not in a job —
+// and returns the scan reader's options.
+func (o *ocrFlags) scanOptions(workers int) (scanpdf.Options, error) {
+	exe, _ := os.Executable()
+	eng, dir, err := ocr.ResolveEngine(o.engine, o.models, exe)
+	if err != nil {
+		return scanpdf.Options{}, err
+	}
+	return scanpdf.Options{Workers: workers, Engine: eng, Models: dir}, nil
+}

@@ -1,0 +1,289 @@
+package ocr
+
+import (
+	"image"
+	"math"
+	"testing"
+
+	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/shenbao/shenbao"
+)
+
+// scores builds a [T,classes] score matrix: each frame's map of class →
+// probability, the rest of the mass on the blank.
+func scores(classes int, frames ...map[int]float32) []float32 {
+	s := make([]float32, len(frames)*classes)
+	for f, m := range frames {
+		rest := float32(1)
+		for k, v := range m {
+			s[f*classes+k] = v
+			rest -= v
+		}
+		s[f*classes] += rest
+	}
+	return s
+}
+
+func TestDecode(t *testing.T) {
+	classes := []string{"", "1", "2", "/", "／", "%", "．", ".", " ", "丶", "、"}
+	p := newPPOCR(nil, classes, 1)
+	for _, c := range []struct {
+		name   string
+		frames []map[int]float32
+		text   string
+		min    float64
+		alts   int // alternatives of the first character
+	}{
+		{"repeats merge, blank separates", []map[int]float32{{1: 0.9}, {1: 0.95}, {}, {1: 0.8}, {2: 0.99}}, "112", 0.8, 0},
+		// '/' and '／' are one character to NFKC: 0.45+0.4 beats '1' at 0.15.
+		{"width forms merged", []map[int]float32{{3: 0.45, 4: 0.4, 1: 0.15}}, "/", 0.85, 1},
+		{"full-width form kept when likelier", []map[int]float32{{4: 0.5, 3: 0.3, 2: 0.2}}, "／", 0.8, 1},
+		// The same character over frames via its two forms is one.
+		{"forms across frames are one run", []map[int]float32{{7: 0.9}, {6: 0.9}}, ".", 0.9, 0},
+		{"blank wins", []map[int]float32{{1: 0.3, 2: 0.3}}, "", 1, 0},
+		{"spaces trimmed", []map[int]float32{{8: 0.9}, {}, {5: 0.7}, {}, {8: 0.9}}, "%", 0.7, 0},
+		{"a wide gap kept", []map[int]float32{{1: 0.9}, {}, {}, {}, {}, {}, {}, {}, {2: 0.9}}, "1  2", 0.9, 0},
+		{"a narrow gap dropped", []map[int]float32{{1: 0.9}, {}, {}, {}, {}, {}, {}, {2: 0.9}}, "12", 0.9, 0},
+		{"the radical 丶 is 、", []map[int]float32{{9: 0.5, 10: 0.4}}, "、", 0.9, 0},
+	} {
+		r := p.decode(scores(len(classes), c.frames...))
+		if r.Text != c.text || math.Abs(r.Min-c.min) > 1e-6 {
+			t.Errorf("%s: read %q min %.3f, want %q %.3f", c.name, r.Text, r.Min, c.text, c.min)
+		}
+		if len(r.Chars) > 0 && len(r.Chars[0].Alts) != c.alts {
+			t.Errorf("%s: alternatives %+v, want %d", c.name, r.Chars[0].Alts, c.alts)
+		}
+	}
+}
+
+func TestTopClasses(t *testing.T) {
+	row := []float32{0.1, 0.5, 0.05, 0.3, 0.02, 0.03}
+	top := make([]int, 3)
+	if n := topClasses(row, top); n != 3 || top[0] != 1 || top[1] != 3 || top[2] != 0 {
+		t.Errorf("top %v", top[:n])
+	}
+	if n := topClasses(row[:2], top); n != 2 || top[0] != 1 || top[1] != 0 {
+		t.Errorf("top of two %v", top[:n])
+	}
+}
+
+func TestPlanBatches(t *testing.T) {
+	mk := func(ws ...int) []lineCrop {
+		var out []lineCrop
+		for _, w := range ws {
+			out = append(out, lineCrop{r: image.Rect(0, 0, w, 48)})
+		}
+		return out
+	}
+	// Short lines all pad to recMinWidth: one batch; long ones apart.
+	got := planBatches(mk(100, 2000, 50, 300, 2100, 5000))
+	want := [][]int{{2, 0, 3}, {1, 4}, {5}}
+	if len(got) != len(want) {
+		t.Fatalf("batches %v, want %v", got, want)
+	}
+	for i := range want {
+		for j := range want[i] {
+			if got[i][j] != want[i][j] {
+				t.Fatalf("batches %v, want %v", got, want)
+			}
+		}
+	}
+	if len(planBatches(mk(make([]int, 20)...))) != 3 {
+		t.Error("20 lines: want batches of at most 8")
+	}
+}
+
+func TestPrepareBatch(t *testing.T) {
+	g := image.NewGray(image.Rect(0, 0, 200, 40))
+	for i := range g.Pix {
+		g.Pix[i] = 255
+	}
+	for x := 50; x < 60; x++ {
+		for y := 10; y < 30; y++ {
+			g.Pix[y*200+x] = 0
+		}
+	}
+	c := lineCrop{r: image.Rect(40, 0, 80, 40), clip: image.Rect(40, 0, 200, 40)}
+	data, w := prepareBatch(g, []lineCrop{c})
+	if w != recMinWidth || len(data) != 3*recHeight*w {
+		t.Fatalf("width %d, %d values", w, len(data))
+	}
+	// 40×40 → 48×48: paper 1, ink -1, padding 0, the channels equal.
+	at := func(ch, x, y int) float32 { return data[ch*recHeight*w+y*w+x] }
+	if at(0, 1, 1) != 1 || at(0, 18, 24) != -1 || at(0, 100, 24) != 0 || at(2, 18, 24) != -1 {
+		t.Errorf("paper %v ink %v pad %v", at(0, 1, 1), at(0, 18, 24), at(0, 100, 24))
+	}
+	// Outside the clip is paper, though the page has ink there.
+	c = lineCrop{r: image.Rect(40, 0, 80, 40), clip: image.Rect(62, 0, 80, 40)}
+	data, _ = prepareBatch(g, []lineCrop{c})
+	if v := data[24*w+18]; v != 1 {
+		t.Errorf("clipped ink read %v", v)
+	}
+}
+
+func TestSplitLines(t *testing.T) {
+	g := image.NewGray(image.Rect(0, 0, 300, 120))
+	for i := range g.Pix {
+		g.Pix[i] = 255
+	}
+	fill := func(r image.Rectangle) {
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				g.Pix[y*300+x] = 20
+			}
+		}
+	}
+	fill(image.Rect(10, 10, 200, 40)) // line 1
+	fill(image.Rect(10, 60, 90, 90))  // line 2
+	fill(image.Rect(95, 92, 99, 96))  // a dot under line 2: joins it
+	var ls []image.Rectangle
+	for _, l := range splitLines(g, g.Rect) {
+		ls = append(ls, l.r)
+	}
+	if len(ls) != 2 || ls[0].Min.Y > 10 || ls[0].Max.Y < 40 || ls[1].Max.Y < 96 || ls[1].Max.X < 99 {
+		t.Errorf("lines %v", ls)
+	}
+	// A box drawn round a lone digit: its edges bound the line, they are
+	// not read.
+	fill(image.Rect(220, 20, 280, 22)) // top
+	fill(image.Rect(220, 78, 280, 80)) // bottom
+	fill(image.Rect(220, 20, 222, 80)) // left
+	fill(image.Rect(278, 20, 280, 80)) // right
+	fill(image.Rect(245, 40, 255, 60)) // the digit
+	box := splitLines(g, image.Rect(215, 15, 285, 85))
+	if len(box) != 1 || box[0].r.Min.Y < 30 || box[0].r.Max.Y > 70 || box[0].clip != image.Rect(222, 22, 278, 78) {
+		t.Errorf("boxed digit: %+v", box)
+	}
+	if ls := splitLines(g, image.Rect(290, 0, 300, 120)); ls != nil {
+		t.Errorf("paper split into %v", ls)
+	}
+}
+
+func TestParseDict(t *testing.T) {
+	c, err := parseDict([]byte("a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n"))
+	if err != nil || len(c) != 12 || c[0] != "" || c[1] != "a" || c[11] != " " {
+		t.Errorf("classes %q, %v", c, err)
+	}
+	for _, bad := range []string{"a\nb\n", "a\n\nb\nc\nd\ne\nf\ng\nh\ni\nj\n"} {
+		if _, err := parseDict([]byte(bad)); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+// onnxModel builds a minimal ONNX model: a graph of one input and one
+// output of the given shapes (0 a free dimension), and an initializer
+// listed among the inputs as old exporters do.
+func onnxModel(in, out []int64) []byte {
+	dims := func(ds []int64) []byte {
+		var shape []byte
+		for _, d := range ds {
+			var dim []byte
+			if d > 0 {
+				dim = protowire.AppendTag(dim, 1, protowire.VarintType)
+				dim = protowire.AppendVarint(dim, uint64(d))
+			} else {
+				dim = protowire.AppendTag(dim, 2, protowire.BytesType)
+				dim = protowire.AppendString(dim, "n")
+			}
+			shape = protowire.AppendTag(shape, 1, protowire.BytesType)
+			shape = protowire.AppendBytes(shape, dim)
+		}
+		return shape
+	}
+	vi := func(name string, ds []int64) []byte {
+		var tensor []byte
+		tensor = protowire.AppendTag(tensor, 1, protowire.VarintType)
+		tensor = protowire.AppendVarint(tensor, 1)
+		tensor = protowire.AppendTag(tensor, 2, protowire.BytesType)
+		tensor = protowire.AppendBytes(tensor, dims(ds))
+		var typ []byte
+		typ = protowire.AppendTag(typ, 1, protowire.BytesType)
+		typ = protowire.AppendBytes(typ, tensor)
+		var v []byte
+		v = protowire.AppendTag(v, 1, protowire.BytesType)
+		v = protowire.AppendString(v, name)
+		v = protowire.AppendTag(v, 2, protowire.BytesType)
+		return protowire.AppendBytes(v, typ)
+	}
+	var init []byte
+	init = protowire.AppendTag(init, 8, protowire.BytesType)
+	init = protowire.AppendString(init, "w")
+	init = protowire.AppendTag(init, 9, protowire.BytesType)
+	init = protowire.AppendBytes(init, make([]byte, 64))
+	var g []byte
+	g = protowire.AppendTag(g, 5, protowire.BytesType)
+	g = protowire.AppendBytes(g, init)
+	g = protowire.AppendTag(g, 11, protowire.BytesType)
+	g = protowire.AppendBytes(g, vi("x", in))
+	g = protowire.AppendTag(g, 11, protowire.BytesType)
+	g = protowire.AppendBytes(g, vi("w", []int64{8}))
+	g = protowire.AppendTag(g, 12, protowire.BytesType)
+	g = protowire.AppendBytes(g, vi("y", out))
+	var m []byte
+	m = protowire.AppendTag(m, 1, protowire.VarintType)
+	m = protowire.AppendVarint(m, 8)
+	m = protowire.AppendTag(m, 7, protowire.BytesType)
+	return protowire.AppendBytes(m, g)
+}
+
+func TestCheckRecModel(t *testing.T) {
+	good := onnxModel([]int64{0, 3, 48, 0}, []int64{0, 0, 12})
+	if err := checkRecModel(good, 12); err != nil {
+		t.Fatalf("good model: %v", err)
+	}
+	for _, c := range []struct {
+		name string
+		b    []byte
+	}{
+		{"truncated", good[:len(good)-3]},
+		{"no graph", []byte{8, 8}},
+		{"other height", onnxModel([]int64{0, 3, 32, 0}, []int64{0, 0, 12})},
+		{"gray input", onnxModel([]int64{0, 1, 48, 0}, []int64{0, 0, 12})},
+		{"other classes", onnxModel([]int64{0, 3, 48, 0}, []int64{0, 0, 13})},
+		{"map output", onnxModel([]int64{0, 3, 0, 0}, []int64{0, 1, 0, 0})},
+	} {
+		if err := checkRecModel(c.b, 12); err == nil {
+			t.Errorf("%s: no error", c.name)
+		}
+	}
+}
+
+// FuzzCheckRecModel: any bytes are refused or accepted, never a panic.
+func FuzzCheckRecModel(f *testing.F) {
+	f.Add(onnxModel([]int64{0, 3, 48, 0}, []int64{0, 0, 12}))
+	f.Add([]byte{0x3a, 0x05, 0x5a, 0x03, 0x0a, 0x01})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_ = checkRecModel(b, 12)
+	})
+}
+
+func TestResolveEngine(t *testing.T) {
+	empty := t.TempDir()
+	for _, c := range []struct {
+		mode, dir, engine, code string
+	}{
+		{"tesseract", empty, "tesseract", ""},
+		{"", "", "", ""}, // depends on the machine: checked below
+		{"both", empty, "", shenbao.ENOTINSTALLED},
+		{"ppocr", empty, "", shenbao.ENOTINSTALLED},
+		{"", empty, "", shenbao.ENOTINSTALLED}, // a folder given must hold them
+		{"paddle", "", "", "usage"},
+	} {
+		eng, _, err := ResolveEngine(c.mode, c.dir, "")
+		if c.mode == "" && c.dir == "" {
+			want := EngineTesseract
+			if FindModels(ModelDirs("")) != "" {
+				want = EngineBoth
+			}
+			if err != nil || eng != want {
+				t.Errorf("default: %q, %v; want %q", eng, err, want)
+			}
+			continue
+		}
+		if eng != c.engine || shenbao.ErrorCode(err) != c.code {
+			t.Errorf("%q in %q: %q, %v; want %q, code %q", c.mode, c.dir, eng, err, c.engine, c.code)
+		}
+	}
+}

@@ -1,0 +1,593 @@
+package ocr
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"math"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/shenbao/shenbao"
+)
+
+// PP-OCR's recogniser (PaddleOCR's PP-OCRv4 rec model, run by ONNX
+// Runtime) reads one text line at a time: the line is scaled to recHeight
+// pixels with its aspect kept, and the model scores, for each of about W/8
+// frames along it, every character of its dictionary and the CTC blank.
+// This file holds what is plain Go: the preprocessing, the decoding and
+// the batching; the model runs through a recModel (ort.go with cgo).
+
+const (
+	recHeight = 48
+	// recMinWidth is the width PaddleOCR pads a batch to at least
+	// (rec_image_shape 3,48,320): the model was trained on lines that
+	// wide, and a short cell read padded to it reads as in training.
+	recMinWidth = 320
+	// recMaxWidth bounds one line's width after scaling (a 100-em line);
+	// wider ones are squeezed, which costs accuracy, never memory.
+	recMaxWidth = 4800
+	// batchMax lines are read in one run, all padded to the widest.
+	batchMax = 8
+	// batchSpread is how much wider than the narrowest line of a batch its
+	// widest may be: padding costs as much as ink to read.
+	batchSpread = 1.3
+	// topK classes per frame are kept for the decoding: the winner, the
+	// alternatives reported, and the forms of one character NFKC merges.
+	topK = 5
+	// minLine pixels is the least height or width of a line worth
+	// reading: a speck of a rule in a corner is not one.
+	minLine = 6
+	// gapFrames is a character and a half: a frame is 8 pixels of the
+	// 48-pixel-high line, a Chinese character about 4 frames.
+	gapFrames = 6
+)
+
+// recModel runs the recognition model on a batch [N,3,48,W] and returns
+// its scores [N,T,classes].
+type recModel interface {
+	run(data []float32, dims []int64) ([]float32, []int64, error)
+}
+
+// Alt is another character the model considered at a character's place.
+type Alt struct {
+	Text string  `json:"text"`
+	Prob float64 `json:"prob"`
+}
+
+// CharProb is one character read, with the model's probability for it (the
+// forms NFKC takes for one character summed: a '/' whose score is split
+// between '/' and '／' is one sure '/') and the next likeliest others.
+type CharProb struct {
+	Text string  `json:"text"`
+	Prob float64 `json:"prob"`
+	Alts []Alt   `json:"alts,omitempty"`
+}
+
+// Reading is one line read by PP-OCR.
+type Reading struct {
+	Text  string
+	Rect  image.Rectangle // the line's ink in the page image
+	Chars []CharProb
+	// Min is the smallest character probability (1 when nothing was read).
+	Min float64
+}
+
+// PPOCR is the PP-OCR line recogniser: one model session kept for the
+// life of the process, shared by every read (ONNX Runtime sessions are
+// safe for concurrent runs); slots bounds the runs at once.
+type PPOCR struct {
+	model   recModel
+	classes []string
+	group   []int32  // class → its NFKC group
+	gtext   []string // group → its NFKC text
+	slots   chan struct{}
+	closeFn func()
+	// Version is the ONNX Runtime's version.
+	Version string
+}
+
+// PPOCROptions configures a PPOCR.
+type PPOCROptions struct {
+	// Runs is how many batches may run at once (0: one per CPU).
+	Runs int
+	// Threads each run uses (0: 1): the scan path already reads one page
+	// per core.
+	Threads int
+}
+
+// sameGlyph maps dictionary characters that print exactly as another to
+// it: the radical 丶 is the enumeration comma 、's shape, and no value
+// writes the radical, but the model gives it much of a 、's score.
+var sameGlyph = map[string]string{"丶": "、"}
+
+func newPPOCR(model recModel, classes []string, runs int) *PPOCR {
+	if runs <= 0 {
+		runs = runtime.NumCPU()
+	}
+	classes = slices.Clone(classes)
+	for i, c := range classes {
+		if s, ok := sameGlyph[c]; ok {
+			classes[i] = s
+		}
+	}
+	p := &PPOCR{model: model, classes: classes, slots: make(chan struct{}, runs), group: make([]int32, len(classes))}
+	ids := map[string]int32{}
+	for i, c := range classes {
+		k := norm.NFKC.String(c)
+		if i == 0 {
+			k = "\x00blank"
+		}
+		id, ok := ids[k]
+		if !ok {
+			id = int32(len(p.gtext))
+			ids[k] = id
+			p.gtext = append(p.gtext, k)
+		}
+		p.group[i] = id
+	}
+	return p
+}
+
+// Close releases the model.
+func (p *PPOCR) Close() {
+	if p != nil && p.closeFn != nil {
+		p.closeFn()
+		p.closeFn = nil
+	}
+}
+
+// lineCrop is one text line to read: which rect of the call it belongs
+// to and its ink.
+type lineCrop struct {
+	rect int
+	r    image.Rectangle
+	clip image.Rectangle // the rect read: what lies outside is paper
+}
+
+// Read reads each of rects of img: a rect holding several lines (a
+// wrapped cell) is split into its lines first. Lines of similar widths are
+// read together in one run of the model.
+func (p *PPOCR) Read(ctx context.Context, img *image.Gray, rects []image.Rectangle) ([][]Reading, error) {
+	var crops []lineCrop
+	for i, r := range rects {
+		for _, l := range splitLines(img, r) {
+			l.rect = i
+			crops = append(crops, l)
+		}
+	}
+	out := make([][]Reading, len(rects))
+	reads := make([]Reading, len(crops))
+	batches := planBatches(crops)
+	errs := make([]error, len(batches))
+	var wg sync.WaitGroup
+	for bi, b := range batches {
+		select {
+		case p.slots <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return nil, ctx.Err()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-p.slots }()
+			cs := make([]lineCrop, len(b))
+			for k, ci := range b {
+				cs[k] = crops[ci]
+			}
+			got, err := p.readBatch(img, cs)
+			if err != nil {
+				errs[bi] = err
+				return
+			}
+			for k, ci := range b {
+				reads[ci] = got[k]
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("ppocr: %w", err)
+		}
+	}
+	for ci, c := range crops {
+		if reads[ci].Text != "" {
+			out[c.rect] = append(out[c.rect], reads[ci])
+		}
+	}
+	return out, nil
+}
+
+// planBatches groups the crops, by their aspect, into batches of up to
+// batchMax whose widest is at most batchSpread times the narrowest once
+// scaled. It returns indices into crops.
+func planBatches(crops []lineCrop) [][]int {
+	idx := make([]int, len(crops))
+	ratio := make([]float64, len(crops))
+	for i, c := range crops {
+		idx[i] = i
+		ratio[i] = float64(c.r.Dx()) / float64(max(c.r.Dy(), 1))
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return ratio[idx[a]] < ratio[idx[b]] })
+	var out [][]int
+	for len(idx) > 0 {
+		n := 1
+		// All lines narrower than the padded minimum cost the same.
+		lo := max(ratio[idx[0]], float64(recMinWidth)/recHeight)
+		for n < len(idx) && n < batchMax && ratio[idx[n]] <= lo*batchSpread {
+			n++
+		}
+		out = append(out, idx[:n:n])
+		idx = idx[n:]
+	}
+	return out
+}
+
+// readBatch runs the model once on the lines rs of img.
+func (p *PPOCR) readBatch(img *image.Gray, rs []lineCrop) ([]Reading, error) {
+	data, w := prepareBatch(img, rs)
+	scores, shape, err := p.model.run(data, []int64{int64(len(rs)), 3, recHeight, int64(w)})
+	if err != nil {
+		return nil, err
+	}
+	if len(shape) != 3 || shape[0] != int64(len(rs)) || shape[2] != int64(len(p.classes)) {
+		return nil, fmt.Errorf("model output of shape %v for %d lines and %d classes", shape, len(rs), len(p.classes))
+	}
+	t, c := int(shape[1]), int(shape[2])
+	out := make([]Reading, len(rs))
+	for i := range rs {
+		out[i] = p.decode(scores[i*t*c : (i+1)*t*c])
+		out[i].Rect = rs[i].r.Intersect(rs[i].clip)
+	}
+	return out, nil
+}
+
+// prepareBatch is PaddleOCR's resize_norm_img for a batch: each line
+// scaled to recHeight with its aspect kept (no wider than the batch's
+// width, recMinWidth at least), values mapped to [-1,1], the gray copied to
+// the three channels, and padded with 0 on the right.
+func prepareBatch(img *image.Gray, rs []lineCrop) ([]float32, int) {
+	w := recMinWidth
+	for _, c := range rs {
+		w = max(w, scaledWidth(c.r))
+	}
+	w = min(w, recMaxWidth)
+	plane := recHeight * w
+	data := make([]float32, len(rs)*3*plane)
+	for i, c := range rs {
+		rw := min(scaledWidth(c.r), w)
+		base := data[i*3*plane:]
+		resizeInto(img, c.r, c.clip, rw, w, base[:plane])
+		copy(base[plane:2*plane], base[:plane])
+		copy(base[2*plane:3*plane], base[:plane])
+	}
+	return data, w
+}
+
+// scaledWidth is r's width once its height is recHeight.
+func scaledWidth(r image.Rectangle) int {
+	if r.Dy() <= 0 {
+		return 1
+	}
+	return max(1, min(recMaxWidth, int(math.Ceil(float64(recHeight)*float64(r.Dx())/float64(r.Dy())))))
+}
+
+// resizeInto scales r of img to rw×recHeight by bilinear interpolation
+// (pixel centres aligned, as OpenCV's resize) into dst, a plane stride
+// wide, normalised to [-1,1]; columns from rw on stay 0. Pixels outside
+// clip (and img) are paper.
+func resizeInto(img *image.Gray, r, clip image.Rectangle, rw, stride int, dst []float32) {
+	clip = clip.Intersect(img.Rect)
+	at := func(x, y int) float64 {
+		if !(image.Point{x, y}).In(clip) {
+			return 255
+		}
+		return float64(img.Pix[(y-img.Rect.Min.Y)*img.Stride+x-img.Rect.Min.X])
+	}
+	sx := float64(r.Dx()) / float64(rw)
+	sy := float64(r.Dy()) / float64(recHeight)
+	for y := 0; y < recHeight; y++ {
+		fy := (float64(y)+0.5)*sy - 0.5
+		y0 := int(math.Floor(fy))
+		dy := fy - float64(y0)
+		y0c, y1c := clampInt(y0, 0, r.Dy()-1)+r.Min.Y, clampInt(y0+1, 0, r.Dy()-1)+r.Min.Y
+		for x := 0; x < rw; x++ {
+			fx := (float64(x)+0.5)*sx - 0.5
+			x0 := int(math.Floor(fx))
+			dx := fx - float64(x0)
+			x0c, x1c := clampInt(x0, 0, r.Dx()-1)+r.Min.X, clampInt(x0+1, 0, r.Dx()-1)+r.Min.X
+			v := (at(x0c, y0c)*(1-dx)+at(x1c, y0c)*dx)*(1-dy) + (at(x0c, y1c)*(1-dx)+at(x1c, y1c)*dx)*dy
+			dst[y*stride+x] = float32(v/255*2 - 1)
+		}
+	}
+}
+
+func clampInt(v, lo, hi int) int { return max(lo, min(hi, v)) }
+
+// decode is CTC greedy decoding of one line's scores [T,classes]: the
+// likeliest character of each frame (its NFKC forms' scores summed),
+// repeats of a frame run merged, blanks dropped. A character's
+// probability is its best frame's, and its alternatives are the other
+// characters of that frame.
+func (p *PPOCR) decode(s []float32) Reading {
+	c := len(p.classes)
+	t := len(s) / c
+	type cand struct {
+		g    int32
+		prob float64
+		cls  int // the group's likeliest class
+		cp   float64
+	}
+	var chars []CharProb
+	var spans [][2]int // each character's first and last frame
+	prev := int32(-1)
+	var top [topK]int
+	for f := 0; f < t; f++ {
+		row := s[f*c : (f+1)*c]
+		n := topClasses(row, top[:])
+		var cands [topK]cand
+		nc := 0
+		for _, k := range top[:n] {
+			g, pr := p.group[k], float64(row[k])
+			j := 0
+			for j < nc && cands[j].g != g {
+				j++
+			}
+			if j == nc {
+				cands[j] = cand{g: g, cls: k, cp: pr}
+				nc++
+			} else if pr > cands[j].cp {
+				cands[j].cls, cands[j].cp = k, pr
+			}
+			cands[j].prob += pr
+		}
+		best := 0
+		for j := 1; j < nc; j++ {
+			if cands[j].prob > cands[best].prob {
+				best = j
+			}
+		}
+		b := cands[best]
+		if b.g == p.group[0] {
+			prev = -1
+			continue
+		}
+		var alts []Alt
+		for j := 0; j < nc; j++ {
+			if j != best && cands[j].g != p.group[0] && cands[j].prob >= 0.001 {
+				alts = append(alts, Alt{p.classes[cands[j].cls], cands[j].prob})
+			}
+		}
+		sort.Slice(alts, func(i, j int) bool { return alts[i].Prob > alts[j].Prob })
+		if b.g == prev {
+			// The same character over another frame: keep its surest.
+			if last := &chars[len(chars)-1]; b.prob > last.Prob {
+				last.Text, last.Prob, last.Alts = p.classes[b.cls], b.prob, alts
+			}
+			spans[len(spans)-1][1] = f
+			continue
+		}
+		chars = append(chars, CharProb{Text: p.classes[b.cls], Prob: min(b.prob, 1), Alts: alts})
+		spans = append(spans, [2]int{f, f})
+		prev = b.g
+	}
+	rd := Reading{Chars: chars, Min: 1}
+	var sb strings.Builder
+	for i, ch := range chars {
+		// A gap wider than a character and a half is one the writer
+		// left (a name, then a telephone number): two spaces, as
+		// Tesseract's readings keep such gaps (scan's tidy).
+		if i > 0 && spans[i][0]-spans[i-1][1]-1 > gapFrames && ch.Text != " " && chars[i-1].Text != " " {
+			sb.WriteString("  ")
+		}
+		sb.WriteString(ch.Text)
+		rd.Min = min(rd.Min, ch.Prob)
+	}
+	rd.Text = strings.TrimSpace(sb.String())
+	return rd
+}
+
+// Witnessed is the confidence of a PP-OCR reading whose smallest
+// character probability is pmin, given whether Tesseract read the same
+// (with confidence tconf). The engines err independently, so agreement
+// leaves doubt only where both doubt; disagreement is where a reviewer
+// should look, below 0.8 unless PP-OCR was surer than 0.94 of every
+// character.
+func Witnessed(pmin float64, agree bool, tconf float64) float64 {
+	if agree {
+		return 1 - (1-pmin)*(1-tconf)
+	}
+	return pmin * DisagreeFactor
+}
+
+// DisagreeFactor scales PP-OCR's confidence where Tesseract read
+// otherwise.
+const DisagreeFactor = 0.85
+
+// Key is a reading as two readings of the same ink are compared: NFKC,
+// punctuation widths folded (shenbao.FoldWidth), spaces dropped.
+func Key(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFKC.String(s) {
+		if !unicode.IsSpace(r) {
+			b.WriteRune(shenbao.FoldWidth(r))
+		}
+	}
+	return b.String()
+}
+
+// topClasses fills top with the indices of row's largest values, largest
+// first, and returns how many it filled.
+func topClasses(row []float32, top []int) int {
+	n := 0
+	for i, v := range row {
+		if n < len(top) {
+			n++
+		} else if v <= row[top[n-1]] {
+			continue
+		}
+		j := n - 1
+		for j > 0 && row[top[j-1]] < v {
+			top[j] = top[j-1]
+			j--
+		}
+		top[j] = i
+	}
+	return n
+}
+
+// splitLines returns the text lines of r in img, each trimmed to its ink
+// with a margin, and the part of r it may be read in: a cell written on
+// two lines is read line by line, as the model reads. Ink is what is
+// darker than midway between the crop's lightest and darkest. A row or
+// column inked nearly across the crop is a rule (a cell's or a box's
+// edge), not text: it bounds the lines read, it is not read. A run of
+// inked rows shorter than 40 % of the tallest (a stray dot, an
+// underline) belongs to the line nearest it.
+func splitLines(img *image.Gray, r image.Rectangle) []lineCrop {
+	r = r.Intersect(img.Rect)
+	if r.Dx() < minLine || r.Dy() < minLine {
+		return nil
+	}
+	lo, hi := uint8(255), uint8(0)
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for _, v := range img.Pix[(y-img.Rect.Min.Y)*img.Stride+r.Min.X-img.Rect.Min.X:][:r.Dx()] {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+	}
+	if hi-lo < 48 {
+		return nil // no ink: paper, or a smudge
+	}
+	cut := (int(lo) + int(hi)) / 2
+	dark := func(x, y int) bool { return int(img.Pix[(y-img.Rect.Min.Y)*img.Stride+x-img.Rect.Min.X]) < cut }
+	rows, cols := make([]int, r.Dy()), make([]int, r.Dx())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if dark(x, y) {
+				rows[y-r.Min.Y]++
+				cols[x-r.Min.X]++
+			}
+		}
+	}
+	ruleRow, ruleCol := make([]bool, r.Dy()), make([]bool, r.Dx())
+	for y, n := range rows {
+		ruleRow[y] = n*5 >= r.Dx()*4
+	}
+	for x, n := range cols {
+		// Only near the crop's sides: a 1 or a 丨 inside is text.
+		ruleCol[x] = n*5 >= r.Dy()*4 && (x*5 < r.Dx() || x*5 >= r.Dx()*4)
+	}
+	ink := func(x, y int) bool { return dark(x, y) && !ruleRow[y-r.Min.Y] && !ruleCol[x-r.Min.X] }
+	for y := range rows {
+		rows[y] = 0
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if ink(x, r.Min.Y+y) {
+				rows[y]++
+			}
+		}
+	}
+	var runs [][2]int
+	for y := 0; y < len(rows); {
+		if rows[y] == 0 {
+			y++
+			continue
+		}
+		s := y
+		for y < len(rows) && rows[y] > 0 {
+			y++
+		}
+		runs = append(runs, [2]int{s, y})
+	}
+	if len(runs) == 0 {
+		return nil
+	}
+	tallest := 0
+	for _, rn := range runs {
+		tallest = max(tallest, rn[1]-rn[0])
+	}
+	// A gap of a row or two inside a glyph (the bar of a blurred 5 come
+	// apart from its bowl) is no gap between lines, which is a quarter of
+	// a line's height at least.
+	merged := runs[:1]
+	for _, rn := range runs[1:] {
+		if last := &merged[len(merged)-1]; rn[0]-last[1] < max(2, tallest/4) {
+			last[1] = rn[1]
+			continue
+		}
+		merged = append(merged, rn)
+	}
+	runs = merged
+	for _, rn := range runs {
+		tallest = max(tallest, rn[1]-rn[0])
+	}
+	var lines [][2]int
+	for _, rn := range runs {
+		if rn[1]-rn[0] >= tallest*2/5 {
+			lines = append(lines, rn)
+		}
+	}
+	for _, rn := range runs {
+		if rn[1]-rn[0] >= tallest*2/5 {
+			continue
+		}
+		best, bd := 0, math.MaxInt
+		for i, l := range lines {
+			d := max(l[0]-rn[1], rn[0]-l[1], 0)
+			if d < bd {
+				best, bd = i, d
+			}
+		}
+		lines[best] = [2]int{min(lines[best][0], rn[0]), max(lines[best][1], rn[1])}
+	}
+	var out []lineCrop
+	for _, l := range lines {
+		y0, y1 := r.Min.Y+l[0], r.Min.Y+l[1]
+		x0, x1 := r.Max.X, r.Min.X
+		for y := y0; y < y1; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				if ink(x, y) {
+					x0, x1 = min(x0, x), max(x1, x+1)
+				}
+			}
+		}
+		// The line is read up to the rules around it.
+		clip := r
+		for y := l[0] - 1; y >= 0; y-- {
+			if ruleRow[y] {
+				clip.Min.Y = r.Min.Y + y + 1
+				break
+			}
+		}
+		for y := l[1]; y < len(ruleRow); y++ {
+			if ruleRow[y] {
+				clip.Max.Y = r.Min.Y + y
+				break
+			}
+		}
+		for x := x0 - r.Min.X - 1; x >= 0; x-- {
+			if ruleCol[x] {
+				clip.Min.X = r.Min.X + x + 1
+				break
+			}
+		}
+		for x := x1 - r.Min.X; x < len(ruleCol); x++ {
+			if ruleCol[x] {
+				clip.Max.X = r.Min.X + x
+				break
+			}
+		}
+		// PaddleOCR's detector leaves a margin about a fifth of the
+		// line's height around its boxes; the model expects it.
+		m := max(2, (y1-y0)/5)
+		out = append(out, lineCrop{r: image.Rect(x0-m, y0-m, x1+m, y1+m), clip: clip})
+	}
+	return out
+}

@@ -1,0 +1,46 @@
+//go:build cgo
+
+package ocr
+
+import (
+	"github.com/shenbao/shenbao"
+)
+
+// NewPPOCR loads the checked models (LoadModels) into one ONNX Runtime
+// session. A runtime that does not load or a model it refuses is a typed
+// error here, before any page is read.
+func NewPPOCR(m *Models, opts PPOCROptions) (*PPOCR, error) {
+	rt, err := openRuntime(m.Lib)
+	if err != nil {
+		return nil, shenbao.Wrap(shenbao.ENOTINSTALLED, err, "无法加载 ONNX Runtime 库 %s（%v）。%s / The ONNX Runtime library %s could not be loaded (%v).", m.Lib, err, installHint, m.Lib, err)
+	}
+	threads := opts.Threads
+	if threads <= 0 {
+		threads = 1
+	}
+	s, err := rt.newSession(m.Rec, threads)
+	if err != nil {
+		rt.close()
+		return nil, invalid(m.Dir, RecModelFile, err)
+	}
+	in := valueInfo{name: s.In.Name, dims: s.In.Dims}
+	out := valueInfo{name: s.Out.Name, dims: s.Out.Dims}
+	if s.In.Float {
+		in.elem = 1
+	}
+	if s.Out.Float {
+		out.elem = 1
+	}
+	if err := checkRecShapes([]valueInfo{in}, []valueInfo{out}, len(m.Classes)); err != nil {
+		s.close()
+		rt.close()
+		return nil, invalid(m.Dir, RecModelFile, err)
+	}
+	p := newPPOCR(s, m.Classes, opts.Runs)
+	p.Version = rt.Version
+	p.closeFn = func() {
+		s.close()
+		rt.close()
+	}
+	return p, nil
+}

@@ -1,0 +1,180 @@
+//go:build cgo
+
+package ocr
+
+import (
+	"context"
+	"image"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shenbao/shenbao"
+)
+
+// testPPOCR loads the installed models, or skips: `make models` installs
+// them (make test does).
+func testPPOCR(t testing.TB) *PPOCR {
+	t.Helper()
+	dir := FindModels(ModelDirs(""))
+	if dir == "" {
+		t.Skip("PP-OCR models not installed (make models)")
+	}
+	m, err := LoadModels(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewPPOCR(m, PPOCROptions{Runs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p
+}
+
+// TestPPOCRReadsCells reads the cells of rows.png (see cells), the name
+// Tesseract misreads included, and a two-line cell as its two lines.
+func TestPPOCRReadsCells(t *testing.T) {
+	p := testPPOCR(t)
+	g := loadGray(t, "rows.png")
+	want := []string{"联系人", "曹春梅", "联系方式", "023-72434345", "集群运营管理机构", "龙川县汽车零部件产业园区管理委员会"}
+	rects := []image.Rectangle{cells[0].rect, cells[1].rect, cells[2].rect, cells[3].rect, cells[5].rect, cells[6].rect}
+	res, err := p.Read(context.Background(), g, rects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		if len(r) != 1 || r[0].Text != want[i] {
+			t.Errorf("cell %d: read %+v, want %q", i, r, want[i])
+			continue
+		}
+		if r[0].Min < 0.5 || r[0].Min > 1 || len(r[0].Chars) != len([]rune(want[i])) {
+			t.Errorf("cell %d: min %.3f over %d chars", i, r[0].Min, len(r[0].Chars))
+		}
+		if !r[0].Rect.In(rects[i]) {
+			t.Errorf("cell %d: line %v outside the cell %v", i, r[0].Rect, rects[i])
+		}
+	}
+	// Both rows as one region: two lines, top first.
+	two, err := p.Read(context.Background(), g, []image.Rectangle{image.Rect(379, 4, 746, 102)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(two[0]) != 2 || two[0][0].Text != "曹春梅" || !strings.HasPrefix(two[0][1].Text, "龙川县汽车") {
+		t.Errorf("two lines read as %+v", two[0])
+	}
+	// Paper alone reads as nothing.
+	blank, err := p.Read(context.Background(), g, []image.Rectangle{image.Rect(0, 0, 5, 5), image.Rect(5000, 0, 5100, 40)})
+	if err != nil || len(blank[0])+len(blank[1]) != 0 {
+		t.Errorf("blank read %+v, %v", blank, err)
+	}
+}
+
+func TestPPOCRCancelled(t *testing.T) {
+	p := testPPOCR(t)
+	g := loadGray(t, "rows.png")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	// Fill the slots first, so that the cancelled context is what stops it.
+	p.slots <- struct{}{}
+	p.slots <- struct{}{}
+	defer func() { <-p.slots; <-p.slots }()
+	if _, err := p.Read(ctx, g, []image.Rectangle{cells[0].rect}); err == nil {
+		t.Error("cancelled context: no error")
+	}
+}
+
+// TestModelsBad: a models folder with a file missing, the model cut
+// short, or another model in its place (the detector, whose output is a
+// map, not characters) is refused with a typed error when loading, before
+// any page is read; so is a library that is not one.
+func TestModelsBad(t *testing.T) {
+	src := FindModels(ModelDirs(""))
+	if src == "" {
+		t.Skip("PP-OCR models not installed (make models)")
+	}
+	rec, err := os.ReadFile(filepath.Join(src, RecModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	det, err := os.ReadFile(filepath.Join(src, "ch_PP-OCRv4_det_infer.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dict, err := os.ReadFile(filepath.Join(src, DictFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name      string
+		rec, dict []byte
+		lib       []byte
+		code      string
+	}{
+		{"no model", nil, dict, nil, shenbao.ENOTINSTALLED},
+		{"no dictionary", rec, nil, nil, shenbao.ENOTINSTALLED},
+		{"truncated", rec[:len(rec)/2], dict, nil, shenbao.EINVALID},
+		{"truncated in its header", rec[:40], dict, nil, shenbao.EINVALID},
+		{"empty", []byte{}, dict, nil, shenbao.EINVALID},
+		{"detector for recogniser", det, dict, nil, shenbao.EINVALID},
+		{"dictionary of another size", rec, dict[:len(dict)/2], nil, shenbao.EINVALID},
+		{"text as library", rec, dict, []byte("not a library"), shenbao.EINVALID},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if c.rec != nil {
+				os.WriteFile(filepath.Join(dir, RecModelFile), c.rec, 0o644)
+			}
+			if c.dict != nil {
+				os.WriteFile(filepath.Join(dir, DictFile), c.dict, 0o644)
+			}
+			if c.lib != nil {
+				os.WriteFile(filepath.Join(dir, RuntimeLib), c.lib, 0o644)
+			}
+			m, err := LoadModels(dir)
+			if err == nil {
+				// Only the runtime can tell some damage.
+				var p *PPOCR
+				if p, err = NewPPOCR(m, PPOCROptions{}); err == nil {
+					p.Close()
+				}
+			}
+			if got := shenbao.ErrorCode(err); got != c.code {
+				t.Fatalf("code %q (%v), want %q", got, err, c.code)
+			}
+			if msg := shenbao.ErrorMessage(err); !containsHan(msg) || !containsASCIIWord(msg) {
+				t.Errorf("message not bilingual: %s", msg)
+			}
+		})
+	}
+}
+
+func containsHan(s string) bool {
+	for _, r := range s {
+		if r >= 0x4e00 && r <= 0x9fff {
+			return true
+		}
+	}
+	return false
+}
+
+func containsASCIIWord(s string) bool {
+	n := 0
+	for _, r := range s {
+		if r >= 'a' && r <= 'z' {
+			n++
+		}
+	}
+	return n > 10
+}
+
+func BenchmarkPPOCRCell(b *testing.B) {
+	p := testPPOCR(b)
+	g := loadGray(b, "rows.png")
+	for b.Loop() {
+		if _, err := p.Read(context.Background(), g, []image.Rectangle{cells[1].rect}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

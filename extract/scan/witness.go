@@ -1,0 +1,167 @@
+package scan
+
+import (
+	"context"
+	"image"
+	"strings"
+
+	"github.com/shenbao/shenbao/extract/ocr"
+)
+
+// LineReader reads the text lines of rects of a page image: the scan's
+// second recogniser, PP-OCR (*ocr.PPOCR), which reads the values.
+type LineReader interface {
+	Read(ctx context.Context, img *image.Gray, rects []image.Rectangle) ([][]ocr.Reading, error)
+}
+
+// maxValueEms is the widest piece read by the value recogniser: a name, a
+// number, an organisation. Wider lines are long answers and notes, which
+// Tesseract reads alone (PP-OCR's time grows with the width).
+const maxValueEms = 30
+
+// witnessValues reads the page's value pieces — neither taken from print
+// nor read as a printed phrase, no wider than maxValueEms — with the
+// value recogniser and settles each piece's reading (see settle). With
+// the engine ppocr its reading replaces Tesseract's; with both, the two
+// are held against each other.
+func (pg *page) witnessValues(ctx context.Context) error {
+	if pg.witness == nil || pg.engine == ocr.EngineTesseract {
+		return nil
+	}
+	var idx []int
+	var rects []image.Rectangle
+	for i, p := range pg.pieces {
+		if pg.fromPrint[i] || p.Rect.Dx() > maxValueEms*pg.em || pg.printed(i) {
+			continue
+		}
+		idx = append(idx, i)
+		rects = append(rects, p.Rect)
+	}
+	if len(idx) == 0 {
+		return nil
+	}
+	res, err := pg.witness.Read(ctx, pg.gray, rects)
+	if err != nil {
+		return err
+	}
+	for k, i := range idx {
+		pg.settle(i, res[k])
+	}
+	return nil
+}
+
+// printed says whether Tesseract read piece i as one of the form's
+// printed phrases, or as the start of one: a label or an option, not a
+// value.
+func (pg *page) printed(i int) bool {
+	if pg.print == nil || len(pg.res[i].Lines) == 0 {
+		return false
+	}
+	var parts []string
+	for _, l := range pg.res[i].Lines {
+		parts = append(parts, l.Text)
+	}
+	read := fold([]rune(strings.ReplaceAll(tidy(strings.Join(parts, " ")), " ", "")))
+	if len([]rune(read)) < 2 {
+		return false
+	}
+	for _, f := range pg.print.folded {
+		if strings.HasPrefix(f, read) {
+			return true
+		}
+	}
+	return false
+}
+
+// settle decides piece i's reading from Tesseract's (pg.res[i], and its
+// digit model's, pg.digits[i]) and PP-OCR's (rs). A reading's confidence
+// is PP-OCR's smallest character probability, made surer when Tesseract
+// read the same, and doubted when it read otherwise: the engines err
+// independently, so agreement is strong evidence and disagreement is
+// where a reviewer should look. Where PP-OCR saw nothing, Tesseract's
+// reading stands.
+func (pg *page) settle(i int, rs []ocr.Reading) {
+	if len(rs) == 0 {
+		return
+	}
+	var parts []string
+	pmin := 1.0
+	for _, r := range rs {
+		parts = append(parts, r.Text)
+		pmin = min(pmin, r.Min)
+	}
+	text := strings.TrimLeft(tidy(strings.Join(parts, " ")), leadingPunct)
+	if cs := rs[0].Chars; len(rs) == 1 && len(cs) > 0 && strings.Contains(leadingPunct, cs[0].Text) {
+		// The dropped dot's doubt is not the value's.
+		pmin = 1
+		for k, c := range cs {
+			if k > 0 || !strings.Contains(leadingPunct, c.Text) {
+				pmin = min(pmin, c.Prob)
+			}
+		}
+	}
+	if text == "" {
+		return
+	}
+	engine, conf := ocr.EnginePPOCR, pmin
+	if pg.engine != ocr.EnginePPOCR {
+		agree, tconf := pg.agrees(i, text)
+		if agree {
+			engine = ocr.EngineBoth
+		}
+		conf = ocr.Witnessed(pmin, agree, tconf)
+	}
+	lines := make([]ocr.TextLine, 0, len(rs))
+	for _, r := range rs {
+		t := r.Text
+		if len(rs) == 1 {
+			t = text
+		}
+		lines = append(lines, ocr.TextLine{Text: t, Rect: r.Rect, Conf: conf, Low: conf, Engine: engine})
+	}
+	pg.res[i] = ocr.Result{Lines: lines}
+	// The digit model's reading was a witness; the value is settled.
+	delete(pg.digits, i)
+}
+
+// leadingPunct is what no value starts with: a dot or comma opening a
+// piece is the lower dot of the label's colon before it (联系人及联系电话：
+// on the cover), which PP-OCR reads as a full stop.
+const leadingPunct = ".．。，,、：:;；"
+
+// agrees says whether Tesseract read text in piece i — as text, or with
+// its digit model — and how sure it was of that reading.
+func (pg *page) agrees(i int, text string) (bool, float64) {
+	want := witnessKey(text)
+	if want == "" {
+		return false, 0
+	}
+	var parts []string
+	conf := 1.0
+	for _, l := range pg.res[i].Lines {
+		parts = append(parts, l.Text)
+		conf = min(conf, l.Conf, l.Low)
+	}
+	if len(parts) > 0 {
+		t, c := fixPercent(tidy(strings.Join(parts, " ")))
+		if witnessKey(t) == want {
+			return true, min(conf, c)
+		}
+	}
+	if d, ok := pg.digits[i]; ok && witnessKey(d.line.Text) == want {
+		return true, min(d.line.Conf, d.line.Low)
+	}
+	return false, 0
+}
+
+// witnessKey is a reading as two engines' readings are compared (ocr.Key).
+func witnessKey(s string) string { return ocr.Key(s) }
+
+// engineOf is the engine that read piece i: the value recogniser's
+// settling (ppocr, both) or Tesseract's.
+func (pg *page) engineOf(i int) string {
+	if i >= 0 && i < len(pg.res) && len(pg.res[i].Lines) > 0 && pg.res[i].Lines[0].Engine != "" {
+		return pg.res[i].Lines[0].Engine
+	}
+	return ocr.EngineTesseract
+}

@@ -1,0 +1,118 @@
+package scan
+
+import (
+	"context"
+	"image"
+	"math"
+	"testing"
+
+	"github.com/shenbao/shenbao/extract/ocr"
+)
+
+// fakeWitness reads each rect as the next of its readings and records
+// which rects it was asked to read.
+type fakeWitness struct {
+	reads map[image.Rectangle][]ocr.Reading
+	asked []image.Rectangle
+}
+
+func (f *fakeWitness) Read(_ context.Context, _ *image.Gray, rects []image.Rectangle) ([][]ocr.Reading, error) {
+	f.asked = append(f.asked, rects...)
+	out := make([][]ocr.Reading, len(rects))
+	for i, r := range rects {
+		out[i] = f.reads[r]
+	}
+	return out, nil
+}
+
+func TestWitnessValues(t *testing.T) {
+	at := func(i int) image.Rectangle { return image.Rect(0, 40*i, 200, 40*i+30) }
+	type piece struct {
+		tess    string  // Tesseract's reading
+		conf    float64 // its confidence
+		digits  string  // its digit model's reading, if any
+		pp      string  // PP-OCR's reading ("" none)
+		pmin    float64
+		wide    bool // wider than a value
+		engine  string
+		text    string
+		wantMin float64 // the settled confidence
+	}
+	cases := []piece{
+		{tess: "曹春梅", conf: 0.9, pp: "曹春梅", pmin: 0.99, engine: "both", text: "曹春梅", wantMin: 1 - 0.01*0.1},
+		{tess: "草春梅", conf: 0.9, pp: "曹春梅", pmin: 0.99, engine: "ppocr", text: "曹春梅", wantMin: 0.99 * ocr.DisagreeFactor},
+		// Tesseract's % habit is held against PP-OCR after its repair.
+		{tess: "12.3496", conf: 0.8, pp: "12.34%", pmin: 0.95, engine: "both", text: "12.34%", wantMin: 1 - 0.05*0.5},
+		// The digit model's reading is a witness too.
+		{tess: "昌", conf: 0.5, digits: "3", pp: "3", pmin: 0.9, engine: "both", text: "3", wantMin: 1 - 0.1*0.2},
+		// PP-OCR saw nothing: Tesseract's reading stands.
+		{tess: "无", conf: 0.7, engine: "tesseract", text: "无", wantMin: 0.7},
+		// Print and lines too wide for values are not read again.
+		{tess: "集群名称", conf: 0.9, pp: "x", pmin: 1, engine: "tesseract", text: "集群名称", wantMin: 0.9},
+		{tess: "一段很长的文字", conf: 0.9, pp: "x", pmin: 1, wide: true, engine: "tesseract", text: "一段很长的文字", wantMin: 0.9},
+		// The colon's dot left of a cover value is no part of it.
+		{tess: "刘雪梅  17365918451", conf: 0.9, pp: "．刘雪梅  17365918451", pmin: 0.8, engine: "both", text: "刘雪梅  17365918451", wantMin: 1 - 0.2*0.1},
+		// Full-width forms and spaces do not make a disagreement.
+		{tess: "023-7243 4345", conf: 0.9, pp: "023－72434345", pmin: 0.97, engine: "both", text: "023－72434345", wantMin: 1 - 0.03*0.1},
+	}
+	pg := newPage(1, 200, newPrintSet([]string{"集群名称（盖章）"}))
+	pg.gray = image.NewGray(image.Rect(0, 0, 20000, 400))
+	pg.bin = &bitmap{w: 20000, h: 400, pix: make([]bool, 20000*400)}
+	w := &fakeWitness{reads: map[image.Rectangle][]ocr.Reading{}}
+	pg.witness, pg.engine = w, ocr.EngineBoth
+	pg.digits = map[int]digitReading{}
+	for i, c := range cases {
+		r := at(i)
+		if c.wide {
+			r.Max.X = r.Min.X + (maxValueEms+1)*pg.em
+		}
+		pg.piece(r, ocr.Line)
+		pg.res = append(pg.res, ocr.Result{Lines: []ocr.TextLine{{Text: c.tess, Rect: r, Conf: c.conf, Low: c.conf}}})
+		if c.digits != "" {
+			pg.digits[i] = digitReading{ocr.TextLine{Text: c.digits, Conf: 0.8, Low: 0.8}, r}
+		}
+		if c.pp != "" {
+			rd := ocr.Reading{Text: c.pp, Rect: r, Min: c.pmin}
+			if c.pp[0] == 0xef { // a full stop first, read unsure
+				rd.Min = 0.5
+				rd.Chars = []ocr.CharProb{{Text: "．", Prob: 0.5}, {Text: "刘", Prob: c.pmin}}
+			}
+			w.reads[r] = []ocr.Reading{rd}
+		}
+	}
+	if err := pg.witnessValues(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.asked) != len(cases)-2 {
+		t.Errorf("asked to read %d pieces, want %d (not print, not wide)", len(w.asked), len(cases)-2)
+	}
+	for i, c := range cases {
+		text, conf, _ := pg.text(i)
+		if got := pg.engineOf(i); got != c.engine || text != c.text || math.Abs(conf-c.wantMin) > 1e-6 {
+			t.Errorf("piece %d (%q / %q): %s %q %.4f, want %s %q %.4f", i, c.tess, c.pp, got, text, conf, c.engine, c.text, c.wantMin)
+		}
+		if _, kept := pg.digits[i]; kept && c.engine != "tesseract" {
+			t.Errorf("piece %d: digit witness kept after settling", i)
+		}
+	}
+
+	// Engine ppocr: PP-OCR's reading alone, its own confidence.
+	pg.engine = ocr.EnginePPOCR
+	pg.res[1] = ocr.Result{Lines: []ocr.TextLine{{Text: "草春梅", Rect: at(1), Conf: 0.9, Low: 0.9}}}
+	pg.res[0] = ocr.Result{Lines: []ocr.TextLine{{Text: "曹春梅", Rect: at(0), Conf: 0.9, Low: 0.9}}}
+	pg.pieces = pg.pieces[:2]
+	pg.res = pg.res[:2]
+	if err := pg.witnessValues(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if text, conf, _ := pg.text(i); pg.engineOf(i) != "ppocr" || text != "曹春梅" || conf != 0.99 {
+			t.Errorf("ppocr alone, piece %d: %s %q %.3f", i, pg.engineOf(i), text, conf)
+		}
+	}
+	// Engine tesseract: nothing read again.
+	pg.engine, w.asked = ocr.EngineTesseract, nil
+	if err := pg.witnessValues(context.Background()); err != nil || len(w.asked) != 0 {
+		t.Errorf("tesseract alone read %d pieces again (%v)", len(w.asked), err)
+	}
+}
