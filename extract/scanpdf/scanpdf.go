@@ -1,4 +1,5 @@
-// Package scanpdf reads an image-only (scanned) PDF: in a child process
+// Package scanpdf reads an image-only (scanned) PDF, or an image file
+// (JPEG, PNG, TIFF of one page or many): in a child process
 // (extract/child), MuPDF renders every page (extract/render), Tesseract
 // reads the cells (extract/ocr) and extract/scan assembles the tables. All
 // the C code of a scan runs in that child, so a document that crashes
@@ -63,7 +64,9 @@ type request struct {
 // Reader reads scanned PDFs with the given options.
 type Reader struct{ Opts Options }
 
-// Read scans the PDF in r in a child process.
+// Read scans the PDF or image file in r in a child process. Each page is
+// read at DPI over the sheet it shows (render.Local.Sheet): a scan's own
+// pixels decide, not the page size its file declares.
 func (rd Reader) Read(ctx context.Context, r io.ReaderAt, size int64) (*shenbao.Content, error) {
 	o := rd.Opts.withDefaults()
 	data := make([]byte, size)
