@@ -7,6 +7,7 @@ import (
 	"compress/zlib"
 	"context"
 	"fmt"
+	"image/jpeg"
 	"image/png"
 	"math"
 	"os"
@@ -52,7 +53,20 @@ func TestSheet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	jpg, err := os.ReadFile("../scan/testdata/cq2024_p3_200dpi_colour.jpg") // JFIF says 200 dpi
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := jpeg.Decode(bytes.NewReader(jpg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var noRes bytes.Buffer // a PNG says no resolution: MuPDF takes 96 dpi
+	if err := png.Encode(&noRes, page); err != nil {
+		t.Fatal(err)
+	}
 	a4at300 := render.Paper{Scan: true, ImageW: 2481, ImageH: 3508, DPI: 300}
+	a4at200 := render.Paper{Scan: true, ImageW: 1654, ImageH: 2339, DPI: 200}
 	digital := render.Paper{Scale: 1}
 	tests := []struct {
 		name  string
@@ -63,6 +77,8 @@ func TestSheet(t *testing.T) {
 		{"one PDF, three declarations and a digital page", mixed, []render.Paper{a4at300, a4at300, a4at300, digital}, [][2]int{{827, 1169}, {827, 1169}, {827, 1169}, {827, 1169}}},
 		{"bitonal G4 scan in a PDF declaring 96 dpi", declared96, []render.Paper{a4at300}, [][2]int{{827, 1169}}},
 		{"two-page G4 TIFF", g4, []render.Paper{a4at300, a4at300}, [][2]int{{827, 1169}, {827, 1169}}},
+		{"JPEG at 200 dpi", jpg, []render.Paper{a4at200}, [][2]int{{827, 1169}}},
+		{"PNG without a resolution", noRes.Bytes(), []render.Paper{a4at200}, [][2]int{{827, 1169}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
