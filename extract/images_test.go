@@ -124,3 +124,21 @@ func TestHostileImages(t *testing.T) {
 }
 
 func cutLast(b []byte, n int) []byte { return b[:len(b)-n] }
+
+// TestPDFBehindJunk: a PDF with a mail gateway's bytes before its header
+// is accepted by the sniffer, so the extractor must read it too.
+func TestPDFBehindJunk(t *testing.T) {
+	pdf, err := os.ReadFile("../testdata/corpus/nat2024_04_pdf.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := newExtractor()
+	ex.Scan = nil // the text layer must do
+	rep, err := ex.Extract(context.Background(), "junk.pdf", append(bytes.Repeat([]byte("X-Mailer: gw\r\n"), 40), pdf...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Edition.ID != "nat2024" || rep.Format != shenbao.FormatPDFText {
+		t.Errorf("read as %s %s, want nat2024 from the text layer", rep.Edition.ID, rep.Format)
+	}
+}
