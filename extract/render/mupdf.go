@@ -168,8 +168,12 @@ typedef struct { sb_key_storable key_storable; int w, h; } sb_image_head;
 typedef struct {
 	int refs, hints, flags;
 	void *close_device, *drop_device;
-	void *fill_path, *stroke_path, *clip_path, *clip_stroke_path;
-	void *fill_text, *stroke_text, *clip_text, *clip_stroke_text, *ignore_text;
+	void (*fill_path)(fz_context *, fz_device *, const void *, int, fz_matrix, fz_colorspace *, const float *, float, fz_color_params);
+	void (*stroke_path)(fz_context *, fz_device *, const void *, const void *, fz_matrix, fz_colorspace *, const float *, float, fz_color_params);
+	void *clip_path, *clip_stroke_path;
+	void (*fill_text)(fz_context *, fz_device *, const void *, fz_matrix, fz_colorspace *, const float *, float, fz_color_params);
+	void (*stroke_text)(fz_context *, fz_device *, const void *, const void *, fz_matrix, fz_colorspace *, const float *, float, fz_color_params);
+	void *clip_text, *clip_stroke_text, *ignore_text;
 	void *fill_shade;
 	void (*fill_image)(fz_context *, fz_device *, fz_image *, fz_matrix, float, fz_color_params);
 	void (*fill_image_mask)(fz_context *, fz_device *, fz_image *, fz_matrix, fz_colorspace *, const float *, float, fz_color_params);
@@ -178,8 +182,10 @@ fz_device *fz_new_device_of_size(fz_context *ctx, int size);
 
 // sb_images is what a page draws as images: how many, their placed area
 // summed (pt²), and the largest one's pixels (w across the page as drawn)
-// and place.
+// and place; and how many visible paths and texts it draws besides
+// (invisible text, a scanner's OCR layer, is not drawn).
 typedef struct {
+	int vector;
 	int n;
 	float area;
 	int w, h;
@@ -209,6 +215,26 @@ static void sb_note_image(fz_device *dev, fz_image *img, fz_matrix ctm) {
 	}
 }
 
+static void sb_note_vector(fz_device *dev) {
+	((sb_image_device *)dev)->found.vector++;
+}
+
+static void sb_fill_path(fz_context *ctx, fz_device *dev, const void *path, int even_odd, fz_matrix ctm, fz_colorspace *cs, const float *color, float alpha, fz_color_params cp) {
+	sb_note_vector(dev);
+}
+
+static void sb_stroke_path(fz_context *ctx, fz_device *dev, const void *path, const void *stroke, fz_matrix ctm, fz_colorspace *cs, const float *color, float alpha, fz_color_params cp) {
+	sb_note_vector(dev);
+}
+
+static void sb_fill_text(fz_context *ctx, fz_device *dev, const void *text, fz_matrix ctm, fz_colorspace *cs, const float *color, float alpha, fz_color_params cp) {
+	sb_note_vector(dev);
+}
+
+static void sb_stroke_text(fz_context *ctx, fz_device *dev, const void *text, const void *stroke, fz_matrix ctm, fz_colorspace *cs, const float *color, float alpha, fz_color_params cp) {
+	sb_note_vector(dev);
+}
+
 static void sb_fill_image(fz_context *ctx, fz_device *dev, fz_image *img, fz_matrix ctm, float alpha, fz_color_params cp) {
 	sb_note_image(dev, img, ctm);
 }
@@ -228,6 +254,10 @@ static int sb_page_images(fz_context *ctx, fz_document *doc, int number, sb_imag
 	fz_try(ctx) {
 		page = fz_load_page(ctx, doc, number);
 		dev = fz_new_device_of_size(ctx, sizeof(sb_image_device));
+		((sb_device_head *)dev)->fill_path = sb_fill_path;
+		((sb_device_head *)dev)->stroke_path = sb_stroke_path;
+		((sb_device_head *)dev)->fill_text = sb_fill_text;
+		((sb_device_head *)dev)->stroke_text = sb_stroke_text;
 		((sb_device_head *)dev)->fill_image = sb_fill_image;
 		((sb_device_head *)dev)->fill_image_mask = sb_fill_image_mask;
 		fz_run_page(ctx, page, dev, fz_scale(1, 1), NULL);
@@ -411,7 +441,7 @@ func (m *mupdf) images(page int) (placed, error) {
 	if code := C.sb_page_images(m.ctx, m.doc, C.int(page), &f, &msg[0], errLen); code != 0 {
 		return placed{}, caught(fmt.Sprintf("page %d images", page+1), code, &msg[0])
 	}
-	return placed{n: int(f.n), area: float64(f.area), w: int(f.w), h: int(f.h),
+	return placed{vector: int(f.vector), n: int(f.n), area: float64(f.area), w: int(f.w), h: int(f.h),
 		box: [4]float64{float64(f.box.x0), float64(f.box.y0), float64(f.box.x1), float64(f.box.y1)}}, nil
 }
 

@@ -49,7 +49,9 @@ const (
 
 // coverScan is the share of a page that images must cover for it to be a
 // scanned page: scanners place one image over the whole page (or strips
-// that tile it), a digital page's images are logos and seals.
+// that tile it), a digital page's images are logos and seals. A page
+// that also draws visible text or paths is digital whatever its images
+// (a form over a background picture).
 const coverScan = 0.85
 
 // MinScanDPI is the coarsest scan read: below it the form's 10.5 pt body
@@ -59,8 +61,12 @@ const MinScanDPI = 60
 
 // placed is what a page draws as images (see sb_images).
 type placed struct {
-	n    int
-	area float64
+	// vector counts the visible paths and texts the page draws: a page
+	// that draws them is digital, its declared size its real one, even
+	// over a background image.
+	vector int
+	n      int
+	area   float64
 	// w, h: pixels of the largest image, w across the page as drawn.
 	w, h int
 	// box: where it lies, in points from the page's top-left.
@@ -71,7 +77,7 @@ type placed struct {
 func paperOf(w, h float64, im placed) Paper {
 	p := Paper{Scale: 1, ImageW: im.w, ImageH: im.h}
 	bw, bh := im.box[2]-im.box[0], im.box[3]-im.box[1]
-	if im.n == 0 || !(w > 0 && h > 0 && bw > 0 && bh > 0) || im.area < coverScan*w*h {
+	if im.n == 0 || im.vector > 0 || !(w > 0 && h > 0 && bw > 0 && bh > 0) || im.area < coverScan*w*h {
 		return p
 	}
 	p.Scan = true

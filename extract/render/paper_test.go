@@ -47,6 +47,8 @@ func TestPaperOf(t *testing.T) {
 		{"four strips of a 300 dpi page", 595.44, 841.92, placed{n: 4, area: 595.44 * 841.92, w: a4w, h: 877, box: [4]float64{0, 0, 595.44, 210.48}}, true, 300, 1},
 		{"a photo on a digital page", 595, 842, placed{n: 1, area: 300 * 200, w: 1200, h: 800, box: [4]float64{100, 100, 400, 300}}, false, 0, 1},
 		{"no image", 595, 842, placed{}, false, 0, 1},
+		// Its text is drawn at the declared size: that size is real.
+		{"a digital page over a coarse background picture", 1860.75, 2631, placed{vector: 120, n: 1, area: 1860.75 * 2631, w: 100, h: 141, box: [4]float64{0, 0, 1860.75, 2631}}, false, 0, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

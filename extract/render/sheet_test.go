@@ -44,6 +44,8 @@ func TestSheet(t *testing.T) {
 		over(1860.75, 2631),  // declared at 96 dpi
 		over(2481, 3508),     // declared at 72 dpi
 		{w: 595, h: 842, content: "BT /F1 12 Tf 72 72 Td (digital) Tj ET"},
+		// Text over a full-page picture: digital, its size as declared.
+		{w: 1860.75, h: 2631, content: "q 1860.75 0 0 2631 0 0 cm /Im1 Do Q BT /F1 12 Tf 72 72 Td (digital) Tj ET"},
 	}, bitonalA4(t))
 	g4, err := os.ReadFile("../../testdata/scan/form_g4_2p.tif")
 	if err != nil {
@@ -74,7 +76,7 @@ func TestSheet(t *testing.T) {
 		pages []render.Paper // Scale is checked against the declared size
 		png   [][2]int       // PagePNG at 100 dpi
 	}{
-		{"one PDF, three declarations and a digital page", mixed, []render.Paper{a4at300, a4at300, a4at300, digital}, [][2]int{{827, 1169}, {827, 1169}, {827, 1169}, {827, 1169}}},
+		{"one PDF, three declarations and digital pages", mixed, []render.Paper{a4at300, a4at300, a4at300, digital, {ImageW: 2481, ImageH: 3508, Scale: 1}}, [][2]int{{827, 1169}, {827, 1169}, {827, 1169}, {827, 1169}, {2584, 3654}}},
 		{"bitonal G4 scan in a PDF declaring 96 dpi", declared96, []render.Paper{a4at300}, [][2]int{{827, 1169}}},
 		{"two-page G4 TIFF", g4, []render.Paper{a4at300, a4at300}, [][2]int{{827, 1169}, {827, 1169}}},
 		{"JPEG at 200 dpi", jpg, []render.Paper{a4at200}, [][2]int{{827, 1169}}},
