@@ -5,12 +5,12 @@ GO      ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 BIN     := bin/shenbao
 DEBS    := libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng \
            tesseract-ocr-osd poppler-utils qpdf postgresql libreoffice-writer-nogui \
-           chromium fonts-wqy-microhei fonts-noto-cjk
+           chromium fonts-wqy-microhei fonts-noto-cjk libtiff-tools
 MODELS_DIR ?= /usr/local/share/shenbao/models
 LIB_DIR    ?= /usr/local/lib
 SAMPLES := testdata/corpus/nat2024_01_docx.docx testdata/corpus/gd2023_03_pdf.pdf
 
-.PHONY: deps models build demo test bench fuzz clean
+.PHONY: deps models build demo test bench fuzz clean fixtures
 
 # Debian packages: Tesseract + Chinese data for scans, and its command for
 # the scan benchmark's baseline (poppler's pdfimages pulls out the pages it
@@ -68,3 +68,15 @@ fuzz: deps
 
 clean:
 	rm -rf bin
+
+# The scan fixtures: a form page as office scanners write it, CCITT G4
+# bitonal TIFF (two pages, the second turned over) and a PDF of it that
+# declares 96 dpi (libtiff-tools). Committed; this remakes them.
+SCANFIX := testdata/scan
+fixtures: deps
+	tmp=$$(mktemp -d) && \
+	$(GO) run $(SCANFIX)/mkfixtures.go extract/scan/testdata/nat2024_p3_300dpi_gray.jpg $$tmp && \
+	tiffcp -c g4 $$tmp/up300.tif $$tmp/down300.tif $(SCANFIX)/form_g4_2p.tif && \
+	tiffcp -c g4 $$tmp/up96.tif $$tmp/up96g4.tif && \
+	tiff2pdf -o $(SCANFIX)/form_g4_96dpi.pdf $$tmp/up96g4.tif && \
+	rm -r $$tmp

@@ -2,18 +2,21 @@ package api
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 
 	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/extract/filetype"
 )
 
-// Content types the service accepts, detected from the bytes, never from
-// the file name or the client's Content-Type.
+// Content types the service accepts, detected from the bytes (by
+// filetype, the extractor's own sniffer), never from the file name or the
+// client's Content-Type.
 const (
-	MIMEPDF  = "application/pdf"
-	MIMEDOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-	MIMEOLE  = "application/msword" // .doc and .wps: OLE2 compound files
+	MIMEPDF  = filetype.MIMEPDF
+	MIMEDOCX = filetype.MIMEDOCX
+	MIMEOLE  = filetype.MIMEOLE
 )
 
 // pdfTailWindow is how much of a PDF's end is searched for its end marker
@@ -21,8 +24,6 @@ const (
 const pdfTailWindow = 64 << 10
 
 var (
-	oleMagic      = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
-	zipMagic      = []byte("PK\x03\x04")
 	oleEncrypted  = utf16le("EncryptedPackage")
 	pdfEncryptKey = []byte("/Encrypt")
 )
@@ -37,29 +38,45 @@ func utf16le(s string) []byte {
 
 // sniff returns the content type of the file r of the given size, or a
 // typed error: EUNSUPPORTED (415) for anything that is not a PDF, docx,
-// doc or wps; EINVALID (422) for a truncated or malformed one or a bomb;
+// doc, wps, JPEG, PNG or TIFF; EINVALID (422) for a truncated or malformed
+// one or a bomb; ETOOLARGE (413) for an image too large at its own pixels;
 // EENCRYPTED (422) for a password-protected one.
 func sniff(name string, r io.ReaderAt, size int64) (string, error) {
 	if size == 0 {
 		return "", shenbao.Errorf(shenbao.EINVALID, "文件 %s 为空。/ File %s is empty.", name, name)
 	}
-	head := make([]byte, min(size, 1024))
+	head := make([]byte, min(size, filetype.HeadLen))
 	if _, err := r.ReadAt(head, 0); err != nil && err != io.EOF {
 		return "", fmt.Errorf("read %s: %w", name, err)
 	}
-	switch {
-	case bytes.Contains(head, []byte("%PDF-")):
+	switch k := filetype.Detect(head); k {
+	case filetype.PDF:
 		return MIMEPDF, checkPDF(name, r, size)
-	case bytes.HasPrefix(head, zipMagic):
+	case filetype.DOCX:
 		return MIMEDOCX, nil // checkDOCX looks inside (docxcheck.go)
-	case bytes.HasPrefix(head, oleMagic):
+	case filetype.OLE:
 		return MIMEOLE, checkOLE(name, r, size)
+	case filetype.JPEG, filetype.PNG, filetype.TIFF:
+		// The headers only: a bomb or a cut file is refused at the door.
+		if _, err := filetype.Images(k, r, size, filetype.Limits{}); err != nil {
+			return "", named(name, err)
+		}
+		return k.MIME(), nil
 	}
 	return "", unsupported(name)
 }
 
+// named puts the file's name before a typed error's message.
+func named(name string, err error) error {
+	var se *shenbao.Error
+	if errors.As(err, &se) {
+		return shenbao.Wrap(se.Code, err, "文件 %s：%s", name, se.Message)
+	}
+	return err
+}
+
 func unsupported(name string) error {
-	return shenbao.Errorf(shenbao.EUNSUPPORTED, "文件 %s 不是 PDF、docx、doc 或 wps 格式，请另存为其中一种后重新上传。/ File %s is not a PDF, docx, doc or wps document; save it as one of these and upload it again.", name, name)
+	return shenbao.Errorf(shenbao.EUNSUPPORTED, "文件 %s 不是 %s 格式，请另存为其中一种后重新上传。/ File %s is not a %s file; save it as one of these and upload it again.", name, filetype.Names, name, filetype.NamesEn)
 }
 
 func malformed(name, zh, en string) error {

@@ -29,12 +29,6 @@ type Remote struct {
 	Progress *Progress
 }
 
-var mimeOf = map[extract.Kind]string{
-	extract.KindPDF:  "application/pdf",
-	extract.KindDOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-	extract.KindOLE:  "application/msword",
-}
-
 // Run stores, enqueues and follows every item.
 func (r *Remote) Run(ctx context.Context, items []Item) *Outcome {
 	out := &Outcome{Results: make([]Result, len(items))}
@@ -112,9 +106,9 @@ func (r *Remote) enqueue(ctx context.Context, it Item) (int64, error) {
 	if err != nil {
 		return 0, shenbao.Wrap(shenbao.ENOTFOUND, err, "无法读取文件：%v / cannot read the file: %v", err, err)
 	}
-	mime, ok := mimeOf[extract.Sniff(data)]
-	if !ok {
-		return 0, shenbao.Errorf(shenbao.EUNSUPPORTED, "不支持的文件类型：只接受 PDF、docx、doc、wps 文件。/ Unsupported file type: only PDF, docx, doc and wps files are accepted.")
+	mime := extract.Sniff(data).MIME()
+	if mime == "" {
+		return 0, extract.Unsupported()
 	}
 	sum := Sum(data)
 	if err := r.Store.PutOriginal(ctx, sum, bytes.NewReader(data)); err != nil {

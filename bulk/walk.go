@@ -19,6 +19,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/extract/filetype"
 )
 
 // Item is one document to process: a file, or a member of a zip archive
@@ -39,8 +40,6 @@ type Failure struct {
 	Err  string `json:"error"`
 }
 
-var documentExt = map[string]bool{".pdf": true, ".docx": true, ".doc": true, ".wps": true}
-
 // Walk lists the documents under paths (files, folders walked recursively,
 // zip archives opened), in a stable order. Files it cannot open are
 // failures, not errors: one bad file never stops a bulk run.
@@ -53,7 +52,7 @@ func Walk(paths []string, maxBytes int64) ([]Item, []Failure) {
 		case ext == ".zip":
 			zi, zf := walkZip(path, maxBytes)
 			items, fails = append(items, zi...), append(fails, zf...)
-		case documentExt[ext]:
+		case filetype.KnownExt(path):
 			if maxBytes > 0 && info.Size() > maxBytes {
 				fails = append(fails, tooLarge(path, maxBytes))
 				return
@@ -69,7 +68,7 @@ func Walk(paths []string, maxBytes int64) ([]Item, []Failure) {
 			continue
 		}
 		if !info.IsDir() {
-			if ext := strings.ToLower(filepath.Ext(root)); ext != ".zip" && !documentExt[ext] {
+			if ext := strings.ToLower(filepath.Ext(root)); ext != ".zip" && !filetype.KnownExt(root) {
 				// Named explicitly: let the content decide and report it.
 				p := root
 				items = append(items, Item{Path: p, Size: info.Size(), open: func() ([]byte, error) { return os.ReadFile(p) }})
@@ -121,7 +120,7 @@ func walkZip(path string, maxBytes int64) ([]Item, []Failure) {
 	var fails []Failure
 	for _, f := range zr.File {
 		name := decodeName(f)
-		if f.FileInfo().IsDir() || !documentExt[strings.ToLower(filepath.Ext(name))] {
+		if f.FileInfo().IsDir() || !filetype.KnownExt(name) {
 			continue
 		}
 		p := path + "!/" + name

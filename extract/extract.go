@@ -17,6 +17,7 @@ import (
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/correct"
 	"github.com/shenbao/shenbao/extract/docx"
+	"github.com/shenbao/shenbao/extract/filetype"
 	"github.com/shenbao/shenbao/extract/ocr"
 	"github.com/shenbao/shenbao/extract/pdftext"
 	"github.com/shenbao/shenbao/extract/render"
@@ -97,28 +98,23 @@ func (e *Extractor) Settings() []string {
 	return out
 }
 
-// Kind is a file type detected from content.
-type Kind string
+// Kind is a file type detected from content (package filetype).
+type Kind = filetype.Kind
 
+// The kinds, as filetype names them.
 const (
-	KindPDF     Kind = "pdf"
-	KindDOCX    Kind = "docx"
-	KindOLE     Kind = "doc" // Word 97–2003 .doc and WPS .wps share the OLE2 container
-	KindUnknown Kind = ""
+	KindPDF     = filetype.PDF
+	KindDOCX    = filetype.DOCX
+	KindOLE     = filetype.OLE
+	KindJPEG    = filetype.JPEG
+	KindPNG     = filetype.PNG
+	KindTIFF    = filetype.TIFF
+	KindUnknown = filetype.Unknown
 )
 
-// Sniff detects the file type from its first bytes, never its name.
-func Sniff(data []byte) Kind {
-	switch {
-	case bytes.HasPrefix(bytes.TrimLeft(data[:min(len(data), 1024)], "\x00\t\r\n "), []byte("%PDF-")):
-		return KindPDF
-	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
-		return KindDOCX
-	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
-		return KindOLE
-	}
-	return KindUnknown
-}
+// Sniff detects the file type from its first bytes, never its name: the
+// same sniffer the upload check uses (filetype.Detect).
+func Sniff(data []byte) Kind { return filetype.Detect(data[:min(len(data), filetype.HeadLen)]) }
 
 // Extract reads one document. name is only reported, never trusted.
 func (e *Extractor) Extract(ctx context.Context, name string, data []byte) (*shenbao.Report, error) {
@@ -163,14 +159,38 @@ func (e *Extractor) read(ctx context.Context, data []byte) (*shenbao.Content, st
 		return c, shenbao.FormatDOC, err
 	case KindPDF:
 		return e.readPDF(ctx, data)
+	case KindJPEG, KindPNG, KindTIFF:
+		return e.readImage(ctx, Sniff(data), data)
 	}
-	return nil, "", shenbao.Errorf(shenbao.EUNSUPPORTED, "不支持的文件类型：只接受 PDF、docx、doc、wps 文件（按内容判断，而非扩展名）。/ Unsupported file type: only PDF, docx, doc and wps files are accepted (judged by content, not by the name).")
+	return nil, "", Unsupported()
+}
+
+// Unsupported is the error for a file of a kind shenbao does not read.
+func Unsupported() error {
+	return shenbao.Errorf(shenbao.EUNSUPPORTED, "不支持的文件类型：只接受 %s 文件（按内容判断，而非扩展名）。/ Unsupported file type: only %s files are accepted (judged by content, not by the name).", filetype.Names, filetype.NamesEn)
+}
+
+// readImage reads an image file (a scan saved as JPEG, PNG or TIFF, of
+// one page or many) through the scan path. Its headers are checked first,
+// so that an image too large at its own pixels, or cut short, is refused
+// before any decoder runs.
+func (e *Extractor) readImage(ctx context.Context, k Kind, data []byte) (*shenbao.Content, string, error) {
+	if _, err := filetype.Images(k, bytes.NewReader(data), int64(len(data)), filetype.Limits{}); err != nil {
+		return nil, "", err
+	}
+	if e.Scan == nil {
+		return nil, "", shenbao.Errorf(shenbao.ENEEDSOCR, "图像文件需要 OCR，但未启用扫描件读取引擎。/ An image file needs OCR, but no scan engine is enabled.")
+	}
+	c, err := e.Scan(ctx, bytes.NewReader(data), int64(len(data)))
+	return c, shenbao.FormatPDFScan, err
 }
 
 // readPDF tries the text layer first and falls back to OCR when the layer
 // is missing, or present but not the form's text (a scan with a junk layer).
 func (e *Extractor) readPDF(ctx context.Context, data []byte) (*shenbao.Content, string, error) {
-	data = trimAfterEOF(data)
+	// What a mail gateway put before the header goes, as what it put
+	// after the end does: the file's offsets count from its header.
+	data = trimAfterEOF(data[max(filetype.PDFStart(data), 0):])
 	var textErr error
 	if e.PDFText != nil {
 		c, err := e.PDFText(ctx, bytes.NewReader(data), int64(len(data)))

@@ -42,6 +42,7 @@ import (
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/auth"
 	"github.com/shenbao/shenbao/correct"
+	"github.com/shenbao/shenbao/extract/filetype"
 	"github.com/shenbao/shenbao/store"
 	"github.com/shenbao/shenbao/throttle"
 )
@@ -471,8 +472,12 @@ func (u *UI) audit(ctx context.Context, user *store.User, action string) {
 	}
 }
 
+// uploadData is what the upload page lists: the kinds the service reads,
+// from the one list (filetype).
+type uploadData struct{ Accept, Names string }
+
 func (u *UI) uploadPage(c *gin.Context) {
-	u.render(c, http.StatusOK, "upload", page{Title: "上传申报材料", Nav: "upload"})
+	u.render(c, http.StatusOK, "upload", page{Title: "上传申报材料", Nav: "upload", Data: uploadData{Accept: filetype.Accept(), Names: filetype.Names}})
 }
 
 const appKey = "review.application"

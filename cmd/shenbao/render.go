@@ -7,6 +7,7 @@ import (
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/api"
+	"github.com/shenbao/shenbao/extract/filetype"
 	"github.com/shenbao/shenbao/extract/render"
 	"github.com/shenbao/shenbao/review"
 	"github.com/shenbao/shenbao/throttle"
@@ -19,7 +20,7 @@ type pageRenderer struct{ opts render.Options }
 func (m *Main) renderer() api.PageRenderer { return pageRenderer{} }
 
 func (r pageRenderer) PagePNG(ctx context.Context, mime string, data []byte, page int, dpi float64) ([]byte, error) {
-	if mime != "application/pdf" {
+	if !filetype.OfMIME(mime).Paged() {
 		return nil, shenbao.Errorf(shenbao.EUNSUPPORTED, "Word 文件没有页面图像，请查看表格视图。/ Word files have no page images; use the table view.")
 	}
 	doc, err := r.opts.Open(data)

@@ -30,12 +30,12 @@ func ExampleDoc_PagesGray() {
 		panic(err)
 	}
 	for i, p := range info.Pages {
-		dpi := max(p.ImageDPI, 200) // a 150 dpi scan is enlarged for OCR
+		dpi := max(p.Paper.DPI, 200) // a 150 dpi scan is enlarged for OCR
 		imgs, err := doc.PagesGray(ctx, []int{i + 1}, dpi)
 		if err != nil {
 			panic(err)
 		}
-		fmt.Printf("page %d: scanned at %g dpi, text layer %v, %v\n", i+1, p.ImageDPI, p.HasText(), imgs[0].Bounds().Size())
+		fmt.Printf("page %d: scanned at %g dpi, text layer %v, %v\n", i+1, p.Paper.DPI, p.HasText(), imgs[0].Bounds().Size())
 	}
 	// Output:
 	// page 1: scanned at 200 dpi, text layer false, (1654,2339)

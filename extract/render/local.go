@@ -10,7 +10,6 @@ import (
 	"image"
 	"image/png"
 	"io"
-	"math"
 	"unicode"
 
 	"github.com/shenbao/shenbao"
@@ -87,22 +86,55 @@ func (l *Local) Info() (DocInfo, error) {
 				n++
 			}
 		}
-		side, err := l.mu.imageSide(i)
+		p, err := l.paper(i + 1)
 		if err != nil {
-			return info, pageErr(i+1, err)
+			return info, err
 		}
 		w, h := pt[2]-pt[0], pt[3]-pt[1]
-		info.Pages[i] = PageInfo{PageSize: shenbao.PageSize{Width: centi(w), Height: centi(h)}, Chars: n}
-		if side > 0 && max(w, h) > 0 {
-			info.Pages[i].ImageDPI = math.Round(float64(side) / (max(w, h) / 72))
-		}
+		info.Pages[i] = PageInfo{PageSize: shenbao.PageSize{Width: centi(w), Height: centi(h)}, Chars: n, Paper: p}
 	}
 	return info, nil
 }
 
-// centi rounds MuPDF's float32 sizes to 0.01 pt, so that 595.44 is not
-// reported as 595.4400024414062.
-func centi(v float64) float64 { return math.Round(v*100) / 100 }
+// paper tells the sheet page (from 1) shows; it decodes no image.
+func (l *Local) paper(page int) (Paper, error) {
+	pt, _, err := l.mu.bound(page-1, 72)
+	if err != nil {
+		return Paper{}, pageErr(page, err)
+	}
+	im, err := l.mu.images(page - 1)
+	if err != nil {
+		return Paper{}, pageErr(page, err)
+	}
+	return paperOf(pt[2]-pt[0], pt[3]-pt[1], im), nil
+}
+
+// Paper tells the sheet page (from 1) shows (see Paper), and refuses a
+// page whose image is too large at its own pixels, or a scanned page too
+// coarse to read. It decodes no image.
+func (l *Local) Paper(page int) (Paper, error) {
+	if page < 1 || page > l.mu.pages {
+		return Paper{}, l.noPage(page)
+	}
+	p, err := l.paper(page)
+	if err != nil {
+		return p, err
+	}
+	return p, p.check(page, l.opt.imageLimits())
+}
+
+// Sheet renders page (from 1) in colour at dpi over the sheet it shows: a
+// scanned page at its image's own resolution scaled to dpi, whatever page
+// size its file declares; any other page as RGBA does. It returns the
+// page's Paper too.
+func (l *Local) Sheet(page int, dpi float64) (*image.RGBA, Paper, error) {
+	p, err := l.Paper(page)
+	if err != nil {
+		return nil, p, err
+	}
+	img, err := l.RGBA(page, p.renderDPI(dpi))
+	return img, p, err
+}
 
 func pageErr(page int, err error) error {
 	if me := (*mupdfError)(nil); errors.As(err, &me) && me.Memory() {
@@ -113,12 +145,16 @@ func pageErr(page int, err error) error {
 		"PDF 第 %d 页已损坏，无法读取，请重新导出或重新扫描后再上传。/ Page %d of the PDF is damaged and cannot be read; re-export or re-scan it and upload again.", page, page)
 }
 
+func (l *Local) noPage(page int) error {
+	return shenbao.Errorf(shenbao.ENOTFOUND, "文件没有第 %d 页（共 %d 页）。/ The file has no page %d (it has %d).", page, l.mu.pages, page, l.mu.pages)
+}
+
 // pixelBox refuses page numbers out of range and renders that would exceed
 // the pixel or dpi limit, before MuPDF allocates anything, and returns the
 // page's pixel box at dpi.
 func (l *Local) pixelBox(page int, dpi float64, channels int) (image.Rectangle, error) {
 	if page < 1 || page > l.mu.pages {
-		return image.Rectangle{}, shenbao.Errorf(shenbao.ENOTFOUND, "PDF 没有第 %d 页（共 %d 页）。/ The PDF has no page %d (it has %d).", page, l.mu.pages, page, l.mu.pages)
+		return image.Rectangle{}, l.noPage(page)
 	}
 	if !(dpi > 0 && dpi <= l.opt.MaxDPI) {
 		return image.Rectangle{}, shenbao.Errorf(shenbao.ETOOLARGE, "分辨率 %g dpi 超出范围（上限 %g dpi）。/ Resolution %g dpi is out of range (limit %g dpi).", dpi, l.opt.MaxDPI, dpi, l.opt.MaxDPI)
@@ -201,7 +237,8 @@ func openRequest(in io.Reader) (*Local, request, error) {
 	if err != nil {
 		return nil, req, err
 	}
-	l, err := OpenLocal(req.Path, Options{MaxPages: req.MaxPages, MaxPixels: req.MaxPixels, MaxDPI: req.MaxDPI})
+	l, err := OpenLocal(req.Path, Options{MaxPages: req.MaxPages, MaxPixels: req.MaxPixels, MaxDPI: req.MaxDPI,
+		MaxImageSide: req.MaxImageSide, MaxImagePixels: req.MaxImagePixels})
 	return l, req, err
 }
 
@@ -232,7 +269,9 @@ func renderJob(_ context.Context, in io.Reader, out io.Writer) error {
 		if len(pages) != 1 {
 			return fmt.Errorf("render: PNG of %d pages", len(pages))
 		}
-		img, err := l.RGBA(pages[0], req.DPI)
+		// Reviewers see a page where the report's boxes are: a scan's
+		// are on its sheet.
+		img, _, err := l.Sheet(pages[0], req.DPI)
 		if err != nil {
 			return err
 		}

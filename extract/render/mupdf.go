@@ -72,19 +72,6 @@ fz_buffer *fz_new_buffer_from_page(fz_context *ctx, fz_page *page, const fz_stex
 size_t fz_buffer_storage(fz_context *ctx, fz_buffer *buf, unsigned char **datap);
 void fz_drop_buffer(fz_context *ctx, fz_buffer *buf);
 
-// From MuPDF's pdf/document.h and pdf/object.h (not shipped with go-fitz);
-// pdf_obj is opaque and every accessor accepts NULL.
-typedef struct pdf_document pdf_document;
-typedef struct pdf_obj pdf_obj;
-pdf_document *pdf_document_from_fz_document(fz_context *ctx, fz_document *doc);
-pdf_obj *pdf_lookup_page_obj(fz_context *ctx, pdf_document *doc, int number);
-pdf_obj *pdf_dict_gets(fz_context *ctx, pdf_obj *dict, const char *key);
-pdf_obj *pdf_dict_gets_inheritable(fz_context *ctx, pdf_obj *dict, const char *key);
-int pdf_dict_len(fz_context *ctx, pdf_obj *dict);
-pdf_obj *pdf_dict_get_val(fz_context *ctx, pdf_obj *dict, int idx);
-int pdf_to_int(fz_context *ctx, pdf_obj *obj);
-const char *pdf_to_name(fz_context *ctx, pdf_obj *obj);
-
 #define fz_try(ctx) if (!sigsetjmp(*fz_push_try(ctx), 0)) if (fz_do_try(ctx)) do
 #define fz_always(ctx) while (0); if (fz_do_always(ctx)) do
 #define fz_catch(ctx) while (0); if (fz_do_catch(ctx))
@@ -169,28 +156,117 @@ static int sb_render(fz_context *ctx, fz_document *doc, int number, float zoom, 
 	return rc;
 }
 
-// sb_image_side finds the longer side, in pixels, of the largest image the
-// page's resources name directly (where scanners put the scan); 0 for none
-// or a document that is not a PDF.
-static int sb_image_side(fz_context *ctx, fz_document *doc, int number, int *side, char *err, int errlen) {
+// The heads of struct fz_image (image.h, store.h) and struct fz_device
+// (device.h) as far as the members used here: an image's size, and the
+// device's callbacks for drawing images. Everything past them belongs to
+// MuPDF; sb_image_device leaves it room.
+typedef struct { unsigned char ri, bp, op, opm; } fz_color_params;
+typedef struct fz_image fz_image;
+typedef struct { int refs; void *drop; void *droppable; } sb_storable;
+typedef struct { sb_storable storable; short store_key_refs; } sb_key_storable;
+typedef struct { sb_key_storable key_storable; int w, h; } sb_image_head;
+typedef struct {
+	int refs, hints, flags;
+	void *close_device, *drop_device;
+	void (*fill_path)(fz_context *, fz_device *, const void *, int, fz_matrix, fz_colorspace *, const float *, float, fz_color_params);
+	void (*stroke_path)(fz_context *, fz_device *, const void *, const void *, fz_matrix, fz_colorspace *, const float *, float, fz_color_params);
+	void *clip_path, *clip_stroke_path;
+	void (*fill_text)(fz_context *, fz_device *, const void *, fz_matrix, fz_colorspace *, const float *, float, fz_color_params);
+	void (*stroke_text)(fz_context *, fz_device *, const void *, const void *, fz_matrix, fz_colorspace *, const float *, float, fz_color_params);
+	void *clip_text, *clip_stroke_text, *ignore_text;
+	void *fill_shade;
+	void (*fill_image)(fz_context *, fz_device *, fz_image *, fz_matrix, float, fz_color_params);
+	void (*fill_image_mask)(fz_context *, fz_device *, fz_image *, fz_matrix, fz_colorspace *, const float *, float, fz_color_params);
+} sb_device_head;
+fz_device *fz_new_device_of_size(fz_context *ctx, int size);
+
+// sb_images is what a page draws as images: how many, their placed area
+// summed (pt²), and the largest one's pixels (w across the page as drawn)
+// and place; and how many visible paths and texts it draws besides
+// (invisible text, a scanner's OCR layer, is not drawn).
+typedef struct {
+	int vector;
+	int n;
+	float area;
+	int w, h;
+	fz_rect box;
+} sb_images;
+
+typedef struct {
+	sb_device_head head;
+	char rest[4096];
+	sb_images found;
+} sb_image_device;
+
+static void sb_note_image(fz_device *dev, fz_image *img, fz_matrix ctm) {
+	sb_images *f = &((sb_image_device *)dev)->found;
+	sb_image_head *im = (sb_image_head *)img;
+	fz_rect unit = {0, 0, 1, 1};
+	fz_rect r = fz_transform_rect(unit, ctm);
+	float area = (r.x1 - r.x0) * (r.y1 - r.y0);
+	f->n++;
+	f->area += area;
+	if (area > (f->box.x1 - f->box.x0) * (f->box.y1 - f->box.y0)) {
+		// An image drawn a quarter turn round runs its rows down the page.
+		int turned = (ctm.b < 0 ? -ctm.b : ctm.b) > (ctm.a < 0 ? -ctm.a : ctm.a);
+		f->w = turned ? im->h : im->w;
+		f->h = turned ? im->w : im->h;
+		f->box = r;
+	}
+}
+
+static void sb_note_vector(fz_device *dev) {
+	((sb_image_device *)dev)->found.vector++;
+}
+
+static void sb_fill_path(fz_context *ctx, fz_device *dev, const void *path, int even_odd, fz_matrix ctm, fz_colorspace *cs, const float *color, float alpha, fz_color_params cp) {
+	sb_note_vector(dev);
+}
+
+static void sb_stroke_path(fz_context *ctx, fz_device *dev, const void *path, const void *stroke, fz_matrix ctm, fz_colorspace *cs, const float *color, float alpha, fz_color_params cp) {
+	sb_note_vector(dev);
+}
+
+static void sb_fill_text(fz_context *ctx, fz_device *dev, const void *text, fz_matrix ctm, fz_colorspace *cs, const float *color, float alpha, fz_color_params cp) {
+	sb_note_vector(dev);
+}
+
+static void sb_stroke_text(fz_context *ctx, fz_device *dev, const void *text, const void *stroke, fz_matrix ctm, fz_colorspace *cs, const float *color, float alpha, fz_color_params cp) {
+	sb_note_vector(dev);
+}
+
+static void sb_fill_image(fz_context *ctx, fz_device *dev, fz_image *img, fz_matrix ctm, float alpha, fz_color_params cp) {
+	sb_note_image(dev, img, ctm);
+}
+
+static void sb_fill_image_mask(fz_context *ctx, fz_device *dev, fz_image *img, fz_matrix ctm, fz_colorspace *cs, const float *color, float alpha, fz_color_params cp) {
+	sb_note_image(dev, img, ctm);
+}
+
+// sb_page_images runs page through a device that only notes images, in
+// page space (points from the top-left, as displayed): no image is
+// decoded.
+static int sb_page_images(fz_context *ctx, fz_document *doc, int number, sb_images *out, char *err, int errlen) {
+	fz_page *volatile page = NULL;
+	fz_device *volatile dev = NULL;
 	volatile int rc = 0;
-	*side = 0;
+	memset(out, 0, sizeof *out);
 	fz_try(ctx) {
-		pdf_document *pdoc = pdf_document_from_fz_document(ctx, doc);
-		if (pdoc) {
-			pdf_obj *page = pdf_lookup_page_obj(ctx, pdoc, number);
-			pdf_obj *xobj = pdf_dict_gets(ctx, pdf_dict_gets_inheritable(ctx, page, "Resources"), "XObject");
-			int i, n = pdf_dict_len(ctx, xobj);
-			for (i = 0; i < n && i < 1000; i++) {
-				pdf_obj *x = pdf_dict_get_val(ctx, xobj, i);
-				if (strcmp(pdf_to_name(ctx, pdf_dict_gets(ctx, x, "Subtype")), "Image") == 0) {
-					int w = pdf_to_int(ctx, pdf_dict_gets(ctx, x, "Width"));
-					int h = pdf_to_int(ctx, pdf_dict_gets(ctx, x, "Height"));
-					if (w > *side) *side = w;
-					if (h > *side) *side = h;
-				}
-			}
-		}
+		page = fz_load_page(ctx, doc, number);
+		dev = fz_new_device_of_size(ctx, sizeof(sb_image_device));
+		((sb_device_head *)dev)->fill_path = sb_fill_path;
+		((sb_device_head *)dev)->stroke_path = sb_stroke_path;
+		((sb_device_head *)dev)->fill_text = sb_fill_text;
+		((sb_device_head *)dev)->stroke_text = sb_stroke_text;
+		((sb_device_head *)dev)->fill_image = sb_fill_image;
+		((sb_device_head *)dev)->fill_image_mask = sb_fill_image_mask;
+		fz_run_page(ctx, page, dev, fz_scale(1, 1), NULL);
+		fz_close_device(ctx, dev);
+		*out = ((sb_image_device *)dev)->found;
+	}
+	fz_always(ctx) {
+		fz_drop_device(ctx, dev);
+		fz_drop_page(ctx, page);
 	}
 	fz_catch(ctx) {
 		rc = sb_caught(ctx, err, errlen);
@@ -357,15 +433,16 @@ func (m *mupdf) render(page int, dpi float64, px image.Rectangle, gray bool, pix
 	return nil
 }
 
-// imageSide returns the longer side in pixels of the page's (from 0)
-// largest directly placed image, 0 if none.
-func (m *mupdf) imageSide(page int) (int, error) {
-	var side C.int
+// images returns what the page (from 0) draws as images, without decoding
+// any.
+func (m *mupdf) images(page int) (placed, error) {
+	var f C.sb_images
 	var msg [errLen]C.char
-	if code := C.sb_image_side(m.ctx, m.doc, C.int(page), &side, &msg[0], errLen); code != 0 {
-		return 0, caught(fmt.Sprintf("page %d images", page+1), code, &msg[0])
+	if code := C.sb_page_images(m.ctx, m.doc, C.int(page), &f, &msg[0], errLen); code != 0 {
+		return placed{}, caught(fmt.Sprintf("page %d images", page+1), code, &msg[0])
 	}
-	return int(side), nil
+	return placed{vector: int(f.vector), n: int(f.n), area: float64(f.area), w: int(f.w), h: int(f.h),
+		box: [4]float64{float64(f.box.x0), float64(f.box.y0), float64(f.box.x1), float64(f.box.y1)}}, nil
 }
 
 // text returns the page's (from 0) text layer.

@@ -19,7 +19,6 @@
 package render
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -32,6 +31,7 @@ import (
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/extract/child"
+	"github.com/shenbao/shenbao/extract/filetype"
 )
 
 // Options bound each call. The zero value of a field means its default.
@@ -55,6 +55,10 @@ type Options struct {
 	// MaxPixels caps width×height of one rendered page, so that a page of
 	// 20000×20000 pt cannot exhaust memory at any dpi.
 	MaxPixels int64
+	// MaxImageSide and MaxImagePixels bound a page's image at its own
+	// pixels (filetype.Limits), whatever page size the file declares.
+	MaxImageSide   int
+	MaxImagePixels int64
 	// InkThreshold is the gray level (0 black … 255 white) below which a
 	// pixel counts as ink in Ink.
 	InkThreshold uint8
@@ -75,6 +79,10 @@ const (
 	DefaultInkThreshold = 160
 )
 
+func (o Options) imageLimits() filetype.Limits {
+	return filetype.Limits{MaxSide: o.MaxImageSide, MaxPixels: o.MaxImagePixels, MaxPages: o.MaxPages}
+}
+
 func (o Options) withDefaults() Options {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
@@ -94,6 +102,12 @@ func (o Options) withDefaults() Options {
 	if o.MaxPixels <= 0 {
 		o.MaxPixels = DefaultMaxPixels
 	}
+	if o.MaxImageSide <= 0 {
+		o.MaxImageSide = filetype.DefaultMaxSide
+	}
+	if o.MaxImagePixels <= 0 {
+		o.MaxImagePixels = filetype.DefaultMaxPixels
+	}
 	if o.InkThreshold == 0 {
 		o.InkThreshold = DefaultInkThreshold
 	}
@@ -112,11 +126,9 @@ type PageInfo struct {
 	// Chars counts the non-space characters of the page's text layer, 0
 	// for a scanned page.
 	Chars int `json:"chars"`
-	// ImageDPI is the resolution of the page's largest image as if it
-	// spanned the page (longer side against longer side): for a scanned
-	// page, the resolution the scan carries, to render at. 0 when the page
-	// has no image of its own.
-	ImageDPI float64 `json:"image_dpi,omitempty"`
+	// Paper is the sheet the page shows: for a scanned page, the
+	// resolution its image carries over the sheet.
+	Paper Paper `json:"paper"`
 }
 
 // HasText reports whether the page carries a text layer.
@@ -132,8 +144,9 @@ type Doc struct {
 	onStats func(child.Stats)
 }
 
-// Open writes pdf to a temporary file for the child processes to read;
-// Close removes it. It rejects empty, oversized and non-PDF input at once.
+// Open writes pdf (a PDF, or an image file MuPDF opens as pages: JPEG,
+// PNG, TIFF) to a temporary file for the child processes to read; Close
+// removes it. It rejects empty, oversized and other input at once.
 func (o Options) Open(pdf []byte) (*Doc, error) {
 	o = o.withDefaults()
 	if err := o.check(int64(len(pdf)), pdf); err != nil {
@@ -166,7 +179,7 @@ func (o Options) OpenFile(path string) (*Doc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render: %w", err)
 	}
-	head := make([]byte, sniffLen)
+	head := make([]byte, filetype.HeadLen)
 	n, _ := f.Read(head)
 	if err := o.check(fi.Size(), head[:n]); err != nil {
 		return nil, err
@@ -176,19 +189,15 @@ func (o Options) OpenFile(path string) (*Doc, error) {
 
 const internalMsg = "内部错误：无法准备文件，请联系管理员。/ Internal error: the document could not be prepared; please contact the administrator."
 
-// sniffLen is how far into a file the %PDF- header may start; readers
-// accept junk before it, and so does MuPDF.
-const sniffLen = 1024
-
 func (o Options) check(size int64, head []byte) error {
-	switch {
+	switch k := filetype.Detect(head); {
 	case size == 0:
-		return shenbao.Errorf(shenbao.EINVALID, "文件为空，请重新上传完整的PDF。/ The file is empty; upload the complete PDF again.")
+		return shenbao.Errorf(shenbao.EINVALID, "文件为空，请重新上传完整的文件。/ The file is empty; upload the complete file again.")
 	case size > o.MaxBytes:
-		return shenbao.Errorf(shenbao.ETOOLARGE, "PDF 文件大小 %.1f MB 超过上限 %.1f MB，请压缩或拆分后再上传。/ The PDF is %.1f MB, over the %.1f MB limit; compress or split it and upload again.",
+		return shenbao.Errorf(shenbao.ETOOLARGE, "文件大小 %.1f MB 超过上限 %.1f MB，请压缩或拆分后再上传。/ The file is %.1f MB, over the %.1f MB limit; compress or split it and upload again.",
 			mb(size), mb(o.MaxBytes), mb(size), mb(o.MaxBytes))
-	case !bytes.Contains(head[:min(len(head), sniffLen)], []byte("%PDF-")):
-		return shenbao.Errorf(shenbao.EUNSUPPORTED, "文件内容不是PDF（缺少 %%PDF- 文件头），请上传PDF或Word文件。/ The file is not a PDF by content (no %%PDF- header); upload a PDF or Word file.")
+	case !k.Paged():
+		return shenbao.Errorf(shenbao.EUNSUPPORTED, "文件内容不是PDF或图像（JPEG、PNG、TIFF），没有页面可显示。/ The file is not a PDF or an image (JPEG, PNG, TIFF) by content; it has no pages to show.")
 	}
 	return nil
 }
@@ -209,16 +218,18 @@ func (d *Doc) Close() error {
 
 // request is what the parent sends to every job.
 type request struct {
-	Path      string        `json:"path"`
-	Page      int           `json:"page,omitempty"`
-	Pages     []int         `json:"pages,omitempty"` // render: several at once
-	DPI       float64       `json:"dpi,omitempty"`
-	Format    string        `json:"format,omitempty"` // render: gray, rgba or png
-	Boxes     []shenbao.Box `json:"boxes,omitempty"`
-	MaxPages  int           `json:"max_pages"`
-	MaxPixels int64         `json:"max_pixels"`
-	MaxDPI    float64       `json:"max_dpi"`
-	Threshold uint8         `json:"threshold,omitempty"`
+	Path           string        `json:"path"`
+	Page           int           `json:"page,omitempty"`
+	Pages          []int         `json:"pages,omitempty"` // render: several at once
+	DPI            float64       `json:"dpi,omitempty"`
+	Format         string        `json:"format,omitempty"` // render: gray, rgba or png
+	Boxes          []shenbao.Box `json:"boxes,omitempty"`
+	MaxPages       int           `json:"max_pages"`
+	MaxPixels      int64         `json:"max_pixels"`
+	MaxDPI         float64       `json:"max_dpi"`
+	MaxImageSide   int           `json:"max_image_side"`
+	MaxImagePixels int64         `json:"max_image_pixels"`
+	Threshold      uint8         `json:"threshold,omitempty"`
 }
 
 // Job names registered with package child.
@@ -240,6 +251,8 @@ func (d *Doc) run(ctx context.Context, job string, req request, timeout time.Dur
 	req.MaxPages = d.opt.MaxPages
 	req.MaxPixels = d.opt.MaxPixels
 	req.MaxDPI = d.opt.MaxDPI
+	req.MaxImageSide = d.opt.MaxImageSide
+	req.MaxImagePixels = d.opt.MaxImagePixels
 	in, err := json.Marshal(req)
 	if err != nil {
 		return nil, fmt.Errorf("render: %w", err)
@@ -379,7 +392,8 @@ func rastersAs[T image.Image](imgs []image.Image, err error) ([]T, error) {
 }
 
 // PagePNG renders page (from 1) at dpi as a PNG file, for showing pages to
-// reviewers.
+// reviewers. A scanned page is rendered at dpi over the sheet it shows
+// (Local.Sheet), where the scan path puts its boxes.
 func (d *Doc) PagePNG(ctx context.Context, page int, dpi float64) ([]byte, error) {
 	return d.raster(ctx, []int{page}, dpi, formatPNG)
 }

@@ -91,8 +91,8 @@ func TestInfo(t *testing.T) {
 	}
 	// A4 as img2pdf wrote it at 200 dpi and at 300 dpi.
 	for i, want := range []render.PageInfo{
-		{PageSize: shenbao.PageSize{Width: 595.44, Height: 842.04}, ImageDPI: 200},
-		{PageSize: shenbao.PageSize{Width: 595.44, Height: 841.92}, ImageDPI: 300},
+		{PageSize: shenbao.PageSize{Width: 595.44, Height: 842.04}, Paper: render.Paper{Scan: true, ImageW: 1654, ImageH: 2339, DPI: 200, Scale: 1}},
+		{PageSize: shenbao.PageSize{Width: 595.44, Height: 841.92}, Paper: render.Paper{Scan: true, ImageW: 2481, ImageH: 3508, DPI: 300, Scale: 1}},
 	} {
 		if p := info.Pages[i]; p != want {
 			t.Errorf("page %d = %+v, want %+v", i+1, p, want)
@@ -103,8 +103,8 @@ func TestInfo(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []render.PageInfo{
-		{PageSize: shenbao.PageSize{Width: 200, Height: 200}, Chars: 5},
-		{PageSize: shenbao.PageSize{Width: 300, Height: 100}, Chars: 0},
+		{PageSize: shenbao.PageSize{Width: 200, Height: 200}, Chars: 5, Paper: render.Paper{Scale: 1}},
+		{PageSize: shenbao.PageSize{Width: 300, Height: 100}, Chars: 0, Paper: render.Paper{Scale: 1}},
 	}
 	if fmt.Sprint(info.Pages) != fmt.Sprint(want) {
 		t.Errorf("info = %+v, want %+v", info.Pages, want)

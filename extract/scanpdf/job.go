@@ -27,11 +27,20 @@ func job(ctx context.Context, in io.Reader, out io.Writer) error {
 	if err := json.Unmarshal(head, &req); err != nil {
 		return fmt.Errorf("scan request: %w", err)
 	}
+	// The parent named the copy with no extension: MuPDF tells a PDF from an
+	// image file by content.
 	doc, err := render.OpenLocal(req.Path, render.Options{MaxPages: req.MaxPages})
 	if err != nil {
 		return err
 	}
 	defer doc.Close()
+	// Every page's sheet first: a page too large at its own pixels, or
+	// too coarse to read, fails the document before any OCR is spent.
+	for i := range doc.Pages() {
+		if _, err := doc.Paper(i + 1); err != nil {
+			return err
+		}
+	}
 	eng, err := ocr.New(ocr.Options{Clients: req.Workers})
 	if err != nil {
 		return err
@@ -45,8 +54,10 @@ func job(ctx context.Context, in io.Reader, out io.Writer) error {
 		defer wit.Close()
 	}
 	render := func(i int) (image.Image, error) {
-		// Colour, so that red seals can be told from ink.
-		img, err := doc.RGBA(i+1, req.DPI)
+		// Colour, so that red seals can be told from ink; a scanned page
+		// at req.DPI over its sheet, whatever page size the file declares,
+		// so the scan reads its pixels and its boxes are on the sheet.
+		img, _, err := doc.Sheet(i+1, req.DPI)
 		if err != nil {
 			return nil, fmt.Errorf("render page %d: %w", i+1, err)
 		}

@@ -1,4 +1,5 @@
-// Package scanpdf reads an image-only (scanned) PDF: in a child process
+// Package scanpdf reads an image-only (scanned) PDF, or an image file
+// (JPEG, PNG, TIFF of one page or many): in a child process
 // (extract/child), MuPDF renders every page (extract/render), Tesseract
 // reads the cells (extract/ocr) and extract/scan assembles the tables. All
 // the C code of a scan runs in that child, so a document that crashes
@@ -73,14 +74,16 @@ type request struct {
 // Reader reads scanned PDFs with the given options.
 type Reader struct{ Opts Options }
 
-// Read scans the PDF in r in a child process.
+// Read scans the PDF or image file in r in a child process. Each page is
+// read at DPI over the sheet it shows (render.Local.Sheet): a scan's own
+// pixels decide, not the page size its file declares.
 func (rd Reader) Read(ctx context.Context, r io.ReaderAt, size int64) (*shenbao.Content, error) {
 	o := rd.Opts.withDefaults()
 	data := make([]byte, size)
 	if _, err := r.ReadAt(data, 0); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("read pdf: %w", err)
 	}
-	path, err := child.TempFile("scan", ".pdf", data)
+	path, err := child.TempFile("scan", "", data)
 	if err != nil {
 		return nil, shenbao.Wrap(shenbao.EINTERNAL, fmt.Errorf("scan: %w", err), "内部错误：无法准备文件，请联系管理员。/ Internal error: the document could not be prepared; please contact the administrator.")
 	}
