@@ -69,6 +69,10 @@ type Line struct {
 	// uses it: the same ink in a text field may well be a character.
 	Digits           string  `json:"digits,omitempty"`
 	DigitsConfidence float64 `json:"digits_confidence,omitempty"`
+	// Mark is, on a scan, how sure the reader is of the option mark that
+	// opens the line (ticked or empty), apart from how surely the
+	// option's words were read; 0 when the line opens with no mark.
+	Mark float64 `json:"mark,omitempty"`
 }
 
 // FoldWidth maps the full-width punctuation that editions and OCR use
