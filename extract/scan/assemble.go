@@ -23,6 +23,7 @@ type readLine struct {
 
 func (pg *page) readLines(ls []lineLay) []readLine {
 	var out []readLine
+	stand := pg.marksStand(ls)
 	for _, l := range ls {
 		rl := readLine{rect: l.rect}
 		if l.piece >= 0 {
@@ -43,7 +44,7 @@ func (pg *page) readLines(ls []lineLay) []readLine {
 			out = append(out, rl)
 			continue
 		}
-		if l.whole >= 0 && !pg.marksStand(l) {
+		if l.whole >= 0 && !stand {
 			// Tentative marks whose text opens no printed option: the
 			// line is text (国家…), read whole.
 			t, c, low := pg.text(l.whole)
@@ -85,19 +86,24 @@ func (pg *page) readLines(ls []lineLay) []readLine {
 	return out
 }
 
-// marksStand says whether the tentative marks of l open options: the text
-// after each opens a printed phrase (an option, 是 or 否 included).
-func (pg *page) marksStand(l lineLay) bool {
-	for _, s := range l.segs {
-		if s.mark == nil || !s.mark.tentative {
-			continue
-		}
-		t, _, _ := pg.text(s.piece)
-		if !pg.print.opens(t) {
-			return false
+// marksStand says whether the tentative marks of a cell's lines ls open
+// options: the text after at least half of them opens a printed phrase
+// (an option, 是 or 否 included). Half, because a pen tick run into an
+// option's first character spoils its reading.
+func (pg *page) marksStand(ls []lineLay) bool {
+	n, opening := 0, 0
+	for _, l := range ls {
+		for _, s := range l.segs {
+			if s.mark == nil || !s.mark.tentative {
+				continue
+			}
+			n++
+			if t, _, _ := pg.text(s.piece); pg.print.opens(t) {
+				opening++
+			}
 		}
 	}
-	return true
+	return 2*opening >= n
 }
 
 // paragraphs joins wrapped lines: a line continues the previous one unless

@@ -27,6 +27,9 @@ const (
 	// minGap is the smallest gap taken for the one between empty and
 	// marked boxes.
 	minGap = 0.025
+	// faintMark: a box marked by less ink than this is a faint mark or a
+	// smudge, never sure.
+	faintMark = 0.06
 )
 
 // decideMarks sets the kind and confidence of every mark of a document.
@@ -53,26 +56,26 @@ func decideMarks(ms []*mark) {
 }
 
 // splitFills returns the threshold between the empty and the marked
-// boxes, and the empty boxes' typical fill. The threshold sits in the
-// widest gap between sorted fills that opens above clearly empty boxes
-// and below priorCut's marked ones; without such a gap, priorCut.
+// boxes, and the empty boxes' typical fill. Empty boxes measure alike and
+// marked ones do not (a pen tick may hold three times the ink of
+// another), so the threshold sits in the first gap up from the emptiest
+// box that is wider than minGap and than the spread of the boxes below
+// it; without one, at priorCut.
 func splitFills(fills []float64) (cut, base float64) {
 	if len(fills) == 0 {
 		return priorCut, 0
 	}
 	v := append([]float64(nil), fills...)
 	sort.Float64s(v)
-	cut, gap := priorCut, 0.0
+	cut = priorCut
 	for i := 0; i+1 < len(v); i++ {
 		lo, hi := v[i], v[i+1]
-		// The gap must lie where empty meets marked: its lower side no
-		// higher than an empty box can measure, its upper side above
-		// the clearly empty.
-		if lo > 2*priorCut || hi < clearlyEmpty {
-			continue
+		if lo > 2*priorCut {
+			break // no empty box measures that much
 		}
-		if d := hi - lo; d > gap && d >= minGap {
-			cut, gap = (lo+hi)/2, d
+		if d := hi - lo; hi >= clearlyEmpty && d >= minGap && d >= lo-v[0] {
+			cut = (lo + hi) / 2
+			break
 		}
 	}
 	var empty []float64
@@ -90,9 +93,13 @@ func splitFills(fills []float64) (cut, base float64) {
 // boxConfidence is how sure the decision on a box of fill f is, given the
 // threshold and the empty boxes' typical fill: sure when it stands from
 // the threshold by at least half the distance from the empty boxes to the
-// threshold, less sure the nearer it is.
+// threshold, less sure the nearer it is; a faint mark is never sure.
 func boxConfidence(f, cut, base float64) float64 {
 	span := math.Max(cut-base, minGap)
 	d := math.Abs(f-cut) / span
-	return 0.5 + 0.48*math.Min(1, 2*d)
+	c := 0.5 + 0.48*math.Min(1, 2*d)
+	if f > cut && f < faintMark {
+		c = min(c, 0.7)
+	}
+	return c
 }

@@ -931,15 +931,14 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 	if withMarks {
 		ticks := 0
 		for i, lr := range rects {
-			if lr.Dy() < pg.em*11/20 {
-				continue // lower than any box
-			}
 			// A pen tick rising from its box makes the line so tall
 			// that it is cut in two across the box: boxes are looked
 			// for half an em above and below the line, and kept by the
 			// line that holds their middle.
 			em := min(max(lr.Dy(), maxH*2/3), pg.em*5/4)
-			band := image.Rect(lr.Min.X, lr.Min.Y-em/2, lr.Max.X, lr.Max.Y+em/2).Intersect(r)
+			// From the cell's left edge: a box too faint to be ink at
+			// the reading threshold does not start the line.
+			band := image.Rect(r.Min.X, lr.Min.Y-em/2, lr.Max.X, lr.Max.Y+em/2).Intersect(r)
 			for _, m := range findMarks(pg.gray, pg.bin, pg.light, band, em) {
 				if c := (m.rect.Min.Y + m.rect.Max.Y) / 2; c >= lr.Min.Y && c < lr.Max.Y {
 					found[i] = append(found[i], m)
@@ -951,6 +950,7 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 					cellHasBox = true
 				case m.kind == markTick:
 					ticks++
+					inked++
 				case m.kind == markEmpty:
 					inked++
 				}
@@ -959,8 +959,9 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 		cellHasBox = cellHasBox || ticks >= 2
 	}
 	// A cell whose every box holds ink (a group ticked throughout with
-	// ☑ or ☒) is laid out with its marks too, tentatively: 国 or 回
-	// opening a line of text looks the same. Its lines are also read
+	// ☑ or ☒), or whose one √ stands beside boxes too faint to be seen,
+	// is laid out with its marks too, tentatively: 国 or 回 opening a
+	// line of text looks the same. Its lines are also read
 	// whole, and the marks stand only if the text after them opens a
 	// printed phrase (see readLines).
 	tentative := !cellHasBox && inked > 0
@@ -972,7 +973,7 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 		}
 		var ms []mark
 		for _, m := range found[i] {
-			if cellHasBox || tentative && m.kind == markEmpty {
+			if cellHasBox || tentative && (m.kind == markEmpty || m.kind == markTick) {
 				m.tentative = tentative
 				ms = append(ms, m)
 			}

@@ -58,7 +58,7 @@ func findMarks(g *image.Gray, b, light *bitmap, line image.Rectangle, em int) []
 		}
 		fe := float64(em)
 		atSlot := gapBefore > em/4
-		if !atSlot || float64(h) < 0.55*fe || float64(w) < 0.4*fe {
+		if !atSlot || float64(h) < 0.55*fe || float64(w) < 0.3*fe {
 			continue
 		}
 		if float64(h) > 1.45*fe || float64(w) > 1.3*fe {
@@ -81,7 +81,9 @@ func findMarks(g *image.Gray, b, light *bitmap, line image.Rectangle, em int) []
 			out = append(out, mark{kind: markFilled, rect: c.rect, fill: 1})
 		case square && closedOutline(light, c.rect):
 			out = append(out, mark{kind: markEmpty, rect: c.rect, fill: boxInk(g, c.rect)})
-		case asp >= 0.45 && tickShaped(b, c.rect):
+		case asp >= 0.35 && (tickShaped(b, c.rect) || tickShaped(light, c.rect)):
+			// A printed √ at 150 dpi is a gray hairline: its shape
+			// shows at the looser threshold.
 			out = append(out, mark{kind: markTick, rect: c.rect, fill: 1})
 		case float64(max(w, h)) > 1.1*fe:
 			// A box with a pen tick rising from it, on a line the
