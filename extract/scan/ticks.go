@@ -85,10 +85,13 @@ func findMarks(g *image.Gray, b, light *bitmap, line image.Rectangle, em int) []
 			// A printed √ at 150 dpi is a gray hairline: its shape
 			// shows at the looser threshold.
 			out = append(out, mark{kind: markTick, rect: c.rect, fill: 1})
-		case float64(max(w, h)) > 1.1*fe:
+		default:
 			// A box with a pen tick rising from it, on a line the
-			// tick itself made taller.
-			out = appendPenBox(out, g, light, c.rect, em)
+			// tick itself made taller, or just past its corner.
+			n := len(out)
+			if out = appendPenBox(out, g, light, c.rect, em); len(out) == n {
+				out = appendOpeningBox(out, g, light, c.rect, em)
+			}
 		}
 	}
 	return out
@@ -161,10 +164,13 @@ func boxWithin(b *bitmap, r image.Rectangle, em int) (image.Rectangle, bool) {
 			cols = append(cols, side{x, at})
 		}
 	}
+	// The largest such square: a pen stroke across the box closes
+	// smaller squares with two of its sides.
+	var best image.Rectangle
 	for _, top := range rows {
 		for _, bot := range rows {
 			size := bot.pos - top.pos
-			if size < lo || size > hi {
+			if size < lo || size > hi || size <= best.Dy()-1 {
 				continue
 			}
 			for _, l := range cols {
@@ -173,12 +179,13 @@ func boxWithin(b *bitmap, r image.Rectangle, em int) (image.Rectangle, bool) {
 				}
 				box := image.Rect(l.pos, top.pos, l.pos+size+1, bot.pos+1)
 				if box.Max.X <= r.Max.X && closedOutline(b, box) {
-					return box, true
+					best = box
+					break
 				}
 			}
 		}
 	}
-	return image.Rectangle{}, false
+	return best, !best.Empty()
 }
 
 func inkFraction(b *bitmap, r image.Rectangle) float64 {
