@@ -45,6 +45,7 @@ test: deps
 bench: deps
 	SHENBAO_SCANS=1 $(GO) test -count=1 -timeout 60m -run 'TestCorpusAccuracy' -v ./extract/ | grep -v '^=== RUN'
 	SHENBAO_ROUGH=1 $(GO) test -count=1 -timeout 60m -run 'TestRoughScans' -v ./extract/ | grep -v '^=== RUN'
+	SHENBAO_LAB=1 $(GO) test -count=1 -timeout 60m -run 'TestScanLab' -v ./extract/ | grep -v '^=== RUN'
 	SHENBAO_SCANS=1 $(GO) test -count=1 -timeout 60m -run 'TestDefectRecall' -v ./pipeline/ | grep -v '^=== RUN'
 	$(GO) test -run '^$$' -bench Extract -benchtime 20x ./extract/
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./extract/docx/ ./extract/pdftext/

@@ -53,6 +53,7 @@ type TBox struct {
 	Checked bool   `json:"checked"`
 	Key     string `json:"key"`
 	Parent  string `json:"parent"`
+	Page    int    `json:"page"` // 0 where the truth does not say
 }
 
 // FullGroup is the group as reports name it.
