@@ -933,17 +933,17 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 		for i, lr := range rects {
 			// A pen tick rising from its box makes the line so tall
 			// that it is cut in two across the box: boxes are looked
-			// for half an em above and below the line, and kept by the
-			// line that holds their middle.
-			em := min(max(lr.Dy(), maxH*2/3), pg.em*5/4)
-			// From the cell's left edge: a box too faint to be ink at
-			// the reading threshold does not start the line.
-			band := image.Rect(r.Min.X, lr.Min.Y-em/2, lr.Max.X, lr.Max.Y+em/2).Intersect(r)
-			for _, m := range findMarks(pg.gray, pg.bin, pg.light, band, em) {
-				if c := (m.rect.Min.Y + m.rect.Max.Y) / 2; c >= lr.Min.Y && c < lr.Max.Y {
-					found[i] = append(found[i], m)
-				}
+			// for half a line above and below it, from the cell's left
+			// edge (a box too faint to be ink at the reading threshold
+			// does not start the line), and kept by the line that holds
+			// their middle. A sliver of a line is measured at the
+			// cell's line height.
+			em := min(lr.Dy(), pg.em*5/4)
+			if lh := maxH * 2 / 3; em < lh*3/4 {
+				em = min(lh, pg.em*5/4)
 			}
+			band := image.Rect(r.Min.X, lr.Min.Y-em/2, lr.Max.X, lr.Max.Y+em/2).Intersect(r)
+			found[i] = findMarksIn(pg.gray, pg.bin, pg.light, band, lr, em)
 			for _, m := range found[i] {
 				switch {
 				case m.kind == markEmpty && !m.pen && m.fill < clearlyEmpty, m.kind == markFilled:

@@ -43,13 +43,22 @@ type mark struct {
 // a hairline outline stays closed; fill measures from b, binarised as for
 // reading, so that a small dense character does not become a solid box.
 func findMarks(g *image.Gray, b, light *bitmap, line image.Rectangle, em int) []mark {
-	comps := components(light, line.Inset(-2))
+	return findMarksIn(g, b, light, line, line, em)
+}
+
+// findMarksIn is findMarks with the shapes taken whole from band, a
+// region around the line: a pen tick rising from its box makes the line
+// so tall that it is cut in two across the box. Only shapes whose middle
+// lies on the line count, so that the boxes of the lines above and below
+// (stacked options) neither count here nor take a box's place.
+func findMarksIn(g *image.Gray, b, light *bitmap, band, line image.Rectangle, em int) []mark {
+	comps := components(light, band.Inset(-2))
 	sort.Slice(comps, func(i, j int) bool { return comps[i].rect.Min.X < comps[j].rect.Min.X })
 	var out []mark
-	prevRight := line.Min.X - em
+	prevRight := band.Min.X - em
 	for _, c := range comps {
 		w, h := c.rect.Dx(), c.rect.Dy()
-		if w < 3 || h < 3 {
+		if mid := (c.rect.Min.Y + c.rect.Max.Y) / 2; w < 3 || h < 3 || band != line && (mid < line.Min.Y || mid >= line.Max.Y) {
 			continue
 		}
 		gapBefore := c.rect.Min.X - prevRight
@@ -85,13 +94,11 @@ func findMarks(g *image.Gray, b, light *bitmap, line image.Rectangle, em int) []
 			// A printed √ at 150 dpi is a gray hairline: its shape
 			// shows at the looser threshold.
 			out = append(out, mark{kind: markTick, rect: c.rect, fill: 1})
-		default:
+		case float64(max(w, h)) > 1.1*fe:
 			// A box with a pen tick rising from it, on a line the
-			// tick itself made taller, or just past its corner.
-			n := len(out)
-			if out = appendPenBox(out, g, light, c.rect, em); len(out) == n {
-				out = appendOpeningBox(out, g, light, c.rect, em)
-			}
+			// tick itself made taller. (Searching every shape for a
+			// box found the 口 of 品 and 图 on lines cut in two.)
+			out = appendPenBox(out, g, light, c.rect, em)
 		}
 	}
 	return out
