@@ -72,6 +72,10 @@ type Line struct {
 	// Engine is the recogniser that read an OCR'd line (EngineTesseract,
 	// EnginePPOCR, EngineBoth); empty for text layers.
 	Engine string `json:"engine,omitempty"`
+	// Mark is, on a scan, how sure the reader is of the option mark that
+	// opens the line (ticked or empty), apart from how surely the
+	// option's words were read; 0 when the line opens with no mark.
+	Mark float64 `json:"mark,omitempty"`
 }
 
 // FoldWidth maps the full-width punctuation that editions and OCR use

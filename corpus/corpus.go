@@ -56,6 +56,7 @@ type TBox struct {
 	// Style is how the option was marked in the field set (glyph:☑,
 	// wd2_char, hand:check, …); empty in the development corpus.
 	Style string `json:"style"`
+	Page  int    `json:"page"` // 0 where the truth does not say
 }
 
 // FullGroup is the group as reports name it.

@@ -3,7 +3,6 @@
 package extract_test
 
 import (
-	"context"
 	"fmt"
 	"image"
 	"os"
@@ -43,15 +42,8 @@ func TestRoughScans(t *testing.T) {
 			continue
 		}
 		data := roughCopy(t, d.Path, float64(d.Truth.DPI))
-		if keep := os.Getenv("ROUGH_KEEP"); keep != "" {
-			// A directory to look at the rough copies in.
-			if err := os.WriteFile(filepath.Join(keep, name), data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		rep, err := ex.Extract(context.Background(), name, data)
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
+		rep, ok := readCopy(t, ex, name, data, os.Getenv("ROUGH_KEEP"))
+		if !ok {
 			continue
 		}
 		s := corpus.Compare(rep, d)

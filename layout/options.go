@@ -48,7 +48,14 @@ func (m *mapper) readChoice(s *Spec, a anchor) {
 			if state == 0 {
 				conf = 0.3 // no mark found before the option
 			}
-			cb.Confidence = conf * sim * a.score * lineConfidence(c)
+			// On a scan the mark is decided by its ink, apart from how
+			// surely the words were read: the option, once found, is
+			// as sure as its mark.
+			lc := lineConfidence(c)
+			if mc, ok := markConfidence(c, string(opt)); ok && state != 0 {
+				lc = mc
+			}
+			cb.Confidence = conf * sim * a.score * lc
 			if at > 0 && state != 0 {
 				cb.Mark = string(text[at-1])
 			}
@@ -194,4 +201,19 @@ func indexRunes(s, sub []rune) int {
 		}
 	}
 	return -1
+}
+
+// markConfidence is the confidence of the mark opening the line of c that
+// holds the option, when the reader rated it: the line is the mark and
+// the option's first characters, as read.
+func markConfidence(c *shenbao.Cell, normOpt string) (float64, bool) {
+	opt := []rune(normOpt)
+	prefix := opt[:min(len(opt), 6)]
+	for _, l := range c.Lines {
+		line := []rune(Norm(l.Text))
+		if l.Mark > 0 && len(line) > len(prefix) && equalRunes(line[1:1+len(prefix)], prefix) {
+			return l.Mark, true
+		}
+	}
+	return 0, false
 }

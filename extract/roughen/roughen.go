@@ -26,18 +26,23 @@ func Gray(img image.Image) *image.Gray {
 // white where the turned page leaves the frame.
 func Skew(img image.Image, deg float64) *image.Gray {
 	src := Gray(img)
-	w, h := src.Rect.Dx(), src.Rect.Dy()
 	out := image.NewGray(src.Rect)
+	turn(src.Rect, deg, func(x, y int, sx, sy float64) { out.Pix[y*out.Stride+x] = bilinear(src, sx, sy) })
+	return out
+}
+
+// turn calls at for every pixel x, y of r with the point sx, sy of the
+// page it shows once the page is turned by deg degrees about r's centre.
+func turn(r image.Rectangle, deg float64, at func(x, y int, sx, sy float64)) {
+	w, h := r.Dx(), r.Dy()
 	sin, cos := math.Sincos(deg * math.Pi / 180)
 	cx, cy := float64(w)/2, float64(h)/2
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			dx, dy := float64(x)-cx, float64(y)-cy
-			sx, sy := cos*dx-sin*dy+cx, sin*dx+cos*dy+cy
-			out.Pix[y*out.Stride+x] = bilinear(src, sx, sy)
+			at(x, y, cos*dx-sin*dy+cx, sin*dx+cos*dy+cy)
 		}
 	}
-	return out
 }
 
 func bilinear(g *image.Gray, x, y float64) uint8 {
@@ -114,6 +119,15 @@ func JPEG(img image.Image, q int) image.Image {
 // PDF writes pages as an image-only PDF, each page a gray JPEG of quality
 // q sized at dpi, as a copier's scan-to-PDF does.
 func PDF(pages []*image.Gray, dpi float64, q int) ([]byte, error) {
+	ps := make([]Page, len(pages))
+	for i, p := range pages {
+		ps[i] = Page{Img: p, Mode: ModeGray, Quality: q}
+	}
+	return ScanPDF(ps, dpi)
+}
+
+// writePDF writes the PDF holding one image per page.
+func writePDF(imgs []pdfImage, dpi float64) []byte {
 	var buf bytes.Buffer
 	var offsets []int
 	obj := func(body string, stream []byte) {
@@ -129,23 +143,19 @@ func PDF(pages []*image.Gray, dpi float64, q int) ([]byte, error) {
 	buf.WriteString("%PDF-1.4\n")
 	// Objects: 1 catalog, 2 page tree, then per page: page, content, image.
 	kids := ""
-	for i := range pages {
+	for i := range imgs {
 		kids += fmt.Sprintf("%d 0 R ", 3+3*i)
 	}
 	obj("<< /Type /Catalog /Pages 2 0 R >>", nil)
-	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, len(pages)), nil)
-	for i, p := range pages {
-		var img bytes.Buffer
-		if err := jpeg.Encode(&img, p, &jpeg.Options{Quality: q}); err != nil {
-			return nil, fmt.Errorf("page %d: %w", i+1, err)
-		}
-		w, h := float64(p.Rect.Dx())*72/dpi, float64(p.Rect.Dy())*72/dpi
+	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, len(imgs)), nil)
+	for i, im := range imgs {
+		w, h := float64(im.w)*72/dpi, float64(im.h)*72/dpi
 		content, xobj := 4+3*i, 5+3*i
 		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.2f %.2f] /Resources << /XObject << /Im0 %d 0 R >> >> /Contents %d 0 R >>", w, h, xobj, content), nil)
 		draw := fmt.Sprintf("q %.2f 0 0 %.2f 0 0 cm /Im0 Do Q", w, h)
 		obj(fmt.Sprintf("<< /Length %d >>", len(draw)), []byte(draw))
-		obj(fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length %d >>",
-			p.Rect.Dx(), p.Rect.Dy(), img.Len()), img.Bytes())
+		obj(fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d %s /Length %d >>",
+			im.w, im.h, im.dict, len(im.stream)), im.stream)
 	}
 	xref := buf.Len()
 	fmt.Fprintf(&buf, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
@@ -153,7 +163,7 @@ func PDF(pages []*image.Gray, dpi float64, q int) ([]byte, error) {
 		fmt.Fprintf(&buf, "%010d 00000 n \n", o)
 	}
 	fmt.Fprintf(&buf, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
-	return buf.Bytes(), nil
+	return buf.Bytes()
 }
 
 // Colour returns a gray image as RGBA, for marks in colour over it.

@@ -23,6 +23,7 @@ type readLine struct {
 
 func (pg *page) readLines(ls []lineLay) []readLine {
 	var out []readLine
+	stand := pg.marksStand(ls)
 	for _, l := range ls {
 		rl := readLine{rect: l.rect}
 		if l.piece >= 0 {
@@ -43,13 +44,27 @@ func (pg *page) readLines(ls []lineLay) []readLine {
 			out = append(out, rl)
 			continue
 		}
+		if l.whole >= 0 && !stand {
+			// Tentative marks whose text opens no printed option: the
+			// line is text (国家…), read whole.
+			t, c, low := pg.text(l.whole)
+			if t == "" {
+				continue
+			}
+			rl.text = t
+			rl.lines = []shenbao.Line{{Text: t, Page: pg.no, BBox: pg.box(l.rect), Confidence: c, Weakest: low}}
+			out = append(out, rl)
+			continue
+		}
 		var parts []string
 		for i, s := range l.segs {
 			t, c, low := pg.text(s.piece)
 			r := s.rect
+			var markConf float64
 			if s.mark != nil {
 				t = s.mark.glyph() + t
-				c = min(c, markConfidence(*s.mark, pg.emptyFill))
+				markConf = s.mark.conf
+				c = min(c, markConf)
 				low = min(low, c)
 				r = r.Union(s.mark.rect)
 				if i == 0 {
@@ -60,7 +75,7 @@ func (pg *page) readLines(ls []lineLay) []readLine {
 				continue
 			}
 			parts = append(parts, t)
-			rl.lines = append(rl.lines, shenbao.Line{Text: t, Page: pg.no, BBox: pg.box(r), Confidence: c, Weakest: low, Engine: pg.engineOf(s.piece)})
+			rl.lines = append(rl.lines, shenbao.Line{Text: t, Page: pg.no, BBox: pg.box(r), Confidence: c, Weakest: low, Engine: pg.engineOf(s.piece), Mark: markConf})
 		}
 		if len(parts) == 0 {
 			continue
@@ -69,6 +84,26 @@ func (pg *page) readLines(ls []lineLay) []readLine {
 		out = append(out, rl)
 	}
 	return out
+}
+
+// marksStand says whether the tentative marks of a cell's lines ls open
+// options: the text after at least half of them opens a printed phrase
+// (an option, 是 or 否 included). Half, because a pen tick run into an
+// option's first character spoils its reading.
+func (pg *page) marksStand(ls []lineLay) bool {
+	n, opening := 0, 0
+	for _, l := range ls {
+		for _, s := range l.segs {
+			if s.mark == nil || !s.mark.tentative {
+				continue
+			}
+			n++
+			if t, _, _ := pg.text(s.piece); pg.print.opens(t) {
+				opening++
+			}
+		}
+	}
+	return 2*opening >= n
 }
 
 // paragraphs joins wrapped lines: a line continues the previous one unless
@@ -174,7 +209,7 @@ func (pg *page) assemble(blocks []blockLay) []shenbao.Block {
 		}
 		plines = nil
 	}
-	h := pg.gray.Rect.Dy()
+	h := pg.bin.h
 	for _, bl := range blocks {
 		if bl.table == nil {
 			for _, l := range pg.readLines(bl.lines) {

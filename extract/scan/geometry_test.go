@@ -211,7 +211,8 @@ func TestDropColour(t *testing.T) {
 		{"gray text", 90, 90, 90, true},
 		{"red seal", 220, 40, 50, false},
 		{"dark red seal", 170, 30, 35, false},
-		{"blue pen", 40, 50, 200, false},
+		{"blue pen", 40, 50, 200, true},
+		{"black pen in blue", 30, 40, 90, true},
 		{"paper", 240, 238, 230, false},
 	}
 	for _, tt := range tests {
@@ -274,10 +275,15 @@ func TestFindMarks(t *testing.T) {
 		draw.Draw(g, image.Rect(x+10, 16, x+12, 40), image.NewUniform(color.Gray{0}), image.Point{}, draw.Src)
 	}
 	b := binarise(g)
-	ms := findMarks(b, b, image.Rect(0, 15, 900, 15+em), em)
+	ms := findMarks(g, b, b, image.Rect(0, 15, 900, 15+em), em)
 	if len(ms) != len(kinds) {
 		t.Fatalf("found %d marks %+v, want %d", len(ms), ms, len(kinds))
 	}
+	var all []*mark
+	for i := range ms {
+		all = append(all, &ms[i])
+	}
+	decideMarks(all)
 	for i, m := range ms {
 		if m.kind != kinds[i] {
 			t.Errorf("mark %d: kind %d, want %d (fill %.2f)", i, m.kind, kinds[i], m.fill)
@@ -338,7 +344,7 @@ func TestFindPenMarks(t *testing.T) {
 	if len(line) != 1 {
 		t.Fatalf("lines %v, want one", line)
 	}
-	ms := findMarks(b, b, line[0], min(line[0].Dy(), em*5/4))
+	ms := findMarks(g, b, b, line[0], min(line[0].Dy(), em*5/4))
 	if len(ms) != len(pens) {
 		t.Fatalf("found %d marks %+v, want %d", len(ms), ms, len(pens))
 	}
@@ -349,7 +355,7 @@ func TestFindPenMarks(t *testing.T) {
 	fill2(image.Rect(75, y+10, 100, y+14), 0)
 	fill2(image.Rect(110, y+em, 114, y+2*em), 0)
 	b2 := binarise(g2)
-	if got := findMarks(b2, b2, image.Rect(0, y-2, 300, y+2*em+2), em); len(got) != 0 {
+	if got := findMarks(g2, b2, b2, image.Rect(0, y-2, 300, y+2*em+2), em); len(got) != 0 {
 		t.Errorf("box with ink left and below: %+v, want no mark", got)
 	}
 	// Decided against the page's empty boxes, as every page's marks are.
@@ -357,7 +363,7 @@ func TestFindPenMarks(t *testing.T) {
 	for i := range ms {
 		all = append(all, &ms[i])
 	}
-	newPage(1, 200, nil).settleMarks(all)
+	decideMarks(all)
 	for i, m := range ms {
 		if m.checked() != pens[i].checked {
 			t.Errorf("%s: checked %v, want %v (kind %d, fill %.2f)", pens[i].what, m.checked(), pens[i].checked, m.kind, m.fill)

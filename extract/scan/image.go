@@ -8,11 +8,12 @@ import (
 	"sort"
 )
 
-// grayDropColour converts a page to gray and whitens coloured ink. Seals
-// (公章) are red and sit over text and cells; pen marks in blue fall under the
-// same rule. A pixel whose channels differ widely is coloured and takes its
-// brightest channel, which for red or blue ink is near white, so the seal
-// never reaches binarisation; neutral pixels keep their luminance.
+// grayDropColour converts a page to gray and whitens red ink. Seals (公章)
+// are red and sit over text and cells. A pixel whose channels differ
+// widely with red the brightest is a seal's and takes its red channel,
+// near white, so the seal never reaches binarisation; other pixels keep
+// their luminance. Blue and black pen stay ink: clerks tick options with
+// them, and a blue cross over a box is the box's mark.
 func grayDropColour(img image.Image) *image.Gray {
 	b := img.Bounds()
 	out := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
@@ -67,7 +68,7 @@ const chromaCut = 70
 
 func dropColour(r, g, b uint8) uint8 {
 	hi, lo := max(r, g, b), min(r, g, b)
-	if int(hi)-int(lo) > chromaCut {
+	if r == hi && int(hi)-int(lo) > chromaCut {
 		return hi
 	}
 	return uint8((299*int(r) + 587*int(g) + 114*int(b) + 500) / 1000)

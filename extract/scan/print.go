@@ -134,6 +134,26 @@ func (s *printSet) only(first string, part func(p, head []rune) ([]rune, bool)) 
 	return found, found != nil
 }
 
+// opens says whether t, a reading, opens a printed phrase: its first
+// characters (up to minPrintPrefix, spaces dropped) begin one. Without
+// print every reading opens one.
+func (s *printSet) opens(t string) bool {
+	if s == nil {
+		return true
+	}
+	rs := []rune(strings.Join(strings.Fields(t), ""))
+	if len(rs) == 0 {
+		return false
+	}
+	h := fold(rs[:min(len(rs), minPrintPrefix)])
+	for _, f := range s.folded {
+		if strings.HasPrefix(f, h) {
+			return true
+		}
+	}
+	return false
+}
+
 // fits says whether lines ws wide hold u ems, at the pitch of a first
 // line w1 pixels wide holding u1: within an em, or a tenth of a long rest.
 func fits(u1 float64, w1 int, u float64, ws []int, sameLine bool) bool {

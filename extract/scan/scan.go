@@ -79,7 +79,7 @@ func ReadPages(ctx context.Context, n int, page func(int) (image.Image, error), 
 		i   int
 		img image.Image
 	}
-	results := make([]*pageOut, n)
+	read := make([]pendingPage, n)
 	errs := make([]error, n)
 	next := make(chan job)
 	var wg sync.WaitGroup
@@ -88,7 +88,8 @@ func ReadPages(ctx context.Context, n int, page func(int) (image.Image, error), 
 		go func() {
 			defer wg.Done()
 			for j := range next {
-				results[j.i], errs[j.i] = readPage(ctx, j.img, dpi, j.i+1, opts, ps)
+				p := &read[j.i]
+				p.pg, p.lay, errs[j.i] = readPage(ctx, j.img, dpi, j.i+1, opts, ps)
 			}
 		}()
 	}
@@ -119,12 +120,29 @@ feed:
 			return nil, fmt.Errorf("scan page %d: %w", i+1, err)
 		}
 	}
+	// Marks are decided over the whole document: its empty and its
+	// marked boxes are two populations that one page may not show both
+	// of (see decideMarks).
+	var marks []*mark
+	for _, p := range read {
+		marks = append(marks, p.pg.marks...)
+	}
+	decideMarks(marks)
 	c := &shenbao.Content{Format: shenbao.FormatPDFScan}
-	for _, p := range results {
-		c.Pages = append(c.Pages, p.size)
+	results := make([]*pageOut, n)
+	for i, p := range read {
+		results[i] = p.pg.output(p.lay)
+		c.Pages = append(c.Pages, results[i].size)
 	}
 	c.Blocks = stitch(results)
 	return c, nil
+}
+
+// pendingPage is a page read whose blocks wait for the document's marks
+// to be decided.
+type pendingPage struct {
+	pg  *page
+	lay []blockLay
 }
 
 // pageOut is one page read: its size and blocks in reading order.
@@ -138,17 +156,17 @@ type pageOut struct {
 
 // page holds one page's working state.
 type page struct {
-	no        int
-	dpi       float64 // work dpi
-	gray      *image.Gray
-	bin       *bitmap
-	light     *bitmap // bin at the looser threshold marks are found with
-	p         gridParams
-	em        int // nominal body-text height in pixels
-	emptyFill float64
-	pieces    []ocr.Region
-	res       []ocr.Result
-	digits    map[int]digitReading // piece → its digit reading (see reread)
+	no     int
+	dpi    float64 // work dpi
+	gray   *image.Gray
+	bin    *bitmap
+	light  *bitmap // bin at the looser threshold marks are found with
+	p      gridParams
+	em     int     // nominal body-text height in pixels
+	marks  []*mark // the option marks found by layout
+	pieces []ocr.Region
+	res    []ocr.Result
+	digits map[int]digitReading // piece → its digit reading (see reread)
 	// follows maps a short line's piece to the piece of the line above it
 	// in the same cell, whose end it continues (see tailReadings).
 	follows map[int]int
@@ -172,7 +190,10 @@ func (pg *page) piece(r image.Rectangle, m ocr.Mode) int {
 	return len(pg.pieces) - 1
 }
 
-func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Options, ps *printSet) (*pageOut, error) {
+// readPage reads one page: its pieces read and read again, its blocks
+// laid out but not assembled, which waits for the document's marks to be
+// decided.
+func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Options, ps *printSet) (*page, []blockLay, error) {
 	g := grayDropColour(img)
 	if dpi <= 0 {
 		// A4 is 8.27 inches wide; forms are A4.
@@ -202,24 +223,24 @@ func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Op
 		var conf float64
 		var err error
 		if lay, conf, err = pg.read(ctx, clone(flat), bin.clone(), opts.OCR); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if conf >= uprightConf {
-			return pg.finish(ctx, lay, opts.OCR)
+			return pg, lay, pg.finish(ctx, lay, opts.OCR)
 		}
 	}
 	g, b, err := orient(ctx, flat, bin, pg, opts.OCR)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if g != flat || lay == nil {
 		pg = newPage(no, opts.WorkDPI, ps)
 		pg.witness, pg.engine = opts.Witness, opts.Engine
 		if lay, _, err = pg.read(ctx, g, b, opts.OCR); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return pg.finish(ctx, lay, opts.OCR)
+	return pg, lay, pg.finish(ctx, lay, opts.OCR)
 }
 
 // uprightConf is the mean confidence of a page's Chinese lines above which
@@ -318,20 +339,26 @@ func (pg *page) clearRules(g *image.Gray, b *bitmap, hs, vs []seg, tables []grid
 	eraseRules(g, pg.light, lhs, nil, b)
 }
 
-// finish reads again what a second reading may improve and assembles the
-// page's blocks.
-func (pg *page) finish(ctx context.Context, lay []blockLay, rec Recognizer) (*pageOut, error) {
+// finish reads again what a second reading may improve, and lets go of
+// what assembling the page does not need.
+func (pg *page) finish(ctx context.Context, lay []blockLay, rec Recognizer) error {
 	if len(pg.pieces) > 0 {
 		if err := pg.reread(ctx, rec); err != nil {
-			return nil, err
+			return err
 		}
 		pg.judgeNumbers()
 		if err := pg.witnessValues(ctx); err != nil {
-			return nil, err
+			return err
 		}
 	}
+	pg.gray, pg.light = nil, nil
+	return nil
+}
+
+// output assembles the page's blocks, once its marks are decided.
+func (pg *page) output(lay []blockLay) *pageOut {
 	out := &pageOut{
-		size:   shenbao.PageSize{Width: pg.pt(pg.gray.Rect.Dx()), Height: pg.pt(pg.gray.Rect.Dy())},
+		size:   shenbao.PageSize{Width: pg.pt(pg.bin.w), Height: pg.pt(pg.bin.h)},
 		blocks: pg.assemble(lay),
 	}
 	for _, b := range lay {
@@ -342,7 +369,7 @@ func (pg *page) finish(ctx context.Context, lay []blockLay, rec Recognizer) (*pa
 			out.openBottom = b.table.t.openBottom
 		}
 	}
-	return out, nil
+	return out
 }
 
 // chineseConf is the mean confidence of the lines in res that read as
@@ -768,6 +795,9 @@ type lineLay struct {
 	rect  image.Rectangle
 	segs  []segLay
 	piece int // -1 when split into segs
+	// whole is the line read whole besides its segments, when its marks
+	// are tentative; -1 if not.
+	whole int
 }
 
 // segLay is an option on a line: its mark and the text after it (piece).
@@ -894,7 +924,7 @@ func (pg *page) layout(tables []gridTable) []blockLay {
 		blocks = append(blocks, blockLay{y: l.rect.Min.Y, lines: []lineLay{l}})
 	}
 	sort.SliceStable(blocks, func(i, j int) bool { return blocks[i].y < blocks[j].y })
-	pg.settleMarks(marks)
+	pg.marks = marks
 	return blocks
 }
 
@@ -911,21 +941,44 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 	// are several ticks.
 	cellHasBox := false
 	found := make([][]mark, len(rects))
+	inked := 0
 	if withMarks {
 		ticks := 0
 		for i, lr := range rects {
-			found[i] = findMarks(pg.bin, pg.light, lr, min(lr.Dy(), pg.em*5/4))
+			// A pen tick rising from its box makes the line so tall
+			// that it is cut in two across the box: boxes are looked
+			// for half a line above and below it, from the cell's left
+			// edge (a box too faint to be ink at the reading threshold
+			// does not start the line), and kept by the line that holds
+			// their middle. A sliver of a line is measured at the
+			// cell's line height.
+			em := min(lr.Dy(), pg.em*5/4)
+			if lh := maxH * 2 / 3; em < lh*3/4 {
+				em = min(lh, pg.em*5/4)
+			}
+			band := image.Rect(r.Min.X, lr.Min.Y-em/2, lr.Max.X, lr.Max.Y+em/2).Intersect(r)
+			found[i] = findMarksIn(pg.gray, pg.bin, pg.light, band, lr, em)
 			for _, m := range found[i] {
-				if (m.kind == markEmpty || m.kind == markFilled) && !m.pen {
+				switch {
+				case m.kind == markEmpty && !m.pen && m.fill < clearlyEmpty, m.kind == markFilled:
 					cellHasBox = true
-				}
-				if m.kind == markTick {
+				case m.kind == markTick:
 					ticks++
+					inked++
+				case m.kind == markEmpty:
+					inked++
 				}
 			}
 		}
 		cellHasBox = cellHasBox || ticks >= 2
 	}
+	// A cell whose every box holds ink (a group ticked throughout with
+	// ☑ or ☒), or whose one √ stands beside boxes too faint to be seen,
+	// is laid out with its marks too, tentatively: 国 or 回 opening a
+	// line of text looks the same. Its lines are also read
+	// whole, and the marks stand only if the text after them opens a
+	// printed phrase (see readLines).
+	tentative := !cellHasBox && inked > 0
 	for i, lr := range rects {
 		// Slivers are what is left of a rule beside the erased band;
 		// Tesseract cannot scale them and they hold no text.
@@ -934,15 +987,19 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 		}
 		var ms []mark
 		for _, m := range found[i] {
-			if cellHasBox {
+			if cellHasBox || tentative && (m.kind == markEmpty || m.kind == markTick) {
+				m.tentative = tentative
 				ms = append(ms, m)
 			}
 		}
 		if len(ms) == 0 {
-			out = append(out, lineLay{rect: lr, piece: pg.piece(lr, ocr.Line)})
+			out = append(out, lineLay{rect: lr, piece: pg.piece(lr, ocr.Line), whole: -1})
 			continue
 		}
-		ll := lineLay{rect: lr, piece: -1}
+		ll := lineLay{rect: lr, piece: -1, whole: -1}
+		if tentative {
+			ll.whole = pg.piece(lr, ocr.Line)
+		}
 		if pre := image.Rect(lr.Min.X, lr.Min.Y, ms[0].rect.Min.X-1, lr.Max.Y); pre.Dx() > pg.em/2 {
 			ll.segs = append(ll.segs, segLay{rect: pre, piece: pg.piece(pre, ocr.Line)})
 		}
@@ -962,32 +1019,6 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 		out = append(out, ll)
 	}
 	return out, marks
-}
-
-// settleMarks decides boxed-or-empty against the page's own empty boxes:
-// the copier's noise and outline weight raise an empty box's inner ink,
-// and a tick must stand clearly above that.
-func (pg *page) settleMarks(marks []*mark) {
-	var fills []float64
-	for _, m := range marks {
-		if m.kind == markEmpty || m.kind == markBoxed {
-			fills = append(fills, m.fill)
-		}
-	}
-	if len(fills) == 0 {
-		return
-	}
-	base := min(median(fills), boxedFill/2)
-	for _, m := range marks {
-		if m.kind == markEmpty || m.kind == markBoxed {
-			if m.fill > base+boxedFill/2+0.02 {
-				m.kind = markBoxed
-			} else {
-				m.kind = markEmpty
-			}
-		}
-	}
-	pg.emptyFill = base
 }
 
 // text returns a piece's text, its confidence and the confidence of its

@@ -2,7 +2,6 @@ package scan
 
 import (
 	"image"
-	"math"
 	"sort"
 )
 
@@ -21,10 +20,18 @@ const (
 type mark struct {
 	kind markKind
 	rect image.Rectangle
-	fill float64 // ink fraction inside the box, inset from its outline
+	// fill is the ink inside the box, inset past its outline: the mean
+	// darkness of the gray page there (0 paper, 1 black), so that a thin
+	// printed tick blurred to gray still counts by how much ink it is.
+	fill float64
 	// pen: the box was found inside a larger shape (a pen mark drawn
 	// past it); such a box alone does not make a cell one of options.
 	pen bool
+	// conf is how sure the decision is (decideMarks).
+	conf float64
+	// tentative: the box stands only if the text after it opens a
+	// printed phrase (see layLines).
+	tentative bool
 }
 
 // findMarks looks for option boxes along one text line. em is the line's
@@ -35,14 +42,23 @@ type mark struct {
 // Components and outlines are taken from light, binarised loosely so that
 // a hairline outline stays closed; fill measures from b, binarised as for
 // reading, so that a small dense character does not become a solid box.
-func findMarks(b, light *bitmap, line image.Rectangle, em int) []mark {
-	comps := components(light, line.Inset(-2))
+func findMarks(g *image.Gray, b, light *bitmap, line image.Rectangle, em int) []mark {
+	return findMarksIn(g, b, light, line, line, em)
+}
+
+// findMarksIn is findMarks with the shapes taken whole from band, a
+// region around the line: a pen tick rising from its box makes the line
+// so tall that it is cut in two across the box. Only shapes whose middle
+// lies on the line count, so that the boxes of the lines above and below
+// (stacked options) neither count here nor take a box's place.
+func findMarksIn(g *image.Gray, b, light *bitmap, band, line image.Rectangle, em int) []mark {
+	comps := components(light, band.Inset(-2))
 	sort.Slice(comps, func(i, j int) bool { return comps[i].rect.Min.X < comps[j].rect.Min.X })
 	var out []mark
-	prevRight := line.Min.X - em
+	prevRight := band.Min.X - em
 	for _, c := range comps {
 		w, h := c.rect.Dx(), c.rect.Dy()
-		if w < 3 || h < 3 {
+		if mid := (c.rect.Min.Y + c.rect.Max.Y) / 2; w < 3 || h < 3 || band != line && (mid < line.Min.Y || mid >= line.Max.Y) {
 			continue
 		}
 		gapBefore := c.rect.Min.X - prevRight
@@ -51,11 +67,17 @@ func findMarks(b, light *bitmap, line image.Rectangle, em int) []mark {
 		}
 		fe := float64(em)
 		atSlot := gapBefore > em/4
-		if !atSlot || float64(h) < 0.55*fe || float64(w) < 0.4*fe || float64(max(w, h)) > 2.5*fe {
+		if !atSlot || float64(h) < 0.55*fe || float64(w) < 0.3*fe {
 			continue
 		}
 		if float64(h) > 1.45*fe || float64(w) > 1.3*fe {
-			out = appendPenBox(out, b, light, c.rect, em)
+			n := len(out)
+			if float64(max(w, h)) <= 2.5*fe {
+				out = appendPenBox(out, g, light, c.rect, em)
+			}
+			if len(out) == n {
+				out = appendOpeningBox(out, g, light, c.rect, em)
+			}
 			continue
 		}
 		asp := float64(w) / float64(h)
@@ -67,14 +89,16 @@ func findMarks(b, light *bitmap, line image.Rectangle, em int) []mark {
 		case square && solid > 0.85:
 			out = append(out, mark{kind: markFilled, rect: c.rect, fill: 1})
 		case square && closedOutline(light, c.rect):
-			f := interiorFill(b, c.rect)
-			k := markEmpty
-			if f > boxedFill {
-				k = markBoxed
-			}
-			out = append(out, mark{kind: k, rect: c.rect, fill: f})
-		case asp >= 0.45 && tickShaped(b, c.rect):
+			out = append(out, mark{kind: markEmpty, rect: c.rect, fill: boxInk(g, c.rect)})
+		case asp >= 0.35 && (tickShaped(b, c.rect) || tickShaped(light, c.rect)):
+			// A printed √ at 150 dpi is a gray hairline: its shape
+			// shows at the looser threshold.
 			out = append(out, mark{kind: markTick, rect: c.rect, fill: 1})
+		case float64(max(w, h)) > 1.1*fe:
+			// A box with a pen tick rising from it, on a line the
+			// tick itself made taller. (Searching every shape for a
+			// box found the 口 of 品 and 图 on lines cut in two.)
+			out = appendPenBox(out, g, light, c.rect, em)
 		}
 	}
 	return out
@@ -85,7 +109,7 @@ func findMarks(b, light *bitmap, line image.Rectangle, em int) []mark {
 // of it, a cross over it) joins the box into one. What is inside the box
 // decides, as for any box. (Inside shapes of a character's size it would
 // find the box-like part of 由 or 集.)
-func appendPenBox(out []mark, b, light *bitmap, r image.Rectangle, em int) []mark {
+func appendPenBox(out []mark, g *image.Gray, light *bitmap, r image.Rectangle, em int) []mark {
 	box, ok := boxWithin(light, r, em)
 	// A tick leaves its box up and to the right, and so does a cross;
 	// characters blurred together with a box-like one (、集) spread left
@@ -93,12 +117,20 @@ func appendPenBox(out []mark, b, light *bitmap, r image.Rectangle, em int) []mar
 	if !ok || box.Min.Y-r.Min.Y < em/4 || r.Max.X-box.Max.X < em/4 {
 		return out
 	}
-	f := interiorFill(b, box)
-	k := markEmpty
-	if f > boxedFill {
-		k = markBoxed
+	return append(out, mark{kind: markEmpty, rect: box, fill: boxInk(g, box), pen: true})
+}
+
+// appendOpeningBox adds the option box that opens r, a shape wider or
+// taller than a box: a printed box run into the option's first character
+// on a blurred copy (☑第), or a pen tick drawn from the box up into the
+// text. The box must stand at the shape's left end; a mark rising above
+// it by a quarter em is a pen's.
+func appendOpeningBox(out []mark, g *image.Gray, light *bitmap, r image.Rectangle, em int) []mark {
+	box, ok := boxWithin(light, image.Rect(r.Min.X, r.Min.Y, min(r.Max.X, r.Min.X+em*3/2), r.Max.Y), em)
+	if !ok || box.Min.X-r.Min.X > em/4 {
+		return out
 	}
-	return append(out, mark{kind: k, rect: box, fill: f, pen: true})
+	return append(out, mark{kind: markEmpty, rect: box, fill: boxInk(g, box), pen: box.Min.Y-r.Min.Y >= em/4})
 }
 
 // boxWithin finds an option box inside r, a shape larger than a box: a
@@ -139,10 +171,13 @@ func boxWithin(b *bitmap, r image.Rectangle, em int) (image.Rectangle, bool) {
 			cols = append(cols, side{x, at})
 		}
 	}
+	// The largest such square: a pen stroke across the box closes
+	// smaller squares with two of its sides.
+	var best image.Rectangle
 	for _, top := range rows {
 		for _, bot := range rows {
 			size := bot.pos - top.pos
-			if size < lo || size > hi {
+			if size < lo || size > hi || size <= best.Dy()-1 {
 				continue
 			}
 			for _, l := range cols {
@@ -151,19 +186,14 @@ func boxWithin(b *bitmap, r image.Rectangle, em int) (image.Rectangle, bool) {
 				}
 				box := image.Rect(l.pos, top.pos, l.pos+size+1, bot.pos+1)
 				if box.Max.X <= r.Max.X && closedOutline(b, box) {
-					return box, true
+					best = box
+					break
 				}
 			}
 		}
 	}
-	return image.Rectangle{}, false
+	return best, !best.Empty()
 }
-
-// boxedFill is the interior ink fraction above which a box holds a mark.
-// An empty printed box measures near 0 inside its outline (noise and a
-// slightly thick outline reach a few percent); the smallest tick drawn
-// into a box covers well over ten percent of it.
-const boxedFill = 0.09
 
 func inkFraction(b *bitmap, r image.Rectangle) float64 {
 	n := 0
@@ -215,14 +245,28 @@ func closedOutline(b *bitmap, r image.Rectangle) bool {
 		side(r.Max.X-band, r.Min.Y, r.Max.X, r.Max.Y, false) >= 0.8
 }
 
-// interiorFill is the ink fraction of r inset past its outline.
-func interiorFill(b *bitmap, r image.Rectangle) float64 {
-	in := r.Inset(max(3, r.Dx()/5))
+// boxInk is the mean darkness of g inside the box r, inset past its
+// outline: 0 on clean paper, 1 where the box is black inside.
+func boxInk(g *image.Gray, r image.Rectangle) float64 {
+	in := r.Inset(max(2, (r.Dx()+2)/6)).Intersect(g.Rect)
 	if in.Empty() {
 		return 0
 	}
-	return inkFraction(b, in)
+	sum := 0
+	for y := in.Min.Y; y < in.Max.Y; y++ {
+		row := g.Pix[y*g.Stride:]
+		for x := in.Min.X; x < in.Max.X; x++ {
+			if v := int(row[x]); v < paperLevel {
+				sum += paperLevel - v
+			}
+		}
+	}
+	return float64(sum) / float64(paperLevel*in.Dx()*in.Dy())
 }
+
+// paperLevel is the flattened gray level counted as paper: the copier's
+// noise on white stays above it.
+const paperLevel = 230
 
 // tickShaped tests the √ shape on a 3×3 division of r: the upper-left and
 // upper-middle are empty (every Chinese character has ink there), the
@@ -246,21 +290,6 @@ func tickShaped(b *bitmap, r image.Rectangle) bool {
 		}
 	}
 	return f[0][0] < 0.02 && f[0][1] < 0.04 && f[0][2] > 0.04 && (f[2][1] > 0.04 || f[2][0] > 0.04)
-}
-
-// markConfidence says how sure the checked/unchecked decision is: the
-// distance of the box's fill from the decision threshold, relative to the
-// page's empty boxes. A solid square or a clear tick is certain.
-func markConfidence(m mark, emptyFill float64) float64 {
-	switch m.kind {
-	case markFilled, markTick:
-		return 0.97
-	case markEmpty, markBoxed:
-		cut := math.Max(boxedFill, emptyFill+boxedFill/2)
-		d := math.Abs(m.fill-cut) / boxedFill
-		return 0.5 + 0.49*math.Min(1, d)
-	}
-	return 0
 }
 
 func (m mark) checked() bool {

@@ -1,0 +1,103 @@
+package scan
+
+import (
+	"image"
+	"testing"
+)
+
+// The document's boxes split at the widest gap between the empty and the
+// marked; a box far from the threshold is sure, one near it is not; a
+// document of one population is decided by the priors.
+func TestDecideMarks(t *testing.T) {
+	tests := []struct {
+		name  string
+		fills []float64
+		want  []bool     // checked
+		sure  []bool     // confidence ≥ 0.9
+		cut   [2]float64 // the threshold lies between
+	}{
+		{"printed ☑ at 150 dpi: faint ticks, clean empties",
+			[]float64{0, 0.004, 0, 0.104, 0.11, 0.107, 0.002},
+			[]bool{false, false, false, true, true, true, false},
+			[]bool{true, true, true, true, true, true, true}, [2]float64{0.004, 0.104}},
+		{"blurred empties and pen ticks",
+			[]float64{0.03, 0.028, 0.035, 0.18, 0.3, 0.09},
+			[]bool{false, false, false, true, true, true},
+			[]bool{true, true, true, true, true, true}, [2]float64{0.035, 0.09}},
+		{"every box empty", []float64{0, 0.01, 0.004, 0.02},
+			[]bool{false, false, false, false}, []bool{true, true, true, true}, [2]float64{0.02, 1}},
+		{"every box ticked (☒ throughout)", []float64{0.25, 0.246, 0.262},
+			[]bool{true, true, true}, []bool{true, true, true}, [2]float64{0, 0.246}},
+		// Ticked boxes read as empty were the field's one error: a
+		// faint mark is taken, and left for a reviewer to confirm.
+		{"a faint mark between the populations is taken, unsure",
+			[]float64{0, 0.002, 0.001, 0.05, 0.2, 0.21},
+			[]bool{false, false, false, true, true, true},
+			[]bool{true, true, true, false, true, true}, [2]float64{0.002, 0.05}},
+		{"a speck in one empty box does not split the empties",
+			[]float64{0.02, 0.022, 0.03, 0.021, 0.25, 0.3},
+			[]bool{false, false, false, false, true, true},
+			[]bool{true, true, true, true, true, true}, [2]float64{0.03, 0.25}},
+	}
+	for _, tt := range tests {
+		var ms []*mark
+		for _, f := range tt.fills {
+			ms = append(ms, &mark{kind: markEmpty, fill: f})
+		}
+		decideMarks(ms)
+		for i, m := range ms {
+			if m.checked() != tt.want[i] || (m.conf >= 0.9) != tt.sure[i] {
+				t.Errorf("%s: box %d (fill %.3f): checked %v conf %.2f, want %v sure %v", tt.name, i, m.fill, m.checked(), m.conf, tt.want[i], tt.sure[i])
+			}
+		}
+		if cut, _ := splitFills(tt.fills); cut < tt.cut[0] || cut > tt.cut[1] {
+			t.Errorf("%s: threshold %.3f, want within %v", tt.name, cut, tt.cut)
+		}
+	}
+	// Solid boxes and printed ticks are decided by their shape.
+	solid := &mark{kind: markFilled, fill: 1}
+	decideMarks([]*mark{solid})
+	if !solid.checked() || solid.conf < 0.9 {
+		t.Errorf("solid box: checked %v conf %.2f", solid.checked(), solid.conf)
+	}
+}
+
+// A printed ☑ run into the option's first character on a blurred copy
+// is one shape with it; the box that opens the shape is the mark.
+func TestBoxRunIntoText(t *testing.T) {
+	const em, y = 26, 20
+	g, fill := whitePage(400, 80)
+	drawMark(g, markBoxed, 20, y, em)
+	// The option's first character, touching the box's right side.
+	fill(image.Rect(20+em, y+12, 20+em+24, y+14), 0)
+	fill(image.Rect(20+em+10, y+1, 20+em+12, y+25), 0)
+	b := binarise(g)
+	ms := findMarks(g, b, b, image.Rect(0, y-2, 400, y+em+2), em)
+	if len(ms) != 1 || ms[0].rect.Min.X > 22 || ms[0].rect.Dx() > em+2 {
+		t.Fatalf("marks %+v, want the box at x 20", ms)
+	}
+	all := []*mark{&ms[0], {kind: markEmpty}, {kind: markEmpty}}
+	decideMarks(all)
+	if !ms[0].checked() {
+		t.Errorf("☑ run into 第: fill %.3f, not checked", ms[0].fill)
+	}
+}
+
+// Tentative marks (a cell whose every box holds ink) open options only if
+// the words after them open printed phrases.
+func TestPrintOpens(t *testing.T) {
+	ps := newPrintSet([]string{"开展了质量诊断服务", "是", "否"})
+	for _, tt := range []struct {
+		read string
+		want bool
+	}{
+		{"开展了质量诊", true}, {"是", true}, {"否", true}, {"家级专精特新", false}, {"", false},
+	} {
+		if got := ps.opens(tt.read); got != tt.want {
+			t.Errorf("opens(%q) = %v, want %v", tt.read, got, tt.want)
+		}
+	}
+	if !(*printSet)(nil).opens("国家") {
+		t.Error("without print every reading opens one")
+	}
+}
