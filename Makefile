@@ -44,15 +44,10 @@ test: deps
 	CGO_ENABLED=0 $(GO) test -count=1 ./layout/... ./criteria/... ./extract/scan/
 
 # Accuracy tables (per edition and format, scans per dpi), defect recall,
-# and the speed/memory benchmarks. Scans make this take several minutes.
+# and the speed/memory benchmarks, written to docs/benchmarks.md with the
+# commit and machine (docs/bench.sh). Scans make this take several minutes.
 bench: deps
-	SHENBAO_SCANS=1 $(GO) test -count=1 -timeout 60m -run 'TestCorpusAccuracy' -v ./extract/ | grep -v '^=== RUN'
-	SHENBAO_ROUGH=1 $(GO) test -count=1 -timeout 60m -run 'TestRoughScans' -v ./extract/ | grep -v '^=== RUN'
-	SHENBAO_SCANS=1 $(GO) test -count=1 -timeout 60m -run 'TestDefectRecall' -v ./pipeline/ | grep -v '^=== RUN'
-	$(GO) test -run '^$$' -bench Extract -benchtime 20x ./extract/
-	$(GO) test -run '^$$' -bench . -benchtime 20x ./extract/docx/ ./extract/pdftext/
-	$(GO) test -run '^$$' -bench Bulk1000 -benchtime 1x ./bulk/
-	$(GO) test -run '^$$' -bench ScanCorpus -benchtime 1x -timeout 90m ./extract/
+	GO=$(GO) sh docs/bench.sh
 
 fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s ./extract/docx/

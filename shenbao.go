@@ -4,6 +4,8 @@
 // (Finding), gathered in a Report. It depends on the standard library only.
 package shenbao
 
+import "strings"
+
 // Box is a rectangle in PDF points measured from the page's top-left corner:
 // x0, y0, x1, y1.
 type Box [4]float64
@@ -50,6 +52,9 @@ type EditionMatch struct {
 	Name       string      `json:"name"`
 	Confidence float64     `json:"confidence"`
 	Candidates []Candidate `json:"candidates"`
+	// Year is the edition's programme year (申报年度) as its template
+	// declares it; a summary table has its application edition's.
+	Year int `json:"year,omitempty"`
 }
 
 // Candidate is one edition considered during detection, with its score.
@@ -147,4 +152,11 @@ type Finding struct {
 	Basis    string   `json:"basis"`
 	Page     *int     `json:"page"`
 	BBox     *Box     `json:"bbox"`
+}
+
+// Key identifies a finding across report versions — its kind, rule and
+// fields — so that a reviewer's decision survives re-checks that reorder
+// the findings. Decisions are stored under it.
+func (f Finding) Key() string {
+	return f.Kind + "|" + f.Rule + "|" + strings.Join(f.FieldIDs, ",")
 }

@@ -144,9 +144,7 @@ func (s *Server) get(c *gin.Context) {
 
 // FindingKey identifies a finding across report versions, so that a
 // decision survives re-checks that reorder the findings.
-func FindingKey(f shenbao.Finding) string {
-	return f.Kind + "|" + f.Rule + "|" + strings.Join(f.FieldIDs, ",")
-}
+func FindingKey(f shenbao.Finding) string { return f.Key() }
 
 func (s *Server) versions(c *gin.Context) {
 	vs, err := s.st.Versions(c.Request.Context(), application(c).ID)

@@ -66,7 +66,7 @@ func runner(t testing.TB, cacheDir string) *Runner {
 	}
 	return &Runner{
 		Pipeline: &pipeline.Pipeline{Extractor: ex, Rules: rules},
-		Cache:    &Cache{Dir: cacheDir, Version: ex.CacheVersion()},
+		Cache:    &Cache{Dir: cacheDir, Key: CacheKey(Build(), set.Fingerprint(), nil)},
 		Workers:  2,
 		Cross:    cc,
 	}

@@ -5,26 +5,91 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/shenbao/shenbao"
 )
 
 // Cache keeps each document's extraction (the report before the checks) on
-// disk, keyed by the file's SHA-256 and the extraction version, so a re-run
-// reads no file twice and a rule change only re-runs the checks. Entries
-// are written whole (temp file + rename): an interrupted run leaves only
-// complete entries behind.
+// disk, keyed by the file's SHA-256 and by what produced it (CacheKey), so a
+// re-run reads no file twice and a rule change only re-runs the checks.
+// Entries are written whole (temp file + rename): an interrupted run leaves
+// only complete entries behind.
 type Cache struct {
 	Dir string
-	// Version names the extraction that produced the entries: a new
-	// version of the readers or templates misses every old entry.
-	Version string
+	// Key names the extraction that produced the entries (CacheKey): another
+	// build, other templates or other correction rules miss every old entry.
+	Key string
 }
 
 func (c *Cache) path(sum string) string {
-	return filepath.Join(c.Dir, c.Version, sum[:2], sum+".json")
+	return filepath.Join(c.Dir, c.Key, sum[:2], sum+".json")
+}
+
+// CacheKey names an extraction by everything it depends on: the build of the
+// readers (Build), the templates (layout.Set.Fingerprint) and the
+// corrections stage's rules in their order (name or name@version; nil while
+// they are compiled in and so covered by the build). It is derived, never a
+// constant someone must remember to change: a version number stayed "1"
+// through 82 commits that changed what extraction produces.
+func CacheKey(build, templates string, corrections []string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "build %q\ntemplates %q\n", build, templates)
+	for _, r := range corrections {
+		fmt.Fprintf(h, "rule %q\n", r)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// Build identifies the running binary for CacheKey (see BuildID); a binary
+// whose identity cannot be read gets a key of its own for each run, which
+// re-extracts rather than serve another build's entries.
+func Build() string {
+	info, _ := debug.ReadBuildInfo()
+	exe, err := os.Executable()
+	if err == nil {
+		var id string
+		if id, err = BuildID(info, exe); err == nil {
+			return id
+		}
+	}
+	return fmt.Sprintf("unknown-%d", os.Getpid())
+}
+
+// BuildID identifies a build: the module's VCS revision when the binary was
+// built from a clean checkout, else (no VCS stamp: go run, go test, a build
+// outside a checkout; or a dirty tree, whose revision says nothing of the
+// edits) the SHA-256 of the executable's bytes, so every rebuild with other
+// code is another build.
+func BuildID(info *debug.BuildInfo, exe string) (string, error) {
+	var rev string
+	dirty := true
+	if info != nil {
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value != "false"
+			}
+		}
+	}
+	if rev != "" && !dirty {
+		return "vcs-" + rev, nil
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return "", fmt.Errorf("hash executable: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("hash executable: %w", err)
+	}
+	return "exe-" + hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
 // Get returns the cached extraction of a document, if any.

@@ -1,6 +1,7 @@
 package criteria
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -31,7 +32,7 @@ func (e *Engine) Check(rep *shenbao.Report, tmpl *layout.Template, profile strin
 	}
 	c := newCtx(rep, tmpl)
 	for _, r := range rules {
-		checks[r.Check](c, r)
+		checks[r.Check].run(c, r)
 	}
 	return c.out
 }
@@ -272,45 +273,74 @@ func (c *ctx) finish(f *shenbao.Finding, r *Rule, v vars, conf float64) {
 	c.out = append(c.out, *f)
 }
 
-// checks are the named functions rules refer to.
-var checks map[string]func(*ctx, *Rule)
+// checks are the named checks rules refer to, the one list of their
+// names: what each runs, and what a rule using it must give (Validate).
+var checks = map[string]struct {
+	run   func(*ctx, *Rule)
+	needs func(*Rule) error // nil: nothing beyond the common members
+}{
+	"word_limit":    {run: checkWordLimit},
+	"required":      {run: checkRequired},
+	"count_names":   {run: checkCountNames},
+	"single_choice": {run: checkSingleChoice},
+	"numeric_text":  {run: checkNumericText},
+	"decimals":      {checkDecimals, need("value", func(r *Rule) bool { return r.Value != nil })},
+	"evidence":      {checkEvidence, need("types or contains", func(r *Rule) bool { return len(r.Types) > 0 || len(r.Contains) > 0 })},
+	"range":         {checkRange, need("keys and min or max", func(r *Rule) bool { return len(r.Keys) > 0 && (r.Min != nil || r.Max != nil) })},
+	"compare":       {checkCompare, need("key, op and value", func(r *Rule) bool { return r.Key != "" && ops[r.Op] && r.Value != nil })},
+	"any_of":        {checkAnyOf, needsAnyOf},
+	"answer":        {checkAnswer, need("key and bad", func(r *Rule) bool { return r.Key != "" && len(r.Bad) > 0 })},
+	"trend":         {checkTrend, need("key and op", func(r *Rule) bool { return r.Key != "" && ops[r.Op] })},
+	"mean_growth": {checkMeanGrowth, need("rates or levels, op and value", func(r *Rule) bool {
+		return (r.Rates != "" || len(r.Levels) > 0) && ops[r.Op] && r.Value != nil
+	})},
+	"not_greater":      {checkNotGreater, need("key and than", func(r *Rule) bool { return r.Key != "" && r.Than != "" })},
+	"growth_vs_levels": {checkGrowthVsLevels, need("rates and levels", func(r *Rule) bool { return r.Rates != "" && len(r.Levels) > 0 })},
+	"mean_vs_rates": {checkMeanVsRates, need("stated and rates or levels", func(r *Rule) bool {
+		return r.Stated != "" && (r.Rates != "" || len(r.Levels) > 0)
+	})},
+	"ratio": {checkRatio, need("stated, num, den and scale", func(r *Rule) bool {
+		return r.Stated != "" && len(r.Num) > 0 && len(r.Den) > 0 && r.Scale != 0
+	})},
+	"reduction":   {checkReduction, need("stated and one row in levels", func(r *Rule) bool { return r.Stated != "" && len(r.Levels) == 1 })},
+	"plan_base":   {checkPlanBase, need("key and base", func(r *Rule) bool { return r.Key != "" && len(r.Base) > 0 })},
+	"plan_target": {checkPlanTarget, needsPlanTarget},
+}
 
-func init() {
-	checks = map[string]func(*ctx, *Rule){
-		"word_limit":       checkWordLimit,
-		"required":         checkRequired,
-		"count_names":      checkCountNames,
-		"single_choice":    checkSingleChoice,
-		"decimals":         checkDecimals,
-		"numeric_text":     checkNumericText,
-		"range":            checkRange,
-		"compare":          checkCompare,
-		"any_of":           checkAnyOf,
-		"answer":           checkAnswer,
-		"trend":            checkTrend,
-		"mean_growth":      checkMeanGrowth,
-		"not_greater":      checkNotGreater,
-		"growth_vs_levels": checkGrowthVsLevels,
-		"mean_vs_rates":    checkMeanVsRates,
-		"ratio":            checkRatio,
-		"reduction":        checkReduction,
-		"plan_base":        checkPlanBase,
-		"plan_target":      checkPlanTarget,
-		"evidence":         checkEvidence,
+// need says what a rule of its check lacks when ok is false.
+func need(what string, ok func(*Rule) bool) func(*Rule) error {
+	return func(r *Rule) error {
+		if !ok(r) {
+			return fmt.Errorf("check %s needs %s", r.Check, what)
+		}
+		return nil
 	}
 }
 
-// numericTypes are the row types whose cells hold figures.
-var numericTypes = map[string]bool{
-	layout.TypeNumber: true, layout.TypePercent: true, layout.TypeInteger: true,
-	layout.TypeAmount: true, layout.TypeStandards: true,
+func needsAnyOf(r *Rule) error {
+	for _, c := range r.AnyOf {
+		if len(c.Keys) == 0 || !ops[c.Op] {
+			return fmt.Errorf("check any_of: every alternative needs keys and op")
+		}
+	}
+	return need("any_of", func(r *Rule) bool { return len(r.AnyOf) > 0 })(r)
+}
+
+func needsPlanTarget(r *Rule) error {
+	switch r.Target {
+	case "increase":
+		return need("key", func(r *Rule) bool { return r.Key != "" })(r)
+	case "rate", "cagr", "level", "reduction":
+		return need("key, op and value", func(r *Rule) bool { return r.Key != "" && ops[r.Op] && r.Value != nil })(r)
+	}
+	return fmt.Errorf("plan_target: target %q: want rate, cagr, level, reduction or increase", r.Target)
 }
 
 // isFigure reports whether a field of a row must hold a number: numeric
 // rows, and the 数量 half of a count+names row.
 func (c *ctx) isFigure(f *shenbao.Field) bool {
 	t := c.typ(f.Key)
-	return numericTypes[t] || (t == layout.TypeCountNames && f.Column == "数量")
+	return layout.IsNumeric(t) || (t == layout.TypeCountNames && f.Column == "数量")
 }
 
 // checkWordLimit: the Word 字数 over the limit is an error; on a scan, a

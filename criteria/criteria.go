@@ -358,59 +358,14 @@ func (r *Rule) Validate() error {
 	if !severities[r.Severity] {
 		return fmt.Errorf("severity %q: want error, warning or info", r.Severity)
 	}
-	need := func(ok bool, what string) error {
-		if !ok {
-			return fmt.Errorf("check %s needs %s", r.Check, what)
-		}
-		return nil
+	c, ok := checks[r.Check]
+	switch {
+	case !ok:
+		return fmt.Errorf("unknown check %q", r.Check)
+	case c.needs != nil:
+		return c.needs(r)
 	}
-	opOK := ops[r.Op]
-	switch r.Check {
-	case "word_limit", "required", "count_names", "single_choice", "numeric_text":
-		return nil
-	case "decimals":
-		return need(r.Value != nil, "value")
-	case "evidence":
-		return need(len(r.Types) > 0 || len(r.Contains) > 0, "types or contains")
-	case "range":
-		return need(len(r.Keys) > 0 && (r.Min != nil || r.Max != nil), "keys and min or max")
-	case "compare":
-		return need(r.Key != "" && opOK && r.Value != nil, "key, op and value")
-	case "any_of":
-		for _, c := range r.AnyOf {
-			if len(c.Keys) == 0 || !ops[c.Op] {
-				return fmt.Errorf("check any_of: every alternative needs keys and op")
-			}
-		}
-		return need(len(r.AnyOf) > 0, "any_of")
-	case "answer":
-		return need(r.Key != "" && len(r.Bad) > 0, "key and bad")
-	case "trend":
-		return need(r.Key != "" && opOK, "key and op")
-	case "mean_growth":
-		return need((r.Rates != "" || len(r.Levels) > 0) && opOK && r.Value != nil, "rates or levels, op and value")
-	case "not_greater":
-		return need(r.Key != "" && r.Than != "", "key and than")
-	case "growth_vs_levels":
-		return need(r.Rates != "" && len(r.Levels) > 0, "rates and levels")
-	case "mean_vs_rates":
-		return need(r.Stated != "" && (r.Rates != "" || len(r.Levels) > 0), "stated and rates or levels")
-	case "ratio":
-		return need(r.Stated != "" && len(r.Num) > 0 && len(r.Den) > 0 && r.Scale != 0, "stated, num, den and scale")
-	case "reduction":
-		return need(r.Stated != "" && len(r.Levels) == 1, "stated and one row in levels")
-	case "plan_base":
-		return need(r.Key != "" && len(r.Base) > 0, "key and base")
-	case "plan_target":
-		switch r.Target {
-		case "increase":
-			return need(r.Key != "", "key")
-		case "rate", "cagr", "level", "reduction":
-			return need(r.Key != "" && opOK && r.Value != nil, "key, op and value")
-		}
-		return fmt.Errorf("plan_target: target %q: want rate, cagr, level, reduction or increase", r.Target)
-	}
-	return fmt.Errorf("unknown check %q", r.Check)
+	return nil
 }
 
 // Profiles returns the ids of the profiles one can check against.

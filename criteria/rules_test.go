@@ -42,7 +42,7 @@ func set(key, col, value string) mut {
 			f := &r.Fields[i]
 			if f.Key == key && f.Column == col {
 				f.Value = value
-				if f.Number != nil || numericTypes[spec(tm, key).Type] {
+				if f.Number != nil || layout.IsNumeric(spec(tm, key).Type) {
 					f.Number = layout.ParseNumber(value)
 				}
 				return

@@ -193,13 +193,21 @@ func TestArchiveGolden(t *testing.T) {
 		}
 		return false
 	}
+	// onKey: a history finding on the changed key itself, not another
+	// changed in the same column.
+	onKey := func(doc, other, key, col string) bool {
+		return slices.ContainsFunc(results, func(r Result) bool {
+			return r.Finding.Kind == shenbao.KindHistoryMismatch && r.Finding.Column == col &&
+				(r.Document == doc && slices.Contains(r.Others, other) || r.Document == other && slices.Contains(r.Others, doc)) &&
+				slices.ContainsFunc(r.Finding.FieldIDs, func(id string) bool { return strings.HasPrefix(id, key+".") })
+		})
+	}
 	for _, d := range spec.Documents {
 		for _, s := range d.Set {
 			switch {
 			case d.SameClusterAs != "" && layout.ColumnYear(s.Column) != 0:
 				// The later edition carries the finding, naming the earlier.
-				if !has(shenbao.KindHistoryMismatch, d.File, d.SameClusterAs, s.Column) &&
-					!has(shenbao.KindHistoryMismatch, d.SameClusterAs, d.File, s.Column) {
+				if !onKey(d.File, d.SameClusterAs, s.Key, s.Column) {
 					t.Errorf("%s: changed %s %s not reported as history_mismatch", d.File, s.Key, s.Column)
 				}
 			case len(d.KeepRows) > 0:
@@ -247,5 +255,45 @@ func TestShingleCache(t *testing.T) {
 	}
 	if !reflect.DeepEqual(first, second) {
 		t.Error("results differ with the cache")
+	}
+}
+
+// TestMessagesNameFiles: a message names another document by its file name
+// and the archive it came in, never by the path it had on the machine that
+// ran the check; Document and Others keep the caller's names.
+func TestMessagesNameFiles(t *testing.T) {
+	_, reports := buildArchive(t, "testdata")
+	const dir = "/tmp/run-1/上传/批次7.zip!/申报表/"
+	for _, r := range reports {
+		r.File = dir + r.File
+	}
+	results := testChecker(t).Run(reports, Options{})
+	if len(results) == 0 {
+		t.Fatal("no results")
+	}
+	named := 0
+	for _, r := range results {
+		if strings.Contains(r.Finding.Message, "/") {
+			t.Errorf("%s message holds a path: %s", r.Finding.Rule, r.Finding.Message)
+		}
+		if strings.Contains(r.Finding.Message, "（批次7.zip）") {
+			named++
+		}
+		if r.Document != "" && !strings.HasPrefix(r.Document, dir) {
+			t.Errorf("Document %q is not the caller's name", r.Document)
+		}
+	}
+	if named == 0 {
+		t.Error("no message names a document with its archive")
+	}
+	for in, want := range map[string]string{
+		"/tmp/x/a.pdf":                "a.pdf",
+		"a.pdf":                       "a.pdf",
+		"/tmp/x/b.zip!/history/a.pdf": "a.pdf（b.zip）",
+		`C:\data\a.docx`:              "a.docx",
+	} {
+		if got := displayName(in); got != want {
+			t.Errorf("displayName(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/layout"
 )
 
 func TestParseName(t *testing.T) {
@@ -250,5 +251,21 @@ func TestRulesValidate(t *testing.T) {
 	}
 	if _, err := New(testTemplates(t)); err != nil {
 		t.Errorf("embedded rules: %v", err)
+	}
+}
+
+// TestDivisionsFromLayout: the provincial units crosscheck reads names
+// against are layout's (regions.txt), not a list of its own.
+func TestDivisionsFromLayout(t *testing.T) {
+	if got := strings.Join(municipalities, ","); got != "北京,天津,上海,重庆" {
+		t.Errorf("municipalities = %s", got)
+	}
+	if len(provinces) != len(layout.Provinces())+1 || provinces[0] != "新疆生产建设兵团" {
+		t.Errorf("provinces = %v: want regions.txt's %d and the 兵团 first", provinces, len(layout.Provinces()))
+	}
+	for _, p := range []string{"内蒙古", "广西", "新疆", "湖北"} {
+		if !slices.Contains(provinces, p) {
+			t.Errorf("provinces lacks %s", p)
+		}
 	}
 }

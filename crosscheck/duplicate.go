@@ -321,7 +321,7 @@ func duplicateResult(d, o *doc, t, ot *shenbao.Text, sim float64, passage string
 			Section:  t.Section,
 			Label:    t.Label,
 			Message: fmt.Sprintf("「%s」与 %s（%s）的「%s」高度相似（词组重合度 %.2f），最长相同段落 %d 字：「%s」",
-				t.Label, o.file, first(o.id.name, o.edition), ot.Label, sim, len([]rune(passage)), excerpt(passage, 40)),
+				t.Label, o.name, first(o.id.name, o.edition), ot.Label, sim, len([]rune(passage)), excerpt(passage, 40)),
 			Basis: "申报材料应如实反映本集群情况；通知：如发现虚假申报的，一经查实，立即取消其申报资格",
 			Page:  t.Page,
 			BBox:  t.BBox,

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/layout"
 )
 
 // unitScale converts amounts to one unit so that an edition asking in 万元
@@ -15,7 +16,9 @@ var unitScale = map[string]float64{"元": 1, "万元": 1e4, "亿元": 1e8}
 // history compares, for every pair of applications of the same cluster,
 // the values both report for the same key and year: a figure for a past
 // year should not change between one year's application and the next.
-// The finding goes on the later document, which changed the figure.
+// Only rows that ask the same question in both editions are compared
+// (layout.Comparable). The finding goes on the later document, which
+// changed the figure.
 func (c *Checker) history(apps []*doc, m *clusters) []Result {
 	var out []Result
 	for _, p := range m.pairs {
@@ -26,7 +29,7 @@ func (c *Checker) history(apps []*doc, m *clusters) []Result {
 		for _, k := range later.order {
 			f := later.values[k]
 			g := earlier.values[k]
-			if g == nil {
+			if g == nil || !layout.Comparable(later.t.Row(f.Key), earlier.t.Row(g.Key)) {
 				continue
 			}
 			if same, ok := sameValue(f, g); ok && !same {
@@ -78,7 +81,7 @@ func historyResult(later, earlier *doc, f, g *shenbao.Field, score float64) Resu
 			Label:    f.Label,
 			Column:   f.Column,
 			Message: fmt.Sprintf("%s：本表（%s）填报 %s，%s（%s）填报 %s；两表为同一集群（匹配度 %.2f），同一年份的数据前后不一致。",
-				label, later.edition, strings.TrimSpace(f.Value), earlier.file, earlier.edition, strings.TrimSpace(g.Value), score),
+				label, later.edition, strings.TrimSpace(f.Value), earlier.name, earlier.edition, strings.TrimSpace(g.Value), score),
 			Basis: "同一集群历年申报表中同一年份的数据应当一致",
 			Page:  f.Page,
 			BBox:  f.BBox,

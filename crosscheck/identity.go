@@ -1,6 +1,7 @@
 package crosscheck
 
 import (
+	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -49,8 +50,9 @@ type identity struct {
 type doc struct {
 	r       *shenbao.Report
 	t       *layout.Template
-	file    string
-	edition string // the application edition (a summary's is its own id without -summary)
+	file    string // the document as the caller names it (Result.Document)
+	name    string // the file name messages show (displayName)
+	edition string // the application edition (a summary's is its declared parent)
 	year    int    // the latest data year of the edition
 	id      identity
 	unit    string                    // the quota unit: a province, a 计划单列市 or 兵团
@@ -69,10 +71,11 @@ func valueID(f *shenbao.Field) string {
 }
 
 func newDoc(r *shenbao.Report, t *layout.Template, rules *Rules) *doc {
-	d := &doc{r: r, t: t, file: r.File, edition: strings.TrimSuffix(t.ID, "-summary"), values: map[string]*shenbao.Field{}}
+	d := &doc{r: r, t: t, file: r.File, edition: t.Edition(), values: map[string]*shenbao.Field{}}
 	if d.file == "" {
 		d.file = r.SHA256
 	}
+	d.name = displayName(d.file)
 	if len(t.Years) > 0 {
 		d.year = slices.Max(t.Years)
 	}
@@ -161,13 +164,18 @@ func normalize(s string) string {
 	return b.String()
 }
 
-// provinces lists the provincial units by the stem a name begins with; the
-// longer names come first so that 新疆生产建设兵团 wins over 新疆.
-var provinces = []string{
-	"新疆生产建设兵团", "内蒙古", "黑龙江",
-	"北京", "天津", "河北", "山西", "辽宁", "吉林", "上海", "江苏", "浙江", "安徽", "福建", "江西",
-	"山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏",
-	"陕西", "甘肃", "青海", "宁夏", "新疆", "台湾", "香港", "澳门",
+// provinces lists the provincial units by the stem a name begins with —
+// layout's divisions (regions.txt) and the 兵团, which the notices count as
+// one — the longer first so that 新疆生产建设兵团 wins over 新疆.
+var provinces = provinceStems(append(layout.Provinces(), "新疆生产建设兵团"))
+
+func provinceStems(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = stem(n)
+	}
+	slices.SortStableFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
 }
 
 var provinceSuffix = regexp.MustCompile(`^(?:维吾尔自治区|壮族自治区|回族自治区|特别行政区|自治区|省|市)`)
@@ -218,13 +226,19 @@ func parseName(n string) (Region, string) {
 	return r, clusterSuffix.ReplaceAllString(rest, "")
 }
 
-func municipality(p string) bool {
-	switch stem(p) {
-	case "北京", "天津", "上海", "重庆":
-		return true
+// municipality reports whether p is a provincial unit that is a city
+// (北京市, 重庆市…, as regions.txt names them), whose divisions are counties.
+func municipality(p string) bool { return slices.Contains(municipalities, stem(p)) }
+
+var municipalities = func() []string {
+	var out []string
+	for _, n := range layout.Provinces() {
+		if strings.HasSuffix(n, "市") {
+			out = append(out, stem(n))
+		}
 	}
-	return false
-}
+	return out
+}()
 
 var stemSuffix = regexp.MustCompile(`(?:维吾尔自治区|壮族自治区|回族自治区|特别行政区|自治区|自治州|自治县|地区|省|市|州|盟|县|区|旗)$`)
 
@@ -407,4 +421,25 @@ func number(f *shenbao.Field) (float64, bool) {
 	v := strings.ReplaceAll(normalize(f.Value), ",", "")
 	x, err := strconv.ParseFloat(v, 64)
 	return x, err == nil
+}
+
+// displayName is how a message names a document: its file name, and the
+// archive (the batch) it came in — never the path it has on the machine
+// that ran the check (/tmp/…/x.zip!/history/a.pdf is a.pdf（x.zip）).
+func displayName(file string) string {
+	file = strings.ReplaceAll(file, "\\", "/")
+	archive, member, ok := strings.Cut(file, "!/")
+	if !ok {
+		return path.Base(file)
+	}
+	return path.Base(member) + "（" + path.Base(archive) + "）"
+}
+
+// displayNames is displayName of each file.
+func displayNames(files []string) []string {
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = displayName(f)
+	}
+	return out
 }

@@ -83,7 +83,7 @@ func (c *Checker) quotas(apps []*doc, m *clusters) []Result {
 					Rule:     q.Rule,
 					Severity: q.Severity,
 					Message: fmt.Sprintf("%s 本批申报 %d 个集群（%s），超过通知规定的 %d 个。",
-						g.name, len(g.clusters), strings.Join(g.files, "、"), limit),
+						g.name, len(g.clusters), strings.Join(displayNames(g.files), "、"), limit),
 					Basis: q.Basis,
 				},
 			})

@@ -209,7 +209,7 @@ func (c *Checker) summaries(sums, apps []*doc, m *clusters, threshold float64) [
 				Rule:     "summary.unlisted",
 				Severity: shenbao.SeverityWarning,
 				Message: fmt.Sprintf("申报表「%s」未列入同批次（%s）的汇总表 %s。",
-					a.id.name, a.unit, strings.Join(files, "、")),
+					a.id.name, a.unit, strings.Join(displayNames(files), "、")),
 				Basis: "申报表应列入推荐（申报）汇总表",
 			},
 		})
@@ -222,7 +222,7 @@ func (c *Checker) compareRow(s *doc, r *summaryRow, a *doc) []Result {
 	var out []Result
 	mismatch := func(key, rule, what, rowVal, appVal string) {
 		out = append(out, summaryResult(s, r, key, a, rule, shenbao.SeverityError,
-			fmt.Sprintf("汇总表第%s行%s为「%s」，申报表 %s 为「%s」。", r.no, what, rowVal, a.file, appVal),
+			fmt.Sprintf("汇总表第%s行%s为「%s」，申报表 %s 为「%s」。", r.no, what, rowVal, a.name, appVal),
 			"汇总表应与申报表一致"))
 	}
 	appName := first(a.keyValue("name"), a.keyValue("cover_name"))
@@ -254,7 +254,7 @@ func (c *Checker) compareRow(s *doc, r *summaryRow, a *doc) []Result {
 		if same, ok := sameValue(&v, g); ok && !same {
 			res := summaryResult(s, r, "sum_intro", a, "summary.intro_fact", shenbao.SeverityError,
 				fmt.Sprintf("汇总表第%s行集群简介称%s%s为 %s，申报表 %s 填报 %s。",
-					r.no, col, cf.fact.Label, cf.value, a.file, strings.TrimSpace(g.Value)),
+					r.no, col, cf.fact.Label, cf.value, a.name, strings.TrimSpace(g.Value)),
 				"汇总表集群简介应与申报表数据一致")
 			res.Finding.FieldIDs = append(res.Finding.FieldIDs, g.ID)
 			out = append(out, res)

@@ -91,6 +91,17 @@ func truthReport(t testing.TB, tf *truthFile) *shenbao.Report {
 			}
 			id = key + "." + f.Column
 		} else {
+			// The row as printed: the truth's key is the generator's, and a
+			// template may file a question under a key of its own
+			// (gd2023's broader 高新技术企业… row is hitech_broad).
+			if s := tpl.Row(key); s == nil || s.Label != f.Label {
+				for i := range tpl.Rows {
+					if s := &tpl.Rows[i]; s.Section == f.Section && s.Label == f.Label && s.Parent == f.Parent {
+						key = s.Key
+						break
+					}
+				}
+			}
 			for i := range tpl.Rows {
 				if s := &tpl.Rows[i]; s.Key == key {
 					id = s.FieldID(f.Column)

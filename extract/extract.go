@@ -21,14 +21,6 @@ import (
 	"github.com/shenbao/shenbao/layout"
 )
 
-// Version names the behaviour of the readers and the mapper; change it
-// when a change alters what they extract, so cached extractions are redone.
-const Version = "1"
-
-// CacheVersion identifies extractions made by this code with these
-// templates.
-func (e *Extractor) CacheVersion() string { return Version + "-" + e.Templates.Fingerprint() }
-
 // ReadFunc reads one kind of document into Content.
 type ReadFunc func(ctx context.Context, r io.ReaderAt, size int64) (*shenbao.Content, error)
 

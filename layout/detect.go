@@ -47,7 +47,7 @@ func (s *Set) Detect(c *shenbao.Content) shenbao.EditionMatch {
 	if best.Score < MinConfidence {
 		return shenbao.EditionMatch{ID: shenbao.EditionUnknown, Name: "未能识别的申报表版本 / unknown edition", Confidence: conf, Candidates: cands}
 	}
-	return shenbao.EditionMatch{ID: t.ID, Name: t.Name, Confidence: conf, Candidates: cands}
+	return shenbao.EditionMatch{ID: t.ID, Name: t.Name, Confidence: conf, Candidates: cands, Year: t.Year}
 }
 
 func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }

@@ -514,7 +514,7 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 			}
 			v := strings.TrimSpace(value)
 			d, dc, digits := cellDigits(c)
-			digits = digits && (isNumeric(typ) || typ == TypePlanTarget && ParseNumber(v) != nil)
+			digits = digits && (IsNumeric(typ) || typ == TypePlanTarget && ParseNumber(v) != nil)
 			if digits && v != "无" && (v == "" || ParseNumber(v) == nil) {
 				// The digit reading of the same ink, where the first
 				// reading is no number: sure only as the digits are.
@@ -529,7 +529,7 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 					}
 				}
 				f.Confidence *= plausibility(typ, value)
-				if isNumeric(typ) && value != numericValue(c) && s.Type != TypeCountNames {
+				if IsNumeric(typ) && value != numericValue(c) && s.Type != TypeCountNames {
 					// Read as letters and taken for digits: worth a look.
 					f.Confidence *= 0.7
 				}
@@ -538,13 +538,13 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 				if s.Person && !knownSurname(value) {
 					f.Confidence *= 0.6
 				}
-				if !isNumeric(typ) && !s.IsCheckbox() {
+				if !IsNumeric(typ) && !s.IsCheckbox() {
 					if v, ok := boxAsCharacter(f.Value); ok {
 						f.Value = v
 						f.Confidence *= 0.6
 					}
 				}
-				if !isNumeric(typ) {
+				if !IsNumeric(typ) {
 					if v, near := m.nearPrinted(f.Value); near {
 						f.Value = v
 						f.Confidence *= 0.6
@@ -558,7 +558,7 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 			}
 		}
 	}
-	if isNumeric(s.Type) {
+	if IsNumeric(s.Type) {
 		f.Number = ParseNumber(f.Value)
 	}
 	m.out.Fields = append(m.out.Fields, f)
@@ -719,7 +719,7 @@ func cellDigits(c *shenbao.Cell) (string, float64, bool) {
 // decimals the form asks for, a percentage over 100. Such a value is more
 // often a misreading than a filing error, so a reviewer should look.
 func plausibility(typ, value string) float64 {
-	if !isNumeric(typ) {
+	if !IsNumeric(typ) {
 		if oddCounter(value) || oddMarks(value) {
 			return 0.6
 		}
@@ -788,14 +788,6 @@ func oddCounter(v string) bool {
 		if rs[i-1] >= '0' && rs[i-1] <= '9' && unicode.Is(unicode.Han, rs[i]) && !strings.ContainsRune(counters, rs[i]) {
 			return true
 		}
-	}
-	return false
-}
-
-func isNumeric(t string) bool {
-	switch t {
-	case TypeNumber, TypePercent, TypeInteger, TypeAmount, TypeStandards:
-		return true
 	}
 	return false
 }
@@ -891,7 +883,7 @@ func numericValue(c *shenbao.Cell) string {
 }
 
 func (m *mapper) value(s *Spec, c *shenbao.Cell) string {
-	if isNumeric(s.Type) {
+	if IsNumeric(s.Type) {
 		v := numericValue(c)
 		if m.source == shenbao.SourceOCR {
 			v = ocrDigits(v)

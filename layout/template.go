@@ -33,6 +33,16 @@ const (
 	TypeDeclaration = "declaration" // signature and date in the 真实性声明 cell
 )
 
+// IsNumeric reports whether cells of a row type hold figures: the one list
+// of them, which mapping parses and the criteria check.
+func IsNumeric(typ string) bool {
+	switch typ {
+	case TypeNumber, TypePercent, TypeInteger, TypeAmount, TypeStandards:
+		return true
+	}
+	return false
+}
+
 var rowTypes = map[string]bool{
 	TypeText: true, TypeNumber: true, TypePercent: true, TypeInteger: true, TypeAmount: true,
 	TypeCountNames: true, TypeStandards: true, TypeChoice: true, TypeMultiChoice: true,
@@ -50,12 +60,19 @@ const CoverSection = "封面"
 
 // Template is one form edition's layout.
 type Template struct {
-	ID       string   `yaml:"id"`
-	Kind     string   `yaml:"kind"`
-	Name     string   `yaml:"name"`
-	Title    string   `yaml:"title"`
-	Maker    string   `yaml:"maker"`   // the 「…制」 line of the cover
-	Years    []int    `yaml:"years"`   // the data years of the year columns
+	ID    string `yaml:"id"`
+	Kind  string `yaml:"kind"`
+	Name  string `yaml:"name"`
+	Title string `yaml:"title"`
+	Maker string `yaml:"maker"` // the 「…制」 line of the cover
+	Years []int  `yaml:"years"` // the data years of the year columns
+	// Year is the programme year (申报年度) the form was issued for: what
+	// the service files and filters an application under. A summary table
+	// takes its parent's.
+	Year int `yaml:"year,omitempty"`
+	// Parent is a summary table's application edition: the applications
+	// its rows list. Edition facts live here, never in the id's spelling.
+	Parent   string   `yaml:"parent,omitempty"`
 	Profile  string   `yaml:"profile"` // default criteria profile
 	Detect   []Signal `yaml:"detect"`  // extra phrases that tell this edition apart
 	Sections []string `yaml:"sections"`
@@ -88,6 +105,10 @@ type Spec struct {
 	// read by OCR, a name whose first character is no known surname is
 	// more likely misread than rare.
 	Person bool `yaml:"person,omitempty"`
+	// Same and Differs declare how the row's question relates to its key's
+	// rows in other editions that print it otherwise (see Comparable).
+	Same    string `yaml:"same,omitempty"`
+	Differs string `yaml:"differs,omitempty"`
 	// LabelSource notes where a label was taken from when the seed lost it.
 	LabelSource string `yaml:"label_source,omitempty"`
 }
@@ -212,9 +233,42 @@ func LoadFS(fsys fs.FS, dir string) (*Set, error) {
 		return nil, fmt.Errorf("no templates under %s", dir)
 	}
 	sort.Slice(set.list, func(i, j int) bool { return set.list[i].ID < set.list[j].ID })
+	if err := set.linkParents(); err != nil {
+		return nil, err
+	}
+	if err := set.checkKeys(); err != nil {
+		return nil, err
+	}
 	set.indexPhrases()
 	set.fingerprint = hex.EncodeToString(h.Sum(nil))[:16]
 	return set, nil
+}
+
+// linkParents checks each summary table's parent and gives it the parent's
+// programme year unless it declares its own.
+func (s *Set) linkParents() error {
+	for _, t := range s.list {
+		if t.Kind != KindSummary {
+			continue
+		}
+		p, ok := s.byID[t.Parent]
+		if !ok || p.Kind != KindApplication {
+			return fmt.Errorf("template %s: parent %q is no application edition", t.ID, t.Parent)
+		}
+		if t.Year == 0 {
+			t.Year = p.Year
+		}
+	}
+	return nil
+}
+
+// Edition returns the application edition id a template belongs to: its
+// own for an application, its parent's for a summary table.
+func (t *Template) Edition() string {
+	if t.Kind == KindSummary {
+		return t.Parent
+	}
+	return t.ID
 }
 
 // MustLoad is Load for program start-up and tests: the embedded templates
@@ -261,6 +315,14 @@ func (t *Template) Validate() error {
 	if t.Kind != KindApplication && t.Kind != KindSummary {
 		return fmt.Errorf("kind %q: want %s or %s", t.Kind, KindApplication, KindSummary)
 	}
+	switch {
+	case t.Kind == KindApplication && t.Year == 0:
+		return fmt.Errorf("year (the programme year) is required")
+	case t.Kind == KindApplication && t.Parent != "":
+		return fmt.Errorf("parent is for summary tables")
+	case t.Kind == KindSummary && t.Parent == "":
+		return fmt.Errorf("parent (the application edition) is required for a summary table")
+	}
 	if len(t.Rows) == 0 {
 		return fmt.Errorf("no rows")
 	}
@@ -274,6 +336,9 @@ func (t *Template) Validate() error {
 		where := fmt.Sprintf("row %d (%s)", i+1, r.Key)
 		if r.Key == "" || r.Label == "" {
 			return fmt.Errorf("%s: key and label are required", where)
+		}
+		if r.Same != "" && r.Differs != "" {
+			return fmt.Errorf("%s: same and differs exclude each other", where)
 		}
 		if strings.ContainsAny(r.Label, " \t\n") {
 			return fmt.Errorf("%s: label %q must have its whitespace removed", where, r.Label)

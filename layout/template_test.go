@@ -1,8 +1,14 @@
 package layout
 
 import (
+	"io/fs"
+	"os"
+	"path"
 	"strings"
 	"testing"
+	"testing/fstest"
+
+	"github.com/shenbao/shenbao"
 )
 
 func TestEmbeddedTemplatesValid(t *testing.T) {
@@ -41,7 +47,7 @@ func TestFieldID(t *testing.T) {
 }
 
 func TestValidateRejects(t *testing.T) {
-	base := "id: x\nkind: application\nname: n\ntitle: t\nsections: [s]\nrows:\n"
+	base := "id: x\nkind: application\nname: n\ntitle: t\nyear: 2024\nsections: [s]\nrows:\n"
 	tests := map[string]string{
 		"unknown type":     "  - {key: a, section: s, label: L, type: bogus, columns: ['']}\n",
 		"no columns":       "  - {key: a, section: s, label: L, type: text}\n",
@@ -55,6 +61,16 @@ func TestValidateRejects(t *testing.T) {
 	for name, rows := range tests {
 		if _, err := Parse([]byte(base + rows)); err == nil {
 			t.Errorf("%s: Parse accepted an invalid template", name)
+		}
+	}
+	row := "  - {key: a, section: s, label: L, type: text, columns: ['']}\n"
+	for name, doc := range map[string]string{
+		"application without year":  strings.Replace(base, "year: 2024\n", "", 1) + row,
+		"application with a parent": base + "parent: y\n" + row,
+		"summary without parent":    strings.Replace(base, "application", "summary", 1) + row,
+	} {
+		if _, err := Parse([]byte(doc)); err == nil {
+			t.Errorf("%s: Parse accepted it", name)
 		}
 	}
 	if _, err := Parse([]byte(base + "  - {key: a, section: s, label: L, type: text, columns: ['']}\n")); err != nil {
@@ -75,6 +91,81 @@ func TestPrinted(t *testing.T) {
 	for _, want := range []string{"集群内中小企业有效发明专利拥有量（包括发明专利、国防专利、植物新品种、国家级农作物品种、国家新药、国家一级中药保护品种、集成电路布图设计专有权等）", "主持数量", "二、主导产业情况"} {
 		if !seen[want] {
 			t.Errorf("Printed lacks %q", want)
+		}
+	}
+}
+
+// withTestEditions loads the embedded templates plus those under
+// testdata/<dir>, as a province adding its own data files would.
+func withTestEditions(t *testing.T, dir string) (*Set, error) {
+	t.Helper()
+	m := fstest.MapFS{}
+	add := func(fsys fs.FS, pattern string) {
+		names, err := fs.Glob(fsys, pattern)
+		if err != nil || len(names) == 0 {
+			t.Fatalf("templates %s: %v", pattern, err)
+		}
+		for _, n := range names {
+			data, err := fs.ReadFile(fsys, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m["editions/"+path.Base(n)] = &fstest.MapFile{Data: data}
+		}
+	}
+	add(editionFS, "editions/*.yaml")
+	add(os.DirFS("testdata/"+dir), "*.yaml")
+	return LoadFS(m, "editions")
+}
+
+// TestEditionFactsFromData: an edition whose id has no year and whose
+// summary table is not named …-summary loads from data files alone, is
+// detected, and carries the year and parent it declares.
+func TestEditionFactsFromData(t *testing.T) {
+	set, err := withTestEditions(t, "zj2025")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, ok := set.Get("zj2025-summary-b")
+	if !ok {
+		t.Fatal("zj2025-summary-b not loaded")
+	}
+	if sum.Year != 2025 || sum.Edition() != "zj2025" {
+		t.Errorf("summary: year %d, edition %q; want 2025 (its parent's), zj2025", sum.Year, sum.Edition())
+	}
+	if app, _ := set.Get("zj2025"); app.Edition() != "zj2025" {
+		t.Errorf("application's edition = %q", app.Edition())
+	}
+	for _, tp := range set.All() {
+		if tp.Year == 0 {
+			t.Errorf("%s has no programme year", tp.ID)
+		}
+	}
+
+	// A summary table as a docx reader gives it: title, headers, a row.
+	c := &shenbao.Content{Format: shenbao.FormatDOCX, Blocks: []shenbao.Block{
+		{Text: "2025年度浙江省中小企业特色产业集群推荐汇总表（第二批）"},
+		{Table: &shenbao.Table{Rows: []shenbao.Row{
+			{Cells: []shenbao.Cell{{Text: "序号"}, {Text: "集群名称"}, {Text: "集群运营管理机构"}, {Text: "所在省、市、县（区）"}, {Text: "主导产业"}}},
+			{Cells: []shenbao.Cell{{Text: "1"}, {Text: "湖州市吴兴区童装产业集群"}, {Text: "吴兴区童装产业发展服务中心"}, {Text: "浙江省湖州市吴兴区"}, {Text: "童装"}}},
+		}}},
+	}}
+	m := set.Detect(c)
+	if m.ID != "zj2025-summary-b" || m.Year != 2025 {
+		t.Errorf("detected %s (year %d, candidates %v), want zj2025-summary-b, 2025", m.ID, m.Year, m.Candidates)
+	}
+
+	// A parent that is missing or is itself a summary is refused.
+	for name, parent := range map[string]string{"missing": "zj2099", "a summary": "nat2024-summary"} {
+		data, _ := os.ReadFile("testdata/zj2025/zj2025-summary-b.yaml")
+		bad := strings.Replace(string(data), "parent: zj2025", "parent: "+parent, 1)
+		m := fstest.MapFS{"e/a.yaml": &fstest.MapFile{Data: []byte(bad)}}
+		for _, n := range []string{"nat2024.yaml", "nat2024-summary.yaml"} {
+			d, _ := editionFS.ReadFile("editions/" + n)
+			m["e/"+n] = &fstest.MapFile{Data: d}
+		}
+		if _, err := LoadFS(m, "e"); err == nil {
+			t.Errorf("parent %s: loaded", name)
 		}
 	}
 }

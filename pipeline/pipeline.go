@@ -44,6 +44,7 @@ func (p *Pipeline) Check(ctx context.Context, rep *shenbao.Report) (*shenbao.Rep
 	}
 	findings := p.Extractor.Findings(rep)
 	if t, ok := p.Extractor.Templates.Get(rep.Edition.ID); ok {
+		rep.Edition.Year = t.Year // a report stored before templates declared it
 		findings = append(findings, p.Rules.Check(rep, t, p.Profile)...)
 	} else if rep.Edition.ID != shenbao.EditionUnknown {
 		return nil, fmt.Errorf("check %s: edition %q has no template", rep.File, rep.Edition.ID)

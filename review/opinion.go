@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/shenbao/shenbao"
-	"github.com/shenbao/shenbao/api"
 	"github.com/shenbao/shenbao/store"
 )
 
@@ -54,7 +53,7 @@ func (u *UI) opinion(c *gin.Context) (opinionData, error) {
 	}
 	d.Report = rep
 	for i, f := range rep.Report.Findings {
-		it := opinionItem{N: i + 1, Finding: f, Severity: severityNames[f.Severity], Decision: byKey[api.FindingKey(f)]}
+		it := opinionItem{N: i + 1, Finding: f, Severity: severityNames[f.Severity], Decision: byKey[f.Key()]}
 		if it.Decision != nil && it.Decision.Decision == "dismissed" {
 			d.Closed = append(d.Closed, it)
 			continue

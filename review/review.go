@@ -18,7 +18,8 @@
 //	srv := &http.Server{Handler: ui.Handler(apiSrv)}
 //
 // Handler serves the pages and passes everything else (/api/v1/…,
-// /healthz, /metrics) to the API through APISession.
+// /healthz, /metrics) to the API through APISession. The pages hold the API
+// only through the API interface below, never its internals.
 package review
 
 import (
@@ -37,7 +38,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/shenbao/shenbao"
-	"github.com/shenbao/shenbao/api"
 	"github.com/shenbao/shenbao/auth"
 	"github.com/shenbao/shenbao/store"
 )
@@ -47,6 +47,17 @@ var templateFS embed.FS
 
 //go:embed static
 var staticFS embed.FS
+
+// API is the service's JSON API as the pages reach it: the handler of
+// everything that is not a page, and the way a request carries the browser
+// session the UI verified (api.Server has both).
+type API interface {
+	http.Handler
+	// WithBrowserSession returns ctx carrying user, signed in by the
+	// UI's session cookie; csrf says whether the request carried the
+	// session's CSRF token, without which unsafe methods are refused.
+	WithBrowserSession(ctx context.Context, user *store.User, csrf bool) context.Context
+}
 
 // Config is what the UI needs. Store is required.
 type Config struct {
@@ -176,7 +187,7 @@ func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) { u.h.ServeHTTP(w
 
 // Handler is the whole site: the pages, and everything else (the API under
 // /api/v1, /healthz, /metrics…) passed to apiHandler through APISession.
-func (u *UI) Handler(apiHandler http.Handler) http.Handler {
+func (u *UI) Handler(apiHandler API) http.Handler {
 	withSession := u.APISession(apiHandler)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isPage(r.URL.Path) {
@@ -197,15 +208,15 @@ func isPage(p string) bool {
 
 // APISession lets the page's own fetch() calls use the browser session: a
 // request without an Authorization header but with a valid session cookie
-// reaches next carrying api.Session, which the API's authenticate accepts
+// reaches next carrying the session (API.WithBrowserSession), which the API accepts
 // (unsafe methods only with the session's X-CSRF-Token header). A request
 // with a missing or invalid cookie passes unchanged and meets the API's
 // usual 401.
-func (u *UI) APISession(next http.Handler) http.Handler {
+func (u *UI) APISession(next API) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") == "" {
 			if s, user, err := u.session(r); err == nil {
-				r = r.WithContext(api.WithSession(r.Context(), api.Session{User: user, CSRF: u.codec.checkCSRF(s, r.Header.Get(csrfHeader))}))
+				r = r.WithContext(next.WithBrowserSession(r.Context(), user, u.codec.checkCSRF(s, r.Header.Get(csrfHeader))))
 			}
 		}
 		next.ServeHTTP(w, r)

@@ -1081,13 +1081,9 @@ type summary struct {
 var clusterKeys = []string{"name", "cover_name"}
 
 func summarise(r *shenbao.Report) summary {
-	sum := summary{format: r.Format, edition: r.Edition.ID}
-	// Edition ids end in the programme year (nat2024, gd2023).
-	if id := r.Edition.ID; len(id) >= 4 {
-		if y, err := strconv.Atoi(id[len(id)-4:]); err == nil {
-			sum.year = y
-		}
-	}
+	// The year is the template's declared programme year, never read from
+	// the id's spelling (a summary table's id ends in -summary).
+	sum := summary{format: r.Format, edition: r.Edition.ID, year: r.Edition.Year}
 	for _, k := range clusterKeys {
 		for _, f := range r.Fields {
 			if f.Key == k && strings.TrimSpace(f.Value) != "" && sum.cluster == "" {

@@ -129,7 +129,7 @@ func TestApplicationLifecycle(t *testing.T) {
 		}
 
 		job := int64(42)
-		rep := &shenbao.Report{Format: shenbao.FormatPDFText, Edition: shenbao.EditionMatch{ID: "nat2024"},
+		rep := &shenbao.Report{Format: shenbao.FormatPDFText, Edition: shenbao.EditionMatch{ID: "nat2024", Year: 2024},
 			Fields:   []shenbao.Field{{ID: "name", Key: "name", Value: "武汉光谷激光产业集群"}},
 			Findings: []shenbao.Finding{{Kind: shenbao.KindMissing, Severity: shenbao.SeverityError}, {Severity: shenbao.SeverityWarning}}}
 		v, err := s.SaveReport(ctx, store.SaveReport{AppID: a1.ID, BaseVersion: 0, Kind: store.KindExtract, JobID: &job, Report: rep})
@@ -160,7 +160,17 @@ func TestApplicationLifecycle(t *testing.T) {
 			t.Fatalf("status after late failure = %s", got.Status)
 		}
 
-		s.CreateApplication(ctx, store.NewApplication{SHA256: sha('c'), Filename: "c.docx", MIME: "x", Batch: "b2"}, store.ActorOf(other))
+		a3, _, err := s.CreateApplication(ctx, store.NewApplication{SHA256: sha('c'), Filename: "c.docx", MIME: "x", Batch: "b2"}, store.ActorOf(other))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A summary table whose id has no year and no -summary suffix is
+		// filed under the year its template declares (layout's
+		// TestEditionFactsFromData detects it with that year).
+		summary := &shenbao.Report{Format: shenbao.FormatDOCX, Edition: shenbao.EditionMatch{ID: "zj2025-summary-b", Year: 2025}}
+		if _, err := s.SaveReport(ctx, store.SaveReport{AppID: a3.ID, Kind: store.KindExtract, Report: summary}); err != nil {
+			t.Fatal(err)
+		}
 		yes := true
 		for _, tc := range []struct {
 			name string
@@ -168,9 +178,11 @@ func TestApplicationLifecycle(t *testing.T) {
 			want int
 		}{
 			{"all", store.Filter{}, 2},
-			{"status", store.Filter{Status: store.StatusDone}, 1},
+			{"status", store.Filter{Status: store.StatusDone}, 2},
 			{"batch", store.Filter{Batch: "b2"}, 1},
 			{"year", store.Filter{Year: 2024}, 1},
+			{"year of a summary table", store.Filter{Year: 2025}, 1},
+			{"no such year", store.Filter{Year: 2023}, 0},
 			{"has errors", store.Filter{HasErrors: &yes}, 1},
 			{"text", store.Filter{Query: "光谷"}, 1},
 			{"text no match", store.Filter{Query: "%"}, 0},

@@ -88,7 +88,8 @@ func (m *Main) runBulk(ctx context.Context, p *checker, args []string, o bulkOpt
 	}
 	r := &bulk.Runner{
 		Pipeline: &p.Pipeline,
-		Cache:    &bulk.Cache{Dir: o.cacheDir, Version: p.Extractor.CacheVersion()},
+		// The corrections are compiled in, so the build covers them.
+		Cache:    &bulk.Cache{Dir: o.cacheDir, Key: bulk.CacheKey(bulk.Build(), p.Extractor.Templates.Fingerprint(), nil)},
 		Workers:  workers,
 		Force:    o.force,
 		Progress: &bulk.Progress{W: m.Stderr, Terminal: term, Total: len(items)},

@@ -89,7 +89,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 // from SHENBAO_<NAME> (upper case, '-' → '_'): one rule for all flags.
 func (m *Main) parse(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(m.Stderr)
-	if err := fs.Parse(args); err != nil {
+	if err := parseAnywhere(fs, args); err != nil {
 		return &shenbao.Error{Code: "usage", Message: err.Error()}
 	}
 	given := map[string]bool{}
@@ -106,6 +106,33 @@ func (m *Main) parse(fs *flag.FlagSet, args []string) error {
 		}
 	})
 	return err
+}
+
+// parseAnywhere parses flags wherever they stand among the arguments —
+// `check DIR --out r.csv` as `check --out r.csv DIR`, as users type them —
+// and leaves the rest, in order, as fs.Args(). The standard parser stops
+// at the first non-flag and took --out and r.csv for files. "--" ends the
+// flags: what follows is arguments even if it starts with -; a flag
+// without its value is an error naming it.
+func parseAnywhere(fs *flag.FlagSet, args []string) error {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		left := fs.Args()
+		if used := len(args) - len(left); used > 0 && args[used-1] == "--" {
+			rest = append(rest, left...)
+			break
+		}
+		if len(left) == 0 {
+			break
+		}
+		rest = append(rest, left[0])
+		args = left[1:]
+	}
+	// Leave exactly rest as the arguments; "--" sets no flag.
+	return fs.Parse(append([]string{"--"}, rest...))
 }
 
 // readLine reads one line from stdin after a prompt on stderr.
@@ -130,9 +157,9 @@ func (m *Main) editions(args []string) error {
 		return err
 	}
 	if *fields == "" {
-		fmt.Fprintf(m.Stdout, "%-16s %-12s %-6s %s\n", "id", "kind", "rows", "name")
+		fmt.Fprintf(m.Stdout, "%-18s %-12s %-5s %-9s %-6s %s\n", "id", "kind", "year", "edition", "rows", "name")
 		for _, t := range m.templates.All() {
-			fmt.Fprintf(m.Stdout, "%-16s %-12s %-6d %s\n", t.ID, t.Kind, len(t.Rows), t.Name)
+			fmt.Fprintf(m.Stdout, "%-18s %-12s %-5d %-9s %-6d %s\n", t.ID, t.Kind, t.Year, t.Edition(), len(t.Rows), t.Name)
 		}
 		return nil
 	}

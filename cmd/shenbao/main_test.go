@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -129,5 +132,88 @@ func TestBulkCheck(t *testing.T) {
 	data, err := os.ReadFile(out)
 	if err != nil || strings.Count(string(data), "\n") != 2 {
 		t.Errorf("jsonl: %v %d lines", err, strings.Count(string(data), "\n"))
+	}
+}
+
+// TestFlagsAnywhere: flags after the files work as before them — the two
+// orders write the same results — "--" ends the flags, and a flag missing
+// its value is a usage error naming it.
+func TestFlagsAnywhere(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"nat2022_01_docx.docx", "nat2023_02_docx.docx"} {
+		data, err := os.ReadFile("../../testdata/corpus/" + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, f), data, 0o644)
+	}
+	results := func(args ...string) string {
+		t.Helper()
+		_, stderr, err := run(t, nil, args...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, stderr)
+		}
+		if !strings.Contains(stderr, "2 done, 0 failed") {
+			t.Errorf("%v: %s", args, stderr)
+		}
+		out := args[slices.Index(args, "--out")+1]
+		data, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		return string(data)
+	}
+	cache := t.TempDir()
+	before := results("check", "--no-cross", "--cache-dir", cache, "--out", filepath.Join(t.TempDir(), "r.csv"), dir)
+	after := results("check", dir, "--out", filepath.Join(t.TempDir(), "r.csv"), "--no-cross", "--cache-dir", cache)
+	if before != after || strings.Count(before, "\n") != 3 {
+		t.Errorf("flags after the folder gave other results:\n%s\nvs\n%s", after, before)
+	}
+
+	// After "--" a name starting with - is a file, not a flag.
+	_, stderr, err := run(t, nil, "check", "--", "--out")
+	if exitCode(err) == 2 {
+		t.Errorf("-- did not end the flags: %v %s", err, stderr)
+	}
+	if !strings.Contains(stderr, "--out") {
+		t.Errorf("the file --out was not reported: %s", stderr)
+	}
+	_, _, err = run(t, nil, "check", dir, "--out")
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "out") {
+		t.Errorf("--out without its value: %v, want a usage error naming it", err)
+	}
+}
+
+func TestParseAnywhere(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		out  string // --out as parsed
+		f    bool   // --force as parsed
+		rest string
+	}{
+		{[]string{"a", "--out", "r.csv", "b"}, "r.csv", false, "a b"},
+		{[]string{"--out=r.csv", "a", "--force", "b"}, "r.csv", true, "a b"},
+		{[]string{"a", "b", "-force"}, "", true, "a b"},
+		{[]string{"a", "--", "--out", "r.csv"}, "", false, "a --out r.csv"},
+		{[]string{"--", "-"}, "", false, "-"},
+		{[]string{"-", "--force"}, "", true, "-"},
+		{nil, "", false, ""},
+	} {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		out := fs.String("out", "", "")
+		force := fs.Bool("force", false, "")
+		if err := parseAnywhere(fs, tc.args); err != nil {
+			t.Errorf("%q: %v", tc.args, err)
+			continue
+		}
+		if *out != tc.out || *force != tc.f || strings.Join(fs.Args(), " ") != tc.rest {
+			t.Errorf("%q: out %q force %v rest %q; want %q %v %q", tc.args, *out, *force, fs.Args(), tc.out, tc.f, tc.rest)
+		}
+	}
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.String("out", "", "")
+	if err := parseAnywhere(fs, []string{"a", "--bogus"}); err == nil || !strings.Contains(err.Error(), "bogus") {
+		t.Errorf("unknown flag after a file: %v", err)
 	}
 }

@@ -31,7 +31,7 @@ func (r pageRenderer) PagePNG(ctx context.Context, mime string, data []byte, pag
 
 // site mounts the reviewer's pages beside the API: one handler for the
 // whole site, the pages' session accepted by the API.
-func (m *Main) site(apiHandler http.Handler, svc *service, sessionKey string, secure bool) (http.Handler, error) {
+func (m *Main) site(apiHandler review.API, svc *service, sessionKey string, secure bool) (http.Handler, error) {
 	ui, err := review.New(review.Config{Store: svc.st, SessionKey: []byte(sessionKey), SecureCookies: secure, Logger: svc.log})
 	if err != nil {
 		return nil, fmt.Errorf("review pages: %w", err)
