@@ -280,6 +280,12 @@ func signature(sh []uint64) [numHashes]uint64 {
 
 // jaccard of two sorted, unique sets.
 func jaccard(a, b []uint64) float64 {
+	common := intersection(a, b)
+	return float64(common) / float64(len(a)+len(b)-common)
+}
+
+// intersection counts the members two sorted, unique sets share.
+func intersection(a, b []uint64) int {
 	i, j, common := 0, 0, 0
 	for i < len(a) && j < len(b) {
 		switch {
@@ -293,7 +299,7 @@ func jaccard(a, b []uint64) float64 {
 			j++
 		}
 	}
-	return float64(common) / float64(len(a)+len(b)-common)
+	return common
 }
 
 // longestCommon returns the longest passage two texts share, character for
