@@ -115,11 +115,15 @@ func load(b *testing.B, cfg store.Config) {
 		}
 		total := time.Since(start)
 		slices.Sort(latencies)
-		p50, p95 := latencies[len(latencies)/2], latencies[len(latencies)*95/100]
+		p50, p95, p99 := latencies[len(latencies)/2], latencies[len(latencies)*95/100], latencies[len(latencies)*99/100]
+		b.ReportMetric(float64(p50.Microseconds())/1000, "p50-upload-ms")
 		b.ReportMetric(float64(p95.Microseconds())/1000, "p95-upload-ms")
+		b.ReportMetric(float64(p99.Microseconds())/1000, "p99-upload-ms")
+		b.ReportMetric(float64(len(errs)), "errors")
 		b.ReportMetric(float64(files)/total.Seconds(), "apps/s")
-		b.Logf("%d clients, %d uploads: 0 errors; upload p50 %v p95 %v (all uploaded in %v); all processed in %v: %.1f applications/s end to end",
-			clients, files, p50.Round(time.Millisecond), p95.Round(time.Millisecond), uploaded.Round(time.Millisecond), total.Round(time.Millisecond), float64(files)/total.Seconds())
+		b.Logf("%d clients, %d uploads: %d errors; upload p50 %v p95 %v p99 %v (all uploaded in %v); all processed in %v: %.1f applications/s end to end",
+			clients, files, len(errs), p50.Round(time.Millisecond), p95.Round(time.Millisecond), p99.Round(time.Millisecond),
+			uploaded.Round(time.Millisecond), total.Round(time.Millisecond), float64(files)/total.Seconds())
 		if len(ids) != files {
 			b.Fatalf("%d ids for %d uploads", len(ids), files)
 		}

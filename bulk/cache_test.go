@@ -3,6 +3,7 @@ package bulk
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -155,5 +156,45 @@ func TestCacheKeyCorrections(t *testing.T) {
 	}
 	if CacheKey("b", "t", []string{"x"}) != CacheKey("b", "t", []string{"x"}) {
 		t.Error("the key is not stable")
+	}
+}
+
+// TestCacheRoundTrip: what Get reads back is exactly what Put stored, for
+// every Word and PDF application of the corpus copy (Put writes with
+// encoding/json, Get reads with json v2) and for the fields' edge cases:
+// a zero number, a missing one, a page and box or none.
+func TestCacheRoundTrip(t *testing.T) {
+	r := runner(t, t.TempDir())
+	paths, _ := filepath.Glob("../testdata/corpus/*_0*_*.*")
+	var reps []*shenbao.Report
+	for _, p := range paths {
+		if strings.HasSuffix(p, ".json") {
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := r.Pipeline.Extract(t.Context(), filepath.Base(p), data)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		reps = append(reps, rep)
+	}
+	zero, page := 0.0, 3
+	reps = append(reps, &shenbao.Report{File: "edge", Fields: []shenbao.Field{
+		{ID: "a", Number: &zero, Page: &page, BBox: &shenbao.Box{1, 2, 3, 4}}, {ID: "b", Value: "无"}}})
+	for i, rep := range reps {
+		sum := Sum([]byte(rep.File))
+		if err := r.Cache.Put(sum, rep); err != nil {
+			t.Fatal(err)
+		}
+		got, ok := r.Cache.Get(sum)
+		if !ok {
+			t.Fatalf("%d %s: not read back", i, rep.File)
+		}
+		if !reflect.DeepEqual(got, rep) {
+			t.Errorf("%s: read back differs from what was stored", rep.File)
+		}
 	}
 }

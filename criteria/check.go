@@ -258,11 +258,7 @@ func (c *ctx) finish(f *shenbao.Finding, r *Rule, v vars, conf float64) {
 		msg = m
 	}
 	delete(v, "message")
-	args := make([]string, 0, 2*len(v))
-	for k, x := range v {
-		args = append(args, "{"+k+"}", x)
-	}
-	f.Message = strings.NewReplacer(args...).Replace(msg)
+	f.Message = expand(msg, v)
 	if conf < lowConfidence && f.Severity == shenbao.SeverityError {
 		f.Severity = shenbao.SeverityWarning
 		f.Message += "（所依据的数据识别置信度较低，请对照原件核实）"
@@ -271,6 +267,38 @@ func (c *ctx) finish(f *shenbao.Finding, r *Rule, v vars, conf float64) {
 		f.FieldIDs = []string{}
 	}
 	c.out = append(c.out, *f)
+}
+
+// expand writes msg with each {name} of v replaced by its value, in one
+// pass (a value is not expanded again); a brace naming nothing in v stays
+// as written. It is what a strings.Replacer of every "{name}" would do,
+// without building one per finding.
+func expand(msg string, v vars) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(msg, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(msg[i+1:], '}')
+		if j < 0 {
+			break
+		}
+		x, ok := v[msg[i+1:i+1+j]]
+		if !ok {
+			b.WriteString(msg[:i+1])
+			msg = msg[i+1:]
+			continue
+		}
+		b.WriteString(msg[:i])
+		b.WriteString(x)
+		msg = msg[i+j+2:]
+	}
+	if b.Len() == 0 {
+		return msg
+	}
+	b.WriteString(msg)
+	return b.String()
 }
 
 // checks are the named checks rules refer to, the one list of their

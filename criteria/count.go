@@ -45,7 +45,13 @@ func CountNonSpace(s string) int {
 // isWide reports whether r is an East Asian character or full-width mark,
 // which Word counts one by one.
 func isWide(r rune) bool {
+	// The common cases first, without a table search: ASCII, and the CJK
+	// Unified Ideographs block, every code point of which is Han.
 	switch {
+	case r < utf8.RuneSelf:
+		return false
+	case r >= 0x4E00 && r <= 0x9FFF:
+		return true
 	case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul):
 		return true
 	case r >= 0x3000 && r <= 0x303F: // CJK symbols and punctuation: 、。「」《》【】

@@ -2,6 +2,7 @@ package crosscheck
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -266,6 +267,30 @@ func TestDivisionsFromLayout(t *testing.T) {
 	for _, p := range []string{"内蒙古", "广西", "新疆", "湖北"} {
 		if !slices.Contains(provinces, p) {
 			t.Errorf("provinces lacks %s", p)
+		}
+	}
+}
+
+// TestDiceMatchesMaps: dice on packed bigrams scores every pair as the
+// string-map version does: repeated bigrams, one-rune and empty strings,
+// ASCII and Han, and invalid UTF-8 (which keeps the map version).
+func TestDiceMatchesMaps(t *testing.T) {
+	alphabet := []rune("青台市超硬材料及制品产业集群园区a1 ")
+	rng := rand.New(rand.NewPCG(3, 4))
+	word := func() string {
+		rs := make([]rune, rng.IntN(8))
+		for i := range rs {
+			rs[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return string(rs)
+	}
+	pairs := [][2]string{{"", ""}, {"青", "青"}, {"青", "台"}, {"青", "青台"}, {"青青青", "青青"}, {"\xff", "\xfe"}, {"青\xff", "青\xfe"}}
+	for range 20000 {
+		pairs = append(pairs, [2]string{word(), word()})
+	}
+	for _, p := range pairs {
+		if got, want := dice(p[0], p[1]), diceMaps(p[0], p[1]); got != want {
+			t.Fatalf("dice(%q, %q) = %v, the maps say %v", p[0], p[1], got, want)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-ego/gse"
 
@@ -61,14 +62,14 @@ func splitmix(x uint64) uint64 {
 type answer struct {
 	app      int
 	text     *shenbao.Text
-	norm     []rune
+	norm     string
 	shingles []uint64 // sorted, unique
 }
 
 // duplicates finds long answers of different clusters that are near-copies
 // of each other. Each finding is reported on both documents.
 func duplicates(apps []*doc, m *clusters, opts Options) []Result {
-	masks := make([]*strings.Replacer, len(apps))
+	masks := make([][]string, len(apps))
 	for i, d := range apps {
 		masks[i] = ownNames(d.id)
 	}
@@ -76,7 +77,7 @@ func duplicates(apps []*doc, m *clusters, opts Options) []Result {
 	for i, d := range apps {
 		for k := range d.r.Texts {
 			t := &d.r.Texts[k]
-			if norm := []rune(normalize(t.Text)); len(norm) >= opts.DuplicateMinChars {
+			if norm := normalize(t.Text); utf8.RuneCountInString(norm) >= opts.DuplicateMinChars {
 				as = append(as, answer{app: i, text: t, norm: norm})
 			}
 		}
@@ -89,20 +90,25 @@ func duplicates(apps []*doc, m *clusters, opts Options) []Result {
 		wg.Go(func() {
 			for n := int(next.Add(1) - 1); n < len(as); n = int(next.Add(1) - 1) {
 				a := &as[n]
-				masked := masks[a.app].Replace(string(a.norm))
-				key := shingleKey(masked)
-				sh, ok := []uint64(nil), false
+				// The key is the answer and its masks, not the masked
+				// answer: a re-check then masks nothing. An entry is the
+				// MinHash signature then the shingles: the signature
+				// costs numHashes hashes per shingle, as much as the rest
+				// of a cached re-check of the answer.
+				key := shingleKey(masks[a.app], a.norm)
 				if opts.Shingles != nil {
-					sh, ok = opts.Shingles.Get(key)
-				}
-				if !ok {
-					sh = shingles(opts.Segmenter.Cut(masked, true))
-					if opts.Shingles != nil {
-						opts.Shingles.Put(key, sh)
+					if v, ok := opts.Shingles.Get(key); ok && len(v) >= numHashes {
+						copy(sigs[n][:], v)
+						a.shingles = v[numHashes:]
+						continue
 					}
 				}
-				a.shingles = sh
+				masked := strings.NewReplacer(masks[a.app]...).Replace(a.norm)
+				a.shingles = shingles(opts.Segmenter.Cut(masked, true))
 				sigs[n] = signature(a.shingles)
+				if opts.Shingles != nil {
+					opts.Shingles.Put(key, slices.Concat(sigs[n][:], a.shingles))
+				}
 			}
 		})
 	}
@@ -143,7 +149,7 @@ func duplicates(apps []*doc, m *clusters, opts Options) []Result {
 		if sim < opts.DuplicateThreshold {
 			continue
 		}
-		passage := longestCommon(a.norm, b.norm)
+		passage := longestCommon([]rune(a.norm), []rune(b.norm))
 		out = append(out,
 			duplicateResult(apps[a.app], apps[b.app], a.text, b.text, sim, passage),
 			duplicateResult(apps[b.app], apps[a.app], b.text, a.text, sim, passage))
@@ -154,8 +160,9 @@ func duplicates(apps []*doc, m *clusters, opts Options) []Result {
 // ShingleCache keeps answers' shingles between runs, so that re-checking
 // an archive after a rule change does not segment every answer again (most
 // of the copied-text check's time). Keys are SHA-256 of the masked answer
-// and the shingling version; implementations must be safe for concurrent
-// use. The bulk command can back it with its own cache.
+// of its masks (ownNames) and the shingling version; a value is opaque to the cache (the answer's
+// MinHash signature, then its shingles). Implementations must be safe for
+// concurrent use. The bulk command can back it with its own cache.
 type ShingleCache interface {
 	Get(key [32]byte) ([]uint64, bool)
 	Put(key [32]byte, shingles []uint64)
@@ -163,10 +170,21 @@ type ShingleCache interface {
 
 // shingleVersion changes whenever shingling does (masking, word count,
 // hashing, dictionary), so that a persisted cache is not misread.
-const shingleVersion = "crosscheck-shingles/1 gse-zh_s 3-word fnv64a\x00"
+const shingleVersion = "crosscheck-shingles/3 gse-zh_s 3-word fnv64a minhash-126 first\x00"
 
-func shingleKey(masked string) [32]byte {
-	return sha256.Sum256([]byte(shingleVersion + masked))
+// shingleKey names the shingles of answer norm masked with masks.
+func shingleKey(masks []string, norm string) [32]byte {
+	h := sha256.New()
+	h.Write([]byte(shingleVersion))
+	for _, m := range masks {
+		h.Write([]byte(m))
+		h.Write([]byte{0})
+	}
+	h.Write([]byte{1})
+	h.Write([]byte(norm))
+	var k [32]byte
+	h.Sum(k[:0])
+	return k
 }
 
 // MemoryCache is a ShingleCache in memory, for a process (the service)
@@ -185,10 +203,11 @@ func (c *MemoryCache) Get(key [32]byte) ([]uint64, bool) {
 // Put stores shingles under key.
 func (c *MemoryCache) Put(key [32]byte, shingles []uint64) { c.m.Store(key, shingles) }
 
-// ownNames replaces a cluster's own place names and industry with
-// placeholders: a copier adapting another cluster's answer changes exactly
-// these, and they would otherwise break every shingle they touch.
-func ownNames(id identity) *strings.Replacer {
+// ownNames are the strings.Replacer pairs that replace a cluster's own
+// place names and industry with placeholders: a copier adapting another
+// cluster's answer changes exactly these, and they would otherwise break
+// every shingle they touch.
+func ownNames(id identity) []string {
 	names := map[string]string{}
 	for _, p := range []string{id.region.Province, id.region.City, id.region.County} {
 		if p != "" {
@@ -209,7 +228,7 @@ func ownNames(id identity) *strings.Replacer {
 	for _, k := range ks {
 		pairs = append(pairs, k, names[k])
 	}
-	return strings.NewReplacer(pairs...)
+	return pairs
 }
 
 // shingles hashes every run of shingleWords consecutive words, punctuation
@@ -261,6 +280,12 @@ func signature(sh []uint64) [numHashes]uint64 {
 
 // jaccard of two sorted, unique sets.
 func jaccard(a, b []uint64) float64 {
+	common := intersection(a, b)
+	return float64(common) / float64(len(a)+len(b)-common)
+}
+
+// intersection counts the members two sorted, unique sets share.
+func intersection(a, b []uint64) int {
 	i, j, common := 0, 0, 0
 	for i < len(a) && j < len(b) {
 		switch {
@@ -274,7 +299,7 @@ func jaccard(a, b []uint64) float64 {
 			j++
 		}
 	}
-	return float64(common) / float64(len(a)+len(b)-common)
+	return common
 }
 
 // longestCommon returns the longest passage two texts share, character for

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/layout"
@@ -288,6 +289,38 @@ func dice(a, b string) float64 {
 		}
 		return 1
 	}
+	if !utf8.ValidString(a) || !utf8.ValidString(b) {
+		return diceMaps(a, b)
+	}
+	// Sorted packed bigrams instead of maps of strings: the summary check
+	// scores every row against every application of its edition, and the
+	// maps were most of its time. The same sets, so the same score.
+	ga, gb := packedBigrams(a), packedBigrams(b)
+	if len(ga) == 0 || len(gb) == 0 {
+		return 0
+	}
+	return 2 * float64(intersection(ga, gb)) / float64(len(ga)+len(gb))
+}
+
+// packedBigrams is bigrams of valid UTF-8 as a sorted set of two runes
+// packed in one number; a one-rune string is its rune with a second half
+// no rune has.
+func packedBigrams(s string) []uint64 {
+	rs := []rune(s)
+	if len(rs) == 1 {
+		return []uint64{uint64(rs[0])<<32 | 0xFFFFFFFF}
+	}
+	var out []uint64
+	for i := 0; i+1 < len(rs); i++ {
+		out = append(out, uint64(rs[i])<<32|uint64(rs[i+1]))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// diceMaps is dice on string bigrams, for text that is not valid UTF-8
+// (where a lone invalid byte is its own one-character "bigram").
+func diceMaps(a, b string) float64 {
 	ga, gb := bigrams(a), bigrams(b)
 	if len(ga) == 0 || len(gb) == 0 {
 		return 0

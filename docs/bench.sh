@@ -38,7 +38,9 @@ run() {
 	run "Defect recall" env SHENBAO_SCANS=1 "$GO" test -count=1 -timeout 60m -run TestDefectRecall -v ./pipeline/
 	run "Extraction speed" "$GO" test -run '^$' -bench Extract -benchtime 20x ./extract/
 	run "Readers" "$GO" test -run '^$' -bench . -benchtime 20x ./extract/docx/ ./extract/pdftext/
-	run "Bulk: 1000 documents" "$GO" test -run '^$' -bench Bulk1000 -benchtime 1x ./bulk/
+	run "Bulk: 1000 documents" "$GO" test -run '^$' -bench 'Bulk1000$' -benchtime 1x ./bulk/
+	run "Bulk: 10,000 Word applications, cold and re-checked from the cache" "$GO" test -run '^$' -bench 'Bulk10000$' -benchtime 1x -timeout 3h ./bulk/
+	run "Service: 50 clients uploading while two workers extract (SQLite, PostgreSQL)" "$GO" test -run '^$' -bench 'Load' -benchtime 1x -timeout 60m ./api/
 	run "Scans: speed beside plain Tesseract" "$GO" test -run '^$' -bench ScanCorpus -benchtime 1x -timeout 90m ./extract/
 } >"$tmp"
 mv "$tmp" "$out"

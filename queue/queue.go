@@ -18,6 +18,8 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -197,6 +199,28 @@ type Queue struct {
 	stop   context.CancelFunc
 	swept  chan struct{}
 	ending stopping
+	// extracts gathers concurrent uploads' enqueues into one insert.
+	extracts extractBatch
+}
+
+// extractBatch is a group commit of extract jobs. On SQLite every insert
+// waits for the queue's one connection, which the workers and River's own
+// fetching also hold; with 50 clients uploading, an upload spent most of
+// its time (89% of its blocked time, profiled) waiting there for its turn.
+// Now an upload adds its application to the open batch and waits until
+// either the batch is written or it holds flushing (a one-slot
+// semaphore); holding it, it inserts whatever the batch holds by then.
+// Those who arrived while the previous insert ran are written together.
+type extractBatch struct {
+	flushing chan struct{}
+	mu       sync.Mutex
+	open     *pendingExtracts
+}
+
+type pendingExtracts struct {
+	ids  []int64
+	done chan struct{}
+	err  error
 }
 
 // Open connects River to the store's database (a queue.db beside the SQLite
@@ -318,12 +342,60 @@ func (q *Queue) Stop(ctx context.Context) error {
 // Ping checks that the queue's database answers.
 func (q *Queue) Ping(ctx context.Context) error { return q.ping(ctx) }
 
-// Extract enqueues the extract job of an application.
+// Extract enqueues the extract job of an application; it returns once the
+// job is stored, written in one insert with those enqueued at the same
+// time (extractBatch).
 func (q *Queue) Extract(ctx context.Context, appID int64) error {
-	if _, err := q.client.Insert(ctx, ExtractArgs{ApplicationID: appID}, nil); err != nil {
-		return fmt.Errorf("enqueue extract %d: %w", appID, err)
+	e := &q.extracts
+	e.mu.Lock()
+	if e.flushing == nil {
+		e.flushing = make(chan struct{}, 1)
+	}
+	if e.open == nil {
+		e.open = &pendingExtracts{done: make(chan struct{})}
+	}
+	b := e.open
+	b.ids = append(b.ids, appID)
+	e.mu.Unlock()
+
+	select {
+	case <-b.done: // written by another request
+	case e.flushing <- struct{}{}:
+		e.flushBatch(ctx, q, b)
+		<-e.flushing
+	}
+	if b.err != nil {
+		return fmt.Errorf("enqueue extract %d: %w", appID, b.err)
 	}
 	return nil
+}
+
+// flushBatch writes b unless it is already written; the caller holds
+// flushing.
+func (e *extractBatch) flushBatch(ctx context.Context, q *Queue, b *pendingExtracts) {
+	select {
+	case <-b.done:
+	default:
+		// Not written, so still open: nobody takes a batch without
+		// holding flushing and closing it.
+		e.mu.Lock()
+		e.open = nil
+		e.mu.Unlock()
+		// Unique per application: the same one twice (a retried
+		// upload) is one job.
+		slices.Sort(b.ids)
+		ids := slices.Compact(b.ids)
+		params := make([]river.InsertManyParams, len(ids))
+		for i, id := range ids {
+			params[i] = river.InsertManyParams{Args: ExtractArgs{ApplicationID: id}}
+		}
+		// The batch holds other requests' jobs: one client going away
+		// must not cancel theirs.
+		if _, err := q.client.InsertMany(context.WithoutCancel(ctx), params); err != nil {
+			b.err = err
+		}
+		close(b.done)
+	}
 }
 
 // Recheck enqueues a check job for each application of a recheck run.

