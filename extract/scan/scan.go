@@ -987,10 +987,17 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 		}
 		var ms []mark
 		for _, m := range found[i] {
-			if cellHasBox || tentative && (m.kind == markEmpty || m.kind == markTick) {
-				m.tentative = tentative
-				ms = append(ms, m)
+			if !(cellHasBox || tentative && (m.kind == markEmpty || m.kind == markTick)) {
+				continue
 			}
+			// An option is a box and its words: a second "box" with no
+			// room for words after the one before it is the option's
+			// first character (非 at a copier's contrast), not a mark.
+			if n := len(ms); n > 0 && m.rect.Min.X-ms[n-1].rect.Max.X <= pg.em/2 {
+				continue
+			}
+			m.tentative = tentative
+			ms = append(ms, m)
 		}
 		if len(ms) == 0 {
 			out = append(out, lineLay{rect: lr, piece: pg.piece(lr, ocr.Line), whole: -1})
