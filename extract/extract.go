@@ -198,7 +198,17 @@ func (e *Extractor) readPDF(ctx context.Context, data []byte) (*shenbao.Content,
 			return c, shenbao.FormatPDFText, nil
 		}
 		if err != nil && shenbao.ErrorCode(err) != shenbao.ENEEDSOCR {
-			return nil, "", err
+			// The text parser is stricter than MuPDF: a scanner's PDF
+			// it cannot parse (tiff2pdf's) may still open there. If it
+			// does not either, the parser's message stands.
+			if shenbao.ErrorCode(err) != shenbao.EINVALID || e.Scan == nil {
+				return nil, "", err
+			}
+			c, serr := e.Scan(ctx, bytes.NewReader(data), int64(len(data)))
+			if serr != nil {
+				return nil, "", err
+			}
+			return c, shenbao.FormatPDFScan, nil
 		}
 		if err == nil && e.Scan == nil {
 			// Usable text that matches no template: report it as unknown.

@@ -142,3 +142,28 @@ func TestPDFBehindJunk(t *testing.T) {
 		t.Errorf("read as %s %s, want nat2024 from the text layer", rep.Edition.ID, rep.Format)
 	}
 }
+
+// TestScannerPDFTheParserRefuses: tiff2pdf writes a PDF the text-layer
+// parser refuses as malformed while MuPDF opens it; the extractor reads
+// it as the scan it is. Without a scan engine the parser's error stands.
+func TestScannerPDFTheParserRefuses(t *testing.T) {
+	pdf, err := os.ReadFile("../testdata/scan/form_g4_96dpi.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := newExtractor()
+	if _, err := ex.PDFText(context.Background(), bytes.NewReader(pdf), int64(len(pdf))); shenbao.ErrorCode(err) != shenbao.EINVALID {
+		t.Skipf("the text parser reads this PDF now (%v): nothing left to fall back from", err)
+	}
+	rep, err := ex.Extract(context.Background(), "scanner.pdf", pdf)
+	if err != nil {
+		t.Fatalf("a scanner's PDF MuPDF opens was refused: %v", err)
+	}
+	if rep.Format != shenbao.FormatPDFScan || rep.Pages != 1 {
+		t.Errorf("read as %s with %d pages, want one scanned page", rep.Format, rep.Pages)
+	}
+	ex.Scan = nil
+	if _, err := ex.Extract(context.Background(), "scanner.pdf", pdf); shenbao.ErrorCode(err) != shenbao.EINVALID {
+		t.Errorf("without a scan engine: %v, want the parser's invalid-PDF error", err)
+	}
+}
