@@ -35,13 +35,14 @@ type Rule interface {
 type step interface{ apply(d *Doc) }
 
 // steps is the stage in order. Values are first put in their form
-// (signature, date, digits, per-cent, punctuation), then the digit model's
+// (signature, date, per-cent, digits, punctuation), then the digit model's
 // reading is weighed against them, then single values are doubted and
 // repaired by the form's print, and last the names are settled against
 // each other.
 var steps = []step{
 	sealRemnant{},
 	dateMarks{},
+	percentShadow{},
 	digitShapes{},
 	percentSign{},
 	punctWidth{},

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/layout"
 )
 
@@ -67,20 +68,26 @@ var (
 // (27.27%0): the form's figures have two decimals, so a third and fourth
 // digit 96 before a bracket or the end is the sign — where a sign belongs:
 // in a target written in words, or in a bare number whose other column
-// (base or target) carries a %. A bare four-decimal number otherwise stays
-// as written, so that the decimals check still sees it.
+// (base or target) carries a % or was read with the same two digits for
+// it (two real four-decimal figures both ending in 96 are a coincidence
+// of one in a hundred). A bare four-decimal number otherwise stays as
+// written, so that the decimals check still sees it; and so does a
+// table cell of a percent row, which holds its number bare (the label
+// prints the %).
 type percentSign struct{}
 
 func (percentSign) Name() string    { return "percent_sign" }
 func (percentSign) Title() string   { return "百分号" }
 func (percentSign) Factor() float64 { return 0.8 }
 func (percentSign) About() string {
-	return "规划目标中两位小数后读成“96”的百分号（11.9896）→11.98%）），及“%0”；仅在文字中或同一指标另一列带 % 时，单独的四位小数保留"
+	return "规划目标中两位小数后读成“96”的百分号（11.9896）→11.98%）），及“%0”；单独的四位小数仅在同一指标另一列带 % 或同样以 96 结尾时更正，否则保留"
 }
 
 var (
 	percentAs96 = regexp.MustCompile(`(\d\.\d{2})96([)）]|$)`)
 	percentZero = regexp.MustCompile(`(\d\.\d{2})%0([)）]|$)`)
+	// bareAs96 is a bare number whose sign may have been read as 96.
+	bareAs96 = regexp.MustCompile(`^-?\d+\.\d{2}96$`)
 )
 
 func (r percentSign) apply(d *Doc) {
@@ -90,21 +97,70 @@ func (r percentSign) apply(d *Doc) {
 		}
 		v := d.Fields[i].Value
 		w := percentZero.ReplaceAllString(v, "$1%$2")
-		if layout.ParseNumber(v) == nil || d.siblingPercent(i) {
+		if layout.ParseNumber(v) == nil {
 			w = percentAs96.ReplaceAllString(w, "$1%$2")
+			d.repair(i, r, w, 0)
+			return
+		}
+		if d.signBeside(i) {
+			// A bare number taken for a percentage: no surer than
+			// the guess that it is one.
+			d.repair(i, r, percentAs96.ReplaceAllString(w, "$1%$2"), 0.5)
+			return
 		}
 		d.repair(i, r, w, 0)
 	})
 }
 
-// siblingPercent says whether another column of field i's row holds a %.
-func (d *Doc) siblingPercent(i int) bool {
+// signBeside says whether another column of field i's row holds a %, or
+// a bare number whose sign reads as 96 too.
+func (d *Doc) signBeside(i int) bool {
 	for j, f := range d.Fields {
-		if j != i && f.Key == d.Fields[i].Key && strings.ContainsAny(f.Value, "%％") {
+		if j != i && f.Key == d.Fields[i].Key && (strings.ContainsAny(f.Value, "%％") || bareAs96.MatchString(f.Value)) {
 			return true
 		}
 	}
 	return false
+}
+
+// percentShadow undoes Tesseract's habits with a per-cent sign it did
+// read: digits it reads into the sign's glyph after a two-decimal number
+// (14.509%6, 14.5096%, 14.50%6, 14.509% for 14.50%), and "%。" read as
+// "%“" — with a 9 before the sign to drop only where the number then has
+// two digits (799%“ for 79%。): in 89%“ the 9 is the number's own. Only a
+// reading Tesseract took part in (a field whose engine is tesseract or
+// unnamed, and the long answers, which Tesseract reads alone): PP-OCR has
+// not the habit, and a PP-OCR reading of 12.349% is a real third decimal.
+// A number without a sign read (34.1996) is percentSign's.
+type percentShadow struct{}
+
+func (percentShadow) Name() string    { return "percent_shadow" }
+func (percentShadow) Title() string   { return "百分号残影" }
+func (percentShadow) Factor() float64 { return 0.8 }
+func (percentShadow) About() string {
+	return "Tesseract 把百分号读出的多余数字（14.509%6、14.5096%、14.50%6、14.509%→14.50%）及“%。”读成的“%“”；仅在两位小数之后，仅对 Tesseract 参与识别的内容"
+}
+
+var (
+	percentMisread = regexp.MustCompile(`(\d\.\d\d)(?:9%6|96%|%6|9%)`)
+	percentQuote   = regexp.MustCompile(`(^|[^\d.])(\d\d)9%“|(\d)%“`)
+)
+
+func (r percentShadow) apply(d *Doc) {
+	d.eachField(func(i int) {
+		if e := d.Fields[i].Engine; e == "" || e == shenbao.EngineTesseract {
+			d.repair(i, r, unshadow(d.Fields[i].Value), 0)
+		}
+	})
+	for i := range d.Texts {
+		d.repairText(i, r, unshadow(d.Texts[i].Text))
+	}
+}
+
+// unshadow is percentShadow on one reading.
+func unshadow(s string) string {
+	s = percentMisread.ReplaceAllString(s, "$1%")
+	return percentQuote.ReplaceAllString(s, "$1$2$3%")
 }
 
 // digitModel weighs the digit model's reading of a numeric cell (the

@@ -17,6 +17,7 @@ type in struct {
 	cell            bool
 	conf            float64 // 0.95 when 0
 	digits          string  // the digit model's reading, if any
+	engine          string  // who read it (shenbao.Field.Engine); unnamed when ""
 }
 
 // nat2022 is the template the rules are tried on, loaded once.
@@ -45,7 +46,7 @@ func doc(t *testing.T, vs ...in) *Doc {
 			conf = 0.95
 		}
 		f := shenbao.Field{ID: s.FieldID(v.col), Key: s.Key, Section: s.Section, Column: v.col, Value: v.value,
-			Confidence: conf, Source: shenbao.SourceOCR}
+			Confidence: conf, Source: shenbao.SourceOCR, Engine: v.engine}
 		if layout.IsNumeric(s.Type) {
 			f.Number = layout.ParseNumber(v.value)
 		}
@@ -89,6 +90,25 @@ var cases = map[string][]ruleCase{
 		{"two decimals are a number", []in{{key: "plan_rd", col: "2024年目标值", value: "16.96", cell: true}}, "plan_rd.target", "16.96"},
 		{"a sign already there", []in{{key: "plan_rd", col: "2024年目标值", value: "下降13.80%", cell: true}}, "plan_rd.target", "下降13.80%"},
 		{"not a plan target", []in{{key: "name", value: "降低11.9896）", cell: true}}, "name", "降低11.9896）"},
+		{"both columns read the sign as 96", []in{{key: "plan_rd", col: "2021年基准值", value: "14.5096", cell: true}, {key: "plan_rd", col: "2024年目标值", value: "8.5896", cell: true}}, "plan_rd.target", "8.58%"},
+		{"a lone bare four-decimal value stays", []in{{key: "plan_rd", col: "2024年目标值", value: "34.1996", cell: true}}, "plan_rd.target", "34.1996"},
+		{"a percent row's cell holds its number bare", []in{{key: "sme_share", col: "2021年", value: "73.9196", cell: true}}, "sme_share.2021", "73.9196"},
+		{"a four-decimal amount stays", []in{{key: "total_output", col: "2021年", value: "146.0796", cell: true}}, "total_output.2021", "146.0796"},
+	},
+	"percent_shadow": {
+		{"a 9 and a 6 around the sign", []in{{key: "plan_rd", col: "2024年目标值", value: "14.509%6", cell: true}}, "plan_rd.target", "14.50%"},
+		{"in words", []in{{key: "plan_rd", col: "2024年目标值", value: "0.62吨/万元(降低11.989%6)", cell: true}}, "plan_rd.target", "0.62吨/万元(降低11.98%)"},
+		{"96 before the sign", []in{{key: "plan_rd", col: "2021年基准值", value: "23.6696%", cell: true}}, "plan_rd.base", "23.66%"},
+		{"a 6 after it, read by Tesseract", []in{{key: "plan_rd", col: "2024年目标值", value: "14.50%6", cell: true, engine: shenbao.EngineTesseract}}, "plan_rd.target", "14.50%"},
+		{"%。 read as %“ with a 9", []in{{key: "name", value: "满意度达到799%“。", cell: true}}, "name", "满意度达到79%。"},
+		{"%。 read as %“", []in{{key: "name", value: "增长9%“。", cell: true}}, "name", "增长9%。"},
+		{"a 9 that is the number's own", []in{{key: "name", value: "覆盖率达到89%“。", cell: true}}, "name", "覆盖率达到89%。"},
+		{"PP-OCR has not the habit: a third decimal stays", []in{{key: "plan_rd", col: "2024年目标值", value: "12.349%", cell: true, engine: shenbao.EnginePPOCR}}, "plan_rd.target", "12.349%"},
+		{"nor when both engines read it", []in{{key: "plan_rd", col: "2024年目标值", value: "12.349%", cell: true, engine: shenbao.EngineBoth}}, "plan_rd.target", "12.349%"},
+		{"a sign alone", []in{{key: "plan_rd", col: "2024年目标值", value: "23.66%", cell: true}}, "plan_rd.target", "23.66%"},
+		{"a year is no sign", []in{{key: "name", value: "1996年成立", cell: true}}, "name", "1996年成立"},
+		{"a bare four-decimal number is not this rule's", []in{{key: "plan_rd", col: "2024年目标值", value: "34.1996", cell: true}}, "plan_rd.target", "34.1996"},
+		{"a real quote after a sign", []in{{key: "name", value: "达到8%，“专精特新”", cell: true}}, "name", "达到8%，“专精特新”"},
 	},
 	"seal_remnant": {
 		{"the seal's remnant after the name", []in{{key: "signer", col: "单位负责人（签字）：", value: "叶春梅  /全", cell: true}}, "signer", "叶春梅"},

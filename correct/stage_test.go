@@ -424,3 +424,24 @@ func TestRepairCountyInTexts(t *testing.T) {
 		t.Errorf("text = %q (confidence %.2f)", got.Text, got.Confidence)
 	}
 }
+
+// Tesseract's per-cent habits are undone in the long answers too (it
+// reads them alone), recorded and doubted; a sign read right is as read.
+func TestPercentShadowInTexts(t *testing.T) {
+	d := doc(t, in{key: "name", value: "湘江装备产业集群", cell: true})
+	d.Texts = []shenbao.Text{
+		{ID: "txt_a", Key: "txt_a", Text: "工序数控化率达到63%“。组织满意度达到799%“。", Chars: 22, Confidence: 0.9},
+		{ID: "txt_b", Key: "txt_b", Text: "出口额年均增长14%以上。", Chars: 13, Confidence: 0.9},
+	}
+	percentShadow{}.apply(d)
+	if got := d.Texts[0]; got.Text != "工序数控化率达到63%。组织满意度达到79%。" || got.Chars != len([]rune(got.Text)) || got.Confidence >= 0.9 {
+		t.Errorf("text = %q, %d chars (confidence %.2f)", got.Text, got.Chars, got.Confidence)
+	}
+	if got := d.Texts[1]; got.Text != "出口额年均增长14%以上。" || got.Confidence != 0.9 {
+		t.Errorf("a clean text changed: %q (confidence %.2f)", got.Text, got.Confidence)
+	}
+	if len(d.repairs) != 1 || d.repairs[0].FieldID != "txt_a" || d.repairs[0].Rule != "percent_shadow" ||
+		d.repairs[0].ConfidenceAfter >= d.repairs[0].ConfidenceBefore {
+		t.Errorf("repairs = %+v, want one of txt_a by percent_shadow, lowering its confidence", d.repairs)
+	}
+}

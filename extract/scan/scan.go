@@ -1049,11 +1049,11 @@ func (pg *page) text(piece int) (string, float64, float64) {
 		// repairs are for Tesseract's habits.
 		return tidy(strings.Join(parts, " ")), max(conf, 0.01), max(low, 0.01)
 	}
-	t, c := fixPercent(tidy(strings.Join(parts, " ")))
 	// Zero means "not rated" in Content (text layers); a reading Tesseract
-	// rated zero must still show as doubtful.
-	conf, low = max(min(conf, c), 0.01), max(min(low, c), 0.01)
-	return pg.checkNumber(pg.pieces[piece].Rect, t, conf, low)
+	// rated zero must still show as doubtful. Its habits (% read as 96)
+	// are repaired by the corrections stage, where repairs are recorded.
+	conf, low = max(conf, 0.01), max(low, 0.01)
+	return pg.checkNumber(pg.pieces[piece].Rect, tidy(strings.Join(parts, " ")), conf, low)
 }
 
 // unread says whether a piece has ink left or right of what was read

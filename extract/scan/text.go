@@ -178,25 +178,14 @@ func tidy(s string) string {
 	return string(out)
 }
 
-// percentMisread matches a percent sign Tesseract's Chinese model reads as
-// "9%6", "96%", "%6" or "9%" after a two-decimal number.
-var percentMisread = regexp.MustCompile(`(\d\.\d\d)(?:9%6|96%|%6|9%)`)
-
-// percentAsDigits matches a lone two-decimal number followed by "96", the
-// other way the model reads a percent sign. Forms write two decimals, so
-// four are more likely a misread — but a four-decimal value is itself a
-// defect to report, so the caller lowers its confidence.
-var percentAsDigits = regexp.MustCompile(`^(-?\d+\.\d\d)96$`)
-
-// percentQuote matches the other misreading in running text: "%。" comes
-// out as "%“", or as "9%“" after the number — a 9 to drop only where the
-// number then has two digits (799%“ for 79%。): in "89%“" the 9 is the
-// number's own.
-var percentQuote = regexp.MustCompile(`(^|[^\d.])(\d\d)9%“|(\d)%“`)
-
-// fixPercent repairs percent signs and says how sure the repair is (1 when
-// nothing was changed).
-func fixPercent(s string) (string, float64) {
+// percentWitness is Tesseract's reading of a value as it is held against
+// PP-OCR's (agrees): with its habits with the per-cent sign undone, so
+// that "14.509%6" witnesses PP-OCR's "14.50%", and how much such a
+// witness is worth (1 when nothing was undone). It is a comparison, not a
+// repair: the value is PP-OCR's reading. Values themselves are repaired
+// only by the corrections stage (package correct: percent_shadow,
+// percent_sign), where every change is recorded.
+func percentWitness(s string) (string, float64) {
 	if percentAsDigits.MatchString(s) {
 		return percentAsDigits.ReplaceAllString(s, "$1%"), 0.5
 	}
@@ -209,6 +198,16 @@ func fixPercent(s string) (string, float64) {
 	}
 	return s, c
 }
+
+// Tesseract's per-cent habits (see correct's percent_shadow and
+// percent_sign): the sign read as "9%6", "96%", "%6" or "9%" after a
+// two-decimal number, as the digits 96 after one, and "%。" read as "%“"
+// (a 9 before it dropped only where the number then has two digits).
+var (
+	percentMisread  = regexp.MustCompile(`(\d\.\d\d)(?:9%6|96%|%6|9%)`)
+	percentAsDigits = regexp.MustCompile(`^(-?\d+\.\d\d)96$`)
+	percentQuote    = regexp.MustCompile(`(^|[^\d.])(\d\d)9%“|(\d)%“`)
+)
 
 // numericLike reports whether OCR text looks like a number cell's content,
 // so that it is read again with the numeric whitelist.

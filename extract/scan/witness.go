@@ -143,7 +143,7 @@ func (pg *page) agrees(i int, text string) (bool, float64) {
 		conf = min(conf, l.Conf, l.Low)
 	}
 	if len(parts) > 0 {
-		t, c := fixPercent(tidy(strings.Join(parts, " ")))
+		t, c := percentWitness(tidy(strings.Join(parts, " ")))
 		if witnessKey(t) == want {
 			return true, min(conf, c)
 		}
