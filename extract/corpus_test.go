@@ -50,6 +50,7 @@ func TestCorpusAccuracy(t *testing.T) {
 	scans := os.Getenv("SHENBAO_SCANS") == "1" && ex.Scan != nil
 	var took []time.Duration
 	sheet := newScoreSheet()
+	repairs := corpus.RepairScores{}
 	for _, d := range corpusDocs(t) {
 		f := d.Format()
 		if f == "scan" && !scans || (f == "pdf" && ex.PDFText == nil) {
@@ -65,6 +66,7 @@ func TestCorpusAccuracy(t *testing.T) {
 		}
 		s := corpus.Compare(rep, d)
 		sheet.add(d.EditionID(), f, s)
+		repairs.Add(corpus.ScoreRepairs(rep, d))
 		if strings.HasPrefix(f, "scan") {
 			// Measured, not yet required; SCAN_MISSES=1 lists what
 			// each scan got wrong.
@@ -86,6 +88,7 @@ func TestCorpusAccuracy(t *testing.T) {
 	if len(took) > 0 {
 		sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
 		fmt.Fprintf(&b, "scans: %d, median %.1f s per application, slowest %.1f s\n", len(took), took[len(took)/2].Seconds(), took[len(took)-1].Seconds())
+		fmt.Fprintf(&b, "the correction rules' repairs against the truth:\n%s", repairs.String(ruleNames()))
 	}
 	t.Log(b.String())
 }

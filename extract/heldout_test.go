@@ -13,6 +13,7 @@ import (
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/corpus"
+	"github.com/shenbao/shenbao/correct"
 )
 
 // heldOutDir is the field-style set that nothing is tuned on
@@ -55,6 +56,8 @@ func TestHeldOut(t *testing.T) {
 		}
 		return classes[k]
 	}
+	// What each correction rule's repairs did (issue 20, item 5).
+	repairs := corpus.RepairScores{}
 	var lowPerScan []int
 	var took []time.Duration
 	refused := map[string]string{}
@@ -75,6 +78,7 @@ func TestHeldOut(t *testing.T) {
 		}
 		s := corpus.Compare(rep, d)
 		sheet.add(d.EditionID(), f, s)
+		repairs.Add(corpus.ScoreRepairs(rep, d))
 		low := len(ex.LowConfidence(rep))
 		c := class(f)
 		c.docs++
@@ -123,8 +127,18 @@ func TestHeldOut(t *testing.T) {
 		fmt.Fprintf(&b, "scans: %d read, median %d low_confidence findings, median %.1f s per application\n",
 			len(lowPerScan), lowPerScan[len(lowPerScan)/2], took[len(took)/2].Seconds())
 	}
+	fmt.Fprintf(&b, "\nthe correction rules' repairs against the truth (helped/hurt: closer to/further from it; right/broken: exactly):\n%s", repairs.String(ruleNames()))
 	t.Log(b.String())
 	heldOutFloors(t, classes, len(refused))
+}
+
+// ruleNames are the corrections stage's rules, in the order they run.
+func ruleNames() []string {
+	var names []string
+	for _, r := range correct.Rules() {
+		names = append(names, r.Name())
+	}
+	return names
 }
 
 // heldOutFloors holds the held-out set to what the readers reached when
