@@ -110,6 +110,16 @@ func (rs RepairScores) Add(o RepairScores) {
 	}
 }
 
+// Line is the scores on one line, rules sorted: rule=repairs/helped/hurt/neither.
+func (rs RepairScores) Line() string {
+	var parts []string
+	for rule, s := range rs {
+		parts = append(parts, fmt.Sprintf("%s=%d/%d/%d/%d", rule, s.Repairs, s.Helped, s.Hurt, s.Neither))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, " ")
+}
+
 // Helps says whether a rule earns its place: it helped, and more often
 // than it hurt.
 func (s RepairScore) Helps() bool { return s.Helped > 0 && s.Hurt < s.Helped }

@@ -49,6 +49,9 @@ func TestScoreRepairs(t *testing.T) {
 			t.Errorf("%s: %+v, want %+v", rule, got[rule], w)
 		}
 	}
+	if l := got.Line(); l != "a=2/1/1/0 b=3/2/0/1 c=2/0/1/0" {
+		t.Errorf("line %q", l)
+	}
 	sum := RepairScores{}
 	sum.Add(got)
 	sum.Add(got)

@@ -78,7 +78,12 @@ func TestHeldOut(t *testing.T) {
 		}
 		s := corpus.Compare(rep, d)
 		sheet.add(d.EditionID(), f, s)
-		repairs.Add(corpus.ScoreRepairs(rep, d))
+		rs := corpus.ScoreRepairs(rep, d)
+		repairs.Add(rs)
+		if strings.HasPrefix(f, "scan") {
+			// As it goes, so that a run cut short still counts.
+			t.Logf("%s repairs: %s", filepath.Base(d.Path), rs.Line())
+		}
 		low := len(ex.LowConfidence(rep))
 		c := class(f)
 		c.docs++
