@@ -958,6 +958,10 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 			}
 			band := image.Rect(r.Min.X, lr.Min.Y-em/2, lr.Max.X, lr.Max.Y+em/2).Intersect(r)
 			found[i] = findMarksIn(pg.gray, pg.bin, pg.light, band, lr, em)
+		}
+		found = dropOverlapping(found)
+		rects, found = joinCutLines(rects, found)
+		for i := range rects {
 			for _, m := range found[i] {
 				switch {
 				case m.kind == markEmpty && !m.pen && m.fill < clearlyEmpty, m.kind == markFilled:

@@ -94,6 +94,12 @@ func findMarksIn(g *image.Gray, b, light *bitmap, band, line image.Rectangle, em
 			// A printed √ at 150 dpi is a gray hairline: its shape
 			// shows at the looser threshold.
 			out = append(out, mark{kind: markTick, rect: c.rect, fill: 1})
+		case square && hasOverrunBox(light, c.rect, em):
+			// A box with a pen tick or cross run just past it: too
+			// small a shape to be a pen mark drawn well past its box,
+			// no longer closed at its own edges.
+			box, _ := boxWithin(light, c.rect, em)
+			out = append(out, mark{kind: markEmpty, rect: box, fill: boxInk(g, box), pen: true})
 		case float64(max(w, h)) > 1.1*fe:
 			// A box with a pen tick rising from it, on a line the
 			// tick itself made taller. (Searching every shape for a
@@ -118,6 +124,27 @@ func appendPenBox(out []mark, g *image.Gray, light *bitmap, r image.Rectangle, e
 		return out
 	}
 	return append(out, mark{kind: markEmpty, rect: box, fill: boxInk(g, box), pen: true})
+}
+
+// hasOverrunBox reports whether r, a shape about a box's size whose
+// outline is not closed, is a box with pen strokes run just past two of
+// its edges or more (a tick leaves up and right, a cross at every
+// corner): a closed box inside it makes up most of it, three quarters
+// each way. A character built round a box (由, 中, 电) holds one of
+// about two thirds of its height, and its strokes leave by the middle of
+// a side; one that is a box (日, 国) is closed itself.
+func hasOverrunBox(light *bitmap, r image.Rectangle, em int) bool {
+	box, ok := boxWithin(light, r, em)
+	if !ok || 4*box.Dx() < 3*r.Dx() || 4*box.Dy() < 3*r.Dy() {
+		return false
+	}
+	past := 0
+	for _, d := range []int{box.Min.X - r.Min.X, r.Max.X - box.Max.X, box.Min.Y - r.Min.Y, r.Max.Y - box.Max.Y} {
+		if d >= 2 {
+			past++
+		}
+	}
+	return past >= 2
 }
 
 // appendOpeningBox adds the option box that opens r, a shape wider or
@@ -301,4 +328,75 @@ func (m mark) glyph() string {
 		return "☑"
 	}
 	return "□"
+}
+
+// dropOverlapping removes, from the marks found per line, a mark that
+// overlaps a larger one by half its area or more: a line cut in two by a
+// pen tick rising from its box finds the box from both halves, once
+// whole and once as a smaller square closed by the tick's stroke.
+func dropOverlapping(found [][]mark) [][]mark {
+	type at struct{ line, k int }
+	var all []at
+	for i, ms := range found {
+		for k := range ms {
+			all = append(all, at{i, k})
+		}
+	}
+	drop := map[at]bool{}
+	for _, a := range all {
+		ra := found[a.line][a.k].rect
+		for _, b := range all {
+			rb := found[b.line][b.k].rect
+			if a == b || drop[b] {
+				continue
+			}
+			in := ra.Intersect(rb)
+			if area(rb) > area(ra) || area(rb) == area(ra) && (b.line < a.line || b.line == a.line && b.k < a.k) {
+				if 2*area(in) >= area(ra) {
+					drop[a] = true
+					break
+				}
+			}
+		}
+	}
+	if len(drop) == 0 {
+		return found
+	}
+	out := make([][]mark, len(found))
+	for i, ms := range found {
+		for k, m := range ms {
+			if !drop[at{i, k}] {
+				out[i] = append(out[i], m)
+			}
+		}
+	}
+	return out
+}
+
+func area(r image.Rectangle) int { return r.Dx() * r.Dy() }
+
+// joinCutLines puts back together a line that was cut in two across its
+// option box — a pen tick rising from the box makes the line too tall —
+// when the box was kept by one half: the other half, markless, reaches
+// into the box's height, and holds the tops (or feet) of the option's
+// characters, which read as neither part alone.
+func joinCutLines(rects []image.Rectangle, found [][]mark) ([]image.Rectangle, [][]mark) {
+	for i := 0; i < len(rects); i++ {
+		for _, m := range found[i] {
+			if j := i - 1; j >= 0 && len(found[j]) == 0 && m.rect.Min.Y < rects[i].Min.Y-1 && rects[j].Max.Y > m.rect.Min.Y {
+				rects[i] = rects[i].Union(rects[j])
+				rects = append(rects[:j], rects[j+1:]...)
+				found = append(found[:j], found[j+1:]...)
+				i--
+				break
+			}
+			if j := i + 1; j < len(rects) && len(found[j]) == 0 && m.rect.Max.Y > rects[i].Max.Y+1 && rects[j].Min.Y < m.rect.Max.Y {
+				rects[i] = rects[i].Union(rects[j])
+				rects = append(rects[:j], rects[j+1:]...)
+				found = append(found[:j], found[j+1:]...)
+				break
+			}
+		}
+	}
+	return rects, found
 }
