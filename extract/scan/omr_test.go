@@ -178,3 +178,27 @@ func TestCutLineJoined(t *testing.T) {
 		t.Errorf("the joined line's marks %+v, want the box", found[1])
 	}
 }
+
+// Two slivers of one line (否 on a faint copy: 不 over 口, apart) are
+// joined when an option box stands across the gap between them, and two
+// lines of text without one are left apart.
+func TestJoinSlivers(t *testing.T) {
+	const em = 28
+	for _, tt := range []struct {
+		name string
+		box  bool
+		want int // lines after
+	}{{"a box across the gap", true, 1}, {"no box", false, 2}} {
+		g, fill := whitePage(200, 80)
+		if tt.box {
+			drawMark(g, markEmpty, 10, 20, em-2)
+		}
+		fill(image.Rect(50, 20, 70, 32), 0) // the upper half of 否
+		fill(image.Rect(50, 34, 70, 46), 0) // its lower half
+		b := binarise(g)
+		rects := []image.Rectangle{image.Rect(50, 20, 70, 32), image.Rect(50, 34, 70, 46)}
+		if got := joinSlivers(b, rects, em); len(got) != tt.want {
+			t.Errorf("%s: lines %v, want %d", tt.name, got, tt.want)
+		}
+	}
+}
