@@ -202,3 +202,21 @@ func TestJoinSlivers(t *testing.T) {
 		}
 	}
 }
+
+// A mark ending a line after another mark's option words is dropped; a
+// line of two options, each with its words, keeps both.
+func TestDropTrailingMark(t *testing.T) {
+	line := image.Rect(10, 0, 200, 30)
+	opts := []mark{{rect: image.Rect(10, 2, 36, 28)}, {rect: image.Rect(90, 2, 116, 28)}}
+	if got := dropTrailingMark(opts, line, 28); len(got) != 2 {
+		t.Errorf("☑是 □否: %d marks, want 2", len(got))
+	}
+	tail := []mark{{rect: image.Rect(10, 2, 36, 28)}, {rect: image.Rect(180, 2, 198, 28)}}
+	if got := dropTrailingMark(tail, line, 28); len(got) != 1 {
+		t.Errorf("☑是 and a mark at the line's end: %d marks, want 1", len(got))
+	}
+	lone := []mark{{rect: image.Rect(175, 2, 198, 28)}}
+	if got := dropTrailingMark(lone, line, 28); len(got) != 1 {
+		t.Errorf("a lone mark: %d marks, want 1", len(got))
+	}
+}

@@ -1005,6 +1005,7 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 			m.tentative = tentative
 			ms = append(ms, m)
 		}
+		ms = dropTrailingMark(ms, lr, pg.em)
 		if len(ms) == 0 {
 			out = append(out, lineLay{rect: lr, piece: pg.piece(lr, ocr.Line), whole: -1})
 			continue

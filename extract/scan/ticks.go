@@ -460,3 +460,16 @@ func boxAcross(light *bitmap, r image.Rectangle, top, bottom, em int) bool {
 	}
 	return false
 }
+
+// dropTrailingMark drops the last of a line's marks when it ends the
+// line with no room for words after it and another mark opens the line:
+// an option is a box and its words, and a "mark" after the last option's
+// words is the top of a pen tick rising from that option's box, or ink
+// past the line's end. Left, it runs into the next line's mark (☑ □否)
+// and turns that option's empty box into a tick.
+func dropTrailingMark(ms []mark, line image.Rectangle, em int) []mark {
+	if n := len(ms); n > 1 && line.Max.X-ms[n-1].rect.Max.X <= em/2 {
+		return ms[:n-1]
+	}
+	return ms
+}
