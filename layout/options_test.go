@@ -1,6 +1,10 @@
 package layout
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/shenbao/shenbao"
@@ -80,6 +84,76 @@ func TestMarkConfidence(t *testing.T) {
 		got, ok := markConfidence(cell, Norm(tc.opt))
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("%s: %.2f %v, want %.2f %v", tc.opt, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// TestChoiceGroupsAgreeWithTruth: a group the templates call single
+// choice holds one tick in every application of the corpora, a planted
+// "no option ticked" defect aside, since settleSingle unticks an
+// ambiguous second tick of such a group; a multichoice group wrongly
+// typed choice would lose answers there.
+func TestChoiceGroupsAgreeWithTruth(t *testing.T) {
+	set := MustLoad()
+	var paths []string
+	for _, dir := range []string{"../testdata/corpus", "../../shared/corpus", "../../shared/corpus2"} {
+		ps, _ := filepath.Glob(filepath.Join(dir, "*.truth.json"))
+		paths = append(paths, ps...)
+	}
+	if len(paths) == 0 {
+		t.Skip("no corpus truth files")
+	}
+	type box struct {
+		Key, Parent, Group string
+		Checked            bool
+	}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var truth struct {
+			Edition    string
+			Checkboxes []box
+			Defects    []struct{ Kind, Key, Detail string }
+		}
+		if err := json.Unmarshal(data, &truth); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		tpl, ok := set.Get(truth.Edition)
+		if !ok {
+			continue
+		}
+		single := map[string]bool{}
+		for _, s := range tpl.Rows {
+			if s.IsCheckbox() {
+				single[s.Key] = !s.Multi()
+			}
+		}
+		blank := map[string]bool{}
+		for _, d := range truth.Defects {
+			if d.Kind == "checkbox" && strings.Contains(d.Detail, "no option ticked") {
+				blank[d.Key] = true
+			}
+		}
+		ticks := map[string]int{}
+		for _, b := range truth.Checkboxes {
+			if _, ok := single[b.Key]; !ok {
+				t.Errorf("%s: group %s not in template %s", filepath.Base(p), b.Key, truth.Edition)
+			}
+			k := b.Key + "|" + b.Parent + "|" + b.Group
+			if _, ok := ticks[k]; !ok {
+				ticks[k] = 0
+			}
+			if b.Checked {
+				ticks[k]++
+			}
+		}
+		for k, n := range ticks {
+			key := strings.SplitN(k, "|", 2)[0]
+			if single[key] && n != 1 && !(n == 0 && blank[key]) {
+				t.Errorf("%s: single-choice group %s has %d ticks", filepath.Base(p), k, n)
+			}
 		}
 	}
 }
