@@ -27,7 +27,7 @@ import (
 type labStyle struct {
 	doc     string // the digital application of testdata/corpus it is made from
 	name    string
-	marks   []string // per chosen option, in turn: ☑ ☒ ■ √ (printed) or pen:tick pen:cross pen:fill
+	marks   []string // per chosen option, in turn: ☑ ☒ ■ √ (printed), pen:tick pen:cross pen:fill pen:circle pen:beside, faint:tick (a pen tick in a faint box)
 	ink     color.RGBA
 	dpi     float64
 	mode    roughen.Mode
@@ -245,14 +245,15 @@ func labMark(img *image.RGBA, r image.Rectangle, m string, ink color.RGBA, rng *
 	box := image.Rect(r.Min.X+s/10, r.Min.Y+s/10, r.Min.X+s*9/10, r.Min.Y+s*9/10)
 	inner := box.Inset(max(2, s/8))
 	black := color.RGBA{0, 0, 0, 255}
-	outline := func() {
+	drawBox := func(c color.RGBA) {
 		roughen.Erase(img, box.Inset(-s/10))
 		w := max(1.5, float64(s)/14)
-		roughen.Line(img, box.Min, image.Pt(box.Max.X, box.Min.Y), w, black)
-		roughen.Line(img, image.Pt(box.Max.X, box.Min.Y), box.Max, w, black)
-		roughen.Line(img, box.Max, image.Pt(box.Min.X, box.Max.Y), w, black)
-		roughen.Line(img, image.Pt(box.Min.X, box.Max.Y), box.Min, w, black)
+		roughen.Line(img, box.Min, image.Pt(box.Max.X, box.Min.Y), w, c)
+		roughen.Line(img, image.Pt(box.Max.X, box.Min.Y), box.Max, w, c)
+		roughen.Line(img, box.Max, image.Pt(box.Min.X, box.Max.Y), w, c)
+		roughen.Line(img, image.Pt(box.Min.X, box.Max.Y), box.Min, w, c)
 	}
+	outline := func() { drawBox(black) }
 	switch m {
 	case "☑": // as printed (☑, or √ where the form prints that)
 	case "☒":
@@ -266,13 +267,22 @@ func labMark(img *image.RGBA, r image.Rectangle, m string, ink color.RGBA, rng *
 		roughen.Erase(img, box.Inset(-s/10))
 		roughen.Line(img, image.Pt(box.Min.X, box.Min.Y+s/2), image.Pt(box.Min.X+s/3, box.Max.Y), float64(s)/12, black)
 		roughen.Line(img, image.Pt(box.Min.X+s/3, box.Max.Y), image.Pt(box.Max.X, box.Min.Y-s/8), float64(s)/12, black)
-	case "pen:tick", "pen:cross", "pen:fill":
+	case "pen:tick", "pen:cross", "pen:fill", "pen:circle", "pen:beside":
 		outline() // the empty box the clerk marks
-		k := map[string]roughen.PenKind{"pen:tick": roughen.PenTick, "pen:cross": roughen.PenCross, "pen:fill": roughen.PenFill}[m]
-		roughen.Pen(img, box, k, ink, rng)
+		roughen.Pen(img, box, penKinds[m], ink, rng)
+	case "faint:tick":
+		// A copy whose boxes came out faint (a light toner, a form
+		// printed in gray), ticked by pen.
+		drawBox(color.RGBA{175, 175, 175, 255})
+		roughen.Pen(img, box, roughen.PenTick, ink, rng)
 	default:
 		panic(fmt.Sprintf("lab mark %q", m))
 	}
+}
+
+var penKinds = map[string]roughen.PenKind{
+	"pen:tick": roughen.PenTick, "pen:cross": roughen.PenCross, "pen:fill": roughen.PenFill,
+	"pen:circle": roughen.PenCircle, "pen:beside": roughen.PenTickBeside,
 }
 
 type glyphBox struct {

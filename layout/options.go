@@ -15,13 +15,20 @@ func (m *mapper) readChoice(s *Spec, a anchor) {
 	}
 	var text []rune
 	var owner []*shenbao.Cell
+	var lineOf []*shenbao.Line
 	for _, c := range region {
-		for _, r := range Norm(c.Text) {
-			text = append(text, r)
+		nt := []rune(Norm(c.Text))
+		text = append(text, nt...)
+		lineOf = append(lineOf, runeLines(c, nt)...)
+		for range nt {
 			owner = append(owner, c)
 		}
 	}
 	pos := 0
+	first := len(m.out.Checkboxes)
+	ev := make([]float64, len(s.Options))
+	rest := make([]float64, len(s.Options))
+	ats := make([]int, len(s.Options))
 	for i, o := range s.Options {
 		opt := []rune(Norm(o))
 		at, state := findOption(text, opt, pos)
@@ -35,6 +42,10 @@ func (m *mapper) readChoice(s *Spec, a anchor) {
 		}
 		cb := shenbao.Checkbox{
 			ID: s.OptionID(i), Key: s.Key, Section: s.Section, Group: s.FullLabel(), Option: o,
+		}
+		ats[i] = -1
+		if at >= 0 && state != 0 {
+			ats[i] = at
 		}
 		if at >= 0 {
 			pos = at + n
@@ -52,15 +63,205 @@ func (m *mapper) readChoice(s *Spec, a anchor) {
 			// surely the words were read: the option, once found, is
 			// as sure as its mark.
 			lc := lineConfidence(c)
-			if mc, ok := markConfidence(c, string(opt)); ok && state != 0 {
+			mc, ok := markConfidence(c, string(opt))
+			if l := lineOf[max(at-1, 0)]; at > 0 && l != nil && l.Mark > 0 && state != 0 {
+				// The line the mark before the option was read on: the
+				// mark opens it, however its words were read.
+				mc, ok = l.Mark, true
+			}
+			if ok && state != 0 {
 				lc = mc
 			}
-			cb.Confidence = conf * sim * a.score * lc
+			if state != 0 {
+				if !ok && m.source != shenbao.SourceOCR {
+					mc = 1 // a text layer's glyph is what was typed
+				}
+				ev[i] = markEvidence(state > 0, max(mc, 0.5))
+			}
+			rest[i] = conf * sim * a.score
+			cb.Confidence = rest[i] * lc
 			if at > 0 && state != 0 {
 				cb.Mark = string(text[at-1])
 			}
 		}
 		m.out.Checkboxes = append(m.out.Checkboxes, cb)
+	}
+	if m.source == shenbao.SourceOCR {
+		m.placeBySlot(m.out.Checkboxes[first:], text, owner, lineOf, ats, ev, rest, a.score)
+	}
+	if !s.Multi() {
+		settleSingle(m.out.Checkboxes[first:], ev, rest)
+	}
+}
+
+// runeLines returns, for each rune of nt (the normalised text of c), the
+// line of c it was read on; nil throughout when the lines do not make up
+// the cell's text.
+func runeLines(c *shenbao.Cell, nt []rune) []*shenbao.Line {
+	out := make([]*shenbao.Line, 0, len(nt))
+	for i := range c.Lines {
+		for range []rune(Norm(c.Lines[i].Text)) {
+			out = append(out, &c.Lines[i])
+		}
+	}
+	if len(out) != len(nt) {
+		return make([]*shenbao.Line, len(nt))
+	}
+	return out
+}
+
+// slot is a run of marks in a group's text: where the run starts and
+// ends, and the state it reads as.
+type slot struct{ start, end, state int }
+
+// markSlots lists the runs of marks of text in order.
+func markSlots(text []rune) []slot {
+	var out []slot
+	for i := 0; i < len(text); i++ {
+		if shenbao.MarkState(text[i]) == 0 {
+			continue
+		}
+		j := i
+		for j < len(text) && shenbao.MarkState(text[j]) != 0 {
+			j++
+		}
+		out = append(out, slot{i, j, markBefore(text, j)})
+		i = j
+	}
+	return out
+}
+
+// positional is the confidence an option placed by its mark's position
+// alone keeps: the text after the mark did not read as the option, but
+// the group's other options stand after their own marks, in order.
+const positional = 0.95
+
+// placeBySlot reads, the way an OMR sheet is read, the options whose
+// words OCR did not find after a mark: a pen tick or cross over an
+// option's first characters spoils their reading, or breaks the line.
+// When the group's text holds exactly one run of marks per option and
+// every option that was found stands right after the run of its rank,
+// the k-th run is the k-th option's mark.
+func (m *mapper) placeBySlot(cbs []shenbao.Checkbox, text []rune, owner []*shenbao.Cell, lineOf []*shenbao.Line, ats []int, ev, rest []float64, score float64) {
+	slots := markSlots(text)
+	if len(slots) != len(cbs) {
+		return
+	}
+	confirmed, missing := 0, 0
+	for i, at := range ats {
+		switch {
+		case at < 0:
+			missing++
+		case slots[i].end != at:
+			return // the marks and the options found do not line up
+		default:
+			confirmed++
+		}
+	}
+	if missing == 0 || confirmed == 0 {
+		return
+	}
+	for i, at := range ats {
+		if at >= 0 {
+			continue
+		}
+		sl := slots[i]
+		c := owner[sl.start]
+		cb := &cbs[i]
+		cb.Page, cb.BBox = where(c)
+		cb.Checked = sl.state > 0
+		cb.Mark = string(text[sl.end-1])
+		mc := lineConfidence(c)
+		if l := lineOf[sl.start]; l != nil && l.Mark > 0 {
+			mc = l.Mark
+		}
+		rest[i] = positional * score
+		ev[i] = markEvidence(cb.Checked, max(mc, 0.5))
+		cb.Confidence = rest[i] * mc
+	}
+}
+
+// markEvidence is a mark's decision and confidence as one signed figure:
+// +1 surely ticked, -1 surely empty, near 0 at the document's threshold
+// (a mark's confidence runs from 0.5 at the threshold to 0.98; see
+// extract/scan's boxConfidence).
+func markEvidence(ticked bool, conf float64) float64 {
+	e := min(1, max(0, (conf-0.5)/0.48))
+	if !ticked {
+		e = -e
+	}
+	return e
+}
+
+// The constraint of a single-choice group (one of its options is ticked,
+// 是 or 否 among them) decides what the marks alone leave open, the way an
+// OMR reader checks a question's answers against each other:
+const (
+	// groupSure: a group whose one ticked box stands this far above
+	// every other (in markEvidence's units, where a sure tick and a sure
+	// empty box are 2 apart) is sure, each box of it, however near the
+	// document's threshold the tick alone stood.
+	groupSure = 1.1
+	// ownLeast: a tick so near the threshold that its own ink barely
+	// tells it from a smudge is not made sure by the group: a required
+	// choice is left blank now and then (the applicant's defect), and a
+	// dirty empty box would then be read as its answer.
+	ownLeast = 0.3
+	// ambiguous: a box whose evidence is weaker than this either way
+	// may be decided by the group.
+	ambiguous = 0.45
+	// standsOut: a box the group decides stands this far from the rest.
+	standsOut = 0.6
+	// settled is the confidence of a box the group decided against its
+	// own mark: right more often than not, never sure.
+	settled = 0.75
+)
+
+// settleSingle applies a single-choice group's constraint to its boxes
+// cbs, as read (ev: each box's markEvidence, 0 where no mark was read;
+// rest: each box's confidence apart from its mark). With no box ticked,
+// an ambiguous box that stands clearly above the others is the answer;
+// with two, an ambiguous one clearly below the other is not. One ticked
+// box standing clearly above the rest makes the whole group sure.
+func settleSingle(cbs []shenbao.Checkbox, ev, rest []float64) {
+	if len(cbs) < 2 || len(cbs) != len(ev) {
+		return
+	}
+	for i := range cbs {
+		if cbs[i].Page == nil || ev[i] == 0 {
+			return // an option not found or without a mark: nothing to weigh
+		}
+	}
+	// The highest and second-highest evidence, and the lowest ticked.
+	top, second, weakest := -1, -1, -1
+	ticked := 0
+	for i := range cbs {
+		switch {
+		case top < 0 || ev[i] > ev[top]:
+			top, second = i, top
+		case second < 0 || ev[i] > ev[second]:
+			second = i
+		}
+		if cbs[i].Checked {
+			ticked++
+			if weakest < 0 || ev[i] < ev[weakest] {
+				weakest = i
+			}
+		}
+	}
+	margin := ev[top] - ev[second]
+	switch {
+	case ticked == 0 && ev[top] > -ambiguous && margin >= standsOut:
+		cbs[top].Checked = true
+		cbs[top].Confidence = rest[top] * settled
+	case ticked == 2 && weakest != top && ev[weakest] < ambiguous && ev[top]-ev[weakest] >= standsOut:
+		cbs[weakest].Checked = false
+		cbs[weakest].Confidence = rest[weakest] * settled
+	case ticked == 1 && cbs[top].Checked && ev[top] >= ownLeast && margin >= groupSure:
+		// Every box is as sure as the gap: 0.98 at groupSure and above.
+		for i := range cbs {
+			cbs[i].Confidence = max(cbs[i].Confidence, rest[i]*0.98)
+		}
 	}
 }
 
@@ -205,13 +406,21 @@ func indexRunes(s, sub []rune) int {
 
 // markConfidence is the confidence of the mark opening the line of c that
 // holds the option, when the reader rated it: the line is the mark and
-// the option's first characters, as read.
+// the option's first characters, as read — the first of them misread or
+// lost, when there are three or more (a pen tick run into the option's
+// first character spoils it; 第二产业 for 第三产业 is another option).
 func markConfidence(c *shenbao.Cell, normOpt string) (float64, bool) {
 	opt := []rune(normOpt)
 	prefix := opt[:min(len(opt), 6)]
 	for _, l := range c.Lines {
 		line := []rune(Norm(l.Text))
-		if l.Mark > 0 && len(line) > len(prefix) && equalRunes(line[1:1+len(prefix)], prefix) {
+		if l.Mark == 0 || len(line) < len(prefix) {
+			continue
+		}
+		after := line[1:]
+		tail := prefix[1:]
+		if len(after) >= len(prefix) && equalRunes(after[:len(prefix)], prefix) ||
+			len(prefix) >= 3 && (equalRunes(after[:len(tail)], tail) || len(after) >= len(prefix) && equalRunes(after[1:len(prefix)], tail)) {
 			return l.Mark, true
 		}
 	}

@@ -25,6 +25,10 @@ const (
 	PenCross                 // × over the box, often past its corners
 	PenCircle                // a loop around the box and the option's first characters
 	PenFill                  // the box scribbled full
+	// PenTickBeside is a tick drawn beside the box rather than in it:
+	// its foot left of the box or over its left side, its long stroke
+	// rising across the box or past it.
+	PenTickBeside
 )
 
 // Ink colours of pens.
@@ -61,6 +65,11 @@ func Pen(img *image.RGBA, r image.Rectangle, k PenKind, c color.RGBA, rng *rand.
 			stroke(img, prev[0], prev[1], p[0], p[1], w, c)
 			prev = p
 		}
+	case PenTickBeside:
+		dx := -0.5 + 0.4*rng.Float64() // where the tick's foot stands, left of the box
+		mx, my := j(x+dx*s), j(y+0.9*s)
+		stroke(img, mx-0.3*s, my-0.4*s, mx, my, w, c)
+		stroke(img, mx, my, j(x+(0.7+0.5*rng.Float64())*s), j(y-0.3*s), w, c)
 	case PenFill:
 		for t := 0.15; t < 0.9; t += 0.12 {
 			stroke(img, j(x+0.1*s), y+t*s, j(x+0.9*s), y+(t+0.1)*s, w*1.5, c)

@@ -101,3 +101,122 @@ func TestPrintOpens(t *testing.T) {
 		t.Error("without print every reading opens one")
 	}
 }
+
+// A pen tick or cross run just past its box makes a shape a little
+// larger than the box and no longer closed at its edges: the box inside
+// is found and decided by its ink. A character built round a box (由:
+// a stem rising from the middle of its top) is not taken for one.
+func TestOverrunBox(t *testing.T) {
+	const em, y = 28, 20
+	e := float64(em)
+	for _, tt := range []struct {
+		name   string
+		draw   func(g *image.Gray, x int)
+		want   bool
+		marked bool
+	}{
+		{"tick just past the top right", func(g *image.Gray, x int) {
+			drawMark(g, markEmpty, x, y, em)
+			fx, fy := float64(x), float64(y)
+			penStroke(g, fx+0.15*e, fy+0.5*e, fx+0.4*e, fy+0.85*e)
+			penStroke(g, fx+0.4*e, fy+0.85*e, fx+1.12*e, fy-0.12*e)
+		}, true, true},
+		{"cross just past the corners", func(g *image.Gray, x int) {
+			drawMark(g, markEmpty, x, y, em)
+			fx, fy := float64(x), float64(y)
+			penStroke(g, fx-0.12*e, fy-0.12*e, fx+1.12*e, fy+1.12*e)
+			penStroke(g, fx+1.12*e, fy-0.12*e, fx-0.12*e, fy+1.12*e)
+		}, true, true},
+		{"由: a box with a stem from its top's middle", func(g *image.Gray, x int) {
+			drawMark(g, markEmpty, x, y+em/3, em*2/3+2)
+			fx, fy := float64(x), float64(y)
+			penStroke(g, fx+e/3, fy, fx+e/3, fy+e)
+			penStroke(g, fx, fy+0.66*e, fx+0.66*e, fy+0.66*e)
+		}, false, false},
+	} {
+		g, _ := whitePage(300, 80)
+		tt.draw(g, 20)
+		b := binarise(g)
+		ms := findMarks(g, b, b, image.Rect(0, y-em/3, 300, y+em+em/3), em)
+		if (len(ms) == 1) != tt.want {
+			t.Errorf("%s: marks %+v, want one: %v", tt.name, ms, tt.want)
+			continue
+		}
+		if !tt.want {
+			continue
+		}
+		all := []*mark{&ms[0], {kind: markEmpty}, {kind: markEmpty}, {kind: markEmpty, fill: 0.3}}
+		decideMarks(all)
+		if ms[0].checked() != tt.marked {
+			t.Errorf("%s: fill %.3f, checked %v", tt.name, ms[0].fill, ms[0].checked())
+		}
+	}
+}
+
+// A line cut in two across its box (a pen tick rising from it made it
+// too tall) is put back together; the same box found from both halves is
+// kept once, whole.
+func TestCutLineJoined(t *testing.T) {
+	box := image.Rect(10, 100, 36, 126)
+	rects := []image.Rectangle{image.Rect(10, 60, 200, 84), image.Rect(10, 88, 200, 112), image.Rect(10, 112, 200, 130), image.Rect(10, 150, 200, 176)}
+	found := [][]mark{nil, {{kind: markEmpty, rect: image.Rect(12, 100, 26, 112), pen: true}}, {{kind: markEmpty, rect: box}}, {{kind: markEmpty, rect: image.Rect(10, 150, 36, 176)}}}
+	found = dropOverlapping(found)
+	if len(found[1]) != 0 || len(found[2]) != 1 {
+		t.Fatalf("after dropping: %+v", found)
+	}
+	rects, found = joinCutLines(rects, found)
+	want := []image.Rectangle{image.Rect(10, 60, 200, 84), image.Rect(10, 88, 200, 130), image.Rect(10, 150, 200, 176)}
+	if len(rects) != len(want) || len(found) != len(want) {
+		t.Fatalf("lines %v, want %v", rects, want)
+	}
+	for i := range want {
+		if rects[i] != want[i] {
+			t.Errorf("line %d: %v, want %v", i, rects[i], want[i])
+		}
+	}
+	if len(found[1]) != 1 || found[1][0].rect != box {
+		t.Errorf("the joined line's marks %+v, want the box", found[1])
+	}
+}
+
+// Two slivers of one line (否 on a faint copy: 不 over 口, apart) are
+// joined when an option box stands across the gap between them, and two
+// lines of text without one are left apart.
+func TestJoinSlivers(t *testing.T) {
+	const em = 28
+	for _, tt := range []struct {
+		name string
+		box  bool
+		want int // lines after
+	}{{"a box across the gap", true, 1}, {"no box", false, 2}} {
+		g, fill := whitePage(200, 80)
+		if tt.box {
+			drawMark(g, markEmpty, 10, 20, em-2)
+		}
+		fill(image.Rect(50, 20, 70, 32), 0) // the upper half of 否
+		fill(image.Rect(50, 34, 70, 46), 0) // its lower half
+		b := binarise(g)
+		rects := []image.Rectangle{image.Rect(50, 20, 70, 32), image.Rect(50, 34, 70, 46)}
+		if got := joinSlivers(b, rects, em); len(got) != tt.want {
+			t.Errorf("%s: lines %v, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+// A mark ending a line after another mark's option words is dropped; a
+// line of two options, each with its words, keeps both.
+func TestDropTrailingMark(t *testing.T) {
+	line := image.Rect(10, 0, 200, 30)
+	opts := []mark{{rect: image.Rect(10, 2, 36, 28)}, {rect: image.Rect(90, 2, 116, 28)}}
+	if got := dropTrailingMark(opts, line, 28); len(got) != 2 {
+		t.Errorf("☑是 □否: %d marks, want 2", len(got))
+	}
+	tail := []mark{{rect: image.Rect(10, 2, 36, 28)}, {rect: image.Rect(180, 2, 198, 28)}}
+	if got := dropTrailingMark(tail, line, 28); len(got) != 1 {
+		t.Errorf("☑是 and a mark at the line's end: %d marks, want 1", len(got))
+	}
+	lone := []mark{{rect: image.Rect(175, 2, 198, 28)}}
+	if got := dropTrailingMark(lone, line, 28); len(got) != 1 {
+		t.Errorf("a lone mark: %d marks, want 1", len(got))
+	}
+}

@@ -943,6 +943,8 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 	found := make([][]mark, len(rects))
 	inked := 0
 	if withMarks {
+		rects = joinSlivers(pg.light, rects, pg.em)
+		found = make([][]mark, len(rects))
 		ticks := 0
 		for i, lr := range rects {
 			// A pen tick rising from its box makes the line so tall
@@ -957,7 +959,11 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 				em = min(lh, pg.em*5/4)
 			}
 			band := image.Rect(r.Min.X, lr.Min.Y-em/2, lr.Max.X, lr.Max.Y+em/2).Intersect(r)
-			found[i] = findMarksIn(pg.gray, pg.bin, pg.light, band, lr, em)
+			found[i] = findMarksIn(pg.gray, pg.bin, pg.light, band, lr, em, pg.em)
+		}
+		found = dropOverlapping(found)
+		rects, found = joinCutLines(rects, found)
+		for i := range rects {
 			for _, m := range found[i] {
 				switch {
 				case m.kind == markEmpty && !m.pen && m.fill < clearlyEmpty, m.kind == markFilled:
@@ -999,6 +1005,7 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 			m.tentative = tentative
 			ms = append(ms, m)
 		}
+		ms = dropTrailingMark(ms, lr, pg.em)
 		if len(ms) == 0 {
 			out = append(out, lineLay{rect: lr, piece: pg.piece(lr, ocr.Line), whole: -1})
 			continue

@@ -43,15 +43,17 @@ type mark struct {
 // a hairline outline stays closed; fill measures from b, binarised as for
 // reading, so that a small dense character does not become a solid box.
 func findMarks(g *image.Gray, b, light *bitmap, line image.Rectangle, em int) []mark {
-	return findMarksIn(g, b, light, line, line, em)
+	return findMarksIn(g, b, light, line, line, em, em)
 }
 
 // findMarksIn is findMarks with the shapes taken whole from band, a
 // region around the line: a pen tick rising from its box makes the line
 // so tall that it is cut in two across the box. Only shapes whose middle
 // lies on the line count, so that the boxes of the lines above and below
-// (stacked options) neither count here nor take a box's place.
-func findMarksIn(g *image.Gray, b, light *bitmap, band, line image.Rectangle, em int) []mark {
+// (stacked options) neither count here nor take a box's place. bodyEm is
+// the body text's character size, which a line made taller by a pen
+// mark does not show.
+func findMarksIn(g *image.Gray, b, light *bitmap, band, line image.Rectangle, em, bodyEm int) []mark {
 	comps := components(light, band.Inset(-2))
 	sort.Slice(comps, func(i, j int) bool { return comps[i].rect.Min.X < comps[j].rect.Min.X })
 	var out []mark
@@ -94,6 +96,14 @@ func findMarksIn(g *image.Gray, b, light *bitmap, band, line image.Rectangle, em
 			// A printed √ at 150 dpi is a gray hairline: its shape
 			// shows at the looser threshold.
 			out = append(out, mark{kind: markTick, rect: c.rect, fill: 1})
+		case square && 4*gapBefore >= 3*em && hasOverrunBox(light, c.rect, em, bodyEm):
+			// A box with a pen tick or cross run just past it: too
+			// small a shape to be a pen mark drawn well past its box,
+			// no longer closed at its own edges. It opens its line or
+			// stands after a space, as options do; in running text,
+			// after a comma, it is a character.
+			box, _ := boxWithin(light, c.rect, em)
+			out = append(out, mark{kind: markEmpty, rect: box, fill: boxInk(g, box), pen: true})
 		case float64(max(w, h)) > 1.1*fe:
 			// A box with a pen tick rising from it, on a line the
 			// tick itself made taller. (Searching every shape for a
@@ -118,6 +128,46 @@ func appendPenBox(out []mark, g *image.Gray, light *bitmap, r image.Rectangle, e
 		return out
 	}
 	return append(out, mark{kind: markEmpty, rect: box, fill: boxInk(g, box), pen: true})
+}
+
+// hasOverrunBox reports whether r, a shape about a box's size whose
+// outline is not closed, is a box with pen strokes run just past two of
+// its edges or more (a tick leaves up and right, a cross at every
+// corner): a closed box of three quarters of bodyEm or more inside it
+// makes up two thirds of it each way, and the ink outside the box lies
+// off its middle, toward its corners.
+// A character built round a box (由, 申, 电) sends its stem out through
+// the middle of a side; one that is a box (日, 国) is closed itself.
+func hasOverrunBox(light *bitmap, r image.Rectangle, em, bodyEm int) bool {
+	box, ok := boxWithin(light, r, em)
+	// A printed box is about a body character wide; the squares inside
+	// characters (the 口 of 品, a bold 图) are smaller.
+	if !ok || 4*box.Dx() < 3*bodyEm || 3*box.Dx() < 2*r.Dx() || 3*box.Dy() < 2*r.Dy() {
+		return false
+	}
+	past := 0
+	for _, d := range []int{box.Min.X - r.Min.X, r.Max.X - box.Max.X, box.Min.Y - r.Min.Y, r.Max.Y - box.Max.Y} {
+		if d >= 2 {
+			past++
+		}
+	}
+	if past < 2 {
+		return false
+	}
+	// How far off the box's middle, across, the ink outside it lies.
+	mid := box.Min.X + box.Max.X
+	off, n := 0, 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if light.at(x, y) && !image.Pt(x, y).In(box) {
+				off += abs(2*x - mid)
+				n++
+			}
+		}
+	}
+	// Mean distance at least 0.4 of the box's width: a bar across the
+	// top (面, 西) averages 0.3 at most.
+	return n > 0 && 10*off >= 8*n*box.Dx()
 }
 
 // appendOpeningBox adds the option box that opens r, a shape wider or
@@ -301,4 +351,125 @@ func (m mark) glyph() string {
 		return "☑"
 	}
 	return "□"
+}
+
+// dropOverlapping removes, from the marks found per line, a mark that
+// overlaps a larger one by half its area or more: a line cut in two by a
+// pen tick rising from its box finds the box from both halves, once
+// whole and once as a smaller square closed by the tick's stroke.
+func dropOverlapping(found [][]mark) [][]mark {
+	type at struct{ line, k int }
+	var all []at
+	for i, ms := range found {
+		for k := range ms {
+			all = append(all, at{i, k})
+		}
+	}
+	drop := map[at]bool{}
+	for _, a := range all {
+		ra := found[a.line][a.k].rect
+		for _, b := range all {
+			rb := found[b.line][b.k].rect
+			if a == b || drop[b] {
+				continue
+			}
+			in := ra.Intersect(rb)
+			if area(rb) > area(ra) || area(rb) == area(ra) && (b.line < a.line || b.line == a.line && b.k < a.k) {
+				if 2*area(in) >= area(ra) {
+					drop[a] = true
+					break
+				}
+			}
+		}
+	}
+	if len(drop) == 0 {
+		return found
+	}
+	out := make([][]mark, len(found))
+	for i, ms := range found {
+		for k, m := range ms {
+			if !drop[at{i, k}] {
+				out[i] = append(out[i], m)
+			}
+		}
+	}
+	return out
+}
+
+func area(r image.Rectangle) int { return r.Dx() * r.Dy() }
+
+// joinCutLines puts back together a line that was cut in two across its
+// option box — a pen tick rising from the box makes the line too tall —
+// when the box was kept by one half: the other half, markless, reaches
+// into the box's height, and holds the tops (or feet) of the option's
+// characters, which read as neither part alone.
+func joinCutLines(rects []image.Rectangle, found [][]mark) ([]image.Rectangle, [][]mark) {
+	for i := 0; i < len(rects); i++ {
+		for _, m := range found[i] {
+			if j := i - 1; j >= 0 && len(found[j]) == 0 && m.rect.Min.Y < rects[i].Min.Y-1 && rects[j].Max.Y > m.rect.Min.Y {
+				rects[i] = rects[i].Union(rects[j])
+				rects = append(rects[:j], rects[j+1:]...)
+				found = append(found[:j], found[j+1:]...)
+				i--
+				break
+			}
+			if j := i + 1; j < len(rects) && len(found[j]) == 0 && m.rect.Max.Y > rects[i].Max.Y+1 && rects[j].Min.Y < m.rect.Max.Y {
+				rects[i] = rects[i].Union(rects[j])
+				rects = append(rects[:j], rects[j+1:]...)
+				found = append(found[:j], found[j+1:]...)
+				break
+			}
+		}
+	}
+	return rects, found
+}
+
+// joinSlivers joins two thin lines one above the other with almost no
+// gap between them into one when an option box stands across the gap: a
+// character whose halves stand apart (否: 不 over 口) on a faint copy
+// cuts its line into two slivers, of which neither holds the middle of
+// the box beside it.
+func joinSlivers(light *bitmap, rects []image.Rectangle, em int) []image.Rectangle {
+	var out []image.Rectangle
+	for _, r := range rects {
+		if n := len(out); n > 0 {
+			p := out[n-1]
+			u := p.Union(r)
+			if 4*p.Dy() < 3*em && 4*r.Dy() < 3*em && r.Min.Y-p.Max.Y <= em/5 && 10*u.Dy() <= 12*em &&
+				r.Min.X < p.Max.X && p.Min.X < r.Max.X && boxAcross(light, image.Rect(u.Min.X-2*em, u.Min.Y-2, u.Max.X+2, u.Max.Y+2), p.Max.Y, r.Min.Y, em) {
+				out[n-1] = u
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// boxAcross reports whether a square about a character tall, closed or
+// with a pen mark run just past it, stands in r across the rows from top
+// to bottom. r reaches left of the lines: a faint box is not part of
+// the line it opens.
+func boxAcross(light *bitmap, r image.Rectangle, top, bottom, em int) bool {
+	for _, c := range components(light, r) {
+		w, h := c.rect.Dx(), c.rect.Dy()
+		if 5*h >= 3*em && 4*w >= 3*h && 3*w <= 4*h && c.rect.Min.Y < top && c.rect.Max.Y > bottom &&
+			(closedOutline(light, c.rect) || hasOverrunBox(light, c.rect, em, em)) {
+			return true
+		}
+	}
+	return false
+}
+
+// dropTrailingMark drops the last of a line's marks when it ends the
+// line with no room for words after it and another mark opens the line:
+// an option is a box and its words, and a "mark" after the last option's
+// words is the top of a pen tick rising from that option's box, or ink
+// past the line's end. Left, it runs into the next line's mark (☑ □否)
+// and turns that option's empty box into a tick.
+func dropTrailingMark(ms []mark, line image.Rectangle, em int) []mark {
+	if n := len(ms); n > 1 && line.Max.X-ms[n-1].rect.Max.X <= em/2 {
+		return ms[:n-1]
+	}
+	return ms
 }

@@ -1,0 +1,159 @@
+package layout
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shenbao/shenbao"
+)
+
+// TestSettleSingle holds a single-choice group's constraint to what it
+// must decide (an ambiguous box against the rest) and what it must leave
+// alone (clear readings, a group left blank, two sure ticks).
+func TestSettleSingle(t *testing.T) {
+	page := 3
+	for _, tc := range []struct {
+		name     string
+		checked  []bool
+		conf     []float64 // each box's mark confidence
+		want     []bool
+		wantSure []bool // confidence ≥ 0.9 after
+	}{
+		{"clear", []bool{true, false}, []float64{0.98, 0.98}, []bool{true, false}, []bool{true, true}},
+		// A faint tick beside clearly empty boxes: the group is sure.
+		{"faint tick, clean empties", []bool{false, true, false}, []float64{0.98, 0.7, 0.98}, []bool{false, true, false}, []bool{true, true, true}},
+		// A tick barely above the threshold could be a smudge on a
+		// group left blank: not made sure.
+		{"tick at the threshold", []bool{true, false}, []float64{0.55, 0.98}, []bool{true, false}, []bool{false, true}},
+		// No box ticked, one just under the threshold and standing out:
+		// it is the answer, unsure.
+		{"none ticked, one ambiguous", []bool{false, false, false}, []float64{0.98, 0.6, 0.97}, []bool{false, true, false}, []bool{true, false, true}},
+		// A group left blank, every box clearly empty: left blank.
+		{"blank", []bool{false, false}, []float64{0.98, 0.9}, []bool{false, false}, []bool{true, true}},
+		// Two ticks, one ambiguous: the clear one is the answer.
+		{"two ticked, one ambiguous", []bool{true, true}, []float64{0.98, 0.6}, []bool{true, false}, []bool{true, false}},
+		// Two clear ticks: the applicant ticked both; read as drawn.
+		{"two clear ticks", []bool{true, true}, []float64{0.98, 0.95}, []bool{true, true}, []bool{true, true}},
+		// Two ambiguous boxes: nothing to choose between them.
+		{"two ambiguous", []bool{false, false}, []float64{0.6, 0.62}, []bool{false, false}, []bool{false, false}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cbs := make([]shenbao.Checkbox, len(tc.checked))
+			ev := make([]float64, len(tc.checked))
+			rest := make([]float64, len(tc.checked))
+			for i := range cbs {
+				cbs[i] = shenbao.Checkbox{Checked: tc.checked[i], Confidence: tc.conf[i], Page: &page}
+				ev[i] = markEvidence(tc.checked[i], tc.conf[i])
+				rest[i] = 1
+			}
+			settleSingle(cbs, ev, rest)
+			for i, c := range cbs {
+				if c.Checked != tc.want[i] || (c.Confidence >= 0.9) != tc.wantSure[i] {
+					t.Errorf("box %d: checked %v (%.2f), want %v sure %v", i, c.Checked, c.Confidence, tc.want[i], tc.wantSure[i])
+				}
+			}
+		})
+	}
+}
+
+// TestMarkConfidence: the mark before an option is found though a pen
+// tick spoiled the option's first character, but never the mark of
+// another option one character apart.
+func TestMarkConfidence(t *testing.T) {
+	cell := &shenbao.Cell{Lines: []shenbao.Line{
+		{Text: "□第一产业", Mark: 0.97},
+		{Text: "☑笫二产业", Mark: 0.8},
+		{Text: "☑三产业", Mark: 0.7},
+		{Text: "□是", Mark: 0.9},
+	}}
+	for _, tc := range []struct {
+		opt  string
+		want float64
+		ok   bool
+	}{
+		{"第一产业", 0.97, true},
+		{"第二产业", 0.8, true}, // first character misread
+		{"第三产业", 0.7, true}, // first character lost
+		{"是", 0.9, true},
+		{"否", 0, false},
+		{"第四产业", 0, false},
+	} {
+		got, ok := markConfidence(cell, Norm(tc.opt))
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("%s: %.2f %v, want %.2f %v", tc.opt, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// TestChoiceGroupsAgreeWithTruth: a group the templates call single
+// choice holds one tick in every application of the corpora, a planted
+// "no option ticked" defect aside, since settleSingle unticks an
+// ambiguous second tick of such a group; a multichoice group wrongly
+// typed choice would lose answers there.
+func TestChoiceGroupsAgreeWithTruth(t *testing.T) {
+	set := MustLoad()
+	var paths []string
+	for _, dir := range []string{"../testdata/corpus", "../../shared/corpus", "../../shared/corpus2"} {
+		ps, _ := filepath.Glob(filepath.Join(dir, "*.truth.json"))
+		paths = append(paths, ps...)
+	}
+	if len(paths) == 0 {
+		t.Skip("no corpus truth files")
+	}
+	type box struct {
+		Key, Parent, Group string
+		Checked            bool
+	}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var truth struct {
+			Edition    string
+			Checkboxes []box
+			Defects    []struct{ Kind, Key, Detail string }
+		}
+		if err := json.Unmarshal(data, &truth); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		tpl, ok := set.Get(truth.Edition)
+		if !ok {
+			continue
+		}
+		single := map[string]bool{}
+		for _, s := range tpl.Rows {
+			if s.IsCheckbox() {
+				single[s.Key] = !s.Multi()
+			}
+		}
+		blank := map[string]bool{}
+		for _, d := range truth.Defects {
+			if d.Kind == "checkbox" && strings.Contains(d.Detail, "no option ticked") {
+				blank[d.Key] = true
+			}
+		}
+		ticks := map[string]int{}
+		for _, b := range truth.Checkboxes {
+			if _, ok := single[b.Key]; !ok {
+				t.Errorf("%s: group %s not in template %s", filepath.Base(p), b.Key, truth.Edition)
+			}
+			k := b.Key + "|" + b.Parent + "|" + b.Group
+			if _, ok := ticks[k]; !ok {
+				ticks[k] = 0
+			}
+			if b.Checked {
+				ticks[k]++
+			}
+		}
+		for k, n := range ticks {
+			key := strings.SplitN(k, "|", 2)[0]
+			if single[key] && n != 1 && !(n == 0 && blank[key]) {
+				t.Errorf("%s: single-choice group %s has %d ticks", filepath.Base(p), k, n)
+			}
+		}
+	}
+}
