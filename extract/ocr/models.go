@@ -342,6 +342,11 @@ func walk(b []byte, f func(protowire.Number, protowire.Type, []byte) error) erro
 // install is said at start-up, not discovered in a job. It returns the
 // engine and the models folder.
 func ResolveEngine(mode, dir, exe string) (string, string, error) {
+	return resolveIn(mode, dir, ModelDirs(exe))
+}
+
+// resolveIn is ResolveEngine looking for the models in search.
+func resolveIn(mode, dir string, search []string) (string, string, error) {
 	switch mode {
 	case "", EngineTesseract, EnginePPOCR, EngineBoth:
 	default:
@@ -351,9 +356,14 @@ func ResolveEngine(mode, dir, exe string) (string, string, error) {
 		return mode, "", nil
 	}
 	if dir == "" {
-		dir = FindModels(ModelDirs(exe))
-		if dir == "" && mode == "" {
+		dir = FindModels(search)
+		switch {
+		case dir == "" && mode == "":
 			return EngineTesseract, "", nil
+		case dir == "":
+			where := strings.Join(search, ", ")
+			return "", "", shenbao.Errorf(shenbao.ENOTINSTALLED, "--ocr %s 需要 PP-OCR 模型，但未找到（查找了 %s）。%s / --ocr %s needs the PP-OCR models, which were not found (looked in %s).",
+				mode, where, installHint, mode, where)
 		}
 	}
 	if _, err := LoadModels(dir); err != nil {
