@@ -10,7 +10,7 @@ MODELS_DIR ?= /usr/local/share/shenbao/models
 LIB_DIR    ?= /usr/local/lib
 SAMPLES := testdata/corpus/nat2024_01_docx.docx testdata/corpus/gd2023_03_pdf.pdf
 
-.PHONY: deps models build demo test bench fuzz clean fixtures
+.PHONY: deps models build demo test bench bench-cells fuzz clean fixtures
 
 # Debian packages: Tesseract + Chinese data for scans, and its command for
 # the scan benchmark's baseline (poppler's pdfimages pulls out the pages it
@@ -77,6 +77,11 @@ test: deps models
 # commit and machine (docs/bench.sh). Scans make this take several minutes.
 bench: deps models
 	GO=$(GO) sh docs/bench.sh
+
+# The value-cell tables alone (TestValueCells, tens of minutes), put in
+# their place in docs/benchmarks.md; SHENBAO_CELLS_MAX bounds the cells.
+bench-cells: deps models
+	GO=$(GO) BENCH_ONLY='Value cells' sh docs/bench.sh
 
 fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s ./extract/docx/
