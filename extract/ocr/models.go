@@ -339,8 +339,9 @@ func walk(b []byte, f func(protowire.Number, protowire.Type, []byte) error) erro
 // "" is both engines when the models load and Tesseract alone when none
 // are installed; ppocr and both need the models, and a folder given or
 // found whose models do not load is an error whatever the mode: a damaged
-// install is said at start-up, not discovered in a job. It returns the
-// engine and the models folder.
+// install is said at start-up, not discovered in a job. A build without
+// cgo, which cannot run PP-OCR, defaults to Tesseract alone. It returns
+// the engine and the models folder.
 func ResolveEngine(mode, dir, exe string) (string, string, error) {
 	return resolveIn(mode, dir, ModelDirs(exe))
 }
@@ -352,8 +353,8 @@ func resolveIn(mode, dir string, search []string) (string, string, error) {
 	default:
 		return "", "", shenbao.Errorf("usage", "--ocr 只能是 tesseract、ppocr 或 both / --ocr must be tesseract, ppocr or both (not %q)", mode)
 	}
-	if mode == EngineTesseract {
-		return mode, "", nil
+	if mode == EngineTesseract || mode == "" && !ppocrBuilt {
+		return EngineTesseract, "", nil
 	}
 	if dir == "" {
 		dir = FindModels(search)
