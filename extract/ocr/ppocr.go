@@ -585,9 +585,14 @@ func splitLines(img *image.Gray, r image.Rectangle) []lineCrop {
 			}
 		}
 		// PaddleOCR's detector leaves a margin about a fifth of the
-		// line's height around its boxes; the model expects it.
-		m := max(2, (y1-y0)/5)
-		out = append(out, lineCrop{r: image.Rect(x0-m, y0-m, x1+m, y1+m), clip: clip})
+		// line's height above and below its boxes; the model expects it.
+		// Before and after the line it wants more, half the height: with
+		// a fifth, a character at an end — the 三 opening a name, the 。
+		// or ） closing a value — was dropped (TestValueCells' misses at
+		// 150 dpi). What the margin adds is paper: the ink's extent is
+		// the line's, and beyond the clip is painted white.
+		m, mx := max(2, (y1-y0)/5), max(2, (y1-y0)/2)
+		out = append(out, lineCrop{r: image.Rect(x0-mx, y0-m, x1+mx, y1+m), clip: clip})
 	}
 	return out
 }
