@@ -204,10 +204,10 @@ func TestSplitLines(t *testing.T) {
 	if len(ls) != 2 || ls[0].Min.Y > 10 || ls[0].Max.Y < 40 || ls[1].Max.Y < 96 || ls[1].Max.X < 99 {
 		t.Errorf("lines %v", ls)
 	}
-	// A line's crop runs half its height of paper past its ends, a fifth
-	// above and below: a character at an end is read whole.
-	if l := ls[0]; l.Min.X != 10-15 || l.Max.X != 200+15 || l.Min.Y != 10-6 || l.Max.Y != 40+6 {
-		t.Errorf("line 1 of ink (10,10)-(200,40) cropped as %v, want (-5,4)-(215,46)", l)
+	// A line's crop runs half its height of paper past its end, a fifth
+	// before it, above and below: a full stop closing it is read.
+	if l := ls[0]; l.Min.X != 10-6 || l.Max.X != 200+15 || l.Min.Y != 10-6 || l.Max.Y != 40+6 {
+		t.Errorf("line 1 of ink (10,10)-(200,40) cropped as %v, want (4,4)-(215,46)", l)
 	}
 	// A box drawn round a lone digit: its edges bound the line, they are
 	// not read.
