@@ -10,7 +10,7 @@ MODELS_DIR ?= /usr/local/share/shenbao/models
 LIB_DIR    ?= /usr/local/lib
 SAMPLES := testdata/corpus/nat2024_01_docx.docx testdata/corpus/gd2023_03_pdf.pdf
 
-.PHONY: deps models build demo test bench fuzz clean fixtures
+.PHONY: deps models build demo test bench bench-cells fuzz clean fixtures
 
 # Debian packages: Tesseract + Chinese data for scans, and its command for
 # the scan benchmark's baseline (poppler's pdfimages pulls out the pages it
@@ -44,10 +44,25 @@ models: deps
 build: deps
 	$(GO) build -o $(BIN) ./cmd/shenbao
 
-# The main job on the embedded default: check sample applications.
+# The main job on the embedded default: check sample applications; then
+# a scan of one — the digital sample printed to 150-dpi gray pages in a
+# multi-page TIFF, as an office scanner stores them (poppler, libtiff) —
+# read with the default engines, counting which recogniser each value's
+# reading rests on (both, ppocr, tesseract: the report's `engine`).
+DEMO_SCAN := bin/demo-scan
 demo: build models
 	./$(BIN) editions
 	./$(BIN) check $(SAMPLES)
+	rm -rf $(DEMO_SCAN) && mkdir -p $(DEMO_SCAN)
+	pdftoppm -r 150 -gray -tiff -tiffcompression lzw testdata/corpus/gd2023_03_pdf.pdf $(DEMO_SCAN)/p
+	tiffcp $(DEMO_SCAN)/p-*.tif $(DEMO_SCAN).tif
+	./$(BIN) check --format json $(DEMO_SCAN).tif >$(DEMO_SCAN).json
+	@grep -m1 -o '"format": *"[a-z-]*"' $(DEMO_SCAN).json
+	@grep -m1 -A1 '"edition"' $(DEMO_SCAN).json | grep -o '"id": *"[a-z0-9-]*"'
+	@echo "values per recogniser (engine):"
+	@grep -o '"engine": *"[a-z]*"' $(DEMO_SCAN).json | sort | uniq -c
+	@grep -q '"engine": *"\(both\|ppocr\)"' $(DEMO_SCAN).json || \
+	  { echo "demo: no value of the scan was read by PP-OCR (see \`make models\`)" >&2; exit 1; }
 
 # Every test; then the packages that must not need cgo (only extract/ocr,
 # render and their callers hold C code) build and test without it.
@@ -62,6 +77,11 @@ test: deps models
 # commit and machine (docs/bench.sh). Scans make this take several minutes.
 bench: deps models
 	GO=$(GO) sh docs/bench.sh
+
+# The value-cell tables alone (TestValueCells, tens of minutes), put in
+# their place in docs/benchmarks.md; SHENBAO_CELLS_MAX bounds the cells.
+bench-cells: deps models
+	GO=$(GO) BENCH_ONLY='Value cells' sh docs/bench.sh
 
 fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s ./extract/docx/

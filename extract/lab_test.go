@@ -209,24 +209,7 @@ func labCopy(t *testing.T, path string, st labStyle, seed uint64, maxPages int) 
 			labMark(img, r, st.marks[k%len(st.marks)], st.ink, rng)
 			k++
 		}
-		if p == last && st.seal.A != 0 {
-			b := img.Rect
-			roughen.Seal(img, float64(b.Dx())*0.65, float64(b.Dy())*0.6, float64(b.Dx())*0.11, st.seal, rng)
-		}
-		deg := st.skew
-		if p%2 == 0 {
-			deg = -deg * 0.7
-		}
-		var out image.Image = img
-		if deg != 0 {
-			out = roughen.SkewColour(img, deg)
-		}
-		if st.blur {
-			out = roughen.BlurColour(out)
-		}
-		if st.noise > 0 {
-			out = roughen.NoiseColour(out, st.noise, seed+uint64(p))
-		}
+		out, _ := labScan(img, st, p, p == last, seed, rng)
 		pages = append(pages, roughen.Page{Img: out, Mode: st.mode, Quality: st.quality})
 	}
 	pdf, err := roughen.ScanPDF(pages, st.dpi)
@@ -234,6 +217,32 @@ func labCopy(t *testing.T, path string, st labStyle, seed uint64, maxPages int) 
 		t.Fatal(err)
 	}
 	return pdf
+}
+
+// labScan does to page p of a copy (its last when last) what the lab's
+// style st does past the marks: a seal on the last page, the page turned
+// (by st.skew, the other way and less on even pages), blurred, noised. It
+// returns the page and the angle it was turned by.
+func labScan(img *image.RGBA, st labStyle, p int, last bool, seed uint64, rng *rand.Rand) (image.Image, float64) {
+	if last && st.seal.A != 0 {
+		b := img.Rect
+		roughen.Seal(img, float64(b.Dx())*0.65, float64(b.Dy())*0.6, float64(b.Dx())*0.11, st.seal, rng)
+	}
+	deg := st.skew
+	if p%2 == 0 {
+		deg = -deg * 0.7
+	}
+	var out image.Image = img
+	if deg != 0 {
+		out = roughen.SkewColour(img, deg)
+	}
+	if st.blur {
+		out = roughen.BlurColour(out)
+	}
+	if st.noise > 0 {
+		out = roughen.NoiseColour(out, st.noise, seed+uint64(p))
+	}
+	return out, deg
 }
 
 // labMark draws mark m for the printed mark at r (its glyph's cell):

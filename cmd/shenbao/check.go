@@ -48,7 +48,7 @@ func (m *Main) check(ctx context.Context, args []string) error {
 		return err
 	}
 	p.Extractor.MaxBytes = *maxMB << 20
-	so, err := of.scanOptions(0)
+	so, err := of.scanOptions(ctx, 0)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"os"
 
@@ -20,12 +21,20 @@ func (o *ocrFlags) register(fs *flag.FlagSet) {
 
 // scanOptions checks the choice at start-up — models missing for ppocr or
 // both, or damaged wherever they are, is a typed error now, not in a job —
-// and returns the scan reader's options.
-func (o *ocrFlags) scanOptions(workers int) (scanpdf.Options, error) {
+// and returns the scan reader's options. Where PP-OCR will read, its
+// models are loaded and run once in a child (ocr.Probe): what the files
+// alone cannot tell (a library that is not ONNX Runtime, a model the
+// runtime refuses) fails here too.
+func (o *ocrFlags) scanOptions(ctx context.Context, workers int) (scanpdf.Options, error) {
 	exe, _ := os.Executable()
 	eng, dir, err := ocr.ResolveEngine(o.engine, o.models, exe)
 	if err != nil {
 		return scanpdf.Options{}, err
+	}
+	if eng != ocr.EngineTesseract {
+		if err := ocr.Probe(ctx, dir); err != nil {
+			return scanpdf.Options{}, err
+		}
 	}
 	return scanpdf.Options{Workers: workers, Engine: eng, Models: dir}, nil
 }

@@ -3,6 +3,8 @@ package ocr
 import (
 	"image"
 	"math"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -53,6 +55,34 @@ func TestDecode(t *testing.T) {
 		}
 		if len(r.Chars) > 0 && len(r.Chars[0].Alts) != c.alts {
 			t.Errorf("%s: alternatives %+v, want %d", c.name, r.Chars[0].Alts, c.alts)
+		}
+	}
+}
+
+// TestDecodeAlternatives: a character's alternatives are the other
+// characters of its surest frame, likeliest first, the blank and
+// negligible ones left out, their forms' scores summed as the winner's.
+func TestDecodeAlternatives(t *testing.T) {
+	classes := []string{"", "1", "7", "/", "／", "工"}
+	p := newPPOCR(nil, classes, 1)
+	r := p.decode(scores(len(classes), map[int]float32{1: 0.4, 5: 0.1, 2: 0.2, 3: 0.15, 4: 0.1}, map[int]float32{1: 0.7, 2: 0.25}))
+	want := []Alt{{"7", 0.3}, {"/", 0.25}, {"工", 0.1}}
+	if r.Text != "1" || len(r.Chars) != 1 || math.Abs(r.Chars[0].Prob-0.7) > 1e-6 {
+		t.Fatalf("read %+v", r)
+	}
+	// The surest frame (0.7) gives the alternatives: 7 alone there.
+	if got := r.Chars[0].Alts; len(got) != 1 || got[0].Text != "7" || math.Abs(got[0].Prob-0.25) > 1e-6 {
+		t.Errorf("alternatives %+v, want 7 at 0.25", got)
+	}
+	// One frame: every other character, '/' and '／' as one.
+	r = p.decode(scores(len(classes), map[int]float32{1: 0.35, 5: 0.1, 2: 0.3, 3: 0.15, 4: 0.1}))
+	got := r.Chars[0].Alts
+	if len(got) != len(want) {
+		t.Fatalf("alternatives %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i].Text != want[i].Text || math.Abs(got[i].Prob-want[i].Prob) > 1e-6 {
+			t.Errorf("alternative %d: %+v, want %+v", i, got[i], want[i])
 		}
 	}
 }
@@ -122,6 +152,36 @@ func TestPrepareBatch(t *testing.T) {
 	}
 }
 
+// TestPrepareBatchAspect: lines of a batch keep their aspect — each
+// scaled to 48 pixels high and ⌈48·w/h⌉ wide, as PaddleOCR's
+// resize_norm_img — and are padded with 0 to the widest of the batch.
+func TestPrepareBatchAspect(t *testing.T) {
+	g := image.NewGray(image.Rect(0, 0, 400, 40))
+	for i := range g.Pix {
+		g.Pix[i] = 255
+	}
+	wide := lineCrop{r: image.Rect(0, 0, 250, 20), clip: g.Rect}  // 12.5:1 → 600
+	short := lineCrop{r: image.Rect(0, 20, 55, 40), clip: g.Rect} // 2.75:1 → 132
+	odd := lineCrop{r: image.Rect(300, 0, 333, 40), clip: g.Rect} // 0.825:1 → ⌈39.6⌉ = 40
+	data, w := prepareBatch(g, []lineCrop{wide, short, odd})
+	if w != 600 || len(data) != 3*3*recHeight*w {
+		t.Fatalf("batch width %d, %d values; want 600", w, len(data))
+	}
+	plane := recHeight * w
+	for i, rw := range []int{600, 132, 40} {
+		for _, y := range []int{0, recHeight - 1} {
+			if v := data[i*3*plane+y*w+rw-1]; v != 1 {
+				t.Errorf("line %d: column %d is %v, want paper (1)", i, rw-1, v)
+			}
+			if rw < w {
+				if v := data[i*3*plane+y*w+rw]; v != 0 {
+					t.Errorf("line %d: column %d is %v, want padding (0)", i, rw, v)
+				}
+			}
+		}
+	}
+}
+
 func TestSplitLines(t *testing.T) {
 	g := image.NewGray(image.Rect(0, 0, 300, 120))
 	for i := range g.Pix {
@@ -143,6 +203,11 @@ func TestSplitLines(t *testing.T) {
 	}
 	if len(ls) != 2 || ls[0].Min.Y > 10 || ls[0].Max.Y < 40 || ls[1].Max.Y < 96 || ls[1].Max.X < 99 {
 		t.Errorf("lines %v", ls)
+	}
+	// A line's crop runs half its height of paper past its end, a fifth
+	// before it, above and below: a full stop closing it is read.
+	if l := ls[0]; l.Min.X != 10-6 || l.Max.X != 200+15 || l.Min.Y != 10-6 || l.Max.Y != 40+6 {
+		t.Errorf("line 1 of ink (10,10)-(200,40) cropped as %v, want (4,4)-(215,46)", l)
 	}
 	// A box drawn round a lone digit: its edges bound the line, they are
 	// not read.
@@ -284,6 +349,21 @@ func TestResolveEngine(t *testing.T) {
 		}
 		if eng != c.engine || shenbao.ErrorCode(err) != c.code {
 			t.Errorf("%q in %q: %q, %v; want %q, code %q", c.mode, c.dir, eng, err, c.engine, c.code)
+		}
+	}
+	// A machine without the models: the default is Tesseract alone, no
+	// error; asking for PP-OCR says how to install them.
+	for _, c := range []struct{ mode, engine, code string }{
+		{"", EngineTesseract, ""},
+		{EngineBoth, "", shenbao.ENOTINSTALLED},
+		{EnginePPOCR, "", shenbao.ENOTINSTALLED},
+	} {
+		eng, dir, err := resolveIn(c.mode, "", []string{empty, filepath.Join(empty, "nowhere")})
+		if eng != c.engine || dir != "" || shenbao.ErrorCode(err) != c.code {
+			t.Errorf("no models, %q: %q %q, %v; want %q, code %q", c.mode, eng, dir, err, c.engine, c.code)
+		}
+		if err != nil && !strings.Contains(shenbao.ErrorMessage(err), "make models") {
+			t.Errorf("no models, %q: the message does not say how to install them: %v", c.mode, err)
 		}
 	}
 }

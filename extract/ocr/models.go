@@ -339,21 +339,32 @@ func walk(b []byte, f func(protowire.Number, protowire.Type, []byte) error) erro
 // "" is both engines when the models load and Tesseract alone when none
 // are installed; ppocr and both need the models, and a folder given or
 // found whose models do not load is an error whatever the mode: a damaged
-// install is said at start-up, not discovered in a job. It returns the
-// engine and the models folder.
+// install is said at start-up, not discovered in a job. A build without
+// cgo, which cannot run PP-OCR, defaults to Tesseract alone. It returns
+// the engine and the models folder.
 func ResolveEngine(mode, dir, exe string) (string, string, error) {
+	return resolveIn(mode, dir, ModelDirs(exe))
+}
+
+// resolveIn is ResolveEngine looking for the models in search.
+func resolveIn(mode, dir string, search []string) (string, string, error) {
 	switch mode {
 	case "", EngineTesseract, EnginePPOCR, EngineBoth:
 	default:
 		return "", "", shenbao.Errorf("usage", "--ocr 只能是 tesseract、ppocr 或 both / --ocr must be tesseract, ppocr or both (not %q)", mode)
 	}
-	if mode == EngineTesseract {
-		return mode, "", nil
+	if mode == EngineTesseract || mode == "" && !ppocrBuilt {
+		return EngineTesseract, "", nil
 	}
 	if dir == "" {
-		dir = FindModels(ModelDirs(exe))
-		if dir == "" && mode == "" {
+		dir = FindModels(search)
+		switch {
+		case dir == "" && mode == "":
 			return EngineTesseract, "", nil
+		case dir == "":
+			where := strings.Join(search, ", ")
+			return "", "", shenbao.Errorf(shenbao.ENOTINSTALLED, "--ocr %s 需要 PP-OCR 模型，但未找到（查找了 %s）。%s / --ocr %s needs the PP-OCR models, which were not found (looked in %s).",
+				mode, where, installHint, mode, where)
 		}
 	}
 	if _, err := LoadModels(dir); err != nil {

@@ -585,9 +585,15 @@ func splitLines(img *image.Gray, r image.Rectangle) []lineCrop {
 			}
 		}
 		// PaddleOCR's detector leaves a margin about a fifth of the
-		// line's height around its boxes; the model expects it.
-		m := max(2, (y1-y0)/5)
-		out = append(out, lineCrop{r: image.Rect(x0-m, y0-m, x1+m, y1+m), clip: clip})
+		// line's height around its boxes; the model expects it. After the
+		// line it wants more, half the height: with a fifth, the 。 or ）
+		// closing a value was dropped (TestValueCells' lab copies at
+		// 120–200 dpi). Not before it: there half the height lost a
+		// leading minus (-0.10 read 0.10 at 1.00) and read a lone 6 as #.
+		// What the margin adds is paper: the ink's extent is the line's,
+		// and beyond the clip is painted white.
+		m, after := max(2, (y1-y0)/5), max(2, (y1-y0)/2)
+		out = append(out, lineCrop{r: image.Rect(x0-m, y0-m, x1+after, y1+m), clip: clip})
 	}
 	return out
 }

@@ -6,6 +6,9 @@ import (
 	"github.com/shenbao/shenbao"
 )
 
+// ppocrBuilt: this build runs PP-OCR (ONNX Runtime through cgo).
+const ppocrBuilt = true
+
 // NewPPOCR loads the checked models (LoadModels) into one ONNX Runtime
 // session. A runtime that does not load or a model it refuses is a typed
 // error here, before any page is read.

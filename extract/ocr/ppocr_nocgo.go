@@ -4,6 +4,10 @@ package ocr
 
 import "github.com/shenbao/shenbao"
 
+// ppocrBuilt: this build cannot run PP-OCR, so the default engine is
+// Tesseract alone even where the models are installed.
+const ppocrBuilt = false
+
 // NewPPOCR fails: ONNX Runtime is loaded through cgo.
 func NewPPOCR(*Models, PPOCROptions) (*PPOCR, error) {
 	return nil, shenbao.Errorf(shenbao.ENOTINSTALLED,

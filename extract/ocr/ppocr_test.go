@@ -5,8 +5,10 @@ package ocr
 import (
 	"context"
 	"image"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -71,6 +73,49 @@ func TestPPOCRReadsCells(t *testing.T) {
 	}
 }
 
+// TestPPOCRBatchSameAsAlone: cells read together — batched by width,
+// padded to the widest of their batch — read as each does alone.
+func TestPPOCRBatchSameAsAlone(t *testing.T) {
+	p := testPPOCR(t)
+	g := loadGray(t, "rows.png")
+	var rects []image.Rectangle
+	for _, c := range cells {
+		rects = append(rects, c.rect)
+	}
+	together, err := p.Read(context.Background(), g, rects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(planBatches(cropsOf(g, rects))); n >= len(rects) {
+		t.Errorf("%d cells in %d batches: none shared", len(rects), n)
+	}
+	for i, r := range rects {
+		alone, err := p.Read(context.Background(), g, []image.Rectangle{r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, b := texts(alone[0]), texts(together[i]); a != b {
+			t.Errorf("cell %d: alone %q, batched %q", i, a, b)
+		}
+	}
+}
+
+func cropsOf(g *image.Gray, rects []image.Rectangle) []lineCrop {
+	var out []lineCrop
+	for _, r := range rects {
+		out = append(out, splitLines(g, r)...)
+	}
+	return out
+}
+
+func texts(rs []Reading) string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.Text)
+	}
+	return strings.Join(out, "|")
+}
+
 func TestPPOCRCancelled(t *testing.T) {
 	p := testPPOCR(t)
 	g := loadGray(t, "rows.png")
@@ -116,6 +161,7 @@ func TestModelsBad(t *testing.T) {
 		{"no dictionary", rec, nil, nil, shenbao.ENOTINSTALLED},
 		{"truncated", rec[:len(rec)/2], dict, nil, shenbao.EINVALID},
 		{"truncated in its header", rec[:40], dict, nil, shenbao.EINVALID},
+		{"random bytes", randomBytes(len(rec) / 8), dict, nil, shenbao.EINVALID},
 		{"empty", []byte{}, dict, nil, shenbao.EINVALID},
 		{"detector for recogniser", det, dict, nil, shenbao.EINVALID},
 		{"dictionary of another size", rec, dict[:len(dict)/2], nil, shenbao.EINVALID},
@@ -142,6 +188,77 @@ func TestModelsBad(t *testing.T) {
 			}
 			if got := shenbao.ErrorCode(err); got != c.code {
 				t.Fatalf("code %q (%v), want %q", got, err, c.code)
+			}
+			if msg := shenbao.ErrorMessage(err); !containsHan(msg) || !containsASCIIWord(msg) {
+				t.Errorf("message not bilingual: %s", msg)
+			}
+		})
+	}
+}
+
+// randomBytes is n bytes of a fixed pseudo-random sequence: a file of
+// noise in a model's place.
+func randomBytes(n int) []byte {
+	rng := rand.New(rand.NewPCG(1, 2))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(rng.Uint32())
+	}
+	return b
+}
+
+// TestProbe: the installed models load and run in a child process; what
+// the files alone do not betray — a model of the right declared shape
+// that the runtime refuses, a shared library that is not ONNX Runtime —
+// and what they do (a truncated model) are typed, bilingual errors from
+// the probe, as the service meets them at start-up.
+func TestProbe(t *testing.T) {
+	src := FindModels(ModelDirs(""))
+	if src == "" {
+		t.Skip("PP-OCR models not installed (make models)")
+	}
+	if err := Probe(context.Background(), src); err != nil {
+		t.Fatalf("installed models: %v", err)
+	}
+	rec, err := os.ReadFile(filepath.Join(src, RecModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dict, err := os.ReadFile(filepath.Join(src, DictFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	classes, err := parseDict(dict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An ELF shared library that is not ONNX Runtime: the C library's
+	// maths, present on every glibc system.
+	libm, _ := os.ReadFile("/lib/x86_64-linux-gnu/libm.so.6")
+	for _, c := range []struct {
+		name     string
+		rec, lib []byte
+		codes    []string
+	}{
+		// Declares [N,3,48,W] → [N,T,classes] but computes nothing.
+		{"hollow model", onnxModel([]int64{0, 3, 48, 0}, []int64{0, 0, int64(len(classes))}), nil, []string{shenbao.EINVALID}},
+		{"truncated", rec[:len(rec)*3/4], nil, []string{shenbao.EINVALID}},
+		{"another library", rec, libm, []string{shenbao.EINVALID, shenbao.ENOTINSTALLED}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.lib == nil && c.name == "another library" {
+				t.Skip("no libm.so.6 here")
+			}
+			dir := t.TempDir()
+			os.WriteFile(filepath.Join(dir, RecModelFile), c.rec, 0o644)
+			os.WriteFile(filepath.Join(dir, DictFile), dict, 0o644)
+			if c.lib != nil {
+				os.WriteFile(filepath.Join(dir, RuntimeLib), c.lib, 0o755)
+			}
+			err := Probe(context.Background(), dir)
+			t.Log(err)
+			if got := shenbao.ErrorCode(err); !slices.Contains(c.codes, got) {
+				t.Fatalf("code %q (%v), want one of %q", got, err, c.codes)
 			}
 			if msg := shenbao.ErrorMessage(err); !containsHan(msg) || !containsASCIIWord(msg) {
 				t.Errorf("message not bilingual: %s", msg)
