@@ -113,20 +113,21 @@ func duplicates(apps []*doc, m *clusters, opts Options) []Result {
 		})
 	}
 	wg.Wait()
-	buckets := map[uint64][]int{}
-	var buf [8 * (rows + 1)]byte
+	// A band's bucket is a hash of its number and rows, mixed in
+	// registers, not by an FNV hasher per band (allocated, fed byte by
+	// byte), 42 per answer of every application. Equal bands share a bucket
+	// either way; a collision only adds a candidate, which the exact
+	// Jaccard below then turns down.
+	buckets := make(map[uint64][]int, len(as)*bands)
 	for n := range as {
 		if len(as[n].shingles) == 0 {
 			continue
 		}
 		for b := range bands {
-			putUint64(buf[:], uint64(b))
-			for r, v := range sigs[n][b*rows : (b+1)*rows] {
-				putUint64(buf[8*(r+1):], v)
+			k := splitmix(uint64(b) + 0x62616e64)
+			for _, v := range sigs[n][b*rows : (b+1)*rows] {
+				k = splitmix(k ^ v)
 			}
-			h := fnv.New64a()
-			h.Write(buf[:])
-			k := h.Sum64()
 			buckets[k] = append(buckets[k], n)
 		}
 	}
