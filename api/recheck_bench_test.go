@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"testing"
@@ -65,6 +66,14 @@ func recheckBench(b *testing.B, cfg store.Config) {
 	b.Logf("%d applications stored in %v", n, time.Since(start).Round(time.Millisecond))
 
 	for b.Loop() {
+		// SHENBAO_RECHECK_PROFILE=FILE writes a CPU profile of the re-check.
+		if p := os.Getenv("SHENBAO_RECHECK_PROFILE"); p != "" {
+			f, err := os.Create(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			pprof.StartCPUProfile(f)
+		}
 		start, cpu0 := time.Now(), cpuTime()
 		var run api.RecheckRun
 		e.json("POST", api.Prefix+"/recheck?batch=recheck", "admin", nil, http.StatusAccepted, &run)
@@ -80,6 +89,7 @@ func recheckBench(b *testing.B, cfg store.Config) {
 			e.json("GET", run.StatusURL, "admin", nil, http.StatusOK, &run)
 		}
 		took, cpu := time.Since(start), cpuTime()-cpu0
+		pprof.StopCPUProfile()
 		if run.Failed > 0 {
 			b.Fatalf("%d of %d re-checks failed", run.Failed, run.Total)
 		}
