@@ -66,53 +66,76 @@ type answer struct {
 	shingles []uint64 // sorted, unique
 }
 
-// duplicates finds long answers of different clusters that are near-copies
-// of each other. Each finding is reported on both documents.
-func duplicates(apps []*doc, m *clusters, opts Options) []Result {
-	masks := make([][]string, len(apps))
-	for i, d := range apps {
-		masks[i] = ownNames(d.id)
-	}
+// prepareAnswers shingles d's long answers, with their MinHash
+// signatures: from opts.Shingles where it has them, else segmented (and
+// stored there).
+func prepareAnswers(d *doc, opts Options) ([]answer, [][numHashes]uint64) {
 	var as []answer
-	for i, d := range apps {
-		for k := range d.r.Texts {
-			t := &d.r.Texts[k]
-			if norm := normalize(t.Text); utf8.RuneCountInString(norm) >= opts.DuplicateMinChars {
-				as = append(as, answer{app: i, text: t, norm: norm})
+	var masks []string
+	for k := range d.r.Texts {
+		t := &d.r.Texts[k]
+		norm := normalize(t.Text)
+		if utf8.RuneCountInString(norm) < opts.DuplicateMinChars {
+			continue
+		}
+		if masks == nil {
+			masks = ownNames(d.id)
+		}
+		as = append(as, answer{text: t, norm: norm})
+	}
+	sigs := make([][numHashes]uint64, len(as))
+	for n := range as {
+		a := &as[n]
+		// The key is the answer and its masks, not the masked answer: a
+		// re-check then masks nothing. An entry is the MinHash signature
+		// then the shingles: the signature costs numHashes hashes per
+		// shingle, as much as the rest of a cached re-check of the answer.
+		key := shingleKey(masks, a.norm)
+		if opts.Shingles != nil {
+			if v, ok := opts.Shingles.Get(key); ok && len(v) >= numHashes {
+				copy(sigs[n][:], v)
+				a.shingles = v[numHashes:]
+				continue
 			}
 		}
+		masked := strings.NewReplacer(masks...).Replace(a.norm)
+		a.shingles = shingles(opts.Segmenter.Cut(masked, true))
+		sigs[n] = signature(a.shingles)
+		if opts.Shingles != nil {
+			opts.Shingles.Put(key, slices.Concat(sigs[n][:], a.shingles))
+		}
 	}
-	// Segmenting is most of the work, and the answers are independent.
-	sigs := make([][numHashes]uint64, len(as))
+	return as, sigs
+}
+
+// parallel runs f(0) … f(n-1) on every core.
+func parallel(n int, f func(i int)) {
 	var wg sync.WaitGroup
 	next := atomic.Int64{}
-	for range runtime.GOMAXPROCS(0) {
+	for range min(runtime.GOMAXPROCS(0), n) {
 		wg.Go(func() {
-			for n := int(next.Add(1) - 1); n < len(as); n = int(next.Add(1) - 1) {
-				a := &as[n]
-				// The key is the answer and its masks, not the masked
-				// answer: a re-check then masks nothing. An entry is the
-				// MinHash signature then the shingles: the signature
-				// costs numHashes hashes per shingle, as much as the rest
-				// of a cached re-check of the answer.
-				key := shingleKey(masks[a.app], a.norm)
-				if opts.Shingles != nil {
-					if v, ok := opts.Shingles.Get(key); ok && len(v) >= numHashes {
-						copy(sigs[n][:], v)
-						a.shingles = v[numHashes:]
-						continue
-					}
-				}
-				masked := strings.NewReplacer(masks[a.app]...).Replace(a.norm)
-				a.shingles = shingles(opts.Segmenter.Cut(masked, true))
-				sigs[n] = signature(a.shingles)
-				if opts.Shingles != nil {
-					opts.Shingles.Put(key, slices.Concat(sigs[n][:], a.shingles))
-				}
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
 			}
 		})
 	}
 	wg.Wait()
+}
+
+// duplicates finds long answers of different clusters that are near-copies
+// of each other. Each finding is reported on both documents. prepared[i]
+// holds the answers of apps[i].
+func duplicates(apps []*doc, prepared []*Prepared, m *clusters, opts Options) []Result {
+	var as []answer
+	var sigs [][numHashes]uint64
+	for i, p := range prepared {
+		for k := range p.answers {
+			a := p.answers[k]
+			a.app = i
+			as = append(as, a)
+		}
+		sigs = append(sigs, p.sigs...)
+	}
 	// A band's bucket is a hash of its number and rows, mixed in
 	// registers, not by an FNV hasher per band (allocated, fed byte by
 	// byte), 42 per answer of every application. Equal bands share a bucket
