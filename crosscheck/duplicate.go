@@ -140,8 +140,14 @@ func duplicates(apps []*doc, prepared []*Prepared, m *clusters, opts Options) []
 	// registers, not by an FNV hasher per band (allocated, fed byte by
 	// byte), 42 per answer of every application. Equal bands share a bucket
 	// either way; a collision only adds a candidate, which the exact
-	// Jaccard below then turns down.
-	buckets := make(map[uint64][]int, len(as)*bands)
+	// Jaccard below then turns down. Buckets are runs of a sorted slice,
+	// not a map of lists: at 10,000 applications the map took 3.4 million
+	// inserts, most of the copied-text check's time after preparing.
+	type entry struct {
+		key uint64
+		n   int
+	}
+	entries := make([]entry, 0, len(as)*bands)
 	for n := range as {
 		if len(as[n].shingles) == 0 {
 			continue
@@ -151,20 +157,26 @@ func duplicates(apps []*doc, prepared []*Prepared, m *clusters, opts Options) []
 			for _, v := range sigs[n][b*rows : (b+1)*rows] {
 				k = splitmix(k ^ v)
 			}
-			buckets[k] = append(buckets[k], n)
+			entries = append(entries, entry{k, n})
 		}
 	}
+	slices.SortFunc(entries, func(a, b entry) int { return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.n, b.n)) })
 	candidates := map[[2]int]bool{}
-	for _, b := range buckets {
-		for x := range b {
-			for y := x + 1; y < len(b); y++ {
-				i, j := b[x], b[y]
+	for lo := 0; lo < len(entries); {
+		hi := lo + 1
+		for hi < len(entries) && entries[hi].key == entries[lo].key {
+			hi++
+		}
+		for x := lo; x < hi; x++ {
+			for y := x + 1; y < hi; y++ {
+				i, j := entries[x].n, entries[y].n
 				if as[i].app == as[j].app || m.same(as[i].app, as[j].app) {
 					continue
 				}
 				candidates[[2]int{min(i, j), max(i, j)}] = true
 			}
 		}
+		lo = hi
 	}
 	var out []Result
 	for c := range candidates {
