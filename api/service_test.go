@@ -26,6 +26,7 @@ import (
 	"github.com/shenbao/shenbao/auth"
 	"github.com/shenbao/shenbao/criteria"
 	"github.com/shenbao/shenbao/extract"
+	"github.com/shenbao/shenbao/extract/child"
 	"github.com/shenbao/shenbao/layout"
 	"github.com/shenbao/shenbao/pipeline"
 	"github.com/shenbao/shenbao/queue"
@@ -33,7 +34,10 @@ import (
 	"github.com/shenbao/shenbao/store/pgtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+func TestMain(m *testing.M) {
+	child.Main() // page renders run MuPDF in a re-executed test binary
+	os.Exit(pgtest.Run(m))
+}
 
 // realPipeline is the production processing for docx files (PDF readers
 // need cgo and are wired by cmd/shenbao).
