@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -427,5 +428,39 @@ func TestPageRendersBounded(t *testing.T) {
 		if r.renders[p] != 1 {
 			t.Errorf("page %d rendered %d times, want once", p, r.renders[p])
 		}
+	}
+}
+
+// TestFirstPageAhead: when a PDF's extraction finishes, its first page is
+// rendered at the view's DPI before anyone asks, once, so that the
+// reviewer opening it is answered from the cache; a Word file has no page
+// to render.
+func TestFirstPageAhead(t *testing.T) {
+	pdf, err := os.ReadFile("../testdata/corpus/cq2024_03_pdf.pdf")
+	if err != nil {
+		t.Skip("no corpus")
+	}
+	r := &countingRenderer{renders: map[int]int{}}
+	e := newEnv(t, store.Config{DataDir: t.TempDir()}, realPipeline(t), func(c *api.Config, _ *queue.Config) { c.Renderer = r })
+	ids := e.mustUpload("clerk", []file{{"a.pdf", pdf}, {"b.docx", sample(t)}}, nil)
+	for _, a := range ids {
+		e.wait(a.ID, 2*time.Minute)
+	}
+	rendered := func() int {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.renders[1]
+	}
+	for deadline := time.Now().Add(10 * time.Second); rendered() == 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	path := fmt.Sprintf("%s/applications/%d/pages/1.png", api.Prefix, ids[0].ID)
+	if status, body := e.do("GET", path, "reviewer", nil, ""); status != 200 || string(body) != "png 1 110" {
+		t.Fatalf("GET %s: %d %q", path, status, body)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.renders[1] != 1 {
+		t.Errorf("page 1 rendered %d times; want once, ahead, and served from the cache", r.renders[1])
 	}
 }

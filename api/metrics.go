@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -29,6 +30,8 @@ type Metrics struct {
 	failures *prometheus.CounterVec
 	ocrPages prometheus.Counter
 	faults   *prometheus.CounterVec
+	// extracted is told of each extraction finished (onExtracted).
+	extracted atomic.Pointer[func(*shenbao.Report)]
 }
 
 // NewMetrics registers the metrics in a new registry (with the Go and
@@ -92,7 +95,14 @@ func (m *Metrics) JobDone(stage string, took time.Duration, rep *shenbao.Report,
 	if err == nil && rep != nil && rep.Format == shenbao.FormatPDFScan && stage == "extract" {
 		m.ocrPages.Add(float64(rep.Pages))
 	}
+	if f := m.extracted.Load(); f != nil && err == nil && rep != nil && stage == "extract" {
+		(*f)(rep)
+	}
 }
+
+// onExtracted has f told of every report an extract job of this process
+// made (the server renders its first page ahead).
+func (m *Metrics) onExtracted(f func(*shenbao.Report)) { m.extracted.Store(&f) }
 
 func (m *Metrics) middleware(c *gin.Context) {
 	start := time.Now()

@@ -3,7 +3,11 @@ package api
 import (
 	"container/list"
 	"context"
+	"fmt"
 	"sync"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/extract/filetype"
 )
 
 // Page images cost a MuPDF child process each (up to 512 MB, a core for a
@@ -165,4 +169,32 @@ func (p *pageImages) put(k pageKey, png []byte) {
 		delete(p.byKey, e.key)
 		p.size -= int64(len(e.png))
 	}
+}
+
+// aheadDPI is the resolution the view asks for on a screen up to 910
+// device pixels wide (review/static/view.js picks 110, 150 or 200): the
+// first page is rendered at it before anyone asks.
+const aheadDPI = 110
+
+// firstPageAhead renders the first page of a PDF or scan just extracted,
+// if a render slot is free, so that the reviewer opening the application
+// finds it in the cache: a MuPDF child takes some 600 ms under load,
+// the cache a few. Bounded like every render ahead: never more than the
+// render slots, never waiting for one, and cached within PageCacheBytes.
+func (s *Server) firstPageAhead(rep *shenbao.Report) {
+	if rep.SHA256 == "" || (rep.Format != shenbao.FormatPDFText && rep.Format != shenbao.FormatPDFScan) {
+		return
+	}
+	sha := rep.SHA256
+	s.pages.ahead(context.Background(), pageKey{sha, 1, aheadDPI}, func(ctx context.Context) ([]byte, error) {
+		data, err := s.st.Original(ctx, sha)
+		if err != nil {
+			return nil, err
+		}
+		kind := filetype.Detect(data[:min(len(data), filetype.HeadLen)])
+		if !kind.Paged() {
+			return nil, fmt.Errorf("first page ahead of %s: a %v has no pages", sha, kind)
+		}
+		return s.cfg.Renderer.PagePNG(ctx, kind.MIME(), data, 1, aheadDPI)
+	})
 }

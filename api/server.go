@@ -157,6 +157,9 @@ func New(cfg Config) *Server {
 	h.ContextWithFallback = true
 	h.Use(s.recover, apiHeaders)
 	if cfg.Metrics != nil {
+		if cfg.Renderer != nil {
+			cfg.Metrics.onExtracted(s.firstPageAhead)
+		}
 		h.Use(cfg.Metrics.middleware)
 		s.metrics = cfg.Metrics.handler(cfg.Store)
 		if cfg.MetricsToken != "" {

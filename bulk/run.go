@@ -35,6 +35,9 @@ type Result struct {
 	Report  *shenbao.Report
 	Cached  bool
 	Failure *Failure
+	// prep is the report made ready for the checks across applications,
+	// in the worker that checked it (crosscheck.Prepare).
+	prep *crosscheck.Prepared
 }
 
 // Outcome is a whole run: one result per item, in the items' order, plus
@@ -132,21 +135,43 @@ func (r *Runner) one(ctx context.Context, it Item) Result {
 		return fail(err)
 	}
 	res.Report = rep
+	if r.Cross != nil {
+		res.prep = r.Cross.Prepare(rep, r.CrossOptions)
+	}
 	return res
 }
 
 // CrossRun adds the findings across applications to the reports they
 // concern, and keeps the batch-level ones apart.
 func (r *Runner) CrossRun(out *Outcome) {
-	var reps []*shenbao.Report
+	// Results read elsewhere (a remote run) were not prepared by a worker
+	// of this run: they are now, on as many workers.
+	var todo []int
+	for i, res := range out.Results {
+		if res.Report != nil && res.prep == nil {
+			todo = append(todo, i)
+		}
+	}
+	next := int64(-1)
+	var wg sync.WaitGroup
+	for range max(r.Workers, 1) {
+		wg.Go(func() {
+			for n := int(atomic.AddInt64(&next, 1)); n < len(todo); n = int(atomic.AddInt64(&next, 1)) {
+				res := &out.Results[todo[n]]
+				res.prep = r.Cross.Prepare(res.Report, r.CrossOptions)
+			}
+		})
+	}
+	wg.Wait()
+	var ps []*crosscheck.Prepared
 	byFile := map[string]*shenbao.Report{}
 	for _, res := range out.Results {
 		if res.Report != nil {
-			reps = append(reps, res.Report)
+			ps = append(ps, res.prep)
 			byFile[res.Report.File] = res.Report
 		}
 	}
-	for _, cr := range r.Cross.Run(reps, r.CrossOptions) {
+	for _, cr := range r.Cross.RunPrepared(ps, r.CrossOptions) {
 		if rep, ok := byFile[cr.Document]; ok {
 			rep.Findings = append(rep.Findings, cr.Finding)
 		} else {

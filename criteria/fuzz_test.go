@@ -2,6 +2,7 @@ package criteria
 
 import (
 	"path/filepath"
+	"regexp"
 	"testing"
 	"unicode/utf8"
 
@@ -37,6 +38,30 @@ func FuzzPlanValue(f *testing.F) {
 		}
 		_ = decimals(s)
 		_ = headerYear(s)
+	})
+}
+
+// decimalsRE is what decimals computes without it.
+var decimalsRE = regexp.MustCompile(`\d[.．](\d+)`)
+
+func decimalsByPattern(v string) int {
+	n := 0
+	for _, m := range decimalsRE.FindAllStringSubmatch(v, -1) {
+		n = max(n, len(m[1]))
+	}
+	return n
+}
+
+// FuzzDecimals: decimals counts as the pattern it replaced does, on any
+// input, overlapping and full-width points included.
+func FuzzDecimals(f *testing.F) {
+	for _, s := range []string{"", "72.99", "1.2.345", "1.23.4", "3．1416亿元", "1,234.5", "12.", ".5", "0.37吨/万元（降低19.80%）", "1.2３", "5\xff.12", "1.．2", "7..8"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := decimals(s), decimalsByPattern(s); got != want {
+			t.Fatalf("decimals(%q) = %d, the pattern says %d", s, got, want)
+		}
 	})
 }
 

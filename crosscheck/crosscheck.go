@@ -147,28 +147,63 @@ func ParseRules(data []byte) (*Rules, error) {
 // Run checks the reports against each other. Reports of unknown editions
 // are ignored: nothing can be compared without canonical keys.
 func (c *Checker) Run(reports []*shenbao.Report, opts Options) []Result {
+	ps := make([]*Prepared, len(reports))
+	parallel(len(reports), func(i int) { ps[i] = c.Prepare(reports[i], opts) })
+	return c.RunPrepared(ps, opts)
+}
+
+// Prepared is one report made ready for RunPrepared: its identity and
+// values indexed and its long answers shingled. Preparing is most of the
+// per-document work of Run, and documents are independent: a caller that
+// already spreads documents over workers (bulk) prepares each there, so
+// the checks across the set only do what needs the whole set.
+type Prepared struct {
+	d       *doc
+	answers []answer
+	sigs    [][numHashes]uint64
+}
+
+// Prepare makes r ready for RunPrepared with opts (the copied-text check's
+// segmenter and shingle cache); nil for a report of no known edition.
+// Reports must not change between Prepare and RunPrepared.
+func (c *Checker) Prepare(r *shenbao.Report, opts Options) *Prepared {
+	opts = opts.withDefaults()
+	if r == nil {
+		return nil
+	}
+	t, ok := c.templates.Get(r.Edition.ID)
+	if !ok {
+		return nil
+	}
+	p := &Prepared{d: newDoc(r, t, c.rules)}
+	if t.Kind != layout.KindSummary && opts.Segmenter != nil {
+		p.answers, p.sigs = prepareAnswers(p.d, opts)
+	}
+	return p
+}
+
+// RunPrepared is Run over prepared reports (nil ones are skipped), prepared
+// with the same options.
+func (c *Checker) RunPrepared(ps []*Prepared, opts Options) []Result {
 	opts = opts.withDefaults()
 	var apps, sums []*doc
-	for _, r := range reports {
-		if r == nil {
+	var prepared []*Prepared
+	for _, p := range ps {
+		if p == nil {
 			continue
 		}
-		t, ok := c.templates.Get(r.Edition.ID)
-		if !ok {
-			continue
-		}
-		d := newDoc(r, t, c.rules)
-		if t.Kind == layout.KindSummary {
-			sums = append(sums, d)
+		if p.d.t.Kind == layout.KindSummary {
+			sums = append(sums, p.d)
 		} else {
-			apps = append(apps, d)
+			apps = append(apps, p.d)
+			prepared = append(prepared, p)
 		}
 	}
 	m := matchClusters(apps, opts.MatchThreshold)
 	var out []Result
 	out = append(out, c.history(apps, m)...)
 	if opts.Segmenter != nil {
-		out = append(out, duplicates(apps, m, opts)...)
+		out = append(out, duplicates(apps, prepared, m, opts)...)
 	}
 	out = append(out, c.summaries(sums, apps, m, opts.MatchThreshold)...)
 	out = append(out, c.quotas(apps, m)...)

@@ -52,6 +52,8 @@ run() {
 	run "Readers" "$GO" test -run '^$' -bench . -benchtime 20x ./extract/docx/ ./extract/pdftext/
 	run "Bulk: 1000 documents" "$GO" test -run '^$' -bench 'Bulk1000$' -benchtime 1x ./bulk/
 	run "Bulk: 10,000 Word applications, cold and re-checked from the cache" "$GO" test -run '^$' -bench 'Bulk10000$' -benchtime 1x -timeout 3h ./bulk/
+	run "Service: POST /recheck of 10,000 applications through the API (SQLite, PostgreSQL)" "$GO" test -run '^$' -bench 'Recheck' -benchtime 1x -timeout 90m ./api/
+	run "Service: the reviewer's page images after upload (first page rendered ahead)" "$GO" test -run '^$' -bench ReviewerPages -benchtime 6x -timeout 30m ./api/
 	run "Service: 50 clients uploading while two workers extract (SQLite, PostgreSQL)" "$GO" test -run '^$' -bench 'Load' -benchtime 1x -timeout 60m ./api/
 	run "Scans: speed beside plain Tesseract" "$GO" test -run '^$' -bench ScanCorpus -benchtime 1x -timeout 90m ./extract/
 } >"$tmp"

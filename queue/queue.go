@@ -161,12 +161,30 @@ func (ExtractArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: StageExtract, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
-// CheckArgs is the check job: re-run the criteria on application
-// ApplicationID for recheck run RecheckID.
+// CheckArgs is the check job: re-run the criteria on applications
+// ApplicationIDs (or, in a job enqueued before batches, ApplicationID) for
+// recheck run RecheckID.
 type CheckArgs struct {
-	ApplicationID int64 `json:"application_id"`
-	RecheckID     int64 `json:"recheck_id"`
+	ApplicationID  int64   `json:"application_id,omitempty"`
+	ApplicationIDs []int64 `json:"application_ids,omitempty"`
+	RecheckID      int64   `json:"recheck_id"`
 }
+
+// ids are the applications the job re-checks.
+func (a CheckArgs) ids() []int64 {
+	if len(a.ApplicationIDs) > 0 {
+		return a.ApplicationIDs
+	}
+	return []int64{a.ApplicationID}
+}
+
+// checkBatch is how many applications one check job re-checks: their
+// reports read in one query and written in one transaction. Per
+// application, a job of its own cost more in the queue's and the store's
+// round trips than the checks themselves. Small enough that a job takes
+// well under CheckTimeout and that two workers share a run of a few
+// thousand evenly.
+const checkBatch = 100
 
 func (CheckArgs) Kind() string { return StageCheck }
 
@@ -398,18 +416,17 @@ func (e *extractBatch) flushBatch(ctx context.Context, q *Queue, b *pendingExtra
 	}
 }
 
-// Recheck enqueues a check job for each application of a recheck run.
+// Recheck enqueues the check jobs of a recheck run, checkBatch
+// applications each.
 func (q *Queue) Recheck(ctx context.Context, recheckID int64, appIDs []int64) error {
-	for len(appIDs) > 0 {
-		n := min(len(appIDs), 500)
-		params := make([]river.InsertManyParams, n)
-		for i, id := range appIDs[:n] {
-			params[i] = river.InsertManyParams{Args: CheckArgs{ApplicationID: id, RecheckID: recheckID}}
-		}
-		if _, err := q.client.InsertMany(ctx, params); err != nil {
+	var params []river.InsertManyParams
+	for ids := range slices.Chunk(appIDs, checkBatch) {
+		params = append(params, river.InsertManyParams{Args: CheckArgs{ApplicationIDs: ids, RecheckID: recheckID}})
+	}
+	for ps := range slices.Chunk(params, 500) {
+		if _, err := q.client.InsertMany(ctx, ps); err != nil {
 			return fmt.Errorf("enqueue recheck %d: %w", recheckID, err)
 		}
-		appIDs = appIDs[n:]
 	}
 	return nil
 }
@@ -610,39 +627,81 @@ func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckArgs]) error
 	if done, err := q.st.JobDone(ctx, job.ID); err != nil || done {
 		return err
 	}
-	cur, err := q.st.Report(ctx, a.ApplicationID, 0)
-	if shenbao.ErrorCode(err) == shenbao.ENOTFOUND {
-		// Deleted, or never processed: nothing to re-check.
-		if serr := q.st.SetRecheckItem(ctx, a.RecheckID, a.ApplicationID, store.ItemFailed); serr != nil {
-			return serr
+	// The first round's batch carries the job id, which makes it
+	// idempotent; an application a correction was saved to meanwhile
+	// (ErrConflict) is read and checked again, up to conflictRounds times.
+	const conflictRounds = 5
+	pending, jobID := a.ids(), &job.ID
+	var failed []int64
+	for round := 0; len(pending) > 0 && round < conflictRounds; round++ {
+		cur, err := q.st.LatestReports(ctx, pending)
+		if err != nil && jobID != nil {
+			return err
 		}
-		return river.JobCancel(err)
-	}
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	rep, err := q.proc.Check(ctx, cur.Report)
-	q.observe(StageCheck, start, rep, err)
-	if err != nil && ctx.Err() != nil && q.ending.Load() {
-		return river.JobSnooze(0) // put back by the shutdown
-	}
-	if err != nil {
-		if job.Attempt >= job.MaxAttempts {
-			if serr := q.st.SetRecheckItem(context.WithoutCancel(ctx), a.RecheckID, a.ApplicationID, store.ItemFailed); serr != nil {
-				return errors.Join(err, serr)
+		if err != nil {
+			failed = append(failed, pending...)
+			break
+		}
+		var saves []store.SaveReport
+		for _, id := range pending {
+			v, ok := cur[id]
+			if !ok {
+				// Deleted, or never processed: nothing to re-check.
+				failed = append(failed, id)
+				continue
+			}
+			start := time.Now()
+			rep, err := q.proc.Check(ctx, v.Report)
+			q.observe(StageCheck, start, rep, err)
+			if err != nil && ctx.Err() != nil && q.ending.Load() && jobID != nil {
+				return river.JobSnooze(0) // put back by the shutdown
+			}
+			if err != nil {
+				if jobID != nil && ctx.Err() == nil && job.Attempt < job.MaxAttempts {
+					return fmt.Errorf("check application %d: %w", id, err)
+				}
+				// Given up (or past the stored batch): this one fails, the
+				// others are still saved.
+				q.cfg.Logger.Warn("re-check failed", "application", id, "recheck", a.RecheckID, "err", err)
+				failed = append(failed, id)
+				continue
+			}
+			// Based on the version read: a correction saved meanwhile
+			// makes this a conflict.
+			saves = append(saves, store.SaveReport{AppID: id, BaseVersion: v.Version, Kind: store.KindCheck, Report: rep, RecheckID: a.RecheckID,
+				Audit: &store.AuditEntry{Action: "report.check", Detail: map[string]any{"recheck": a.RecheckID, "job": job.ID}}})
+		}
+		errs, err := q.st.SaveReports(ctx, jobID, saves)
+		if errors.Is(err, store.ErrJobDone) {
+			return nil
+		}
+		if err != nil && jobID != nil {
+			return err
+		}
+		if err != nil {
+			q.cfg.Logger.Error("save re-checks", "recheck", a.RecheckID, "err", err)
+			for _, sv := range saves {
+				failed = append(failed, sv.AppID)
+			}
+			break
+		}
+		jobID, pending = nil, nil
+		for i, e := range errs {
+			switch {
+			case e == nil:
+			case errors.Is(e, store.ErrConflict):
+				pending = append(pending, saves[i].AppID)
+			default: // deleted meanwhile
+				failed = append(failed, saves[i].AppID)
 			}
 		}
-		return fmt.Errorf("check application %d: %w", a.ApplicationID, err)
 	}
-	// Based on the version read: a correction saved meanwhile makes this a
-	// conflict, and the retry checks the corrected report.
-	_, err = q.st.SaveReport(ctx, store.SaveReport{AppID: a.ApplicationID, BaseVersion: cur.Version, Kind: store.KindCheck, JobID: &job.ID,
-		Report: rep, RecheckID: a.RecheckID, Audit: &store.AuditEntry{Action: "report.check", Detail: map[string]any{"recheck": a.RecheckID, "job": job.ID}}})
-	if errors.Is(err, store.ErrJobDone) {
-		return nil
+	for _, id := range append(failed, pending...) {
+		if err := q.st.SetRecheckItem(context.WithoutCancel(ctx), a.RecheckID, id, store.ItemFailed); err != nil {
+			return err
+		}
 	}
-	return err
+	return nil
 }
 
 func (q *Queue) sweepLoop(ctx context.Context) {

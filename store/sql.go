@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -1008,57 +1009,181 @@ func (s *sqlStore) SaveReport(ctx context.Context, r SaveReport) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("encode report: %w", err)
 	}
-	sum := summarise(r.Report)
 	var version int
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if r.JobID != nil {
-			var n int
-			if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM reports WHERE job_id = ?"), *r.JobID).Scan(&n); err != nil {
-				return fmt.Errorf("look up job %d: %w", *r.JobID, err)
-			}
-			if n > 0 {
-				return ErrJobDone
-			}
-		}
-		t := now()
-		query := `UPDATE applications SET version = version + 1, status = ?, error_code = '', error_message = '', format = ?, edition = ?, year = ?,
-			cluster_name = ?, error_count = ?, warning_count = ?, repair_count = ?, updated_at = ? WHERE id = ?`
-		args := []any{StatusDone, sum.format, sum.edition, sum.year, sum.cluster, sum.errors, sum.warnings, len(r.Report.Repairs), t, r.AppID}
-		if r.BaseVersion >= 0 {
-			query += " AND version = ?"
-			args = append(args, r.BaseVersion)
-		}
-		err := tx.QueryRowContext(ctx, s.q(query+" RETURNING version"), args...).Scan(&version)
-		if errors.Is(err, sql.ErrNoRows) {
-			if _, err := s.appTx(ctx, tx, r.AppID); err != nil {
-				return err
-			}
-			return ErrConflict
-		}
-		if err != nil {
-			return fmt.Errorf("bump version of %d: %w", r.AppID, err)
-		}
-		var job any
-		if r.JobID != nil {
-			job = *r.JobID
-		}
-		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO reports (application_id, version, kind, job_id, created_by, created_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-			r.AppID, version, r.Kind, job, nullID(r.By.ID), t, string(body)); err != nil {
-			return fmt.Errorf("insert report %d v%d: %w", r.AppID, version, err)
-		}
-		if r.RecheckID != 0 {
-			if err := s.setItem(ctx, tx, r.RecheckID, r.AppID, ItemDone); err != nil {
+			if err := s.jobDone(ctx, tx, *r.JobID); err != nil {
 				return err
 			}
 		}
-		if r.Audit != nil {
-			e := *r.Audit
-			e.ApplicationID = r.AppID
-			return s.audit(ctx, tx, e)
+		version, err = (&saver{s: s, tx: tx}).save(ctx, r, body)
+		return err
+	})
+	return version, err
+}
+
+// SaveReports stores a batch of report versions in one transaction: a
+// re-check of thousands of applications writes them in a few commits
+// instead of one each. jobID, when set, makes the batch idempotent like
+// SaveReport's: it is recorded on the batch's first stored report (the
+// column is unique), and a batch whose job already stored one stores
+// nothing and returns ErrJobDone. An item whose application moved past
+// its BaseVersion (ErrConflict) or was deleted (ENOTFOUND) is skipped with
+// its error in errs; the others are stored.
+func (s *sqlStore) SaveReports(ctx context.Context, jobID *int64, rs []SaveReport) (errs []error, err error) {
+	bodies := make([][]byte, len(rs))
+	for i, r := range rs {
+		if bodies[i], err = json.Marshal(r.Report); err != nil {
+			return nil, fmt.Errorf("encode report of %d: %w", r.AppID, err)
+		}
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if jobID != nil {
+			if err := s.jobDone(ctx, tx, *jobID); err != nil {
+				return err
+			}
+		}
+		v := &saver{s: s, tx: tx}
+		if err := v.prepare(ctx); err != nil {
+			return err
+		}
+		defer v.close()
+		errs = make([]error, len(rs))
+		for i, r := range rs {
+			r.JobID = nil
+			if jobID != nil && !v.jobRecorded {
+				r.JobID = jobID
+			}
+			_, errs[i] = v.save(ctx, r, bodies[i])
+			switch {
+			case errs[i] == nil:
+				v.jobRecorded = v.jobRecorded || r.JobID != nil
+			case errors.Is(errs[i], ErrConflict) || shenbao.ErrorCode(errs[i]) == shenbao.ENOTFOUND:
+			default:
+				return errs[i]
+			}
 		}
 		return nil
 	})
-	return version, err
+	if err != nil {
+		return nil, err
+	}
+	return errs, nil
+}
+
+// jobDone returns ErrJobDone when job's report is already stored.
+func (s *sqlStore) jobDone(ctx context.Context, q querier, job int64) error {
+	var n int
+	if err := q.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM reports WHERE job_id = ?"), job).Scan(&n); err != nil {
+		return fmt.Errorf("look up job %d: %w", job, err)
+	}
+	if n > 0 {
+		return ErrJobDone
+	}
+	return nil
+}
+
+const (
+	bumpQuery = `UPDATE applications SET version = version + 1, status = ?, error_code = '', error_message = '', format = ?, edition = ?, year = ?,
+			cluster_name = ?, error_count = ?, warning_count = ?, repair_count = ?, updated_at = ? WHERE id = ?`
+	bumpBaseQuery     = bumpQuery + " AND version = ? RETURNING version"
+	bumpAnyQuery      = bumpQuery + " RETURNING version"
+	insertReportQuery = "INSERT INTO reports (application_id, version, kind, job_id, created_by, created_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)"
+	setItemQuery      = "UPDATE recheck_items SET state = ? WHERE recheck_id = ? AND application_id = ?"
+	auditQuery        = "INSERT INTO audit (at, user_id, user_name, action, application_id, detail) VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+// saver writes report versions in one transaction, with saveReport's
+// statements prepared once when it writes a batch (prepare), as they come
+// otherwise.
+type saver struct {
+	s        *sqlStore
+	tx       *sql.Tx
+	prepared map[string]*sql.Stmt
+	// jobRecorded is set once a report of the batch carries its job id.
+	jobRecorded bool
+}
+
+func (v *saver) prepare(ctx context.Context) error {
+	v.prepared = map[string]*sql.Stmt{}
+	for _, q := range []string{bumpBaseQuery, bumpAnyQuery, insertReportQuery, setItemQuery, auditQuery} {
+		p, err := v.tx.PrepareContext(ctx, v.s.q(q))
+		if err != nil {
+			v.close()
+			return fmt.Errorf("prepare %q: %w", q, err)
+		}
+		v.prepared[q] = p
+	}
+	return nil
+}
+
+func (v *saver) close() {
+	for _, p := range v.prepared {
+		p.Close()
+	}
+}
+
+func (v *saver) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if p, ok := v.prepared[query]; ok {
+		return p.ExecContext(ctx, args...)
+	}
+	return v.tx.ExecContext(ctx, v.s.q(query), args...)
+}
+
+func (v *saver) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if p, ok := v.prepared[query]; ok {
+		return p.QueryRowContext(ctx, args...)
+	}
+	return v.tx.QueryRowContext(ctx, v.s.q(query), args...)
+}
+
+// save writes one report version: the application's version bumped (if
+// still r.BaseVersion), the report, its recheck item and audit entry.
+func (v *saver) save(ctx context.Context, r SaveReport, body []byte) (int, error) {
+	sum := summarise(r.Report)
+	t := now()
+	args := []any{StatusDone, sum.format, sum.edition, sum.year, sum.cluster, sum.errors, sum.warnings, len(r.Report.Repairs), t, r.AppID}
+	var row *sql.Row
+	if r.BaseVersion >= 0 {
+		row = v.queryRow(ctx, bumpBaseQuery, append(args, r.BaseVersion)...)
+	} else {
+		row = v.queryRow(ctx, bumpAnyQuery, args...)
+	}
+	var version int
+	err := row.Scan(&version)
+	if errors.Is(err, sql.ErrNoRows) {
+		if _, err := v.s.appTx(ctx, v.tx, r.AppID); err != nil {
+			return 0, err
+		}
+		return 0, ErrConflict
+	}
+	if err != nil {
+		return 0, fmt.Errorf("bump version of %d: %w", r.AppID, err)
+	}
+	var job any
+	if r.JobID != nil {
+		job = *r.JobID
+	}
+	if _, err := v.exec(ctx, insertReportQuery, r.AppID, version, r.Kind, job, nullID(r.By.ID), t, string(body)); err != nil {
+		return 0, fmt.Errorf("insert report %d v%d: %w", r.AppID, version, err)
+	}
+	if r.RecheckID != 0 {
+		if _, err := v.exec(ctx, setItemQuery, ItemDone, r.RecheckID, r.AppID); err != nil {
+			return 0, fmt.Errorf("recheck %d item %d: %w", r.RecheckID, r.AppID, err)
+		}
+	}
+	if r.Audit != nil {
+		e := *r.Audit
+		e.ApplicationID = r.AppID
+		args, err := auditArgs(e)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := v.exec(ctx, auditQuery, args...); err != nil {
+			return 0, fmt.Errorf("write audit %s: %w", e.Action, err)
+		}
+	}
+	return version, nil
 }
 
 func (s *sqlStore) appTx(ctx context.Context, tx *sql.Tx, id int64) (*Application, error) {
@@ -1104,11 +1229,11 @@ func summarise(r *shenbao.Report) summary {
 }
 
 func (s *sqlStore) JobDone(ctx context.Context, jobID int64) (bool, error) {
-	var n int
-	if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM reports WHERE job_id = ?"), jobID).Scan(&n); err != nil {
-		return false, fmt.Errorf("look up job %d: %w", jobID, err)
+	err := s.jobDone(ctx, s.db, jobID)
+	if errors.Is(err, ErrJobDone) {
+		return true, nil
 	}
-	return n > 0, nil
+	return false, err
 }
 
 const reportCols = "r.application_id, r.version, r.kind, COALESCE(u.name, 'system'), r.created_at, r.body"
@@ -1149,6 +1274,41 @@ func (s *sqlStore) Report(ctx context.Context, appID int64, version int) (*Repor
 		return nil, fmt.Errorf("report %d v%d: %w", appID, version, err)
 	}
 	return v, nil
+}
+
+// LatestReports returns the current report of each of appIDs that has one,
+// by application id, in one query per 500 ids: a re-check reads its batch
+// with a few round trips instead of one per application.
+func (s *sqlStore) LatestReports(ctx context.Context, appIDs []int64) (map[int64]*ReportVersion, error) {
+	out := make(map[int64]*ReportVersion, len(appIDs))
+	for ids := range slices.Chunk(appIDs, 500) {
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
+		}
+		rows, err := s.db.QueryContext(ctx, s.q("SELECT "+reportCols+` FROM reports r
+			JOIN (SELECT application_id AS id, MAX(version) AS v FROM reports WHERE application_id IN (`+marks+`) GROUP BY application_id) m
+				ON r.application_id = m.id AND r.version = m.v
+			LEFT JOIN users u ON u.id = r.created_by`), args...)
+		if err != nil {
+			return nil, fmt.Errorf("reports of %d applications: %w", len(ids), err)
+		}
+		for rows.Next() {
+			v, err := scanReport(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan report: %w", err)
+			}
+			out[v.ApplicationID] = v
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("reports of %d applications: %w", len(ids), err)
+		}
+	}
+	return out, nil
 }
 
 func (s *sqlStore) Versions(ctx context.Context, appID int64) ([]ReportVersion, error) {
@@ -1247,18 +1407,26 @@ func (s *sqlStore) Audit(ctx context.Context, e AuditEntry) error {
 }
 
 func (s *sqlStore) audit(ctx context.Context, q querier, e AuditEntry) error {
+	args, err := auditArgs(e)
+	if err != nil {
+		return err
+	}
+	if _, err := q.ExecContext(ctx, s.q(auditQuery), args...); err != nil {
+		return fmt.Errorf("write audit %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+// auditArgs are auditQuery's arguments for e.
+func auditArgs(e AuditEntry) ([]any, error) {
 	detail, err := json.Marshal(e.Detail)
 	if err != nil {
-		return fmt.Errorf("encode audit detail: %w", err)
+		return nil, fmt.Errorf("encode audit detail: %w", err)
 	}
 	if e.UserName == "" {
 		e.UserName = "system"
 	}
-	if _, err := q.ExecContext(ctx, s.q("INSERT INTO audit (at, user_id, user_name, action, application_id, detail) VALUES (?, ?, ?, ?, ?, ?)"),
-		now(), nullID(e.UserID), e.UserName, e.Action, nullID(e.ApplicationID), string(detail)); err != nil {
-		return fmt.Errorf("write audit %s: %w", e.Action, err)
-	}
-	return nil
+	return []any{now(), nullID(e.UserID), e.UserName, e.Action, nullID(e.ApplicationID), string(detail)}, nil
 }
 
 func (s *sqlStore) AuditLog(ctx context.Context, appID int64) ([]AuditEntry, error) {
@@ -1291,9 +1459,15 @@ func (s *sqlStore) CreateRecheck(ctx context.Context, filter string, appIDs []in
 			filter, len(appIDs), nullID(by.ID), now()).Scan(&id); err != nil {
 			return fmt.Errorf("insert recheck: %w", err)
 		}
-		for _, a := range appIDs {
-			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO recheck_items (recheck_id, application_id, state) VALUES (?, ?, ?)"), id, a, ItemQueued); err != nil {
-				return fmt.Errorf("insert recheck item: %w", err)
+		// Many rows per statement: a re-check of 10,000 is 20 inserts.
+		for ids := range slices.Chunk(appIDs, 500) {
+			args := make([]any, 0, 3*len(ids))
+			for _, a := range ids {
+				args = append(args, id, a, ItemQueued)
+			}
+			values := strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(ids)), ", ")
+			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO recheck_items (recheck_id, application_id, state) VALUES "+values), args...); err != nil {
+				return fmt.Errorf("insert recheck items: %w", err)
 			}
 		}
 		return s.audit(ctx, tx, AuditEntry{UserID: by.ID, UserName: by.Name, Action: "recheck.create",
@@ -1341,7 +1515,7 @@ func (s *sqlStore) SetRecheckItem(ctx context.Context, recheckID, appID int64, s
 }
 
 func (s *sqlStore) setItem(ctx context.Context, q querier, recheckID, appID int64, state string) error {
-	if _, err := q.ExecContext(ctx, s.q("UPDATE recheck_items SET state = ? WHERE recheck_id = ? AND application_id = ?"), state, recheckID, appID); err != nil {
+	if _, err := q.ExecContext(ctx, s.q(setItemQuery), state, recheckID, appID); err != nil {
 		return fmt.Errorf("recheck %d item %d: %w", recheckID, appID, err)
 	}
 	return nil

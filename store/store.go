@@ -126,8 +126,18 @@ type Store interface {
 	CountByStatus(ctx context.Context) (map[string]int, error)
 
 	SaveReport(ctx context.Context, r SaveReport) (version int, err error)
+	// SaveReports stores many report versions in one transaction (a
+	// re-check's batch). An item whose application moved past its
+	// BaseVersion (ErrConflict) or is gone (ENOTFOUND) is skipped with its
+	// error in errs. jobID, when set, is recorded on the first stored
+	// report: a second call with the same job stores nothing and returns
+	// ErrJobDone, so a retried job's batch is written once.
+	SaveReports(ctx context.Context, jobID *int64, rs []SaveReport) (errs []error, err error)
 	JobDone(ctx context.Context, jobID int64) (bool, error)
 	Report(ctx context.Context, appID int64, version int) (*ReportVersion, error)
+	// LatestReports returns the current report of each application of
+	// appIDs that has one, by application id.
+	LatestReports(ctx context.Context, appIDs []int64) (map[int64]*ReportVersion, error)
 	Versions(ctx context.Context, appID int64) ([]ReportVersion, error)
 
 	SetReview(ctx context.Context, appID int64, key, decision, reason string, by Actor) error

@@ -623,3 +623,80 @@ func TestOriginalsDeleted(t *testing.T) {
 		}
 	})
 }
+
+// TestSaveReports: a batch is stored in one go, skipping (and naming) an
+// item whose application moved on or is gone; its job id makes it
+// idempotent; LatestReports reads each application's current report.
+func TestSaveReports(t *testing.T) {
+	pgtest.Backends(t, func(t *testing.T, cfg store.Config) {
+		ctx := context.Background()
+		s := open(t, cfg)
+		var ids []int64
+		for i, c := range []byte("pqrs") {
+			a, _, err := s.CreateApplication(ctx, store.NewApplication{SHA256: sha(c), Filename: fmt.Sprintf("%d.docx", i), MIME: "test"}, store.Actor{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := &shenbao.Report{Format: shenbao.FormatDOCX, Edition: shenbao.EditionMatch{ID: "nat2024", Year: 2024},
+				Fields: []shenbao.Field{{ID: "name", Key: "name", Value: fmt.Sprintf("集群%d", i)}}}
+			if _, err := s.SaveReport(ctx, store.SaveReport{AppID: a.ID, BaseVersion: 0, Kind: store.KindExtract, Report: rep}); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, a.ID)
+		}
+		// ids[1] is corrected (version 2) after the batch read version 1;
+		// ids[2] is deleted.
+		if _, err := s.SaveReport(ctx, store.SaveReport{AppID: ids[1], BaseVersion: 1, Kind: store.KindCorrection, Report: &shenbao.Report{Edition: shenbao.EditionMatch{ID: "nat2024"}}}); err != nil {
+			t.Fatal(err)
+		}
+		rid, err := s.CreateRecheck(ctx, "{}", ids, store.Actor{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteApplication(ctx, ids[2], store.Actor{}); err != nil {
+			t.Fatal(err)
+		}
+		latest, err := s.LatestReports(ctx, append(ids, 999999))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(latest) != 3 || latest[ids[0]].Version != 1 || latest[ids[1]].Version != 2 || latest[ids[3]].Report.Fields[0].Value != "集群3" {
+			t.Fatalf("LatestReports: %d reports %+v", len(latest), latest)
+		}
+		var batch []store.SaveReport
+		for _, id := range ids {
+			rep := &shenbao.Report{Format: shenbao.FormatDOCX, Edition: shenbao.EditionMatch{ID: "nat2024", Year: 2024},
+				Findings: []shenbao.Finding{{Kind: shenbao.KindMissing, Severity: shenbao.SeverityError}}}
+			batch = append(batch, store.SaveReport{AppID: id, BaseVersion: 1, Kind: store.KindCheck, Report: rep, RecheckID: rid,
+				Audit: &store.AuditEntry{Action: "report.check"}})
+		}
+		job := int64(7)
+		errs, err := s.SaveReports(ctx, &job, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if errs[0] != nil || !errors.Is(errs[1], store.ErrConflict) || shenbao.ErrorCode(errs[2]) != shenbao.ENOTFOUND || errs[3] != nil {
+			t.Fatalf("SaveReports errors %v; want nil, conflict, not found, nil", errs)
+		}
+		for _, id := range []int64{ids[0], ids[3]} {
+			if a, err := s.Application(ctx, id); err != nil || a.Version != 2 || a.Errors != 1 {
+				t.Errorf("application %d after the batch: %+v, %v; want version 2 with 1 error", id, a, err)
+			}
+		}
+		if a, _ := s.Application(ctx, ids[1]); a.Version != 2 || a.Errors != 0 {
+			t.Errorf("the corrected application was overwritten: %+v", a)
+		}
+		if r, err := s.Recheck(ctx, rid); err != nil || r.Done != 2 || r.Queued != 1 {
+			t.Errorf("recheck progress %+v, %v; want 2 done, 1 queued (the deleted one's item went with it)", r, err)
+		}
+		if done, err := s.JobDone(ctx, job); err != nil || !done {
+			t.Errorf("JobDone = %v, %v after the batch", done, err)
+		}
+		if _, err := s.SaveReports(ctx, &job, batch); !errors.Is(err, store.ErrJobDone) {
+			t.Errorf("the same job's batch again: %v, want ErrJobDone", err)
+		}
+		if a, _ := s.Application(ctx, ids[0]); a.Version != 2 {
+			t.Errorf("the repeated batch was stored: version %d", a.Version)
+		}
+	})
+}
