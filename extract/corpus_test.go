@@ -157,5 +157,7 @@ func readDoc(t testing.TB, ex *extract.Extractor, d corpus.Doc) (string, *shenba
 }
 
 func newExtractor() *extract.Extractor {
-	return extract.New(layout.MustLoad())
+	ex := extract.New(layout.MustLoad())
+	cacheScans(ex, os.Getenv("SCAN_CACHE"))
+	return ex
 }
