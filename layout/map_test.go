@@ -150,6 +150,10 @@ func TestCoverLinesRunTogether(t *testing.T) {
 		// Apart, the second label read with its brackets doubled is
 		// still a label, not the county's value wrapped.
 		{"所属区县:柏浦区", "区《〈县)中小企业主管部门〈盖章) :柏浦区经济和信息化委", "员会"},
+		// A label read with characters wrong (〈“ for （) is still a
+		// label; a stray stop the underline left before a value goes.
+		{"所属区县：．柏浦区", "区(县)中小企业主管部门〈“盖章) :柏浦区经济和信息化委", "员会"},
+		{"所属区县：柏浦区区(县)中小企业主管部问〈盖章) :柏浦区经济和信息化委员会"},
 	} {
 		c := &shenbao.Content{Format: shenbao.FormatPDFScan}
 		for _, l := range append(lines, "集群运营管理机构：柏浦区医疗器械产业园管理委员会") {
@@ -164,6 +168,27 @@ func TestCoverLinesRunTogether(t *testing.T) {
 			if f := field(t, m, id); f.Value != want {
 				t.Errorf("%q: %s = %q, want %q", lines[0], id, f.Value, want)
 			}
+		}
+	}
+}
+
+// Near reading finds a long label misread, never a short one in a value
+// nor a value that only shares some of a label's words.
+func TestIndexNormNear(t *testing.T) {
+	for _, tt := range []struct {
+		raw, label, want string
+	}{
+		{"区(县)中小企业主管部门〈“盖章) :柏浦区", "区（县）中小企业主管部门（盖章）：", " :柏浦区"[2:]},
+		{"柏浦区区(县)中小企业主管部问(盖章):柏浦区", "区（县）中小企业主管部门（盖章）：", "柏浦区"},
+		{"集群运营管理机构：柏浦区", "集群名称：", ""},
+		{"柏浦区中小企业服务中心", "区（县）中小企业主管部门（盖章）：", ""},
+	} {
+		got := ""
+		if _, end, ok := indexNormNear(tt.raw, Norm(tt.label)); ok {
+			got = tt.raw[end:]
+		}
+		if got != tt.want {
+			t.Errorf("after %q in %q: %q, want %q", tt.label, tt.raw, got, tt.want)
 		}
 	}
 }
