@@ -1,6 +1,7 @@
 package layout
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/shenbao/shenbao"
@@ -370,6 +371,43 @@ func TestDetectOCRNear(t *testing.T) {
 	for format, want := range map[string]string{shenbao.FormatPDFScan: "nat2024", shenbao.FormatPDFText: shenbao.EditionUnknown} {
 		if got := set.Detect(&shenbao.Content{Format: format, Blocks: blocks}); got.ID != want {
 			t.Errorf("%s: edition %s (%v), want %s", format, got.ID, got.Candidates, want)
+		}
+	}
+}
+
+// Year headers a scan cut short (019年, 19年) or left partly unread
+// (年度 | 19 | 2020年 | 01 4[) still name the edition's years; figures and
+// other editions' years do not.
+func TestYearHeadersOCR(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2022")
+	tests := []struct {
+		format string
+		header []string
+		want   string // total_output.2019, .2020, .2021 joined by |
+	}{
+		{shenbao.FormatPDFScan, []string{"主导产业情况（近三年）", "2019年", "2020年", "2021年"}, "60.03|66.43|76.27"},
+		{shenbao.FormatPDFScan, []string{"E导产业情况（近三年）", "019年", "020年", "021年"}, "60.03|66.43|76.27"},
+		{shenbao.FormatPDFScan, []string{"年度", "19", "2020年", "01 4[ 国"}, "60.03|66.43|76.27"},
+		// No year read exactly: no header; exact headers as printed.
+		{shenbao.FormatPDFScan, []string{"年度", "19", "20", "21"}, "||"},
+		{shenbao.FormatPDFScan, []string{"年度", "2020年", "2021年", "2022年"}, "|60.03|66.43"},
+		// A year out of its place is no header of the edition's years.
+		{shenbao.FormatPDFScan, []string{"年度", "2020年", "2019年", "01 4["}, "||"},
+		// A text layer's header is exact or none.
+		{shenbao.FormatPDFText, []string{"主导产业情况（近三年）", "019年", "020年", "021年"}, "||"},
+	}
+	for _, tt := range tests {
+		c := &shenbao.Content{Format: tt.format, Blocks: []shenbao.Block{
+			para("二、主导产业情况"),
+			table(cells(tt.header...), cells("集群总产值(亿元)", "60.03", "66.43", "76.27")),
+		}}
+		m := Map(c, tp)
+		var got []string
+		for _, y := range []string{"2019", "2020", "2021"} {
+			got = append(got, field(t, m, "total_output."+y).Value)
+		}
+		if g := strings.Join(got, "|"); g != tt.want {
+			t.Errorf("%s %q: %s, want %s", tt.format, tt.header, g, tt.want)
 		}
 	}
 }

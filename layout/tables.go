@@ -48,6 +48,65 @@ var yearHeader = regexp.MustCompile(`^\d{4}年$`)
 
 func isYearHeader(norm string) bool { return yearHeader.MatchString(norm) }
 
+// cutYear is a year header whose first digits a scan lost (019年, 19年):
+// at least its last two digits and 年.
+var cutYear = regexp.MustCompile(`^\d{2,3}年$`)
+
+// yearCol reads a header cell as a year column: exactly (2021年), or on a
+// scan with its first digits lost at the cell's edge (019年, 19年) when
+// that leaves exactly one of the edition's years.
+func (m *mapper) yearCol(norm string) (string, bool) {
+	if isYearHeader(norm) {
+		return norm, true
+	}
+	if m.source != shenbao.SourceOCR || !cutYear.MatchString(norm) {
+		return "", false
+	}
+	found := ""
+	for _, y := range m.t.Years {
+		if h := strconv.Itoa(y) + "年"; strings.HasSuffix(h, norm) {
+			if found != "" {
+				return "", false
+			}
+			found = h
+		}
+	}
+	return found, found != ""
+}
+
+// yearRow reads the cells of a row (less its label) as year headers, or
+// says it is none. Every cell must read as a year column; on a scan, a
+// row of as many cells as the edition has years, one of them an exact
+// year header and every one that reads as a year in its place (年度 |
+// 19 | 2020年 | 01 4[), is the edition's years in order.
+func (m *mapper) yearRow(norms []string) ([]string, bool) {
+	out := make([]string, len(norms))
+	all := true
+	for i, n := range norms {
+		if y, ok := m.yearCol(n); ok {
+			out[i] = y
+		} else {
+			all = false
+		}
+	}
+	if all {
+		return out, len(norms) >= 2
+	}
+	if m.source != shenbao.SourceOCR || len(norms) != len(m.t.Years) || len(norms) < 2 {
+		return nil, false
+	}
+	exact := false
+	for i, y := range m.t.Years {
+		want := strconv.Itoa(y) + "年"
+		if out[i] != "" && out[i] != want {
+			return nil, false
+		}
+		exact = exact || norms[i] == want
+		out[i] = want
+	}
+	return out, exact
+}
+
 // span is a column range of a header cell.
 type span struct {
 	from, to int
@@ -67,18 +126,18 @@ func (m *mapper) tableYears(u int) []span {
 			break
 		}
 		var hs []span
-		all := true
+		var norms []string
 		for j, c := range v.row.Cells {
 			if j == 0 || c.Merged {
 				continue
 			}
-			if !isYearHeader(v.norms[j]) {
-				all = false
-				break
-			}
-			hs = append(hs, span{c.Col, c.Col + c.Span, v.norms[j]})
+			hs = append(hs, span{c.Col, c.Col + c.Span, ""})
+			norms = append(norms, v.norms[j])
 		}
-		if all && len(hs) >= 2 {
+		if years, ok := m.yearRow(norms); ok {
+			for k := range hs {
+				hs[k].text = years[k]
+			}
 			return hs
 		}
 	}
@@ -99,26 +158,24 @@ func (m *mapper) readYears(s *Spec, a anchor) {
 			continue
 		}
 		norms := make([]string, len(cells))
-		allYears := true
 		for i, c := range cells {
 			norms[i] = Norm(c.Text)
-			if !isYearHeader(norms[i]) {
-				allYears = false
-			}
 		}
+		years, allYears := m.yearRow(norms)
+		first, firstYear := m.yearCol(norms[0])
 		switch {
-		case allYears && len(cells) >= 2 && bi+1 < len(rows):
+		case allYears && bi+1 < len(rows):
 			// Header inside the block, values in the next row.
 			next := m.right(rows[bi+1], label)
 			for i, h := range cells {
 				for _, v := range next {
 					if overlaps(v, span{h.Col, h.Col + h.Span, ""}) {
-						vals[norms[i]] = v
+						vals[years[i]] = v
 					}
 				}
 			}
-		case len(cells) >= 2 && isYearHeader(norms[0]):
-			vals[norms[0]] = cells[1]
+		case len(cells) >= 2 && firstYear:
+			vals[first] = cells[1]
 		}
 	}
 	if len(vals) == 0 {
