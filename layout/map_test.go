@@ -411,3 +411,43 @@ func TestYearHeadersOCR(t *testing.T) {
 		}
 	}
 }
+
+// A year and its value a line (the open-co-operation rows): a year read
+// without its 年 or not at all is known by its line, when every year
+// that reads is in its place; otherwise nothing is guessed.
+func TestYearLinesOCR(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2022")
+	tests := []struct {
+		format string
+		years  [3]string
+		want   string // export_growth.2019, .2020, .2021 joined by |
+	}{
+		{shenbao.FormatPDFScan, [3]string{"2019年", "2020年", "2021年"}, "3.06|8.43|5.58"},
+		{shenbao.FormatPDFScan, [3]string{"2019年", "[ZU 2]", "2021"}, "3.06|8.43|5.58"},
+		{shenbao.FormatPDFScan, [3]string{"019年", "020年", "2021"}, "3.06|8.43|5.58"},
+		// A year out of its place: only the years that read are taken.
+		{shenbao.FormatPDFScan, [3]string{"2020年", "[ZU 2]", "2021年"}, "|3.06|5.58"},
+		// Nothing read as a year: nothing guessed.
+		{shenbao.FormatPDFScan, [3]string{"[ZU", "[ZU 2]", "Z0"}, "||"},
+		// A text layer's year is exact or none.
+		{shenbao.FormatPDFText, [3]string{"2019年", "2020", "2021年"}, "3.06||5.58"},
+	}
+	for _, tt := range tests {
+		c := &shenbao.Content{Format: tt.format, Blocks: []shenbao.Block{
+			para("六、开放合作情况"),
+			table(
+				cells("近三年集群主导产品出口贸易额增长率(%)", tt.years[0], "3.06"),
+				merged(tt.years[1], "8.43"),
+				merged(tt.years[2], "5.58"),
+			),
+		}}
+		m := Map(c, tp)
+		var got []string
+		for _, y := range []string{"2019", "2020", "2021"} {
+			got = append(got, field(t, m, "export_growth."+y).Value)
+		}
+		if g := strings.Join(got, "|"); g != tt.want {
+			t.Errorf("%s %q: %s, want %s", tt.format, tt.years, g, tt.want)
+		}
+	}
+}

@@ -54,12 +54,19 @@ var cutYear = regexp.MustCompile(`^\d{2,3}年$`)
 
 // yearCol reads a header cell as a year column: exactly (2021年), or on a
 // scan with its first digits lost at the cell's edge (019年, 19年) when
-// that leaves exactly one of the edition's years.
+// that leaves exactly one of the edition's years, or with its 年 lost
+// (2021) when it is one of them.
 func (m *mapper) yearCol(norm string) (string, bool) {
 	if isYearHeader(norm) {
 		return norm, true
 	}
-	if m.source != shenbao.SourceOCR || !cutYear.MatchString(norm) {
+	if m.source != shenbao.SourceOCR {
+		return "", false
+	}
+	if len(norm) == 4 && slices.ContainsFunc(m.t.Years, func(y int) bool { return strconv.Itoa(y) == norm }) {
+		return norm + "年", true
+	}
+	if !cutYear.MatchString(norm) {
 		return "", false
 	}
 	found := ""
@@ -152,9 +159,15 @@ func (m *mapper) readYears(s *Spec, a anchor) {
 	label := m.cell(a)
 	rows := m.block(a)
 	vals := map[string]*shenbao.Cell{}
+	// byLine[k] is the value of the block's k-th row where each row
+	// holds a year and its value; lineYears, how many of those years
+	// read, all in the edition's order.
+	byLine, lineYears := make([]*shenbao.Cell, len(rows)), 0
+	inOrder := len(rows) == len(m.t.Years)
 	for bi, u := range rows {
 		cells := m.right(u, label)
 		if len(cells) == 0 {
+			inOrder = false
 			continue
 		}
 		norms := make([]string, len(cells))
@@ -163,6 +176,15 @@ func (m *mapper) readYears(s *Spec, a anchor) {
 		}
 		years, allYears := m.yearRow(norms)
 		first, firstYear := m.yearCol(norms[0])
+		if len(cells) == 2 {
+			byLine[bi] = cells[1]
+			if firstYear {
+				lineYears++
+				inOrder = inOrder && bi < len(m.t.Years) && first == strconv.Itoa(m.t.Years[bi])+"年"
+			}
+		} else {
+			inOrder = false
+		}
 		switch {
 		case allYears && bi+1 < len(rows):
 			// Header inside the block, values in the next row.
@@ -176,6 +198,14 @@ func (m *mapper) readYears(s *Spec, a anchor) {
 			}
 		case len(cells) >= 2 && firstYear:
 			vals[first] = cells[1]
+		}
+	}
+	if m.source == shenbao.SourceOCR && inOrder && lineYears > 0 && lineYears < len(rows) {
+		// A year and its value a line, as many lines as the edition has
+		// years, every year that reads in its place: a year OCR could
+		// not read ([ZU 2]) is the one its line stands for.
+		for k, c := range byLine {
+			vals[strconv.Itoa(m.t.Years[k])+"年"] = c
 		}
 	}
 	if len(vals) == 0 {
