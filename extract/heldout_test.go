@@ -87,7 +87,7 @@ func TestHeldOut(t *testing.T) {
 			t.Errorf("%s: edition %s (%.2f), want %s", filepath.Base(d.Path), rep.Edition.ID, rep.Edition.Confidence, d.EditionID())
 		} else if rep.Edition.Confidence < 0.9 {
 			// Right but unsure: a reviewer is asked to confirm it.
-			class(f + " edition unsure").docs++
+			class(f+" edition unsure").docs++
 			t.Logf("%s: edition %s, unsure (%.2f, %v)", filepath.Base(d.Path), rep.Edition.ID, rep.Edition.Confidence, rep.Edition.Candidates)
 		}
 		for style, n := range s.BoxMisses {

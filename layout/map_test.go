@@ -401,12 +401,7 @@ func TestYearHeadersOCR(t *testing.T) {
 			para("二、主导产业情况"),
 			table(cells(tt.header...), cells("集群总产值(亿元)", "60.03", "66.43", "76.27")),
 		}}
-		m := Map(c, tp)
-		var got []string
-		for _, y := range []string{"2019", "2020", "2021"} {
-			got = append(got, field(t, m, "total_output."+y).Value)
-		}
-		if g := strings.Join(got, "|"); g != tt.want {
+		if g := yearValues(t, Map(c, tp), "total_output"); g != tt.want {
 			t.Errorf("%s %q: %s, want %s", tt.format, tt.header, g, tt.want)
 		}
 	}
@@ -441,13 +436,19 @@ func TestYearLinesOCR(t *testing.T) {
 				merged(tt.years[2], "5.58"),
 			),
 		}}
-		m := Map(c, tp)
-		var got []string
-		for _, y := range []string{"2019", "2020", "2021"} {
-			got = append(got, field(t, m, "export_growth."+y).Value)
-		}
-		if g := strings.Join(got, "|"); g != tt.want {
+		if g := yearValues(t, Map(c, tp), "export_growth"); g != tt.want {
 			t.Errorf("%s %q: %s, want %s", tt.format, tt.years, g, tt.want)
 		}
 	}
+}
+
+// yearValues is a national-2022 row's values for 2019, 2020 and 2021,
+// joined by |.
+func yearValues(t *testing.T, m *Mapped, key string) string {
+	t.Helper()
+	var got []string
+	for _, y := range []string{"2019", "2020", "2021"} {
+		got = append(got, field(t, m, key+"."+y).Value)
+	}
+	return strings.Join(got, "|")
 }
