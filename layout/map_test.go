@@ -452,3 +452,24 @@ func yearValues(t *testing.T, m *Mapped, key string) string {
 	}
 	return strings.Join(got, "|")
 }
+
+// A label OCR read with its first character misread and its unit note
+// cut off is still its row's label; another row's is not, nor a short
+// label whose note is most of what tells it apart.
+func TestLabelScoreNote(t *testing.T) {
+	for _, tt := range []struct {
+		cell, label string
+		match       bool
+	}{
+		{"［业用水重复利用率", "工业用水重复利用率(%)", true},
+		{"大宗工业固废综合利用率（9", "大宗工业固废综合利用率(%)", true},
+		{"工业用水重复利用率(%)", "工业用水重复利用率(%)", true},
+		{"［业用水重复利用率", "大宗工业固废综合利用率(%)", false},
+		{"企业上云比例", "集群工业互联网平台应用普及率(%)", false},
+		{"面积", "集群占地面积(平方公里)", false},
+	} {
+		if got := labelScore(Norm(tt.cell), Norm(tt.label)) >= minLabelScore; got != tt.match {
+			t.Errorf("labelScore(%q, %q) matches = %v, want %v", tt.cell, tt.label, got, tt.match)
+		}
+	}
+}
