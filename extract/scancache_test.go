@@ -27,8 +27,7 @@ func cacheScans(ex *extract.Extractor, dir string) {
 		if _, err := r.ReadAt(data, 0); err != nil && err != io.EOF {
 			return nil, err
 		}
-		sum := sha256.Sum256(data)
-		path := filepath.Join(dir, hex.EncodeToString(sum[:])+".json")
+		path := cachePath(dir, data)
 		if b, err := os.ReadFile(path); err == nil {
 			var c shenbao.Content
 			if json.Unmarshal(b, &c) == nil {
@@ -44,4 +43,20 @@ func cacheScans(ex *extract.Extractor, dir string) {
 		}
 		return c, nil
 	}
+}
+
+// cachePath is where the scan cache in dir keeps what was read of data.
+func cachePath(dir string, data []byte) string {
+	sum := sha256.Sum256(data)
+	return filepath.Join(dir, hex.EncodeToString(sum[:])+".json")
+}
+
+// cached says whether the scan at path has been read into the cache dir.
+func cached(dir, path string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil || dir == "" {
+		return false
+	}
+	_, err = os.Stat(cachePath(dir, data))
+	return err == nil
 }
