@@ -473,3 +473,29 @@ func TestLabelScoreNote(t *testing.T) {
 		}
 	}
 }
+
+// A names list read from a scan: a 、 OCR did not see leaves a wide gap,
+// and a lost rule runs the next row's prompts on. A text layer is read as
+// written, and a gap between Latin names is no list mark.
+func TestCountNamesOCR(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2024")
+	for _, tt := range []struct {
+		format, cell, want string
+	}{
+		{shenbao.FormatPDFScan, "数量：  7个\n名称：省级工业互联网平台  省级智能工厂、省级数字化车间等", "省级工业互联网平台、省级智能工厂、省级数字化车间等"},
+		{shenbao.FormatPDFScan, "数量：  7个\n名称：省级工业互联网平台、省级智能工厂等数量：  9个\n名称：市级数字化车间等", "省级工业互联网平台、省级智能工厂等"},
+		{shenbao.FormatPDFScan, "数量：2个\n名称：取得CE  UL认证的省级平台、省级智能工厂", "取得CE  UL认证的省级平台、省级智能工厂"},
+		{shenbao.FormatPDFScan, "数量：2个\n名称：省级工业互联网平台 省级智能工厂", "省级工业互联网平台 省级智能工厂"},
+		{shenbao.FormatPDFText, "数量：2个\n名称：省级工业互联网平台  省级智能工厂", "省级工业互联网平台  省级智能工厂"},
+	} {
+		c := &shenbao.Content{Format: tt.format, Blocks: []shenbao.Block{
+			para("三、创新能力情况"),
+			table(
+				cells("创新平台建设情况(需提供清单及佐证材料)", "省级制造业创新中心或省级创新平台名称及数量", tt.cell),
+			),
+		}}
+		if f := field(t, Map(c, tp), "plat_prov.names"); f.Value != tt.want {
+			t.Errorf("%s %q: names %q, want %q", tt.format, tt.cell, f.Value, tt.want)
+		}
+	}
+}
