@@ -45,7 +45,8 @@ func corpusDocs(t testing.TB) []corpus.Doc {
 // corpus document whose format the engines handle, and requires 100 % for
 // docx and digital PDF (the acceptance). Scans take minutes, so
 // they are measured only with SHENBAO_SCANS=1 (make bench), per edition
-// and dpi, without a pass mark yet.
+// and dpi, without a pass mark yet — or those already read into a
+// SCAN_CACHE.
 func TestCorpusAccuracy(t *testing.T) {
 	ex := newExtractor()
 	scans := os.Getenv("SHENBAO_SCANS") == "1" && ex.Scan != nil
@@ -53,7 +54,7 @@ func TestCorpusAccuracy(t *testing.T) {
 	sheet := newScoreSheet()
 	for _, d := range corpusDocs(t) {
 		f := d.Format()
-		if f == "scan" && !scans || (f == "pdf" && ex.PDFText == nil) {
+		if f == "scan" && !scans && !cached(os.Getenv("SCAN_CACHE"), d.Path) || (f == "pdf" && ex.PDFText == nil) {
 			continue
 		}
 		f, rep, dt, err := readDoc(t, ex, d)
