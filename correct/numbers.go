@@ -14,7 +14,8 @@ import (
 // for 0; 工 is a serif 1 whose foot and head read as strokes), a
 // full-width or Chinese point, a colon between digits (a point read too
 // tall: 217:52), stray marks around it and a printed note after it
-// (47个（需提供清单）). It changes nothing that is a number already (a real
+// (47个（需提供清单）); a serif 1 blurred at low resolution reads as a
+// bracket (14.2], [101.30) and 11 as the numeral Ⅱ. It changes nothing that is a number already (a real
 // 11 stays 11) or that does not become one (工业, 12:30:00).
 type digitShapes struct{}
 
@@ -22,7 +23,7 @@ func (digitShapes) Name() string    { return "digit_shapes" }
 func (digitShapes) Title() string   { return "数字字形" }
 func (digitShapes) Factor() float64 { return 0.7 }
 func (digitShapes) About() string {
-	return "数字单元格中形似数字的字母和符号（| l I 工→1，O o 〇→0，全角点、数字间的冒号→小数点）及残留标点，仅在改后成为数字时更正"
+	return "数字单元格中形似数字的字母和符号（| l I 工 [ ]→1，Ⅱ→11，O o 〇→0，全角点、数字间的冒号→小数点）及残留标点，仅在改后成为数字时更正"
 }
 
 func (r digitShapes) apply(d *Doc) {
@@ -56,7 +57,7 @@ func numberShapes(v string) string {
 const strayMarks = "\"'“”‘’`,.，。、:：;；_-—=~"
 
 // lookalikes are the letters OCR reads for digits, each before its digit.
-var lookalikes = []string{"|", "1", "l", "1", "I", "1", "｜", "1", "工", "1", "O", "0", "o", "0", "〇", "0"}
+var lookalikes = []string{"|", "1", "l", "1", "I", "1", "｜", "1", "工", "1", "]", "1", "[", "1", "Ⅱ", "11", "O", "0", "o", "0", "〇", "0"}
 
 var (
 	digitFix   = strings.NewReplacer(append(slices.Clone(lookalikes), "．", ".", "。", ".", "，", ".", " ", "")...)

@@ -46,7 +46,8 @@ func corpusDocs(t testing.TB) []corpus.Doc {
 // corpus document whose format the engines handle, and requires 100 % for
 // docx and digital PDF (the acceptance). Scans take minutes, so
 // they are measured only with SHENBAO_SCANS=1 (make bench), per edition
-// and dpi, without a pass mark yet. CORPUS_ONLY=REGEXP picks files.
+// and dpi, without a pass mark yet — or those already read into a
+// SCAN_CACHE. CORPUS_ONLY=REGEXP picks files.
 func TestCorpusAccuracy(t *testing.T) {
 	ex := newExtractor()
 	scans := os.Getenv("SHENBAO_SCANS") == "1" && ex.Scan != nil
@@ -59,7 +60,7 @@ func TestCorpusAccuracy(t *testing.T) {
 	}
 	for _, d := range corpusDocs(t) {
 		f := d.Format()
-		if f == "scan" && !scans || (f == "pdf" && ex.PDFText == nil) || only != nil && !only.MatchString(filepath.Base(d.Path)) {
+		if f == "scan" && !scans && !cached(os.Getenv("SCAN_CACHE"), d.Path) || (f == "pdf" && ex.PDFText == nil) || only != nil && !only.MatchString(filepath.Base(d.Path)) {
 			continue
 		}
 		f, rep, dt, err := readDoc(t, ex, d)
@@ -174,5 +175,6 @@ func newExtractor() *extract.Extractor {
 	if d, err := time.ParseDuration(os.Getenv("SHENBAO_SCAN_TIMEOUT")); err == nil && d > 0 {
 		ex.ScanWith(scanpdf.Options{Timeout: d})
 	}
+	cacheScans(ex, os.Getenv("SCAN_CACHE"))
 	return ex
 }

@@ -18,11 +18,73 @@ func (m *mapper) cover(s *Spec) {
 		return
 	}
 	// OCR drops or doubles a printed bracket (区（（县）…), most often
-	// where two of the cover's lines run together into one.
-	if m.source == shenbao.SourceOCR && m.coverAt(s, indexNormLoose) {
+	// where two of the cover's lines run together into one; failing that,
+	// it misread a character or two of the label (主管部门〈“盖章)).
+	if m.source == shenbao.SourceOCR && (m.coverAt(s, indexNormLoose) || m.coverAt(s, indexNormNear)) {
 		return
 	}
 	m.notFound(s)
+}
+
+// findLabel finds a printed label in raw text: exactly (up to whitespace
+// and width), and on a scan also with brackets dropped or doubled, or
+// with a character or two misread.
+func (m *mapper) findLabel(raw, label string) (int, int, bool) {
+	if i, j, ok := indexNorm(raw, label); ok || m.source != shenbao.SourceOCR {
+		return i, j, ok
+	}
+	if i, j, ok := indexNormLoose(raw, label); ok {
+		return i, j, ok
+	}
+	return indexNormNear(raw, label)
+}
+
+// nearLabel is the least similarity at which OCR'd text is taken for a
+// printed cover label, and nearRunes the shortest label so taken: two
+// misread characters in a long label, none in a short one, which could
+// as well be a value's words.
+const (
+	nearLabel = 0.85
+	nearRunes = 8
+)
+
+// indexNormNear is indexNorm for text OCR misread a character or two of:
+// the stretch of raw whose normalised runes are most similar to needle,
+// at least nearLabel (a long needle only), the earliest of equals, as raw
+// byte offsets. The most similar, not the first similar enough: a value
+// ending in the label's first character (柏浦区|区（县）…) keeps it.
+func indexNormNear(raw, needle string) (int, int, bool) {
+	want := []rune(needle)
+	if len(want) < nearRunes {
+		return 0, 0, false
+	}
+	type pos struct {
+		r        rune
+		at, next int
+	}
+	var rs []pos
+	for i, r := range raw {
+		for _, nr := range Norm(string(r)) {
+			rs = append(rs, pos{nr, i, i + len(string(r))})
+		}
+	}
+	best, bi, bj := 0.0, 0, 0
+	line := make([]rune, 0, len(want)+2)
+	for i := range rs {
+		for n := len(want) - 2; n <= len(want)+2; n++ {
+			if n < 1 || i+n > len(rs) {
+				continue
+			}
+			line = line[:0]
+			for _, p := range rs[i : i+n] {
+				line = append(line, p.r)
+			}
+			if sc := similarity(string(line), needle); sc > best {
+				best, bi, bj = sc, rs[i].at, rs[i+n-1].next
+			}
+		}
+	}
+	return bi, bj, best >= nearLabel
 }
 
 // coverAt reads s's blank after its label where index finds the label in
@@ -82,7 +144,7 @@ func trimBlank(v string) string { return TrimBlank(v) }
 // TrimBlank trims what an underlined blank leaves around a handwritten or
 // OCR'd value (see trimBlank).
 func TrimBlank(v string) string {
-	return strings.Trim(v, " \t\n_＿—-－,，.。:：;；'\"“”‘’|｜")
+	return strings.Trim(v, " \t\n_＿—-－,，.。．:：;；'\"“”‘’|｜")
 }
 
 // coverHint is the printed naming hint beside a blank, e.g.
@@ -162,10 +224,7 @@ func (m *mapper) cutAtNextLabel(rest string, s *Spec) string {
 		if r.Section != CoverSection || r.Label == s.Label {
 			continue
 		}
-		start, _, ok := indexNorm(rest, Norm(r.Label))
-		if !ok && m.source == shenbao.SourceOCR {
-			start, _, ok = indexNormLoose(rest, Norm(r.Label))
-		}
+		start, _, ok := m.findLabel(rest, Norm(r.Label))
 		if ok && start < cut {
 			cut = start
 		}
@@ -187,8 +246,16 @@ func (m *mapper) isCoverText(norm string) bool {
 		if r.Section != CoverSection {
 			continue
 		}
-		if strings.HasPrefix(norm, Norm(r.Label)) ||
-			m.source == shenbao.SourceOCR && strings.HasPrefix(unbracketed(norm), unbracketed(Norm(r.Label))) {
+		if strings.HasPrefix(norm, Norm(r.Label)) {
+			return true
+		}
+		if m.source != shenbao.SourceOCR {
+			continue
+		}
+		if strings.HasPrefix(unbracketed(norm), unbracketed(Norm(r.Label))) {
+			return true
+		}
+		if i, _, ok := indexNormNear(norm, Norm(r.Label)); ok && i == 0 {
 			return true
 		}
 	}

@@ -1,6 +1,7 @@
 package layout
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/shenbao/shenbao"
@@ -150,6 +151,10 @@ func TestCoverLinesRunTogether(t *testing.T) {
 		// Apart, the second label read with its brackets doubled is
 		// still a label, not the county's value wrapped.
 		{"所属区县:柏浦区", "区《〈县)中小企业主管部门〈盖章) :柏浦区经济和信息化委", "员会"},
+		// A label read with characters wrong (〈“ for （) is still a
+		// label; a stray stop the underline left before a value goes.
+		{"所属区县：．柏浦区", "区(县)中小企业主管部门〈“盖章) :柏浦区经济和信息化委", "员会"},
+		{"所属区县：柏浦区区(县)中小企业主管部问〈盖章) :柏浦区经济和信息化委员会"},
 	} {
 		c := &shenbao.Content{Format: shenbao.FormatPDFScan}
 		for _, l := range append(lines, "集群运营管理机构：柏浦区医疗器械产业园管理委员会") {
@@ -164,6 +169,27 @@ func TestCoverLinesRunTogether(t *testing.T) {
 			if f := field(t, m, id); f.Value != want {
 				t.Errorf("%q: %s = %q, want %q", lines[0], id, f.Value, want)
 			}
+		}
+	}
+}
+
+// Near reading finds a long label misread, never a short one in a value
+// nor a value that only shares some of a label's words.
+func TestIndexNormNear(t *testing.T) {
+	for _, tt := range []struct {
+		raw, label, want string
+	}{
+		{"区(县)中小企业主管部门〈“盖章) :柏浦区", "区（县）中小企业主管部门（盖章）：", " :柏浦区"[2:]},
+		{"柏浦区区(县)中小企业主管部问(盖章):柏浦区", "区（县）中小企业主管部门（盖章）：", "柏浦区"},
+		{"集群运营管理机构：柏浦区", "集群名称：", ""},
+		{"柏浦区中小企业服务中心", "区（县）中小企业主管部门（盖章）：", ""},
+	} {
+		got := ""
+		if _, end, ok := indexNormNear(tt.raw, Norm(tt.label)); ok {
+			got = tt.raw[end:]
+		}
+		if got != tt.want {
+			t.Errorf("after %q in %q: %q, want %q", tt.label, tt.raw, got, tt.want)
 		}
 	}
 }
@@ -345,6 +371,131 @@ func TestDetectOCRNear(t *testing.T) {
 	for format, want := range map[string]string{shenbao.FormatPDFScan: "nat2024", shenbao.FormatPDFText: shenbao.EditionUnknown} {
 		if got := set.Detect(&shenbao.Content{Format: format, Blocks: blocks}); got.ID != want {
 			t.Errorf("%s: edition %s (%v), want %s", format, got.ID, got.Candidates, want)
+		}
+	}
+}
+
+// Year headers a scan cut short (019年, 19年) or left partly unread
+// (年度 | 19 | 2020年 | 01 4[) still name the edition's years; figures and
+// other editions' years do not.
+func TestYearHeadersOCR(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2022")
+	tests := []struct {
+		format string
+		header []string
+		want   string // total_output.2019, .2020, .2021 joined by |
+	}{
+		{shenbao.FormatPDFScan, []string{"主导产业情况（近三年）", "2019年", "2020年", "2021年"}, "60.03|66.43|76.27"},
+		{shenbao.FormatPDFScan, []string{"E导产业情况（近三年）", "019年", "020年", "021年"}, "60.03|66.43|76.27"},
+		{shenbao.FormatPDFScan, []string{"年度", "19", "2020年", "01 4[ 国"}, "60.03|66.43|76.27"},
+		// No year read exactly: no header; exact headers as printed.
+		{shenbao.FormatPDFScan, []string{"年度", "19", "20", "21"}, "||"},
+		{shenbao.FormatPDFScan, []string{"年度", "2020年", "2021年", "2022年"}, "|60.03|66.43"},
+		// A year out of its place is no header of the edition's years.
+		{shenbao.FormatPDFScan, []string{"年度", "2020年", "2019年", "01 4["}, "||"},
+		// A text layer's header is exact or none.
+		{shenbao.FormatPDFText, []string{"主导产业情况（近三年）", "019年", "020年", "021年"}, "||"},
+	}
+	for _, tt := range tests {
+		c := &shenbao.Content{Format: tt.format, Blocks: []shenbao.Block{
+			para("二、主导产业情况"),
+			table(cells(tt.header...), cells("集群总产值(亿元)", "60.03", "66.43", "76.27")),
+		}}
+		if g := yearValues(t, Map(c, tp), "total_output"); g != tt.want {
+			t.Errorf("%s %q: %s, want %s", tt.format, tt.header, g, tt.want)
+		}
+	}
+}
+
+// A year and its value a line (the open-co-operation rows): a year read
+// without its 年 or not at all is known by its line, when every year
+// that reads is in its place; otherwise nothing is guessed.
+func TestYearLinesOCR(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2022")
+	tests := []struct {
+		format string
+		years  [3]string
+		want   string // export_growth.2019, .2020, .2021 joined by |
+	}{
+		{shenbao.FormatPDFScan, [3]string{"2019年", "2020年", "2021年"}, "3.06|8.43|5.58"},
+		{shenbao.FormatPDFScan, [3]string{"2019年", "[ZU 2]", "2021"}, "3.06|8.43|5.58"},
+		{shenbao.FormatPDFScan, [3]string{"019年", "020年", "2021"}, "3.06|8.43|5.58"},
+		// A year out of its place: only the years that read are taken.
+		{shenbao.FormatPDFScan, [3]string{"2020年", "[ZU 2]", "2021年"}, "|3.06|5.58"},
+		// Nothing read as a year: nothing guessed.
+		{shenbao.FormatPDFScan, [3]string{"[ZU", "[ZU 2]", "Z0"}, "||"},
+		// A text layer's year is exact or none.
+		{shenbao.FormatPDFText, [3]string{"2019年", "2020", "2021年"}, "3.06||5.58"},
+	}
+	for _, tt := range tests {
+		c := &shenbao.Content{Format: tt.format, Blocks: []shenbao.Block{
+			para("六、开放合作情况"),
+			table(
+				cells("近三年集群主导产品出口贸易额增长率(%)", tt.years[0], "3.06"),
+				merged(tt.years[1], "8.43"),
+				merged(tt.years[2], "5.58"),
+			),
+		}}
+		if g := yearValues(t, Map(c, tp), "export_growth"); g != tt.want {
+			t.Errorf("%s %q: %s, want %s", tt.format, tt.years, g, tt.want)
+		}
+	}
+}
+
+// yearValues is a national-2022 row's values for 2019, 2020 and 2021,
+// joined by |.
+func yearValues(t *testing.T, m *Mapped, key string) string {
+	t.Helper()
+	var got []string
+	for _, y := range []string{"2019", "2020", "2021"} {
+		got = append(got, field(t, m, key+"."+y).Value)
+	}
+	return strings.Join(got, "|")
+}
+
+// A label OCR read with its first character misread and its unit note
+// cut off is still its row's label; another row's is not, nor a short
+// label whose note is most of what tells it apart.
+func TestLabelScoreNote(t *testing.T) {
+	for _, tt := range []struct {
+		cell, label string
+		match       bool
+	}{
+		{"［业用水重复利用率", "工业用水重复利用率(%)", true},
+		{"大宗工业固废综合利用率（9", "大宗工业固废综合利用率(%)", true},
+		{"工业用水重复利用率(%)", "工业用水重复利用率(%)", true},
+		{"［业用水重复利用率", "大宗工业固废综合利用率(%)", false},
+		{"企业上云比例", "集群工业互联网平台应用普及率(%)", false},
+		{"面积", "集群占地面积(平方公里)", false},
+	} {
+		if got := labelScore(Norm(tt.cell), Norm(tt.label)) >= minLabelScore; got != tt.match {
+			t.Errorf("labelScore(%q, %q) matches = %v, want %v", tt.cell, tt.label, got, tt.match)
+		}
+	}
+}
+
+// A names list read from a scan: a 、 OCR did not see leaves a wide gap,
+// and a lost rule runs the next row's prompts on. A text layer is read as
+// written, and a gap between Latin names is no list mark.
+func TestCountNamesOCR(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2024")
+	for _, tt := range []struct {
+		format, cell, want string
+	}{
+		{shenbao.FormatPDFScan, "数量：  7个\n名称：省级工业互联网平台  省级智能工厂、省级数字化车间等", "省级工业互联网平台、省级智能工厂、省级数字化车间等"},
+		{shenbao.FormatPDFScan, "数量：  7个\n名称：省级工业互联网平台、省级智能工厂等数量：  9个\n名称：市级数字化车间等", "省级工业互联网平台、省级智能工厂等"},
+		{shenbao.FormatPDFScan, "数量：2个\n名称：取得CE  UL认证的省级平台、省级智能工厂", "取得CE  UL认证的省级平台、省级智能工厂"},
+		{shenbao.FormatPDFScan, "数量：2个\n名称：省级工业互联网平台 省级智能工厂", "省级工业互联网平台 省级智能工厂"},
+		{shenbao.FormatPDFText, "数量：2个\n名称：省级工业互联网平台  省级智能工厂", "省级工业互联网平台  省级智能工厂"},
+	} {
+		c := &shenbao.Content{Format: tt.format, Blocks: []shenbao.Block{
+			para("三、创新能力情况"),
+			table(
+				cells("创新平台建设情况(需提供清单及佐证材料)", "省级制造业创新中心或省级创新平台名称及数量", tt.cell),
+			),
+		}}
+		if f := field(t, Map(c, tp), "plat_prov.names"); f.Value != tt.want {
+			t.Errorf("%s %q: names %q, want %q", tt.format, tt.cell, f.Value, tt.want)
 		}
 	}
 }

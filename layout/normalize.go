@@ -88,7 +88,35 @@ func labelScore(cell, label string) float64 {
 	if strings.HasPrefix(label, cell) && float64(lc) >= 0.8*float64(ll) {
 		return 0.9
 	}
-	return similarity(cell, label)
+	sim := similarity(cell, label)
+	// OCR loses a label's edges together: its first character misread
+	// and its printed unit note cut at the cell's right rule
+	// (［业用水重复利用率 for 工业用水重复利用率(%)). Without the note the
+	// label still reads; no two labels differ by their note alone.
+	if bare, ok := noteless(label); ok {
+		if c, ok := noteless(cell); ok {
+			cell = c
+		}
+		sim = max(sim, 0.95*similarity(cell, bare))
+	}
+	return sim
+}
+
+// noteless is a normalised label less its closing bracketed note
+// ((%), (亿元)) or, for OCR text, what is left of one — an opening bracket
+// within the last three characters; ok is false when it has none or too
+// little is left to tell labels apart.
+func noteless(s string) (string, bool) {
+	rs := []rune(s)
+	i := strings.LastIndex(s, "(")
+	if i < 0 {
+		return s, false
+	}
+	n := len([]rune(s[:i]))
+	if !strings.HasSuffix(s, ")") && len(rs)-n > 3 {
+		return s, false
+	}
+	return s[:i], n >= 6
 }
 
 //go:embed surnames.txt

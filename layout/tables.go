@@ -48,6 +48,72 @@ var yearHeader = regexp.MustCompile(`^\d{4}年$`)
 
 func isYearHeader(norm string) bool { return yearHeader.MatchString(norm) }
 
+// cutYear is a year header whose first digits a scan lost (019年, 19年):
+// at least its last two digits and 年.
+var cutYear = regexp.MustCompile(`^\d{2,3}年$`)
+
+// yearCol reads a header cell as a year column: exactly (2021年), or on a
+// scan with its first digits lost at the cell's edge (019年, 19年) when
+// that leaves exactly one of the edition's years, or with its 年 lost
+// (2021) when it is one of them.
+func (m *mapper) yearCol(norm string) (string, bool) {
+	if isYearHeader(norm) {
+		return norm, true
+	}
+	if m.source != shenbao.SourceOCR {
+		return "", false
+	}
+	if len(norm) == 4 && slices.ContainsFunc(m.t.Years, func(y int) bool { return strconv.Itoa(y) == norm }) {
+		return norm + "年", true
+	}
+	if !cutYear.MatchString(norm) {
+		return "", false
+	}
+	found := ""
+	for _, y := range m.t.Years {
+		if h := strconv.Itoa(y) + "年"; strings.HasSuffix(h, norm) {
+			if found != "" {
+				return "", false
+			}
+			found = h
+		}
+	}
+	return found, found != ""
+}
+
+// yearRow reads the cells of a row (less its label) as year headers, or
+// says it is none. Every cell must read as a year column; on a scan, a
+// row of as many cells as the edition has years, one of them an exact
+// year header and every one that reads as a year in its place (年度 |
+// 19 | 2020年 | 01 4[), is the edition's years in order.
+func (m *mapper) yearRow(norms []string) ([]string, bool) {
+	out := make([]string, len(norms))
+	all := true
+	for i, n := range norms {
+		if y, ok := m.yearCol(n); ok {
+			out[i] = y
+		} else {
+			all = false
+		}
+	}
+	if all {
+		return out, len(norms) >= 2
+	}
+	if m.source != shenbao.SourceOCR || len(norms) != len(m.t.Years) || len(norms) < 2 {
+		return nil, false
+	}
+	exact := false
+	for i, y := range m.t.Years {
+		want := strconv.Itoa(y) + "年"
+		if out[i] != "" && out[i] != want {
+			return nil, false
+		}
+		exact = exact || norms[i] == want
+		out[i] = want
+	}
+	return out, exact
+}
+
 // span is a column range of a header cell.
 type span struct {
 	from, to int
@@ -67,18 +133,18 @@ func (m *mapper) tableYears(u int) []span {
 			break
 		}
 		var hs []span
-		all := true
+		var norms []string
 		for j, c := range v.row.Cells {
 			if j == 0 || c.Merged {
 				continue
 			}
-			if !isYearHeader(v.norms[j]) {
-				all = false
-				break
-			}
-			hs = append(hs, span{c.Col, c.Col + c.Span, v.norms[j]})
+			hs = append(hs, span{c.Col, c.Col + c.Span, ""})
+			norms = append(norms, v.norms[j])
 		}
-		if all && len(hs) >= 2 {
+		if years, ok := m.yearRow(norms); ok {
+			for k := range hs {
+				hs[k].text = years[k]
+			}
 			return hs
 		}
 	}
@@ -93,32 +159,53 @@ func (m *mapper) readYears(s *Spec, a anchor) {
 	label := m.cell(a)
 	rows := m.block(a)
 	vals := map[string]*shenbao.Cell{}
+	// byLine[k] is the value of the block's k-th row where each row
+	// holds a year and its value; lineYears, how many of those years
+	// read, all in the edition's order.
+	byLine, lineYears := make([]*shenbao.Cell, len(rows)), 0
+	inOrder := len(rows) == len(m.t.Years)
 	for bi, u := range rows {
 		cells := m.right(u, label)
 		if len(cells) == 0 {
+			inOrder = false
 			continue
 		}
 		norms := make([]string, len(cells))
-		allYears := true
 		for i, c := range cells {
 			norms[i] = Norm(c.Text)
-			if !isYearHeader(norms[i]) {
-				allYears = false
+		}
+		years, allYears := m.yearRow(norms)
+		first, firstYear := m.yearCol(norms[0])
+		if len(cells) == 2 {
+			byLine[bi] = cells[1]
+			if firstYear {
+				lineYears++
+				inOrder = inOrder && bi < len(m.t.Years) && first == strconv.Itoa(m.t.Years[bi])+"年"
 			}
+		} else {
+			inOrder = false
 		}
 		switch {
-		case allYears && len(cells) >= 2 && bi+1 < len(rows):
+		case allYears && bi+1 < len(rows):
 			// Header inside the block, values in the next row.
 			next := m.right(rows[bi+1], label)
 			for i, h := range cells {
 				for _, v := range next {
 					if overlaps(v, span{h.Col, h.Col + h.Span, ""}) {
-						vals[norms[i]] = v
+						vals[years[i]] = v
 					}
 				}
 			}
-		case len(cells) >= 2 && isYearHeader(norms[0]):
-			vals[norms[0]] = cells[1]
+		case len(cells) >= 2 && firstYear:
+			vals[first] = cells[1]
+		}
+	}
+	if m.source == shenbao.SourceOCR && inOrder && lineYears > 0 && lineYears < len(rows) {
+		// A year and its value a line, as many lines as the edition has
+		// years, every year that reads in its place: a year OCR could
+		// not read ([ZU 2]) is the one its line stands for.
+		for k, c := range byLine {
+			vals[strconv.Itoa(m.t.Years[k])+"年"] = c
 		}
 	}
 	if len(vals) == 0 {
@@ -317,9 +404,26 @@ func (m *mapper) readCountNames(s *Spec, a anchor) {
 	if mm := countRE.FindStringSubmatch(text); mm != nil {
 		count = strings.TrimSpace(mm[1])
 	}
+	conf := a.score
 	if mm := namesRE.FindStringSubmatch(text); mm != nil {
 		names = joinLines(mm[1])
 	}
+	if m.source == shenbao.SourceOCR {
+		// A scan that lost the rule under the row runs the next row's
+		// prompts on: the names end where a count prompt starts again.
+		if i := strings.Index(names, s.Columns[0]); i > 0 {
+			names = strings.TrimSpace(names[:i])
+		}
+		// The names are a list the form asks 、 between: a 、 OCR did
+		// not see leaves a wide gap between two names.
+		if fixed := listGap.ReplaceAllString(names, "$1、$2"); fixed != names {
+			names, conf = fixed, conf*0.95
+		}
+	}
 	m.addField(s, s.Columns[0], count, a.score, c)
-	m.addField(s, s.Columns[1], names, a.score, c)
+	m.addField(s, s.Columns[1], names, conf, c)
 }
+
+// listGap is a gap of two spaces or more between two Chinese characters:
+// in a scan's reading, where a mark stood that OCR did not read.
+var listGap = regexp.MustCompile(`(\p{Han})[ \t]{2,}(\p{Han})`)
