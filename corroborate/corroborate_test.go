@@ -13,6 +13,9 @@ import (
 var tmpl = &layout.Template{ID: "test", Kind: layout.KindApplication, Rows: []layout.Spec{
 	{Key: "cover_name", Type: layout.TypeText, Columns: []string{""}},
 	{Key: "name", Type: layout.TypeText, Columns: []string{""}},
+	{Key: "region_prov", Type: layout.TypeText, Columns: []string{"省"}},
+	{Key: "region_city", Type: layout.TypeText, Columns: []string{"市"}},
+	{Key: "region_county", Type: layout.TypeText, Columns: []string{"县"}},
 	{Key: "cover_contact", Type: layout.TypeText, Columns: []string{""}},
 	{Key: "org_contact", Type: layout.TypeText, Columns: []string{""}},
 	{Key: "org_phone", Type: layout.TypeText, Columns: []string{""}},
@@ -101,6 +104,14 @@ func TestApply(t *testing.T) {
 			name:   "the cluster's name read alike on the cover and in the table",
 			fields: []shenbao.Field{f("cover_name", "湖北省孝感市凤溪市仪器仪表产业集群", 0.75), f("name", "湖北省孝感市凤溪市仪器仪表 产业集群", 0.85)},
 			raised: []string{"cover_name", "name"},
+		},
+		{
+			name: "a region the table's name spells out",
+			fields: []shenbao.Field{f("region_county", "凤溪市", 0.75), f("region_city", "孝感", 0.75), f("region_prov", "湖", 0.75),
+				f("name", "湖北省孝感市凤溪市仪器仪表产业集群", 0.85), f("cover_name", "湖北省孝感市风溪市仪器仪表产业集群", 0.75)},
+			// One character is too little to witness; the name itself
+			// is not raised by a part of it, nor by a twin that differs.
+			raised: []string{"region_county", "region_city"},
 		},
 		{
 			name:   "names that differ by a character raise nothing",

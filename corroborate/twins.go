@@ -21,9 +21,25 @@ var inContact = struct {
 	parts []string
 }{"cover_contact", []string{"org_contact", "org_phone"}}
 
+// inName are the cover's region blanks, which the cluster's name spells
+// out (湖北省孝感市凤溪市…产业集群 holds 湖北, 孝感 and 凤溪市).
+var inName = []string{"region_prov", "region_city", "region_county"}
+
 // twins raises the values the application states twice, read alike from
 // different ink: the two readings are independent witnesses.
 func (d *doc) twins() {
+	// A region found in the table's reading of the name (another line of
+	// another page) was read right; the name is not raised by it, as a
+	// part says nothing of the rest.
+	if n := d.at("name", 0); n >= 0 && d.witness(n) {
+		name := key(d.fields[n].Value)
+		for _, k := range inName {
+			i := d.at(k, 0)
+			if i >= 0 && len([]rune(key(d.fields[i].Value))) >= 2 && strings.Contains(name, key(d.fields[i].Value)) && d.candidate(i) {
+				d.raise(i, "twin:name", []int{n})
+			}
+		}
+	}
 	for _, p := range sameThing {
 		a, b := d.at(p[0], 0), d.at(p[1], 0)
 		if a < 0 || b < 0 || len([]rune(key(d.fields[a].Value))) < 2 || key(d.fields[a].Value) != key(d.fields[b].Value) {
