@@ -3,9 +3,6 @@
 package extract_test
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,8 +12,6 @@ import (
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/corpus"
-	"github.com/shenbao/shenbao/extract"
-	"github.com/shenbao/shenbao/extract/ocr"
 	"github.com/shenbao/shenbao/extract/scanpdf"
 )
 
@@ -92,8 +87,9 @@ func TestConfidenceDump(t *testing.T) {
 	defer out.Close()
 	fmt.Fprintln(out, "doc\tclass\tid\ttype\tpara\tright\tconf\tengine\tpp\ttess\tline\tscore\trepaired\tvalue\ttruth")
 	for _, s := range srcs {
-		content := cachedContent(t, ex, filepath.Join(dir, s.name+".json"), s.data)
-		if content == nil {
+		content, err := cachedContent(t, ex, filepath.Join(dir, s.name+".json"), s.data)
+		if err != nil {
+			t.Logf("%s: %v", s.name, err)
 			continue
 		}
 		resettle(content)
@@ -127,29 +123,6 @@ func TestConfidenceDump(t *testing.T) {
 				ev.pp, ev.tess, ev.line, ev.score(f), repaired[f.ID], f.Value, tf.Value)
 		}
 	}
-}
-
-// cachedContent reads the scan data() once and keeps its content at path.
-func cachedContent(t *testing.T, ex *extract.Extractor, path string, data func() []byte) *shenbao.Content {
-	t.Helper()
-	if b, err := os.ReadFile(path); err == nil {
-		var c shenbao.Content
-		if err := json.Unmarshal(b, &c); err != nil {
-			t.Fatal(err)
-		}
-		return &c
-	}
-	d := data()
-	c, err := ex.Scan(context.Background(), bytes.NewReader(d), int64(len(d)))
-	if err != nil {
-		t.Logf("%s: %v", path, err)
-		return nil
-	}
-	b, _ := json.Marshal(c)
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return c
 }
 
 // dumpEvidence is the OCR evidence under one field: the smallest over the
@@ -214,42 +187,3 @@ func fieldEvidence(c *shenbao.Content, f shenbao.Field) dumpEvidence {
 	return ev
 }
 
-// resettle builds each settled value line's confidence again from its
-// evidence with today's ocr.Witnessed, so that a kept content measures the
-// combination being calibrated. A line capped below what the combination
-// gave when it was read (ink the reading missed, extract/scan) keeps the
-// cap.
-func resettle(c *shenbao.Content) {
-	each := func(ls []shenbao.Line) {
-		for k := range ls {
-			l := &ls[k]
-			if l.PP <= 0 || l.Engine == shenbao.EngineTesseract {
-				continue
-			}
-			agree := l.Engine == shenbao.EngineBoth
-			conf := ocr.Witnessed(l.PP, agree, l.Tess)
-			if l.Confidence < oldWitnessed(l.PP, agree, l.Tess)-1e-6 {
-				conf = min(conf, l.Confidence)
-			}
-			l.Confidence, l.Weakest = conf, conf
-		}
-	}
-	for _, b := range c.Blocks {
-		if b.Table == nil {
-			continue
-		}
-		for _, r := range b.Table.Rows {
-			for k := range r.Cells {
-				each(r.Cells[k].Lines)
-			}
-		}
-	}
-}
-
-// oldWitnessed is the combination the kept contents were read with.
-func oldWitnessed(p float64, agree bool, t float64) float64 {
-	if agree {
-		return 1 - (1-p)*(1-t)
-	}
-	return p * 0.85
-}
