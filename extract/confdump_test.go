@@ -186,4 +186,3 @@ func fieldEvidence(c *shenbao.Content, f shenbao.Field) dumpEvidence {
 	}
 	return ev
 }
-
