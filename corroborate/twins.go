@@ -15,11 +15,12 @@ import (
 var sameThing = [][2]string{{"cover_name", "name"}, {"cover_org", "org"}, {"cover_dept", "dept"}}
 
 // inContact are the table's contact rows the cover's 联系人及联系电话
-// blank restates (the operator's contact and phone).
+// blank may restate: the operator's contact and phone, or the
+// department's.
 var inContact = struct {
 	cover string
-	parts []string
-}{"cover_contact", []string{"org_contact", "org_phone"}}
+	parts [][]string
+}{"cover_contact", [][]string{{"org_contact", "org_phone"}, {"dept_contact", "dept_phone"}}}
 
 // inName are the cover's region blanks, which the cluster's name spells
 // out (湖北省孝感市凤溪市…产业集群 holds 湖北, 孝感 and 凤溪市).
@@ -47,27 +48,28 @@ func (d *doc) twins() {
 		}
 		d.raiseBoth(a, b, "twin:"+p[1])
 	}
-	// The cover's contact holds the table's name and phone, in order.
+	// The cover's contact holds a contact and phone of the table, in
+	// order.
 	c := d.at(inContact.cover, 0)
 	if c < 0 {
 		return
 	}
 	cover := key(d.fields[c].Value)
-	var parts []int
-	var joined string
-	for _, k := range inContact.parts {
-		i := d.at(k, 0)
-		if i < 0 || len([]rune(key(d.fields[i].Value))) < 2 {
-			return
+	for _, keys := range inContact.parts {
+		var parts []int
+		var joined string
+		for _, k := range keys {
+			if i := d.at(k, 0); i >= 0 && len([]rune(key(d.fields[i].Value))) >= 2 {
+				parts = append(parts, i)
+				joined += key(d.fields[i].Value)
+			}
 		}
-		parts = append(parts, i)
-		joined += key(d.fields[i].Value)
-	}
-	if cover != joined {
-		return
-	}
-	for _, i := range parts {
-		d.raiseBoth(c, i, "twin:"+inContact.cover)
+		if len(parts) < len(keys) || cover != joined {
+			continue
+		}
+		for _, i := range parts {
+			d.raiseBoth(c, i, "twin:"+inContact.cover)
+		}
 	}
 }
 

@@ -26,7 +26,7 @@ import (
 // features written (features.tsv). CONFDUMP_LAB=N adds lab copies of the
 // first N digital PDFs in each of the lab's three styles
 // (CONFDUMP_STYLE=150dpi: those whose name holds it; CONFDUMP_SCANS=0:
-// lab copies only).
+// lab copies only; CONFDUMP_KEPT=1: only what is kept, no scan read).
 func TestConfidenceDump(t *testing.T) {
 	dir := os.Getenv("SHENBAO_CONFDUMP")
 	if dir == "" {
@@ -87,7 +87,11 @@ func TestConfidenceDump(t *testing.T) {
 	defer out.Close()
 	fmt.Fprintln(out, "doc\tclass\tid\ttype\tpara\tright\tconf\tengine\tpp\ttess\tline\tscore\trepaired\tvalue\ttruth")
 	for _, s := range srcs {
-		content, err := cachedContent(t, ex, filepath.Join(dir, s.name+".json"), s.data)
+		path := filepath.Join(dir, s.name+".json")
+		if _, err := os.Stat(path); err != nil && os.Getenv("CONFDUMP_KEPT") != "" {
+			continue
+		}
+		content, err := cachedContent(t, ex, path, s.data)
 		if err != nil {
 			t.Logf("%s: %v", s.name, err)
 			continue

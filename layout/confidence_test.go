@@ -1,0 +1,38 @@
+package layout
+
+import (
+	"testing"
+
+	"github.com/shenbao/shenbao"
+)
+
+// A value's confidence is that of the lines holding it, not of the
+// printed words beside it in the same cell (the declaration's promise
+// and prompts).
+func TestValueLinesConfidence(t *testing.T) {
+	cell := &shenbao.Cell{Lines: []shenbao.Line{
+		{Text: "本单位承诺此次申报的申请材料真实、合法。", Confidence: 0.93},
+		{Text: "单位负责人（签字)：  程娜", Confidence: 0.85},
+		{Text: "区（县）中小企业主管部门（公章】：", Confidence: 0.51},
+		{Text: "2024年3月21日", Confidence: 0.99},
+		{Text: "凤溪市仪器仪表产业园区", Confidence: 0.9},
+		{Text: "管理委员会", Confidence: 0.8},
+	}}
+	tests := []struct {
+		v    string
+		want float64
+		ok   bool
+	}{
+		{"程娜", 0.85, true},
+		{"2024年3月21日", 0.99, true},
+		{"凤溪市仪器仪表产业园区管理委员会", 0.8, true}, // wrapped: both lines
+		{"李雷", 0, false},                // not in the cell: the caller keeps the cell's
+		{"", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := valueLinesConfidence(cell, tt.v)
+		if ok != tt.ok || got != tt.want {
+			t.Errorf("valueLinesConfidence(%q) = %.2f, %v; want %.2f, %v", tt.v, got, ok, tt.want, tt.ok)
+		}
+	}
+}
