@@ -36,3 +36,39 @@ func TestValueLinesConfidence(t *testing.T) {
 		}
 	}
 }
+
+// A misread label is sure when no other row's label comes near it, and
+// keeps its score when another row's could be meant.
+func TestAnchorConfidence(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2024")
+	tests := []struct {
+		key, cell string
+		sure      bool
+	}{
+		{"sme_share", "集群内中小企业严值占集群总产值比例(%)", true}, // 产 → 严
+		{"total_output", "集群总产值(亿元)", true},
+		// 研发 half read as 从业: as near the employees' row as the
+		// research staff's.
+		{"rd_staff", "集群中小企业研业人员数量", false},
+	}
+	for _, tt := range tests {
+		var s *Spec
+		for i := range tp.Rows {
+			if tp.Rows[i].Key == tt.key {
+				s = &tp.Rows[i]
+			}
+		}
+		if s == nil {
+			t.Fatalf("no row %s", tt.key)
+		}
+		m := &mapper{t: tp, units: []unit{{row: &shenbao.Row{Cells: []shenbao.Cell{{Text: tt.cell}}}, norms: []string{Norm(tt.cell)}}}}
+		a := anchor{u: 0, c: 0, score: labelScore(Norm(tt.cell), Norm(s.Label))}
+		got := m.anchorConfidence(s, a)
+		if sure := got == 1; sure != tt.sure {
+			t.Errorf("%s read as %q (score %.2f): confidence %.2f, want sure=%v", tt.key, tt.cell, a.score, got, tt.sure)
+		}
+		if !tt.sure && got != a.score {
+			t.Errorf("%s: doubtful anchor's confidence %.2f, want its score %.2f", tt.key, got, a.score)
+		}
+	}
+}

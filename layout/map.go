@@ -355,6 +355,9 @@ func (m *mapper) notFound(s *Spec) {
 }
 
 func (m *mapper) read(s *Spec, a anchor) {
+	if s.Type != TypePlanTarget && s.Type != TypeLongText {
+		a.score = m.anchorConfidence(s, a)
+	}
 	switch s.Type {
 	case TypeChoice, TypeMultiChoice:
 		m.readChoice(s, a)

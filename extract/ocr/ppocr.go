@@ -397,20 +397,45 @@ func (p *PPOCR) decode(s []float32) Reading {
 
 // Witnessed is the confidence of a PP-OCR reading whose smallest
 // character probability is pmin, given whether Tesseract read the same
-// (with confidence tconf). The engines err independently, so agreement
-// leaves doubt only where both doubt; disagreement is where a reviewer
-// should look, below 0.8 unless PP-OCR was surer than 0.94 of every
-// character.
+// and how sure it was of its own reading (tconf). Calibrated on the
+// development scans and the scan lab's 150-dpi copies
+// (TestConfidenceDump), never on the held-out set:
+//
+//   - Agreement of two engines that err differently leaves doubt only
+//     where both doubt, 1−(1−p)(1−t) — when PP-OCR itself was fairly sure
+//     (p ≥ AgreeFloor). Below that the two share their confusions on
+//     degraded ink (a lone 6 read as 5 by both at 150 dpi), and the
+//     agreement counts half.
+//   - Disagreement is mostly Tesseract's misreading: PP-OCR sure of every
+//     character (p ≥ SoleSure) keeps its own probability; otherwise it is
+//     where a reviewer should look (p × DisagreeFactor, under 0.8).
+//
+// The same holds where Tesseract read nothing there (tconf 0).
 func Witnessed(pmin float64, agree bool, tconf float64) float64 {
-	if agree {
+	switch {
+	case agree && pmin >= AgreeFloor:
 		return 1 - (1-pmin)*(1-tconf)
+	case agree:
+		return pmin + (1-pmin)*tconf/2
+	case pmin >= SoleSure:
+		return pmin
 	}
 	return pmin * DisagreeFactor
 }
 
-// DisagreeFactor scales PP-OCR's confidence where Tesseract read
-// otherwise.
-const DisagreeFactor = 0.85
+// The constants of Witnessed.
+const (
+	// AgreeFloor is PP-OCR's smallest character probability from which
+	// Tesseract's agreement counts in full.
+	AgreeFloor = 0.8
+	// SoleSure is PP-OCR's smallest character probability from which a
+	// reading stands against Tesseract's: the lab's wrong PP-OCR readings
+	// went up to 0.89.
+	SoleSure = 0.95
+	// DisagreeFactor scales PP-OCR's confidence where Tesseract read
+	// otherwise and PP-OCR was not sure.
+	DisagreeFactor = 0.85
+)
 
 // Key is a reading as two readings of the same ink are compared: NFKC,
 // punctuation widths folded (shenbao.FoldWidth), spaces dropped.

@@ -40,7 +40,12 @@ func TestWitnessValues(t *testing.T) {
 	}
 	cases := []piece{
 		{tess: "曹春梅", conf: 0.9, pp: "曹春梅", pmin: 0.99, engine: "both", text: "曹春梅", wantMin: 1 - 0.01*0.1},
-		{tess: "草春梅", conf: 0.9, pp: "曹春梅", pmin: 0.99, engine: "ppocr", text: "曹春梅", wantMin: 0.99 * ocr.DisagreeFactor},
+		// Against Tesseract, PP-OCR sure of every character stands; unsure,
+		// it is doubted.
+		{tess: "草春梅", conf: 0.9, pp: "曹春梅", pmin: 0.99, engine: "ppocr", text: "曹春梅", wantMin: 0.99},
+		{tess: "草春梅", conf: 0.9, pp: "曹春梅", pmin: 0.9, engine: "ppocr", text: "曹春梅", wantMin: 0.9 * ocr.DisagreeFactor},
+		// Two engines agreeing on a doubtful reading count half.
+		{tess: "5", conf: 0.76, pp: "5", pmin: 0.6, engine: "both", text: "5", wantMin: 0.6 + 0.4*0.76/2},
 		// Tesseract's % habit is held against PP-OCR after its repair.
 		{tess: "12.3496", conf: 0.8, pp: "12.34%", pmin: 0.95, engine: "both", text: "12.34%", wantMin: 1 - 0.05*0.5},
 		// The digit model's reading is a witness too.
