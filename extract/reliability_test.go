@@ -187,21 +187,27 @@ func resettle(c *shenbao.Content) {
 				continue
 			}
 			agree := l.Engine == shenbao.EngineBoth
-			conf := ocr.Witnessed(l.PP, agree, l.Tess)
+			conf := ocr.Witnessed(l.PP, agree, l.Tess, ocr.HanGap(l.Text))
 			if l.Confidence < oldWitnessed(l.PP, agree, l.Tess)-1e-6 {
 				conf = min(conf, l.Confidence)
 			}
 			l.Confidence, l.Weakest = conf, conf
 		}
 	}
-	for _, b := range c.Blocks {
-		if b.Table == nil {
-			continue
-		}
-		for _, r := range b.Table.Rows {
+	var table func(t *shenbao.Table)
+	table = func(t *shenbao.Table) {
+		for _, r := range t.Rows {
 			for k := range r.Cells {
 				each(r.Cells[k].Lines)
+				for n := range r.Cells[k].Tables {
+					table(&r.Cells[k].Tables[n])
+				}
 			}
+		}
+	}
+	for _, b := range c.Blocks {
+		if b.Table != nil {
+			table(b.Table)
 		}
 	}
 }

@@ -110,7 +110,11 @@ func (pg *page) settle(i int, rs []ocr.Reading) {
 		if agree {
 			engine = ocr.EngineBoth
 		}
-		conf = ocr.Witnessed(pmin, agree, tess)
+		gap := false
+		for _, r := range rs {
+			gap = gap || ocr.HanGap(r.Text)
+		}
+		conf = ocr.Witnessed(pmin, agree, tess, gap)
 	}
 	lines := make([]ocr.TextLine, 0, len(rs))
 	for _, r := range rs {
