@@ -20,6 +20,9 @@
 //     readings of different ink that agree character for character were
 //     read right.
 //   - counts: a count+names row whose count equals the names it lists.
+//   - form: a value both recognisers read alike, fairly surely, in
+//     exactly its field's form (two decimals, a count, a phone number, a
+//     date that exists).
 //
 // The stage never changes a value and never lowers a confidence. It
 // leaves alone what the corrections stage repaired (a repair is never
@@ -50,8 +53,8 @@ const Floor = 0.5
 // Raise is one value the stage made surer, and why.
 type Raise struct {
 	FieldID string
-	// By names the evidence: "tie:<kind>:<stated key>", "twin:<key>",
-	// "count:<key>".
+	// By names the evidence: "tie:<stated key>", "twin:<key>",
+	// "count:<key>", "type:<row type>".
 	By             string
 	Before, After  float64
 	CorroboratedBy []string // the other fields of the evidence
@@ -70,6 +73,7 @@ func Apply(fields []shenbao.Field, repairs []shenbao.Repair, t *layout.Template)
 	}
 	d.twins()
 	d.counts()
+	d.typed()
 	return d.raised
 }
 

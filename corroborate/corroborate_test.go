@@ -173,6 +173,38 @@ func TestApply(t *testing.T) {
 	}
 }
 
+// A value both engines read alike, fairly surely, is made sure by its
+// exact form; any other form, engine or doubt leaves it alone.
+func TestTyped(t *testing.T) {
+	both := func(id, v string, conf float64) shenbao.Field {
+		x := f(id, v, conf)
+		x.Engine = shenbao.EngineBoth
+		return x
+	}
+	tests := []struct {
+		f    shenbao.Field
+		sure bool
+	}{
+		{both("fdi.2022", "59589.38", 0.89), true},
+		{both("cloud_share", "47.74%", 0.89), true},
+		{both("cloud_count", "497", 0.89), true},
+		{both("org_phone", "15146354443", 0.89), true},
+		{both("fdi.2022", "59589.3", 0.89), false},     // one decimal
+		{both("cloud_count", "4.97", 0.89), false},     // a point in a count
+		{both("cloud_count", "]97", 0.89), false},      // a stroke for a digit
+		{both("org_phone", "1514635444", 0.89), false}, // a digit short
+		{both("fdi.2022", "59589.38", 0.86), false},    // doubted after reading
+		{f("fdi.2022", "59589.38", 0.89), false},       // one engine's reading
+	}
+	for _, tt := range tests {
+		fs := []shenbao.Field{tt.f}
+		Apply(fs, nil, tmpl)
+		if got := fs[0].Confidence == Sure; got != tt.sure {
+			t.Errorf("%s %q (%s, %.2f): sure=%v, want %v", tt.f.ID, tt.f.Value, tt.f.Engine, tt.f.Confidence, got, tt.sure)
+		}
+	}
+}
+
 // A text layer's values and a summary table are not the stage's.
 func TestLeavesAlone(t *testing.T) {
 	digital := []shenbao.Field{f("cover_name", "甲集群", 1), f("name", "甲集群", 1)}
