@@ -74,12 +74,12 @@ func (pg *page) printed(i int) bool {
 }
 
 // settle decides piece i's reading from Tesseract's (pg.res[i], and its
-// digit model's, pg.digits[i]) and PP-OCR's (rs). A reading's confidence
-// is PP-OCR's smallest character probability, made surer when Tesseract
-// read the same, and doubted when it read otherwise: the engines err
-// independently, so agreement is strong evidence and disagreement is
-// where a reviewer should look. Where PP-OCR saw nothing, Tesseract's
-// reading stands.
+// digit model's, pg.digits[i]) and PP-OCR's (rs). The reading is
+// PP-OCR's; its confidence is built from PP-OCR's smallest character
+// probability, whether Tesseract read the same and how sure Tesseract was
+// of its own reading (ocr.Witnessed, calibrated), and the evidence is
+// kept on the line (PP, Tess) for the stages after mapping. Where PP-OCR
+// saw nothing, Tesseract's reading stands.
 func (pg *page) settle(i int, rs []ocr.Reading) {
 	if len(rs) == 0 {
 		return
