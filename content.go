@@ -76,6 +76,15 @@ type Line struct {
 	// opens the line (ticked or empty), apart from how surely the
 	// option's words were read; 0 when the line opens with no mark.
 	Mark float64 `json:"mark,omitempty"`
+	// PP and Tess are, on a scan whose values both recognisers read, the
+	// evidence the line's Confidence is built from: PP-OCR's smallest
+	// character probability over its reading (Text), and Tesseract's
+	// confidence in its own reading of the same ink (0 when it read
+	// nothing there). Engine says whether the two readings were the same.
+	// Kept so that later stages weigh them beside the field's type, and so
+	// that the combination can be calibrated against truth.
+	PP   float64 `json:"pp,omitempty"`
+	Tess float64 `json:"tess,omitempty"`
 }
 
 // FoldWidth maps the full-width punctuation that editions and OCR use

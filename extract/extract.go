@@ -16,6 +16,7 @@ import (
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/correct"
+	"github.com/shenbao/shenbao/corroborate"
 	"github.com/shenbao/shenbao/extract/docx"
 	"github.com/shenbao/shenbao/extract/filetype"
 	"github.com/shenbao/shenbao/extract/ocr"
@@ -265,8 +266,11 @@ func (e *Extractor) Apply(rep *shenbao.Report, content *shenbao.Content) {
 	}
 	t, _ := e.Templates.Get(rep.Edition.ID)
 	m := layout.Map(content, t)
-	// layout maps; the corrections stage alone changes what OCR read.
+	// layout maps; the corrections stage alone changes what OCR read;
+	// corroboration then makes sure what the application itself bears
+	// out (never a repaired value).
 	rep.Repairs = correct.Apply(m, t)
+	corroborate.Apply(m.Fields, rep.Repairs, t)
 	rep.Fields, rep.Checkboxes, rep.Texts = m.Fields, m.Checkboxes, m.Texts
 }
 

@@ -59,6 +59,15 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 		v = joinLines(strings.Join(parts, "\n"))
 	}
 	m.addField(s, col, v, a.score, c)
+	// The cell holds the printed promise and prompts besides the value;
+	// how surely they were read says nothing of the name or the date.
+	if lc, ok := valueLinesConfidence(c, v); ok {
+		f := &m.out.Fields[len(m.out.Fields)-1]
+		f.Confidence = a.score * lc
+		r := m.out.Readings[f.ID]
+		r.Line = lc
+		m.out.Readings[f.ID] = r
+	}
 }
 
 // signerPrompt finds the end of the printed signature prompt in text. On

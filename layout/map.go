@@ -355,6 +355,9 @@ func (m *mapper) notFound(s *Spec) {
 }
 
 func (m *mapper) read(s *Spec, a anchor) {
+	if s.Type != TypePlanTarget && s.Type != TypeLongText {
+		a.score = m.anchorConfidence(s, a)
+	}
 	switch s.Type {
 	case TypeChoice, TypeMultiChoice:
 		m.readChoice(s, a)
@@ -425,9 +428,33 @@ func cellEngine(c *shenbao.Cell) string {
 	return e
 }
 
-func lineConfidence(c *shenbao.Cell) float64 {
-	conf := 1.0
+func lineConfidence(c *shenbao.Cell) float64 { return linesConfidence(c.Lines) }
+
+// valueLinesConfidence is the confidence of the lines of c that hold
+// value v — the line it is in, or the lines it was joined from when it
+// wraps — apart from the cell's other lines (printed words around it).
+// ok is false when no line holds it, and for a cell without lines.
+func valueLinesConfidence(c *shenbao.Cell, v string) (float64, bool) {
+	want := StripSpace(v)
+	if want == "" {
+		return 0, false
+	}
+	var ls []shenbao.Line
 	for _, l := range c.Lines {
+		t := StripSpace(l.Text)
+		if strings.Contains(t, want) || len([]rune(t)) >= 2 && strings.Contains(want, t) {
+			ls = append(ls, l)
+		}
+	}
+	if len(ls) == 0 {
+		return 0, false
+	}
+	return linesConfidence(ls), true
+}
+
+func linesConfidence(lines []shenbao.Line) float64 {
+	conf := 1.0
+	for _, l := range lines {
 		if l.Confidence > 0 && l.Confidence < conf {
 			conf = l.Confidence
 		}

@@ -71,6 +71,10 @@ type TextLine struct {
 	// Engine is the recogniser the reading is settled by (EnginePPOCR,
 	// EngineBoth); empty for Tesseract's own.
 	Engine string
+	// PP and Tess are a settled reading's evidence (shenbao.Line.PP and
+	// Tess): PP-OCR's smallest character probability and Tesseract's
+	// confidence in its own reading.
+	PP, Tess float64
 }
 
 // Result holds the lines read in one region, top to bottom.

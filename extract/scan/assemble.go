@@ -37,6 +37,7 @@ func (pg *page) readLines(ls []lineLay) []readLine {
 			}
 			rl.text = t
 			line := shenbao.Line{Text: t, Page: pg.no, BBox: pg.box(l.rect), Confidence: c, Weakest: low, Engine: pg.engineOf(l.piece)}
+			line.PP, line.Tess = pg.evidence(l.piece)
 			if ok {
 				line.Digits, _, line.DigitsConfidence = pg.checkNumber(d.rect, d.line.Text, d.line.Conf, d.line.Low)
 			}
@@ -75,7 +76,9 @@ func (pg *page) readLines(ls []lineLay) []readLine {
 				continue
 			}
 			parts = append(parts, t)
-			rl.lines = append(rl.lines, shenbao.Line{Text: t, Page: pg.no, BBox: pg.box(r), Confidence: c, Weakest: low, Engine: pg.engineOf(s.piece), Mark: markConf})
+			line := shenbao.Line{Text: t, Page: pg.no, BBox: pg.box(r), Confidence: c, Weakest: low, Engine: pg.engineOf(s.piece), Mark: markConf}
+			line.PP, line.Tess = pg.evidence(s.piece)
+			rl.lines = append(rl.lines, line)
 		}
 		if len(parts) == 0 {
 			continue

@@ -74,12 +74,12 @@ func (pg *page) printed(i int) bool {
 }
 
 // settle decides piece i's reading from Tesseract's (pg.res[i], and its
-// digit model's, pg.digits[i]) and PP-OCR's (rs). A reading's confidence
-// is PP-OCR's smallest character probability, made surer when Tesseract
-// read the same, and doubted when it read otherwise: the engines err
-// independently, so agreement is strong evidence and disagreement is
-// where a reviewer should look. Where PP-OCR saw nothing, Tesseract's
-// reading stands.
+// digit model's, pg.digits[i]) and PP-OCR's (rs). The reading is
+// PP-OCR's; its confidence is built from PP-OCR's smallest character
+// probability, whether Tesseract read the same and how sure Tesseract was
+// of its own reading (ocr.Witnessed, calibrated), and the evidence is
+// kept on the line (PP, Tess) for the stages after mapping. Where PP-OCR
+// saw nothing, Tesseract's reading stands.
 func (pg *page) settle(i int, rs []ocr.Reading) {
 	if len(rs) == 0 {
 		return
@@ -103,13 +103,18 @@ func (pg *page) settle(i int, rs []ocr.Reading) {
 	if text == "" {
 		return
 	}
-	engine, conf := ocr.EnginePPOCR, pmin
+	engine, conf, tess := ocr.EnginePPOCR, pmin, 0.0
 	if pg.engine != ocr.EnginePPOCR {
-		agree, tconf := pg.agrees(i, text)
+		var agree bool
+		agree, tess = pg.agrees(i, text)
 		if agree {
 			engine = ocr.EngineBoth
 		}
-		conf = ocr.Witnessed(pmin, agree, tconf)
+		gap := false
+		for _, r := range rs {
+			gap = gap || ocr.HanGap(r.Text)
+		}
+		conf = ocr.Witnessed(pmin, agree, tess, gap)
 	}
 	lines := make([]ocr.TextLine, 0, len(rs))
 	for _, r := range rs {
@@ -117,7 +122,7 @@ func (pg *page) settle(i int, rs []ocr.Reading) {
 		if len(rs) == 1 {
 			t = text
 		}
-		lines = append(lines, ocr.TextLine{Text: t, Rect: r.Rect, Conf: conf, Low: conf, Engine: engine})
+		lines = append(lines, ocr.TextLine{Text: t, Rect: r.Rect, Conf: conf, Low: conf, Engine: engine, PP: pmin, Tess: tess})
 	}
 	pg.res[i] = ocr.Result{Lines: lines}
 	// The digit model's reading was a witness; the value is settled.
@@ -130,28 +135,39 @@ func (pg *page) settle(i int, rs []ocr.Reading) {
 const leadingPunct = ".．。，,、：:;；"
 
 // agrees says whether Tesseract read text in piece i — as text, or with
-// its digit model — and how sure it was of that reading.
+// its digit model — and how sure it was of its own reading, the same or
+// not (0 when it read nothing there).
 func (pg *page) agrees(i int, text string) (bool, float64) {
 	want := witnessKey(text)
-	if want == "" {
-		return false, 0
-	}
 	var parts []string
 	conf := 1.0
 	for _, l := range pg.res[i].Lines {
 		parts = append(parts, l.Text)
 		conf = min(conf, l.Conf, l.Low)
 	}
-	if len(parts) > 0 {
+	if len(parts) == 0 {
+		conf = 0
+	} else {
 		t, c := percentWitness(tidy(strings.Join(parts, " ")))
-		if witnessKey(t) == want {
-			return true, min(conf, c)
+		conf = min(conf, c)
+		if want != "" && witnessKey(t) == want {
+			return true, conf
 		}
 	}
-	if d, ok := pg.digits[i]; ok && witnessKey(d.line.Text) == want {
+	if d, ok := pg.digits[i]; ok && want != "" && witnessKey(d.line.Text) == want {
 		return true, min(d.line.Conf, d.line.Low)
 	}
-	return false, 0
+	return false, conf
+}
+
+// evidence is what piece i's settled reading rests on (shenbao.Line.PP
+// and Tess); zeros for a reading Tesseract settled alone.
+func (pg *page) evidence(i int) (pp, tess float64) {
+	if i < 0 || i >= len(pg.res) || len(pg.res[i].Lines) == 0 {
+		return 0, 0
+	}
+	l := pg.res[i].Lines[0]
+	return l.PP, l.Tess
 }
 
 // witnessKey is a reading as two engines' readings are compared (ocr.Key).

@@ -40,7 +40,15 @@ func TestWitnessValues(t *testing.T) {
 	}
 	cases := []piece{
 		{tess: "曹春梅", conf: 0.9, pp: "曹春梅", pmin: 0.99, engine: "both", text: "曹春梅", wantMin: 1 - 0.01*0.1},
+		// Against an unsure Tesseract, PP-OCR sure of every character
+		// stands; unsure, or against a sure Tesseract, it is doubted.
+		{tess: "草春梅", conf: 0.5, pp: "曹春梅", pmin: 0.99, engine: "ppocr", text: "曹春梅", wantMin: 0.99},
+		{tess: "草春梅", conf: 0.5, pp: "曹春梅", pmin: 0.9, engine: "ppocr", text: "曹春梅", wantMin: 0.9 * ocr.DisagreeFactor},
 		{tess: "草春梅", conf: 0.9, pp: "曹春梅", pmin: 0.99, engine: "ppocr", text: "曹春梅", wantMin: 0.99 * ocr.DisagreeFactor},
+		// A gap PP-OCR left between names may be a 、 it dropped.
+		{tess: "甲中心、乙中心", conf: 0.5, pp: "甲中心  乙中心", pmin: 0.99, engine: "ppocr", text: "甲中心  乙中心", wantMin: 0.99 * ocr.DisagreeFactor},
+		// Two engines agreeing on a doubtful reading count half.
+		{tess: "5", conf: 0.76, pp: "5", pmin: 0.6, engine: "both", text: "5", wantMin: 0.6 + 0.4*0.76/2},
 		// Tesseract's % habit is held against PP-OCR after its repair.
 		{tess: "12.3496", conf: 0.8, pp: "12.34%", pmin: 0.95, engine: "both", text: "12.34%", wantMin: 1 - 0.05*0.5},
 		// The digit model's reading is a witness too.
@@ -51,7 +59,7 @@ func TestWitnessValues(t *testing.T) {
 		{tess: "集群名称", conf: 0.9, pp: "x", pmin: 1, engine: "tesseract", text: "集群名称", wantMin: 0.9},
 		{tess: "一段很长的文字", conf: 0.9, pp: "x", pmin: 1, wide: true, engine: "tesseract", text: "一段很长的文字", wantMin: 0.9},
 		// The colon's dot left of a cover value is no part of it.
-		{tess: "刘雪梅  17365918451", conf: 0.9, pp: "．刘雪梅  17365918451", pmin: 0.8, engine: "both", text: "刘雪梅  17365918451", wantMin: 1 - 0.2*0.1},
+		{tess: "刘雪梅  17365918451", conf: 0.9, pp: "．刘雪梅  17365918451", pmin: 0.8, engine: "both", text: "刘雪梅  17365918451", wantMin: ocr.AgreedDoubt},
 		// Full-width forms and spaces do not make a disagreement.
 		{tess: "023-7243 4345", conf: 0.9, pp: "023－72434345", pmin: 0.97, engine: "both", text: "023－72434345", wantMin: 1 - 0.03*0.1},
 	}

@@ -1,0 +1,223 @@
+package corroborate
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/layout"
+)
+
+// tmpl is the few rows the tests need, as an edition declares them.
+var tmpl = &layout.Template{ID: "test", Kind: layout.KindApplication, Rows: []layout.Spec{
+	{Key: "cover_name", Type: layout.TypeText, Columns: []string{""}},
+	{Key: "name", Type: layout.TypeText, Columns: []string{""}},
+	{Key: "region_prov", Type: layout.TypeText, Columns: []string{"省"}},
+	{Key: "region_city", Type: layout.TypeText, Columns: []string{"市"}},
+	{Key: "region_county", Type: layout.TypeText, Columns: []string{"县"}},
+	{Key: "cover_contact", Type: layout.TypeText, Columns: []string{""}},
+	{Key: "org_contact", Type: layout.TypeText, Columns: []string{""}},
+	{Key: "org_phone", Type: layout.TypeText, Columns: []string{""}},
+	{Key: "sme_count", Type: layout.TypeInteger, Columns: []string{"2022年", "2023年"}},
+	{Key: "cloud_count", Type: layout.TypeInteger, Columns: []string{""}},
+	{Key: "cloud_share", Type: layout.TypePercent, Columns: []string{""}},
+	{Key: "fdi", Type: layout.TypeAmount, Columns: []string{"2022年", "2023年"}},
+	{Key: "fdi_growth", Type: layout.TypePercent, Columns: []string{"2022年", "2023年"}},
+	{Key: "energy_intensity", Type: layout.TypeNumber, Columns: []string{"2021年", "2022年", "2023年"}},
+	{Key: "energy_reduction", Type: layout.TypePercent, Columns: []string{""}},
+	{Key: "plat_nat", Type: layout.TypeCountNames, Columns: []string{"数量", "名称"}},
+}}
+
+// f is an OCR'd field: id (key or key.year), value, confidence.
+func f(id, value string, conf float64) shenbao.Field {
+	key, col, year := id, "", 0
+	for i := range id {
+		if id[i] == '.' {
+			key, col = id[:i], id[i+1:]
+			if _, err := fmt.Sscan(col, &year); err == nil {
+				col += "年"
+			}
+			break
+		}
+	}
+	return shenbao.Field{ID: id, Key: key, Column: col, Year: year, Value: value, Confidence: conf, Source: shenbao.SourceOCR}
+}
+
+// countNames is plat_nat's count and names, read at 0.7.
+func countNames(count, names string) []shenbao.Field {
+	s := tmpl.Rows[len(tmpl.Rows)-1]
+	return []shenbao.Field{
+		{ID: s.FieldID("数量"), Key: s.Key, Column: "数量", Value: count, Confidence: 0.7, Source: shenbao.SourceOCR},
+		{ID: s.FieldID("名称"), Key: s.Key, Column: "名称", Value: names, Confidence: 0.7, Source: shenbao.SourceOCR},
+	}
+}
+
+func TestApply(t *testing.T) {
+	tests := []struct {
+		name    string
+		fields  []shenbao.Field
+		repairs []string // field ids the corrections stage repaired
+		raised  []string // field ids that must come out at Sure
+	}{
+		{
+			name: "a share that is its part over its whole raises all three",
+			fields: []shenbao.Field{f("cloud_share", "47.74", 0.7), f("cloud_count", "497", 0.85),
+				f("sme_count.2022", "1013", 0.8), f("sme_count.2023", "1041", 0.6)},
+			raised: []string{"cloud_share", "cloud_count", "sme_count.2023"},
+		},
+		{
+			name: "a share one digit off raises nothing",
+			fields: []shenbao.Field{f("cloud_share", "47.14", 0.7), f("cloud_count", "497", 0.85),
+				f("sme_count.2023", "1041", 0.6)},
+		},
+		{
+			name: "a repaired operand is left as the repair left it; the others rise",
+			fields: []shenbao.Field{f("cloud_share", "47.74%", 0.7), f("cloud_count", "497", 0.85),
+				f("sme_count.2023", "1041", 0.6)},
+			repairs: []string{"cloud_count"},
+			raised:  []string{"cloud_share", "sme_count.2023"},
+		},
+		{
+			name: "a reading below the floor is not rescued by fitting",
+			fields: []shenbao.Field{f("cloud_share", "47.74", 0.3), f("cloud_count", "497", 0.85),
+				f("sme_count.2023", "1041", 0.85)},
+			raised: []string{"cloud_count", "sme_count.2023"},
+		},
+		{
+			// 56086.82 / 59589.38 − 1 = −5.878 %: the rate sees the
+			// amounts' first four digits, not their cents.
+			name: "a growth rate vouches only for the digits it is sensitive to",
+			fields: []shenbao.Field{f("fdi.2022", "59589.38", 0.7), f("fdi.2023", "56086.82", 0.7),
+				f("fdi_growth.2022", "24.97", 0.7), f("fdi_growth.2023", "-5.88", 0.7)},
+			raised: []string{"fdi_growth.2023"},
+		},
+		{
+			name: "a fall from the first year to the last",
+			fields: []shenbao.Field{f("energy_intensity.2021", "0.30", 0.8), f("energy_intensity.2022", "0.27", 0.8),
+				f("energy_intensity.2023", "0.25", 0.8), f("energy_reduction", "16.67", 0.8)},
+			// Two-digit levels leave the fall ±3 points wide: only the
+			// last year's level is pinned by it.
+			raised: []string{"energy_intensity.2023"},
+		},
+		{
+			name:   "the cluster's name read alike on the cover and in the table",
+			fields: []shenbao.Field{f("cover_name", "湖北省孝感市凤溪市仪器仪表产业集群", 0.75), f("name", "湖北省孝感市凤溪市仪器仪表 产业集群", 0.85)},
+			raised: []string{"cover_name", "name"},
+		},
+		{
+			name: "a region the table's name spells out",
+			fields: []shenbao.Field{f("region_county", "凤溪市", 0.75), f("region_city", "孝感", 0.75), f("region_prov", "湖", 0.75),
+				f("name", "湖北省孝感市凤溪市仪器仪表产业集群", 0.85), f("cover_name", "湖北省孝感市风溪市仪器仪表产业集群", 0.75)},
+			// One character is too little to witness; the name itself
+			// is not raised by a part of it, nor by a twin that differs.
+			raised: []string{"region_county", "region_city"},
+		},
+		{
+			name:   "names that differ by a character raise nothing",
+			fields: []shenbao.Field{f("cover_name", "湖北省孝感市风溪市仪器仪表产业集群", 0.75), f("name", "湖北省孝感市凤溪市仪器仪表产业集群", 0.85)},
+		},
+		{
+			name:    "a twin copied by a repair is no second witness",
+			fields:  []shenbao.Field{f("cover_name", "湖北省孝感市凤溪市仪器仪表产业集群", 0.6), f("name", "湖北省孝感市凤溪市仪器仪表产业集群", 0.85)},
+			repairs: []string{"cover_name"},
+		},
+		{
+			name: "the cover's contact is the table's contact and phone",
+			fields: []shenbao.Field{f("cover_contact", "吴永刚  15146354443", 0.7), f("org_contact", "吴永刚", 0.8),
+				f("org_phone", "15146354443", 0.85)},
+			raised: []string{"cover_contact", "org_contact", "org_phone"},
+		},
+		{
+			name:   "a count that is the number of names listed",
+			fields: countNames("2", "国家仪器仪表创新中心分中心、国家地方联合工程研究中心"),
+			raised: []string{"plat_nat.count"},
+		},
+		{
+			name:   "a list closed by 等 does not count",
+			fields: countNames("2", "创新中心、工程研究中心等"),
+		},
+		{
+			name:   "blank twins raise nothing",
+			fields: []shenbao.Field{f("cover_name", "", 0.7), f("name", "", 0.7)},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var reps []shenbao.Repair
+			for _, id := range tt.repairs {
+				reps = append(reps, shenbao.Repair{FieldID: id})
+			}
+			before := map[string]float64{}
+			for _, x := range tt.fields {
+				before[x.ID] = x.Confidence
+			}
+			raised := Apply(tt.fields, reps, tmpl)
+			var ids []string
+			for _, r := range raised {
+				ids = append(ids, r.FieldID)
+			}
+			for _, x := range tt.fields {
+				want := slices.Contains(tt.raised, x.ID)
+				switch {
+				case want && x.Confidence != Sure:
+					t.Errorf("%s: confidence %.2f, want raised to %.2f (raised %v)", x.ID, x.Confidence, Sure, ids)
+				case !want && x.Confidence != before[x.ID]:
+					t.Errorf("%s: confidence %.2f, want left at %.2f (raised %v)", x.ID, x.Confidence, before[x.ID], ids)
+				}
+			}
+			if len(raised) != len(tt.raised) {
+				t.Errorf("raised %v, want %v", ids, tt.raised)
+			}
+		})
+	}
+}
+
+// A value both engines read alike, fairly surely, is made sure by its
+// exact form; any other form, engine or doubt leaves it alone.
+func TestTyped(t *testing.T) {
+	both := func(id, v string, conf float64) shenbao.Field {
+		x := f(id, v, conf)
+		x.Engine = shenbao.EngineBoth
+		return x
+	}
+	tests := []struct {
+		f    shenbao.Field
+		sure bool
+	}{
+		{both("fdi.2022", "59589.38", 0.89), true},
+		{both("cloud_share", "47.74%", 0.89), true},
+		{both("cloud_count", "497", 0.89), true},
+		{both("org_phone", "15146354443", 0.89), true},
+		{both("fdi.2022", "59589.3", 0.89), false},     // one decimal
+		{both("cloud_count", "4.97", 0.89), false},     // a point in a count
+		{both("cloud_count", "]97", 0.89), false},      // a stroke for a digit
+		{both("org_phone", "1514635444", 0.89), false}, // a digit short
+		{both("fdi.2022", "59589.38", 0.86), false},    // doubted after reading
+		{f("fdi.2022", "59589.38", 0.89), false},       // one engine's reading
+	}
+	for _, tt := range tests {
+		fs := []shenbao.Field{tt.f}
+		Apply(fs, nil, tmpl)
+		if got := fs[0].Confidence == Sure; got != tt.sure {
+			t.Errorf("%s %q (%s, %.2f): sure=%v, want %v", tt.f.ID, tt.f.Value, tt.f.Engine, tt.f.Confidence, got, tt.sure)
+		}
+	}
+}
+
+// A text layer's values and a summary table are not the stage's.
+func TestLeavesAlone(t *testing.T) {
+	digital := []shenbao.Field{f("cover_name", "甲集群", 1), f("name", "甲集群", 1)}
+	for i := range digital {
+		digital[i].Source = shenbao.SourcePDFText
+	}
+	if r := Apply(digital, nil, tmpl); len(r) != 0 {
+		t.Errorf("text layer: raised %v", r)
+	}
+	summary := *tmpl
+	summary.Kind = layout.KindSummary
+	fs := []shenbao.Field{f("cover_name", "甲集群", 0.7), f("name", "甲集群", 0.7)}
+	if r := Apply(fs, nil, &summary); len(r) != 0 {
+		t.Errorf("summary: raised %v", r)
+	}
+}
