@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -82,6 +83,14 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// workers is Workers, or the number of CPUs.
+func (o Options) workers() int {
+	if o.Workers > 0 {
+		return o.Workers
+	}
+	return runtime.NumCPU()
+}
+
 // request is what the parent sends the child: the options as JSON on one
 // line. The PDF is in the file at Path, which the parent writes and
 // removes (child.TempFile), so that a killed child leaves nothing behind.
@@ -141,6 +150,11 @@ func (rd Reader) Read(ctx context.Context, r io.ReaderAt, size int64) (*shenbao.
 	head, _ := json.Marshal(request{Path: path, DPI: o.DPI, MaxPages: o.MaxPages, Workers: o.Workers, Print: o.Print, Engine: o.Engine, Models: o.Models})
 	out, err := child.Run(ctx, Job, append(head, '\n'), child.Limits{
 		Timeout: o.Budget(declaredPages(data)), Memory: o.Memory, Output: 256 << 20,
+		// As many threads for Go as pages read at once: a page's own
+		// work (binarising, finding rules, PP-OCR's scaling and
+		// decoding) is Go, and with one thread two pages' Go work
+		// queued behind each other while a core stood idle.
+		Procs: o.workers(),
 		// One thread per Tesseract client: the pool is the parallelism.
 		Env:   []string{"OMP_THREAD_LIMIT=1"},
 		Stage: "扫描件识别（渲染与 OCR）/ reading a scan (rendering and OCR)",
