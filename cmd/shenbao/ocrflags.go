@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"os"
+	"time"
 
 	"github.com/shenbao/shenbao/extract/ocr"
 	"github.com/shenbao/shenbao/extract/scanpdf"
@@ -12,10 +13,12 @@ import (
 // ocrFlags choose who reads a scan's values and where PP-OCR's models are.
 type ocrFlags struct {
 	engine, models string
+	timeout        time.Duration
 }
 
 func (o *ocrFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.engine, "ocr", "", "who reads scanned values: tesseract, ppocr or both (default: both where the PP-OCR models are installed)")
+	fs.DurationVar(&o.timeout, "scan-timeout", 0, "the longest one scanned document may take (default: 5m for up to 15 pages, 20s more per page past them)")
 	fs.StringVar(&o.models, "models", "", "the PP-OCR models folder (default: beside the binary, then "+ocr.ModelsDir+")")
 }
 
@@ -36,5 +39,5 @@ func (o *ocrFlags) scanOptions(ctx context.Context, workers int) (scanpdf.Option
 			return scanpdf.Options{}, err
 		}
 	}
-	return scanpdf.Options{Workers: workers, Engine: eng, Models: dir}, nil
+	return scanpdf.Options{Workers: workers, Engine: eng, Models: dir, Timeout: o.timeout}, nil
 }

@@ -177,6 +177,9 @@ type page struct {
 	// witness reads the values again, engine says how (Options).
 	witness LineReader
 	engine  string
+	// prose marks the pieces of long answers (see proseLines): the value
+	// recogniser does not read them.
+	prose map[int]bool
 }
 
 func (pg *page) pt(v int) float64 { return float64(v) * 72 / pg.dpi }
@@ -347,12 +350,59 @@ func (pg *page) finish(ctx context.Context, lay []blockLay, rec Recognizer) erro
 			return err
 		}
 		pg.judgeNumbers()
+		pg.prose = pg.proseLines(lay)
 		if err := pg.witnessValues(ctx); err != nil {
 			return err
 		}
 	}
 	pg.gray, pg.light = nil, nil
 	return nil
+}
+
+// proseChars is the least a cell holds, read, to be a long answer: the
+// longest values (a list of three platforms' names) hold about 45
+// characters, the shortest answers asked for 100 or more.
+const proseChars = 64
+
+// proseLines returns the pieces of the table cells that hold a long
+// answer: three lines or more, proseChars characters or more as
+// Tesseract read them. Those answers are measured by their characters and
+// flagged by their own confidence; the value recogniser, whose time grows
+// with a line's width, is spent on the values (see witnessValues), as it
+// was meant to be: without this, long answers' lines (26 to 30 ems wide
+// in a form's answer column) took half its time.
+func (pg *page) proseLines(lay []blockLay) map[int]bool {
+	out := map[int]bool{}
+	var walk func(t *tableLay)
+	walk = func(t *tableLay) {
+		for _, c := range t.cells {
+			for _, n := range c.nested {
+				walk(n)
+			}
+			var pieces []int
+			chars := 0
+			for _, l := range c.lines {
+				if l.piece < 0 {
+					continue
+				}
+				pieces = append(pieces, l.piece)
+				for _, tl := range pg.res[l.piece].Lines {
+					chars += utf8.RuneCountInString(strings.Join(strings.Fields(tl.Text), ""))
+				}
+			}
+			if len(pieces) >= 3 && chars >= proseChars {
+				for _, p := range pieces {
+					out[p] = true
+				}
+			}
+		}
+	}
+	for _, b := range lay {
+		if b.table != nil {
+			walk(b.table)
+		}
+	}
+	return out
 }
 
 // output assembles the page's blocks, once its marks are decided.

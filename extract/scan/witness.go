@@ -31,7 +31,7 @@ func (pg *page) witnessValues(ctx context.Context) error {
 	var idx []int
 	var rects []image.Rectangle
 	for i, p := range pg.pieces {
-		if pg.fromPrint[i] || p.Rect.Dx() > maxValueEms*pg.em || pg.printed(i) {
+		if pg.fromPrint[i] || pg.prose[i] || p.Rect.Dx() > maxValueEms*pg.em || pg.printed(i) {
 			continue
 		}
 		idx = append(idx, i)

@@ -7,15 +7,20 @@
 package scanpdf
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"runtime"
+	"strconv"
 	"time"
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/extract/child"
+	"github.com/shenbao/shenbao/extract/filetype"
 )
 
 // Job is the child job's name.
@@ -23,7 +28,10 @@ const Job = "scan-pdf"
 
 // Options bound one document's scan.
 type Options struct {
-	// Timeout for the whole document; default 5 minutes.
+	// Timeout for the whole document; 0 is BaseTimeout plus PageTimeout
+	// for every page past BasePages, as the file declares its pages (see
+	// Budget): a 40-page scan on a loaded machine needs more than a
+	// 14-page one.
 	Timeout time.Duration
 	// Memory for the child's address space beyond start-up; default 1.5 GB.
 	Memory int64
@@ -42,10 +50,27 @@ type Options struct {
 	Models string
 }
 
-func (o Options) withDefaults() Options {
-	if o.Timeout <= 0 {
-		o.Timeout = 5 * time.Minute
+// The time budget of a document when Options.Timeout is 0.
+const (
+	BaseTimeout = 5 * time.Minute
+	BasePages   = 15
+	PageTimeout = 20 * time.Second
+)
+
+// Budget is the time a document of pages pages may take when no timeout is
+// set: BaseTimeout covers BasePages, each page past them adds PageTimeout.
+// pages is what the file declares, at most MaxPages (a larger document is
+// refused anyway), so a file claiming more pages buys no more than that.
+func (o Options) Budget(pages int) time.Duration {
+	o = o.withDefaults()
+	if o.Timeout > 0 {
+		return o.Timeout
 	}
+	extra := min(pages, o.MaxPages) - BasePages
+	return BaseTimeout + time.Duration(max(extra, 0))*PageTimeout
+}
+
+func (o Options) withDefaults() Options {
 	if o.Memory <= 0 {
 		o.Memory = 1536 << 20
 	}
@@ -56,6 +81,14 @@ func (o Options) withDefaults() Options {
 		o.MaxPages = 60
 	}
 	return o
+}
+
+// workers is Workers, or the number of CPUs.
+func (o Options) workers() int {
+	if o.Workers > 0 {
+		return o.Workers
+	}
+	return runtime.NumCPU()
 }
 
 // request is what the parent sends the child: the options as JSON on one
@@ -70,6 +103,32 @@ type request struct {
 	Engine   string   `json:"engine,omitempty"`
 	Models   string   `json:"models,omitempty"`
 }
+
+// declaredPages is how many pages data says it holds, read without
+// parsing it (the parent runs no C code and no PDF parser on a scan): the
+// pages of an image file from its headers, and for a PDF the largest
+// /Count of its page tree nodes, which is the root's. A PDF whose page tree
+// sits in compressed object streams shows no /Count: 0, and the base
+// budget. The figure only sizes the time budget; MuPDF counts the pages.
+func declaredPages(data []byte) int {
+	switch k := filetype.Detect(data[:min(len(data), filetype.HeadLen)]); k {
+	case filetype.JPEG, filetype.PNG, filetype.TIFF:
+		sizes, err := filetype.Images(k, bytes.NewReader(data), int64(len(data)), filetype.Limits{})
+		if err != nil {
+			return 0
+		}
+		return len(sizes)
+	}
+	n := 0
+	for _, m := range countRE.FindAllSubmatch(data, -1) {
+		if c, err := strconv.Atoi(string(m[1])); err == nil {
+			n = max(n, c)
+		}
+	}
+	return n
+}
+
+var countRE = regexp.MustCompile(`/Count\s+(\d{1,6})\b`)
 
 // Reader reads scanned PDFs with the given options.
 type Reader struct{ Opts Options }
@@ -90,7 +149,12 @@ func (rd Reader) Read(ctx context.Context, r io.ReaderAt, size int64) (*shenbao.
 	defer os.Remove(path)
 	head, _ := json.Marshal(request{Path: path, DPI: o.DPI, MaxPages: o.MaxPages, Workers: o.Workers, Print: o.Print, Engine: o.Engine, Models: o.Models})
 	out, err := child.Run(ctx, Job, append(head, '\n'), child.Limits{
-		Timeout: o.Timeout, Memory: o.Memory, Output: 256 << 20,
+		Timeout: o.Budget(declaredPages(data)), Memory: o.Memory, Output: 256 << 20,
+		// As many threads for Go as pages read at once: a page's own
+		// work (binarising, finding rules, PP-OCR's scaling and
+		// decoding) is Go, and with one thread two pages' Go work
+		// queued behind each other while a core stood idle.
+		Procs: o.workers(),
 		// One thread per Tesseract client: the pool is the parallelism.
 		Env:   []string{"OMP_THREAD_LIMIT=1"},
 		Stage: "扫描件识别（渲染与 OCR）/ reading a scan (rendering and OCR)",
