@@ -173,7 +173,12 @@ func ruleNames() []string {
 // heldOutFloors holds the held-out set to what the readers reached when
 // it was last measured (at abcda0b: scans 0 refused, editions 20/20,
 // values 94.0 %, ticks 98.4 %, none wrong at ≥ 0.9; digital 100 %), so a
-// change that loses ground on documents nobody tuned to fails here.
+// change that loses ground on documents nobody tuned to fails here. The
+// mapping of the values branch (year headers cut short, labels with both
+// edges lost, names lists) read 66 more values right on the ten scans it
+// was measured on (1216 → 1282 of 1356, the same readings mapped before
+// and after); with the other ten as last measured (1333 of 1356) the
+// whole set is at 96.4 %.
 func heldOutFloors(t *testing.T, classes map[string]*heldClass, refused int, lowPerScan []int) {
 	if refused > 0 {
 		t.Errorf("%d documents refused, want none", refused)
@@ -193,7 +198,7 @@ func heldOutFloors(t *testing.T, classes map[string]*heldClass, refused int, low
 	}{
 		{"digital values", pct(digital.FieldsOK, digital.Fields), 100},
 		{"digital ticks", pct(digital.BoxesOK, digital.Boxes), 100},
-		{"scanned values", pct(scans.FieldsOK, scans.Fields), 93},
+		{"scanned values", pct(scans.FieldsOK, scans.Fields), 96},
 		{"scanned ticks", pct(scans.BoxesOK, scans.Boxes), 98},
 		{"scanned values straight through", pct(scans.FieldsSure, scans.Fields), heldOutSureFloor},
 	} {

@@ -54,6 +54,7 @@ func lineRects(b *bitmap, r image.Rectangle, mask []image.Rectangle, minH, maxH 
 			start = -1
 		}
 	}
+	runs = joinRowSlivers(runs, minH)
 	var split [][2]int
 	for _, rn := range runs {
 		for rn[1]-rn[0] > maxH {
@@ -231,4 +232,26 @@ func numericLike(s string) bool {
 
 func sortRects(rs []image.Rectangle) {
 	sort.Slice(rs, func(i, j int) bool { return rs[i].Min.Y < rs[j].Min.Y })
+}
+
+// joinRowSlivers joins runs of inked rows that are each shorter than half a
+// line and stand closer than a stroke's width, into what they are: one
+// glyph that blur and a low resolution broke across (the bowl of a 5 come
+// apart from its bar), which read apart as two lines of nonsense (口, E口).
+// minH is a quarter of a line's height; two lines of text are each taller
+// than half a line, and a line apart from the next by more than this.
+func joinRowSlivers(runs [][2]int, minH int) [][2]int {
+	if len(runs) < 2 {
+		return runs
+	}
+	out := runs[:1:1]
+	for _, rn := range runs[1:] {
+		last := &out[len(out)-1]
+		if rn[0]-last[1] <= minH/2+1 && last[1]-last[0] < 2*minH && rn[1]-rn[0] < 2*minH && rn[1]-last[0] <= 4*minH {
+			last[1] = rn[1]
+			continue
+		}
+		out = append(out, rn)
+	}
+	return out
 }
