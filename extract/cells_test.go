@@ -248,7 +248,7 @@ func TestValueCells(t *testing.T) {
 				tRead, pRead := ocr.Key(strings.Join(tt, "")), ocr.Key(strings.Join(pt, ""))
 				add(key{"tesseract", kind, dpi}, tRead == want, tconf, tTook)
 				add(key{"ppocr", kind, dpi}, pRead == want, pmin, pTook)
-				both := ocr.Witnessed(pmin, pRead != "" && pRead == tRead, tconf, ocr.HanGap(pRead))
+				both := ocr.Witnessed(pmin, pRead != "" && pRead == tRead, tconf)
 				add(key{"both", kind, dpi}, pRead == want, both, tTook+pTook)
 				if pRead != want && (dpi == 150 || pmin >= 0.9) {
 					wrong = append(wrong, fmt.Sprintf("%d dpi %s p%d: ppocr %q (%.2f), tesseract %q, want %q", dpi, filepath.Base(c.doc), c.page, strings.Join(pt, "|"), pmin, strings.Join(tt, "|"), c.text))
