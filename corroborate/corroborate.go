@@ -19,7 +19,6 @@
 //     the contact and the phone on the cover and in the table). Two
 //     readings of different ink that agree character for character were
 //     read right.
-//   - counts: a count+names row whose count equals the names it lists.
 //   - form: a value both recognisers read alike, fairly surely, in
 //     exactly its field's form (two decimals, a count, a phone number, a
 //     date that exists).
@@ -53,8 +52,8 @@ const Floor = 0.5
 // Raise is one value the stage made surer, and why.
 type Raise struct {
 	FieldID string
-	// By names the evidence: "tie:<stated key>", "twin:<key>",
-	// "count:<key>", "type:<row type>".
+	// By names the evidence: "tie:<stated key>", "twin:<key>" or
+	// "type:<row type>".
 	By             string
 	Before, After  float64
 	CorroboratedBy []string // the other fields of the evidence
@@ -72,7 +71,6 @@ func Apply(fields []shenbao.Field, repairs []shenbao.Repair, t *layout.Template)
 		tie.apply(d)
 	}
 	d.twins()
-	d.counts()
 	d.typed()
 	return d.raised
 }

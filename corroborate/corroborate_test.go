@@ -129,13 +129,10 @@ func TestApply(t *testing.T) {
 			raised: []string{"cover_contact", "org_contact", "org_phone"},
 		},
 		{
-			name:   "a count that is the number of names listed",
+			// A count equal to the names it lists was no evidence: on the
+			// held-out scans it made a misread count sure.
+			name:   "a count that is the number of names listed is not raised",
 			fields: countNames("2", "国家仪器仪表创新中心分中心、国家地方联合工程研究中心"),
-			raised: []string{"plat_nat.count"},
-		},
-		{
-			name:   "a list closed by 等 does not count",
-			fields: countNames("2", "创新中心、工程研究中心等"),
 		},
 		{
 			name:   "blank twins raise nothing",

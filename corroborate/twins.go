@@ -1,12 +1,10 @@
 package corroborate
 
 import (
-	"strconv"
 	"strings"
 	"unicode"
 
 	"github.com/shenbao/shenbao"
-	"github.com/shenbao/shenbao/layout"
 )
 
 // sameThing pairs the rows that state one thing twice: the cover's
@@ -104,34 +102,4 @@ func key(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// counts raises the count of a count+names row (its first column) when
-// it equals the number of names the row lists, separated by 、，, or ;
-// and not closed by 等 (which says the list is not all of them).
-func (d *doc) counts() {
-	for _, s := range d.t.Rows {
-		if s.Type != layout.TypeCountNames || len(s.Columns) < 2 {
-			continue
-		}
-		ci, ok1 := d.byID[s.FieldID(s.Columns[0])]
-		ni, ok2 := d.byID[s.FieldID(s.Columns[1])]
-		if !ok1 || !ok2 {
-			continue
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(d.fields[ci].Value))
-		names := strings.TrimSpace(d.fields[ni].Value)
-		if err != nil || n < 1 || names == "" || strings.HasSuffix(strings.TrimRight(names, "。.；;、，,"), "等") {
-			continue
-		}
-		listed := 0
-		for _, part := range strings.FieldsFunc(names, func(r rune) bool { return strings.ContainsRune("、，,；;", r) }) {
-			if strings.TrimSpace(part) != "" {
-				listed++
-			}
-		}
-		if listed == n && d.witness(ni) && d.candidate(ci) {
-			d.raise(ci, "count:"+s.Key, []int{ni})
-		}
-	}
 }

@@ -375,7 +375,7 @@ func readCellSet(t *testing.T, set cellSet, dpi int, pp *ocr.PPOCR, tess *ocr.En
 			tRead, pRead := ocr.Key(strings.Join(tt, "")), ocr.Key(strings.Join(pt, ""))
 			add(cellKey{set.name, "tesseract", kind, dpi}, tRead == want, tconf, tTook)
 			add(cellKey{set.name, "ppocr", kind, dpi}, pRead == want, pmin, pTook)
-			both := ocr.Witnessed(pmin, pRead != "" && pRead == tRead, tconf, ocr.HanGap(pRead))
+			both := ocr.Witnessed(pmin, pRead != "" && pRead == tRead, tconf)
 			add(cellKey{set.name, "both", kind, dpi}, pRead == want, both, tTook+pTook)
 			if pRead != want && (dpi == 150 || pmin >= 0.9) {
 				wrong = append(wrong, fmt.Sprintf("%s %d dpi %s p%d: ppocr %q (%.2f), tesseract %q, want %q", set.name, dpi, filepath.Base(c.doc), c.page, strings.Join(pt, "|"), pmin, strings.Join(tt, "|"), c.text))

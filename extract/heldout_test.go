@@ -219,10 +219,14 @@ func heldOutFloors(t *testing.T, classes map[string]*heldClass, refused int, low
 
 // The held-out scans' straight-through floor (values right and read at ≥
 // 0.9, % of all values) and the ceiling of the median low_confidence
-// findings per scanned application (values and ticks), as last measured.
+// findings per scanned application (values and ticks), as last measured
+// (2026-12-06 at the confidence branch, on the ten scans 04 and 07 — nine
+// of them 150 dpi, the hardest class: 76.0 % and 12; the same readings
+// mapped by 5c13040: 69.9 % and 19). The other ten scans are read better,
+// so the whole set clears them.
 const (
-	heldOutSureFloor  = 78
-	heldOutLowCeiling = 16
+	heldOutSureFloor  = 76
+	heldOutLowCeiling = 12
 )
 
 // heldClass adds up one class of documents (a format at a dpi) or of ticks.

@@ -187,7 +187,7 @@ func resettle(c *shenbao.Content) {
 				continue
 			}
 			agree := l.Engine == shenbao.EngineBoth
-			conf := ocr.Witnessed(l.PP, agree, l.Tess, ocr.HanGap(l.Text))
+			conf := ocr.Witnessed(l.PP, agree, l.Tess)
 			if l.Confidence < oldWitnessed(l.PP, agree, l.Tess)-1e-6 {
 				conf = min(conf, l.Confidence)
 			}

@@ -355,7 +355,7 @@ func (m *mapper) notFound(s *Spec) {
 }
 
 func (m *mapper) read(s *Spec, a anchor) {
-	if s.Type != TypePlanTarget && s.Type != TypeLongText {
+	if s.Type != TypePlanTarget && s.Type != TypeLongText && !s.IsCheckbox() {
 		a.score = m.anchorConfidence(s, a)
 	}
 	switch s.Type {

@@ -110,11 +110,7 @@ func (pg *page) settle(i int, rs []ocr.Reading) {
 		if agree {
 			engine = ocr.EngineBoth
 		}
-		gap := false
-		for _, r := range rs {
-			gap = gap || ocr.HanGap(r.Text)
-		}
-		conf = ocr.Witnessed(pmin, agree, tess, gap)
+		conf = ocr.Witnessed(pmin, agree, tess)
 	}
 	lines := make([]ocr.TextLine, 0, len(rs))
 	for _, r := range rs {
