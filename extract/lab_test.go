@@ -128,9 +128,11 @@ func TestScanLab(t *testing.T) {
 	t.Logf("lab ticks: %d, right %d (%.1f %%), straight through %d (%.1f %%), wrong at ≥ 0.9: %d",
 		n, right, 100*float64(right)/float64(n), sure, 100*float64(sure)/float64(n), wrongSure)
 	// The floors are what the lab measures (caf1e35: 65 of 77 right, 55
-	// straight through, none wrong at 0.9; 0ca983e read 70 right, with
-	// boxes found inside characters elsewhere); issue 19 asks 99.5 % and
-	// 98 %. Raise them as the reader gets there.
+	// straight through, none wrong at 0.9; a267778: 75 right, 74
+	// straight through — 26/25 of 27 at 150 dpi, 22/22 of 23 at 200,
+	// 27/27 at 300 — none wrong at 0.9), a tick's worth under it for
+	// OCR's variation under load; issue 19 asks 99.5 % and 98 %. Raise
+	// them as the reader gets there.
 	if float64(right) < labRight*float64(n) {
 		t.Errorf("ticks right %d of %d, floor %.0f %%", right, n, 100*labRight)
 	}
@@ -161,8 +163,8 @@ func readCopy(t *testing.T, ex *extract.Extractor, name string, data []byte, kee
 
 // Floors of TestScanLab.
 const (
-	labRight = 0.84
-	labSure  = 0.70
+	labRight = 0.95
+	labSure  = 0.93
 )
 
 // labPages is how many pages of each application the lab scans: the
