@@ -41,7 +41,8 @@ run() {
 	run "Bulk: 1000 documents" "$GO" test -run '^$' -bench 'Bulk1000$' -benchtime 1x ./bulk/
 	run "Bulk: 10,000 Word applications, cold and re-checked from the cache" "$GO" test -run '^$' -bench 'Bulk10000$' -benchtime 1x -timeout 3h ./bulk/
 	run "Service: 50 clients uploading while two workers extract (SQLite, PostgreSQL)" "$GO" test -run '^$' -bench 'Load' -benchtime 1x -timeout 60m ./api/
-	run "Scans: speed beside plain Tesseract" "$GO" test -run '^$' -bench ScanCorpus -benchtime 1x -timeout 90m ./extract/
+	run "Scans: seconds per page beside plain and single-thread Tesseract (the corpus's 200- and 300-dpi scans)" "$GO" test -run '^$' -bench ScanCorpus -benchtime 1x -timeout 90m ./extract/
+	run "Scans: seconds per page at 150 dpi (copies of three 200-dpi scans) beside single-thread Tesseract" env SCAN_DPI=150 SCAN_DOCS='gd2023_05|nat2024_05|cq2024_05' SCAN_BASELINE=single "$GO" test -run '^$' -bench ScanCorpus -benchtime 1x -timeout 60m ./extract/
 } >"$tmp"
 mv "$tmp" "$out"
 cat "$out"
