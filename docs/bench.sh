@@ -56,7 +56,8 @@ run() {
 	run "Service: POST /recheck of 10,000 applications through the API (SQLite, PostgreSQL)" "$GO" test -run '^$' -bench 'Recheck' -benchtime 1x -timeout 90m ./api/
 	run "Service: the reviewer's page images after upload (first page rendered ahead)" "$GO" test -run '^$' -bench ReviewerPages -benchtime 6x -timeout 30m ./api/
 	run "Service: 50 clients uploading while two workers extract (SQLite, PostgreSQL)" "$GO" test -run '^$' -bench 'Load' -benchtime 1x -timeout 60m ./api/
-	run "Scans: speed beside plain Tesseract" "$GO" test -run '^$' -bench ScanCorpus -benchtime 1x -timeout 90m ./extract/
+	run "Scans: seconds per page beside plain and single-thread Tesseract (the corpus's 200- and 300-dpi scans)" "$GO" test -run '^$' -bench ScanCorpus -benchtime 1x -timeout 90m ./extract/
+	run "Scans: seconds per page at 150 dpi (copies of three 200-dpi scans) beside single-thread Tesseract" env SCAN_DPI=150 SCAN_DOCS='gd2023_05|nat2024_05|cq2024_05' SCAN_BASELINE=single "$GO" test -run '^$' -bench ScanCorpus -benchtime 1x -timeout 60m ./extract/
 } >"$tmp"
 if [ -n "$only" ] && [ -f "$out" ]; then
 	# Each new section replaces the old one of its title (up to the next

@@ -364,6 +364,11 @@ func (pg *page) finish(ctx context.Context, lay []blockLay, rec Recognizer) erro
 // characters, the shortest answers asked for 100 or more.
 const proseChars = 64
 
+// proseLine is the fewest characters of a long answer's line left to
+// Tesseract: a shorter one costs the value recogniser little and may be a
+// date or a name under the answer.
+const proseLine = 12
+
 // proseLines returns the pieces of the table cells that hold a long
 // answer: three lines or more, proseChars characters or more as
 // Tesseract read them. Those answers are measured by their characters and
@@ -390,8 +395,14 @@ func (pg *page) proseLines(lay []blockLay) map[int]bool {
 					chars += utf8.RuneCountInString(strings.Join(strings.Fields(tl.Text), ""))
 				}
 			}
-			if len(pieces) >= 3 && chars >= proseChars {
-				for _, p := range pieces {
+			if len(pieces) < 3 || chars < proseChars {
+				continue
+			}
+			for _, p := range pieces {
+				// A short line, or one holding a colon, may be a value
+				// written under the answer (签字：余秀英, a date): it is
+				// read as values are.
+				if t := pg.res[p].Lines; len(t) > 0 && !strings.ContainsAny(t[0].Text, "：:") && utf8.RuneCountInString(t[0].Text) >= proseLine {
 					out[p] = true
 				}
 			}
