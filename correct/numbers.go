@@ -64,66 +64,6 @@ var (
 	colonPoint = regexp.MustCompile(`^(\d+):(\d{1,2})$`)
 )
 
-// percentSign puts back the per-cent sign of a plan target that OCR read
-// as the digits 96 (降低11.9896） for 降低11.98%）) or followed by a stray 0
-// (27.27%0): the form's figures have two decimals, so a third and fourth
-// digit 96 before a bracket or the end is the sign — where a sign belongs:
-// in a target written in words, or in a bare number whose other column
-// (base or target) carries a % or was read with the same two digits for
-// it (two real four-decimal figures both ending in 96 are a coincidence
-// of one in a hundred). A bare four-decimal number otherwise stays as
-// written, so that the decimals check still sees it; and so does a
-// table cell of a percent row, which holds its number bare (the label
-// prints the %).
-type percentSign struct{}
-
-func (percentSign) Name() string    { return "percent_sign" }
-func (percentSign) Title() string   { return "百分号" }
-func (percentSign) Factor() float64 { return 0.8 }
-func (percentSign) About() string {
-	return "规划目标中两位小数后读成“96”的百分号（11.9896）→11.98%）），及“%0”；单独的四位小数仅在同一指标另一列带 % 或同样以 96 结尾时更正，否则保留"
-}
-
-var (
-	percentAs96 = regexp.MustCompile(`(\d\.\d{2})96([)）]|$)`)
-	percentZero = regexp.MustCompile(`(\d\.\d{2})%0([)）]|$)`)
-	// bareAs96 is a bare number whose sign may have been read as 96.
-	bareAs96 = regexp.MustCompile(`^-?\d+\.\d{2}96$`)
-)
-
-func (r percentSign) apply(d *Doc) {
-	d.eachField(func(i int) {
-		if d.typ(i) != layout.TypePlanTarget {
-			return
-		}
-		v := d.Fields[i].Value
-		w := percentZero.ReplaceAllString(v, "$1%$2")
-		if layout.ParseNumber(v) == nil {
-			w = percentAs96.ReplaceAllString(w, "$1%$2")
-			d.repair(i, r, w, 0)
-			return
-		}
-		if d.signBeside(i) {
-			// A bare number taken for a percentage: no surer than
-			// the guess that it is one.
-			d.repair(i, r, percentAs96.ReplaceAllString(w, "$1%$2"), 0.5)
-			return
-		}
-		d.repair(i, r, w, 0)
-	})
-}
-
-// signBeside says whether another column of field i's row holds a %, or
-// a bare number whose sign reads as 96 too.
-func (d *Doc) signBeside(i int) bool {
-	for j, f := range d.Fields {
-		if j != i && f.Key == d.Fields[i].Key && (strings.ContainsAny(f.Value, "%％") || bareAs96.MatchString(f.Value)) {
-			return true
-		}
-	}
-	return false
-}
-
 // percentShadow undoes Tesseract's habits with a per-cent sign it did
 // read: digits it reads into the sign's glyph after a two-decimal number
 // (14.509%6, 14.5096%, 14.50%6, 14.509% for 14.50%), and "%。" read as
@@ -132,7 +72,8 @@ func (d *Doc) signBeside(i int) bool {
 // reading Tesseract took part in (a field whose engine is tesseract or
 // unnamed, and the long answers, which Tesseract reads alone): PP-OCR has
 // not the habit, and a PP-OCR reading of 12.349% is a real third decimal.
-// A number without a sign read (34.1996) is percentSign's.
+// A number without a sign read (34.1996) stays: it may be a real fourth
+// decimal, which the decimals check must see.
 type percentShadow struct{}
 
 func (percentShadow) Name() string    { return "percent_shadow" }

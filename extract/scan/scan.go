@@ -1118,8 +1118,8 @@ func (pg *page) text(piece int) (string, float64, float64) {
 		return tidy(strings.Join(parts, " ")), max(conf, 0.01), max(low, 0.01)
 	}
 	// Zero means "not rated" in Content (text layers); a reading Tesseract
-	// rated zero must still show as doubtful. Its habits (% read as 96)
-	// are repaired by the corrections stage, where repairs are recorded.
+	// rated zero must still show as doubtful. Its habits (digits read into a
+	// % sign) are repaired by the corrections stage, where repairs are recorded.
 	conf, low = max(conf, 0.01), max(low, 0.01)
 	return pg.checkNumber(pg.pieces[piece].Rect, tidy(strings.Join(parts, " ")), conf, low)
 }

@@ -184,8 +184,8 @@ func tidy(s string) string {
 // that "14.509%6" witnesses PP-OCR's "14.50%", and how much such a
 // witness is worth (1 when nothing was undone). It is a comparison, not a
 // repair: the value is PP-OCR's reading. Values themselves are repaired
-// only by the corrections stage (package correct: percent_shadow,
-// percent_sign), where every change is recorded.
+// only by the corrections stage (package correct: percent_shadow), where
+// every change is recorded.
 func percentWitness(s string) (string, float64) {
 	if percentAsDigits.MatchString(s) {
 		return percentAsDigits.ReplaceAllString(s, "$1%"), 0.5
@@ -200,8 +200,7 @@ func percentWitness(s string) (string, float64) {
 	return s, c
 }
 
-// Tesseract's per-cent habits (see correct's percent_shadow and
-// percent_sign): the sign read as "9%6", "96%", "%6" or "9%" after a
+// Tesseract's per-cent habits (see correct's percent_shadow): the sign read as "9%6", "96%", "%6" or "9%" after a
 // two-decimal number, as the digits 96 after one, and "%。" read as "%“"
 // (a 9 before it dropped only where the number then has two digits).
 var (
