@@ -37,19 +37,22 @@ type Rule interface {
 type step interface{ apply(d *Doc) }
 
 // steps is the stage in order. Values are first put in their form
-// (signature, per-cent, digits, punctuation), then the digit model's
+// (signature, date, per-cent, digits, punctuation), then the digit model's
 // reading is weighed against them, then single values are doubted and
 // repaired by the form's print, and last the names are held against each
 // other.
 var steps = []step{
 	sealRemnant{},
+	dateMarks{},
 	percentShadow{},
 	digitShapes{},
 	punctWidth{},
+	unpairedQuotes{},
 	digitModel{},
 	readingDoubts{},
 	nearPrinted{},
 	blankDoubt{},
+	cityName{},
 	twinDoubts{},
 }
 

@@ -110,14 +110,23 @@ var cases = map[string][]ruleCase{
 		{"not a signature", []in{{key: "name", value: "叶春梅  /全", cell: true}}, "name", "叶春梅  /全"},
 	},
 
-	"punct_width": {
+	"date_marks": {
+		{"日 misread", []in{{key: "sign_date", col: "日期", value: "2023年6月12介", cell: true}}, "sign_date", "2023年6月12日"},
+		{"月 misread", []in{{key: "sign_date", col: "日期", value: "2024年6洽8日", cell: true}}, "sign_date", "2024年6月8日"},
+		{"no year of this century", []in{{key: "sign_date", col: "日期", value: "2824年6月4骨", cell: true}}, "sign_date", "2824年6月4骨"},
+		{"no month of the year", []in{{key: "sign_date", col: "日期", value: "2023年13月5日", cell: true}}, "sign_date", "2023年13月5日"},
+		{"a clean date", []in{{key: "sign_date", col: "日期", value: "2023年6月12日", cell: true}}, "sign_date", "2023年6月12日"},
+	}, "punct_width": {
 		{"angle brackets and an ASCII bracket", []in{{key: "dept", value: "稚丰区经济和信息化局〈中小企业局)", cell: true}}, "dept", "稚丰区经济和信息化局（中小企业局）"},
 		{"a comma between Chinese characters", []in{{key: "name", value: "设备3429台(套),建立", cell: true}}, "name", "设备3429台（套），建立"},
 		{"Latin text keeps its own", []in{{key: "name", value: "SaaS (cloud)", cell: true}}, "name", "SaaS (cloud)"},
 		{"the parts of 所属地区 are words", []in{{key: "region_county", col: "县（市、区）", value: "德阳区)"}}, "region_county", "德阳区)"},
 	},
 
-	"digit_model": {
+	"unpaired_quotes": {
+		{"a speck read as an opening quote", []in{{key: "cover_contact", value: "吴永刚  “15146354443"}}, "cover_contact", "吴永刚  15146354443"},
+		{"paired quotes stay", []in{{key: "cover_org", value: "宁波“专精”联盟"}}, "cover_org", "宁波“专精”联盟"},
+	}, "digit_model": {
 		{"the first reading is no number", []in{{key: "main_growth", col: "2021年", value: "昌", cell: true, conf: 0.4, digits: "3.95"}}, "main_growth.2021", "3.95"},
 		{"the first reading dropped a point", []in{{key: "main_growth", col: "2021年", value: "11", cell: true, conf: 0.9, digits: "11.31"}}, "main_growth.2021", "11.31"},
 		{"two sure readings disagree: the first stays", []in{{key: "main_growth", col: "2021年", value: "3.11", cell: true, digits: "3.17"}}, "main_growth.2021", "3.11"},
@@ -131,6 +140,9 @@ var cases = map[string][]ruleCase{
 		{"the form's words", []in{{key: "name", value: "公共服务平台服务企业1417家次以上", cell: true}}, "name", "公共服务平台服务企业1417家次以上"},
 		{"at a window's edge: doubted, not changed", []in{{key: "name", value: "柏浦区医疗器械产业集群", cell: true}}, "name", "柏浦区医疗器械产业集群"},
 		{"a name of the form's words and others it prints", []in{{key: "name", value: "湖南省汽车零部件产业集群", cell: true}}, "name", "湖南省汽车零部件产业集群"},
+	}, "city_name": {
+		{"one city one off", []in{{key: "region_prov", col: "省（区、市）", value: "湖南省"}, {key: "region_city", col: "市（区）", value: "湘谭"}}, "region_city", "湘潭"},
+		{"a known city stays", []in{{key: "region_prov", col: "省（区、市）", value: "湖北"}, {key: "region_city", col: "市（区）", value: "荆州"}}, "region_city", "荆州"},
 	},
 }
 

@@ -138,6 +138,7 @@ func TestCoverOCR(t *testing.T) {
 		{"所属地区：浙江省(区、市)宁波市(区)德阳区县(市、区)", "region_county", "德阳区"},
 		{"县（市、区）中小企业主管部门（盖章）：德阳区经济和信息化局〈中小企业局)", "cover_dept", "德阳区经济和信息化局（中小企业局）"},
 		{"联系人及联系电话：曾强  15705759965\n[业和信息化部制", "cover_contact", "曾强  15705759965"},
+		{"联系人及联系电话：吴永刚  “15146354443", "cover_contact", "吴永刚  15146354443"},
 		{"集群运营管理机构：宁波“专精”联盟", "cover_org", "宁波“专精”联盟"},
 	} {
 		c := &shenbao.Content{Format: shenbao.FormatPDFScan}
@@ -207,7 +208,7 @@ func TestSignerPromptOCR(t *testing.T) {
 	tp, _ := layout.MustLoad().Get("nat2024")
 	c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
 		para("九、真实性声明及推荐意见"),
-		table(cells("真实性声明", "本单位承诺此次申报中小企业特色产业集群的申请材料真实、合法。\n县级行政区划中小企业主管部门负责人(签字7)\n任洋\n县级行政区划中小企业主管部门〈公瘟) :                宇\n2024年6月4日")),
+		table(cells("真实性声明", "本单位承诺此次申报中小企业特色产业集群的申请材料真实、合法。\n县级行政区划中小企业主管部门负责人(签字7)\n任洋\n县级行政区划中小企业主管部门〈公瘟) :                宇\n2024年6月4骨")),
 	}}
 	m := mapFix(c, tp)
 	var signer, date shenbao.Field
@@ -321,5 +322,47 @@ func TestPercentShadowInTexts(t *testing.T) {
 	if len(d.repairs) != 1 || d.repairs[0].FieldID != "txt_a" || d.repairs[0].Rule != "percent_shadow" ||
 		d.repairs[0].ConfidenceAfter >= d.repairs[0].ConfidenceBefore {
 		t.Errorf("repairs = %+v, want one of txt_a by percent_shadow, lowering its confidence", d.repairs)
+	}
+}
+
+func TestRepairCity(t *testing.T) {
+	tests := []struct {
+		name   string
+		m      *Doc
+		want   map[string]string
+		lowers bool // the city's confidence is lowered
+	}{
+		{"two cities one off (荆州, 鄂州): the one the name holds",
+			fieldsDoc("region_prov", "湖北", 0.75, "region_city", "草州", 0.75, "cover_name", "湖北省草州市清阳市智能家电产业集群", 0.75, "name", "湖北省荆州市清阳市智能家电产业集群", 0.9),
+			map[string]string{"region_city": "荆州", "cover_name": "湖北省荆州市清阳市智能家电产业集群", "name": "湖北省荆州市清阳市智能家电产业集群"}, true},
+		{"two cities one off and nothing names either: unchanged",
+			fieldsDoc("region_prov", "湖北", 0.75, "region_city", "草州", 0.75, "cover_name", "湖北省草州市清阳市智能家电产业集群", 0.75),
+			map[string]string{"region_city": "草州", "cover_name": "湖北省草州市清阳市智能家电产业集群"}, false},
+		{"one city one off",
+			fieldsDoc("region_prov", "湖南省", 0.75, "region_city", "湘谭", 0.75, "name", "湘谭市青水区泵业产业集群", 0.9),
+			map[string]string{"region_city": "湘潭", "name": "湘潭市青水区泵业产业集群"}, true},
+		{"a known city; a name's misread one is put right",
+			fieldsDoc("region_prov", "湖北", 0.75, "region_city", "荆州", 0.75, "cover_name", "湖北省斌州市清阳市智能家电产业集群", 0.75),
+			map[string]string{"region_city": "荆州", "cover_name": "湖北省荆州市清阳市智能家电产业集群"}, false},
+		{"another known city in a name is no misreading (荆门 beside 荆州)",
+			fieldsDoc("region_prov", "湖北", 0.75, "region_city", "荆州", 0.75, "org", "荆门市产业园运营管理有限公司", 0.9),
+			map[string]string{"region_city": "荆州", "org": "荆门市产业园运营管理有限公司"}, false},
+		{"nothing near: unchanged",
+			fieldsDoc("region_prov", "湖北", 0.75, "region_city", "某某", 0.75),
+			map[string]string{"region_city": "某某"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cityName{}.apply(tt.m)
+			got := values(tt.m)
+			for k, v := range tt.want {
+				if got[k] != v {
+					t.Errorf("%s = %q, want %q", k, got[k], v)
+				}
+			}
+			if c := tt.m.Fields[1].Confidence; (c < 0.75) != tt.lowers {
+				t.Errorf("city confidence %.2f", c)
+			}
+		})
 	}
 }

@@ -1,7 +1,10 @@
 package correct
 
 import (
+	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -46,6 +49,45 @@ func signature(v string) string {
 		return v
 	}
 	return strings.TrimSpace(name)
+}
+
+// dateMarks reads a declaration date whose 月 or 日 OCR misread
+// (2023年6月12介, 2024年6洽8日): a year of this century, a month and a day
+// in range, written as the form writes dates. A date that is not one
+// (2824年…, 2023年13月5日) or has lost its 月 (2023年618日) stays as read.
+type dateMarks struct{}
+
+func (dateMarks) Name() string    { return "date_marks" }
+func (dateMarks) Title() string   { return "日期字样" }
+func (dateMarks) Factor() float64 { return 0.8 }
+func (dateMarks) About() string {
+	return "日期中读错的“月”“日”（2023年6月12介→2023年6月12日），仅当年份在本世纪、月日在范围内"
+}
+
+var markedDate = regexp.MustCompile(`(\d{4})\s*年\s*(\d{1,2})\s*[^\d\s]\s*(\d{1,2})\s*(?:[^\d\s]|$)`)
+
+func (r dateMarks) apply(d *Doc) {
+	d.eachField(func(i int) {
+		if s := d.spec(i); s != nil && layout.IsDateRow(s) {
+			if v, ok := readDate(d.Fields[i].Value); ok {
+				d.repair(i, r, v, 0)
+			}
+		}
+	})
+}
+
+// readDate reads a date with marks misread; ok is false when it holds no
+// date in range.
+func readDate(text string) (string, bool) {
+	for _, mm := range markedDate.FindAllStringSubmatch(text, -1) {
+		y, _ := strconv.Atoi(mm[1])
+		mo, _ := strconv.Atoi(mm[2])
+		day, _ := strconv.Atoi(mm[3])
+		if y >= 2000 && y < 2100 && mo >= 1 && mo <= 12 && day >= 1 && day <= 31 {
+			return fmt.Sprintf("%d年%d月%d日", y, mo, day), true
+		}
+	}
+	return "", false
 }
 
 // punctWidth puts back the full-width punctuation of Chinese text that OCR
@@ -111,6 +153,51 @@ func fullWidth(v string) string {
 		}
 	}
 	return string(rs)
+}
+
+// unpairedQuotes drops the quotation marks of a text value that open
+// nothing or close nothing: OCR's reading of specks where an underline
+// starts (吴永刚  “15146354443). Paired quotes (宁波“专精”联盟) stay.
+type unpairedQuotes struct{}
+
+func (unpairedQuotes) Name() string    { return "unpaired_quotes" }
+func (unpairedQuotes) Title() string   { return "孤立引号" }
+func (unpairedQuotes) Factor() float64 { return 0.9 }
+func (unpairedQuotes) About() string {
+	return "去掉文字值中不成对的引号（下划线起点的污点读成“），成对的引号不动"
+}
+
+func (r unpairedQuotes) apply(d *Doc) {
+	d.eachField(func(i int) {
+		if d.typ(i) == layout.TypeText {
+			d.repair(i, r, pairedQuotes(d.Fields[i].Value), 0)
+		}
+	})
+}
+
+func pairedQuotes(v string) string {
+	rs := []rune(v)
+	out := rs[:0:0]
+	open := 0
+	for i, r := range rs {
+		switch r {
+		case '“':
+			if !slices.Contains(rs[i+1:], '”') {
+				continue
+			}
+			open++
+		case '”':
+			if open == 0 {
+				continue
+			}
+			open--
+		}
+		out = append(out, r)
+	}
+	if len(out) == len(rs) {
+		return v
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // nearPrinted puts back a character of a value that OCR misread into one
