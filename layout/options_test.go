@@ -157,3 +157,39 @@ func TestChoiceGroupsAgreeWithTruth(t *testing.T) {
 		}
 	}
 }
+
+// TestPlaceBySlotNeverSure: an option whose words a pen tick spoiled is
+// placed by the rank of its run of marks, but only when the marks and
+// the options found line up, and a box placed by inference alone is
+// never sure, however clear its mark.
+func TestPlaceBySlotNeverSure(t *testing.T) {
+	cell := &shenbao.Cell{Lines: []shenbao.Line{{Text: "☑甲□乙☑丙", Mark: 0.99}}}
+	text := []rune("☑甲□乙☑？")
+	owner := make([]*shenbao.Cell, len(text))
+	lineOf := make([]*shenbao.Line, len(text))
+	for i := range text {
+		owner[i], lineOf[i] = cell, &cell.Lines[0]
+	}
+	for _, tc := range []struct {
+		name   string
+		ats    []int
+		placed bool
+	}{
+		{"third option unread", []int{1, 3, -1}, true},
+		{"options found out of step with the marks", []int{3, 1, -1}, false},
+		{"every option found", []int{1, 3, 5}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cbs := make([]shenbao.Checkbox, 3)
+			ev, rest := make([]float64, 3), make([]float64, 3)
+			(&mapper{}).placeBySlot(cbs, text, owner, lineOf, tc.ats, ev, rest, 1)
+			got := cbs[2]
+			if got.Checked != tc.placed {
+				t.Fatalf("third box checked %v, want %v", got.Checked, tc.placed)
+			}
+			if tc.placed && (got.Confidence <= 0 || got.Confidence >= 0.9) {
+				t.Errorf("placed box at confidence %.2f, want above 0 and below 0.9", got.Confidence)
+			}
+		})
+	}
+}
