@@ -521,12 +521,18 @@ func lastRune(s string) (rune, bool) {
 func isLatin(r rune) bool { return r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)) }
 
 // numericValue is the value of a count or amount cell: its first line
-// without the printed unit or note ("  29  个\n(需提供清单)" → "29").
+// without the printed unit or note ("  29  个\n(需提供清单)" → "29"). A
+// scan often reads the note on the number's own line ("71个(需提供清单)"):
+// a bracket after the number opens print too, so it is cut here rather
+// than left for a correction rule to "repair" at lowered confidence.
 func numericValue(c *shenbao.Cell) string {
 	for _, l := range strings.Split(c.Text, "\n") {
 		l = strings.TrimSpace(l)
 		if l == "" {
 			continue
+		}
+		if i := strings.IndexAny(l, "(（"); i > 0 && strings.ContainsAny(l[:i], "0123456789") {
+			l = l[:i]
 		}
 		return strings.TrimSpace(strings.TrimRight(l, "个家件项人次 "))
 	}

@@ -501,3 +501,22 @@ func TestCountNamesOCR(t *testing.T) {
 		}
 	}
 }
+
+// TestNumericValue: a count cell's printed unit and note are print, on
+// the number's own line or below it; what is not after a number is left
+// as read, for the checks to see.
+func TestNumericValue(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"  29  个\n(需提供清单)", "29"},
+		{"71个(需提供清单)", "71"},
+		{"71 个（需提供清单及佐证材料）", "71"},
+		{"12.50", "12.50"},
+		{"3家", "3"},
+		{"(需提供清单)", "(需提供清单)"}, // no number before it: nothing to cut
+		{"", ""},
+	} {
+		if got := numericValue(&shenbao.Cell{Text: tc.in}); got != tc.want {
+			t.Errorf("numericValue(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
