@@ -16,18 +16,6 @@ import (
 	"github.com/shenbao/shenbao/store"
 )
 
-// mupdf renders page images with extract/render, as serve does.
-type mupdf struct{}
-
-func (mupdf) PagePNG(ctx context.Context, mime string, data []byte, page int, dpi float64) ([]byte, error) {
-	d, err := render.Options{}.Open(data)
-	if err != nil {
-		return nil, err
-	}
-	defer d.Close()
-	return d.PagePNG(ctx, page, dpi)
-}
-
 // BenchmarkReviewerPages is the reviewer's wait for page images through the
 // HTTP API (issue 23: the first page under 150 ms, each next one under 50
 // ms): each op uploads a digital PDF application under new bytes, waits
@@ -43,10 +31,10 @@ func BenchmarkReviewerPages(b *testing.B) {
 	if err != nil {
 		b.Skip("no corpus")
 	}
-	if _, err := (mupdf{}).PagePNG(context.Background(), api.MIMEPDF, pdf, 1, 36); shenbao.ErrorCode(err) == shenbao.ENOTINSTALLED {
+	if _, err := (render.Options{}).PagePNG(context.Background(), api.MIMEPDF, pdf, 1, 36); shenbao.ErrorCode(err) == shenbao.ENOTINSTALLED {
 		b.Skipf("no page renderer in this build: %v", err)
 	}
-	e := newEnv(b, store.Config{DataDir: b.TempDir()}, realPipeline(b), func(c *api.Config, _ *queue.Config) { c.Renderer = mupdf{} })
+	e := newEnv(b, store.Config{DataDir: b.TempDir()}, realPipeline(b), func(c *api.Config, _ *queue.Config) { c.Renderer = render.Options{} })
 	const pages, read = 5, 800 * time.Millisecond
 	fetch := func(id int64, page int) time.Duration {
 		start := time.Now()

@@ -48,19 +48,6 @@ type site struct {
 	srv     *httptest.Server
 }
 
-// mupdf renders page images with extract/render (a cgo build; without cgo
-// it answers "not installed" and the view shows that instead of images).
-type mupdf struct{}
-
-func (mupdf) PagePNG(ctx context.Context, mime string, data []byte, page int, dpi float64) ([]byte, error) {
-	d, err := render.Options{}.Open(data)
-	if err != nil {
-		return nil, err
-	}
-	defer d.Close()
-	return d.PagePNG(ctx, page, dpi)
-}
-
 // needRenderer skips tb when this build cannot render pages (CGO_ENABLED=0
 // has no MuPDF): the page view then has no images to place boxes on.
 func needRenderer(tb testing.TB) {
@@ -69,7 +56,7 @@ func needRenderer(tb testing.TB) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := (mupdf{}).PagePNG(context.Background(), "application/pdf", pdf, 1, 36); err != nil {
+	if _, err := (render.Options{}).PagePNG(context.Background(), "application/pdf", pdf, 1, 36); err != nil {
 		if shenbao.ErrorCode(err) == shenbao.ENOTINSTALLED {
 			tb.Skipf("this build has no page renderer (%v); run with CGO_ENABLED=1", shenbao.ErrorMessage(err))
 		}
@@ -119,7 +106,7 @@ func startSiteWith(t testing.TB, workers int, proc *pipeline.Pipeline, opts ...f
 			t.Fatal(err)
 		}
 	}
-	apiSrv := api.New(api.Config{Store: st, Queue: q, Checker: proc, Renderer: mupdf{}, Logger: log, TempDir: t.TempDir()})
+	apiSrv := api.New(api.Config{Store: st, Queue: q, Checker: proc, Renderer: render.Options{}, Logger: log, TempDir: t.TempDir()})
 	rc := review.Config{Store: st, SessionKey: []byte(strings.Repeat("k", 32)), Logger: log}
 	for _, o := range opts {
 		o(&rc)

@@ -162,6 +162,21 @@ func (o Options) Open(pdf []byte) (*Doc, error) {
 }
 
 // OpenFile uses the PDF at path as it is; Close leaves the file alone.
+// PagePNG opens data (a PDF or a scan saved as an image file, of the given
+// MIME type), renders one page as PNG and closes it: the reviewer's page
+// view (api.PageRenderer). A Word file has no pages to show.
+func (o Options) PagePNG(ctx context.Context, mime string, data []byte, page int, dpi float64) ([]byte, error) {
+	if !filetype.OfMIME(mime).Paged() {
+		return nil, shenbao.Errorf(shenbao.EUNSUPPORTED, "Word 文件没有页面图像，请查看表格视图。/ Word files have no page images; use the table view.")
+	}
+	d, err := o.Open(data)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return d.PagePNG(ctx, page, dpi)
+}
+
 func (o Options) OpenFile(path string) (*Doc, error) {
 	o = o.withDefaults()
 	// The child resolves the path, so it must not depend on a working
