@@ -1,5 +1,7 @@
 package shenbao
 
+import "strings"
+
 // Content is what an extractor reads from a document before any template is
 // applied: the document's paragraphs and tables in reading order, with page
 // geometry where the format has it. Every extractor (docx, PDF text layer,
@@ -85,7 +87,32 @@ type Line struct {
 	// that the combination can be calibrated against truth.
 	PP   float64 `json:"pp,omitempty"`
 	Tess float64 `json:"tess,omitempty"`
+	// Rereads are the words of Text that the reader's own evidence (glyph
+	// boxes, the ink of a number) says may read otherwise. The reader
+	// keeps the recogniser's reading in Text; whether a value takes the
+	// other reading is the corrections stage's decision (package correct,
+	// the rule Kind names), which records it as a repair.
+	Rereads []Reread `json:"rereads,omitempty"`
 }
+
+// Reread is a word a recogniser read as Read that the reader's evidence
+// says reads As: what the corrections stage's rule named Kind may put in
+// a value, and record.
+type Reread struct {
+	Kind string `json:"kind"`
+	Read string `json:"read"`
+	As   string `json:"as"`
+}
+
+// The kinds of Reread.
+const (
+	// RereadPercentGlyph: digits Tesseract read inside the box of a
+	// per-cent sign's glyph (78% read as 789%), left out.
+	RereadPercentGlyph = "percent_glyph"
+	// RereadInkPoint: a decimal point the ink of a number shows where the
+	// recogniser dropped it or read it as a digit (3.95 read as 395).
+	RereadInkPoint = "ink_point"
+)
 
 // FoldWidth maps the full-width punctuation that editions and OCR use
 // interchangeably onto one form, one rune for one rune, for matching only:
@@ -121,4 +148,28 @@ func FoldWidth(r rune) rune {
 		return '/'
 	}
 	return r
+}
+
+// Apply returns s with the first occurrence of r.Read that stands as a
+// word of its own — no digit or point of a longer number runs on into it —
+// read as r.As; ok is false when s holds no such occurrence.
+func (r Reread) Apply(s string) (string, bool) {
+	if r.Read == "" {
+		return s, false
+	}
+	numeric := func(c byte) bool { return c >= '0' && c <= '9' || c == '.' }
+	for from := 0; from < len(s); {
+		k := strings.Index(s[from:], r.Read)
+		if k < 0 {
+			break
+		}
+		k += from
+		end := k + len(r.Read)
+		if (k == 0 || !numeric(s[k-1]) || !numeric(r.Read[0])) &&
+			(end == len(s) || !numeric(s[end]) || !numeric(r.Read[len(r.Read)-1])) {
+			return s[:k] + r.As + s[end:], true
+		}
+		from = k + 1
+	}
+	return s, false
 }

@@ -36,12 +36,15 @@ type Rule interface {
 // confidence of what reads oddly without changing it.
 type step interface{ apply(d *Doc) }
 
-// steps is the stage in order. Values are first put in their form
-// (signature, date, per-cent, digits, punctuation), then the digit model's
-// reading is weighed against them, then single values are doubted and
-// repaired by the form's print, and last the names are held against each
-// other.
+// steps is the stage in order. First the words the reader's own evidence
+// reads otherwise (glyph boxes, a number's ink) take that reading, then
+// values are put in their form (signature, date, per-cent, digits,
+// punctuation), then the digit model's reading is weighed against them,
+// then single values are doubted and repaired by the form's print, and
+// last the names are held against each other.
 var steps = []step{
+	percentGlyph{},
+	inkPoint{},
 	sealRemnant{},
 	dateMarks{},
 	percentShadow{},

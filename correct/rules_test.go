@@ -18,6 +18,7 @@ type in struct {
 	conf            float64 // 0.95 when 0
 	digits          string  // the digit model's reading, if any
 	engine          string  // who read it (shenbao.Field.Engine); unnamed when ""
+	rereads         []shenbao.Reread
 }
 
 // nat2022 is the template the rules are tried on, loaded once.
@@ -52,7 +53,7 @@ func doc(t *testing.T, vs ...in) *Doc {
 		}
 		m.Fields = append(m.Fields, f)
 		if v.cell {
-			m.Readings[f.ID] = layout.Reading{Score: 1, Line: conf, Digits: v.digits, DigitsConf: 0.95}
+			m.Readings[f.ID] = layout.Reading{Score: 1, Line: conf, Digits: v.digits, DigitsConf: 0.95, Rereads: v.rereads}
 		}
 	}
 	return newDoc(m, tp)
@@ -102,6 +103,23 @@ var cases = map[string][]ruleCase{
 		{"a bare four-decimal number is not this rule's", []in{{key: "plan_rd", col: "2024年目标值", value: "34.1996", cell: true}}, "plan_rd.target", "34.1996"},
 		{"a real quote after a sign", []in{{key: "name", value: "达到8%，“专精特新”", cell: true}}, "name", "达到8%，“专精特新”"},
 	},
+	"percent_glyph": {
+		{"a digit inside the sign's box", []in{{key: "plan_rd", col: "2024年目标值", value: "789%", cell: true, rereads: glyph("789%", "78%")}}, "plan_rd.target", "78%"},
+		{"a digit after the sign, in words", []in{{key: "name", value: "满意度达到11.99%6以上", cell: true, rereads: glyph("11.99%6", "11.99%")}}, "name", "满意度达到11.99%以上"},
+		{"a real four-decimal value, no sign read", []in{{key: "plan_rd", col: "2024年目标值", value: "11.9896", cell: true}}, "plan_rd.target", "11.9896"},
+		{"a true 8% the boxes keep", []in{{key: "plan_rd", col: "2024年目标值", value: "8%", cell: true}}, "plan_rd.target", "8%"},
+		{"a value read otherwise than the word (PP-OCR's)", []in{{key: "plan_rd", col: "2024年目标值", value: "79%", cell: true, rereads: glyph("789%", "78%")}}, "plan_rd.target", "79%"},
+		{"the word inside a longer number", []in{{key: "plan_rd", col: "2024年目标值", value: "1789%", cell: true, rereads: glyph("789%", "78%")}}, "plan_rd.target", "1789%"},
+	},
+	"ink_point": {
+		{"a dropped point", []in{{key: "main_growth", col: "2021年", value: "395", cell: true, rereads: ink("395", "3.95")}}, "main_growth.2021", "3.95"},
+		{"a point read as a digit", []in{{key: "main_growth", col: "2021年", value: "3233", cell: true, rereads: ink("3233", "3.33")}}, "main_growth.2021", "3.33"},
+		{"a plan target", []in{{key: "plan_rd", col: "2024年目标值", value: "1250亿元", cell: true, rereads: ink("1250", "12.50")}}, "plan_rd.target", "12.50亿元"},
+		{"a real 11", []in{{key: "ent_count", col: "2021年", value: "11", cell: true}}, "ent_count.2021", "11"},
+		{"a real four-decimal value", []in{{key: "main_growth", col: "2021年", value: "3.1996", cell: true}}, "main_growth.2021", "3.1996"},
+		{"digits in a text row are not a number", []in{{key: "name", value: "395", cell: true, rereads: ink("395", "3.95")}}, "name", "395"},
+		{"the number read is inside a longer one", []in{{key: "main_growth", col: "2021年", value: "1395", cell: true, rereads: ink("395", "3.95")}}, "main_growth.2021", "1395"},
+	},
 	"seal_remnant": {
 		{"the seal's remnant after the name", []in{{key: "signer", col: "单位负责人（签字）：", value: "叶春梅  /全", cell: true}}, "signer", "叶春梅"},
 		{"the pen stroke before it", []in{{key: "signer", col: "单位负责人（签字）：", value: "”曾娜", cell: true}}, "signer", "曾娜"},
@@ -144,6 +162,16 @@ var cases = map[string][]ruleCase{
 		{"one city one off", []in{{key: "region_prov", col: "省（区、市）", value: "湖南省"}, {key: "region_city", col: "市（区）", value: "湘谭"}}, "region_city", "湘潭"},
 		{"a known city stays", []in{{key: "region_prov", col: "省（区、市）", value: "湖北"}, {key: "region_city", col: "市（区）", value: "荆州"}}, "region_city", "荆州"},
 	},
+}
+
+// glyph and ink are the reader's evidence that read reads as as: glyph
+// boxes, a number's ink.
+func glyph(read, as string) []shenbao.Reread {
+	return []shenbao.Reread{{Kind: shenbao.RereadPercentGlyph, Read: read, As: as}}
+}
+
+func ink(read, as string) []shenbao.Reread {
+	return []shenbao.Reread{{Kind: shenbao.RereadInkPoint, Read: read, As: as}}
 }
 
 func fieldOf(t *testing.T, d *Doc, id string) (int, shenbao.Field) {

@@ -16,9 +16,9 @@ type Mapped struct {
 	Texts      []shenbao.Text
 	// NotFound lists the keys of template rows that were not located.
 	NotFound []string
-	// Readings says, by field id, how each value read from a table cell
-	// was read: what the corrections stage (package correct) weighs
-	// besides the value itself.
+	// Readings says, by field id (and long answer id), how each value
+	// read from a table cell was read: what the corrections stage
+	// (package correct) weighs besides the value itself.
 	Readings map[string]Reading
 }
 
@@ -32,6 +32,10 @@ type Reading struct {
 	// exactly one line of the cell has one that is a number.
 	Digits     string
 	DigitsConf float64
+	// Rereads are the cell's words the reader's evidence says read
+	// otherwise (shenbao.Line.Rereads), passed on as read: mapping does
+	// not apply them, the corrections stage decides.
+	Rereads []shenbao.Reread
 }
 
 // minLabelScore is the least similarity at which a cell is taken for a
@@ -392,7 +396,7 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 		f.Page, f.BBox = where(c)
 		f.Confidence = conf * lineConfidence(c)
 		f.Engine = cellEngine(c)
-		r := Reading{Score: conf, Line: lineConfidence(c)}
+		r := Reading{Score: conf, Line: lineConfidence(c), Rereads: cellRereads(c)}
 		r.Digits, r.DigitsConf, _ = cellDigits(c)
 		m.out.Readings[f.ID] = r
 	}
@@ -400,6 +404,17 @@ func (m *mapper) addField(s *Spec, col, value string, conf float64, c *shenbao.C
 		f.Number = ParseNumber(f.Value)
 	}
 	m.out.Fields = append(m.out.Fields, f)
+}
+
+// cellRereads gathers the rereads of the lines of cells.
+func cellRereads(cells ...*shenbao.Cell) []shenbao.Reread {
+	var out []shenbao.Reread
+	for _, c := range cells {
+		for _, l := range c.Lines {
+			out = append(out, l.Rereads...)
+		}
+	}
+	return out
 }
 
 func where(c *shenbao.Cell) (*int, *shenbao.Box) {

@@ -11,6 +11,7 @@ import (
 func (m *mapper) readLongText(s *Spec, a anchor) {
 	var c *shenbao.Cell
 	var text string
+	var more []*shenbao.Cell // the continuation's cells
 	if Norm(s.Label) == Norm(s.Section) {
 		// The plan: the whole answer cell, less what the form prints in it,
 		// and its continuation where a scan's page break left it as rows
@@ -26,9 +27,10 @@ func (m *mapper) readLongText(s *Spec, a anchor) {
 			if u.para || u.table != m.units[a.u].table && !continuesText(u, m.t.Anchors.PlanHeader) {
 				continue
 			}
-			for _, x := range u.row.Cells {
+			for k, x := range u.row.Cells {
 				if strings.TrimSpace(x.Text) != "" {
 					text += "\n" + x.Text
+					more = append(more, &u.row.Cells[k])
 				}
 			}
 		}
@@ -48,6 +50,9 @@ func (m *mapper) readLongText(s *Spec, a anchor) {
 		Chars: len([]rune(StripSpace(text))), Limit: s.Limit,
 		Confidence: a.score * lineConfidence(c), Page: page, BBox: box,
 	})
+	if rs := cellRereads(append([]*shenbao.Cell{c}, more...)...); len(rs) > 0 {
+		m.out.Readings[s.Key] = Reading{Score: a.score, Line: lineConfidence(c), Rereads: rs}
+	}
 }
 
 // continuesText reports a row that carries on a long answer cut by a page

@@ -229,7 +229,6 @@ func (cl *client) read(img *image.Gray, r Region) (Result, error) {
 		for i := range w.Chars {
 			w.Chars[i].Rect = place(w.Chars[i].Rect)
 		}
-		dropPercentShadows(&w)
 		words = append(words, w)
 	}
 	res := Result{Lines: Lines(words)}

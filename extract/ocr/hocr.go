@@ -147,19 +147,24 @@ func property(title, key string) []string {
 	return nil
 }
 
-// dropPercentShadows removes the digits Tesseract reads into the glyph of a
-// per-cent sign: "78%" comes back as 7, 8, 9, % with the 9's box inside the
-// %'s, "15%" as "159%", "11.99%" as 9, %, 6 all over one sign's width.
-// Boxes alone do not tell: the last digit of a true "8%" shares most of
-// its width with the sign's box too. So a digit after the sign goes when
-// one of the two boxes holds the other, and the digit before it (the
-// sign's extent grown by what was dropped) when they share over 70 % of
-// the narrower width and the number without it is the one the form asks
-// for: at most two digits before the point and two after (789% as 78%,
-// 26.899% as 26.89%), which a true 8% or 150% never needs.
-func dropPercentShadows(w *Word) bool {
+// percentShadows is a word's text without the digits Tesseract reads into
+// the glyph of a per-cent sign: "78%" comes back as 7, 8, 9, % with the 9's
+// box inside the %'s, "15%" as "159%", "11.99%" as 9, %, 6 all over one
+// sign's width. Boxes alone do not tell: the last digit of a true "8%"
+// shares most of its width with the sign's box too. So a digit after the
+// sign goes when one of the two boxes holds the other, and the digit
+// before it (the sign's extent grown by what was dropped) when they share
+// over 70 % of the narrower width and the number without it is the one
+// the form asks for: at most two digits before the point and two after
+// (789% as 78%, 26.899% as 26.89%), which a true 8% or 150% never needs.
+// ok is false when nothing is left out.
+//
+// The word keeps what Tesseract read: this is the glyph boxes' evidence,
+// carried as a shenbao.Reread (see Lines) for the corrections stage's
+// percent_glyph rule, which decides and records the repair.
+func percentShadows(w Word) (string, bool) {
 	if len(w.Chars) < 2 || !strings.Contains(w.Text, "%") {
-		return false
+		return "", false
 	}
 	digit := func(j int) bool {
 		t := w.Chars[j].Text
@@ -202,18 +207,15 @@ func dropPercentShadows(w *Word) bool {
 		}
 	}
 	if !dropped {
-		return false
+		return "", false
 	}
-	chars := w.Chars[:0]
 	var b strings.Builder
 	for i, c := range w.Chars {
 		if !drop[i] {
-			chars = append(chars, c)
 			b.WriteString(c.Text)
 		}
 	}
-	w.Chars, w.Text = chars, b.String()
-	return true
+	return b.String(), true
 }
 
 // holds reports whether b lies within a's width, a pixel either side.

@@ -3,8 +3,11 @@ package ocr
 import (
 	"image"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/shenbao/shenbao"
 )
 
 func TestParseHOCR(t *testing.T) {
@@ -64,7 +67,7 @@ func TestParseHOCR(t *testing.T) {
 	}
 }
 
-func TestDropPercentShadows(t *testing.T) {
+func TestPercentShadows(t *testing.T) {
 	word := func(chars ...Glyph) Word {
 		w := Word{Chars: chars}
 		for _, c := range chars {
@@ -94,13 +97,22 @@ func TestDropPercentShadows(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := tt.w
-			changed := dropPercentShadows(&w)
-			if w.Text != tt.want || changed != (tt.want != tt.w.Text) {
-				t.Errorf("got %q (changed %v), want %q", w.Text, changed, tt.want)
+			alt, changed := percentShadows(tt.w)
+			if !changed {
+				alt = tt.w.Text
 			}
-			if len(w.Chars) != len([]rune(w.Text)) {
-				t.Errorf("%d chars for %q", len(w.Chars), w.Text)
+			if alt != tt.want || changed != (tt.want != tt.w.Text) {
+				t.Errorf("got %q (changed %v), want %q", alt, changed, tt.want)
+			}
+			// The word keeps what Tesseract read; the line carries the
+			// other reading as evidence, for the corrections stage.
+			ls := Lines([]Word{tt.w})
+			var want []shenbao.Reread
+			if changed {
+				want = []shenbao.Reread{{Kind: shenbao.RereadPercentGlyph, Read: tt.w.Text, As: tt.want}}
+			}
+			if len(ls) != 1 || ls[0].Text != tt.w.Text || !slices.Equal(ls[0].Rereads, want) {
+				t.Errorf("lines %+v, want %q with rereads %+v", ls, tt.w.Text, want)
 			}
 		})
 	}
@@ -123,7 +135,7 @@ func FuzzParseHOCR(f *testing.F) {
 			if w.Conf < 0 || w.Conf > 1 {
 				t.Fatalf("confidence %v", w.Conf)
 			}
-			dropPercentShadows(&w)
+			percentShadows(w)
 			Lines([]Word{w})
 		}
 	})

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/shenbao/shenbao"
 )
 
 // Word is one word as Tesseract's result iterator gives it, with the line
@@ -69,6 +71,9 @@ func Lines(words []Word) []TextLine {
 			cur.Rect = cur.Rect.Union(w.Rect)
 		}
 		b.WriteString(t)
+		if alt, ok := percentShadows(w); ok && strings.TrimSpace(alt) != t {
+			cur.Rereads = append(cur.Rereads, shenbao.Reread{Kind: shenbao.RereadPercentGlyph, Read: t, As: strings.TrimSpace(alt)})
+		}
 		prev = w.Rect
 		sum += w.Conf
 		n++

@@ -9,6 +9,8 @@ package ocr
 
 import (
 	"image"
+
+	"github.com/shenbao/shenbao"
 )
 
 // Mode says how a region is read.
@@ -75,6 +77,9 @@ type TextLine struct {
 	// Tess): PP-OCR's smallest character probability and Tesseract's
 	// confidence in its own reading.
 	PP, Tess float64
+	// Rereads are the words of Text its glyph boxes say read otherwise
+	// (shenbao.Line.Rereads): Text keeps what was read.
+	Rereads []shenbao.Reread
 }
 
 // Result holds the lines read in one region, top to bottom.

@@ -27,7 +27,7 @@ func (pg *page) readLines(ls []lineLay) []readLine {
 	for _, l := range ls {
 		rl := readLine{rect: l.rect}
 		if l.piece >= 0 {
-			t, c, low := pg.text(l.piece)
+			t, c, low, rereads := pg.reading(l.piece)
 			if pg.unread(l.piece) {
 				c, low = min(c, 0.5), min(low, 0.5)
 			}
@@ -36,9 +36,13 @@ func (pg *page) readLines(ls []lineLay) []readLine {
 				continue
 			}
 			rl.text = t
-			line := shenbao.Line{Text: t, Page: pg.no, BBox: pg.box(l.rect), Confidence: c, Weakest: low, Engine: pg.engineOf(l.piece)}
+			line := shenbao.Line{Text: t, Page: pg.no, BBox: pg.box(l.rect), Confidence: c, Weakest: low, Engine: pg.engineOf(l.piece), Rereads: rereads}
 			line.PP, line.Tess = pg.evidence(l.piece)
 			if ok {
+				// The digit model's reading, as the ink reads it (a point
+				// put back): a second reading for the corrections stage's
+				// digit_model rule to weigh, which records any value it
+				// changes. The line's Text is not touched.
 				line.Digits, _, line.DigitsConfidence = pg.checkNumber(d.rect, d.line.Text, d.line.Conf, d.line.Low)
 			}
 			rl.lines = []shenbao.Line{line}
@@ -48,18 +52,18 @@ func (pg *page) readLines(ls []lineLay) []readLine {
 		if l.whole >= 0 && !stand {
 			// Tentative marks whose text opens no printed option: the
 			// line is text (国家…), read whole.
-			t, c, low := pg.text(l.whole)
+			t, c, low, rereads := pg.reading(l.whole)
 			if t == "" {
 				continue
 			}
 			rl.text = t
-			rl.lines = []shenbao.Line{{Text: t, Page: pg.no, BBox: pg.box(l.rect), Confidence: c, Weakest: low}}
+			rl.lines = []shenbao.Line{{Text: t, Page: pg.no, BBox: pg.box(l.rect), Confidence: c, Weakest: low, Rereads: rereads}}
 			out = append(out, rl)
 			continue
 		}
 		var parts []string
 		for i, s := range l.segs {
-			t, c, low := pg.text(s.piece)
+			t, c, low, rereads := pg.reading(s.piece)
 			r := s.rect
 			var markConf float64
 			if s.mark != nil {
@@ -76,7 +80,7 @@ func (pg *page) readLines(ls []lineLay) []readLine {
 				continue
 			}
 			parts = append(parts, t)
-			line := shenbao.Line{Text: t, Page: pg.no, BBox: pg.box(r), Confidence: c, Weakest: low, Engine: pg.engineOf(s.piece), Mark: markConf}
+			line := shenbao.Line{Text: t, Page: pg.no, BBox: pg.box(r), Confidence: c, Weakest: low, Engine: pg.engineOf(s.piece), Mark: markConf, Rereads: rereads}
 			line.PP, line.Tess = pg.evidence(s.piece)
 			rl.lines = append(rl.lines, line)
 		}
@@ -143,6 +147,16 @@ var (
 // cleanBlanks removes the marks an underlined blank leaves in a paragraph
 // of the cover; a gap the writer left between a name and a number stays
 // a gap.
+//
+// This is assembly, not a correction, and so stays in the reader: what it
+// removes is the form's own print — the underline of a blank, which OCR
+// returns as quotes, commas and underscores between the label's colon and
+// the value and after it — never a character of what the applicant wrote,
+// as mapping leaves out a printed label. It touches only a line that opens
+// with a label and colon, only the marks right after the colon, at the
+// line's end, or between a Chinese character and a digit (where it leaves
+// the gap the underline stood for). A quote inside a cell's value is the
+// corrections stage's (unpaired_quotes).
 func cleanBlanks(s string) string {
 	if !labelled(s) {
 		return s

@@ -19,11 +19,15 @@ import (
 // decimal point is a small dot on the baseline between two of them — a
 // dot Tesseract often drops (3.95 read as 395) or takes for a digit (3.33
 // read as 3233). When the shapes account for the text but for the point,
-// the point is put back where the dot is; when they do not account for
-// the text at all (11.79 read as 79), the reading is not to be trusted.
+// it returns the text with the point where the dot is: the ink's reading,
+// which the caller carries as evidence (a shenbao.Reread of kind
+// ink_point) and never writes over what was read — the corrections stage's
+// ink_point rule decides and records the repair. When the shapes do not
+// account for the text at all (11.79 read as 79), the reading is not to be
+// trusted.
 //
-// s must be digits with at most one point. It returns the text, repaired
-// or not, and whether the ink agrees with it; ok is also true when the ink
+// s must be digits with at most one point. It returns the text as the ink
+// reads it and whether the ink agrees with s; ok is also true when the ink
 // cannot say (touching digits, marks that are neither digit nor dot).
 func checkDigits(b *bitmap, r image.Rectangle, s string) (string, bool) {
 	if s == "" || strings.Trim(s, "0123456789.") != "" || strings.Count(s, ".") > 1 {
@@ -205,6 +209,15 @@ func dateLike(s string) bool {
 
 // composeDate makes a date of the digit readings of its year, month and
 // day, when each reads as one and they make a calendar date.
+//
+// This is reading, not correcting, and so stays in the reader: the digits
+// are read again, each in its own box, by the digit model, and joined
+// with the 年 月 日 the form prints between them — as PP-OCR's reading of
+// a value takes Tesseract's place (witness.go). It puts in no character
+// that was not read from the ink or printed by the form, and where a clean
+// reading of the line says otherwise the caller leaves the date doubted
+// for a reviewer. Mending a misread 月 or 日 in a line's own reading
+// (2023年6月12介) is the corrections stage's date_marks rule.
 func composeDate(parts []ocr.Result) (string, float64, bool) {
 	var v [3]string
 	conf := 1.0

@@ -2,9 +2,11 @@ package scan
 
 import (
 	"image"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/extract/ocr"
 )
 
@@ -100,6 +102,30 @@ func TestCheckNumberWithUnit(t *testing.T) {
 		got, conf, _ := pg.checkNumber(r, tt.read, 0.9, 0.9)
 		if got != tt.want || (conf < 0.9) != tt.doubted {
 			t.Errorf("ink %q read %q: got %q (confidence %.2f), want %q doubted=%v", tt.ink, tt.read, got, conf, tt.want, tt.doubted)
+		}
+	}
+}
+
+// A Tesseract reading whose ink shows a point keeps its text as read and
+// carries the point as a reread, for the corrections stage's ink_point
+// rule to apply and record; the unit after the number is no part of it.
+func TestReadingKeepsText(t *testing.T) {
+	tests := []struct {
+		ink, read string
+		want      []shenbao.Reread
+	}{
+		{"D.DD", "395", []shenbao.Reread{{Kind: shenbao.RereadInkPoint, Read: "395", As: "3.95"}}},
+		{"D.DD HH", "750亿元", []shenbao.Reread{{Kind: shenbao.RereadInkPoint, Read: "750", As: "7.50"}}},
+		{"D.DD", "3.95", nil},
+		{"DD", "11", nil},
+	}
+	for _, tt := range tests {
+		b, r := drawShapes(tt.ink)
+		pg := &page{bin: b, em: 28, pieces: []ocr.Region{{Rect: r}},
+			res: []ocr.Result{{Lines: []ocr.TextLine{{Text: tt.read, Rect: r, Conf: 0.9, Low: 0.9}}}}}
+		text, _, _, rereads := pg.reading(0)
+		if text != tt.read || !slices.Equal(rereads, tt.want) {
+			t.Errorf("ink %q read %q: text %q, rereads %+v; want the text as read, rereads %+v", tt.ink, tt.read, text, rereads, tt.want)
 		}
 	}
 }

@@ -525,6 +525,7 @@ func (pg *page) reread(ctx context.Context, rec Recognizer) error {
 		}
 		l, more := &pg.res[i].Lines[0], r.Lines[0]
 		l.Text += more.Text
+		l.Rereads = append(l.Rereads, more.Rereads...)
 		l.Rect = l.Rect.Union(more.Rect)
 		l.Conf, l.Low = min(l.Conf, more.Conf), min(l.Low, more.Low)
 	}
@@ -535,7 +536,7 @@ func (pg *page) reread(ctx context.Context, rec Recognizer) error {
 			if dateRE.MatchString(l.Text) {
 				conf = min(conf, 0.6)
 			}
-			l.Text, l.Conf, l.Low = d, conf, conf
+			l.Text, l.Conf, l.Low, l.Rereads = d, conf, conf, nil
 		}
 	}
 	return nil
@@ -1099,29 +1100,49 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 // text returns a piece's text, its confidence and the confidence of its
 // least sure word.
 func (pg *page) text(piece int) (string, float64, float64) {
+	t, conf, low, _ := pg.reading(piece)
+	return t, conf, low
+}
+
+// reading is text with the words of the text that the reader's evidence
+// says read otherwise (shenbao.Line.Rereads): the glyph boxes' (a digit
+// read inside a per-cent sign) and the ink's (a decimal point dropped).
+// The text stays as the recogniser read it: the corrections stage decides
+// and records a repair.
+func (pg *page) reading(piece int) (string, float64, float64, []shenbao.Reread) {
 	if piece < 0 || piece >= len(pg.res) {
-		return "", 1, 1
+		return "", 1, 1, nil
 	}
 	var parts []string
+	var rereads []shenbao.Reread
 	conf, low := 1.0, 1.0
 	for _, l := range pg.res[piece].Lines {
 		parts = append(parts, l.Text)
+		rereads = append(rereads, l.Rereads...)
 		conf = min(conf, l.Conf)
 		low = min(low, l.Low)
 	}
 	if len(parts) == 0 {
-		return "", 0, 0
+		return "", 0, 0, nil
 	}
+	t := tidy(strings.Join(parts, " "))
 	if pg.engineOf(piece) != ocr.EngineTesseract {
-		// Settled by the value recogniser (witness.go): Tesseract's
-		// repairs are for Tesseract's habits.
-		return tidy(strings.Join(parts, " ")), max(conf, 0.01), max(low, 0.01)
+		// Settled by the value recogniser (witness.go): the ink's check
+		// is for Tesseract's habits.
+		return t, max(conf, 0.01), max(low, 0.01), rereads
 	}
 	// Zero means "not rated" in Content (text layers); a reading Tesseract
-	// rated zero must still show as doubtful. Its habits (digits read into a
-	// % sign) are repaired by the corrections stage, where repairs are recorded.
+	// rated zero must still show as doubtful.
 	conf, low = max(conf, 0.01), max(low, 0.01)
-	return pg.checkNumber(pg.pieces[piece].Rect, tidy(strings.Join(parts, " ")), conf, low)
+	fixed, conf, low := pg.checkNumber(pg.pieces[piece].Rect, t, conf, low)
+	if fixed != t {
+		read, as := t, fixed
+		if num, _, ok := numberThenUnit(t); ok {
+			read, as = num, strings.TrimSuffix(fixed, t[len(num):])
+		}
+		rereads = append(rereads, shenbao.Reread{Kind: shenbao.RereadInkPoint, Read: read, As: as})
+	}
+	return t, conf, low, rereads
 }
 
 // unread says whether a piece has ink left or right of what was read
@@ -1140,8 +1161,9 @@ func (pg *page) unread(piece int) bool {
 }
 
 // checkNumber holds a number read in r against the ink (checkDigits):
-// it puts back a decimal point OCR lost, and takes the confidence down
-// when the digits read do not match the digits printed.
+// it returns t as the ink reads it (a decimal point OCR lost put back: the
+// caller's evidence, see reading), and takes the confidence down when the
+// digits read do not match the digits printed.
 func (pg *page) checkNumber(r image.Rectangle, t string, conf, low float64) (string, float64, float64) {
 	// A number with its unit written after it (7.50 亿元): the number's
 	// ink is the piece's before the unit's.

@@ -5,6 +5,7 @@ import (
 	"image"
 	"strings"
 
+	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/extract/ocr"
 )
 
@@ -136,15 +137,26 @@ const leadingPunct = ".．。，,、：:;；"
 func (pg *page) agrees(i int, text string) (bool, float64) {
 	want := witnessKey(text)
 	var parts []string
+	var rereads []shenbao.Reread
 	conf := 1.0
 	for _, l := range pg.res[i].Lines {
 		parts = append(parts, l.Text)
+		rereads = append(rereads, l.Rereads...)
 		conf = min(conf, l.Conf, l.Low)
 	}
 	if len(parts) == 0 {
 		conf = 0
 	} else {
-		t, c := percentWitness(tidy(strings.Join(parts, " ")))
+		// Tesseract's reading as its glyph boxes read it (the digits it
+		// read inside a per-cent sign left out) witnesses as well: the
+		// two engines' readings are compared, neither is changed.
+		read := tidy(strings.Join(parts, " "))
+		for _, r := range rereads {
+			if r.Kind == shenbao.RereadPercentGlyph {
+				read, _ = r.Apply(read)
+			}
+		}
+		t, c := percentWitness(read)
 		conf = min(conf, c)
 		if want != "" && witnessKey(t) == want {
 			return true, conf

@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/extract/ocr"
 )
 
@@ -29,6 +30,7 @@ func TestWitnessValues(t *testing.T) {
 	at := func(i int) image.Rectangle { return image.Rect(0, 40*i, 200, 40*i+30) }
 	type piece struct {
 		tess    string  // Tesseract's reading
+		glyph   string  // tess as its glyph boxes read it (a percent_glyph reread), if otherwise
 		conf    float64 // its confidence
 		digits  string  // its digit model's reading, if any
 		pp      string  // PP-OCR's reading ("" none)
@@ -46,6 +48,9 @@ func TestWitnessValues(t *testing.T) {
 		{tess: "5", conf: 0.76, pp: "5", pmin: 0.6, engine: "both", text: "5", wantMin: 0.6 + 0.4*0.76/2},
 		// Tesseract's % habit is held against PP-OCR after its repair.
 		{tess: "12.3496", conf: 0.8, pp: "12.34%", pmin: 0.95, engine: "both", text: "12.34%", wantMin: 1 - 0.05*0.5},
+		// So is its reading of digits inside a per-cent sign's box,
+		// as its glyph boxes read it; the value is PP-OCR's.
+		{tess: "789%", glyph: "78%", conf: 0.8, pp: "78%", pmin: 0.95, engine: "both", text: "78%", wantMin: ocr.Witnessed(0.95, true, 0.8)},
 		// The digit model's reading is a witness too.
 		{tess: "昌", conf: 0.5, digits: "3", pp: "3", pmin: 0.9, engine: "both", text: "3", wantMin: 1 - 0.1*0.2},
 		// PP-OCR saw nothing: Tesseract's reading stands.
@@ -70,7 +75,11 @@ func TestWitnessValues(t *testing.T) {
 			r.Max.X = r.Min.X + (maxValueEms+1)*pg.em
 		}
 		pg.piece(r, ocr.Line)
-		pg.res = append(pg.res, ocr.Result{Lines: []ocr.TextLine{{Text: c.tess, Rect: r, Conf: c.conf, Low: c.conf}}})
+		l := ocr.TextLine{Text: c.tess, Rect: r, Conf: c.conf, Low: c.conf}
+		if c.glyph != "" {
+			l.Rereads = []shenbao.Reread{{Kind: shenbao.RereadPercentGlyph, Read: c.tess, As: c.glyph}}
+		}
+		pg.res = append(pg.res, ocr.Result{Lines: []ocr.TextLine{l}})
 		if c.digits != "" {
 			pg.digits[i] = digitReading{ocr.TextLine{Text: c.digits, Conf: 0.8, Low: 0.8}, r}
 		}
