@@ -51,6 +51,7 @@ var steps = []step{
 	digitShapes{},
 	punctWidth{},
 	unpairedQuotes{},
+	listGap{},
 	digitModel{},
 	readingDoubts{},
 	nearPrinted{},

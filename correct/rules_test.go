@@ -120,6 +120,12 @@ var cases = map[string][]ruleCase{
 		{"digits in a text row are not a number", []in{{key: "name", value: "395", cell: true, rereads: ink("395", "3.95")}}, "name", "395"},
 		{"the number read is inside a longer one", []in{{key: "main_growth", col: "2021年", value: "1395", cell: true, rereads: ink("395", "3.95")}}, "main_growth.2021", "1395"},
 	},
+	"list_gap": {
+		{"a 、 OCR did not see", []in{{key: "plat_prov", col: "名称", value: "省级工业互联网平台  省级智能工厂、省级数字化车间等", cell: true}}, "plat_prov.names", "省级工业互联网平台、省级智能工厂、省级数字化车间等"},
+		{"a gap between Latin words", []in{{key: "plat_prov", col: "名称", value: "取得CE  UL认证的省级平台", cell: true}}, "plat_prov.names", "取得CE  UL认证的省级平台"},
+		{"a single space", []in{{key: "plat_prov", col: "名称", value: "省级工业互联网平台 省级智能工厂", cell: true}}, "plat_prov.names", "省级工业互联网平台 省级智能工厂"},
+		{"not a names list", []in{{key: "cover_contact", value: "吴永刚  李明"}}, "cover_contact", "吴永刚  李明"},
+	},
 	"seal_remnant": {
 		{"the seal's remnant after the name", []in{{key: "signer", col: "单位负责人（签字）：", value: "叶春梅  /全", cell: true}}, "signer", "叶春梅"},
 		{"the pen stroke before it", []in{{key: "signer", col: "单位负责人（签字）：", value: "”曾娜", cell: true}}, "signer", "曾娜"},

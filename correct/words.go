@@ -324,3 +324,29 @@ func hanRuns(s string) [][]rune {
 	}
 	return out
 }
+
+// listGap puts the 、 back between two names of a count+names row's list
+// where OCR did not see it and left a wide gap (two spaces or more)
+// between two Chinese characters: the form asks for the names 、 apart. A
+// gap between Latin words (CE  UL) or a single space stays, and so does a
+// gap in any other row.
+type listGap struct{}
+
+func (listGap) Name() string    { return "list_gap" }
+func (listGap) Title() string   { return "名称间顿号" }
+func (listGap) Factor() float64 { return 0.95 }
+func (listGap) About() string {
+	return "“名称及数量”一栏的名称之间，OCR 没读出顿号而留下的宽空隙（两个汉字之间两个以上空格）补回“、”；英文之间的空隙和单个空格不动"
+}
+
+var wideGap = regexp.MustCompile(`(\p{Han})[ \t]{2,}(\p{Han})`)
+
+func (r listGap) apply(d *Doc) {
+	d.eachField(func(i int) {
+		s := d.spec(i)
+		if s == nil || s.Type != layout.TypeCountNames || len(s.Columns) < 2 || d.Fields[i].Column != s.Columns[1] {
+			return
+		}
+		d.repair(i, r, wideGap.ReplaceAllString(d.Fields[i].Value, "$1、$2"), 0)
+	})
+}

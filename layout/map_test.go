@@ -476,15 +476,15 @@ func TestLabelScoreNote(t *testing.T) {
 	}
 }
 
-// A names list read from a scan: a 、 OCR did not see leaves a wide gap,
-// and a lost rule runs the next row's prompts on. A text layer is read as
-// written, and a gap between Latin names is no list mark.
+// A names list read from a scan: a lost rule runs the next row's prompts
+// on. A wide gap where OCR did not see a 、 is mapped as read (the
+// corrections stage's list_gap rule decides), as is a text layer.
 func TestCountNamesOCR(t *testing.T) {
 	tp, _ := MustLoad().Get("nat2024")
 	for _, tt := range []struct {
 		format, cell, want string
 	}{
-		{shenbao.FormatPDFScan, "数量：  7个\n名称：省级工业互联网平台  省级智能工厂、省级数字化车间等", "省级工业互联网平台、省级智能工厂、省级数字化车间等"},
+		{shenbao.FormatPDFScan, "数量：  7个\n名称：省级工业互联网平台  省级智能工厂、省级数字化车间等", "省级工业互联网平台  省级智能工厂、省级数字化车间等"},
 		{shenbao.FormatPDFScan, "数量：  7个\n名称：省级工业互联网平台、省级智能工厂等数量：  9个\n名称：市级数字化车间等", "省级工业互联网平台、省级智能工厂等"},
 		{shenbao.FormatPDFScan, "数量：2个\n名称：取得CE  UL认证的省级平台、省级智能工厂", "取得CE  UL认证的省级平台、省级智能工厂"},
 		{shenbao.FormatPDFScan, "数量：2个\n名称：省级工业互联网平台 省级智能工厂", "省级工业互联网平台 省级智能工厂"},

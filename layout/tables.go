@@ -404,26 +404,18 @@ func (m *mapper) readCountNames(s *Spec, a anchor) {
 	if mm := countRE.FindStringSubmatch(text); mm != nil {
 		count = strings.TrimSpace(mm[1])
 	}
-	conf := a.score
 	if mm := namesRE.FindStringSubmatch(text); mm != nil {
 		names = joinLines(mm[1])
 	}
 	if m.source == shenbao.SourceOCR {
 		// A scan that lost the rule under the row runs the next row's
 		// prompts on: the names end where a count prompt starts again.
+		// (A 、 OCR did not see between two names is the corrections
+		// stage's list_gap rule.)
 		if i := strings.Index(names, s.Columns[0]); i > 0 {
 			names = strings.TrimSpace(names[:i])
 		}
-		// The names are a list the form asks 、 between: a 、 OCR did
-		// not see leaves a wide gap between two names.
-		if fixed := listGap.ReplaceAllString(names, "$1、$2"); fixed != names {
-			names, conf = fixed, conf*0.95
-		}
 	}
 	m.addField(s, s.Columns[0], count, a.score, c)
-	m.addField(s, s.Columns[1], names, conf, c)
+	m.addField(s, s.Columns[1], names, a.score, c)
 }
-
-// listGap is a gap of two spaces or more between two Chinese characters:
-// in a scan's reading, where a mark stood that OCR did not read.
-var listGap = regexp.MustCompile(`(\p{Han})[ \t]{2,}(\p{Han})`)
