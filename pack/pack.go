@@ -11,8 +11,11 @@
 // handful of allocations, not one per member.
 //
 // A body is the magic "SBRP", a version byte, then the report's members in
-// a fixed order: strings as a uvarint reference (0: a new string follows,
-// its uvarint length then its bytes; k: the k-th new string), integers as
+// a fixed order: strings as a uvarint tag (0: a string follows, its
+// uvarint length then its bytes, and later tags may refer to it; 1: a
+// string follows that none refers to — a long answer or value, which
+// never repeats and costs the most to look up; k ≥ 2: the (k-1)-th
+// string of tag 0), integers as
 // varints, floats as their 8 IEEE bytes (exact), pointers and bools as a
 // byte, lists as a uvarint length+1 (0: nil). A member added to a report
 // type must be added here, in both directions, with the version raised
@@ -42,7 +45,7 @@ func Is(data []byte) bool {
 
 // Marshal packs r.
 func Marshal(r *shenbao.Report) []byte {
-	e := encoder{buf: make([]byte, 0, 16<<10), strs: make(map[string]uint64, 256)}
+	e := encoder{buf: make([]byte, 0, 48<<10), strs: make(map[string]uint64, 512)}
 	e.buf = append(e.buf, magic...)
 	e.buf = append(e.buf, version)
 	e.str(r.File)
@@ -66,7 +69,7 @@ func Marshal(r *shenbao.Report) []byte {
 		e.str(f.Section)
 		e.str(f.Label)
 		e.str(f.Column)
-		e.str(f.Value)
+		e.lit(f.Value)
 		e.floatPtr(f.Number)
 		e.str(f.Unit)
 		e.int(int64(f.Year))
@@ -97,7 +100,7 @@ func Marshal(r *shenbao.Report) []byte {
 		e.str(t.Key)
 		e.str(t.Section)
 		e.str(t.Label)
-		e.str(t.Text)
+		e.lit(t.Text)
 		e.int(int64(t.Chars))
 		e.int(int64(t.Limit))
 		e.float(t.Confidence)
@@ -117,7 +120,7 @@ func Marshal(r *shenbao.Report) []byte {
 		e.str(f.Section)
 		e.str(f.Label)
 		e.str(f.Column)
-		e.str(f.Message)
+		e.lit(f.Message)
 		e.str(f.Basis)
 		e.intPtr(f.Page)
 		e.box(f.BBox)
@@ -144,11 +147,24 @@ func (e *encoder) int(v int64)      { e.buf = binary.AppendVarint(e.buf, v) }
 
 func (e *encoder) str(s string) {
 	if k, ok := e.strs[s]; ok {
-		e.uvarint(k)
+		e.uvarint(k + 1)
 		return
 	}
 	e.strs[s] = uint64(len(e.strs) + 1)
 	e.uvarint(0)
+	e.uvarint(uint64(len(s)))
+	e.buf = append(e.buf, s...)
+}
+
+// lit writes a string no later one refers to (tag 1): a long answer, a
+// finding's message, a long value — unique, and hashing them into the
+// table was most of the encoding time.
+func (e *encoder) lit(s string) {
+	if len(s) < 32 {
+		e.str(s)
+		return
+	}
+	e.uvarint(1)
 	e.uvarint(uint64(len(s)))
 	e.buf = append(e.buf, s...)
 }
@@ -376,12 +392,12 @@ func (d *decoder) str() string {
 	if d.err != nil {
 		return ""
 	}
-	if k > 0 {
-		if k > uint64(len(d.strs)) {
-			d.fail("string %d of %d", k, len(d.strs))
+	if k >= 2 {
+		if k-1 > uint64(len(d.strs)) {
+			d.fail("string %d of %d", k-1, len(d.strs))
 			return ""
 		}
-		return d.strs[k-1]
+		return d.strs[k-2]
 	}
 	n := d.uvarint()
 	if d.err != nil {
@@ -393,7 +409,9 @@ func (d *decoder) str() string {
 	}
 	s := d.s[d.off : d.off+int(n)]
 	d.off += int(n)
-	d.strs = append(d.strs, s)
+	if k == 0 {
+		d.strs = append(d.strs, s)
+	}
 	return s
 }
 

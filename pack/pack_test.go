@@ -51,7 +51,7 @@ func fill(rng *rand.Rand, v reflect.Value, pool []string) {
 }
 
 func TestRoundTrip(t *testing.T) {
-	pool := []string{"", "a", "集群总产值（亿元）", "二、主导产业情况", "2021年", "72.99", "\x00\xff not UTF-8"}
+	pool := []string{"", "a", "集群总产值（亿元）", "集群已开展的产业链强链补链工作：联合上下游企业组建创新联合体", "二、主导产业情况", "2021年", "72.99", "\x00\xff not UTF-8"}
 	for seed := range uint64(300) {
 		rng := rand.New(rand.NewPCG(seed, 1))
 		var r shenbao.Report
