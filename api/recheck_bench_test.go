@@ -85,7 +85,9 @@ func recheckBench(b *testing.B, cfg store.Config) {
 			if time.Now().After(deadline) {
 				b.Fatalf("recheck unfinished after 30 minutes: %+v", run)
 			}
-			time.Sleep(20 * time.Millisecond)
+			// As often as a page showing the progress would ask: polling
+			// every 20 ms was 7 % of the CPU measured here.
+			time.Sleep(250 * time.Millisecond)
 			e.json("GET", run.StatusURL, "admin", nil, http.StatusOK, &run)
 		}
 		took, cpu := time.Since(start), cpuTime()-cpu0

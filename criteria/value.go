@@ -148,8 +148,13 @@ func statedReduction(v string) (iv, bool) {
 	return parseIV(m[1])
 }
 
+// ivFold takes out digit grouping and makes a full-width minus ASCII; built
+// once (a Replacer is safe for concurrent use), where building it per
+// call was a tenth of the checks' time.
+var ivFold = strings.NewReplacer(",", "", "，", "", "－", "-")
+
 func parseIV(s string) (iv, bool) {
-	s = strings.NewReplacer(",", "", "，", "", "－", "-").Replace(s)
+	s = ivFold.Replace(s)
 	x, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		return iv{}, false

@@ -484,6 +484,10 @@ func linesConfidence(lines []shenbao.Line) float64 {
 
 var numberRE = regexp.MustCompile(`^[-+－]?\d[\d,，]*(\.\d+)?$`)
 
+// numberFold takes out digit grouping and signs' full-width and plus forms;
+// built once (a Replacer is safe for concurrent use), not per number.
+var numberFold = strings.NewReplacer(",", "", "，", "", "－", "-", "+", "")
+
 // ParseNumber reads a number as forms write it (12.34, 1,234, -5.45, 20%,
 // 29个) and returns nil for anything else (无, blanks, words).
 func ParseNumber(v string) *float64 {
@@ -493,7 +497,7 @@ func ParseNumber(v string) *float64 {
 	if !numberRE.MatchString(s) {
 		return nil
 	}
-	s = strings.NewReplacer(",", "", "，", "", "－", "-", "+", "").Replace(s)
+	s = numberFold.Replace(s)
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		return nil

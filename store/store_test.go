@@ -227,7 +227,9 @@ func TestUpgradeKeepsApplications(t *testing.T) {
 			// Rows that refer to it must survive the table's rebuild (004
 			// on SQLite): with foreign keys on, dropping the old table
 			// would have cascaded to them.
-			"INSERT INTO reports (application_id, version, kind, created_at, body) VALUES (1, 3, 'extract', 0, '{}')",
+			// A JSON body, as every version was stored before 006
+			// packed them: still read.
+			`INSERT INTO reports (application_id, version, kind, created_at, body) VALUES (1, 3, 'extract', 0, '{"file":"old.pdf","fields":[{"id":"name","value":"旧集群"}]}')`,
 			"INSERT INTO uploads (application_id, filename, created_at) VALUES (1, 'old.pdf', 0)",
 		} {
 			if _, err := db.ExecContext(ctx, q); err != nil {
@@ -244,6 +246,9 @@ func TestUpgradeKeepsApplications(t *testing.T) {
 		}
 		if vs, err := s.Versions(ctx, list[0].ID); err != nil || len(vs) != 1 {
 			t.Fatalf("report after the upgrade: %d, %v; want the one stored before", len(vs), err)
+		}
+		if v, err := s.Report(ctx, list[0].ID, 0); err != nil || v.Report.File != "old.pdf" || len(v.Report.Fields) != 1 || v.Report.Fields[0].Value != "旧集群" {
+			t.Fatalf("JSON report after the upgrade: %+v, %v", v, err)
 		}
 		u, _ := s.CreateUser(ctx, "c", store.RoleClerk, "hash")
 		if ok, err := s.CanRead(ctx, u, list[0].ID); err != nil || ok {
