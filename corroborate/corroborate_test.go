@@ -26,6 +26,17 @@ var tmpl = &layout.Template{ID: "test", Kind: layout.KindApplication, Rows: []la
 	{Key: "fdi_growth", Type: layout.TypePercent, Columns: []string{"2022年", "2023年"}},
 	{Key: "energy_intensity", Type: layout.TypeNumber, Columns: []string{"2021年", "2022年", "2023年"}},
 	{Key: "energy_reduction", Type: layout.TypePercent, Columns: []string{""}},
+	{Key: "patents", Type: layout.TypeInteger, Columns: []string{""}},
+	{Key: "iip_rate", Type: layout.TypePercent, Columns: []string{""}},
+	{Key: "zjtx", Type: layout.TypeInteger, Columns: []string{"2022年", "2023年"}},
+	{Key: "xjr", Type: layout.TypeInteger, Columns: []string{"2022年", "2023年"}},
+	{Key: "champion", Type: layout.TypeInteger, Columns: []string{"2022年", "2023年"}},
+	{Key: "plan_patents", Type: layout.TypePlanTarget, Columns: []string{"2023年基准值", "2026年目标值"}},
+	{Key: "plan_iip", Type: layout.TypePlanTarget, Columns: []string{"2023年基准值", "2026年目标值"}},
+	{Key: "plan_quality_sme", Type: layout.TypePlanTarget, Columns: []string{"2023年基准值", "2026年目标值"}},
+	{Key: "dept_contact", Type: layout.TypeText, Columns: []string{""}, Person: true},
+	{Key: "dept_phone", Type: layout.TypeText, Columns: []string{""}},
+	{Key: "sign_date", Type: layout.TypeDeclaration, Columns: []string{"日期"}},
 	{Key: "plat_nat", Type: layout.TypeCountNames, Columns: []string{"数量", "名称"}},
 }}
 
@@ -42,6 +53,13 @@ func f(id, value string, conf float64) shenbao.Field {
 		}
 	}
 	return shenbao.Field{ID: id, Key: key, Column: col, Year: year, Value: value, Confidence: conf, Source: shenbao.SourceOCR}
+}
+
+// plan is a plan row's cell: key.base or key.target.
+func plan(id, value string, conf float64) shenbao.Field {
+	x := f(id, value, conf)
+	x.Column = map[string]string{"base": "2023年基准值", "target": "2026年目标值"}[x.Column]
+	return x
 }
 
 // countNames is plat_nat's count and names, read at 0.7.
@@ -135,6 +153,32 @@ func TestApply(t *testing.T) {
 			fields: countNames("2", "国家仪器仪表创新中心分中心、国家地方联合工程研究中心"),
 		},
 		{
+			name: "a plan's base that restates the table's figure raises both",
+			fields: []shenbao.Field{plan("plan_patents.base", "36件", 0.7), plan("plan_patents.target", "54件", 0.7),
+				f("patents", "36", 0.8), plan("plan_iip.base", "36.53%", 0.85), f("iip_rate", "36.53", 0.6)},
+			raised: []string{"plan_patents.base", "patents", "plan_iip.base", "iip_rate"},
+		},
+		{
+			name: "a base that is the sum of the base year's counts raises them all",
+			fields: []shenbao.Field{plan("plan_quality_sme.base", "95家", 0.7), f("zjtx.2022", "70", 0.7),
+				f("zjtx.2023", "80", 0.7), f("xjr.2023", "12", 0.7), f("champion.2023", "3", 0.7)},
+			raised: []string{"plan_quality_sme.base", "zjtx.2023", "xjr.2023", "champion.2023"},
+		},
+		{
+			// A misread digit on either side breaks the equality; a
+			// figure printed to another precision is not the same
+			// reading; a cell with two figures is a sentence.
+			name: "a base that differs, or is printed otherwise, raises nothing",
+			fields: []shenbao.Field{plan("plan_patents.base", "38件", 0.7), f("patents", "36", 0.8),
+				plan("plan_iip.base", "36.5%", 0.85), f("iip_rate", "36.50", 0.6),
+				plan("plan_quality_sme.base", "2023年95家", 0.7), f("zjtx.2023", "80", 0.7), f("xjr.2023", "12", 0.7), f("champion.2023", "3", 0.7)},
+		},
+		{
+			name:    "a repaired base is no witness of the table",
+			fields:  []shenbao.Field{plan("plan_patents.base", "36件", 0.7), f("patents", "36", 0.8)},
+			repairs: []string{"plan_patents.base"},
+		},
+		{
 			name:   "blank twins raise nothing",
 			fields: []shenbao.Field{f("cover_name", "", 0.7), f("name", "", 0.7)},
 		},
@@ -198,6 +242,51 @@ func TestTyped(t *testing.T) {
 		Apply(fs, nil, tmpl)
 		if got := fs[0].Confidence == Sure; got != tt.sure {
 			t.Errorf("%s %q (%s, %.2f): sure=%v, want %v", tt.f.ID, tt.f.Value, tt.f.Engine, tt.f.Confidence, got, tt.sure)
+		}
+	}
+}
+
+// A reading that breaks a form the applicant has no reason to break is
+// lowered under the review threshold however sure it was read, and then
+// raised by nothing; a reading in its form, or a figure's decimals both
+// engines saw, is left alone.
+func TestMisfits(t *testing.T) {
+	tests := []struct {
+		f     shenbao.Field
+		doubt bool
+	}{
+		{f("org_phone", "8217150376", 0.85), true},          // a mobile a digit short
+		{f("org_phone", "18217150376", 0.85), false},        // a mobile
+		{f("dept_phone", "0571-87654321", 0.85), false},     // a fixed line
+		{f("cover_contact", "吴永刚  1514635444", 0.85), true}, // the cover's phone a digit short
+		{f("cover_contact", "吴永刚  15146354443", 0.85), false},
+		{f("sign_date", "2023年5月80-", 0.84), true},
+		{f("sign_date", "2023年2月30日", 0.84), true}, // no such day
+		{f("sign_date", "2024年2月29日", 0.84), false},
+		{f("sign_date", "2023年13月2日", 0.84), true},
+		{f("cloud_count", "4O7", 0.85), true}, // a letter for a digit
+		{f("cloud_count", "497", 0.85), false},
+		{f("fdi.2022", "5958,38", 0.85), true},
+		{f("fdi.2022", "0.7", 0.85), true}, // a digit lost where the engines disagreed
+		{func() shenbao.Field { x := f("fdi.2022", "0.7", 0.85); x.Engine = shenbao.EngineBoth; return x }(), false},
+		{f("dept_contact", "E浩然", 0.84), true},
+		{f("dept_contact", "王浩然", 0.84), false},
+		{f("org_phone", "8217150376", 0.7), false}, // already under review: left as read
+	}
+	for _, tt := range tests {
+		fs := []shenbao.Field{tt.f}
+		Apply(fs, nil, tmpl)
+		if got := fs[0].Confidence == Doubt; got != tt.doubt {
+			t.Errorf("%s %q (%.2f): doubted=%v (now %.2f), want %v", tt.f.ID, tt.f.Value, tt.f.Confidence, got, fs[0].Confidence, tt.doubt)
+		}
+	}
+	// Doubted, a value is raised by no evidence: the cover and the
+	// table agree on a phone a digit short.
+	fs := []shenbao.Field{f("cover_contact", "吴永刚  1514635444", 0.85), f("org_contact", "吴永刚", 0.85), f("org_phone", "1514635444", 0.85)}
+	Apply(fs, nil, tmpl)
+	for _, x := range fs {
+		if x.Confidence >= Sure {
+			t.Errorf("%s %q raised to %.2f, though its phone breaks its form", x.ID, x.Value, x.Confidence)
 		}
 	}
 }

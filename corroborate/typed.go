@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/layout"
@@ -59,9 +60,86 @@ func (d *doc) wellFormed(i int) bool {
 		if m == nil {
 			return false
 		}
+		y, _ := strconv.Atoi(m[1])
 		mo, _ := strconv.Atoi(m[2])
 		day, _ := strconv.Atoi(m[3])
-		return mo >= 1 && mo <= 12 && day >= 1 && day <= 31
+		// A date that exists: time.Date carries 30 February over.
+		at := time.Date(y, time.Month(mo), day, 0, 0, 0, 0, time.UTC)
+		return mo >= 1 && mo <= 12 && at.Day() == day && int(at.Month()) == mo
 	}
 	return false
+}
+
+// Doubt is the most a value that fails its field's form may keep: under
+// the review threshold (0.8, extract.Extractor.ReviewThreshold), so the
+// reviewer is asked to look at it.
+const Doubt = 0.75
+
+// Misfit forms: a figure (a sign, digits, one point, a percent sign) and
+// a person's name (two to four Chinese characters).
+var (
+	figureForm = regexp.MustCompile(`^-?\d+(\.\d+)?%?$`)
+	personForm = regexp.MustCompile(`^\p{Han}{2,4}$`)
+	digitRun   = regexp.MustCompile(`[0-9][0-9-]*[0-9]|[0-9]`)
+)
+
+// misfits lowers the OCR'd values whose reading fails their field's form
+// where the form admits no exception: a phone number that is not one (a
+// digit short: 10 digits for a mobile's 11), a date that does not exist
+// or is not a date, a count with a letter in it, a figure that is not a
+// number, a contact's name with a letter or digit in it. The applicant
+// writes these as the form asks (填报说明); a reading that breaks the form
+// is a misreading, however sure the recogniser was of it. A figure with
+// other than the form's two decimals may be the applicant's (a decimals
+// defect the checks report), so it is doubted only where the recognisers
+// disagreed: one of them saw another reading of the same ink.
+func (d *doc) misfits() {
+	for i, f := range d.fields {
+		v := strings.TrimSpace(f.Value)
+		if f.Source != shenbao.SourceOCR || v == "" || f.Confidence <= Doubt {
+			continue
+		}
+		if why := d.misfit(i, v); why != "" {
+			d.lower(i, "misfit:"+why)
+		}
+	}
+}
+
+// misfit names the form field i's value v breaks, or "".
+func (d *doc) misfit(i int, v string) string {
+	f := d.fields[i]
+	typ := d.types[f.Key]
+	switch {
+	case strings.HasSuffix(f.Key, "_phone"):
+		if !phone.MatchString(v) {
+			return "phone"
+		}
+	case f.Key == inContact.cover:
+		// 联系人及联系电话: a name, then the phone.
+		for _, run := range digitRun.FindAllString(v, -1) {
+			if !phone.MatchString(run) {
+				return "phone"
+			}
+		}
+	case strings.HasSuffix(f.Key, "date"):
+		if !d.wellFormed(i) {
+			return "date"
+		}
+	case d.counted(i) || typ == layout.TypeStandards:
+		if !count.MatchString(v) {
+			return "count"
+		}
+	case typ == layout.TypeAmount || typ == layout.TypeNumber || typ == layout.TypePercent:
+		if !figureForm.MatchString(v) {
+			return "figure"
+		}
+		if !twoDecimals.MatchString(v) && f.Engine != shenbao.EngineBoth {
+			return "decimals"
+		}
+	case d.person[f.Key]:
+		if !personForm.MatchString(v) {
+			return "person"
+		}
+	}
+	return ""
 }
