@@ -222,23 +222,35 @@ func TestTyped(t *testing.T) {
 		x.Engine = shenbao.EngineBoth
 		return x
 	}
+	bothPlan := func(id, v string, conf float64) shenbao.Field {
+		x := plan(id, v, conf)
+		x.Engine = shenbao.EngineBoth
+		return x
+	}
 	tests := []struct {
 		f    shenbao.Field
 		sure bool
+		with []shenbao.Field // the row's other cells
 	}{
-		{both("fdi.2022", "59589.38", 0.89), true},
-		{both("cloud_share", "47.74%", 0.89), true},
-		{both("cloud_count", "497", 0.89), true},
-		{both("org_phone", "15146354443", 0.89), true},
-		{both("fdi.2022", "59589.3", 0.89), false},     // one decimal
-		{both("cloud_count", "4.97", 0.89), false},     // a point in a count
-		{both("cloud_count", "]97", 0.89), false},      // a stroke for a digit
-		{both("org_phone", "1514635444", 0.89), false}, // a digit short
-		{both("fdi.2022", "59589.38", 0.86), false},    // doubted after reading
-		{f("fdi.2022", "59589.38", 0.89), false},       // one engine's reading
+		{both("fdi.2022", "59589.38", 0.89), true, nil},
+		{both("cloud_share", "47.74%", 0.89), true, nil},
+		{both("cloud_count", "497", 0.89), true, nil},
+		{both("org_phone", "15146354443", 0.89), true, nil},
+		{both("fdi.2022", "59589.3", 0.89), false, nil},     // one decimal
+		{both("cloud_count", "4.97", 0.89), false, nil},     // a point in a count
+		{both("cloud_count", "]97", 0.89), false, nil},      // a stroke for a digit
+		{both("org_phone", "1514635444", 0.89), false, nil}, // a digit short
+		{both("fdi.2022", "59589.38", 0.86), false, nil},    // doubted after reading
+		{f("fdi.2022", "59589.38", 0.89), false, nil},       // one engine's reading
+		// A plan cell is in form when it and its row's other cell are a
+		// figure and the same unit.
+		{bothPlan("plan_patents.target", "54件", 0.89), true, []shenbao.Field{plan("plan_patents.base", "36件", 0.6)}},
+		{bothPlan("plan_patents.target", "54件", 0.89), false, []shenbao.Field{plan("plan_patents.base", "36家", 0.6)}},
+		{bothPlan("plan_patents.base", "建成公共服务平台41", 0.89), false, []shenbao.Field{plan("plan_patents.target", "服务企业408家次以上", 0.6)}},
+		{bothPlan("plan_patents.base", "41", 0.89), false, []shenbao.Field{plan("plan_patents.target", "54", 0.6)}},
 	}
 	for _, tt := range tests {
-		fs := []shenbao.Field{tt.f}
+		fs := append([]shenbao.Field{tt.f}, tt.with...)
 		Apply(fs, nil, tmpl)
 		if got := fs[0].Confidence == Sure; got != tt.sure {
 			t.Errorf("%s %q (%s, %.2f): sure=%v, want %v", tt.f.ID, tt.f.Value, tt.f.Engine, tt.f.Confidence, got, tt.sure)
@@ -254,27 +266,31 @@ func TestMisfits(t *testing.T) {
 	tests := []struct {
 		f     shenbao.Field
 		doubt bool
+		with  []shenbao.Field // the row's other cells
 	}{
-		{f("org_phone", "8217150376", 0.85), true},          // a mobile a digit short
-		{f("org_phone", "18217150376", 0.85), false},        // a mobile
-		{f("dept_phone", "0571-87654321", 0.85), false},     // a fixed line
-		{f("cover_contact", "吴永刚  1514635444", 0.85), true}, // the cover's phone a digit short
-		{f("cover_contact", "吴永刚  15146354443", 0.85), false},
-		{f("sign_date", "2023年5月80-", 0.84), true},
-		{f("sign_date", "2023年2月30日", 0.84), true}, // no such day
-		{f("sign_date", "2024年2月29日", 0.84), false},
-		{f("sign_date", "2023年13月2日", 0.84), true},
-		{f("cloud_count", "4O7", 0.85), true}, // a letter for a digit
-		{f("cloud_count", "497", 0.85), false},
-		{f("fdi.2022", "5958,38", 0.85), true},
-		{f("fdi.2022", "0.7", 0.85), true}, // a digit lost where the engines disagreed
-		{func() shenbao.Field { x := f("fdi.2022", "0.7", 0.85); x.Engine = shenbao.EngineBoth; return x }(), false},
-		{f("dept_contact", "E浩然", 0.84), true},
-		{f("dept_contact", "王浩然", 0.84), false},
-		{f("org_phone", "8217150376", 0.7), false}, // already under review: left as read
+		{f("org_phone", "8217150376", 0.85), true, nil},          // a mobile a digit short
+		{f("org_phone", "18217150376", 0.85), false, nil},        // a mobile
+		{f("dept_phone", "0571-87654321", 0.85), false, nil},     // a fixed line
+		{f("cover_contact", "吴永刚  1514635444", 0.85), true, nil}, // the cover's phone a digit short
+		{f("cover_contact", "吴永刚  15146354443", 0.85), false, nil},
+		{f("sign_date", "2023年5月80-", 0.84), true, nil},
+		{f("sign_date", "2023年2月30日", 0.84), true, nil}, // no such day
+		{f("sign_date", "2024年2月29日", 0.84), false, nil},
+		{f("sign_date", "2023年13月2日", 0.84), true, nil},
+		{f("cloud_count", "4O7", 0.85), true, nil}, // a letter for a digit
+		{f("cloud_count", "497", 0.85), false, nil},
+		{f("fdi.2022", "5958,38", 0.85), true, nil},
+		{f("fdi.2022", "0.7", 0.85), true, nil}, // a digit lost where the engines disagreed
+		{func() shenbao.Field { x := f("fdi.2022", "0.7", 0.85); x.Engine = shenbao.EngineBoth; return x }(), false, nil},
+		{f("dept_contact", "E浩然", 0.84), true, nil},
+		{f("dept_contact", "王浩然", 0.84), false, nil},
+		{f("org_phone", "8217150376", 0.7), false, nil}, // already under review: left as read
+		{plan("plan_patents.target", "54件", 0.85), false, []shenbao.Field{plan("plan_patents.base", "36件", 0.85)}},
+		{plan("plan_iip.target", "5.91亿", 0.84), true, []shenbao.Field{plan("plan_iip.base", "2.26亿元", 0.85)}}, // 元 lost
+		{plan("plan_iip.target", "下降8.49%", 0.84), false, []shenbao.Field{plan("plan_iip.base", "0.51吨/万元", 0.85)}},
 	}
 	for _, tt := range tests {
-		fs := []shenbao.Field{tt.f}
+		fs := append([]shenbao.Field{tt.f}, tt.with...)
 		Apply(fs, nil, tmpl)
 		if got := fs[0].Confidence == Doubt; got != tt.doubt {
 			t.Errorf("%s %q (%.2f): doubted=%v (now %.2f), want %v", tt.f.ID, tt.f.Value, tt.f.Confidence, got, fs[0].Confidence, tt.doubt)

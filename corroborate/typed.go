@@ -55,6 +55,9 @@ func (d *doc) wellFormed(i int) bool {
 		return twoDecimals.MatchString(v)
 	case strings.HasSuffix(f.Key, "_phone"):
 		return phone.MatchString(v)
+	case d.types[f.Key] == layout.TypePlanTarget:
+		u, ok := d.planUnits(i)
+		return ok && u[0] == u[1] && u[0] != ""
 	case strings.HasSuffix(f.Key, "date"):
 		m := date.FindStringSubmatch(v)
 		if m == nil {
@@ -87,7 +90,8 @@ var (
 // where the form admits no exception: a phone number that is not one (a
 // digit short: 10 digits for a mobile's 11), a date that does not exist
 // or is not a date, a count with a letter in it, a figure that is not a
-// number, a contact's name with a letter or digit in it. The applicant
+// number, a contact's name with a letter or digit in it, a plan figure
+// whose unit is its row's other unit cut short. The applicant
 // writes these as the form asks (填报说明); a reading that breaks the form
 // is a misreading, however sure the recogniser was of it. A figure with
 // other than the form's two decimals may be the applicant's (a decimals
@@ -140,6 +144,40 @@ func (d *doc) misfit(i int, v string) string {
 		if !personForm.MatchString(v) {
 			return "person"
 		}
+	case typ == layout.TypePlanTarget:
+		// A figure whose unit is its row's other cell's cut short (亿
+		// beside 亿元) lost its tail to the reader.
+		if u, ok := d.planUnits(i); ok && u[0] != u[1] && strings.HasPrefix(u[1], u[0]) {
+			return "unit"
+		}
 	}
 	return ""
+}
+
+// planFigure is a plan cell printed as a figure and its unit alone
+// ("155家", "2.80亿元", "31.50%"): a count, or two decimals.
+var planFigure = regexp.MustCompile(`^(0|[1-9]\d*|\d+\.\d\d)(\D+)$`)
+
+// planUnits are the units of plan field i's row, i's own first and its
+// other cell's second, when both cells are a figure and its unit alone.
+// The base and the target of one row measure one thing (a count of 家, a
+// share in %), so the two cells, read from different ink, bear out each
+// other's unit.
+func (d *doc) planUnits(i int) ([2]string, bool) {
+	f := d.fields[i]
+	m := planFigure.FindStringSubmatch(strings.TrimSpace(f.Value))
+	if m == nil {
+		return [2]string{}, false
+	}
+	for j, g := range d.fields {
+		if j == i || g.Key != f.Key {
+			continue
+		}
+		n := planFigure.FindStringSubmatch(strings.TrimSpace(g.Value))
+		if n == nil {
+			return [2]string{}, false
+		}
+		return [2]string{m[2], n[2]}, true
+	}
+	return [2]string{}, false
 }
