@@ -240,14 +240,25 @@ func TestTyped(t *testing.T) {
 		{both("cloud_count", "4.97", 0.89), false, nil},     // a point in a count
 		{both("cloud_count", "]97", 0.89), false, nil},      // a stroke for a digit
 		{both("org_phone", "1514635444", 0.89), false, nil}, // a digit short
-		{both("fdi.2022", "59589.38", 0.86), false, nil},    // doubted after reading
-		{f("fdi.2022", "59589.38", 0.89), false, nil},       // one engine's reading
+		{both("fdi.2022", "59589.38", 0.8), true, nil},
+		{both("fdi.2022", "59589.38", 0.79), false, nil}, // doubted after reading
+		{both("cloud_count", "5", 0.745), false, nil},    // a lone 6 both engines read 5 on the lab's copies
+		{f("fdi.2022", "59589.38", 0.89), false, nil},    // one engine's reading
 		// A plan cell is in form when it and its row's other cell are a
 		// figure and the same unit.
 		{bothPlan("plan_patents.target", "54件", 0.89), true, []shenbao.Field{plan("plan_patents.base", "36件", 0.6)}},
 		{bothPlan("plan_patents.target", "54件", 0.89), false, []shenbao.Field{plan("plan_patents.base", "36家", 0.6)}},
 		{bothPlan("plan_patents.base", "建成公共服务平台41", 0.89), false, []shenbao.Field{plan("plan_patents.target", "服务企业408家次以上", 0.6)}},
 		{bothPlan("plan_patents.base", "41", 0.89), false, []shenbao.Field{plan("plan_patents.target", "54", 0.6)}},
+		// A names list in its form (、 between names of four or more
+		// characters) as long as its count says, or shorter and open (等).
+		{both("plat_nat.名称", "国家企业技术中心、国家工业设计中心", 0.85), true, []shenbao.Field{f("plat_nat.数量", "2", 0.6)}},
+		{both("plat_nat.名称", "国家企业技术中心、国家工业设计中心等", 0.85), true, []shenbao.Field{f("plat_nat.数量", "5", 0.6)}},
+		{both("plat_nat.名称", "国家企业技术中心、国家工业设计中心", 0.85), false, []shenbao.Field{f("plat_nat.数量", "3", 0.6)}},
+		{both("plat_nat.名称", "国家企业技术中心、国家工业设计中心等", 0.85), false, []shenbao.Field{f("plat_nat.数量", "1", 0.6)}},
+		{both("plat_nat.名称", "国家企业技术中心、国家工业设计中心", 0.85), false, nil}, // no count read
+		{both("plat_nat.名称", "国家企业技术中心,国家工业设计中心", 0.85), false, []shenbao.Field{f("plat_nat.数量", "2", 0.6)}},
+		{both("plat_nat.名称", "国家企业技术中心、国家工", 0.85), false, []shenbao.Field{f("plat_nat.数量", "2", 0.6)}},
 	}
 	for _, tt := range tests {
 		fs := append([]shenbao.Field{tt.f}, tt.with...)
