@@ -132,6 +132,21 @@ func TestApply(t *testing.T) {
 			raised: []string{"region_county", "region_city"},
 		},
 		{
+			name:   "a city that is a division of the province read beside it",
+			fields: []shenbao.Field{f("region_prov", "湖北", 0.75), f("region_city", "孝感", 0.75)},
+			raised: []string{"region_prov", "region_city"},
+		},
+		{
+			// 湖南 for 湖北: a province whose divisions the city is not.
+			name:   "a city that is no division of the province raises nothing",
+			fields: []shenbao.Field{f("region_prov", "湖南", 0.75), f("region_city", "孝感", 0.75)},
+		},
+		{
+			name:    "a city the corrections stage put right from the province is no witness",
+			fields:  []shenbao.Field{f("region_prov", "湖北省", 0.75), f("region_city", "孝感市", 0.6)},
+			repairs: []string{"region_city"},
+		},
+		{
 			name:   "names that differ by a character raise nothing",
 			fields: []shenbao.Field{f("cover_name", "湖北省孝感市风溪市仪器仪表产业集群", 0.75), f("name", "湖北省孝感市凤溪市仪器仪表产业集群", 0.85)},
 		},
