@@ -170,12 +170,12 @@ func TestApply(t *testing.T) {
 		{
 			name: "a plan's base that restates the table's figure raises both",
 			fields: []shenbao.Field{plan("plan_patents.base", "36件", 0.7), plan("plan_patents.target", "54件", 0.7),
-				f("patents", "36", 0.8), plan("plan_iip.base", "36.53%", 0.85), f("iip_rate", "36.53", 0.6)},
+				f("patents", "36", 0.8), plan("plan_iip.base", "36.53%", 0.85), plan("plan_iip.target", "31.50%", 0.85), f("iip_rate", "36.53", 0.6)},
 			raised: []string{"plan_patents.base", "patents", "plan_iip.base", "iip_rate"},
 		},
 		{
 			name: "a base that is the sum of the base year's counts raises them all",
-			fields: []shenbao.Field{plan("plan_quality_sme.base", "95家", 0.7), f("zjtx.2022", "70", 0.7),
+			fields: []shenbao.Field{plan("plan_quality_sme.base", "95家", 0.7), plan("plan_quality_sme.target", "155家", 0.7), f("zjtx.2022", "70", 0.7),
 				f("zjtx.2023", "80", 0.7), f("xjr.2023", "12", 0.7), f("champion.2023", "3", 0.7)},
 			raised: []string{"plan_quality_sme.base", "zjtx.2023", "xjr.2023", "champion.2023"},
 		},
@@ -187,6 +187,19 @@ func TestApply(t *testing.T) {
 			fields: []shenbao.Field{plan("plan_patents.base", "38件", 0.7), f("patents", "36", 0.8),
 				plan("plan_iip.base", "36.5%", 0.85), f("iip_rate", "36.50", 0.6),
 				plan("plan_quality_sme.base", "2023年95家", 0.7), f("zjtx.2023", "80", 0.7), f("xjr.2023", "12", 0.7), f("champion.2023", "3", 0.7)},
+		},
+		{
+			// The equality vouches for the figure; the unit must be read
+			// alike in the row's other cell too (a lost / on a lab copy).
+			name: "a base whose words around its figure the target does not bear out raises nothing",
+			fields: []shenbao.Field{plan("plan_iip.base", "0.69吨万元", 0.7), plan("plan_iip.target", "0.62吨/万元（降低10.14%）", 0.7),
+				f("iip_rate", "0.69", 0.6)},
+		},
+		{
+			name: "a base whose unit the target bears out after other words",
+			fields: []shenbao.Field{plan("plan_iip.base", "境外分支机构3家", 0.7), plan("plan_iip.target", "境外分支机构达到11家，出口额年均增长13%以上", 0.7),
+				f("iip_rate", "3", 0.6)},
+			raised: []string{"plan_iip.base", "iip_rate"},
 		},
 		{
 			name:    "a repaired base is no witness of the table",

@@ -36,7 +36,11 @@ var numberIn = regexp.MustCompile(`\d+(\.\d+)?`)
 // printed digit. A misread digit on either side would have broken the
 // equality, so both were read right. The base must hold one figure only
 // (a cell with two is a sentence, not a restated value), and the figures
-// must be printed to the same precision (36.5 is not 36.53 read).
+// must be printed to the same precision (36.5 is not 36.53 read). The
+// equality vouches for the figure only: the words around it (吨/万元,
+// 境外分支机构…家) must be read alike around the first figure of the row's
+// other cell, or the cell stays as sure as it was read (0.69吨万元 for
+// 0.69吨/万元, on a lab copy, has the figure right and the unit not).
 func (d *doc) plans() {
 	for _, p := range planBases {
 		b, year := d.planBase(p.plan)
@@ -44,7 +48,7 @@ func (d *doc) plans() {
 			continue
 		}
 		nums := numberIn.FindAllString(d.fields[b].Value, -1)
-		if len(nums) != 1 {
+		if len(nums) != 1 || !d.affixWitnessed(b) {
 			continue
 		}
 		stated, ok := parseFigure(nums[0])
@@ -126,4 +130,30 @@ func parseFigure(s string) (figure, bool) {
 		ulp = math.Pow(10, -float64(len(s)-dot-1))
 	}
 	return figure{v, ulp}, true
+}
+
+// affixWitnessed says whether the words around plan field i's one figure
+// are read alike around the first figure of its row's other cell: the
+// target opens as the base does and names the same unit after its
+// figure (境外分支机构3家 / 境外分支机构达到11家…, 0.54吨/万元 /
+// 0.49吨/万元（降低…）).
+func (d *doc) affixWitnessed(i int) bool {
+	v := strings.TrimSpace(d.fields[i].Value)
+	loc := numberIn.FindStringIndex(v)
+	if loc == nil {
+		return false
+	}
+	pre, suf := v[:loc[0]], v[loc[1]:]
+	for j, g := range d.fields {
+		if j == i || g.Key != d.fields[i].Key {
+			continue
+		}
+		w := strings.TrimSpace(g.Value)
+		at := numberIn.FindStringIndex(w)
+		if at == nil {
+			return false
+		}
+		return strings.HasPrefix(w[:at[0]], pre) && strings.HasPrefix(w[at[1]:], suf)
+	}
+	return false
 }
