@@ -62,6 +62,12 @@ func plan(id, value string, conf float64) shenbao.Field {
 	return x
 }
 
+// iipPlan is plan_iip's base and target, read at 0.7, and the table's
+// iip_rate it restates, at 0.6.
+func iipPlan(base, target, table string) []shenbao.Field {
+	return []shenbao.Field{plan("plan_iip.base", base, 0.7), plan("plan_iip.target", target, 0.7), f("iip_rate", table, 0.6)}
+}
+
 // countNames is plat_nat's count and names, read at 0.7.
 func countNames(count, names string) []shenbao.Field {
 	s := tmpl.Rows[len(tmpl.Rows)-1]
@@ -191,14 +197,12 @@ func TestApply(t *testing.T) {
 		{
 			// The equality vouches for the figure; the unit must be read
 			// alike in the row's other cell too (a lost / on a lab copy).
-			name: "a base whose words around its figure the target does not bear out raises nothing",
-			fields: []shenbao.Field{plan("plan_iip.base", "0.69吨万元", 0.7), plan("plan_iip.target", "0.62吨/万元（降低10.14%）", 0.7),
-				f("iip_rate", "0.69", 0.6)},
+			name:   "a base whose words around its figure the target does not bear out raises nothing",
+			fields: iipPlan("0.69吨万元", "0.62吨/万元（降低10.14%）", "0.69"),
 		},
 		{
-			name: "a base whose unit the target bears out after other words",
-			fields: []shenbao.Field{plan("plan_iip.base", "境外分支机构3家", 0.7), plan("plan_iip.target", "境外分支机构达到11家，出口额年均增长13%以上", 0.7),
-				f("iip_rate", "3", 0.6)},
+			name:   "a base whose unit the target bears out after other words",
+			fields: iipPlan("境外分支机构3家", "境外分支机构达到11家，出口额年均增长13%以上", "3"),
 			raised: []string{"plan_iip.base", "iip_rate"},
 		},
 		{
