@@ -19,12 +19,20 @@
 //     the contact and the phone on the cover and in the table). Two
 //     readings of different ink that agree character for character were
 //     read right.
+//   - plans: the plan table's 基准值 restates the tables' figures of the
+//     base year (有效发明专利, 工业互联网普及率, 优质中小企业 as the sum of
+//     专精特新, 小巨人 and 单项冠军 …); the two, read on different pages,
+//     agreeing to the last digit were read right.
 //   - form: a value both recognisers read alike, fairly surely, in
 //     exactly its field's form (two decimals, a count, a phone number, a
 //     date that exists).
 //
-// The stage never changes a value and never lowers a confidence. It
-// leaves alone what the corrections stage repaired (a repair is never
+// The form also speaks against a value: a reading that breaks a form the
+// applicant has no reason to break (a phone number a digit short, a date
+// that does not exist, a letter in a count or a person's name) is a
+// misreading however sure the recogniser was, and is lowered under the
+// review threshold so the reviewer sees it (misfits). Nothing else is
+// lowered, and the stage never changes a value. It leaves alone what the corrections stage repaired (a repair is never
 // sure on its own, and a repair copied from its twin is no second
 // witness), values read from a text layer, blanks, and readings too
 // doubtful to be rescued by agreement (below Floor).
@@ -49,30 +57,34 @@ const Sure = 0.95
 // still a guess), and the reviewer looks at it anyway.
 const Floor = 0.5
 
-// Raise is one value the stage made surer, and why.
-type Raise struct {
+// Change is one value the stage made surer or doubted, and why.
+type Change struct {
 	FieldID string
-	// By names the evidence: "tie:<stated key>", "twin:<key>" or
-	// "type:<row type>".
+	// By names the evidence: "tie:<stated key>", "plan:<plan key>",
+	// "twin:<key>" or "type:<row type>"; for a doubt, "misfit:<form>".
 	By             string
 	Before, After  float64
 	CorroboratedBy []string // the other fields of the evidence
 }
 
-// Apply raises the confidence of fields (a scan's mapping with template
-// t, after the corrections stage made repairs) that the application
-// bears out, and returns what it raised.
-func Apply(fields []shenbao.Field, repairs []shenbao.Repair, t *layout.Template) []Raise {
+// Apply doubts the values of fields (a scan's mapping with template t,
+// after the corrections stage made repairs) that break their field's
+// form, raises the confidence of those the application bears out, and
+// returns what it changed.
+func Apply(fields []shenbao.Field, repairs []shenbao.Repair, t *layout.Template) []Change {
 	if t == nil || t.Kind == layout.KindSummary {
 		return nil
 	}
 	d := newDoc(fields, repairs, t)
+	// Doubts first: a value that breaks its form is raised by nothing.
+	d.misfits()
 	for _, tie := range ties {
 		tie.apply(d)
 	}
+	d.plans()
 	d.twins()
 	d.typed()
-	return d.raised
+	return d.changed
 }
 
 type doc struct {
@@ -81,13 +93,17 @@ type doc struct {
 	types    map[string]string
 	byID     map[string]int
 	repaired map[string]bool
-	raised   []Raise
+	person   map[string]bool // rows that hold a person's name alone
+	doubted  map[string]bool // fields lowered for breaking their form
+	changed  []Change
 }
 
 func newDoc(fields []shenbao.Field, repairs []shenbao.Repair, t *layout.Template) *doc {
-	d := &doc{fields: fields, t: t, types: map[string]string{}, byID: map[string]int{}, repaired: map[string]bool{}}
+	d := &doc{fields: fields, t: t, types: map[string]string{}, byID: map[string]int{}, repaired: map[string]bool{}, person: map[string]bool{}, doubted: map[string]bool{}}
 	for _, r := range t.Rows {
 		d.types[r.Key] = r.Type
+		// The cover's contact holds a phone after the name.
+		d.person[r.Key] = r.Person && r.Key != inContact.cover
 	}
 	for i, f := range fields {
 		d.byID[f.ID] = i
@@ -142,10 +158,10 @@ func fieldYear(f shenbao.Field) int {
 }
 
 // candidate says whether field i may be raised: read by OCR, not
-// repaired, not blank, and not too doubtful.
+// repaired, not blank, not breaking its form, and not too doubtful.
 func (d *doc) candidate(i int) bool {
 	f := d.fields[i]
-	return f.Source == shenbao.SourceOCR && !d.repaired[f.ID] && strings.TrimSpace(f.Value) != "" && f.Confidence >= Floor
+	return f.Source == shenbao.SourceOCR && !d.repaired[f.ID] && !d.doubted[f.ID] && strings.TrimSpace(f.Value) != "" && f.Confidence >= Floor
 }
 
 // raise makes field i sure, by the evidence named by, resting on others.
@@ -154,14 +170,23 @@ func (d *doc) raise(i int, by string, others []int) {
 	if f.Confidence >= Sure {
 		return
 	}
-	r := Raise{FieldID: f.ID, By: by, Before: f.Confidence, After: Sure}
+	r := Change{FieldID: f.ID, By: by, Before: f.Confidence, After: Sure}
 	for _, j := range others {
 		if j != i {
 			r.CorroboratedBy = append(r.CorroboratedBy, d.fields[j].ID)
 		}
 	}
 	f.Confidence = Sure
-	d.raised = append(d.raised, r)
+	d.changed = append(d.changed, r)
+}
+
+// lower doubts field i: its reading breaks its field's form (why), so no
+// evidence raises it and the reviewer is asked to look.
+func (d *doc) lower(i int, why string) {
+	f := &d.fields[i]
+	d.changed = append(d.changed, Change{FieldID: f.ID, By: why, Before: f.Confidence, After: Doubt})
+	f.Confidence = Doubt
+	d.doubted[f.ID] = true
 }
 
 // figure is a printed number: its value and the unit of its last digit

@@ -5,6 +5,7 @@ import (
 	"unicode"
 
 	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/layout"
 )
 
 // sameThing pairs the rows that state one thing twice: the cover's
@@ -39,6 +40,7 @@ func (d *doc) twins() {
 			}
 		}
 	}
+	d.divisions()
 	for _, p := range sameThing {
 		a, b := d.at(p[0], 0), d.at(p[1], 0)
 		if a < 0 || b < 0 || len([]rune(key(d.fields[a].Value))) < 2 || key(d.fields[a].Value) != key(d.fields[b].Value) {
@@ -102,4 +104,35 @@ func key(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// divisions raises the cover's province and city when the city, read in
+// its own blank, is a division of that province as the official list
+// has them (layout.Cities, regions.txt): a misread province names
+// another, whose divisions the city is not, and a misread city is rarely
+// another real division of the same province. A city the corrections
+// stage put right from the province is no witness of it.
+func (d *doc) divisions() {
+	p, c := d.at(inName[0], 0), d.at(inName[1], 0)
+	if p < 0 || c < 0 || !d.witness(p) || !d.witness(c) {
+		return
+	}
+	prov := layout.RegionStem(key(d.fields[p].Value))
+	city := layout.RegionStem(key(d.fields[c].Value))
+	if len([]rune(prov)) < 2 || len([]rune(city)) < 2 {
+		return
+	}
+	named := false
+	for _, q := range layout.Provinces() {
+		named = named || layout.RegionStem(q) == prov
+	}
+	if !named {
+		return
+	}
+	for _, x := range layout.Cities(prov) {
+		if layout.RegionStem(x) == city {
+			d.raiseBoth(p, c, "twin:divisions")
+			return
+		}
+	}
 }

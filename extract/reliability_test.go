@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/shenbao/shenbao/extract"
 	"github.com/shenbao/shenbao/extract/ocr"
 	"github.com/shenbao/shenbao/extract/scanpdf"
+	"github.com/shenbao/shenbao/layout"
 )
 
 // reliability is a calibration table of OCR'd values: per confidence
@@ -24,6 +26,10 @@ import (
 // edge, and useful when most values sit in the top bands.
 type reliability struct {
 	n, right [len(bandEdges)]int
+	// unsure counts the values under 0.9 by class (the row's type, the
+	// engine, repaired or not, the band), right and wrong: where the
+	// straight-through share is lost, without one document's strings.
+	unsure map[string]*[2]int
 }
 
 // bandEdges are the bands' lower edges, top band first: 0.9 is where a
@@ -41,7 +47,47 @@ func (r *reliability) add(rep *shenbao.Report, d corpus.Doc) {
 		if !ok {
 			continue
 		}
-		r.count(f.Confidence, corpus.Same(f.Value, tf.Value))
+		right := corpus.Same(f.Value, tf.Value)
+		r.count(f.Confidence, right)
+		if f.Confidence < corpus.SureThreshold {
+			r.note(f, rep, right)
+		}
+	}
+}
+
+// note counts an unsure value f of rep in its class.
+func (r *reliability) note(f shenbao.Field, rep *shenbao.Report, right bool) {
+	repaired := "read"
+	for _, x := range rep.Repairs {
+		if x.FieldID == f.ID {
+			repaired = "repaired:" + x.Rule
+		}
+	}
+	band := "<0.5"
+	for _, lo := range bandEdges {
+		if f.Confidence >= lo {
+			band = fmt.Sprintf("≥%.1f", lo)
+			break
+		}
+	}
+	typ := rowType(rep.Edition.ID, f.Key)
+	switch typ {
+	case "count_names":
+		typ += "/" + f.Column
+	case "text", "declaration":
+		typ += "/" + f.Key
+	}
+	k := fmt.Sprintf("%-24s %-10s %-24s %s", typ, f.Engine, repaired, band)
+	if r.unsure == nil {
+		r.unsure = map[string]*[2]int{}
+	}
+	if r.unsure[k] == nil {
+		r.unsure[k] = &[2]int{}
+	}
+	if right {
+		r.unsure[k][0]++
+	} else {
+		r.unsure[k][1]++
 	}
 }
 
@@ -84,6 +130,17 @@ func (r *reliability) String() string {
 	}
 	n, wrong := r.sure()
 	fmt.Fprintf(&b, "read at ≥ 0.9: %d of %d values (%.1f%%), right %d (%.2f%%), wrong %d\n", n, total, pct(n, total), n-wrong, pct(n-wrong, n), wrong)
+	if len(r.unsure) > 0 {
+		b.WriteString("under 0.9 by class (type, engine, repair, band): right wrong\n")
+		keys := make([]string, 0, len(r.unsure))
+		for k := range r.unsure {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(&b, "  %s %4d %4d\n", k, r.unsure[k][0], r.unsure[k][1])
+		}
+	}
 	return b.String()
 }
 
@@ -218,4 +275,18 @@ func oldWitnessed(p float64, agree bool, t float64) float64 {
 		return 1 - (1-p)*(1-t)
 	}
 	return p * 0.85
+}
+
+// rowType is the type of key's row in edition id's template.
+func rowType(id, key string) string {
+	t, ok := layout.MustLoad().Get(id)
+	if !ok {
+		return "?"
+	}
+	for _, r := range t.Rows {
+		if r.Key == key {
+			return r.Type
+		}
+	}
+	return "?"
 }
