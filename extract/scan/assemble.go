@@ -200,6 +200,21 @@ func joinText(ls []readLine) string {
 	return b.String()
 }
 
+// paragraphConfidence is the confidence of a paragraph's weakest line: a
+// value written on the cover's underlines is a paragraph, and without it
+// layout can only guess how sure the reading is.
+func paragraphConfidence(p []readLine) float64 {
+	conf := 1.0
+	for _, l := range p {
+		for _, x := range l.lines {
+			conf = min(conf, x.Confidence)
+		}
+	}
+	// 0 would say "unknown"; a line read with no confidence at all is
+	// the opposite of that.
+	return max(conf, 0.01)
+}
+
 func latinWord(r rune) bool { return r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)) }
 
 // pageNumber matches the printed page number in the footer (— 3 —).
@@ -222,7 +237,7 @@ func (pg *page) assemble(blocks []blockLay) []shenbao.Block {
 				r = r.Union(l.rect)
 			}
 			b := pg.box(r)
-			out = append(out, shenbao.Block{Text: cleanBlanks(joinText(p)), Page: pg.no, BBox: &b})
+			out = append(out, shenbao.Block{Text: cleanBlanks(joinText(p)), Page: pg.no, BBox: &b, Confidence: paragraphConfidence(p)})
 		}
 		plines = nil
 	}
