@@ -64,7 +64,7 @@ func Marshal(r *shenbao.Report) []byte {
 	e.list(r.Fields == nil, len(r.Fields))
 	for i := range r.Fields {
 		f := &r.Fields[i]
-		e.str(f.ID)
+		e.lit(f.ID)
 		e.str(f.Key)
 		e.str(f.Section)
 		e.str(f.Label)
@@ -82,7 +82,7 @@ func Marshal(r *shenbao.Report) []byte {
 	e.list(r.Checkboxes == nil, len(r.Checkboxes))
 	for i := range r.Checkboxes {
 		c := &r.Checkboxes[i]
-		e.str(c.ID)
+		e.lit(c.ID)
 		e.str(c.Key)
 		e.str(c.Section)
 		e.str(c.Group)
@@ -96,7 +96,7 @@ func Marshal(r *shenbao.Report) []byte {
 	e.list(r.Texts == nil, len(r.Texts))
 	for i := range r.Texts {
 		t := &r.Texts[i]
-		e.str(t.ID)
+		e.lit(t.ID)
 		e.str(t.Key)
 		e.str(t.Section)
 		e.str(t.Label)
@@ -115,7 +115,7 @@ func Marshal(r *shenbao.Report) []byte {
 		e.str(f.Severity)
 		e.list(f.FieldIDs == nil, len(f.FieldIDs))
 		for _, id := range f.FieldIDs {
-			e.str(id)
+			e.lit(id)
 		}
 		e.str(f.Section)
 		e.str(f.Label)
@@ -127,7 +127,7 @@ func Marshal(r *shenbao.Report) []byte {
 	}
 	e.list(r.Repairs == nil, len(r.Repairs))
 	for _, p := range r.Repairs {
-		e.str(p.FieldID)
+		e.lit(p.FieldID)
 		e.str(p.Rule)
 		e.str(p.Read)
 		e.str(p.Value)
@@ -156,14 +156,10 @@ func (e *encoder) str(s string) {
 	e.buf = append(e.buf, s...)
 }
 
-// lit writes a string no later one refers to (tag 1): a long answer, a
-// finding's message, a long value — unique, and hashing them into the
-// table was most of the encoding time.
+// lit writes a string no later one refers to (tag 1): ids, values,
+// answers, messages — unique within a report (or short), and hashing them
+// into the table was most of the encoding time.
 func (e *encoder) lit(s string) {
-	if len(s) < 32 {
-		e.str(s)
-		return
-	}
 	e.uvarint(1)
 	e.uvarint(uint64(len(s)))
 	e.buf = append(e.buf, s...)

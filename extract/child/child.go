@@ -42,6 +42,7 @@ const (
 	envJob    = "SHENBAO_CHILD"
 	envMemory = "SHENBAO_CHILD_MEMORY" // bytes of address space beyond start-up
 	envProcs  = "SHENBAO_CHILD_PROCS"
+	envNice   = "SHENBAO_CHILD_NICE" // Limits.Nice
 )
 
 // statusFD is the descriptor the child writes its status record to: the
@@ -188,6 +189,9 @@ func applyLimits() error {
 		procs = n
 	}
 	runtime.GOMAXPROCS(procs)
+	if err := applyNice(); err != nil {
+		return err
+	}
 	s := os.Getenv(envMemory)
 	if s == "" {
 		return nil
@@ -206,6 +210,44 @@ func applyLimits() error {
 	}
 	lim := uint64(base + budget)
 	return syscall.Setrlimit(syscall.RLIMIT_AS, &syscall.Rlimit{Cur: lim, Max: lim})
+}
+
+// applyNice lowers the priority of every thread of the process by
+// SHENBAO_CHILD_NICE (added to its nice value, at most 19). Linux keeps a nice value per thread, and the Go
+// runtime has started several before main: each is set, and threads
+// started later (the runtime's, OpenMP's in Tesseract) inherit the value
+// of the thread that starts them.
+func applyNice() error {
+	s := os.Getenv(envNice)
+	if s == "" || s == "0" {
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > 19 {
+		return fmt.Errorf("child: bad %s=%q", envNice, s)
+	}
+	// Relative, as nice(1): a parent already running at nice 5 starts its
+	// scans at 15. Getpriority returns 20 − nice (the raw system call).
+	cur, err := syscall.Getpriority(syscall.PRIO_PROCESS, 0)
+	if err != nil {
+		return fmt.Errorf("child: priority: %w", err)
+	}
+	n = min(20-cur+n, 19)
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return fmt.Errorf("child: list threads: %w", err)
+	}
+	for _, t := range tasks {
+		tid, err := strconv.Atoi(t.Name())
+		if err != nil {
+			continue
+		}
+		// A thread that ended meanwhile is not an error.
+		if err := syscall.Setpriority(syscall.PRIO_PROCESS, tid, n); err != nil && !errors.Is(err, syscall.ESRCH) {
+			return fmt.Errorf("child: nice %d: %w", n, err)
+		}
+	}
+	return nil
 }
 
 // peakRSS returns VmHWM from /proc/self/status in bytes, 0 if unknown.

@@ -52,6 +52,23 @@ func init() {
 		_, err := fmt.Fprint(out, b[len(b)-4096])
 		return err
 	})
+	child.Register("test-nice", func(ctx context.Context, in io.Reader, out io.Writer) error {
+		// Every thread's nice value (field 19 of /proc/…/task/TID/stat).
+		tasks, err := os.ReadDir("/proc/self/task")
+		if err != nil {
+			return err
+		}
+		for _, t := range tasks {
+			b, err := os.ReadFile("/proc/self/task/" + t.Name() + "/stat")
+			if err != nil {
+				continue
+			}
+			// The name (field 2) may hold spaces: count after its ")".
+			f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+			fmt.Fprintln(out, f[16])
+		}
+		return nil
+	})
 	child.Register("test-budget", func(ctx context.Context, in io.Reader, out io.Writer) error {
 		_, err := fmt.Fprint(out, child.Budget())
 		return err
@@ -364,6 +381,32 @@ func TestChildEnvironment(t *testing.T) {
 	for k, want := range map[string]string{"PATH": os.Getenv("PATH"), "TESSDATA_PREFIX": "/usr/share/tesseract-ocr/5/tessdata", "OMP_THREAD_LIMIT": "1"} {
 		if env[k] != want {
 			t.Errorf("child's %s = %q, want %q", k, env[k], want)
+		}
+	}
+}
+
+// TestNice: Limits.Nice lowers every thread of the child by that much from
+// the parent's priority; no Nice leaves it as the parent's.
+func TestNice(t *testing.T) {
+	raw, err := syscall.Getpriority(syscall.PRIO_PROCESS, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent := 20 - raw
+	for _, c := range []struct{ nice, want int }{{0, parent}, {5, min(parent+5, 19)}} {
+		out, err := child.Run(context.Background(), "test-nice", nil, child.Limits{Nice: c.nice})
+		if err != nil {
+			t.Fatal(err)
+		}
+		threads := strings.Fields(string(out))
+		if len(threads) < 2 {
+			t.Fatalf("Nice %d: %d threads listed, want the runtime's several", c.nice, len(threads))
+		}
+		for _, v := range threads {
+			if v != strconv.Itoa(c.want) {
+				t.Errorf("Nice %d: a thread at nice %s, want %d (parent %d): %v", c.nice, v, c.want, parent, threads)
+				break
+			}
 		}
 	}
 }

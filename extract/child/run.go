@@ -36,6 +36,11 @@ type Limits struct {
 	// Env is added to the child's environment, for libraries that read
 	// settings only at process start (e.g. OMP_THREAD_LIMIT=1).
 	Env []string
+	// Nice lowers the child's CPU priority (0–19, as nice(1)): a scan is
+	// batch work, and on a machine with as many scan workers as cores the
+	// requests a person waits for (an upload, a page) must not queue
+	// behind it. Page renders for the review pages keep 0.
+	Nice int
 	// Stage names the work for messages, bilingual "中文 / English", e.g.
 	// "MuPDF 渲染第 3 页 / rendering page 3 with MuPDF".
 	Stage string
@@ -330,7 +335,8 @@ func childEnv(name string, lim Limits) []string {
 	return append(env,
 		envJob+"="+name,
 		envMemory+"="+strconv.FormatInt(lim.Memory, 10),
-		envProcs+"="+strconv.Itoa(lim.Procs))
+		envProcs+"="+strconv.Itoa(lim.Procs),
+		envNice+"="+strconv.Itoa(min(max(lim.Nice, 0), 19)))
 }
 
 // passEnv and passPrefixes are the parent's variables a child inherits:

@@ -156,7 +156,9 @@ func (rd Reader) Read(ctx context.Context, r io.ReaderAt, size int64) (*shenbao.
 		// queued behind each other while a core stood idle.
 		Procs: o.workers(),
 		// One thread per Tesseract client: the pool is the parallelism.
-		Env:   []string{"OMP_THREAD_LIMIT=1"},
+		Env: []string{"OMP_THREAD_LIMIT=1"},
+		// Batch work: uploads and the review pages go first (nice 10).
+		Nice:  10,
 		Stage: "扫描件识别（渲染与 OCR）/ reading a scan (rendering and OCR)",
 	})
 	if err != nil {
