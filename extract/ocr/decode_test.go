@@ -183,17 +183,7 @@ func TestPrepareBatchAspect(t *testing.T) {
 }
 
 func TestSplitLines(t *testing.T) {
-	g := image.NewGray(image.Rect(0, 0, 300, 120))
-	for i := range g.Pix {
-		g.Pix[i] = 255
-	}
-	fill := func(r image.Rectangle) {
-		for y := r.Min.Y; y < r.Max.Y; y++ {
-			for x := r.Min.X; x < r.Max.X; x++ {
-				g.Pix[y*300+x] = 20
-			}
-		}
-	}
+	g, fill := inkedPaper(300, 120)
 	fill(image.Rect(10, 10, 200, 40)) // line 1
 	fill(image.Rect(10, 60, 90, 90))  // line 2
 	fill(image.Rect(95, 92, 99, 96))  // a dot under line 2: joins it
@@ -222,6 +212,44 @@ func TestSplitLines(t *testing.T) {
 	}
 	if ls := splitLines(g, image.Rect(290, 0, 300, 120)); ls != nil {
 		t.Errorf("paper split into %v", ls)
+	}
+
+	// A piece cut to its ink (a scan's): a 1 closing or opening it is
+	// inked down the crop's height as a rule is, but it runs no further
+	// than the text beside it: it is read, and the clip runs a little
+	// past the piece, where the blurred stroke's edge lies.
+	h, ink := inkedPaper(200, 60)
+	ink(image.Rect(20, 20, 23, 40))   // 1
+	ink(image.Rect(30, 21, 42, 39))   // 0, a blurred row shorter
+	ink(image.Rect(50, 20, 53, 40))   // 1
+	ink(image.Rect(100, 20, 103, 40)) // a lone 1, five pixels wide with its edge
+	for _, tt := range []struct {
+		name string
+		r    image.Rectangle
+	}{
+		{"101", image.Rect(20, 20, 53, 40)},
+		{"a lone 1", image.Rect(99, 20, 104, 40)},
+	} {
+		ls := splitLines(h, tt.r)
+		if len(ls) != 1 || ls[0].r.Min.X > tt.r.Min.X || ls[0].r.Max.X < tt.r.Max.X ||
+			ls[0].clip.Min.X >= tt.r.Min.X || ls[0].clip.Max.X <= tt.r.Max.X {
+			t.Errorf("%s in %v: %+v, want one line over it all, clipped past it", tt.name, tt.r, ls)
+		}
+	}
+}
+
+// inkedPaper is a white page w×h and a pen that inks a rectangle of it.
+func inkedPaper(w, h int) (*image.Gray, func(image.Rectangle)) {
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	for i := range g.Pix {
+		g.Pix[i] = 255
+	}
+	return g, func(r image.Rectangle) {
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				g.Pix[y*w+x] = 20
+			}
+		}
 	}
 }
 
