@@ -223,6 +223,19 @@ func TestSplitLines(t *testing.T) {
 	ink(image.Rect(30, 21, 42, 39))   // 0, a blurred row shorter
 	ink(image.Rect(50, 20, 53, 40))   // 1
 	ink(image.Rect(100, 20, 103, 40)) // a lone 1, five pixels wide with its edge
+	// A lone digit come apart across its middle (a 6's arc from its
+	// bowl, three rows apart) is one line; two lines of two characters,
+	// as far apart, stay two.
+	ink(image.Rect(140, 10, 152, 19)) // the arc
+	ink(image.Rect(140, 22, 152, 32)) // the bowl
+	if ls := splitLines(h, image.Rect(136, 6, 156, 36)); len(ls) != 1 {
+		t.Errorf("a digit come apart: %d lines, want 1", len(ls))
+	}
+	ink(image.Rect(160, 10, 178, 19))
+	ink(image.Rect(160, 22, 178, 31))
+	if ls := splitLines(h, image.Rect(158, 6, 199, 36)); len(ls) != 2 {
+		t.Errorf("two short lines: %d lines, want 2", len(ls))
+	}
 	for _, tt := range []struct {
 		name string
 		r    image.Rectangle

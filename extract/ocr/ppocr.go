@@ -580,11 +580,37 @@ func splitLines(img *image.Gray, r image.Rectangle) []lineCrop {
 	// A gap of a row or two inside a glyph (the bar of a blurred 5 come
 	// apart from its bowl) is no gap between lines, which is a quarter of
 	// a line's height at least.
+	// Nor is a gap between parts that together make one glyph's box, a
+	// digit's, narrower than four fifths of its height: a lone digit of
+	// a 150-dpi copy come apart across its middle (the 6's arc from its
+	// bowl, the 4's triangle from its stem) was read as two lines, C and
+	// U, A and T. Two lines of two characters or more are wider.
+	extent := func(rn [2]int) (int, int) {
+		x0, x1 := r.Max.X, r.Min.X
+		for y := r.Min.Y + rn[0]; y < r.Min.Y+rn[1]; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				if ink(x, y) {
+					x0, x1 = min(x0, x), max(x1, x+1)
+				}
+			}
+		}
+		return x0, x1
+	}
 	merged := runs[:1]
 	for _, rn := range runs[1:] {
-		if last := &merged[len(merged)-1]; rn[0]-last[1] < max(2, tallest/4) {
+		last := &merged[len(merged)-1]
+		gap := rn[0] - last[1]
+		if gap < max(2, tallest/4) {
 			last[1] = rn[1]
 			continue
+		}
+		if gap <= tallest/2 {
+			ax0, ax1 := extent(*last)
+			bx0, bx1 := extent(rn)
+			if (max(ax1, bx1)-min(ax0, bx0))*5 <= (rn[1]-last[0])*4 {
+				last[1] = rn[1]
+				continue
+			}
 		}
 		merged = append(merged, rn)
 	}
