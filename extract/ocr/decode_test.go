@@ -48,6 +48,13 @@ func TestDecode(t *testing.T) {
 		{"a wide gap kept", []map[int]float32{{1: 0.9}, {}, {}, {}, {}, {}, {}, {}, {2: 0.9}}, "1  2", 0.9, 0},
 		{"a narrow gap dropped", []map[int]float32{{1: 0.9}, {}, {}, {}, {}, {}, {}, {2: 0.9}}, "12", 0.9, 0},
 		{"the radical 丶 is 、", []map[int]float32{{9: 0.5, 10: 0.4}}, "、", 0.9, 0},
+		// A 、 scored under the blank in a gap as wide as a writer's is
+		// put in, its score the reading's least; a dot between digits
+		// a narrow gap apart, or under the floor, is not.
+		{"a mark under the blank in a wide gap", []map[int]float32{{1: 0.9}, {}, {}, {}, {10: 0.25}, {}, {}, {}, {2: 0.9}}, "1、2", 0.25, 0},
+		{"a dot under the blank in a narrow gap", []map[int]float32{{1: 0.9}, {}, {7: 0.3}, {}, {2: 0.9}}, "12", 0.9, 0},
+		{"a mark under the floor", []map[int]float32{{1: 0.9}, {}, {}, {}, {10: 0.1}, {}, {}, {}, {2: 0.9}}, "1  2", 0.9, 0},
+		{"a mark after the last character", []map[int]float32{{1: 0.9}, {}, {}, {}, {10: 0.3}, {}, {}, {}, {}}, "1", 0.9, 0},
 	} {
 		r := p.decode(scores(len(classes), c.frames...))
 		if r.Text != c.text || math.Abs(r.Min-c.min) > 1e-6 {
