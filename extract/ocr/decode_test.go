@@ -28,7 +28,7 @@ func scores(classes int, frames ...map[int]float32) []float32 {
 }
 
 func TestDecode(t *testing.T) {
-	classes := []string{"", "1", "2", "/", "／", "%", "．", ".", " ", "丶", "、"}
+	classes := []string{"", "1", "2", "/", "／", "%", "．", ".", " ", "丶", "、", "(", "（"}
 	p := newPPOCR(nil, classes, 1)
 	for _, c := range []struct {
 		name   string
@@ -40,7 +40,10 @@ func TestDecode(t *testing.T) {
 		{"repeats merge, blank separates", []map[int]float32{{1: 0.9}, {1: 0.95}, {}, {1: 0.8}, {2: 0.99}}, "112", 0.8, 0},
 		// '/' and '／' are one character to NFKC: 0.45+0.4 beats '1' at 0.15.
 		{"width forms merged", []map[int]float32{{3: 0.45, 4: 0.4, 1: 0.15}}, "/", 0.85, 1},
-		{"full-width form kept when likelier", []map[int]float32{{4: 0.5, 3: 0.3, 2: 0.2}}, "／", 0.8, 1},
+		// The forms write / % . and digits in ASCII only; Chinese
+		// punctuation keeps its likelier form.
+		{"ASCII form of a half-width-only character", []map[int]float32{{4: 0.5, 3: 0.3, 2: 0.2}}, "/", 0.8, 1},
+		{"full-width form kept when likelier", []map[int]float32{{12: 0.5, 11: 0.3, 2: 0.2}}, "（", 0.8, 1},
 		// The same character over frames via its two forms is one.
 		{"forms across frames are one run", []map[int]float32{{7: 0.9}, {6: 0.9}}, ".", 0.9, 0},
 		{"blank wins", []map[int]float32{{1: 0.3, 2: 0.3}}, "", 1, 0},
