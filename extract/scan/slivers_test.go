@@ -48,15 +48,18 @@ func TestJoinRowSlivers(t *testing.T) {
 	// A remnant of a rule wider than the text under it stays apart (a
 	// speck, dropped); so does a sliver more than a stroke away.
 	for _, tt := range []struct {
-		name string
-		cap  image.Rectangle
+		name      string
+		cap, body image.Rectangle
 	}{
-		{"a rule's remnant wider than the text", image.Rect(10, 10, 110, 13)},
-		{"a speck a line's quarter above", image.Rect(40, 6, 52, 9)},
+		{"a rule's remnant wider than the text", image.Rect(10, 10, 110, 13), image.Rect(40, 18, 52, 32)},
+		{"a speck a line's quarter above", image.Rect(40, 6, 52, 9), image.Rect(40, 18, 52, 32)},
+		// A line of Chinese, or a box with a pen tick rising from it,
+		// keeps its marks' rows as they were.
+		{"a sliver over a line of Chinese", image.Rect(40, 12, 52, 15), image.Rect(20, 18, 100, 44)},
 	} {
 		g, fill := whitePage(120, 100)
 		fill(tt.cap, 0)
-		fill(image.Rect(40, 18, 52, 32), 0)
+		fill(tt.body, 0)
 		if got := lineRects(binarise(g), g.Rect, nil, minH, 3*em); len(got) != 1 || got[0].Min.Y != 18 {
 			t.Errorf("%s: lines %v, want one from row 18", tt.name, got)
 		}

@@ -254,8 +254,11 @@ func sortRects(rs []image.Rectangle) {
 // a digit, the thin stroke between lost in the binarising (a gap of five
 // rows in a 150-dpi copy's 5 at the work resolution). Dropped as a speck,
 // it left the digit's bowl to be read alone, as D or 口, by both
-// recognisers alike. A rule's remnant runs wider than the text beside it
-// and stays apart. cols is a run's inked columns.
+// recognisers alike. The run joined is a digit's body, shorter than
+// three minH: a line of Chinese, or of an option's box with a pen tick
+// rising from it, is taller and keeps its slivers apart as before (the
+// marks are measured on its rows). A rule's remnant runs wider than the
+// text beside it and stays apart. cols is a run's inked columns.
 func joinCaps(runs [][2]int, minH int, cols func([2]int) (int, int)) [][2]int {
 	gap := minH
 	out := slices.Clone(runs)
@@ -267,7 +270,7 @@ func joinCaps(runs [][2]int, minH int, cols func([2]int) (int, int)) [][2]int {
 		x0, x1 := cols(rn)
 		within := func(j int) bool {
 			o := out[j]
-			if o[1]-o[0] < minH || max(o[1], rn[1])-min(o[0], rn[0]) > 4*minH {
+			if o[1]-o[0] < minH || o[1]-o[0] >= 3*minH || max(o[1], rn[1])-min(o[0], rn[0]) > 4*minH {
 				return false
 			}
 			ox0, ox1 := cols(o)
