@@ -232,7 +232,10 @@ func TestSplitLines(t *testing.T) {
 	ink(image.Rect(20, 20, 23, 40))   // 1
 	ink(image.Rect(30, 21, 42, 39))   // 0, a blurred row shorter
 	ink(image.Rect(50, 20, 53, 40))   // 1
-	ink(image.Rect(100, 20, 103, 40)) // a lone 1, five pixels wide with its edge
+	ink(image.Rect(100, 20, 103, 40)) // a lone 1, three pixels wide
+	for y := 22; y < 38; y++ {
+		h.Pix[y*200+99], h.Pix[y*200+103] = 180, 180 // its blurred edges
+	}
 	// A lone digit come apart across its middle (a 6's arc from its
 	// bowl, three rows apart) is one line; two lines of two characters,
 	// as far apart, stay two.

@@ -685,23 +685,76 @@ func splitLines(img *image.Gray, r image.Rectangle) []lineCrop {
 		// The line runs as far as faint ink does: the thin strokes of a
 		// 三 opening it, blurred on a 150-dpi copy, are lighter than
 		// midway, and the crop began at 明 with the 三 cut in half in its
-		// margin (read 明市…, the 三 lost at 0.98).
+		// margin (read 明市…, the 三 lost at 0.98). A column counts with
+		// three faint pixels at least, and a row faint nearly across is
+		// a light rule, not ink (a trailing _ read off one in the lab).
+		faintRow := make([]bool, y1-y0)
+		for y := y0; y < y1; y++ {
+			n := 0
+			for x := r.Min.X; x < r.Max.X; x++ {
+				if faint(x, y) {
+					n++
+				}
+			}
+			faintRow[y-y0] = ruleRow[y-r.Min.Y] || n*5 >= r.Dx()*4 && r.Dx() > r.Dy()
+		}
+		faintCol := func(x int) bool {
+			if ruleCol[x-r.Min.X] {
+				return false
+			}
+			n := 0
+			for y := y0; y < y1; y++ {
+				if !faintRow[y-y0] && faint(x, y) {
+					n++
+				}
+			}
+			return n >= 3
+		}
+		// From the ink, outwards while faint columns follow one another
+		// no further apart than a quarter of the line's height (the
+		// space between two characters): a mark beyond a wider gap is
+		// not the line's.
 		x0, x1 := r.Max.X, r.Min.X
 		for y := y0; y < y1; y++ {
 			for x := r.Min.X; x < r.Max.X; x++ {
-				if faint(x, y) && !ruleRow[y-r.Min.Y] && !ruleCol[x-r.Min.X] {
+				if ink(x, y) {
 					x0, x1 = min(x0, x), max(x1, x+1)
 				}
 			}
 		}
-		// The line is read up to the rules around it and, where none
-		// bounds it, a little past r: r is where the caller found ink
-		// (a scan's piece is cut at its binarised ink), and a blurred
-		// stroke's lighter edge lies just outside it. Painted white
-		// there, a closing 1 lost its right half and read as ] (15.81
-		// as 15.8], a 150-dpi copy); an opening one is lost alike.
+		reach := max(2, (y1-y0)/4)
+		for x, last := x0-1, x0; x >= r.Min.X && last-x <= reach; x-- {
+			if faintCol(x) {
+				x0, last = x, x
+			}
+		}
+		for x, last := x1, x1-1; x < r.Max.X && x-last <= reach; x++ {
+			if faintCol(x) {
+				x1, last = x+1, x
+			}
+		}
+		// The line is read up to the rules around it and, where its ink
+		// meets r's side with no rule there, a little past r: r is then
+		// cut at ink (a scan's piece, cut at its binarised ink), and a
+		// blurred stroke's lighter edge lies just outside it. Painted
+		// white there, a closing 1 lost its right half and read as ]
+		// (15.81 as 15.8], a 150-dpi copy); an opening one is lost
+		// alike. A crop with paper around its ink ends where it ends:
+		// past it may stand a cell's rule, read as ）.
 		px, py := max(2, (y1-y0)/6), max(1, (y1-y0)/10)
-		clip := image.Rect(r.Min.X-px, r.Min.Y-py, r.Max.X+px, r.Max.Y+py)
+		clip := r
+		if x0 <= r.Min.X {
+			clip.Min.X -= px
+		}
+		if x1 >= r.Max.X {
+			clip.Max.X += px
+		}
+		if y0 <= r.Min.Y {
+			clip.Min.Y -= py
+		}
+		if y1 >= r.Max.Y {
+			clip.Max.Y += py
+		}
 		for y := l[0] - 1; y >= 0; y-- {
 			if ruleRow[y] {
 				clip.Min.Y = r.Min.Y + y + 1
