@@ -172,7 +172,8 @@ var cellEngines = []string{"tesseract", "ppocr", "both"}
 // the reliability of confident readings. PP-OCR must read 99.5 % of each
 // set's 150-dpi cells exactly (issue 20). Slow: SHENBAO_CELLS=1 (make
 // bench); SHENBAO_CELLS_MAX bounds the cells of each set (default 300,
-// spread over the documents).
+// spread over the documents), SHENBAO_CELLS_DPI=150,200 the resolutions,
+// SHENBAO_CELLS_DOCS=REGEXP the documents.
 func TestValueCells(t *testing.T) {
 	if os.Getenv("SHENBAO_CELLS") != "1" {
 		t.Skip("SHENBAO_CELLS=1 measures the recognisers on value cells")
@@ -200,6 +201,18 @@ func TestValueCells(t *testing.T) {
 	if v, err := strconv.Atoi(os.Getenv("SHENBAO_CELLS_MAX")); err == nil && v > 0 {
 		limit = v
 	}
+	// SHENBAO_CELLS_DPI=150,200 measures at those resolutions only.
+	dpis := cellDPIs
+	if v := os.Getenv("SHENBAO_CELLS_DPI"); v != "" {
+		dpis = nil
+		for _, f := range strings.Split(v, ",") {
+			d, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || d <= 0 {
+				t.Fatalf("SHENBAO_CELLS_DPI=%q: want resolutions such as 150,200", v)
+			}
+			dpis = append(dpis, d)
+		}
+	}
 	start := time.Now()
 	all := valueCells(t)
 	t.Logf("%d value cells found in %v", len(all), time.Since(start).Round(time.Second))
@@ -218,6 +231,14 @@ func TestValueCells(t *testing.T) {
 		}},
 		{"lab", "the lab's styles (" + labStyleNames() + ") at each dpi, deskewed", spread(lab, limit), labCellPage},
 	}
+	// SHENBAO_CELLS_DOCS=REGEXP keeps the chosen cells of the documents
+	// it matches: a look at a few misses without reading all the rest.
+	if v := os.Getenv("SHENBAO_CELLS_DOCS"); v != "" {
+		re := regexp.MustCompile(v)
+		for i := range sets {
+			sets[i].cells = slices.DeleteFunc(sets[i].cells, func(c valueCell) bool { return !re.MatchString(filepath.Base(c.doc)) })
+		}
+	}
 	scores := map[cellKey]*engineScore{}
 	var wrong []string
 	for _, set := range sets {
@@ -225,7 +246,7 @@ func TestValueCells(t *testing.T) {
 			t.Logf("%s: no cells", set.name)
 			continue
 		}
-		for _, dpi := range cellDPIs {
+		for _, dpi := range dpis {
 			start := time.Now()
 			wrong = append(wrong, readCellSet(t, set, dpi, pp, tess, scores)...)
 			t.Logf("%s at %d dpi: %d cells read in %v", set.name, dpi, len(set.cells), time.Since(start).Round(time.Second))

@@ -28,7 +28,7 @@ func scores(classes int, frames ...map[int]float32) []float32 {
 }
 
 func TestDecode(t *testing.T) {
-	classes := []string{"", "1", "2", "/", "／", "%", "．", ".", " ", "丶", "、"}
+	classes := []string{"", "1", "2", "/", "／", "%", "．", ".", " ", "丶", "、", "(", "（"}
 	p := newPPOCR(nil, classes, 1)
 	for _, c := range []struct {
 		name   string
@@ -40,7 +40,10 @@ func TestDecode(t *testing.T) {
 		{"repeats merge, blank separates", []map[int]float32{{1: 0.9}, {1: 0.95}, {}, {1: 0.8}, {2: 0.99}}, "112", 0.8, 0},
 		// '/' and '／' are one character to NFKC: 0.45+0.4 beats '1' at 0.15.
 		{"width forms merged", []map[int]float32{{3: 0.45, 4: 0.4, 1: 0.15}}, "/", 0.85, 1},
-		{"full-width form kept when likelier", []map[int]float32{{4: 0.5, 3: 0.3, 2: 0.2}}, "／", 0.8, 1},
+		// The forms write / % . and digits in ASCII only; Chinese
+		// punctuation keeps its likelier form.
+		{"ASCII form of a half-width-only character", []map[int]float32{{4: 0.5, 3: 0.3, 2: 0.2}}, "/", 0.8, 1},
+		{"full-width form kept when likelier", []map[int]float32{{12: 0.5, 11: 0.3, 2: 0.2}}, "（", 0.8, 1},
 		// The same character over frames via its two forms is one.
 		{"forms across frames are one run", []map[int]float32{{7: 0.9}, {6: 0.9}}, ".", 0.9, 0},
 		{"blank wins", []map[int]float32{{1: 0.3, 2: 0.3}}, "", 1, 0},
@@ -48,6 +51,13 @@ func TestDecode(t *testing.T) {
 		{"a wide gap kept", []map[int]float32{{1: 0.9}, {}, {}, {}, {}, {}, {}, {}, {2: 0.9}}, "1  2", 0.9, 0},
 		{"a narrow gap dropped", []map[int]float32{{1: 0.9}, {}, {}, {}, {}, {}, {}, {2: 0.9}}, "12", 0.9, 0},
 		{"the radical 丶 is 、", []map[int]float32{{9: 0.5, 10: 0.4}}, "、", 0.9, 0},
+		// A 、 scored under the blank in a gap as wide as a writer's is
+		// put in, its score the reading's least; a dot between digits
+		// a narrow gap apart, or under the floor, is not.
+		{"a mark under the blank in a wide gap", []map[int]float32{{1: 0.9}, {}, {}, {}, {10: 0.25}, {}, {}, {}, {2: 0.9}}, "1、2", 0.25, 0},
+		{"a dot under the blank in a narrow gap", []map[int]float32{{1: 0.9}, {}, {7: 0.3}, {}, {2: 0.9}}, "12", 0.9, 0},
+		{"a mark under the floor", []map[int]float32{{1: 0.9}, {}, {}, {}, {10: 0.1}, {}, {}, {}, {2: 0.9}}, "1  2", 0.9, 0},
+		{"a mark after the last character", []map[int]float32{{1: 0.9}, {}, {}, {}, {10: 0.3}, {}, {}, {}, {}}, "1", 0.9, 0},
 	} {
 		r := p.decode(scores(len(classes), c.frames...))
 		if r.Text != c.text || math.Abs(r.Min-c.min) > 1e-6 {
@@ -183,17 +193,7 @@ func TestPrepareBatchAspect(t *testing.T) {
 }
 
 func TestSplitLines(t *testing.T) {
-	g := image.NewGray(image.Rect(0, 0, 300, 120))
-	for i := range g.Pix {
-		g.Pix[i] = 255
-	}
-	fill := func(r image.Rectangle) {
-		for y := r.Min.Y; y < r.Max.Y; y++ {
-			for x := r.Min.X; x < r.Max.X; x++ {
-				g.Pix[y*300+x] = 20
-			}
-		}
-	}
+	g, fill := inkedPaper(300, 120)
 	fill(image.Rect(10, 10, 200, 40)) // line 1
 	fill(image.Rect(10, 60, 90, 90))  // line 2
 	fill(image.Rect(95, 92, 99, 96))  // a dot under line 2: joins it
@@ -222,6 +222,60 @@ func TestSplitLines(t *testing.T) {
 	}
 	if ls := splitLines(g, image.Rect(290, 0, 300, 120)); ls != nil {
 		t.Errorf("paper split into %v", ls)
+	}
+
+	// A piece cut to its ink (a scan's): a 1 closing or opening it is
+	// inked down the crop's height as a rule is, but it runs no further
+	// than the text beside it: it is read, and the clip runs a little
+	// past the piece, where the blurred stroke's edge lies.
+	h, ink := inkedPaper(200, 60)
+	ink(image.Rect(20, 20, 23, 40))   // 1
+	ink(image.Rect(30, 21, 42, 39))   // 0, a blurred row shorter
+	ink(image.Rect(50, 20, 53, 40))   // 1
+	ink(image.Rect(100, 20, 103, 40)) // a lone 1, three pixels wide
+	for y := 22; y < 38; y++ {
+		h.Pix[y*200+99], h.Pix[y*200+103] = 180, 180 // its blurred edges
+	}
+	// A lone digit come apart across its middle (a 6's arc from its
+	// bowl, three rows apart) is one line; two lines of two characters,
+	// as far apart, stay two.
+	ink(image.Rect(140, 10, 152, 19)) // the arc
+	ink(image.Rect(140, 22, 152, 32)) // the bowl
+	if ls := splitLines(h, image.Rect(136, 6, 156, 36)); len(ls) != 1 {
+		t.Errorf("a digit come apart: %d lines, want 1", len(ls))
+	}
+	ink(image.Rect(160, 10, 178, 19))
+	ink(image.Rect(160, 22, 178, 31))
+	if ls := splitLines(h, image.Rect(158, 6, 199, 36)); len(ls) != 2 {
+		t.Errorf("two short lines: %d lines, want 2", len(ls))
+	}
+	for _, tt := range []struct {
+		name string
+		r    image.Rectangle
+	}{
+		{"101", image.Rect(20, 20, 53, 40)},
+		{"a lone 1", image.Rect(99, 20, 104, 40)},
+	} {
+		ls := splitLines(h, tt.r)
+		if len(ls) != 1 || ls[0].r.Min.X > tt.r.Min.X || ls[0].r.Max.X < tt.r.Max.X ||
+			ls[0].clip.Min.X >= tt.r.Min.X || ls[0].clip.Max.X <= tt.r.Max.X {
+			t.Errorf("%s in %v: %+v, want one line over it all, clipped past it", tt.name, tt.r, ls)
+		}
+	}
+}
+
+// inkedPaper is a white page w×h and a pen that inks a rectangle of it.
+func inkedPaper(w, h int) (*image.Gray, func(image.Rectangle)) {
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	for i := range g.Pix {
+		g.Pix[i] = 255
+	}
+	return g, func(r image.Rectangle) {
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				g.Pix[y*w+x] = 20
+			}
+		}
 	}
 }
 

@@ -41,7 +41,7 @@ const (
 	// topK classes per frame are kept for the decoding: the winner, the
 	// alternatives reported, and the forms of one character NFKC merges.
 	topK = 5
-	// minLine pixels is the least height or width of a line worth
+	// minLine pixels is the least height of a line worth
 	// reading: a speck of a rule in a corner is not one.
 	minLine = 6
 	// gapFrames is a character and a half: a frame is 8 pixels of the
@@ -107,6 +107,14 @@ type PPOCROptions struct {
 // writes the radical, but the model gives it much of a 、's score.
 var sameGlyph = map[string]string{"丶": "、"}
 
+// halfOnly are the characters the forms write only in their ASCII form:
+// digits, Latin letters and / % . - + (the corpus's and the seed forms'
+// 60 吨/万元 and every percentage), never ／ ％ ０. A full-width form of
+// one the model likes better is written as ASCII: ／ read in 吨/万元 at
+// 1.00, with Tesseract agreeing up to width, was a wrong value read
+// sure. Chinese punctuation — （ ： ， — keeps its likelier form.
+const halfOnly = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz/%.-+"
+
 func newPPOCR(model recModel, classes []string, runs int) *PPOCR {
 	if runs <= 0 {
 		runs = runtime.NumCPU()
@@ -123,6 +131,8 @@ func newPPOCR(model recModel, classes []string, runs int) *PPOCR {
 		k := norm.NFKC.String(c)
 		if i == 0 {
 			k = "\x00blank"
+		} else if len(k) == 1 && strings.Contains(halfOnly, k) {
+			classes[i] = k
 		}
 		id, ok := ids[k]
 		if !ok {
@@ -328,6 +338,11 @@ func (p *PPOCR) decode(s []float32) Reading {
 	}
 	var chars []CharProb
 	var spans [][2]int // each character's first and last frame
+	type pending struct {
+		f, cls int
+		prob   float64
+	}
+	var pend pending
 	prev := int32(-1)
 	var top [topK]int
 	for f := 0; f < t; f++ {
@@ -358,8 +373,25 @@ func (p *PPOCR) decode(s []float32) Reading {
 		b := cands[best]
 		if b.g == p.group[0] {
 			prev = -1
+			// A small mark between two characters the model scores
+			// under the blank (a 150-dpi copy's 、 at 0.25 against the
+			// blank's 0.49, read 中心  国家级): kept as the likeliest
+			// other of the blank run, put in if a character follows.
+			for j := 0; j < nc; j++ {
+				if c := cands[j]; j != best && c.prob >= punctFloor && strings.Contains(smallMarks, p.classes[c.cls]) && len(chars) > 0 && c.prob > pend.prob {
+					pend = pending{f, c.cls, c.prob}
+				}
+			}
 			continue
 		}
+		// Only in a gap as wide as the writer's own (see below): a
+		// mark was lost there, where between the digits of a number
+		// a faint dot would be noise.
+		if pend.prob > 0 && f-spans[len(spans)-1][1]-1 > gapFrames {
+			chars = append(chars, CharProb{Text: p.classes[pend.cls], Prob: pend.prob})
+			spans = append(spans, [2]int{pend.f, pend.f})
+		}
+		pend = pending{}
 		var alts []Alt
 		for j := 0; j < nc; j++ {
 			if j != best && cands[j].g != p.group[0] && cands[j].prob >= 0.001 {
@@ -394,6 +426,14 @@ func (p *PPOCR) decode(s []float32) Reading {
 	rd.Text = strings.TrimSpace(sb.String())
 	return rd
 }
+
+// smallMarks are the marks so small the model may score them under the
+// blank between two characters; punctFloor is the least score one is put
+// in at, its probability then the reading's smallest.
+const (
+	smallMarks = "、，,。．.·：:；;"
+	punctFloor = 0.2
+)
 
 // Witnessed is the confidence of a PP-OCR reading whose smallest
 // character probability is pmin, given whether Tesseract read the same
@@ -480,7 +520,10 @@ func topClasses(row []float32, top []int) int {
 // underline) belongs to the line nearest it.
 func splitLines(img *image.Gray, r image.Rectangle) []lineCrop {
 	r = r.Intersect(img.Rect)
-	if r.Dx() < minLine || r.Dy() < minLine {
+	// A lone 1 is a line as narrow as its stroke (five pixels at the
+	// work resolution in a 150-dpi copy's count cell): only its height
+	// tells a line from a speck.
+	if r.Dx() < 2 || r.Dy() < minLine {
 		return nil
 	}
 	lo, hi := uint8(255), uint8(0)
@@ -494,6 +537,8 @@ func splitLines(img *image.Gray, r image.Rectangle) []lineCrop {
 	}
 	cut := (int(lo) + int(hi)) / 2
 	dark := func(x, y int) bool { return int(img.Pix[(y-img.Rect.Min.Y)*img.Stride+x-img.Rect.Min.X]) < cut }
+	faintCut := (int(lo) + 3*int(hi)) / 4
+	faint := func(x, y int) bool { return int(img.Pix[(y-img.Rect.Min.Y)*img.Stride+x-img.Rect.Min.X]) < faintCut }
 	rows, cols := make([]int, r.Dy()), make([]int, r.Dx())
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		for x := r.Min.X; x < r.Max.X; x++ {
@@ -510,6 +555,41 @@ func splitLines(img *image.Gray, r image.Rectangle) []lineCrop {
 	for x, n := range cols {
 		// Only near the crop's sides: a 1 or a 丨 inside is text.
 		ruleCol[x] = n*5 >= r.Dy()*4 && (x*5 < r.Dx() || x*5 >= r.Dx()*4)
+	}
+	// And only where it runs past the text's rows, above and below (a
+	// tenth of the crop): in a crop cut to its ink (a scan's piece) a
+	// closing or opening 1 is inked down the crop's height too, and
+	// taken for a rule it was lost (15.81 read 15.8 at 0.98, a mobile
+	// number's leading 1 dropped).
+	ty0, ty1 := r.Dy(), 0
+	for y := range rows {
+		if ruleRow[y] {
+			continue
+		}
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if !ruleCol[x-r.Min.X] && dark(x, r.Min.Y+y) {
+				ty0, ty1 = min(ty0, y), max(ty1, y+1)
+				break
+			}
+		}
+	}
+	past := max(2, r.Dy()/10)
+	for x, rule := range ruleCol {
+		if !rule {
+			continue
+		}
+		above, below := 0, 0
+		for y := range rows {
+			if ruleRow[y] || !dark(r.Min.X+x, r.Min.Y+y) {
+				continue
+			}
+			if y < ty0 {
+				above++
+			} else if y >= ty1 {
+				below++
+			}
+		}
+		ruleCol[x] = ty1 > ty0 && above >= past && below >= past
 	}
 	ink := func(x, y int) bool { return dark(x, y) && !ruleRow[y-r.Min.Y] && !ruleCol[x-r.Min.X] }
 	for y := range rows {
@@ -542,11 +622,37 @@ func splitLines(img *image.Gray, r image.Rectangle) []lineCrop {
 	// A gap of a row or two inside a glyph (the bar of a blurred 5 come
 	// apart from its bowl) is no gap between lines, which is a quarter of
 	// a line's height at least.
+	// Nor is a gap between parts that together make one glyph's box, a
+	// digit's, narrower than four fifths of its height: a lone digit of
+	// a 150-dpi copy come apart across its middle (the 6's arc from its
+	// bowl, the 4's triangle from its stem) was read as two lines, C and
+	// U, A and T. Two lines of two characters or more are wider.
+	extent := func(rn [2]int) (int, int) {
+		x0, x1 := r.Max.X, r.Min.X
+		for y := r.Min.Y + rn[0]; y < r.Min.Y+rn[1]; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				if ink(x, y) {
+					x0, x1 = min(x0, x), max(x1, x+1)
+				}
+			}
+		}
+		return x0, x1
+	}
 	merged := runs[:1]
 	for _, rn := range runs[1:] {
-		if last := &merged[len(merged)-1]; rn[0]-last[1] < max(2, tallest/4) {
+		last := &merged[len(merged)-1]
+		gap := rn[0] - last[1]
+		if gap < max(2, tallest/4) {
 			last[1] = rn[1]
 			continue
+		}
+		if gap <= tallest/2 {
+			ax0, ax1 := extent(*last)
+			bx0, bx1 := extent(rn)
+			if (max(ax1, bx1)-min(ax0, bx0))*5 <= (rn[1]-last[0])*4 {
+				last[1] = rn[1]
+				continue
+			}
 		}
 		merged = append(merged, rn)
 	}
@@ -576,6 +682,38 @@ func splitLines(img *image.Gray, r image.Rectangle) []lineCrop {
 	var out []lineCrop
 	for _, l := range lines {
 		y0, y1 := r.Min.Y+l[0], r.Min.Y+l[1]
+		// The line runs as far as faint ink does: the thin strokes of a
+		// 三 opening it, blurred on a 150-dpi copy, are lighter than
+		// midway, and the crop began at 明 with the 三 cut in half in its
+		// margin (read 明市…, the 三 lost at 0.98). A column counts with
+		// three faint pixels at least, and a row faint nearly across is
+		// a light rule, not ink (a trailing _ read off one in the lab).
+		faintRow := make([]bool, y1-y0)
+		for y := y0; y < y1; y++ {
+			n := 0
+			for x := r.Min.X; x < r.Max.X; x++ {
+				if faint(x, y) {
+					n++
+				}
+			}
+			faintRow[y-y0] = ruleRow[y-r.Min.Y] || n*5 >= r.Dx()*4 && r.Dx() > r.Dy()
+		}
+		faintCol := func(x int) bool {
+			if ruleCol[x-r.Min.X] {
+				return false
+			}
+			n := 0
+			for y := y0; y < y1; y++ {
+				if !faintRow[y-y0] && faint(x, y) {
+					n++
+				}
+			}
+			return n >= 3
+		}
+		// From the ink, outwards while faint columns follow one another
+		// no further apart than a quarter of the line's height (the
+		// space between two characters): a mark beyond a wider gap is
+		// not the line's.
 		x0, x1 := r.Max.X, r.Min.X
 		for y := y0; y < y1; y++ {
 			for x := r.Min.X; x < r.Max.X; x++ {
@@ -584,8 +722,39 @@ func splitLines(img *image.Gray, r image.Rectangle) []lineCrop {
 				}
 			}
 		}
-		// The line is read up to the rules around it.
+		reach := max(2, (y1-y0)/4)
+		for x, last := x0-1, x0; x >= r.Min.X && last-x <= reach; x-- {
+			if faintCol(x) {
+				x0, last = x, x
+			}
+		}
+		for x, last := x1, x1-1; x < r.Max.X && x-last <= reach; x++ {
+			if faintCol(x) {
+				x1, last = x+1, x
+			}
+		}
+		// The line is read up to the rules around it and, where its ink
+		// meets r's side with no rule there, a little past r: r is then
+		// cut at ink (a scan's piece, cut at its binarised ink), and a
+		// blurred stroke's lighter edge lies just outside it. Painted
+		// white there, a closing 1 lost its right half and read as ]
+		// (15.81 as 15.8], a 150-dpi copy); an opening one is lost
+		// alike. A crop with paper around its ink ends where it ends:
+		// past it may stand a cell's rule, read as ）.
+		px, py := max(2, (y1-y0)/6), max(1, (y1-y0)/10)
 		clip := r
+		if x0 <= r.Min.X {
+			clip.Min.X -= px
+		}
+		if x1 >= r.Max.X {
+			clip.Max.X += px
+		}
+		if y0 <= r.Min.Y {
+			clip.Min.Y -= py
+		}
+		if y1 >= r.Max.Y {
+			clip.Max.Y += py
+		}
 		for y := l[0] - 1; y >= 0; y-- {
 			if ruleRow[y] {
 				clip.Min.Y = r.Min.Y + y + 1
