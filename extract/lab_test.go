@@ -49,7 +49,7 @@ var labStyles = []labStyle{
 	// Ticks drawn large and fast down a column of options, their foot
 	// below the box and their stroke into the line above, on a light
 	// 150-dpi gray JPEG: the field's hardest copies.
-	{doc: "nat2024_04_pdf", name: "150dpi-gray-pen-large", marks: []string{"pen:large", "pen:large", "pen:cross", "pen:large", "pen:tick"}, ink: roughen.BlueInk,
+	{doc: "cq2024_03_pdf", name: "150dpi-gray-pen-large", marks: []string{"pen:large", "pen:large", "pen:cross", "pen:large", "pen:tick"}, ink: roughen.BlueInk,
 		dpi: 150, mode: roughen.ModeGray, quality: 35, skew: 1.2, blur: true, noise: 6},
 }
 

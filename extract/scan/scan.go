@@ -161,6 +161,7 @@ type page struct {
 	gray   *image.Gray
 	bin    *bitmap
 	light  *bitmap // bin at the looser threshold marks are found with
+	faint  *bitmap // the page at faintCut, made when boxes are looked for
 	p      gridParams
 	em     int     // nominal body-text height in pixels
 	marks  []*mark // the option marks found by layout
@@ -355,7 +356,7 @@ func (pg *page) finish(ctx context.Context, lay []blockLay, rec Recognizer) erro
 			return err
 		}
 	}
-	pg.gray, pg.light = nil, nil
+	pg.gray, pg.light, pg.faint = nil, nil, nil
 	return nil
 }
 
@@ -1030,6 +1031,12 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 		found = dropOverlapping(found)
 		rects, found = joinCutLines(rects, found)
 		alignedBoxes(pg.gray, pg.light, r, rects, found)
+		if pg.faint == nil {
+			pg.faint = binariseAt(pg.gray, faintCut)
+		}
+		for i, lr := range rects {
+			found[i] = faintBoxes(pg.gray, pg.bin, pg.faint, r, lr, pg.em, found[i])
+		}
 		for i := range rects {
 			for _, m := range found[i] {
 				switch {

@@ -16,6 +16,8 @@ type labOption struct {
 	pen  roughen.PenKind
 	tick bool // marked by pen (pen says how); false: left empty
 	n    int  // characters of the option's words; 0: six
+	// solid: the box printed filled (■), the form's own tick.
+	solid bool
 }
 
 // labForm draws a form page at dpi: a table whose label column holds
@@ -23,7 +25,7 @@ type labOption struct {
 // (its outline light gray, as a copy of a copy prints it) followed by
 // the option's characters; a heading line of characters above them.
 // The marked options get their pen marks in ink.
-func labForm(dpi float64, w, h int, rows []int, heads []int, opts []labOption, ink color.RGBA, seed uint64) *image.RGBA {
+func labForm(dpi float64, w, h int, rows []int, heads []int, opts []labOption, ink color.RGBA, boxGray uint8, seed uint64) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	roughen.Fill(img, img.Rect, color.RGBA{255, 255, 255, 255})
 	rng := rand.New(rand.NewPCG(seed, 11))
@@ -65,7 +67,7 @@ func labForm(dpi float64, w, h int, rows []int, heads []int, opts []labOption, i
 	for _, o := range opts {
 		s := em * 8 / 10
 		box := image.Rect(o.x, o.y+em/10, o.x+s, o.y+em/10+s)
-		gray := color.RGBA{90, 90, 90, 255}
+		gray := color.RGBA{boxGray, boxGray, boxGray, 255}
 		bw := max(1.0, float64(em)/18)
 		roughen.Line(img, box.Min, image.Pt(box.Max.X, box.Min.Y), bw, gray)
 		roughen.Line(img, image.Pt(box.Max.X, box.Min.Y), box.Max, bw, gray)
@@ -76,7 +78,10 @@ func labForm(dpi float64, w, h int, rows []int, heads []int, opts []labOption, i
 			n = 6
 		}
 		text(o.x+em+em/8, o.y, n)
-		if o.tick {
+		switch {
+		case o.solid:
+			roughen.Fill(img, box, black)
+		case o.tick:
 			roughen.Pen(img, box, o.pen, ink, rng)
 		}
 	}
@@ -102,6 +107,20 @@ func labMarks(img *image.RGBA, dpi float64, q int, seed uint64) (*page, float64)
 	pg.layout(tables)
 	decideMarks(pg.marks)
 	return pg, f
+}
+
+// labFound returns where option o's box lies on the page read at f
+// times the lab's dpi, and the marks found over it.
+func labFound(pg *page, o labOption, em int, f float64) (image.Rectangle, []*mark) {
+	s := em * 8 / 10
+	want := image.Rect(int(float64(o.x)*f), int(float64(o.y+em/10)*f), int(float64(o.x+s)*f), int(float64(o.y+em/10+s)*f))
+	var found []*mark
+	for _, m := range pg.marks {
+		if in := m.rect.Intersect(want); 2*area(in) >= min(area(m.rect), area(want)) {
+			found = append(found, m)
+		}
+	}
+	return want, found
 }
 
 // Pen ticks on a 150-dpi gray copy, the field's hardest: large ticks
@@ -142,17 +161,10 @@ func TestPenTicksAt150(t *testing.T) {
 				labOption{x: x0 + 4*em, y: r2 + em/2, pen: tt.pen, n: 1},
 				labOption{x: x0 + em*16, y: r2 + em/2, pen: tt.pen, n: 1},
 				labOption{x: x0 + em*20, y: r2 + em/2, pen: tt.pen, tick: true, n: 1})
-			img := labForm(dpi, int(8.27*dpi), r3+3*em, []int{r0, r1, r2, r3}, []int{r0 + em/3, r1 + em/3}, opts, tt.ink, seed)
+			img := labForm(dpi, int(8.27*dpi), r3+3*em, []int{r0, r1, r2, r3}, []int{r0 + em/3, r1 + em/3}, opts, tt.ink, 90, seed)
 			pg, f := labMarks(img, dpi, tt.q, seed)
 			for i, o := range opts {
-				s := em * 8 / 10
-				want := image.Rect(int(float64(o.x)*f), int(float64(o.y+em/10)*f), int(float64(o.x+s)*f), int(float64(o.y+em/10+s)*f))
-				var found []*mark
-				for _, m := range pg.marks {
-					if in := m.rect.Intersect(want); 2*area(in) >= min(area(m.rect), area(want)) {
-						found = append(found, m)
-					}
-				}
+				want, found := labFound(pg, o, em, f)
 				switch {
 				case len(found) != 1:
 					t.Errorf("%s seed %d: option %d (tick %v) at %v: %d marks", tt.name, seed, i, o.tick, want, len(found))
@@ -169,6 +181,44 @@ func TestPenTicksAt150(t *testing.T) {
 			}
 			if len(pg.marks) != len(opts) {
 				t.Errorf("%s seed %d: %d marks, want %d", tt.name, seed, len(pg.marks), len(opts))
+			}
+		}
+	}
+}
+
+// Boxes printed in a light gray (lighter than the text, as forms set
+// them) come out fainter than either threshold on a 150-dpi gray copy;
+// the form's own ■ beside them is solid. The empty boxes are found in
+// the space before their words, and decided surely.
+func TestFaintBoxesAt150(t *testing.T) {
+	dpi := 150.0
+	em := int(10.5 / 72 * dpi)
+	for _, boxGray := range []uint8{150, 170} {
+		for seed := uint64(1); seed <= 3; seed++ {
+			label := em * 10
+			x0 := label + em/2
+			rows := []int{3 * em}
+			var opts []labOption
+			for k := 0; k < 5; k++ {
+				y := rows[len(rows)-1]
+				// 是 ■否, ■是 否, and a third option on some rows.
+				opts = append(opts, labOption{x: x0, y: y + em, solid: k%2 == 1, n: 1},
+					labOption{x: x0 + 4*em, y: y + em, solid: k%2 == 0, n: 1})
+				if k >= 3 {
+					opts = append(opts, labOption{x: x0 + 8*em, y: y + em, n: 8})
+				}
+				rows = append(rows, y+3*em)
+			}
+			img := labForm(dpi, int(8.27*dpi), rows[len(rows)-1]+3*em, rows, nil, opts, roughen.BlackInk, boxGray, seed)
+			pg, f := labMarks(img, dpi, 40, seed)
+			for i, o := range opts {
+				want, found := labFound(pg, o, em, f)
+				switch {
+				case len(found) != 1:
+					t.Errorf("gray %d seed %d: option %d (solid %v) at %v: %d marks", boxGray, seed, i, o.solid, want, len(found))
+				case found[0].checked() != o.solid || found[0].conf < 0.9:
+					t.Errorf("gray %d seed %d: option %d: checked %v (fill %.3f, conf %.2f), want %v", boxGray, seed, i, found[0].checked(), found[0].fill, found[0].conf, o.solid)
+				}
 			}
 		}
 	}

@@ -576,3 +576,60 @@ func boxTaken(found [][]mark, r image.Rectangle) bool {
 	}
 	return false
 }
+
+// faintCut is the level boxes printed in light gray are found at (a form
+// sets its boxes lighter than its text, and a copy fades them further):
+// lighter than markCut, darker than the paper a flattened copy leaves.
+const faintCut = 228
+
+// faintBoxes adds to ms, the marks of line lr of a value cell r, the
+// option boxes printed too faint for either threshold: before each run
+// of the line's words (its start, and after a gap of most of an em), in
+// the space there with no ink at the reading threshold b, a closed
+// square about a character wide at the faint one. Characters are ink at
+// the reading threshold, so a faint square where there is none is print
+// too light to read — a box. faint is the page at faintCut.
+func faintBoxes(g *image.Gray, b, faint *bitmap, r, lr image.Rectangle, em int, ms []mark) []mark {
+	inkCol := func(x int) bool {
+		for y := lr.Min.Y; y < lr.Max.Y; y++ {
+			if b.at(x, y) {
+				return true
+			}
+		}
+		return false
+	}
+	var starts []int
+	gap := em // the line's start counts as after a gap
+	for x := lr.Min.X; x < lr.Max.X; x++ {
+		if !inkCol(x) {
+			gap++
+			continue
+		}
+		if 4*gap >= 3*em {
+			starts = append(starts, x)
+		}
+		gap = 0
+	}
+	for _, x := range starts {
+		w := image.Rect(max(r.Min.X, x-em*3/2), max(r.Min.Y, lr.Min.Y-em/4), x, min(r.Max.Y, lr.Max.Y+em/4))
+		if w.Dx() < em*2/3 {
+			continue
+		}
+		box, ok := boxWithin(faint, w, em)
+		if !ok || 5*box.Dx() < 3*em || x-box.Max.X > em/2 {
+			continue
+		}
+		// A faint box is printed on clean paper: its inside is empty
+		// at the faint threshold. On a noisy copy the faint threshold
+		// takes the noise too, and squares are found in it anywhere.
+		if inkFraction(faint, box.Inset(max(2, box.Dx()/5))) > 0.05 {
+			continue
+		}
+		if mid := (box.Min.Y + box.Max.Y) / 2; mid < lr.Min.Y || mid >= lr.Max.Y || boxTaken([][]mark{ms}, box) {
+			continue
+		}
+		ms = append(ms, mark{kind: markEmpty, rect: box, fill: boxInk(g, box)})
+	}
+	sort.SliceStable(ms, func(a, b int) bool { return ms[a].rect.Min.X < ms[b].rect.Min.X })
+	return ms
+}
