@@ -186,7 +186,7 @@ func appendOpeningBox(out []mark, g *image.Gray, light *bitmap, r image.Rectangl
 	if !ok || box.Min.X-r.Min.X > em/4 {
 		return out
 	}
-	return append(out, mark{kind: markEmpty, rect: box, fill: boxInk(g, box), pen: box.Min.Y-r.Min.Y >= em/4})
+	return append(out, mark{kind: markEmpty, rect: box, fill: middleInk(g, box), pen: box.Min.Y-r.Min.Y >= em/4})
 }
 
 // boxWithin finds an option box inside r, a shape larger than a box: a
@@ -332,6 +332,15 @@ func boxInk(g *image.Gray, r image.Rectangle) float64 {
 	return float64(sum) / float64(paperLevel*in.Dx()*in.Dy())
 }
 
+// middleInk is boxInk over the middle of the box r (its middle third
+// each way), for a box found inside a shape other ink joins to it: a
+// mark made in a box crosses its middle (a tick's stroke, a cross, a
+// printed ☑), while a stroke run in from a neighbour's mark — a large
+// tick of the option below rising into it — stops short of it.
+func middleInk(g *image.Gray, r image.Rectangle) float64 {
+	return boxInk(g, r.Inset(r.Dx()/3-max(2, (r.Dx()+2)/6)))
+}
+
 // paperLevel is the flattened gray level counted as paper: the copier's
 // noise on white stays above it.
 const paperLevel = 230
@@ -433,12 +442,12 @@ func joinCutLines(rects []image.Rectangle, found [][]mark) ([]image.Rectangle, [
 	}
 	for i := 0; i < len(rects); i++ {
 		for _, m := range found[i] {
-			if j := i - 1; j >= 0 && straddle(found[j], rects[i].Min.Y) && m.rect.Min.Y < rects[i].Min.Y-1 && rects[j].Max.Y > m.rect.Min.Y {
+			if j := i - 1; j >= 0 && straddle(found[j], m, rects[i].Min.Y) && m.rect.Min.Y < rects[i].Min.Y-1 && rects[j].Max.Y > m.rect.Min.Y {
 				join(i, j)
 				i--
 				break
 			}
-			if j := i + 1; j < len(rects) && straddle(found[j], rects[i].Max.Y) && m.rect.Max.Y > rects[i].Max.Y+1 && rects[j].Min.Y < m.rect.Max.Y {
+			if j := i + 1; j < len(rects) && straddle(found[j], m, rects[i].Max.Y) && m.rect.Max.Y > rects[i].Max.Y+1 && rects[j].Min.Y < m.rect.Max.Y {
 				join(i, j)
 				break
 			}
@@ -447,13 +456,15 @@ func joinCutLines(rects []image.Rectangle, found [][]mark) ([]image.Rectangle, [
 	return rects, found
 }
 
-// straddle reports whether every mark of ms stands across the row y: a
-// line holding no mark of its own, or only boxes it shares with the line
-// it was cut from (a row of options each crossed past its box is cut
-// across them all, and each half keeps some).
-func straddle(ms []mark, y int) bool {
-	for _, m := range ms {
-		if m.rect.Min.Y >= y-1 || m.rect.Max.Y <= y+1 {
+// straddle reports whether every mark of ms stands across the row y
+// beside m, in m's row: a line holding no mark of its own, or only boxes
+// it shares with the line it was cut from (a row of options each crossed
+// past its box is cut across them all, and each half keeps some). Boxes
+// of stacked options, a row above or below m, are another line's.
+func straddle(ms []mark, m mark, y int) bool {
+	for _, k := range ms {
+		over := min(k.rect.Max.Y, m.rect.Max.Y) - max(k.rect.Min.Y, m.rect.Min.Y)
+		if k.rect.Min.Y >= y-1 || k.rect.Max.Y <= y+1 || 2*over < min(k.rect.Dy(), m.rect.Dy()) {
 			return false
 		}
 	}
@@ -559,7 +570,7 @@ func alignedBoxes(g *image.Gray, light *bitmap, r image.Rectangle, rects []image
 			if boxTaken(found, box) {
 				continue // a line cut across it holds it already
 			}
-			found[i] = append(found[i], mark{kind: markEmpty, rect: box, fill: boxInk(g, box), pen: true})
+			found[i] = append(found[i], mark{kind: markEmpty, rect: box, fill: middleInk(g, box), pen: true})
 			sort.Slice(found[i], func(a, b int) bool { return found[i][a].rect.Min.X < found[i][b].rect.Min.X })
 		}
 	}
@@ -628,7 +639,11 @@ func faintBoxes(g *image.Gray, b, faint *bitmap, r, lr image.Rectangle, em int, 
 		if mid := (box.Min.Y + box.Max.Y) / 2; mid < lr.Min.Y || mid >= lr.Max.Y || boxTaken([][]mark{ms}, box) {
 			continue
 		}
-		ms = append(ms, mark{kind: markEmpty, rect: box, fill: boxInk(g, box)})
+		// Found only empty: a faint square holding ink is no clean
+		// box but gray strokes (a character's, a copy's shadow).
+		if f := boxInk(g, box); f < clearlyEmpty {
+			ms = append(ms, mark{kind: markEmpty, rect: box, fill: f})
+		}
 	}
 	sort.SliceStable(ms, func(a, b int) bool { return ms[a].rect.Min.X < ms[b].rect.Min.X })
 	return ms
