@@ -27,7 +27,7 @@ import (
 type labStyle struct {
 	doc     string // the digital application of testdata/corpus it is made from
 	name    string
-	marks   []string // per chosen option, in turn: ☑ ☒ ■ √ (printed), pen:tick pen:cross pen:fill pen:circle pen:beside, faint:tick (a pen tick in a faint box)
+	marks   []string // per chosen option, in turn: ☑ ☒ ■ √ (printed), pen:tick pen:cross pen:fill pen:circle pen:beside pen:large, faint:tick (a pen tick in a faint box)
 	ink     color.RGBA
 	dpi     float64
 	mode    roughen.Mode
@@ -46,6 +46,11 @@ var labStyles = []labStyle{
 	// A scanner's black-and-white mode cuts sharp edges: no blur.
 	{doc: "nat2022_04_pdf", name: "300dpi-bitonal", marks: []string{"√", "☒", "pen:tick", "■", "☑"}, ink: roughen.BlackInk,
 		dpi: 300, mode: roughen.ModeBitonal, skew: 1, noise: 8},
+	// Ticks drawn large and fast down a column of options, their foot
+	// below the box and their stroke into the line above, on a light
+	// 150-dpi gray JPEG: the field's hardest copies.
+	{doc: "cq2024_03_pdf", name: "150dpi-gray-pen-large", marks: []string{"pen:large", "pen:large", "pen:cross", "pen:large", "pen:tick"}, ink: roughen.BlueInk,
+		dpi: 150, mode: roughen.ModeGray, quality: 35, skew: 1.2, blur: true, noise: 6},
 }
 
 // TestScanLab makes scans of digital applications of the corpus in the
@@ -278,7 +283,7 @@ func labMark(img *image.RGBA, r image.Rectangle, m string, ink color.RGBA, rng *
 		roughen.Erase(img, box.Inset(-s/10))
 		roughen.Line(img, image.Pt(box.Min.X, box.Min.Y+s/2), image.Pt(box.Min.X+s/3, box.Max.Y), float64(s)/12, black)
 		roughen.Line(img, image.Pt(box.Min.X+s/3, box.Max.Y), image.Pt(box.Max.X, box.Min.Y-s/8), float64(s)/12, black)
-	case "pen:tick", "pen:cross", "pen:fill", "pen:circle", "pen:beside":
+	case "pen:tick", "pen:cross", "pen:fill", "pen:circle", "pen:beside", "pen:large":
 		outline() // the empty box the clerk marks
 		roughen.Pen(img, box, penKinds[m], ink, rng)
 	case "faint:tick":
@@ -293,7 +298,7 @@ func labMark(img *image.RGBA, r image.Rectangle, m string, ink color.RGBA, rng *
 
 var penKinds = map[string]roughen.PenKind{
 	"pen:tick": roughen.PenTick, "pen:cross": roughen.PenCross, "pen:fill": roughen.PenFill,
-	"pen:circle": roughen.PenCircle, "pen:beside": roughen.PenTickBeside,
+	"pen:circle": roughen.PenCircle, "pen:beside": roughen.PenTickBeside, "pen:large": roughen.PenTickLarge,
 }
 
 type glyphBox struct {

@@ -29,6 +29,10 @@ const (
 	// its foot left of the box or over its left side, its long stroke
 	// rising across the box or past it.
 	PenTickBeside
+	// PenTickLarge is a tick drawn large and fast, as clerks tick a
+	// column of options: its foot below the box's bottom left, its long
+	// stroke crossing the box and running up into the line above.
+	PenTickLarge
 )
 
 // Ink colours of pens.
@@ -70,6 +74,10 @@ func Pen(img *image.RGBA, r image.Rectangle, k PenKind, c color.RGBA, rng *rand.
 		mx, my := j(x+dx*s), j(y+0.9*s)
 		stroke(img, mx-0.3*s, my-0.4*s, mx, my, w, c)
 		stroke(img, mx, my, j(x+(0.7+0.5*rng.Float64())*s), j(y-0.3*s), w, c)
+	case PenTickLarge:
+		mx, my := j(x+0.15*s), y+(1.1+0.2*rng.Float64())*s
+		stroke(img, j(x-0.15*s), j(y+0.6*s), mx, my, w*1.3, c)
+		stroke(img, mx, my, j(x+(0.95+0.3*rng.Float64())*s), y-(0.35+0.3*rng.Float64())*s, w*1.3, c)
 	case PenFill:
 		for t := 0.15; t < 0.9; t += 0.12 {
 			stroke(img, j(x+0.1*s), y+t*s, j(x+0.9*s), y+(t+0.1)*s, w*1.5, c)

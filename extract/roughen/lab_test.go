@@ -48,6 +48,7 @@ func TestPen(t *testing.T) {
 		{"fill", PenFill, true, false, BlackInk, func(c color.RGBA) bool { return c.R < 100 }},
 		{"circle", PenCircle, false, true, BlueInk, func(c color.RGBA) bool { return c.B > c.R+50 }},
 		{"tick beside", PenTickBeside, true, true, BlackInk, func(c color.RGBA) bool { return c.R < 100 }},
+		{"large tick", PenTickLarge, true, true, BlackInk, func(c color.RGBA) bool { return c.R < 100 }},
 	} {
 		for seed := uint64(1); seed <= 5; seed++ {
 			img := white(300, 250)

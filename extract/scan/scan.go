@@ -161,6 +161,7 @@ type page struct {
 	gray   *image.Gray
 	bin    *bitmap
 	light  *bitmap // bin at the looser threshold marks are found with
+	faint  *bitmap // the page at faintCut, made when boxes are looked for
 	p      gridParams
 	em     int     // nominal body-text height in pixels
 	marks  []*mark // the option marks found by layout
@@ -355,7 +356,7 @@ func (pg *page) finish(ctx context.Context, lay []blockLay, rec Recognizer) erro
 			return err
 		}
 	}
-	pg.gray, pg.light = nil, nil
+	pg.gray, pg.light, pg.faint = nil, nil, nil
 	return nil
 }
 
@@ -942,11 +943,16 @@ func (pg *page) layout(tables []gridTable) []blockLay {
 	// Measure the body text's line height from the cells: forms set it
 	// smaller or larger than the nominal 10.5 pt, and stacked options
 	// must be cut at that height.
+	// Lines of stacked options a pen ticked throughout run together (a
+	// tick rising into the line above bridges the gap): a run two lines
+	// tall is no line's height.
 	var hs []float64
 	for _, tl := range lays {
 		for _, cl := range tl.cells {
 			for _, r := range lineRects(pg.bin, cl.inner, nil, max(3, pg.em/4), 3*pg.em) {
-				hs = append(hs, float64(r.Dy()))
+				if r.Dy() <= pg.em*3/2 {
+					hs = append(hs, float64(r.Dy()))
+				}
 			}
 		}
 	}
@@ -1017,7 +1023,7 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 			// their middle. A sliver of a line is measured at the
 			// cell's line height.
 			em := min(lr.Dy(), pg.em*5/4)
-			if lh := maxH * 2 / 3; em < lh*3/4 {
+			if lh := maxH * 2 / 3; em < lh {
 				em = min(lh, pg.em*5/4)
 			}
 			band := image.Rect(r.Min.X, lr.Min.Y-em/2, lr.Max.X, lr.Max.Y+em/2).Intersect(r)
@@ -1025,6 +1031,13 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 		}
 		found = dropOverlapping(found)
 		rects, found = joinCutLines(rects, found)
+		alignedBoxes(pg.gray, pg.light, r, rects, found)
+		if pg.faint == nil {
+			pg.faint = binariseAt(pg.gray, faintCut)
+		}
+		for i, lr := range rects {
+			found[i] = faintBoxes(pg.gray, pg.bin, pg.faint, r, lr, pg.em, found[i])
+		}
 		for i := range rects {
 			for _, m := range found[i] {
 				switch {

@@ -107,8 +107,14 @@ func findMarksIn(g *image.Gray, b, light *bitmap, band, line image.Rectangle, em
 		case float64(max(w, h)) > 1.1*fe:
 			// A box with a pen tick rising from it, on a line the
 			// tick itself made taller. (Searching every shape for a
-			// box found the 口 of 品 and 图 on lines cut in two.)
+			// box found the 口 of 品 and 图 on lines cut in two.) Or
+			// one a pen crossed just past its corners, or ticked with
+			// its foot below it: the box opens the shape.
+			n := len(out)
 			out = appendPenBox(out, g, light, c.rect, em)
+			if len(out) == n {
+				out = appendOpeningBox(out, g, light, c.rect, em)
+			}
 		}
 	}
 	return out
@@ -180,7 +186,7 @@ func appendOpeningBox(out []mark, g *image.Gray, light *bitmap, r image.Rectangl
 	if !ok || box.Min.X-r.Min.X > em/4 {
 		return out
 	}
-	return append(out, mark{kind: markEmpty, rect: box, fill: boxInk(g, box), pen: box.Min.Y-r.Min.Y >= em/4})
+	return append(out, mark{kind: markEmpty, rect: box, fill: middleInk(g, box), pen: box.Min.Y-r.Min.Y >= em/4})
 }
 
 // boxWithin finds an option box inside r, a shape larger than a box: a
@@ -191,8 +197,10 @@ func boxWithin(b *bitmap, r image.Rectangle, em int) (image.Rectangle, bool) {
 	lo, hi := em*11/20, em*13/10
 	// run returns the longest run of ink along a row (horizontal) or a
 	// column, and where it starts.
+	// A hairline outline on a rough copy breaks for a pixel here and
+	// there; a run goes on across one such gap.
 	run := func(at int, horiz bool) (int, int) {
-		best, bestAt, n := 0, 0, 0
+		best, bestAt, n, gap := 0, 0, 0, 0
 		a, z := r.Min.Y, r.Max.Y
 		if horiz {
 			a, z = r.Min.X, r.Max.X
@@ -200,27 +208,37 @@ func boxWithin(b *bitmap, r image.Rectangle, em int) (image.Rectangle, bool) {
 		for i := a; i < z; i++ {
 			ink := horiz && b.at(i, at) || !horiz && b.at(at, i)
 			if !ink {
-				n = 0
+				if gap++; gap > 1 {
+					n = 0
+				}
 				continue
 			}
+			if n > 0 {
+				n += gap
+			}
+			gap = 0
 			if n++; n > best {
 				best, bestAt = n, i-n+1
 			}
 		}
 		return best, bestAt
 	}
-	type side struct{ pos, from int } // a straight run: where, and where it starts
+	// A straight run: where, where it starts, how long. A pen stroke
+	// through a corner (a cross) runs on from a side: the side's run
+	// then starts before the corner, and still covers the side.
+	type side struct{ pos, from, n int }
 	var rows, cols []side
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		if n, at := run(y, true); n >= lo {
-			rows = append(rows, side{y, at})
+			rows = append(rows, side{y, at, n})
 		}
 	}
 	for x := r.Min.X; x < r.Max.X; x++ {
 		if n, at := run(x, false); n >= lo {
-			cols = append(cols, side{x, at})
+			cols = append(cols, side{x, at, n})
 		}
 	}
+	covers := func(s side, corner int) bool { return s.from <= corner+3 && s.from+s.n >= corner+lo }
 	// The largest such square: a pen stroke across the box closes
 	// smaller squares with two of its sides.
 	var best image.Rectangle
@@ -231,7 +249,7 @@ func boxWithin(b *bitmap, r image.Rectangle, em int) (image.Rectangle, bool) {
 				continue
 			}
 			for _, l := range cols {
-				if abs(l.from-top.pos) > 3 || abs(top.from-l.pos) > 3 {
+				if !covers(l, top.pos) || !covers(top, l.pos) {
 					continue
 				}
 				box := image.Rect(l.pos, top.pos, l.pos+size+1, bot.pos+1)
@@ -312,6 +330,15 @@ func boxInk(g *image.Gray, r image.Rectangle) float64 {
 		}
 	}
 	return float64(sum) / float64(paperLevel*in.Dx()*in.Dy())
+}
+
+// middleInk is boxInk over the middle of the box r (its middle third
+// each way), for a box found inside a shape other ink joins to it: a
+// mark made in a box crosses its middle (a tick's stroke, a cross, a
+// printed ☑), while a stroke run in from a neighbour's mark — a large
+// tick of the option below rising into it — stops short of it.
+func middleInk(g *image.Gray, r image.Rectangle) float64 {
+	return boxInk(g, r.Inset(r.Dx()/3-max(2, (r.Dx()+2)/6)))
 }
 
 // paperLevel is the flattened gray level counted as paper: the copier's
@@ -404,24 +431,44 @@ func area(r image.Rectangle) int { return r.Dx() * r.Dy() }
 // into the box's height, and holds the tops (or feet) of the option's
 // characters, which read as neither part alone.
 func joinCutLines(rects []image.Rectangle, found [][]mark) ([]image.Rectangle, [][]mark) {
+	// join makes line i of i and j, next to it, their marks in order.
+	join := func(i, j int) {
+		rects[i] = rects[i].Union(rects[j])
+		ms := append(append([]mark(nil), found[i]...), found[j]...)
+		sort.SliceStable(ms, func(a, b int) bool { return ms[a].rect.Min.X < ms[b].rect.Min.X })
+		found[i] = ms
+		rects = append(rects[:j], rects[j+1:]...)
+		found = append(found[:j], found[j+1:]...)
+	}
 	for i := 0; i < len(rects); i++ {
 		for _, m := range found[i] {
-			if j := i - 1; j >= 0 && len(found[j]) == 0 && m.rect.Min.Y < rects[i].Min.Y-1 && rects[j].Max.Y > m.rect.Min.Y {
-				rects[i] = rects[i].Union(rects[j])
-				rects = append(rects[:j], rects[j+1:]...)
-				found = append(found[:j], found[j+1:]...)
+			if j := i - 1; j >= 0 && straddle(found[j], m, rects[i].Min.Y) && m.rect.Min.Y < rects[i].Min.Y-1 && rects[j].Max.Y > m.rect.Min.Y {
+				join(i, j)
 				i--
 				break
 			}
-			if j := i + 1; j < len(rects) && len(found[j]) == 0 && m.rect.Max.Y > rects[i].Max.Y+1 && rects[j].Min.Y < m.rect.Max.Y {
-				rects[i] = rects[i].Union(rects[j])
-				rects = append(rects[:j], rects[j+1:]...)
-				found = append(found[:j], found[j+1:]...)
+			if j := i + 1; j < len(rects) && straddle(found[j], m, rects[i].Max.Y) && m.rect.Max.Y > rects[i].Max.Y+1 && rects[j].Min.Y < m.rect.Max.Y {
+				join(i, j)
 				break
 			}
 		}
 	}
 	return rects, found
+}
+
+// straddle reports whether every mark of ms stands across the row y
+// beside m, in m's row: a line holding no mark of its own, or only boxes
+// it shares with the line it was cut from (a row of options each crossed
+// past its box is cut across them all, and each half keeps some). Boxes
+// of stacked options, a row above or below m, are another line's.
+func straddle(ms []mark, m mark, y int) bool {
+	for _, k := range ms {
+		over := min(k.rect.Max.Y, m.rect.Max.Y) - max(k.rect.Min.Y, m.rect.Min.Y)
+		if k.rect.Min.Y >= y-1 || k.rect.Max.Y <= y+1 || 2*over < min(k.rect.Dy(), m.rect.Dy()) {
+			return false
+		}
+	}
+	return true
 }
 
 // joinSlivers joins two thin lines one above the other with almost no
@@ -471,5 +518,133 @@ func dropTrailingMark(ms []mark, line image.Rectangle, em int) []mark {
 	if n := len(ms); n > 1 && line.Max.X-ms[n-1].rect.Max.X <= em/2 {
 		return ms[:n-1]
 	}
+	return ms
+}
+
+// alignedBoxes looks again for option boxes on the lines of a cell
+// (rects, their marks found) where the cell's other boxes stand, the way
+// an OMR reader looks where its template puts them: stacked options
+// share their boxes' column. A pen mark from the line below or above
+// run into a box joins it to a shape no box search by shape takes — a
+// tick's foot left of it, a stroke entering it from below — but its
+// four straight sides stand where the column says. Found there, the box
+// is decided by its ink like any other. It is a pen box: alone it does
+// not make the cell one of options.
+func alignedBoxes(g *image.Gray, light *bitmap, r image.Rectangle, rects []image.Rectangle, found [][]mark) {
+	type column struct{ x, s int }
+	var cols []column
+	for _, ms := range found {
+	next:
+		for _, m := range ms {
+			if m.kind != markEmpty {
+				continue
+			}
+			for _, c := range cols {
+				if abs(c.x-m.rect.Min.X) <= c.s/3 {
+					continue next
+				}
+			}
+			cols = append(cols, column{m.rect.Min.X, m.rect.Dy()})
+		}
+	}
+	for i, lr := range rects {
+		for _, c := range cols {
+			taken := false
+			for _, m := range found[i] {
+				if m.rect.Min.X < c.x+c.s && c.x < m.rect.Max.X {
+					taken = true
+				}
+			}
+			if taken || lr.Max.X < c.x+c.s {
+				continue
+			}
+			w := image.Rect(c.x-c.s/3, lr.Min.Y-c.s/2, c.x+c.s*4/3, lr.Max.Y+c.s/2).Intersect(r)
+			box, ok := boxWithin(light, w, c.s)
+			if !ok {
+				continue
+			}
+			if mid := (box.Min.Y + box.Max.Y) / 2; mid < lr.Min.Y || mid >= lr.Max.Y ||
+				abs(box.Min.X-c.x) > c.s/4 || 5*abs(box.Dy()-c.s) > c.s {
+				continue
+			}
+			if boxTaken(found, box) {
+				continue // a line cut across it holds it already
+			}
+			found[i] = append(found[i], mark{kind: markEmpty, rect: box, fill: middleInk(g, box), pen: true})
+			sort.Slice(found[i], func(a, b int) bool { return found[i][a].rect.Min.X < found[i][b].rect.Min.X })
+		}
+	}
+}
+
+// boxTaken reports whether a mark of any line covers half of r or more.
+func boxTaken(found [][]mark, r image.Rectangle) bool {
+	for _, ms := range found {
+		for _, m := range ms {
+			if 2*area(m.rect.Intersect(r)) >= min(area(r), area(m.rect)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// faintCut is the level boxes printed in light gray are found at (a form
+// sets its boxes lighter than its text, and a copy fades them further):
+// lighter than markCut, darker than the paper a flattened copy leaves.
+const faintCut = 228
+
+// faintBoxes adds to ms, the marks of line lr of a value cell r, the
+// option boxes printed too faint for either threshold: before each run
+// of the line's words (its start, and after a gap of most of an em), in
+// the space there with no ink at the reading threshold b, a closed
+// square about a character wide at the faint one. Characters are ink at
+// the reading threshold, so a faint square where there is none is print
+// too light to read — a box. faint is the page at faintCut.
+func faintBoxes(g *image.Gray, b, faint *bitmap, r, lr image.Rectangle, em int, ms []mark) []mark {
+	inkCol := func(x int) bool {
+		for y := lr.Min.Y; y < lr.Max.Y; y++ {
+			if b.at(x, y) {
+				return true
+			}
+		}
+		return false
+	}
+	var starts []int
+	gap := em // the line's start counts as after a gap
+	for x := lr.Min.X; x < lr.Max.X; x++ {
+		if !inkCol(x) {
+			gap++
+			continue
+		}
+		if 4*gap >= 3*em {
+			starts = append(starts, x)
+		}
+		gap = 0
+	}
+	for _, x := range starts {
+		w := image.Rect(max(r.Min.X, x-em*3/2), max(r.Min.Y, lr.Min.Y-em/4), x, min(r.Max.Y, lr.Max.Y+em/4))
+		if w.Dx() < em*2/3 {
+			continue
+		}
+		box, ok := boxWithin(faint, w, em)
+		if !ok || 5*box.Dx() < 3*em || x-box.Max.X > em/2 {
+			continue
+		}
+		// A faint box is printed on clean paper: its inside is empty
+		// at the faint threshold. On a noisy copy the faint threshold
+		// takes the noise too, and squares are found in it anywhere.
+		if inkFraction(faint, box.Inset(max(2, box.Dx()/5))) > 0.05 {
+			continue
+		}
+		if mid := (box.Min.Y + box.Max.Y) / 2; mid < lr.Min.Y || mid >= lr.Max.Y || boxTaken([][]mark{ms}, box) {
+			continue
+		}
+		// Found only empty: a faint square holding ink is no clean
+		// box but gray strokes (a character's, a copy's shadow).
+		if f := boxInk(g, box); f < clearlyEmpty {
+			ms = append(ms, mark{kind: markEmpty, rect: box, fill: f})
+		}
+	}
+	sort.SliceStable(ms, func(a, b int) bool { return ms[a].rect.Min.X < ms[b].rect.Min.X })
 	return ms
 }

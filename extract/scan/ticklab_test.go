@@ -1,0 +1,225 @@
+package scan
+
+import (
+	"image"
+	"image/color"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/shenbao/shenbao/extract/roughen"
+)
+
+// labOption is one option box of a lab form: where its line starts (at
+// the scan's dpi), and how a clerk marked it.
+type labOption struct {
+	x, y int
+	pen  roughen.PenKind
+	tick bool // marked by pen (pen says how); false: left empty
+	n    int  // characters of the option's words; 0: six
+	// solid: the box printed filled (■), the form's own tick.
+	solid bool
+}
+
+// labForm draws a form page at dpi: a table whose label column holds
+// characters and whose value cells hold the options, each a printed box
+// (its outline light gray, as a copy of a copy prints it) followed by
+// the option's characters; a heading line of characters above them.
+// The marked options get their pen marks in ink.
+func labForm(dpi float64, w, h int, rows []int, heads []int, opts []labOption, ink color.RGBA, boxGray uint8, seed uint64) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	roughen.Fill(img, img.Rect, color.RGBA{255, 255, 255, 255})
+	rng := rand.New(rand.NewPCG(seed, 11))
+	em := int(10.5 / 72 * dpi)
+	black := color.RGBA{0, 0, 0, 255}
+	rule := max(1.5, dpi/100)
+	left, right, label := em*3, w-em*3, em*10
+	for _, y := range rows {
+		roughen.Line(img, image.Pt(left, y), image.Pt(right, y), rule, black)
+	}
+	for _, x := range []int{left, label, right} {
+		roughen.Line(img, image.Pt(x, rows[0]), image.Pt(x, rows[len(rows)-1]), rule, black)
+	}
+	// char draws a stand-in for a Chinese character: strokes across and
+	// down that close no square (土, 干, 士).
+	char := func(x, y int) {
+		s := em * 9 / 10
+		sw := max(1.2, float64(em)/14)
+		for _, f := range []float64{0.25, 0.55, 0.9} {
+			if rng.IntN(3) > 0 {
+				yy := y + int(f*float64(s))
+				roughen.Line(img, image.Pt(x+s/10, yy), image.Pt(x+s*9/10, yy), sw, black)
+			}
+		}
+		xx := x + s*(3+rng.IntN(4))/10
+		roughen.Line(img, image.Pt(xx, y), image.Pt(xx, y+s), sw, black)
+	}
+	text := func(x, y, n int) {
+		for i := 0; i < n; i++ {
+			char(x+i*em, y)
+		}
+	}
+	for i := 0; i+1 < len(rows); i++ {
+		text(left+em, rows[i]+em/2, 4) // the row's label
+	}
+	for _, y := range heads {
+		text(label+em/2, y, 12)
+	}
+	for _, o := range opts {
+		s := em * 8 / 10
+		box := image.Rect(o.x, o.y+em/10, o.x+s, o.y+em/10+s)
+		gray := color.RGBA{boxGray, boxGray, boxGray, 255}
+		bw := max(1.0, float64(em)/18)
+		roughen.Line(img, box.Min, image.Pt(box.Max.X, box.Min.Y), bw, gray)
+		roughen.Line(img, image.Pt(box.Max.X, box.Min.Y), box.Max, bw, gray)
+		roughen.Line(img, box.Max, image.Pt(box.Min.X, box.Max.Y), bw, gray)
+		roughen.Line(img, image.Pt(box.Min.X, box.Max.Y), box.Min, bw, gray)
+		n := o.n
+		if n == 0 {
+			n = 6
+		}
+		text(o.x+em+em/8, o.y, n)
+		switch {
+		case o.solid:
+			roughen.Fill(img, box, black)
+		case o.tick:
+			roughen.Pen(img, box, o.pen, ink, rng)
+		}
+	}
+	return img
+}
+
+// labMarks scans a lab form as a clerk's office does (blurred, noised,
+// a gray JPEG of quality q at dpi) and lays it out as the reader does at
+// 200 dpi, without reading it: the marks found and decided.
+func labMarks(img *image.RGBA, dpi float64, q int, seed uint64) (*page, float64) {
+	var out image.Image = roughen.NoiseColour(roughen.BlurColour(img), 6, seed)
+	out = roughen.JPEG(roughen.Gray(out), q)
+	g := grayDropColour(out)
+	f := 200 / dpi
+	g = resize(g, f)
+	flat := flatten(g, 50)
+	bin := binarise(flat)
+	pg := newPage(1, 200, nil)
+	pg.gray, pg.bin = flat, bin
+	hs, vs := findRules(bin, pg.p)
+	tables := findTables(hs, vs, pg.p, bin.w)
+	pg.clearRules(flat, bin, hs, vs, tables)
+	pg.layout(tables)
+	decideMarks(pg.marks)
+	return pg, f
+}
+
+// labFound returns where option o's box lies on the page read at f
+// times the lab's dpi, and the marks found over it.
+func labFound(pg *page, o labOption, em int, f float64) (image.Rectangle, []*mark) {
+	s := em * 8 / 10
+	want := image.Rect(int(float64(o.x)*f), int(float64(o.y+em/10)*f), int(float64(o.x+s)*f), int(float64(o.y+em/10+s)*f))
+	var found []*mark
+	for _, m := range pg.marks {
+		if in := m.rect.Intersect(want); 2*area(in) >= min(area(m.rect), area(want)) {
+			found = append(found, m)
+		}
+	}
+	return want, found
+}
+
+// Pen ticks on a 150-dpi gray copy, the field's hardest: large ticks
+// whose foot falls below the box and whose stroke runs into the line
+// above, over boxes printed light, in stacked multi-choice options, in
+// columns of options and in 是/否 rows; every box is found and decided,
+// the ticks surely.
+func TestPenTicksAt150(t *testing.T) {
+	dpi := 150.0
+	em := int(10.5 / 72 * dpi)
+	pitch := em * 23 / 20 // lines 1.15 em apart, as tight cells set them
+	for _, tt := range []struct {
+		name string
+		ink  color.RGBA
+		pen  roughen.PenKind
+		q    int
+	}{
+		{"large black ticks", roughen.BlackInk, roughen.PenTickLarge, 40},
+		{"large blue ticks", roughen.BlueInk, roughen.PenTickLarge, 35},
+		{"ticks", roughen.BlackInk, roughen.PenTick, 40},
+		{"crosses", roughen.BlueInk, roughen.PenCross, 40},
+	} {
+		for seed := uint64(1); seed <= 3; seed++ {
+			label := em * 10
+			x0 := label + em/2
+			r0, r1, r2, r3 := 3*em, 3*em+6*pitch, 3*em+11*pitch, 3*em+14*pitch
+			var opts []labOption
+			// Stacked options, every one ticked, and one left empty.
+			for k := 1; k <= 4; k++ {
+				opts = append(opts, labOption{x: x0, y: r0 + em/3 + k*pitch, pen: tt.pen, tick: k != 3})
+			}
+			// Options in three columns.
+			for k := 0; k < 6; k++ {
+				opts = append(opts, labOption{x: x0 + (k%3)*em*9, y: r1 + em/3 + (1+k/3)*pitch, pen: tt.pen, tick: k != 0})
+			}
+			// 是/否 rows.
+			opts = append(opts, labOption{x: x0, y: r2 + em/2, pen: tt.pen, tick: true, n: 1},
+				labOption{x: x0 + 4*em, y: r2 + em/2, pen: tt.pen, n: 1},
+				labOption{x: x0 + em*16, y: r2 + em/2, pen: tt.pen, n: 1},
+				labOption{x: x0 + em*20, y: r2 + em/2, pen: tt.pen, tick: true, n: 1})
+			img := labForm(dpi, int(8.27*dpi), r3+3*em, []int{r0, r1, r2, r3}, []int{r0 + em/3, r1 + em/3}, opts, tt.ink, 90, seed)
+			pg, f := labMarks(img, dpi, tt.q, seed)
+			for i, o := range opts {
+				want, found := labFound(pg, o, em, f)
+				switch {
+				case len(found) != 1:
+					t.Errorf("%s seed %d: option %d (tick %v) at %v: %d marks", tt.name, seed, i, o.tick, want, len(found))
+				case found[0].checked() != o.tick:
+					t.Errorf("%s seed %d: option %d: checked %v (fill %.3f, conf %.2f), want %v", tt.name, seed, i, found[0].checked(), found[0].fill, found[0].conf, o.tick)
+				case found[0].conf < 0.9:
+					t.Errorf("%s seed %d: option %d: right but unsure (fill %.3f, conf %.2f)", tt.name, seed, i, found[0].fill, found[0].conf)
+				}
+			}
+			if testing.Verbose() {
+				for _, m := range pg.marks {
+					t.Logf("mark %v kind %d fill %.3f conf %.2f pen %v", m.rect, m.kind, m.fill, m.conf, m.pen)
+				}
+			}
+			if len(pg.marks) != len(opts) {
+				t.Errorf("%s seed %d: %d marks, want %d", tt.name, seed, len(pg.marks), len(opts))
+			}
+		}
+	}
+}
+
+// Boxes printed in a light gray (lighter than the text, as forms set
+// them) come out fainter than either threshold on a 150-dpi gray copy;
+// the form's own ■ beside them is solid. The empty boxes are found in
+// the space before their words, and decided surely.
+func TestFaintBoxesAt150(t *testing.T) {
+	dpi := 150.0
+	em := int(10.5 / 72 * dpi)
+	for _, boxGray := range []uint8{150, 170} {
+		for seed := uint64(1); seed <= 3; seed++ {
+			label := em * 10
+			x0 := label + em/2
+			rows := []int{3 * em}
+			var opts []labOption
+			for k := 0; k < 5; k++ {
+				y := rows[len(rows)-1]
+				// 是 ■否, ■是 否, and a third option on some rows.
+				opts = append(opts, labOption{x: x0, y: y + em, solid: k%2 == 1, n: 1},
+					labOption{x: x0 + 4*em, y: y + em, solid: k%2 == 0, n: 1})
+				if k >= 3 {
+					opts = append(opts, labOption{x: x0 + 8*em, y: y + em, n: 8})
+				}
+				rows = append(rows, y+3*em)
+			}
+			img := labForm(dpi, int(8.27*dpi), rows[len(rows)-1]+3*em, rows, nil, opts, roughen.BlackInk, boxGray, seed)
+			pg, f := labMarks(img, dpi, 40, seed)
+			for i, o := range opts {
+				want, found := labFound(pg, o, em, f)
+				switch {
+				case len(found) != 1:
+					t.Errorf("gray %d seed %d: option %d (solid %v) at %v: %d marks", boxGray, seed, i, o.solid, want, len(found))
+				case found[0].checked() != o.solid || found[0].conf < 0.9:
+					t.Errorf("gray %d seed %d: option %d: checked %v (fill %.3f, conf %.2f), want %v", boxGray, seed, i, found[0].checked(), found[0].fill, found[0].conf, o.solid)
+				}
+			}
+		}
+	}
+}
