@@ -129,18 +129,18 @@ func withTestEditions(t *testing.T, dir string) (*Set, error) {
 // summary table is not named …-summary loads from data files alone, is
 // detected, and carries the year and parent it declares.
 func TestEditionFactsFromData(t *testing.T) {
-	set, err := withTestEditions(t, "zj2025")
+	set, err := withTestEditions(t, "zhejiang")
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, ok := set.Get("zj2025-summary-b")
+	sum, ok := set.Get("zhejiang-list-b")
 	if !ok {
-		t.Fatal("zj2025-summary-b not loaded")
+		t.Fatal("zhejiang-list-b not loaded")
 	}
-	if sum.Year != 2025 || sum.Edition() != "zj2025" {
-		t.Errorf("summary: year %d, edition %q; want 2025 (its parent's), zj2025", sum.Year, sum.Edition())
+	if sum.Year != 2025 || sum.Edition() != "zhejiang" {
+		t.Errorf("summary: year %d, edition %q; want 2025 (its parent's), zhejiang", sum.Year, sum.Edition())
 	}
-	if app, _ := set.Get("zj2025"); app.Edition() != "zj2025" {
+	if app, _ := set.Get("zhejiang"); app.Edition() != "zhejiang" {
 		t.Errorf("application's edition = %q", app.Edition())
 	}
 	for _, tp := range set.All() {
@@ -158,14 +158,14 @@ func TestEditionFactsFromData(t *testing.T) {
 		}}},
 	}}
 	m := set.Detect(c)
-	if m.ID != "zj2025-summary-b" || m.Year != 2025 {
-		t.Errorf("detected %s (year %d, candidates %v), want zj2025-summary-b, 2025", m.ID, m.Year, m.Candidates)
+	if m.ID != "zhejiang-list-b" || m.Year != 2025 {
+		t.Errorf("detected %s (year %d, candidates %v), want zhejiang-list-b, 2025", m.ID, m.Year, m.Candidates)
 	}
 
 	// A parent that is missing or is itself a summary is refused.
 	for name, parent := range map[string]string{"missing": "zj2099", "a summary": "nat2024-summary"} {
-		data, _ := os.ReadFile("testdata/zj2025/zj2025-summary-b.yaml")
-		bad := strings.Replace(string(data), "parent: zj2025", "parent: "+parent, 1)
+		data, _ := os.ReadFile("testdata/zhejiang/zhejiang-list-b.yaml")
+		bad := strings.Replace(string(data), "parent: zhejiang", "parent: "+parent, 1)
 		m := fstest.MapFS{"e/a.yaml": &fstest.MapFile{Data: []byte(bad)}}
 		for _, n := range []string{"nat2024.yaml", "nat2024-summary.yaml"} {
 			d, _ := editionFS.ReadFile("editions/" + n)

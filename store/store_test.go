@@ -167,7 +167,7 @@ func TestApplicationLifecycle(t *testing.T) {
 		// A summary table whose id has no year and no -summary suffix is
 		// filed under the year its template declares (layout's
 		// TestEditionFactsFromData detects it with that year).
-		summary := &shenbao.Report{Format: shenbao.FormatDOCX, Edition: shenbao.EditionMatch{ID: "zj2025-summary-b", Year: 2025}}
+		summary := &shenbao.Report{Format: shenbao.FormatDOCX, Edition: shenbao.EditionMatch{ID: "zhejiang-list-b", Year: 2025}}
 		if _, err := s.SaveReport(ctx, store.SaveReport{AppID: a3.ID, Kind: store.KindExtract, Report: summary}); err != nil {
 			t.Fatal(err)
 		}
