@@ -35,8 +35,10 @@ import (
 // tells the forms apart by the first bytes.
 const magic = "SBRP"
 
-// version is the layout of the members after the magic.
-const version = 1
+// version is the layout of the members after the magic: raised whenever
+// it changes, so that a body of another layout is refused (a cache entry
+// re-extracted) rather than misread. 2: tag 1 (literals) added.
+const version = 2
 
 // Is reports whether data is a packed body (rather than JSON).
 func Is(data []byte) bool {
