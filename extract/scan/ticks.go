@@ -109,10 +109,13 @@ func findMarksIn(g *image.Gray, b, light *bitmap, band, line image.Rectangle, em
 			// tick itself made taller. (Searching every shape for a
 			// box found the 口 of 品 and 图 on lines cut in two.) Or
 			// one a pen crossed just past its corners, or ticked with
-			// its foot below it: the box opens the shape.
+			// its foot below it: the box opens the shape, which opens
+			// its line or stands after a space, as options do (in
+			// running text, 品 or 建 blurred with a stroke of the line
+			// below holds a square too).
 			n := len(out)
 			out = appendPenBox(out, g, light, c.rect, em)
-			if len(out) == n {
+			if len(out) == n && 4*gapBefore >= 3*em {
 				out = appendOpeningBox(out, g, light, c.rect, em)
 			}
 		}
