@@ -32,6 +32,10 @@ type mark struct {
 	// tentative: the box stands only if the text after it opens a
 	// printed phrase (see layLines).
 	tentative bool
+	// faint: the box was found only at the faint threshold
+	// (faintBoxes); such a box alone does not make a cell one of
+	// options either.
+	faint bool
 }
 
 // findMarks looks for option boxes along one text line. em is the line's
@@ -645,7 +649,7 @@ func faintBoxes(g *image.Gray, b, faint *bitmap, r, lr image.Rectangle, em int, 
 		// Found only empty: a faint square holding ink is no clean
 		// box but gray strokes (a character's, a copy's shadow).
 		if f := boxInk(g, box); f < clearlyEmpty {
-			ms = append(ms, mark{kind: markEmpty, rect: box, fill: f})
+			ms = append(ms, mark{kind: markEmpty, rect: box, fill: f, faint: true})
 		}
 	}
 	sort.SliceStable(ms, func(a, b int) bool { return ms[a].rect.Min.X < ms[b].rect.Min.X })
