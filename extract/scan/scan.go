@@ -1041,7 +1041,10 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 		for i := range rects {
 			for _, m := range found[i] {
 				switch {
-				case m.kind == markEmpty && !m.pen && m.fill < clearlyEmpty, m.kind == markFilled:
+				// A faint box does not open the cell to marks: on a
+				// copy faint enough to need it, a dense character at a
+				// line's start (建) passes for a closed box too.
+				case m.kind == markEmpty && !m.pen && !m.faint && m.fill < clearlyEmpty, m.kind == markFilled:
 					cellHasBox = true
 				case m.kind == markTick:
 					ticks++

@@ -32,6 +32,10 @@ type mark struct {
 	// tentative: the box stands only if the text after it opens a
 	// printed phrase (see layLines).
 	tentative bool
+	// faint: the box was found only at the faint threshold
+	// (faintBoxes); such a box alone does not make a cell one of
+	// options either.
+	faint bool
 }
 
 // findMarks looks for option boxes along one text line. em is the line's
@@ -109,10 +113,13 @@ func findMarksIn(g *image.Gray, b, light *bitmap, band, line image.Rectangle, em
 			// tick itself made taller. (Searching every shape for a
 			// box found the 口 of 品 and 图 on lines cut in two.) Or
 			// one a pen crossed just past its corners, or ticked with
-			// its foot below it: the box opens the shape.
+			// its foot below it: the box opens the shape, which opens
+			// its line or stands after a space, as options do (in
+			// running text, 品 or 建 blurred with a stroke of the line
+			// below holds a square too).
 			n := len(out)
 			out = appendPenBox(out, g, light, c.rect, em)
-			if len(out) == n {
+			if len(out) == n && 4*gapBefore >= 3*em {
 				out = appendOpeningBox(out, g, light, c.rect, em)
 			}
 		}
@@ -642,7 +649,7 @@ func faintBoxes(g *image.Gray, b, faint *bitmap, r, lr image.Rectangle, em int, 
 		// Found only empty: a faint square holding ink is no clean
 		// box but gray strokes (a character's, a copy's shadow).
 		if f := boxInk(g, box); f < clearlyEmpty {
-			ms = append(ms, mark{kind: markEmpty, rect: box, fill: f})
+			ms = append(ms, mark{kind: markEmpty, rect: box, fill: f, faint: true})
 		}
 	}
 	sort.SliceStable(ms, func(a, b int) bool { return ms[a].rect.Min.X < ms[b].rect.Min.X })
