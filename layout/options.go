@@ -90,7 +90,7 @@ func (m *mapper) readChoice(s *Spec, a anchor) {
 		m.placeBySlot(m.out.Checkboxes[first:], text, owner, lineOf, ats, ev, rest, a.score)
 	}
 	if !s.Multi() {
-		settleSingle(m.out.Checkboxes[first:], ev, rest)
+		settleSingle(m.out.Checkboxes[first:], ev, rest, m.source == shenbao.SourceOCR)
 	}
 }
 
@@ -227,8 +227,11 @@ const (
 // rest: each box's confidence apart from its mark). With no box ticked,
 // an ambiguous box that stands clearly above the others is the answer;
 // with two, an ambiguous one clearly below the other is not. One ticked
-// box standing clearly above the rest makes the whole group sure.
-func settleSingle(cbs []shenbao.Checkbox, ev, rest []float64) {
+// box standing clearly above the rest makes the whole group sure. On a
+// scan, two clear ticks left standing are read as drawn but never sure:
+// a pen tick running on into its neighbour's box looks just like a second
+// tick, and the group says one of them is not meant.
+func settleSingle(cbs []shenbao.Checkbox, ev, rest []float64, scanned bool) {
 	if len(cbs) < 2 || len(cbs) != len(ev) {
 		return
 	}
@@ -266,6 +269,20 @@ func settleSingle(cbs []shenbao.Checkbox, ev, rest []float64) {
 		// Every box is as sure as the gap: 0.98 at groupSure and above.
 		for i := range cbs {
 			cbs[i].Confidence = max(cbs[i].Confidence, rest[i]*0.98)
+		}
+	}
+	if !scanned {
+		return
+	}
+	ticked = 0
+	for i := range cbs {
+		if cbs[i].Checked {
+			ticked++
+		}
+	}
+	for i := range cbs {
+		if ticked > 1 && cbs[i].Checked {
+			cbs[i].Confidence = min(cbs[i].Confidence, rest[i]*settled)
 		}
 	}
 }

@@ -35,8 +35,12 @@ func TestSettleSingle(t *testing.T) {
 		{"blank", []bool{false, false}, []float64{0.98, 0.9}, []bool{false, false}, []bool{true, true}},
 		// Two ticks, one ambiguous: the clear one is the answer.
 		{"two ticked, one ambiguous", []bool{true, true}, []float64{0.98, 0.6}, []bool{true, false}, []bool{true, false}},
-		// Two clear ticks: the applicant ticked both; read as drawn.
+		// Two clear ticks: the applicant ticked both; read as drawn,
+		// sure from a text layer, unsure on a scan.
 		{"two clear ticks", []bool{true, true}, []float64{0.98, 0.95}, []bool{true, true}, []bool{true, true}},
+		{"two clear ticks scanned", []bool{true, true}, []float64{0.98, 0.95}, []bool{true, true}, []bool{false, false}},
+		// One clear tick on a scan stays sure.
+		{"clear scanned", []bool{true, false}, []float64{0.98, 0.98}, []bool{true, false}, []bool{true, true}},
 		// Two ambiguous boxes: nothing to choose between them.
 		{"two ambiguous", []bool{false, false}, []float64{0.6, 0.62}, []bool{false, false}, []bool{false, false}},
 	} {
@@ -49,7 +53,7 @@ func TestSettleSingle(t *testing.T) {
 				ev[i] = markEvidence(tc.checked[i], tc.conf[i])
 				rest[i] = 1
 			}
-			settleSingle(cbs, ev, rest)
+			settleSingle(cbs, ev, rest, strings.HasSuffix(tc.name, "scanned"))
 			for i, c := range cbs {
 				if c.Checked != tc.want[i] || (c.Confidence >= 0.9) != tc.wantSure[i] {
 					t.Errorf("box %d: checked %v (%.2f), want %v sure %v", i, c.Checked, c.Confidence, tc.want[i], tc.wantSure[i])
