@@ -220,6 +220,25 @@ func TestSplitLines(t *testing.T) {
 	if len(box) != 1 || box[0].r.Min.Y < 30 || box[0].r.Max.Y > 70 || box[0].clip != image.Rect(222, 22, 278, 78) {
 		t.Errorf("boxed digit: %+v", box)
 	}
+	// A cell's rule the crop cuts through at its bottom edge, dark in
+	// part only (too light to be a rule row): not the digit's, whose
+	// crop ends where the digit does. A dot under a line at the crop's
+	// edge still joins it.
+	r0, rule := inkedPaper(40, 40)
+	rule(image.Rect(15, 10, 25, 28)) // the digit
+	rule(image.Rect(0, 38, 40, 40))  // the rule, dark over 70 % of the crop
+	for y := 38; y < 40; y++ {
+		for x := 20; x < 32; x++ {
+			r0.Pix[y*40+x] = 200
+		}
+	}
+	if ls := splitLines(r0, r0.Rect); len(ls) != 1 || ls[0].r.Max.Y > 28+10 {
+		t.Errorf("a digit over a cut rule: %+v, want one line ending near 28", ls)
+	}
+	rule(image.Rect(22, 37, 26, 40)) // and a dot at the edge, under the digit
+	if ls := splitLines(r0, image.Rect(0, 0, 40, 40)); len(ls) != 1 {
+		t.Errorf("a digit over a cut rule and a dot: %+v", ls)
+	}
 	if ls := splitLines(g, image.Rect(290, 0, 300, 120)); ls != nil {
 		t.Errorf("paper split into %v", ls)
 	}

@@ -670,6 +670,13 @@ func splitLines(img *image.Gray, r image.Rectangle) []lineCrop {
 		if rn[1]-rn[0] >= tallest*2/5 {
 			continue
 		}
+		// A thin run at the crop's top or bottom edge inked across most
+		// of its width is a cell's rule the crop cut through, too light
+		// in part to count as a rule row: joined to the line, it stretched
+		// a lone 0's crop down to an underline and the 0 read as nothing.
+		if x0, x1 := extent(rn); (rn[0] == 0 || rn[1] == len(rows)) && (x1-x0)*4 >= r.Dx()*3 {
+			continue
+		}
 		best, bd := 0, math.MaxInt
 		for i, l := range lines {
 			d := max(l[0]-rn[1], rn[0]-l[1], 0)
