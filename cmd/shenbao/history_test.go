@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/corpus"
 )
 
 // TestHistorySet: on ../shared/corpus2/history (six clusters that applied
@@ -21,25 +22,15 @@ import (
 // truth files' defects, not written here.
 func TestHistorySet(t *testing.T) {
 	dir := "../../../shared/corpus2/history"
-	truths, _ := filepath.Glob(filepath.Join(dir, "*.truth.json"))
-	if len(truths) == 0 {
+	docs, err := corpus.Load(dir)
+	if err != nil || len(docs) == 0 {
 		t.Skip("no ../shared/corpus2/history")
 	}
 	want := map[string]bool{}
-	for _, p := range truths {
-		var tf struct {
-			File    string `json:"file"`
-			Defects []struct {
-				Kind, Label, Column string
-			} `json:"defects"`
-		}
-		data, err := os.ReadFile(p)
-		if err != nil || json.Unmarshal(data, &tf) != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		for _, d := range tf.Defects {
-			if d.Kind == shenbao.KindHistoryMismatch {
-				want[tf.File+" "+d.Label+" "+d.Column] = true
+	for _, d := range docs {
+		for _, x := range d.Truth.Defects {
+			if x.Kind == shenbao.KindHistoryMismatch {
+				want[d.Truth.File+" "+x.Label+" "+x.Column] = true
 			}
 		}
 	}
@@ -56,7 +47,7 @@ func TestHistorySet(t *testing.T) {
 	}
 	defer f.Close()
 	got := map[string]bool{}
-	docs := 0
+	read := 0
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 64<<20)
 	for sc.Scan() {
@@ -66,7 +57,7 @@ func TestHistorySet(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
 			t.Fatal(err)
 		}
-		docs++
+		read++
 		for _, x := range line.Report.Findings {
 			if x.Kind == shenbao.KindHistoryMismatch {
 				got[filepath.Base(line.Report.File)+" "+x.Label+" "+x.Column] = true
@@ -74,8 +65,8 @@ func TestHistorySet(t *testing.T) {
 			}
 		}
 	}
-	if docs != len(truths) {
-		t.Errorf("%d reports for %d documents", docs, len(truths))
+	if read != len(docs) {
+		t.Errorf("%d reports for %d documents", read, len(docs))
 	}
 	if !maps.Equal(got, want) {
 		t.Errorf("history_mismatch on %v, want exactly %v", keysOf(got), keysOf(want))
