@@ -176,7 +176,9 @@ func ruleNames() []string {
 // merge of the corr21/recheck23/cells20/ticks19/sure19 branches
 // (2026-12-06): 0 refused, editions 20/20, values 2676/2712 = 98.7 %,
 // ticks 1498/1516 = 98.8 % (straight through 98.0 %), none wrong at ≥
-// 0.9; digital 100 % (at ad14836: values 97.5 %, ticks 98.5 %).
+// 0.9; digital 100 % (at ad14836: values 97.5 %, ticks 98.5 %). Ticks
+// straight through 1487 = 98.1 % once an option's label match stopped
+// capping its box's confidence (ticks19, re-mapped from those readings).
 func heldOutFloors(t *testing.T, classes map[string]*heldClass, refused int, lowPerScan []int) {
 	if refused > 0 {
 		t.Errorf("%d documents refused, want none", refused)
@@ -197,9 +199,9 @@ func heldOutFloors(t *testing.T, classes map[string]*heldClass, refused int, low
 		{"digital values", pct(digital.FieldsOK, digital.Fields), 100},
 		{"digital ticks", pct(digital.BoxesOK, digital.Boxes), 100},
 		{"scanned values", pct(scans.FieldsOK, scans.Fields), 98.5},
-		{"scanned ticks", pct(scans.BoxesOK, scans.Boxes), 98.5},
+		{"scanned ticks", pct(scans.BoxesOK, scans.Boxes), 98.8},
 		{"scanned values straight through", pct(scans.FieldsSure, scans.Fields), heldOutSureFloor},
-		{"scanned ticks straight through", pct(scans.BoxesSure, scans.Boxes), 97.5},
+		{"scanned ticks straight through", pct(scans.BoxesSure, scans.Boxes), 98.0},
 	} {
 		if f.got < f.min {
 			t.Errorf("%s %.1f %%, floor %.1f %%", f.name, f.got, f.min)

@@ -39,6 +39,9 @@ func (m *mapper) readChoice(s *Spec, a anchor) {
 				later = append(later, []rune(Norm(o2)))
 			}
 			at, n, state, sim = findOptionOCR(text, opt, pos, later)
+			if at >= 0 {
+				sim = assignment(text[at:at+n], i, s.Options, sim)
+			}
 		}
 		cb := shenbao.Checkbox{
 			ID: s.OptionID(i), Key: s.Key, Section: s.Section, Group: s.FullLabel(), Option: o,
@@ -92,6 +95,42 @@ func (m *mapper) readChoice(s *Spec, a anchor) {
 	if !s.Multi() {
 		settleSingle(m.out.Checkboxes[first:], ev, rest, m.source == shenbao.SourceOCR)
 	}
+}
+
+// How surely an option found by similarity (findOptionOCR) is the box's
+// option. The similarity decides WHICH option a box belongs to; once that
+// is clear, the box is as sure as its mark: a long option with a character
+// or two misread, or a pen tick read as a mark in its middle (开展☑产业链),
+// is still the only option of its group it can be. It is lowered only when
+// the assignment really is in doubt:
+const (
+	// assignedSure: a reading at least this like its option...
+	assignedSure = 0.8
+	// assignedMargin: ...and this much more like it than like any other
+	// option of the group (建有国家… and 建有省级… read one character
+	// apart are not told apart by their words) is surely that option.
+	assignedMargin = 0.3
+)
+
+// assignment is the certainty that read, the text found as option i of
+// opts with similarity sim, is that option: 1 when it is clearly more
+// like it than like any other option of the group, else sim itself (a
+// reading barely like its option, a short option with one of its three
+// or four characters misread, or one nearly as like another option).
+func assignment(read []rune, i int, opts []string, sim float64) float64 {
+	if sim < assignedSure {
+		return sim
+	}
+	other := 0.0
+	for j, o := range opts {
+		if j != i {
+			other = max(other, similarity(string(read), Norm(o)))
+		}
+	}
+	if sim-other < assignedMargin {
+		return sim
+	}
+	return 1
 }
 
 // runeLines returns, for each rune of nt (the normalised text of c), the

@@ -197,3 +197,56 @@ func TestPlaceBySlotNeverSure(t *testing.T) {
 		})
 	}
 }
+
+// TestAssignment: an option found by similarity is as sure as its mark
+// when its reading can be no other option of the group (a character
+// misread, a pen tick read as a mark inside it), and stays lowered by the
+// similarity when the assignment is in doubt: a reading nearly as like a
+// sibling option, a short option with a character misread, a reading
+// barely like its option.
+func TestAssignment(t *testing.T) {
+	quality := []string{"开展了先进质量管理模式推广、品牌管理标准宣贯、质量诊断服务等工作", "获得了集体商标、地理标志产品批准认证或证明商标通过注册", "建立了品牌运营机制", "依托质量技术基础公共服务平台，提供计量、测试、认证等服务"}
+	modes := []string{"建有国家智能制造、工业互联网以及其它国家新模式新业态试点示范项目", "建有省级智能制造、工业互联网以及其它国家新模式新业态试点示范项目", "开展了智能制造、工业互联网等新模式新业态创新应用推广"}
+	water := []string{"是", "否", "不涉及"}
+	for _, tc := range []struct {
+		name string
+		text string // the group's text as read
+		opts []string
+		i    int // the option looked for
+		sure bool
+	}{
+		// Must change: each was capped at its similarity (0.87–0.97).
+		{"pen tick read inside the option", "□开展了先进质量管理模式推广、品牌管理标准宣贯、质量诊断服务等工作☑建立☑品牌运营机制", quality, 2, true},
+		{"first character misread", "☑获得了集体商标、地理标志产品批准认证或证明商标通过注册☑健立了品牌运营机制", quality, 2, true},
+		{"long option, two misread", "☑建有国家智能制造、工业互联网以及其它国家新模式新业态试点示范项目□开屐了智能制造、工业互联网等新模式新业态创新应用推J", modes, 2, true},
+		// Must leave alone: the reading is nearly as like a sibling.
+		{"sibling one character apart", "□建有国家智能制造、工业互联网以及其它国家新模式新业态试点示☑项目□建有省级智能制造", modes, 0, false},
+		// A short option with one of its three characters misread.
+		{"short option misread", "☑你涉及", water, 2, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			text := []rune(Norm(tc.text))
+			var later [][]rune
+			for _, o := range tc.opts[tc.i+1:] {
+				later = append(later, []rune(Norm(o)))
+			}
+			opt := []rune(Norm(tc.opts[tc.i]))
+			at, n, _, sim := findOptionOCR(text, opt, 0, later)
+			if at < 0 {
+				t.Fatalf("option %q not found in %q", tc.opts[tc.i], tc.text)
+			}
+			if sim >= 1 {
+				t.Fatalf("option %q read exactly: not a case of similarity", tc.opts[tc.i])
+			}
+			got := assignment(text[at:at+n], tc.i, tc.opts, sim)
+			if (got >= 1) != tc.sure || got < sim {
+				t.Errorf("assignment %.3f (similarity %.3f), want sure %v", got, sim, tc.sure)
+			}
+		})
+	}
+	// A reading barely like its option is not made sure, whatever the
+	// group's other options.
+	if got := assignment([]rune("甲乙丙丁戊己庚辛"), 0, []string{"甲乙丙丁戊子丑寅", "天地"}, 0.78); got != 0.78 {
+		t.Errorf("barely like: assignment %.3f, want 0.78", got)
+	}
+}
