@@ -1,0 +1,194 @@
+//go:build cgo
+
+package extract_test
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/corpus"
+	"github.com/shenbao/shenbao/extract/render"
+	"github.com/shenbao/shenbao/extract/roughen"
+)
+
+// sealStyle is how a seal lab copy is stamped and scanned.
+type sealStyle struct {
+	name    string
+	dpi     float64
+	mode    roughen.Mode
+	quality int
+	ink     color.RGBA
+	blur    bool
+	noise   float64
+}
+
+// sealStyles are the field's three ways a seal reaches the reader: red on
+// a 200-dpi colour JPEG (JPEG'd and blurred, so pink edges survive the
+// colour drop), a seal copied gray on a 150-dpi gray JPEG, and red on a
+// 300-dpi bitonal scan, where it comes out as black as the print.
+var sealStyles = []sealStyle{
+	{name: "200dpi-colour-red", dpi: 200, mode: roughen.ModeColour, quality: 45, ink: color.RGBA{215, 40, 45, 255}, blur: true, noise: 6},
+	{name: "150dpi-gray", dpi: 150, mode: roughen.ModeGray, quality: 40, ink: color.RGBA{150, 150, 150, 255}, blur: true, noise: 6},
+	{name: "150dpi-gray-red", dpi: 150, mode: roughen.ModeGray, quality: 45, ink: color.RGBA{200, 50, 55, 255}, blur: true, noise: 4},
+	{name: "300dpi-bitonal", dpi: 300, mode: roughen.ModeBitonal, ink: color.RGBA{215, 40, 45, 255}, noise: 6},
+}
+
+// TestSealLab stamps seals on the declaration pages of the corpus's
+// digital applications — over the signer's name or over the date, at
+// offsets drawn from a seed, in red, gray and on bitonal copies — scans
+// the cover and that page at 150, 200 and 300 dpi, reads them through the
+// production scan path and requires, of the signers and dates: right ≥
+// sealRight, none wrong at confidence ≥ 0.9.
+// It takes minutes, so it runs only with SHENBAO_LAB=1; LAB_DOCS=name
+// limits the documents, LAB_KEEP=dir keeps the copies.
+func TestSealLab(t *testing.T) {
+	if os.Getenv("SHENBAO_LAB") != "1" {
+		t.Skip("SHENBAO_LAB=1 runs it (short scans, minutes)")
+	}
+	ex := newExtractor()
+	if ex.Scan == nil {
+		t.Skip("no scan engine")
+	}
+	docs, err := corpus.Load("../testdata/corpus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n, right, sure, wrongSure int
+	k := 0
+	for _, d := range docs {
+		name := strings.TrimSuffix(filepath.Base(d.Path), ".pdf")
+		if !strings.HasSuffix(d.Path, "_pdf.pdf") || !strings.Contains(name, os.Getenv("LAB_DOCS")) {
+			continue
+		}
+		data, err := os.ReadFile(d.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		digital, err := ex.Extract(context.Background(), filepath.Base(d.Path), data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{}
+		for _, f := range d.Truth.Fields {
+			if f.Key == "signer" || f.Key == "sign_date" {
+				want[f.Key] = f.Value
+			}
+		}
+		at := map[string]shenbao.Field{}
+		for _, f := range digital.Fields {
+			if _, ok := want[f.Key]; ok && f.Page != nil && f.BBox != nil {
+				at[f.Key] = f
+			}
+		}
+		if len(at) != 2 || *at["signer"].Page != *at["sign_date"].Page {
+			t.Fatalf("%s: signer and date not found on one page of the digital copy", name)
+		}
+		for _, st := range sealStyles {
+			k++
+			rng := rand.New(rand.NewPCG(uint64(k), 19))
+			over := []string{"signer", "sign_date"}[k%2]
+			copyName := fmt.Sprintf("%s_seal_%s_%s.pdf", name, over, st.name)
+			pdf := sealCopy(t, d.Path, st, at, over, rng, uint64(k))
+			rep, ok := readCopy(t, ex, copyName, pdf, os.Getenv("LAB_KEEP"))
+			if !ok {
+				continue
+			}
+			got := map[string]shenbao.Field{}
+			for _, f := range rep.Fields {
+				got[f.Key] = f
+			}
+			for _, key := range []string{"signer", "sign_date"} {
+				n++
+				f := got[key]
+				switch {
+				case f.Value == want[key]:
+					right++
+					if f.Confidence >= 0.9 {
+						sure++
+					} else {
+						t.Logf("%s: %s %q unsure (%.2f)", copyName, key, f.Value, f.Confidence)
+					}
+				default:
+					if f.Confidence >= 0.9 {
+						wrongSure++
+					}
+					t.Logf("%s: %s read %q (%.2f), want %q", copyName, key, f.Value, f.Confidence, want[key])
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no seal copies read")
+	}
+	t.Logf("seal lab: %d signers and dates, right %d (%.1f %%), straight through %d (%.1f %%), wrong at ≥ 0.9: %d",
+		n, right, 100*float64(right)/float64(n), sure, 100*float64(sure)/float64(n), wrongSure)
+	if float64(right) < sealRight*float64(n) {
+		t.Errorf("right %d of %d, floor %.0f %%", right, n, 100*sealRight)
+	}
+	if wrongSure > 0 {
+		t.Errorf("%d wrong signers or dates at confidence ≥ 0.9, want 0", wrongSure)
+	}
+}
+
+// sealRight is TestSealLab's floor.
+const sealRight = 0.8
+
+// sealCopy scans the cover and the declaration page of the digital PDF at
+// path in style st, a seal stamped on the declaration over the value
+// over (signer or sign_date), whose boxes at gives.
+func sealCopy(t *testing.T, path string, st sealStyle, at map[string]shenbao.Field, over string, rng *rand.Rand, seed uint64) []byte {
+	t.Helper()
+	doc, err := render.OpenLocal(path, render.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer doc.Close()
+	decl := *at[over].Page
+	px := st.dpi / 72
+	var pages []roughen.Page
+	for i, p := range []int{1, decl} {
+		img, err := doc.RGBA(p, st.dpi)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p == decl {
+			// Official seals are 38–50 mm across.
+			rad := (19 + 6*rng.Float64()) / 25.4 * st.dpi
+			b := *at[over].BBox
+			var cx, cy float64
+			if over == "signer" {
+				// Over the name's end, a little above or below its line.
+				cx = b[2]*px + rad*(-0.5+0.8*rng.Float64())
+				cy = (b[1]+b[3])/2*px + rad*(-0.4+0.8*rng.Float64())
+			} else {
+				// Over the date, centred above it as the department stamps.
+				cx = (b[0]+b[2])/2*px + rad*(-0.5+rng.Float64())
+				cy = b[1]*px - rad*(0.1+0.5*rng.Float64())
+			}
+			roughen.OfficialSeal(img, cx, cy, rad, st.ink, rng)
+		}
+		var out image.Image = img
+		deg := (rng.Float64() - 0.5) * 2
+		out = roughen.SkewColour(out, deg)
+		if st.blur {
+			out = roughen.BlurColour(out)
+		}
+		if st.noise > 0 {
+			out = roughen.NoiseColour(out, st.noise, seed*10+uint64(i))
+		}
+		pages = append(pages, roughen.Page{Img: out, Mode: st.mode, Quality: st.quality})
+	}
+	pdf, err := roughen.ScanPDF(pages, st.dpi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pdf
+}
