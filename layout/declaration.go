@@ -87,7 +87,10 @@ func (m *mapper) signerPrompt(text, prompt string) (int, bool) {
 	}
 	_, end, ok := indexNorm(text, head)
 	if !ok {
-		return 0, false
+		// A character of the prompt itself misread or lost under a
+		// seal's clutter (单位责人（签字）：): the prompt is the part of
+		// a line that reads nearly as it.
+		return fuzzyPrompt(text, Norm(prompt))
 	}
 	line, _, _ := strings.Cut(text[end:], "\n")
 	if i := strings.LastIndexAny(line, ")）:："); i >= 0 && len([]rune(line[:i])) <= 8 {
@@ -112,4 +115,50 @@ func (m *mapper) signerMarker(s *Spec) string {
 		}
 	}
 	return ""
+}
+
+// promptSim is how alike a line's part must read to the printed signature
+// prompt to stand for it: one character in five misread or lost. The
+// department's stamp prompt (…主管部门（公章）：) comes no closer than
+// about three in four to the signer's (…主管部门负责人（签字）：).
+const promptSim = 0.8
+
+// fuzzyPrompt finds in text the part of a line most like prompt
+// (normalised) at promptSim or more, and returns where it ends. A part
+// naming the seal (公章) is the stamp's prompt, never the signer's.
+func fuzzyPrompt(text, prompt string) (int, bool) {
+	n := len([]rune(prompt))
+	best, bestEnd := 0.0, 0
+	off := 0
+	for _, line := range strings.SplitAfter(text, "\n") {
+		type pos struct {
+			r       rune
+			at, end int
+		}
+		var rs []pos
+		for i, r := range line {
+			for _, nr := range Norm(string(r)) {
+				rs = append(rs, pos{nr, off + i, off + i + len(string(r))})
+			}
+		}
+		for i := range rs {
+			for l := n - 2; l <= n+1; l++ {
+				if l <= 0 || i+l > len(rs) {
+					continue
+				}
+				var w []rune
+				for _, p := range rs[i : i+l] {
+					w = append(w, p.r)
+				}
+				if strings.ContainsAny(string(w), "公盖") {
+					continue
+				}
+				if sim := similarity(string(w), prompt); sim >= promptSim && sim > best {
+					best, bestEnd = sim, rs[i+l-1].end
+				}
+			}
+		}
+		off += len(line)
+	}
+	return bestEnd, best > 0
 }

@@ -16,6 +16,13 @@ import (
 // nearly closed. Its ring is erased, and so are the characters and star
 // inside it that stand on no text line of the page.
 
+// A seal's parts as fractions of its radius: the star's points reach
+// starR; its characters stand between innerText and the ring.
+const (
+	starR     = 0.34
+	innerText = 0.5
+)
+
 // seal is a stamped ring found on a page, in pixels of the work image.
 type seal struct {
 	cx, cy, r float64
@@ -419,8 +426,8 @@ func clearSeal(g *image.Gray, b, light *bitmap, s seal, em int) bool {
 	// few pixels where a stroke crosses it.
 	// A red seal whitened with its colour or a gray one is lighter than
 	// print: there only what is lighter than print is erased, and a
-	// date's digits under the ring stay whole. A black seal (bitonal) is
-	// erased whole.
+	// date's digits under the ring stay whole. A black seal (bitonal)
+	// loses its ring whole, and the rest is told by where it stands.
 	inner := s.r - s.half - 1
 	var levels []float64
 	for y := disc.Min.Y; y < disc.Max.Y; y++ {
@@ -432,17 +439,62 @@ func clearSeal(g *image.Gray, b, light *bitmap, s seal, em int) bool {
 	}
 	cut := uint8(0)
 	if m := quantile(levels, 0.5); m >= 110 {
-		cut = uint8(max(90, m-40))
+		cut = uint8(max(100, m-12))
+	}
+	// Print has a dark core; its blurred edge may be as light as the
+	// seal, and is kept with the stroke it belongs to.
+	protect := make([]bool, disc.Dx()*disc.Dy())
+	if cut > 0 {
+		for _, c := range componentsIn(b, disc, 0) {
+			dark := false
+			for _, p := range c.pix {
+				if g.Pix[p.Y*g.Stride+p.X] < cut-25 {
+					dark = true
+					break
+				}
+			}
+			if !dark {
+				continue
+			}
+			for _, p := range c.pix {
+				for dy := -1; dy <= 1; dy++ {
+					for dx := -1; dx <= 1; dx++ {
+						if q := image.Pt(p.X+dx, p.Y+dy); q.In(disc) {
+							protect[(q.Y-disc.Min.Y)*disc.Dx()+q.X-disc.Min.X] = true
+						}
+					}
+				}
+			}
+		}
 	}
 	for y := disc.Min.Y; y < disc.Max.Y; y++ {
 		for x := disc.Min.X; x < disc.Max.X; x++ {
-			if math.Abs(dist(x, y)-s.r) <= s.half+1 && g.Pix[y*g.Stride+x] >= cut {
+			if protect[(y-disc.Min.Y)*disc.Dx()+x-disc.Min.X] {
+				continue
+			}
+			// A light seal's ink is lighter than print everywhere: all of
+			// it goes, ring, star and characters.
+			if d := dist(x, y); (math.Abs(d-s.r) <= s.half+1 || cut > 0 && d <= outer) && g.Pix[y*g.Stride+x] >= cut {
 				whiten(g, b, light, x, y)
 			}
 		}
 	}
-	// Text rows: ink beside the seal (from four radii left to two right)
-	// or in its lower part.
+	// The star: the seal's one large shape at its centre. What of it
+	// lies within its radius goes; a character it touches keeps the rest.
+	for _, c := range componentsIn(b, disc, 0) {
+		mx, my := float64(c.rect.Min.X+c.rect.Max.X)/2, float64(c.rect.Min.Y+c.rect.Max.Y)/2
+		if math.Hypot(mx-s.cx, my-s.cy) < 0.3*s.r && c.rect.Dx() > int(0.25*s.r) && c.rect.Dy() > int(0.25*s.r) &&
+			c.rect.Dx() < int(0.9*s.r) && c.rect.Dy() < int(0.9*s.r) {
+			for _, p := range c.pix {
+				if dist(p.X, p.Y) <= starR*s.r && g.Pix[p.Y*g.Stride+p.X] >= cut {
+					whiten(g, b, light, p.X, p.Y)
+				}
+			}
+		}
+	}
+	// Text rows: ink beside the seal (from four radii left to two right),
+	// in its lower part, or near its centre, inside the characters round
+	// its top.
 	band := make([]bool, disc.Dy())
 	lower := s.cy + 0.45*s.r
 	x0, x1 := max(0, int(s.cx-4*s.r)), min(w, int(s.cx+2*s.r))
@@ -454,7 +506,7 @@ func clearSeal(g *image.Gray, b, light *bitmap, s seal, em int) bool {
 				continue
 			}
 			d := dist(x, y)
-			if d > outer || float64(y) > lower && d < inner {
+			if d > outer || float64(y) > lower && d < inner || d < innerText*s.r {
 				n++
 			}
 		}
@@ -478,16 +530,6 @@ func clearSeal(g *image.Gray, b, light *bitmap, s seal, em int) bool {
 		}
 		i = j
 	}
-	// The star goes whole, wherever it stands.
-	for _, c := range componentsIn(b, disc, 0) {
-		mx, my := float64(c.rect.Min.X+c.rect.Max.X)/2, float64(c.rect.Min.Y+c.rect.Max.Y)/2
-		if math.Hypot(mx-s.cx, my-s.cy) < 0.3*s.r && c.rect.Dx() > int(0.25*s.r) && c.rect.Dy() > int(0.25*s.r) &&
-			c.rect.Dx() < int(0.8*s.r) && c.rect.Dy() < int(0.8*s.r) {
-			for _, p := range c.pix {
-				whiten(g, b, light, p.X, p.Y)
-			}
-		}
-	}
 	// A line's characters follow one another closely; the seal's own
 	// characters on the line's rows stand apart from it. So ink inside
 	// the seal on a line's rows is kept where it reaches ink of a line
@@ -508,7 +550,8 @@ func clearSeal(g *image.Gray, b, light *bitmap, s seal, em int) bool {
 	var parts []*part
 	for _, c := range componentsIn(rows, around, 0) {
 		mx, my := float64(c.rect.Min.X+c.rect.Max.X)/2, float64(c.rect.Min.Y+c.rect.Max.Y)/2
-		seed := math.Hypot(mx-s.cx, my-s.cy) > outer || my > lower
+		d := math.Hypot(mx-s.cx, my-s.cy)
+		seed := d > outer || my > lower || d < innerText*s.r
 		parts = append(parts, &part{c: c, kept: seed, seed: seed})
 	}
 	gap := em * 3 / 2
@@ -563,7 +606,7 @@ func clearSeal(g *image.Gray, b, light *bitmap, s seal, em int) bool {
 const sealCapConf = 0.85
 
 // sealCap lowers the confidence of a piece that a black seal's ring
-// crosses to sealCapConf.
+// crosses, or that reaches its star, to sealCapConf.
 func (pg *page) sealCap(piece int, conf, low float64) (float64, float64) {
 	r := pg.pieces[piece].Rect
 	for _, s := range pg.seals {
@@ -575,7 +618,8 @@ func (pg *page) sealCap(piece int, conf, low float64) (float64, float64) {
 		ny := math.Max(float64(r.Min.Y), math.Min(s.cy, float64(r.Max.Y)))
 		fx := math.Max(math.Abs(float64(r.Min.X)-s.cx), math.Abs(float64(r.Max.X)-s.cx))
 		fy := math.Max(math.Abs(float64(r.Min.Y)-s.cy), math.Abs(float64(r.Max.Y)-s.cy))
-		if near, far := math.Hypot(nx-s.cx, ny-s.cy), math.Hypot(fx, fy); near <= s.r+s.half && far >= s.r-s.half {
+		// The ring crosses r, or r reaches the star.
+		if near, far := math.Hypot(nx-s.cx, ny-s.cy), math.Hypot(fx, fy); near <= s.r+s.half && far >= s.r-s.half || near <= starR*s.r {
 			conf, low = math.Min(conf, sealCapConf), math.Min(low, sealCapConf)
 		}
 	}
