@@ -10,8 +10,8 @@ import (
 
 // stampPrompt is the printed prompt of the department's seal under the
 // signature (县（市、区）中小企业主管部门（公章）), which OCR may read
-// without its colon.
-var stampPrompt = regexp.MustCompile(`主管部门|[公盖]章`)
+// without its colon, or with 主管部门 misread under the seal.
+var stampPrompt = regexp.MustCompile(`主管部门|[公盖]章|中小企业`)
 
 var dateRE = regexp.MustCompile(`\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日`)
 
@@ -50,6 +50,11 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 		for i, l := range strings.Split(c.Text[end:], "\n") {
 			l = strings.TrimSpace(l)
 			if i > 0 && (strings.ContainsAny(l, ":：") || dateRE.MatchString(l) || strings.Contains(l, "年") && strings.Contains(l, "月") || stampPrompt.MatchString(l)) {
+				break
+			}
+			// On a scan a name is never wrapped: a line under it is
+			// what a seal left (a character of its ring read as 福).
+			if i > 0 && len(parts) > 0 && m.source == shenbao.SourceOCR {
 				break
 			}
 			if l != "" {

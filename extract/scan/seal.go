@@ -13,8 +13,9 @@ import (
 // scan turns it black. Its ring and the characters round it then fill
 // every row the seal spans, so the lines under it run together and are
 // read as one. A seal is told by its shape: a ring of a seal's size,
-// nearly closed. Its ring is erased, and so are the characters and star
-// inside it that stand on no text line of the page.
+// nearly closed. A seal lighter than print is erased by its level; of a
+// black one the ring and star go, and inside it whatever stands on no
+// text line of the page (clearSeal).
 
 // A seal's parts as fractions of its radius: the star's points reach
 // starR; its characters stand between innerText and the ring.
