@@ -1,6 +1,10 @@
 package layout
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/shenbao/shenbao"
+)
 
 // The signature prompt is found where a character of it was misread or
 // lost, and never in the department's stamp prompt below it.
@@ -23,6 +27,35 @@ func TestFuzzyPrompt(t *testing.T) {
 		}
 		if got != tc.after {
 			t.Errorf("fuzzyPrompt(%q): followed by %q, want %q", tc.text, got, tc.after)
+		}
+	}
+}
+
+// On a scan the signer is the rest of the prompt's line: a line under it
+// is what a seal left or the stamp's prompt misread; a name on the line
+// after an empty prompt line is still taken. A text layer's wrapped name
+// keeps its tail.
+func TestDeclarationSigner(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2022")
+	const promise = "本单位承诺此次申报中小企业特色产业集群的申请材料真实、合法。\n"
+	for _, tc := range []struct {
+		format, cell, want string
+	}{
+		{shenbao.FormatPDFScan, promise + "单位负责人(签字)：  朱艳\n福\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "朱艳"},
+		{shenbao.FormatPDFScan, promise + "单位负责人(签字)：  韩永刚\n区《县)中小企业主管部站(和ji)\n2022年10月21日", "韩永刚"},
+		{shenbao.FormatPDFScan, promise + "单位责人(签字)：  彭小军\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "彭小军"},
+		{shenbao.FormatPDFScan, promise + "单位负责人(签字)：\n王玉兰\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "王玉兰"},
+		{shenbao.FormatPDFText, promise + "单位负责人(签字)：  欧阳\n明月\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "欧阳明月"},
+	} {
+		c := &shenbao.Content{Format: tc.format, Blocks: []shenbao.Block{
+			para("九、真实性声明及推荐意见"), table(cells("真实性声明", tc.cell)),
+		}}
+		m := Map(c, tp)
+		if f := field(t, m, "signer"); f.Value != tc.want {
+			t.Errorf("%s %q: signer %q, want %q", tc.format, tc.cell, f.Value, tc.want)
+		}
+		if f := field(t, m, "sign_date"); f.Value != "2022年10月21日" {
+			t.Errorf("%s %q: date %q", tc.format, tc.cell, f.Value)
 		}
 	}
 }
