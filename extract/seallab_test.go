@@ -68,10 +68,14 @@ func TestSealLab(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n, right, sure, wrongSure int
-	k := 0
+	k, i := 0, -1
 	for _, d := range docs {
 		name := strings.TrimSuffix(filepath.Base(d.Path), ".pdf")
-		if !strings.HasSuffix(d.Path, "_pdf.pdf") || !strings.Contains(name, os.Getenv("LAB_DOCS")) {
+		if !strings.HasSuffix(d.Path, "_pdf.pdf") {
+			continue
+		}
+		i++
+		if !strings.Contains(name, os.Getenv("LAB_DOCS")) {
 			continue
 		}
 		want := map[string]string{}
@@ -84,10 +88,16 @@ func TestSealLab(t *testing.T) {
 		if len(at) != 2 || at["signer"].Page != at["sign_date"].Page {
 			t.Fatalf("%s: signer and date not found on one page of the digital copy", name)
 		}
-		for _, st := range sealStyles {
+		for si, st := range sealStyles {
 			k++
+			// Two styles an application, each style on two or three
+			// of them, over the signer on one and the date on another:
+			// a scan read costs minutes on a loaded machine.
+			if si%2 != i%2 {
+				continue
+			}
 			rng := rand.New(rand.NewPCG(uint64(k), 19))
-			over := []string{"signer", "sign_date"}[k%2]
+			over := []string{"signer", "sign_date"}[(i/2+si/2)%2]
 			copyName := fmt.Sprintf("%s_seal_%s_%s.pdf", name, over, st.name)
 			pdf := sealCopy(t, d.Path, st, at, over, rng, uint64(k))
 			if keep := os.Getenv("LAB_KEEP"); keep != "" {

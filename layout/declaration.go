@@ -13,6 +13,9 @@ import (
 // without its colon, or with 主管部门 misread under the seal.
 var stampPrompt = regexp.MustCompile(`主管部门|[公盖]章|中小企业`)
 
+// sealSpecks are what OCR reads a seal's leftover speck beside a name as.
+const sealSpecks = "·.,，。、'\"`‘’“”-_~|!！ "
+
 var dateRE = regexp.MustCompile(`\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日`)
 
 // looseDate is a date with its 月 or 日 written or read otherwise: a year,
@@ -62,6 +65,11 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 			}
 		}
 		v = joinLines(strings.Join(parts, "\n"))
+		if m.source == shenbao.SourceOCR {
+			// A speck a seal left beside the name reads as a dot or a
+			// stroke; a name opens and ends with a character.
+			v = strings.Trim(v, sealSpecks)
+		}
 	}
 	m.addField(s, col, v, a.score, c)
 	// The cell holds the printed promise and prompts besides the value;
