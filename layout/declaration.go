@@ -47,6 +47,7 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 			v = strings.Join(strings.Fields(looseDate.FindString(text)), "")
 		}
 	} else if end, ok := m.signerPrompt(c.Text, col); ok {
+		prompt, _, _ := strings.Cut(c.Text[:end][strings.LastIndex(c.Text[:end], "\n")+1:], "\n")
 		// The name follows the prompt, possibly wrapped onto the next
 		// lines, up to the next printed prompt (…（公章）：) or the date.
 		var parts []string
@@ -55,9 +56,10 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 			if i > 0 && (strings.ContainsAny(l, ":：") || dateRE.MatchString(l) || strings.Contains(l, "年") && strings.Contains(l, "月") || stampPrompt.MatchString(l)) {
 				break
 			}
-			// On a scan a name is never wrapped: a line under it is
-			// what a seal left (a character of its ring read as 福).
-			if i > 0 && len(parts) > 0 && m.source == shenbao.SourceOCR {
+			// On a scan a line under the name is what a seal left (a
+			// character of its ring read as 福) unless it starts where
+			// the prompt's line does: a long prompt wraps the name.
+			if i > 0 && len(parts) > 0 && m.source == shenbao.SourceOCR && !wrapsUnder(c, prompt, l) {
 				break
 			}
 			if l != "" {
@@ -174,4 +176,26 @@ func fuzzyPrompt(text, prompt string) (int, bool) {
 		off += len(line)
 	}
 	return bestEnd, best > 0
+}
+
+// wrapsUnder says whether the cell's line reading next starts, like a
+// wrapped line, within two line heights of where the line holding prompt
+// starts. Without boxes it cannot be told, and is not.
+func wrapsUnder(c *shenbao.Cell, prompt, next string) bool {
+	find := func(t string) (shenbao.Line, bool) {
+		t = StripSpace(t)
+		for _, l := range c.Lines {
+			if lt := StripSpace(l.Text); t != "" && (lt == t || strings.Contains(lt, t)) {
+				return l, true
+			}
+		}
+		return shenbao.Line{}, false
+	}
+	p, ok1 := find(prompt)
+	n, ok2 := find(next)
+	if !ok1 || !ok2 {
+		return false
+	}
+	h := p.BBox[3] - p.BBox[1]
+	return n.BBox[1] >= p.BBox[1] && n.BBox[0]-p.BBox[0] < 2*h && p.BBox[0]-n.BBox[0] < 2*h
 }

@@ -1,6 +1,7 @@
 package layout
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/shenbao/shenbao"
@@ -58,6 +59,39 @@ func TestDeclarationSigner(t *testing.T) {
 		}
 		if f := field(t, m, "sign_date"); f.Value != "2022年10月21日" {
 			t.Errorf("%s %q: date %q", tc.format, tc.cell, f.Value)
+		}
+	}
+}
+
+// On a scan a name wrapped under a long prompt starts where the prompt's
+// line starts; a seal's character read under the name stands where the
+// seal is.
+func TestDeclarationSignerWrapped(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2024")
+	for _, tc := range []struct {
+		x    float64 // where the line under the name starts
+		want string
+	}{
+		{100, "杨浩然"},
+		{400, "杨浩"},
+	} {
+		lines := []shenbao.Line{
+			{Text: "本单位承诺此次申报中小企业特色产业集群的申请材料真实、合法。", BBox: shenbao.Box{100, 100, 500, 112}, Confidence: 0.9},
+			{Text: "县级行政区划中小企业主管部门负责人（签字）：  杨浩", BBox: shenbao.Box{100, 130, 480, 142}, Confidence: 0.9},
+			{Text: "然", BBox: shenbao.Box{tc.x, 146, tc.x + 12, 158}, Confidence: 0.9},
+			{Text: "2024年4月1日", BBox: shenbao.Box{380, 200, 480, 212}, Confidence: 0.9},
+		}
+		var text []string
+		for _, l := range lines {
+			text = append(text, l.Text)
+		}
+		row := cells("真实性声明", "")
+		row.Cells[1].Text, row.Cells[1].Lines = strings.Join(text, "\n"), lines
+		m := Map(&shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+			para("九、真实性声明及推荐意见"), table(row),
+		}}, tp)
+		if f := field(t, m, "signer"); f.Value != tc.want {
+			t.Errorf("line under the name at x %.0f: signer %q, want %q", tc.x, f.Value, tc.want)
 		}
 	}
 }
