@@ -56,10 +56,11 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 			if i > 0 && (strings.ContainsAny(l, ":：") || dateRE.MatchString(l) || strings.Contains(l, "年") && strings.Contains(l, "月") || stampPrompt.MatchString(l)) {
 				break
 			}
-			// On a scan a line under the name is what a seal left (a
-			// character of its ring read as 福) unless it starts where
-			// the prompt's line does: a long prompt wraps the name.
-			if i > 0 && len(parts) > 0 && m.source == shenbao.SourceOCR && !wrapsUnder(c, prompt, l) {
+			// On a scan a line under the prompt is what a seal left (a
+			// character of its ring read as 福, the date's line run into
+			// it) unless it starts where the prompt's line does: a long
+			// prompt wraps the name.
+			if i > 0 && m.source == shenbao.SourceOCR && !wrapsUnder(c, prompt, l) {
 				break
 			}
 			if l != "" {
