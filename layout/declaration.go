@@ -113,6 +113,11 @@ func (m *mapper) signerPrompt(text, prompt string) (int, bool) {
 		_, size := utf8.DecodeRuneInString(line[i:])
 		return end + i + size, true
 	}
+	// Its close read as a comma (（签字吕，彭艳).
+	if i := strings.IndexAny(line, "，,"); i >= 0 && len([]rune(line[:i])) <= 8 {
+		_, size := utf8.DecodeRuneInString(line[i:])
+		return end + i + size, true
+	}
 	return end + len(line), true
 }
 

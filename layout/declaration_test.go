@@ -46,6 +46,7 @@ func TestDeclarationSigner(t *testing.T) {
 		{shenbao.FormatPDFScan, promise + "单位负责人(签字)：  韩永刚\n区《县)中小企业主管部站(和ji)\n2022年10月21日", "韩永刚"},
 		{shenbao.FormatPDFScan, promise + "单位责人(签字)：  彭小军\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "彭小军"},
 		{shenbao.FormatPDFScan, promise + "单位负责人(签字)：  ·韩永刚 ,\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "韩永刚"},
+		{shenbao.FormatPDFScan, promise + "单位负责人(签字吕，彭艳\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "彭艳"},
 		{shenbao.FormatPDFScan, promise + "单位负责人(签字)：  阿依·买买提\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "阿依·买买提"},
 		{shenbao.FormatPDFText, promise + "单位负责人(签字)：  欧阳\n明月\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "欧阳明月"},
 	} {
