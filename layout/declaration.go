@@ -10,8 +10,11 @@ import (
 
 // stampPrompt is the printed prompt of the department's seal under the
 // signature (县（市、区）中小企业主管部门（公章）), which OCR may read
-// without its colon.
-var stampPrompt = regexp.MustCompile(`主管部门|[公盖]章`)
+// without its colon, or with 主管部门 misread under the seal.
+var stampPrompt = regexp.MustCompile(`主管部门|[公盖]章|中小企业`)
+
+// sealSpecks are what OCR reads a seal's leftover speck beside a name as.
+const sealSpecks = "·.,，。、'\"`‘’“”-_~|!！ "
 
 var dateRE = regexp.MustCompile(`\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日`)
 
@@ -44,6 +47,7 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 			v = strings.Join(strings.Fields(looseDate.FindString(text)), "")
 		}
 	} else if end, ok := m.signerPrompt(c.Text, col); ok {
+		prompt, _, _ := strings.Cut(c.Text[:end][strings.LastIndex(c.Text[:end], "\n")+1:], "\n")
 		// The name follows the prompt, possibly wrapped onto the next
 		// lines, up to the next printed prompt (…（公章）：) or the date.
 		var parts []string
@@ -52,11 +56,23 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 			if i > 0 && (strings.ContainsAny(l, ":：") || dateRE.MatchString(l) || strings.Contains(l, "年") && strings.Contains(l, "月") || stampPrompt.MatchString(l)) {
 				break
 			}
+			// On a scan a line under the prompt is what a seal left (a
+			// character of its ring read as 福, the date's line run into
+			// it) unless it starts where the prompt's line does: a long
+			// prompt wraps the name.
+			if i > 0 && m.source == shenbao.SourceOCR && !wrapsUnder(c, prompt, l) {
+				break
+			}
 			if l != "" {
 				parts = append(parts, l)
 			}
 		}
 		v = joinLines(strings.Join(parts, "\n"))
+		if m.source == shenbao.SourceOCR {
+			// A speck a seal left beside the name reads as a dot or a
+			// stroke; a name opens and ends with a character.
+			v = strings.Trim(v, sealSpecks)
+		}
 	}
 	m.addField(s, col, v, a.score, c)
 	// The cell holds the printed promise and prompts besides the value;
@@ -87,10 +103,18 @@ func (m *mapper) signerPrompt(text, prompt string) (int, bool) {
 	}
 	_, end, ok := indexNorm(text, head)
 	if !ok {
-		return 0, false
+		// A character of the prompt itself misread or lost under a
+		// seal's clutter (单位责人（签字）：): the prompt is the part of
+		// a line that reads nearly as it.
+		return fuzzyPrompt(text, Norm(prompt))
 	}
 	line, _, _ := strings.Cut(text[end:], "\n")
 	if i := strings.LastIndexAny(line, ")）:："); i >= 0 && len([]rune(line[:i])) <= 8 {
+		_, size := utf8.DecodeRuneInString(line[i:])
+		return end + i + size, true
+	}
+	// Its close read as a comma (（签字吕，彭艳).
+	if i := strings.IndexAny(line, "，,"); i >= 0 && len([]rune(line[:i])) <= 8 {
 		_, size := utf8.DecodeRuneInString(line[i:])
 		return end + i + size, true
 	}
@@ -112,4 +136,72 @@ func (m *mapper) signerMarker(s *Spec) string {
 		}
 	}
 	return ""
+}
+
+// promptSim is how alike a line's part must read to the printed signature
+// prompt to stand for it: one character in five misread or lost. The
+// department's stamp prompt (…主管部门（公章）：) comes no closer than
+// about three in four to the signer's (…主管部门负责人（签字）：).
+const promptSim = 0.8
+
+// fuzzyPrompt finds in text the part of a line most like prompt
+// (normalised) at promptSim or more, and returns where it ends. A part
+// naming the seal (公章) is the stamp's prompt, never the signer's.
+func fuzzyPrompt(text, prompt string) (int, bool) {
+	n := len([]rune(prompt))
+	best, bestEnd := 0.0, 0
+	off := 0
+	for _, line := range strings.SplitAfter(text, "\n") {
+		type pos struct {
+			r       rune
+			at, end int
+		}
+		var rs []pos
+		for i, r := range line {
+			for _, nr := range Norm(string(r)) {
+				rs = append(rs, pos{nr, off + i, off + i + len(string(r))})
+			}
+		}
+		for i := range rs {
+			for l := n - 2; l <= n+1; l++ {
+				if l <= 0 || i+l > len(rs) {
+					continue
+				}
+				var w []rune
+				for _, p := range rs[i : i+l] {
+					w = append(w, p.r)
+				}
+				if strings.ContainsAny(string(w), "公盖") {
+					continue
+				}
+				if sim := similarity(string(w), prompt); sim >= promptSim && sim > best {
+					best, bestEnd = sim, rs[i+l-1].end
+				}
+			}
+		}
+		off += len(line)
+	}
+	return bestEnd, best > 0
+}
+
+// wrapsUnder says whether the cell's line reading next starts, like a
+// wrapped line, within two line heights of where the line holding prompt
+// starts. Without boxes it cannot be told, and is not.
+func wrapsUnder(c *shenbao.Cell, prompt, next string) bool {
+	find := func(t string) (shenbao.Line, bool) {
+		t = StripSpace(t)
+		for _, l := range c.Lines {
+			if lt := StripSpace(l.Text); t != "" && (lt == t || strings.Contains(lt, t)) {
+				return l, true
+			}
+		}
+		return shenbao.Line{}, false
+	}
+	p, ok1 := find(prompt)
+	n, ok2 := find(next)
+	if !ok1 || !ok2 {
+		return false
+	}
+	h := p.BBox[3] - p.BBox[1]
+	return n.BBox[1] >= p.BBox[1] && n.BBox[0]-p.BBox[0] < 2*h && p.BBox[0]-n.BBox[0] < 2*h
 }

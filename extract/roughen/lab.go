@@ -329,3 +329,62 @@ func NoiseColour(img image.Image, sigma float64, seed uint64) *image.RGBA {
 	}
 	return out
 }
+
+// OfficialSeal stamps a seal as offices' are made: a ring, a filled star
+// at its centre and a row of characters round it from lower left over the
+// top to lower right (the issuing office's name), each character a few
+// strokes turned to face the centre, in c. rad is the ring's radius in
+// pixels. The print under it shows through darker.
+func OfficialSeal(img *image.RGBA, cx, cy, rad float64, c color.RGBA, rng *rand.Rand) {
+	w := rad * (0.05 + 0.03*rng.Float64())
+	prev := [2]float64{cx + rad, cy}
+	for a := 0.0; a <= 2*math.Pi+0.05; a += 0.03 {
+		p := [2]float64{cx + rad*math.Cos(a), cy + rad*math.Sin(a)}
+		stroke(img, prev[0], prev[1], p[0], p[1], w, c)
+		prev = p
+	}
+	// The star, filled: five triangles from its centre to its points.
+	r0, r1 := rad*0.3, rad*0.12
+	pt := func(k int) (float64, float64, float64, float64) {
+		a := -math.Pi/2 + float64(k)*2*math.Pi/5
+		b := a + math.Pi/5
+		return cx + r0*math.Cos(a), cy + r0*math.Sin(a), cx + r1*math.Cos(b), cy + r1*math.Sin(b)
+	}
+	for k := 0; k < 5; k++ {
+		px, py, qx, qy := pt(k)
+		for t := 0.0; t <= 1; t += 0.08 { // fill by strokes from the centre
+			stroke(img, cx, cy, px+(qx-px)*t, py+(qy-py)*t, w*0.6, c)
+			_, _, bx, by := pt((k + 4) % 5)
+			stroke(img, cx, cy, px+(bx-px)*t, py+(by-py)*t, w*0.6, c)
+		}
+	}
+	// Characters from 150° past the bottom left round the top: a
+	// character is an em square of strokes, its top towards the ring.
+	n := 8 + rng.IntN(6)
+	span := math.Pi * (1.3 + 0.2*rng.Float64())
+	em := math.Min(rad*0.28, 2*math.Pi*rad*0.72*span/(2*math.Pi)/float64(n)*0.85)
+	for i := 0; i < n; i++ {
+		a := math.Pi/2 + (2*math.Pi-span)/2 + span*(float64(i)+0.5)/float64(n)
+		mx, my := cx+rad*0.72*math.Cos(a), cy+rad*0.72*math.Sin(a)
+		// Unit vectors along the character's width (tangent) and height
+		// (pointing at the centre).
+		ux, uy := -math.Sin(a), math.Cos(a)
+		vx, vy := -math.Cos(a), -math.Sin(a)
+		at := func(s, t float64) (float64, float64) {
+			return mx + (s-0.5)*em*ux + (t-0.5)*em*vx, my + (s-0.5)*em*uy + (t-0.5)*em*vy
+		}
+		for k := 0; k < 4+rng.IntN(4); k++ {
+			var s0, t0, s1, t1 float64
+			if rng.IntN(2) == 0 { // across
+				t0 = rng.Float64()
+				s0, s1, t1 = 0.1*rng.Float64(), 0.9+0.1*rng.Float64(), t0
+			} else { // down
+				s0 = rng.Float64()
+				t0, t1, s1 = 0.1*rng.Float64(), 0.9+0.1*rng.Float64(), s0
+			}
+			x0, y0 := at(s0, t0)
+			x1, y1 := at(s1, t1)
+			stroke(img, x0, y0, x1, y1, w*0.5, c)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"image/color"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -107,5 +108,41 @@ func TestScanPDFModes(t *testing.T) {
 	g := Bitonal(img, bitonalLevel)
 	if g.GrayAt(100, 90).Y != 0 || g.GrayAt(5, 5).Y != 255 {
 		t.Errorf("bitonal: rule %d, paper %d", g.GrayAt(100, 90).Y, g.GrayAt(5, 5).Y)
+	}
+}
+
+// An official seal is a ring of the radius asked, a solid star at its
+// centre, and characters round its upper part, none below its centre's
+// lower third: dates and names under it stay legible on a test's copy.
+func TestOfficialSeal(t *testing.T) {
+	red := color.RGBA{215, 40, 45, 255}
+	img := white(400, 400)
+	OfficialSeal(img, 200, 200, 150, red, rand.New(rand.NewPCG(3, 1)))
+	inked := func(x, y int) bool { return img.RGBAAt(x, y).G < 200 }
+	for a := 0.0; a < 2*math.Pi; a += 0.1 {
+		if x, y := 200+int(150*math.Cos(a)), 200+int(150*math.Sin(a)); !inked(x, y) {
+			t.Errorf("ring not inked at %d,%d", x, y)
+		}
+	}
+	if !inked(200, 200) || !inked(200, 180) {
+		t.Error("no star at the centre")
+	}
+	chars := 0
+	for y := 60; y < 130; y++ {
+		for x := 100; x < 300; x++ {
+			if inked(x, y) {
+				chars++
+			}
+		}
+	}
+	if chars < 300 {
+		t.Errorf("%d inked pixels of characters round the top, want them", chars)
+	}
+	for y := 300; y < 340; y++ {
+		for x := 170; x < 230; x++ {
+			if inked(x, y) {
+				t.Fatalf("ink at %d,%d: the bottom of a seal holds no characters", x, y)
+			}
+		}
 	}
 }

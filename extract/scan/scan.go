@@ -181,6 +181,8 @@ type page struct {
 	// prose marks the pieces of long answers (see proseLines): the value
 	// recogniser does not read them.
 	prose map[int]bool
+	// seals are the seals found and erased (seal.go).
+	seals []seal
 }
 
 func (pg *page) pt(v int) float64 { return float64(v) * 72 / pg.dpi }
@@ -265,6 +267,7 @@ func (pg *page) read(ctx context.Context, g *image.Gray, b *bitmap, rec Recogniz
 	hs, vs := findRules(b, pg.p)
 	tables := findTables(hs, vs, pg.p, b.w)
 	pg.clearRules(g, b, hs, vs, tables)
+	pg.seals = clearSeals(g, b, pg.light, pg.dpi, pg.em)
 
 	lay := pg.layout(tables)
 	if len(pg.pieces) == 0 {
@@ -1145,8 +1148,10 @@ func (pg *page) reading(piece int) (string, float64, float64, []shenbao.Reread) 
 	if pg.engineOf(piece) != ocr.EngineTesseract {
 		// Settled by the value recogniser (witness.go): the ink's check
 		// is for Tesseract's habits.
+		conf, low = pg.sealCap(piece, conf, low)
 		return t, max(conf, 0.01), max(low, 0.01), rereads
 	}
+	conf, low = pg.sealCap(piece, conf, low)
 	// Zero means "not rated" in Content (text layers); a reading Tesseract
 	// rated zero must still show as doubtful.
 	conf, low = max(conf, 0.01), max(low, 0.01)

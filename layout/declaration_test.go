@@ -1,0 +1,97 @@
+package layout
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/shenbao/shenbao"
+)
+
+// The signature prompt is found where a character of it was misread or
+// lost, and never in the department's stamp prompt below it.
+func TestFuzzyPrompt(t *testing.T) {
+	for _, tc := range []struct {
+		text, prompt, after string // after: what follows the prompt found; "-" none found
+	}{
+		{"本单位承诺……\n单位责人（签字）：  彭小军\n区（县）中小企业主管部门（公章）：", "单位负责人（签字）：", "  彭小军\n区（县）中小企业主管部门（公章）："},
+		{"单位负责人（签宇）： 王强", "单位负责人（签字）：", " 王强"},
+		{"县级行政区划中小企业主管部门负责（签字）：任建国", "县级行政区划中小企业主管部门负责人（签字）：", "任建国"},
+		// The stamp's prompt alone is no signature prompt.
+		{"县级行政区划中小企业主管部门（公章）：  济信", "县级行政区划中小企业主管部门负责人（签字）：", "-"},
+		// Nor is a line that reads otherwise.
+		{"单位级放人（行）：沈游", "单位负责人（签字）：", "-"},
+	} {
+		end, ok := fuzzyPrompt(tc.text, Norm(tc.prompt))
+		got := "-"
+		if ok {
+			got = tc.text[end:]
+		}
+		if got != tc.after {
+			t.Errorf("fuzzyPrompt(%q): followed by %q, want %q", tc.text, got, tc.after)
+		}
+	}
+}
+
+// On a scan the signer is the rest of the prompt's line: a line under it
+// is what a seal left or the stamp's prompt misread (a name wrapped
+// under it is told by where its line starts: TestDeclarationSignerWrapped).
+// A text layer's wrapped name keeps its tail.
+func TestDeclarationSigner(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2022")
+	const promise = "本单位承诺此次申报中小企业特色产业集群的申请材料真实、合法。\n"
+	for _, tc := range []struct {
+		format, cell, want string
+	}{
+		{shenbao.FormatPDFScan, promise + "单位负责人(签字)：  朱艳\n福\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "朱艳"},
+		{shenbao.FormatPDFScan, promise + "单位负责人(签字)：  韩永刚\n区《县)中小企业主管部站(和ji)\n2022年10月21日", "韩永刚"},
+		{shenbao.FormatPDFScan, promise + "单位责人(签字)：  彭小军\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "彭小军"},
+		{shenbao.FormatPDFScan, promise + "单位负责人(签字)：  ·韩永刚 ,\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "韩永刚"},
+		{shenbao.FormatPDFScan, promise + "单位负责人(签字吕，彭艳\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "彭艳"},
+		{shenbao.FormatPDFScan, promise + "单位负责人(签字)：  阿依·买买提\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "阿依·买买提"},
+		{shenbao.FormatPDFText, promise + "单位负责人(签字)：  欧阳\n明月\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "欧阳明月"},
+	} {
+		c := &shenbao.Content{Format: tc.format, Blocks: []shenbao.Block{
+			para("九、真实性声明及推荐意见"), table(cells("真实性声明", tc.cell)),
+		}}
+		m := Map(c, tp)
+		if f := field(t, m, "signer"); f.Value != tc.want {
+			t.Errorf("%s %q: signer %q, want %q", tc.format, tc.cell, f.Value, tc.want)
+		}
+		if f := field(t, m, "sign_date"); f.Value != "2022年10月21日" {
+			t.Errorf("%s %q: date %q", tc.format, tc.cell, f.Value)
+		}
+	}
+}
+
+// On a scan a name wrapped under a long prompt starts where the prompt's
+// line starts; a seal's character read under the name stands where the
+// seal is.
+func TestDeclarationSignerWrapped(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2024")
+	for _, tc := range []struct {
+		x    float64 // where the line under the name starts
+		want string
+	}{
+		{100, "杨浩然"},
+		{400, "杨浩"},
+	} {
+		lines := []shenbao.Line{
+			{Text: "本单位承诺此次申报中小企业特色产业集群的申请材料真实、合法。", BBox: shenbao.Box{100, 100, 500, 112}, Confidence: 0.9},
+			{Text: "县级行政区划中小企业主管部门负责人（签字）：  杨浩", BBox: shenbao.Box{100, 130, 480, 142}, Confidence: 0.9},
+			{Text: "然", BBox: shenbao.Box{tc.x, 146, tc.x + 12, 158}, Confidence: 0.9},
+			{Text: "2024年4月1日", BBox: shenbao.Box{380, 200, 480, 212}, Confidence: 0.9},
+		}
+		var text []string
+		for _, l := range lines {
+			text = append(text, l.Text)
+		}
+		row := cells("真实性声明", "")
+		row.Cells[1].Text, row.Cells[1].Lines = strings.Join(text, "\n"), lines
+		m := Map(&shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+			para("九、真实性声明及推荐意见"), table(row),
+		}}, tp)
+		if f := field(t, m, "signer"); f.Value != tc.want {
+			t.Errorf("line under the name at x %.0f: signer %q, want %q", tc.x, f.Value, tc.want)
+		}
+	}
+}
