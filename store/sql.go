@@ -1044,10 +1044,12 @@ func (s *sqlStore) SaveReports(ctx context.Context, jobID *int64, rs []SaveRepor
 			}
 		}
 		v := &saver{s: s, tx: tx}
-		if err := v.prepare(ctx); err != nil {
+		// The versions of the whole batch bumped in a few statements:
+		// one round trip per application was most of a PostgreSQL
+		// re-check's time.
+		if err := v.bumpMany(ctx, rs); err != nil {
 			return err
 		}
-		defer v.close()
 		errs = make([]error, len(rs))
 		for i, r := range rs {
 			r.JobID = nil
@@ -1100,8 +1102,10 @@ const (
 type saver struct {
 	s  *sqlStore
 	tx *sql.Tx
-	// bump is bumpBaseQuery prepared once for a batch (prepare).
-	bump *sql.Stmt
+	// bumped holds the versions bumpMany bumped, by application, of the
+	// applications in batched.
+	bumped  map[int64]int
+	batched map[int64]bool
 	// jobRecorded is set once a report of the batch carries its job id.
 	jobRecorded bool
 	reports     []any           // the reports table's values, reportRowCols per row
@@ -1115,41 +1119,94 @@ const (
 	// rowsPerInsert keeps a statement's parameters well under SQLite's
 	// limit (32766) and PostgreSQL's (65535).
 	rowsPerInsert = 500
+	// bumpRowCols and bumpRowsPerStatement likewise for bumpMany.
+	bumpRowCols          = 9
+	bumpRowsPerStatement = 500
 )
 
-func (v *saver) prepare(ctx context.Context) error {
-	p, err := v.tx.PrepareContext(ctx, v.s.q(bumpBaseQuery))
-	if err != nil {
-		return fmt.Errorf("prepare %q: %w", bumpBaseQuery, err)
+// bumpMany bumps the versions of the applications of rs still at their
+// BaseVersion, bumpRowsPerStatement a statement, and keeps the new
+// versions for save. It does nothing for a batch with an application
+// twice or without a base version (save bumps those one by one): an
+// UPDATE … FROM joins each application to one row of values at most.
+func (v *saver) bumpMany(ctx context.Context, rs []SaveReport) error {
+	seen := make(map[int64]bool, len(rs))
+	for _, r := range rs {
+		if r.BaseVersion < 0 || seen[r.AppID] {
+			return nil
+		}
+		seen[r.AppID] = true
 	}
-	v.bump = p
+	v.bumped = make(map[int64]int, len(rs))
+	v.batched = seen
+	t := now()
+	for chunk := range slices.Chunk(rs, bumpRowsPerStatement) {
+		var q strings.Builder
+		args := make([]any, 0, 2+len(chunk)*bumpRowCols)
+		args = append(args, StatusDone, t)
+		// Typed in every row: PostgreSQL takes the parameters of a VALUES
+		// list for text otherwise.
+		q.WriteString("WITH v (id, base, format, edition, year, cluster, errors, warnings, repairs) AS (VALUES ")
+		for i, r := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER))")
+			sum := summarise(r.Report)
+			args = append(args, r.AppID, r.BaseVersion, sum.format, sum.edition, sum.year, sum.cluster, sum.errors, sum.warnings, len(r.Report.Repairs))
+		}
+		q.WriteString(`) UPDATE applications SET version = applications.version + 1, status = ?, error_code = '', error_message = '',
+			format = v.format, edition = v.edition, year = v.year, cluster_name = v.cluster, error_count = v.errors,
+			warning_count = v.warnings, repair_count = v.repairs, updated_at = ?
+			FROM v WHERE applications.id = v.id AND applications.version = v.base RETURNING applications.id, applications.version`)
+		// The WITH's parameters come first in the text, the SET's after.
+		args = append(args[2:], args[:2]...)
+		rows, err := v.tx.QueryContext(ctx, v.s.q(q.String()), args...)
+		if err != nil {
+			return fmt.Errorf("bump versions of %d applications: %w", len(chunk), err)
+		}
+		for rows.Next() {
+			var id int64
+			var version int
+			if err := rows.Scan(&id, &version); err != nil {
+				rows.Close()
+				return fmt.Errorf("bump versions: %w", err)
+			}
+			v.bumped[id] = version
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("bump versions of %d applications: %w", len(chunk), err)
+		}
+	}
 	return nil
-}
-
-func (v *saver) close() {
-	if v.bump != nil {
-		v.bump.Close()
-	}
 }
 
 // save bumps the application's version (if still r.BaseVersion) and
 // queues the report (packed, its JSON body left empty), its recheck item
 // and audit entry for flush.
 func (v *saver) save(ctx context.Context, r SaveReport, packed []byte) (int, error) {
-	sum := summarise(r.Report)
 	t := now()
-	args := []any{StatusDone, sum.format, sum.edition, sum.year, sum.cluster, sum.errors, sum.warnings, len(r.Report.Repairs), t, r.AppID}
-	var row *sql.Row
-	switch {
-	case r.BaseVersion >= 0 && v.bump != nil:
-		row = v.bump.QueryRowContext(ctx, append(args, r.BaseVersion)...)
-	case r.BaseVersion >= 0:
-		row = v.tx.QueryRowContext(ctx, v.s.q(bumpBaseQuery), append(args, r.BaseVersion)...)
-	default:
-		row = v.tx.QueryRowContext(ctx, v.s.q(bumpAnyQuery), args...)
-	}
 	var version int
-	err := row.Scan(&version)
+	var err error
+	if v.batched[r.AppID] {
+		// Bumped by bumpMany; not there: moved on or gone.
+		var ok bool
+		if version, ok = v.bumped[r.AppID]; !ok {
+			err = sql.ErrNoRows
+		}
+	} else {
+		sum := summarise(r.Report)
+		args := []any{StatusDone, sum.format, sum.edition, sum.year, sum.cluster, sum.errors, sum.warnings, len(r.Report.Repairs), t, r.AppID}
+		var row *sql.Row
+		if r.BaseVersion >= 0 {
+			row = v.tx.QueryRowContext(ctx, v.s.q(bumpBaseQuery), append(args, r.BaseVersion)...)
+		} else {
+			row = v.tx.QueryRowContext(ctx, v.s.q(bumpAnyQuery), args...)
+		}
+		err = row.Scan(&version)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		if _, err := v.s.appTx(ctx, v.tx, r.AppID); err != nil {
 			return 0, err
