@@ -2,6 +2,7 @@ package api
 
 import (
 	"archive/zip"
+	"bufio"
 	"cmp"
 	"context"
 	"io"
@@ -23,11 +24,10 @@ const (
 	maxZipRatio = 200 // decompressed:compressed, for parts over 1 MB
 )
 
-var entityDecl = []byte("<!ENTITY")
-
 // checkDOCX looks inside a zip the sniffer took for a docx: a Word body,
-// no overlapping entries, at most maxInflated bytes of XML and no entity
-// declarations in it. It stops when ctx ends (the client went away).
+// no overlapping entries, at most maxInflated bytes of XML declared and
+// no document type (so no entity) declaration in it (checkXMLPart). It
+// stops when ctx ends (the client went away).
 func checkDOCX(ctx context.Context, name string, r io.ReaderAt, size int64) error {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
@@ -101,9 +101,14 @@ func overlapping(name string, files []*zip.File) error {
 	return nil
 }
 
-// checkXMLPart inflates one part, taking its bytes from budget, and
-// refuses entity declarations: Word never writes them, and they are how
-// XML bombs expand.
+// checkXMLPart refuses a part whose prolog — what comes before its root
+// element — has a document type declaration, the only place XML allows
+// entity declarations (Word writes neither), or anything but the XML
+// declaration, processing instructions, comments and white space. It
+// inflates the part only that far: the prolog is a line, where inflating
+// the whole part to look for "<!ENTITY" anywhere was most of a Word
+// upload's CPU time. The part's size stays bounded by the declared sizes
+// checked before, which archive/zip holds every later reader to.
 func checkXMLPart(ctx context.Context, name string, f *zip.File, budget *int64) error {
 	rc, err := f.Open()
 	if err != nil {
@@ -111,17 +116,91 @@ func checkXMLPart(ctx context.Context, name string, f *zip.File, budget *int64) 
 	}
 	defer rc.Close()
 	lr := &io.LimitedReader{R: ctxReader{ctx, rc}, N: *budget + 1}
-	found, err := contains(lr, entityDecl)
+	verdict, err := prolog(bufio.NewReaderSize(lr, 512))
 	*budget = lr.N - 1
 	switch {
 	case ctx.Err() != nil:
 		return shenbao.Wrap(shenbao.ETIMEOUT, ctx.Err(), "上传已中断，未保存。/ The upload was interrupted and not stored.")
 	case err != nil:
 		return malformed(name, "已损坏（压缩数据无法解开）", "is damaged (its compressed data cannot be read)")
-	case found || *budget < 0:
+	case verdict == prologDeclares || *budget < 0:
 		return bomb(name)
+	case verdict == prologJunk:
+		return malformed(name, "已损坏（XML 部件的开头无法识别）", "is damaged (an XML part begins with something that is not XML)")
 	}
 	return nil
+}
+
+// What prolog found.
+const (
+	prologClean    = iota // the root element or the end came after nothing but declarations, comments and space
+	prologDeclares        // a document type declaration (<!DOCTYPE, <!ENTITY…)
+	prologJunk            // anything else before the root element
+)
+
+// prolog reads r up to its root element's start and says what came
+// before.
+func prolog(r *bufio.Reader) (int, error) {
+	if b, err := r.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
+		r.Discard(3)
+	}
+	for {
+		c, err := r.ReadByte()
+		if err == io.EOF {
+			return prologClean, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		switch {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			continue
+		case c != '<':
+			return prologJunk, nil
+		}
+		next, err := r.Peek(1)
+		if err == io.EOF {
+			return prologJunk, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		switch n := next[0]; {
+		case n == '?':
+			err = skipPast(r, "?>")
+		case n == '!':
+			if b, _ := r.Peek(3); string(b) != "!--" {
+				return prologDeclares, nil
+			}
+			r.Discard(3)
+			err = skipPast(r, "-->")
+		case n == '_' || n == ':' || n >= 0x80 || n|0x20 >= 'a' && n|0x20 <= 'z':
+			return prologClean, nil // the root element
+		default:
+			return prologJunk, nil
+		}
+		if err == io.EOF {
+			return prologJunk, nil // a declaration or comment left open
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+}
+
+// skipPast reads r up to and including end.
+func skipPast(r *bufio.Reader, end string) error {
+	var last [3]byte // the bytes read last, the newest at the end
+	for n := 0; ; n++ {
+		c, err := r.ReadByte()
+		if err != nil {
+			return err
+		}
+		last[0], last[1], last[2] = last[1], last[2], c
+		if n+1 >= len(end) && string(last[3-len(end):]) == end {
+			return nil
+		}
+	}
 }
 
 // ctxReader stops reading once ctx ends.

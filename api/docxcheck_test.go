@@ -1,11 +1,13 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"compress/flate"
 	"context"
 	"encoding/binary"
 	"hash/crc32"
+	"strings"
 	"testing"
 
 	"github.com/shenbao/shenbao"
@@ -59,4 +61,55 @@ func TestCheckDOCXStopsWithTheClient(t *testing.T) {
 	if shenbao.ErrorCode(err) != shenbao.ETIMEOUT {
 		t.Fatalf("with the client gone: %v, want %s", err, shenbao.ETIMEOUT)
 	}
+}
+
+// TestProlog: a part's prolog is read up to its root element; a document
+// type declaration there (where entities are declared) is refused even
+// behind comments that look like elements, and so is anything that is not
+// XML; what follows the root's start is left alone.
+func TestProlog(t *testing.T) {
+	for _, tc := range []struct {
+		xml  string
+		want int
+	}{
+		{`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\r\n" + `<w:document xmlns:w="x"><w:body/></w:document>`, prologClean},
+		{"\xef\xbb\xbf<?xml version=\"1.0\"?><Relationships/>", prologClean},
+		{`<Types/>`, prologClean},
+		{"", prologClean},
+		{"  \n\t", prologClean},
+		{`<?xml version="1.0"?><!-- a <b> c ---><?pi x?><中/>`, prologClean},
+		{`<?xml version="1.0"?><d><!ENTITY a "x"></d>`, prologClean}, // not a declaration after the root
+		{`<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa">]><d>&a;</d>`, prologDeclares},
+		{`<?xml version="1.0"?><!-- <d> --><!DOCTYPE d [<!ENTITY a "a">]><d/>`, prologDeclares},
+		{`<!ENTITY a "a"><d/>`, prologDeclares},
+		{`<?xml version="1.0"?><![CDATA[x]]><d/>`, prologDeclares},
+		{`text<d/>`, prologJunk},
+		{"<\x00?\x00x\x00", prologJunk}, // UTF-16
+		{`<?xml version="1.0"?><!-- never closed <d/>`, prologJunk},
+		{`<?xml version="1.0"`, prologJunk},
+		{`<`, prologJunk},
+		{`< d/>`, prologJunk},
+	} {
+		got, err := prolog(bufio.NewReader(strings.NewReader(tc.xml)))
+		if err != nil || got != tc.want {
+			t.Errorf("prolog(%q) = %d, %v; want %d", tc.xml, got, err, tc.want)
+		}
+	}
+}
+
+// FuzzProlog: any part's prolog is judged without a panic, and one whose
+// text has no "<!" at all is never taken for a declaration.
+func FuzzProlog(f *testing.F) {
+	for _, s := range []string{`<?xml version="1.0"?><d/>`, `<!DOCTYPE d [<!ENTITY a "a">]><d/>`, "<!-- --->", "\xef\xbb\xbf<a>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := prolog(bufio.NewReader(strings.NewReader(s)))
+		if err != nil {
+			t.Fatalf("prolog(%q): %v", s, err)
+		}
+		if got == prologDeclares && !strings.Contains(s, "<!") {
+			t.Fatalf("prolog(%q) found a declaration", s)
+		}
+	})
 }

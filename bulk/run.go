@@ -136,9 +136,23 @@ func (r *Runner) one(ctx context.Context, it Item) Result {
 	}
 	res.Report = rep
 	if r.Cross != nil {
-		res.prep = r.Cross.Prepare(rep, r.CrossOptions)
+		res.prep = r.prepare(rep, sum)
 	}
 	return res
+}
+
+// prepare makes rep, the report of the document whose bytes have SHA-256
+// sum, ready for the checks across applications, its answers' shingles
+// read from (and kept in) the document's one shingle file when the
+// shingle cache is bulk's own.
+func (r *Runner) prepare(rep *shenbao.Report, sum string) *crosscheck.Prepared {
+	opts := r.CrossOptions
+	if s, ok := opts.Shingles.(Shingles); ok && s.Dir != "" {
+		d := s.Document(sum)
+		defer d.Flush()
+		opts.Shingles = d
+	}
+	return r.Cross.Prepare(rep, opts)
 }
 
 // CrossRun adds the findings across applications to the reports they
@@ -158,7 +172,7 @@ func (r *Runner) CrossRun(out *Outcome) {
 		wg.Go(func() {
 			for n := int(atomic.AddInt64(&next, 1)); n < len(todo); n = int(atomic.AddInt64(&next, 1)) {
 				res := &out.Results[todo[n]]
-				res.prep = r.Cross.Prepare(res.Report, r.CrossOptions)
+				res.prep = r.prepare(res.Report, res.Report.SHA256)
 			}
 		})
 	}

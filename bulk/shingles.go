@@ -3,6 +3,7 @@ package bulk
 import (
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"sync"
@@ -36,15 +37,161 @@ func (s Shingles) Get(key [32]byte) ([]uint64, bool) {
 
 // Put stores shingles under key; a failure only costs a later re-segmenting.
 func (s Shingles) Put(key [32]byte, shingles []uint64) {
-	p := s.path(key)
-	if os.MkdirAll(filepath.Dir(p), 0o755) != nil {
-		return
-	}
 	data := make([]byte, 8*len(shingles))
 	for i, v := range shingles {
 		binary.LittleEndian.PutUint64(data[i*8:], v)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	writeWhole(s.path(key), data)
+}
+
+// Document returns the shingle cache of the answers of the document whose
+// bytes have SHA-256 sha: all of them kept in one file, read with one
+// open where a file per answer took one each (the open and read system
+// calls were an eighth of a cached re-check). An answer not in the
+// document's file is looked up in the per-answer files (written by older
+// builds), else segmented; Flush then rewrites the document's file with
+// every answer asked for. A sha that is not one (a report without its
+// sum) gets s itself.
+func (s Shingles) Document(sha string) DocumentShingles {
+	if len(sha) != 64 {
+		return nopFlush{s}
+	}
+	if _, err := hex.DecodeString(sha); err != nil {
+		return nopFlush{s}
+	}
+	d := &docShingles{s: s, path: filepath.Join(s.Dir, sha[:2], sha+".doc")}
+	d.have, _ = readBundle(d.path)
+	return d
+}
+
+// DocumentShingles is a document's shingle cache (Shingles.Document):
+// Flush stores what its answers' preparing found missing.
+type DocumentShingles interface {
+	crosscheck.ShingleCache
+	Flush()
+}
+
+type nopFlush struct{ Shingles }
+
+func (nopFlush) Flush() {}
+
+type docShingles struct {
+	s    Shingles
+	path string
+	mu   sync.Mutex
+	have map[[32]byte][]uint64 // as read from the document's file
+	// used are the keys asked for, in order, with their shingles; dirty
+	// is set when one was not in the document's file.
+	used  [][32]byte
+	vals  map[[32]byte][]uint64
+	dirty bool
+}
+
+func (d *docShingles) Get(key [32]byte) ([]uint64, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	v, ok := d.have[key]
+	if !ok {
+		if v, ok = d.s.Get(key); !ok {
+			return nil, false
+		}
+		d.dirty = true
+	}
+	d.keep(key, v)
+	return v, true
+}
+
+func (d *docShingles) Put(key [32]byte, shingles []uint64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.dirty = true
+	d.keep(key, shingles)
+}
+
+// keep records key as asked for; d.mu is held.
+func (d *docShingles) keep(key [32]byte, v []uint64) {
+	if d.vals == nil {
+		d.vals = map[[32]byte][]uint64{}
+	}
+	if _, ok := d.vals[key]; !ok {
+		d.used = append(d.used, key)
+	}
+	d.vals[key] = v
+}
+
+// Flush writes the document's file anew if an answer was missing from it
+// (or it has answers no longer asked for); a failure only costs a later
+// re-segmenting.
+func (d *docShingles) Flush() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.dirty && len(d.used) == len(d.have) {
+		return
+	}
+	n := len(bundleMagic)
+	for _, k := range d.used {
+		n += 32 + 4 + 8*len(d.vals[k])
+	}
+	data := make([]byte, 0, n)
+	data = append(data, bundleMagic...)
+	for _, k := range d.used {
+		v := d.vals[k]
+		data = append(data, k[:]...)
+		data = binary.LittleEndian.AppendUint32(data, uint32(len(v)))
+		for _, x := range v {
+			data = binary.LittleEndian.AppendUint64(data, x)
+		}
+	}
+	writeWhole(d.path, data)
+}
+
+// bundleMagic begins a document's shingle file: then, per answer, its key
+// (32 bytes), the number of values (uint32) and the values (uint64), all
+// little-endian.
+const bundleMagic = "shenbao-shingles/1\n"
+
+// readBundle reads a document's shingle file; a missing or damaged one
+// reads as empty.
+func readBundle(path string) (map[[32]byte][]uint64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) < len(bundleMagic) || string(data[:len(bundleMagic)]) != bundleMagic {
+		return nil, errors.New("not a shingle file")
+	}
+	data = data[len(bundleMagic):]
+	// One allocation for every answer's values.
+	all := make([]uint64, 0, len(data)/8)
+	out := map[[32]byte][]uint64{}
+	for len(data) > 0 {
+		if len(data) < 36 {
+			return nil, errors.New("shingle file cut short")
+		}
+		var k [32]byte
+		copy(k[:], data)
+		n := int(binary.LittleEndian.Uint32(data[32:]))
+		data = data[36:]
+		if n > len(data)/8 {
+			return nil, errors.New("shingle file cut short")
+		}
+		start := len(all)
+		for i := range n {
+			all = append(all, binary.LittleEndian.Uint64(data[8*i:]))
+		}
+		out[k] = all[start:len(all):len(all)]
+		data = data[8*n:]
+	}
+	return out, nil
+}
+
+// writeWhole writes data to path through a temporary file and a rename,
+// so that a reader never sees a part of it; a failure is left unreported.
+func writeWhole(path string, data []byte) {
+	if os.MkdirAll(filepath.Dir(path), 0o755) != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
 	if err != nil {
 		return
 	}
@@ -53,7 +200,7 @@ func (s Shingles) Put(key [32]byte, shingles []uint64) {
 		os.Remove(tmp.Name())
 		return
 	}
-	os.Rename(tmp.Name(), p)
+	os.Rename(tmp.Name(), path)
 }
 
 // LazySegmenter loads the (seconds-long) gse dictionary on first use, so a

@@ -2,6 +2,10 @@ package bulk
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/shenbao/shenbao/crosscheck"
@@ -42,5 +46,54 @@ func TestLazySegmenter(t *testing.T) {
 	bad := &LazySegmenter{Load: func() (crosscheck.Segmenter, error) { return nil, errors.New("no dictionary") }}
 	if got := bad.Cut("x"); got != nil {
 		t.Errorf("failed load cut = %v", got)
+	}
+}
+
+// TestDocumentShingles: a document's answers are kept in one file — what
+// one run put or found in the per-answer files is read back from it by the
+// next, answers no longer asked for are dropped, and a damaged file reads
+// as empty.
+func TestDocumentShingles(t *testing.T) {
+	s := Shingles{Dir: t.TempDir()}
+	sha := strings.Repeat("ab", 32)
+	key := func(b byte) (k [32]byte) { k[0] = b; return k }
+	old := []uint64{5, 6}
+	s.Put(key(1), old) // an older build's per-answer file
+
+	d := s.Document(sha)
+	if v, ok := d.Get(key(1)); !ok || !slices.Equal(v, old) {
+		t.Fatalf("per-answer file not read: %v %v", v, ok)
+	}
+	if _, ok := d.Get(key(2)); ok {
+		t.Fatal("hit on an answer never stored")
+	}
+	d.Put(key(2), []uint64{7, 1 << 63, 9})
+	d.Put(key(3), nil)
+	d.Flush()
+
+	os.Remove(s.path(key(1))) // read from the document's file from now on
+	d = s.Document(sha)
+	for b, want := range map[byte][]uint64{1: old, 2: {7, 1 << 63, 9}, 3: {}} {
+		if v, ok := d.Get(key(b)); !ok || !slices.Equal(v, want) {
+			t.Errorf("answer %d from the document's file: %v %v, want %v", b, v, ok, want)
+		}
+	}
+	d.Flush()
+	// Asked only for answer 2: the file keeps only it.
+	d = s.Document(sha)
+	d.Get(key(2))
+	d.Flush()
+	if got, err := readBundle(filepath.Join(s.Dir, sha[:2], sha+".doc")); err != nil || len(got) != 1 {
+		t.Errorf("after asking for one answer the file holds %d (%v)", len(got), err)
+	}
+
+	for _, bad := range []string{"", "shenbao-shingles/1\n" + strings.Repeat("x", 40), "shenbao-shingles/1\n" + strings.Repeat("\xff", 36)} {
+		os.WriteFile(filepath.Join(s.Dir, sha[:2], sha+".doc"), []byte(bad), 0o644)
+		if _, ok := s.Document(sha).Get(key(2)); ok {
+			t.Errorf("a damaged file %q was read", bad)
+		}
+	}
+	if _, ok := s.Document("not a sum").(nopFlush); !ok {
+		t.Error("a report without its sum got a document file")
 	}
 }

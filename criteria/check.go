@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/layout"
@@ -49,8 +50,10 @@ type ctx struct {
 }
 
 func newCtx(rep *shenbao.Report, tmpl *layout.Template) *ctx {
-	c := &ctx{rep: rep, tmpl: tmpl, specs: map[string]*layout.Spec{},
-		byKey: map[string][]*shenbao.Field{}, boxes: map[string][]*shenbao.Checkbox{}}
+	// Sized for the template at once: growing the three maps row by row
+	// was a sixth of the checks' time in a cached re-check.
+	c := &ctx{rep: rep, tmpl: tmpl, specs: make(map[string]*layout.Spec, len(tmpl.Rows)),
+		byKey: make(map[string][]*shenbao.Field, len(tmpl.Rows)), boxes: make(map[string][]*shenbao.Checkbox, len(tmpl.Rows)/4)}
 	for i := range tmpl.Rows {
 		s := &tmpl.Rows[i]
 		if _, ok := c.specs[s.Key]; !ok {
@@ -378,6 +381,11 @@ func (c *ctx) isFigure(f *shenbao.Field) bool {
 func checkWordLimit(c *ctx, r *Rule) {
 	judge := func(text string, chars, limit int, emit func(sev string, v vars)) {
 		if limit <= 0 {
+			return
+		}
+		// Neither count exceeds the characters: most answers are within
+		// their limit by this cheap count, and are not counted twice.
+		if text != "" && utf8.RuneCountInString(text) <= limit {
 			return
 		}
 		word, strict := CountChars(text), CountNonSpace(text)

@@ -15,7 +15,7 @@ func CountChars(s string) int {
 	inRun := false
 	for _, r := range s {
 		switch {
-		case unicode.IsSpace(r):
+		case isSpace(r):
 			inRun = false
 		case isWide(r):
 			n++
@@ -35,11 +35,21 @@ func CountChars(s string) int {
 func CountNonSpace(s string) int {
 	n := 0
 	for _, r := range s {
-		if !unicode.IsSpace(r) {
+		if !isSpace(r) {
 			n++
 		}
 	}
 	return n
+}
+
+// isSpace is unicode.IsSpace without its table search for the characters
+// above U+3000 (no space is): counting a long answer's characters was
+// mostly that search, once per Han character.
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == ' ' || r >= '\t' && r <= '\r'
+	}
+	return r <= 0x3000 && unicode.IsSpace(r)
 }
 
 // isWide reports whether r is an East Asian character or full-width mark,

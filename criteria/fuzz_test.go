@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/shenbao/shenbao/layout"
@@ -79,5 +80,14 @@ func BenchmarkCheck(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		e.Check(rep, tm, "")
+	}
+}
+
+// TestIsSpace: the counts' isSpace is unicode.IsSpace on every code point.
+func TestIsSpace(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune+1; r++ {
+		if isSpace(r) != unicode.IsSpace(r) {
+			t.Fatalf("isSpace(%U) = %v", r, isSpace(r))
+		}
 	}
 }

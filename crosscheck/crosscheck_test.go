@@ -1,6 +1,7 @@
 package crosscheck
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -291,6 +292,32 @@ func TestDiceMatchesMaps(t *testing.T) {
 	for _, p := range pairs {
 		if got, want := dice(p[0], p[1]), diceMaps(p[0], p[1]); got != want {
 			t.Fatalf("dice(%q, %q) = %v, the maps say %v", p[0], p[1], got, want)
+		}
+	}
+}
+
+// TestRadixSort: radixSort orders by key as a stable sort does, keys that
+// differ only in high bits and equal keys (kept in their order) included.
+func TestRadixSort(t *testing.T) {
+	type e struct{ key, n uint64 }
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, size := range []int{0, 1, 2, 7, 1000, 70000} {
+		s := make([]e, size)
+		for i := range s {
+			k := rng.Uint64()
+			switch i % 3 {
+			case 0:
+				k &= 0xffff << 48 // high bits only
+			case 1:
+				k %= 5 // many equal keys
+			}
+			s[i] = e{k, uint64(i)}
+		}
+		want := slices.Clone(s)
+		slices.SortStableFunc(want, func(a, b e) int { return cmp.Compare(a.key, b.key) })
+		radixSort(s, func(x e) uint64 { return x.key })
+		if !slices.Equal(s, want) {
+			t.Fatalf("radixSort of %d entries differs from the stable sort", size)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package crosscheck
 import (
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // FuzzParseName: any name splits into parts that are pieces of it, and a
@@ -28,6 +29,31 @@ func FuzzParseName(f *testing.F) {
 			if !strings.Contains(s, cf.value) {
 				t.Errorf("cite(%q): %q is not in the text", s, cf.value)
 			}
+		}
+	})
+}
+
+// FuzzNormalize: normalize reads every text as the plain rune loop it
+// replaced does (spaces of every kind dropped, full-width ASCII forms
+// narrowed, everything else kept, invalid bytes as U+FFFD), so that no
+// shingle key stored by an older build changes.
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"", "集群 总产值\u3000７２．９９亿元\t", "a\u00a0b\u2000c\u205fd\u3001e", "\xff青\xe4\xb8", "ＡＢＣ！～\u3000\u1680\u0085"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var b strings.Builder
+		for _, r := range s {
+			switch {
+			case unicode.IsSpace(r):
+				continue
+			case r >= '！' && r <= '～':
+				r -= 0xFEE0
+			}
+			b.WriteRune(r)
+		}
+		if got := normalize(s); got != b.String() {
+			t.Errorf("normalize(%q) = %q, want %q", s, got, b.String())
 		}
 	})
 }

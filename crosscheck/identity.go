@@ -156,17 +156,35 @@ func normalize(s string) string {
 	// About s's bytes (a full-width form becomes a shorter ASCII one):
 	// one allocation, where growing it was a tenth of a cached re-check.
 	b.Grow(len(s))
-	for _, r := range s {
-		switch {
-		case unicode.IsSpace(r):
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if !asciiSpace[c] {
+				b.WriteByte(c)
+			}
+			i++
 			continue
-		case r >= '！' && r <= '～':
-			r -= 0xFEE0
 		}
-		b.WriteRune(r)
+		// A character kept is copied as it stands, not decoded and
+		// encoded again, and no Han character is looked up in the
+		// White_Space table (none is above U+3000): the two were most of
+		// the time normalising a long answer took.
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r <= 0x3000 && unicode.IsSpace(r):
+		case r >= '！' && r <= '～':
+			b.WriteByte(byte(r - 0xFEE0))
+		case r == utf8.RuneError && size == 1:
+			b.WriteRune(r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
 	}
 	return b.String()
 }
+
+// asciiSpace marks the ASCII characters unicode.IsSpace reports.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // provinces lists the provincial units by the stem a name begins with —
 // layout's divisions (regions.txt) and the 兵团, which the notices count as
