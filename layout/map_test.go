@@ -411,7 +411,8 @@ func TestYearHeadersOCR(t *testing.T) {
 
 // A year and its value a line (the open-co-operation rows): a year read
 // without its 年 or not at all is known by its line, when every year
-// that reads is in its place; otherwise nothing is guessed.
+// that reads is in its place; otherwise nothing is guessed. On a scan a
+// mark before a year (its first digit taken for a ticked box) is dropped.
 func TestYearLinesOCR(t *testing.T) {
 	tp, _ := MustLoad().Get("nat2022")
 	tests := []struct {
@@ -426,6 +427,9 @@ func TestYearLinesOCR(t *testing.T) {
 		{shenbao.FormatPDFScan, [3]string{"2020年", "[ZU 2]", "2021年"}, "|3.06|5.58"},
 		// Nothing read as a year: nothing guessed.
 		{shenbao.FormatPDFScan, [3]string{"[ZU", "[ZU 2]", "Z0"}, "||"},
+		// A year's first digit taken for a ticked box is still the year.
+		{shenbao.FormatPDFScan, [3]string{"☑2019年", "☑2020年", "☑2021年"}, "3.06|8.43|5.58"},
+		{shenbao.FormatPDFText, [3]string{"☑2019年", "2020年", "2021年"}, "|8.43|5.58"},
 		// A text layer's year is exact or none.
 		{shenbao.FormatPDFText, [3]string{"2019年", "2020", "2021年"}, "3.06||5.58"},
 	}

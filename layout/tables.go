@@ -63,6 +63,14 @@ func (m *mapper) yearCol(norm string) (string, bool) {
 	if m.source != shenbao.SourceOCR {
 		return "", false
 	}
+	// No form puts an option box before a year: a scan's mark there is
+	// the reader taking the year's first digit for a box with ink in it
+	// (☑2020年), and the year is still the header.
+	if rs := []rune(norm); len(rs) > 1 && shenbao.MarkState(rs[0]) != 0 {
+		if y, ok := m.yearCol(string(rs[1:])); ok {
+			return y, true
+		}
+	}
 	if len(norm) == 4 && slices.ContainsFunc(m.t.Years, func(y int) bool { return strconv.Itoa(y) == norm }) {
 		return norm + "年", true
 	}
