@@ -524,3 +524,46 @@ func TestNumericValue(t *testing.T) {
 		}
 	}
 }
+
+// Two count+names rows a scan ran together (the rule between them lost):
+// the label cell holds both labels, the value cell both rows' prompts.
+// Each row reads its own prompts, by the labels' order, under the review
+// threshold; a label that only ends a cell (a stray mark before it) is
+// the row's own.
+func TestCountNamesMergedRows(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2024")
+	parent := "集群绿色制造体系建设水平(注：包括绿色工厂、绿色工业园区、绿色供应链管理企业、绿色设计产品等，需提供清单及佐证材料)"
+	build := func(format, second, secondValue string) *Mapped {
+		return Map(&shenbao.Content{Format: format, Blocks: []shenbao.Block{
+			para("五、绿色化转型情况"),
+			table(
+				cells(parent, "国家级绿色制造体系建设情况", "数量：5个\n名称：国家级绿色工厂等"),
+				merged(second, secondValue),
+			),
+		}}, tp)
+	}
+	m := build(shenbao.FormatPDFScan, "省级绿色制造体系建设情况其他绿色制造体系建设情况",
+		"数量：7个\n名称：省级绿色工厂、省级节水型企业等数量：9个\n名称：市级绿色工厂等")
+	for _, tt := range []struct{ id, want string }{
+		{"green_nat.count", "5"}, {"green_prov.count", "7"}, {"green_prov.names", "省级绿色工厂、省级节水型企业等"},
+		{"green_other.count", "9"}, {"green_other.names", "市级绿色工厂等"},
+	} {
+		f := field(t, m, tt.id)
+		if f.Value != tt.want {
+			t.Errorf("%s = %q, want %q", tt.id, f.Value, tt.want)
+		}
+		if strings.HasPrefix(tt.id, "green_other") && f.Confidence >= 0.9 {
+			t.Errorf("%s: confidence %.2f, want under 0.9", tt.id, f.Confidence)
+		}
+	}
+	// The second row's prompts lost: nothing is read for it.
+	m = build(shenbao.FormatPDFScan, "省级绿色制造体系建设情况其他绿色制造体系建设情况", "数量：7个\n名称：省级绿色工厂等")
+	if f := field(t, m, "green_other.count"); f.Value != "" {
+		t.Errorf("no second prompts: green_other.count = %q", f.Value)
+	}
+	// A label alone in its cell, a mark read before it: its own row.
+	m = build(shenbao.FormatPDFScan, "口其他绿色制造体系建设情况", "数量：4个\n名称：市级绿色工厂等")
+	if f := field(t, m, "green_other.count"); f.Value != "4" {
+		t.Errorf("a mark before the label: green_other.count = %q, want 4", f.Value)
+	}
+}
