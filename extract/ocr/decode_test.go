@@ -302,11 +302,11 @@ func TestSplitLinesFaintTail(t *testing.T) {
 			}
 		}
 	}
-	light(image.Rect(51, 9, 54, 31)) // ）
+	light(image.Rect(55, 9, 58, 31)) // ）, eight pixels past the %
 	piece := image.Rect(10, 10, 47, 30)
 	ls := splitLines(g, piece)
-	if len(ls) != 1 || ls[0].clip.Max.X < 54 || ls[0].r.Max.X < 54 {
-		t.Errorf("a faint ） past the piece: %+v, want the crop and clip past 54", ls)
+	if len(ls) != 1 || ls[0].clip.Max.X < 58 || ls[0].r.Max.X < 58 {
+		t.Errorf("a faint ） past the piece: %+v, want the crop and clip past 58", ls)
 	}
 	// With paper after the ink inside the crop, the crop ends at its ink.
 	if ls := splitLines(g, image.Rect(6, 6, 50, 34)); len(ls) != 1 || ls[0].clip.Max.X != 50 {

@@ -756,11 +756,15 @@ func splitLines(img *image.Gray, r image.Rectangle) []lineCrop {
 		// would paint it white. There the line runs on in faint ink past
 		// r, a character at most, and never into a rule (a column dark
 		// down the line's height).
-		end := r.Max.X
+		// The gap before it may be wider than between two characters:
+		// a full-width ） stands in the left half of its em, after the
+		// side bearing of the % before it (eight pixels at the work
+		// resolution on the lab's copies): half the line's height.
+		end, reachOut := r.Max.X, max(2, (y1-y0)/2)
 		if faintCol(r.Max.X - 1) {
 			end = min(img.Rect.Max.X, r.Max.X+(y1-y0))
 		}
-		for x, last := x1, x1-1; x < end && x-last <= reach; x++ {
+		for x, last := x1, x1-1; x < end && (x-last <= reach || x >= r.Max.X && x-last <= reachOut); x++ {
 			if x >= r.Max.X && outsideRule(x, y0, y1) {
 				break
 			}
