@@ -129,6 +129,13 @@ var cases = map[string][]ruleCase{
 		{"a middle dot in a text row", []in{{key: "name", value: "某某·集群", cell: true}}, "name", "某某·集群"},
 		{"not a names list", []in{{key: "cover_contact", value: "吴永刚  李明"}}, "cover_contact", "吴永刚  李明"},
 	},
+	"contact_gap": {
+		{"a gap read as a full stop", []in{{key: "cover_contact", value: "蔡婷.13694621218"}}, "cover_contact", "蔡婷  13694621218"},
+		{"a comma and a fixed line", []in{{key: "cover_contact", value: "刘雪梅， 023-72434345"}}, "cover_contact", "刘雪梅  023-72434345"},
+		{"a name and number apart", []in{{key: "cover_contact", value: "蔡婷  13694621218"}}, "cover_contact", "蔡婷  13694621218"},
+		{"a number a digit short", []in{{key: "cover_contact", value: "蔡婷.1369462121"}}, "cover_contact", "蔡婷.1369462121"},
+		{"not a contact's row", []in{{key: "name", value: "蔡婷.13694621218", cell: true}}, "name", "蔡婷.13694621218"},
+	},
 	"seal_remnant": {
 		{"the seal's remnant after the name", []in{{key: "signer", col: "单位负责人（签字）：", value: "叶春梅  /全", cell: true}}, "signer", "叶春梅"},
 		{"the pen stroke before it", []in{{key: "signer", col: "单位负责人（签字）：", value: "”曾娜", cell: true}}, "signer", "曾娜"},

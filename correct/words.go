@@ -353,3 +353,31 @@ func (r listGap) apply(d *Doc) {
 		d.repair(i, r, wideGap.ReplaceAllString(d.Fields[i].Value, "$1、$2"), 0)
 	})
 }
+
+// contactGap puts back the gap between a contact's name and telephone
+// number where Tesseract, reading the line alone (a cover value: no
+// second recogniser reads it), took the gap for a full stop or a comma
+// (蔡婷.136…): the form asks for a name and a number, and neither holds
+// such a mark. Only a value that is a person's name (two to four Han
+// characters) then a mobile or fixed-line number, in a row that opens
+// with a name (Spec.Person).
+type contactGap struct{}
+
+func (contactGap) Name() string    { return "contact_gap" }
+func (contactGap) Title() string   { return "姓名与电话间空隙" }
+func (contactGap) Factor() float64 { return 0.95 }
+func (contactGap) About() string {
+	return "联系人一栏姓名与电话号码之间的空隙被 OCR 读成句点或逗号（蔡婷.136…）时改回两个空格；只在“姓名+电话号码”形式的值上"
+}
+
+// nameDotPhone is a name, a mark where the gap was, and a phone number.
+var nameDotPhone = regexp.MustCompile(`^(\p{Han}{2,4})[ \t]*[.．。,，·][ \t]*((?:1\d{10})|(?:0\d{2,3}[-－]?\d{7,8}))$`)
+
+func (r contactGap) apply(d *Doc) {
+	d.eachField(func(i int) {
+		if s := d.spec(i); s == nil || !s.Person {
+			return
+		}
+		d.repair(i, r, nameDotPhone.ReplaceAllString(d.Fields[i].Value, "$1  $2"), 0)
+	})
+}
