@@ -401,8 +401,10 @@ func countNamesRE(s *Spec) (count, names *regexp.Regexp) {
 
 // mergedScore is what a label found after another row's in one cell is
 // worth: the scan lost the rule between the two rows, and which of the
-// cell's prompts are the row's is read from their order alone.
-const mergedScore = 0.85
+// cell's prompts are the row's is read from their order alone. Under the
+// review threshold, and under corroborate.TypedFloor: the form of a
+// reading bears out the reading, not the row it was taken for.
+const mergedScore = 0.75
 
 // findMerged finds, on a scan, a count+names row whose rule above it the
 // scan lost: its label read exactly, after the label of the row above in
