@@ -52,6 +52,7 @@ var steps = []step{
 	punctWidth{},
 	unpairedQuotes{},
 	listGap{},
+	contactGap{},
 	digitModel{},
 	readingDoubts{},
 	nearPrinted{},

@@ -124,7 +124,17 @@ var cases = map[string][]ruleCase{
 		{"a 、 OCR did not see", []in{{key: "plat_prov", col: "名称", value: "省级工业互联网平台  省级智能工厂、省级数字化车间等", cell: true}}, "plat_prov.names", "省级工业互联网平台、省级智能工厂、省级数字化车间等"},
 		{"a gap between Latin words", []in{{key: "plat_prov", col: "名称", value: "取得CE  UL认证的省级平台", cell: true}}, "plat_prov.names", "取得CE  UL认证的省级平台"},
 		{"a single space", []in{{key: "plat_prov", col: "名称", value: "省级工业互联网平台 省级智能工厂", cell: true}}, "plat_prov.names", "省级工业互联网平台 省级智能工厂"},
+		{"a 、 read as a middle dot", []in{{key: "plat_prov", col: "名称", value: "省级企业技术中心·省级工程技术研究中心 ・ 市级平台等", cell: true}}, "plat_prov.names", "省级企业技术中心、省级工程技术研究中心、市级平台等"},
+		{"a middle dot between Latin words", []in{{key: "plat_prov", col: "名称", value: "取得CE·UL认证的省级平台", cell: true}}, "plat_prov.names", "取得CE·UL认证的省级平台"},
+		{"a middle dot in a text row", []in{{key: "name", value: "某某·集群", cell: true}}, "name", "某某·集群"},
 		{"not a names list", []in{{key: "cover_contact", value: "吴永刚  李明"}}, "cover_contact", "吴永刚  李明"},
+	},
+	"contact_gap": {
+		{"a gap read as a full stop", []in{{key: "cover_contact", value: "蔡婷.13694621218"}}, "cover_contact", "蔡婷  13694621218"},
+		{"a comma and a fixed line", []in{{key: "cover_contact", value: "刘雪梅， 023-72434345"}}, "cover_contact", "刘雪梅  023-72434345"},
+		{"a name and number apart", []in{{key: "cover_contact", value: "蔡婷  13694621218"}}, "cover_contact", "蔡婷  13694621218"},
+		{"a number a digit short", []in{{key: "cover_contact", value: "蔡婷.1369462121"}}, "cover_contact", "蔡婷.1369462121"},
+		{"not a contact's row", []in{{key: "name", value: "蔡婷.13694621218", cell: true}}, "name", "蔡婷.13694621218"},
 	},
 	"seal_remnant": {
 		{"the seal's remnant after the name", []in{{key: "signer", col: "单位负责人（签字）：", value: "叶春梅  /全", cell: true}}, "signer", "叶春梅"},

@@ -313,7 +313,13 @@ func (m *mapper) locate(s *Spec, from, to int) (anchor, bool) {
 			break
 		}
 	}
-	if a, ok := m.find(s.Label, p.u, end); ok {
+	a, ok := m.find(s.Label, p.u, end)
+	if !ok || a.score < 1 {
+		if b, ok := m.findMerged(s, p.u, end); ok {
+			return b, true
+		}
+	}
+	if ok {
 		if a.u == p.u && a.c == p.c {
 			// The parent cell itself can't be the label's cell.
 			if b, ok := m.find(s.Label, p.u+1, end); ok {

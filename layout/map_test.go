@@ -413,7 +413,8 @@ func TestYearHeadersOCR(t *testing.T) {
 
 // A year and its value a line (the open-co-operation rows): a year read
 // without its 年 or not at all is known by its line, when every year
-// that reads is in its place; otherwise nothing is guessed.
+// that reads is in its place; otherwise nothing is guessed. On a scan a
+// mark before a year (its first digit taken for a ticked box) is dropped.
 func TestYearLinesOCR(t *testing.T) {
 	tp, _ := MustLoad().Get("nat2022")
 	tests := []struct {
@@ -428,6 +429,9 @@ func TestYearLinesOCR(t *testing.T) {
 		{shenbao.FormatPDFScan, [3]string{"2020年", "[ZU 2]", "2021年"}, "|3.06|5.58"},
 		// Nothing read as a year: nothing guessed.
 		{shenbao.FormatPDFScan, [3]string{"[ZU", "[ZU 2]", "Z0"}, "||"},
+		// A year's first digit taken for a ticked box is still the year.
+		{shenbao.FormatPDFScan, [3]string{"☑2019年", "☑2020年", "☑2021年"}, "3.06|8.43|5.58"},
+		{shenbao.FormatPDFText, [3]string{"☑2019年", "2020年", "2021年"}, "|8.43|5.58"},
 		// A text layer's year is exact or none.
 		{shenbao.FormatPDFText, [3]string{"2019年", "2020", "2021年"}, "3.06||5.58"},
 	}
@@ -520,5 +524,48 @@ func TestNumericValue(t *testing.T) {
 		if got := numericValue(&shenbao.Cell{Text: tc.in}); got != tc.want {
 			t.Errorf("numericValue(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// Two count+names rows a scan ran together (the rule between them lost):
+// the label cell holds both labels, the value cell both rows' prompts.
+// Each row reads its own prompts, by the labels' order, under the review
+// threshold; a label that only ends a cell (a stray mark before it) is
+// the row's own.
+func TestCountNamesMergedRows(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2024")
+	parent := "集群绿色制造体系建设水平(注：包括绿色工厂、绿色工业园区、绿色供应链管理企业、绿色设计产品等，需提供清单及佐证材料)"
+	build := func(format, second, secondValue string) *Mapped {
+		return Map(&shenbao.Content{Format: format, Blocks: []shenbao.Block{
+			para("五、绿色化转型情况"),
+			table(
+				cells(parent, "国家级绿色制造体系建设情况", "数量：5个\n名称：国家级绿色工厂等"),
+				merged(second, secondValue),
+			),
+		}}, tp)
+	}
+	m := build(shenbao.FormatPDFScan, "省级绿色制造体系建设情况其他绿色制造体系建设情况",
+		"数量：7个\n名称：省级绿色工厂、省级节水型企业等数量：9个\n名称：市级绿色工厂等")
+	for _, tt := range []struct{ id, want string }{
+		{"green_nat.count", "5"}, {"green_prov.count", "7"}, {"green_prov.names", "省级绿色工厂、省级节水型企业等"},
+		{"green_other.count", "9"}, {"green_other.names", "市级绿色工厂等"},
+	} {
+		f := field(t, m, tt.id)
+		if f.Value != tt.want {
+			t.Errorf("%s = %q, want %q", tt.id, f.Value, tt.want)
+		}
+		if strings.HasPrefix(tt.id, "green_other") && f.Confidence >= 0.9 {
+			t.Errorf("%s: confidence %.2f, want under 0.9", tt.id, f.Confidence)
+		}
+	}
+	// The second row's prompts lost: nothing is read for it.
+	m = build(shenbao.FormatPDFScan, "省级绿色制造体系建设情况其他绿色制造体系建设情况", "数量：7个\n名称：省级绿色工厂等")
+	if f := field(t, m, "green_other.count"); f.Value != "" {
+		t.Errorf("no second prompts: green_other.count = %q", f.Value)
+	}
+	// A label alone in its cell, a mark read before it: its own row.
+	m = build(shenbao.FormatPDFScan, "口其他绿色制造体系建设情况", "数量：4个\n名称：市级绿色工厂等")
+	if f := field(t, m, "green_other.count"); f.Value != "4" {
+		t.Errorf("a mark before the label: green_other.count = %q, want 4", f.Value)
 	}
 }

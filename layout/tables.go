@@ -63,6 +63,14 @@ func (m *mapper) yearCol(norm string) (string, bool) {
 	if m.source != shenbao.SourceOCR {
 		return "", false
 	}
+	// No form puts an option box before a year: a scan's mark there is
+	// the reader taking the year's first digit for a box with ink in it
+	// (☑2020年), and the year is still the header.
+	if rs := []rune(norm); len(rs) > 1 && shenbao.MarkState(rs[0]) != 0 {
+		if y, ok := m.yearCol(string(rs[1:])); ok {
+			return y, true
+		}
+	}
 	if len(norm) == 4 && slices.ContainsFunc(m.t.Years, func(y int) bool { return strconv.Itoa(y) == norm }) {
 		return norm + "年", true
 	}
@@ -391,6 +399,54 @@ func countNamesRE(s *Spec) (count, names *regexp.Regexp) {
 		regexp.MustCompile(`(?s)` + regexp.QuoteMeta(s.Columns[1]) + `[:：]?(.*)$`)
 }
 
+// mergedScore is what a label found after another row's in one cell is
+// worth: the scan lost the rule between the two rows, and which of the
+// cell's prompts are the row's is read from their order alone. Under the
+// review threshold, and under corroborate.TypedFloor: the form of a
+// reading bears out the reading, not the row it was taken for.
+const mergedScore = 0.75
+
+// findMerged finds, on a scan, a count+names row whose rule above it the
+// scan lost: its label read exactly, after the label of the row above in
+// one cell (省级…情况其他…情况), the two rows' prompts run on in the value
+// cell beside it. Its score is mergedScore.
+func (m *mapper) findMerged(s *Spec, from, to int) (anchor, bool) {
+	if m.source != shenbao.SourceOCR || s.Type != TypeCountNames || len(s.Columns) < 2 {
+		return anchor{}, false
+	}
+	for i := from; i < to && i < len(m.units); i++ {
+		u := &m.units[i]
+		if u.para {
+			continue
+		}
+		for j, n := range u.norms {
+			if !u.row.Cells[j].Merged && m.mergedPart(s, n) > 0 {
+				return anchor{u: i, c: j, score: mergedScore}, true
+			}
+		}
+	}
+	return anchor{}, false
+}
+
+// mergedPart is which of a merged label cell's rows s is (0 for the first,
+// or a cell of s alone): how many labels of the rows under the same parent
+// the cell holds, exactly, before s's.
+func (m *mapper) mergedPart(s *Spec, cell string) int {
+	at := strings.Index(cell, Norm(s.Label))
+	if at <= 0 {
+		return 0
+	}
+	k := 0
+	for _, r := range m.t.Rows {
+		if r.Key != s.Key && r.Section == s.Section && r.Parent == s.Parent {
+			if i := strings.Index(cell, Norm(r.Label)); i >= 0 && i < at {
+				k++
+			}
+		}
+	}
+	return k
+}
+
 func (m *mapper) readCountNames(s *Spec, a anchor) {
 	cells := m.right(a.u, m.cell(a))
 	if len(cells) == 0 {
@@ -399,6 +455,25 @@ func (m *mapper) readCountNames(s *Spec, a anchor) {
 	}
 	c := cells[0]
 	text := c.Text
+	if k := m.mergedPart(s, m.units[a.u].norms[a.c]); k > 0 && m.source == shenbao.SourceOCR {
+		// Rows run together by a lost rule: the row's prompts are the
+		// k-th count prompt's and on; none there, nothing is read.
+		at := -1
+		for n, from := 0, 0; n <= k; n++ {
+			i := strings.Index(text[from:], s.Columns[0])
+			if i < 0 {
+				at = -1
+				break
+			}
+			at, from = from+i, from+i+len(s.Columns[0])
+		}
+		if at < 0 {
+			m.addField(s, s.Columns[0], "", 0, nil)
+			m.addField(s, s.Columns[1], "", 0, nil)
+			return
+		}
+		text = text[at:]
+	}
 	countRE, namesRE := countNamesRE(s)
 	count, names := "", ""
 	if mm := countRE.FindStringSubmatch(text); mm != nil {

@@ -283,6 +283,49 @@ func TestSplitLines(t *testing.T) {
 	}
 }
 
+// A scan's piece is cut where its binarised ink ends: a ） closing the
+// line in ink lighter than that (a 150-dpi copy) lies past it, and the
+// crop runs on to take it — never into a rule, and not from a crop with
+// paper around its ink.
+func TestSplitLinesFaintTail(t *testing.T) {
+	g, ink := inkedPaper(120, 40)
+	glyphs := func(ink func(image.Rectangle)) { // 18.62%
+		for x := 10; x < 50; x += 8 {
+			ink(image.Rect(x, 10, x+5, 30))
+		}
+	}
+	glyphs(ink)
+	light := func(r image.Rectangle) {
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				g.Pix[y*120+x] = 170 // lighter than midway, darker than faint
+			}
+		}
+	}
+	light(image.Rect(55, 9, 58, 31)) // ）, eight pixels past the %
+	piece := image.Rect(10, 10, 47, 30)
+	ls := splitLines(g, piece)
+	if len(ls) != 1 || ls[0].clip.Max.X < 58 || ls[0].r.Max.X < 58 {
+		t.Errorf("a faint ） past the piece: %+v, want the crop and clip past 58", ls)
+	}
+	// With paper after the ink inside the crop, the crop ends at its ink.
+	if ls := splitLines(g, image.Rect(6, 6, 50, 34)); len(ls) != 1 || ls[0].clip.Max.X != 50 {
+		t.Errorf("a crop with paper round its ink: %+v, want the clip at 50", ls)
+	}
+	// A rule past the piece bounds it: the ） beyond is not taken.
+	h, ink2 := inkedPaper(120, 40)
+	glyphs(ink2)
+	ink2(image.Rect(50, 0, 52, 40)) // the cell's rule
+	for y := 9; y < 31; y++ {
+		for x := 53; x < 56; x++ {
+			h.Pix[y*120+x] = 170
+		}
+	}
+	if ls := splitLines(h, piece); len(ls) != 1 || ls[0].clip.Max.X > 50 {
+		t.Errorf("a rule past the piece: %+v, want the clip before 50", ls)
+	}
+}
+
 // inkedPaper is a white page w×h and a pen that inks a rectangle of it.
 func inkedPaper(w, h int) (*image.Gray, func(image.Rectangle)) {
 	g := image.NewGray(image.Rect(0, 0, w, h))

@@ -686,6 +686,20 @@ func splitLines(img *image.Gray, r image.Rectangle) []lineCrop {
 		}
 		lines[best] = [2]int{min(lines[best][0], rn[0]), max(lines[best][1], rn[1])}
 	}
+	// Past r's right side nothing is known of rules: a column dark down
+	// the line's rows is one, and a column with three faint pixels there
+	// is ink.
+	count := func(x, y0, y1 int, in func(x, y int) bool) int {
+		n := 0
+		for y := y0; y < y1; y++ {
+			if in(x, y) {
+				n++
+			}
+		}
+		return n
+	}
+	outsideRule := func(x, y0, y1 int) bool { return count(x, y0, y1, dark)*5 >= (y1-y0)*4 }
+	faintOutside := func(x, y0, y1 int) bool { return count(x, y0, y1, faint) >= 3 }
 	var out []lineCrop
 	for _, l := range lines {
 		y0, y1 := r.Min.Y+l[0], r.Min.Y+l[1]
@@ -735,8 +749,26 @@ func splitLines(img *image.Gray, r image.Rectangle) []lineCrop {
 				x0, last = x, x
 			}
 		}
-		for x, last := x1, x1-1; x < r.Max.X && x-last <= reach; x++ {
-			if faintCol(x) {
+		// A crop cut at its ink on the right (a scan's piece, cut where
+		// its binarised ink ends) may end before the line does: a thin
+		// stroke closing a value on a blurred 150-dpi copy (a ） or 。)
+		// can be lighter than the binarising threshold, and the crop
+		// would paint it white. There the line runs on in faint ink past
+		// r, a character at most, and never into a rule (a column dark
+		// down the line's height).
+		// The gap before it may be wider than between two characters:
+		// a full-width ） stands in the left half of its em, after the
+		// side bearing of the % before it (eight pixels at the work
+		// resolution on the lab's copies): half the line's height.
+		end, reachOut := r.Max.X, max(2, (y1-y0)/2)
+		if faintCol(r.Max.X - 1) {
+			end = min(img.Rect.Max.X, r.Max.X+(y1-y0))
+		}
+		for x, last := x1, x1-1; x < end && (x-last <= reach || x >= r.Max.X && x-last <= reachOut); x++ {
+			if x >= r.Max.X && outsideRule(x, y0, y1) {
+				break
+			}
+			if x < r.Max.X && faintCol(x) || x >= r.Max.X && faintOutside(x, y0, y1) {
 				x1, last = x+1, x
 			}
 		}
@@ -754,7 +786,7 @@ func splitLines(img *image.Gray, r image.Rectangle) []lineCrop {
 			clip.Min.X -= px
 		}
 		if x1 >= r.Max.X {
-			clip.Max.X += px
+			clip.Max.X = x1 + px
 		}
 		if y0 <= r.Min.Y {
 			clip.Min.Y -= py

@@ -27,6 +27,13 @@ func TestJoinRowSlivers(t *testing.T) {
 		// bowl a line's height below it.
 		{"a digit's bar five rows above its bowl", [][2]int{{10, 13}, {18, 32}}, 1},
 		{"a digit's base under its body", [][2]int{{10, 26}, {30, 33}}, 1},
+		// A 150-dpi copy's 个 at the work resolution: its apex, seven
+		// rows, three above the rest, the stem's top lost between.
+		{"a character's apex a stroke above its body", [][2]int{{10, 17}, {20, 39}}, 1},
+		{"a character come apart across its middle", [][2]int{{10, 24}, {27, 40}}, 1},
+		{"a short line a stroke's gap over a line", [][2]int{{10, 17}, {20, 46}}, 2},
+		{"a short line further over a body", [][2]int{{10, 17}, {23, 39}}, 2},
+		{"two runs together taller than a character", [][2]int{{10, 26}, {29, 46}}, 2},
 	}
 	for _, tt := range tests {
 		g, fill := whitePage(120, 100)

@@ -296,6 +296,10 @@ func joinCaps(runs [][2]int, minH int, cols func([2]int) (int, int)) [][2]int {
 // apart from its bar), which read apart as two lines of nonsense (口, E口).
 // minH is a quarter of a line's height; two lines of text are each taller
 // than half a line, and a line apart from the next by more than this.
+// Two runs under three quarters of a line each (no line of Chinese) that
+// together make a character's height, a little over a line, are joined
+// too: a 150-dpi copy's 个 whose stem's top was lost under its apex, read
+// apart as A and F, or a 等 come apart between its 土 and 寸 (垒, 守).
 func joinRowSlivers(runs [][2]int, minH int) [][2]int {
 	if len(runs) < 2 {
 		return runs
@@ -303,7 +307,8 @@ func joinRowSlivers(runs [][2]int, minH int) [][2]int {
 	out := runs[:1:1]
 	for _, rn := range runs[1:] {
 		last := &out[len(out)-1]
-		if rn[0]-last[1] <= minH/2+1 && last[1]-last[0] < 2*minH && rn[1]-rn[0] < 2*minH && rn[1]-last[0] <= 4*minH {
+		a, b, both := last[1]-last[0], rn[1]-rn[0], rn[1]-last[0]
+		if rn[0]-last[1] <= minH/2+1 && (a < 2*minH && b < 2*minH && both <= 4*minH || a < 3*minH && b < 3*minH && both <= 4*minH+minH/2) {
 			last[1] = rn[1]
 			continue
 		}

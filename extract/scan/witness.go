@@ -110,6 +110,8 @@ func (pg *page) settle(i int, rs []ocr.Reading) {
 		agree, tess = pg.agrees(i, text)
 		if agree {
 			engine = ocr.EngineBoth
+		} else if pmin < ocr.AgreeFloor && !plainNumber(text) && pg.pieces[i].Rect.Dx() <= 3*pg.em && pg.keepNumber(i, pmin) {
+			return
 		}
 		conf = ocr.Witnessed(pmin, agree, tess)
 	}
@@ -124,6 +126,36 @@ func (pg *page) settle(i int, rs []ocr.Reading) {
 	pg.res[i] = ocr.Result{Lines: lines}
 	// The digit model's reading was a witness; the value is settled.
 	delete(pg.digits, i)
+}
+
+// keepNumber keeps Tesseract's reading of piece i, a count's cell (three
+// ems at most), where it is a number Tesseract was sure of (≥ 0.9) and
+// PP-OCR, unsure (pmin < ocr.AgreeFloor), read no number there: a lone 7
+// whose bar a bitonal copy thinned, read as / by PP-OCR, a 0 read as D,
+// a 1 as 】 on a 150-dpi copy. The two engines disagree, so the reading
+// is doubted as any disagreement is (Tesseract's confidence ×
+// ocr.DisagreeFactor, under review).
+func (pg *page) keepNumber(i int, pmin float64) bool {
+	ls := pg.res[i].Lines
+	if len(ls) == 0 {
+		return false
+	}
+	var parts []string
+	tc := 1.0
+	for _, l := range ls {
+		parts = append(parts, l.Text)
+		tc = min(tc, l.Conf, l.Low)
+	}
+	if tc < 0.9 || !plainNumber(tidy(strings.Join(parts, " "))) {
+		return false
+	}
+	for k := range ls {
+		l := &ls[k]
+		l.Conf, l.Low = tc*ocr.DisagreeFactor, tc*ocr.DisagreeFactor
+		l.Engine, l.PP, l.Tess = ocr.EngineTesseract, pmin, tc
+	}
+	delete(pg.digits, i)
+	return true
 }
 
 // leadingPunct is what no value starts with: a dot or comma opening a

@@ -36,6 +36,7 @@ func TestWitnessValues(t *testing.T) {
 		pp      string  // PP-OCR's reading ("" none)
 		pmin    float64
 		wide    bool // wider than a value
+		narrow  bool // a count's cell, two ems wide
 		engine  string
 		text    string
 		wantMin float64 // the settled confidence
@@ -53,6 +54,17 @@ func TestWitnessValues(t *testing.T) {
 		{tess: "789%", glyph: "78%", conf: 0.8, pp: "78%", pmin: 0.95, engine: "both", text: "78%", wantMin: ocr.Witnessed(0.95, true, 0.8)},
 		// The digit model's reading is a witness too.
 		{tess: "昌", conf: 0.5, digits: "3", pp: "3", pmin: 0.9, engine: "both", text: "3", wantMin: 1 - 0.1*0.2},
+		// PP-OCR unsure of a reading without a letter or digit (a thin
+		// 7 read as /), Tesseract sure of a number: Tesseract's number,
+		// doubted as a disagreement is. Not where PP-OCR was sure, read
+		// a letter, or Tesseract was unsure.
+		{narrow: true, tess: "7", conf: 0.96, pp: "/", pmin: 0.65, engine: "tesseract", text: "7", wantMin: 0.96 * ocr.DisagreeFactor},
+		{narrow: true, tess: "7", conf: 0.96, pp: "/", pmin: 0.95, engine: "ppocr", text: "/", wantMin: 0.95 * ocr.DisagreeFactor},
+		{narrow: true, tess: "0", conf: 0.93, pp: "D", pmin: 0.45, engine: "tesseract", text: "0", wantMin: 0.93 * ocr.DisagreeFactor},
+		{narrow: true, tess: "7", conf: 0.96, pp: "T", pmin: 0.95, engine: "ppocr", text: "T", wantMin: 0.95 * ocr.DisagreeFactor},
+		{narrow: true, tess: "12", conf: 0.96, pp: "13", pmin: 0.6, engine: "ppocr", text: "13", wantMin: 0.6 * ocr.DisagreeFactor},
+		{narrow: true, tess: "7", conf: 0.7, pp: "/", pmin: 0.65, engine: "ppocr", text: "/", wantMin: 0.65 * ocr.DisagreeFactor},
+		{tess: "7", conf: 0.96, pp: "/", pmin: 0.65, engine: "ppocr", text: "/", wantMin: 0.65 * ocr.DisagreeFactor},
 		// PP-OCR saw nothing: Tesseract's reading stands.
 		{tess: "无", conf: 0.7, engine: "tesseract", text: "无", wantMin: 0.7},
 		// Print and lines too wide for values are not read again.
@@ -73,6 +85,9 @@ func TestWitnessValues(t *testing.T) {
 		r := at(i)
 		if c.wide {
 			r.Max.X = r.Min.X + (maxValueEms+1)*pg.em
+		}
+		if c.narrow {
+			r.Max.X = r.Min.X + 2*pg.em
 		}
 		pg.piece(r, ocr.Line)
 		l := ocr.TextLine{Text: c.tess, Rect: r, Conf: c.conf, Low: c.conf}
