@@ -203,12 +203,26 @@ func TestDeclarationOCR(t *testing.T) {
 }
 
 // The 2024 declaration's prompt read with a stray character (（签字7）) and
-// the name on the next line.
+// the name wrapped onto the next line, which starts where the prompt's
+// does (a line under the prompt elsewhere is a seal's: layout's
+// TestDeclarationSigner).
 func TestSignerPromptOCR(t *testing.T) {
 	tp, _ := layout.MustLoad().Get("nat2024")
+	lines := []shenbao.Line{
+		{Text: "本单位承诺此次申报中小企业特色产业集群的申请材料真实、合法。", BBox: shenbao.Box{100, 100, 500, 112}, Confidence: 0.9},
+		{Text: "县级行政区划中小企业主管部门负责人(签字7)", BBox: shenbao.Box{100, 130, 480, 142}, Confidence: 0.9},
+		{Text: "任洋", BBox: shenbao.Box{102, 146, 126, 158}, Confidence: 0.9},
+		{Text: "县级行政区划中小企业主管部门〈公瘟) :                宇", BBox: shenbao.Box{100, 170, 480, 182}, Confidence: 0.9},
+		{Text: "2024年6月4骨", BBox: shenbao.Box{380, 200, 480, 212}, Confidence: 0.9},
+	}
+	var text []string
+	for _, l := range lines {
+		text = append(text, l.Text)
+	}
+	row := cells("真实性声明", "")
+	row.Cells[1].Text, row.Cells[1].Lines = strings.Join(text, "\n"), lines
 	c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
-		para("九、真实性声明及推荐意见"),
-		table(cells("真实性声明", "本单位承诺此次申报中小企业特色产业集群的申请材料真实、合法。\n县级行政区划中小企业主管部门负责人(签字7)\n任洋\n县级行政区划中小企业主管部门〈公瘟) :                宇\n2024年6月4骨")),
+		para("九、真实性声明及推荐意见"), table(row),
 	}}
 	m := mapFix(c, tp)
 	var signer, date shenbao.Field
