@@ -52,7 +52,11 @@ import (
 // The speed the issues hold the scan path to is seconds per page: the
 // table's s/page columns, and per dpi of the scans (150, 200) the median
 // over documents of shenbao's seconds per page beside the single-thread
-// baseline's on the same page images, and their ratio.
+// baseline's on the same page images, and their ratio; then the same in
+// CPU seconds (user+sys, the scan child's and Tesseract's included), the
+// figure that holds on a loaded machine, printed with the load averages at
+// start and end. SHENBAO_CHILD_CPUPROFILE=PREFIX profiles the scan child
+// (extract/child).
 func BenchmarkScanCorpus(b *testing.B) {
 	keep, err := regexp.Compile(os.Getenv("SCAN_DOCS"))
 	if err != nil {
@@ -101,6 +105,8 @@ func BenchmarkScanCorpus(b *testing.B) {
 		}
 		ex.ScanWith(scanpdf.Options{Timeout: d})
 	}
+	fmt.Printf("load at start: %s\n", loadAvg())
+	defer func() { fmt.Printf("load at end: %s\n", loadAvg()) }()
 	for i := 0; i < b.N; i++ {
 		type row struct {
 			name              string
@@ -193,17 +199,27 @@ func BenchmarkScanCorpus(b *testing.B) {
 			byDPI[r.dpi] = append(byDPI[r.dpi], k)
 		}
 		for _, dpi := range slices.Sorted(maps.Keys(byDPI)) {
-			var own []float64
+			var own, ownCPU []float64
 			base := make([][]float64, len(baselines))
+			baseCPU := make([][]float64, len(baselines))
 			for _, k := range byDPI[dpi] {
 				own = append(own, perPage(rows[k].wall, rows[k].pages))
+				ownCPU = append(ownCPU, perPage(rows[k].cpu, rows[k].pages))
 				for j, br := range rows[k].base {
 					base[j] = append(base[j], perPage(br.wall, rows[k].pages))
+					baseCPU[j] = append(baseCPU[j], perPage(br.cpu, rows[k].pages))
 				}
 			}
 			fmt.Printf("%d dpi, %d documents: shenbao (%s) median %.2f s per page", dpi, len(own), ex.Settings()[0], medianF(own))
 			for j, bl := range baselines {
 				fmt.Printf("; %s %.2f s per page (%.1fx shenbao's)", bl.name, medianF(base[j]), medianF(base[j])/medianF(own))
+			}
+			// On a loaded machine wall time measures the load: CPU
+			// seconds (user+sys, the children's included) are what a page
+			// costs.
+			fmt.Printf("\n%d dpi CPU: shenbao median %.2f s per page", dpi, medianF(ownCPU))
+			for j, bl := range baselines {
+				fmt.Printf("; %s %.2f s per page (%.2fx shenbao's)", bl.name, medianF(baseCPU[j]), medianF(baseCPU[j])/medianF(ownCPU))
 			}
 			fmt.Println()
 		}
@@ -213,6 +229,17 @@ func BenchmarkScanCorpus(b *testing.B) {
 				pct(s.FieldsOK, s.Fields), pct(s.BoxesOK, s.Boxes), pct(s.TextsOK, s.Texts), 100*s.CharAccuracy(), s.TextCountOK, s.Texts, s.ConfidentWrong)
 		}
 	}
+}
+
+// loadAvg is the machine's load averages (1, 5, 15 minutes), which every
+// figure measured here is to be read beside.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
 }
 
 // perPage is d over pages in seconds.

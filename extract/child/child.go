@@ -28,6 +28,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,6 +44,10 @@ const (
 	envMemory = "SHENBAO_CHILD_MEMORY" // bytes of address space beyond start-up
 	envProcs  = "SHENBAO_CHILD_PROCS"
 	envNice   = "SHENBAO_CHILD_NICE" // Limits.Nice
+	// envProfile names a file prefix: a child given it writes a CPU profile
+	// of its job to PREFIX.<job>.<pid> (pprof), so the work done in the
+	// child — where all the C calls are — can be profiled like the parent.
+	envProfile = "SHENBAO_CHILD_CPUPROFILE"
 )
 
 // statusFD is the descriptor the child writes its status record to: the
@@ -142,6 +147,13 @@ func runChild(name string) int {
 		err := fmt.Errorf("child: no job %q registered in this binary (have %v)", name, Jobs())
 		return report(status{Code: shenbao.EINTERNAL, Message: shenbao.ErrorMessage(err), Detail: err.Error()})
 	}
+	if prefix := os.Getenv(envProfile); prefix != "" {
+		stop, err := startProfile(prefix, name)
+		if err != nil {
+			return report(status{Code: shenbao.EINTERNAL, Message: shenbao.ErrorMessage(err), Detail: err.Error()})
+		}
+		defer stop()
+	}
 	out := bufio.NewWriterSize(os.Stdout, 1<<20)
 	err := fn(context.Background(), bufio.NewReaderSize(os.Stdin, 1<<16), out)
 	if err == nil {
@@ -151,6 +163,23 @@ func runChild(name string) int {
 		return report(status{Code: shenbao.ErrorCode(err), Message: shenbao.ErrorMessage(err), Detail: detail(err)})
 	}
 	return report(status{OK: true})
+}
+
+// startProfile starts a CPU profile of this child's job in
+// prefix.<job>.<pid>; the function it returns ends and writes it.
+func startProfile(prefix, job string) (func(), error) {
+	f, err := os.Create(fmt.Sprintf("%s.%s.%d", prefix, job, os.Getpid()))
+	if err != nil {
+		return nil, fmt.Errorf("child: cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("child: cpu profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // detail is err's text for the log without the user-facing message, which

@@ -342,9 +342,9 @@ func childEnv(name string, lim Limits) []string {
 // passEnv and passPrefixes are the parent's variables a child inherits:
 // the program search path and temporary directory, locale and time zone,
 // the dynamic linker's path, Tesseract's data and OpenMP's settings, and
-// the Go runtime's own (coverage, tracebacks).
+// the Go runtime's own (coverage, tracebacks) and the profile request.
 var (
-	passEnv      = []string{"PATH", "HOME", "TMPDIR", "LANG", "LANGUAGE", "TZ", "LD_LIBRARY_PATH", "GOCOVERDIR", "GODEBUG", "GOTRACEBACK"}
+	passEnv      = []string{"PATH", "HOME", "TMPDIR", "LANG", "LANGUAGE", "TZ", "LD_LIBRARY_PATH", "GOCOVERDIR", "GODEBUG", "GOTRACEBACK", envProfile}
 	passPrefixes = []string{"LC_", "TESSDATA", "OMP_", "FONTCONFIG_"}
 )
 
