@@ -179,6 +179,9 @@ func ruleNames() []string {
 // 0.9; digital 100 % (at ad14836: values 97.5 %, ticks 98.5 %). Ticks
 // straight through 1487 = 98.1 % once an option's label match stopped
 // capping its box's confidence (ticks19, re-mapped from those readings).
+// After the seal19/values19 merge (all 20 re-read, 2026-12-06): values
+// 2698/2712 = 99.5 %, straight through 2515 = 92.7 %, ticks 1498/1516,
+// 1488 straight through, median low_confidence 4, none wrong at ≥ 0.9.
 func heldOutFloors(t *testing.T, classes map[string]*heldClass, refused int, lowPerScan []int) {
 	if refused > 0 {
 		t.Errorf("%d documents refused, want none", refused)
@@ -198,7 +201,7 @@ func heldOutFloors(t *testing.T, classes map[string]*heldClass, refused int, low
 	}{
 		{"digital values", pct(digital.FieldsOK, digital.Fields), 100},
 		{"digital ticks", pct(digital.BoxesOK, digital.Boxes), 100},
-		{"scanned values", pct(scans.FieldsOK, scans.Fields), 98.5},
+		{"scanned values", pct(scans.FieldsOK, scans.Fields), 99},
 		{"scanned ticks", pct(scans.BoxesOK, scans.Boxes), 98.8},
 		{"scanned values straight through", pct(scans.FieldsSure, scans.Fields), heldOutSureFloor},
 		{"scanned ticks straight through", pct(scans.BoxesSure, scans.Boxes), 98.0},
@@ -224,10 +227,10 @@ func heldOutFloors(t *testing.T, classes map[string]*heldClass, refused int, low
 // 0.9, % of all values) and the ceiling of the median low_confidence
 // findings per scanned application (values and ticks), as measured at the
 // same merge: 2503/2712 = 92.3 % and a median of 5 (at ad14836: 2348 =
-// 86.6 %, 9).
+// 86.6 %, 9); after the seal19/values19 merge 2515 = 92.7 % and 4.
 const (
-	heldOutSureFloor  = 92
-	heldOutLowCeiling = 7
+	heldOutSureFloor  = 92.5
+	heldOutLowCeiling = 6
 )
 
 // heldClass adds up one class of documents (a format at a dpi) or of ticks.
