@@ -208,19 +208,13 @@ func TestDeclarationOCR(t *testing.T) {
 // TestDeclarationSigner).
 func TestSignerPromptOCR(t *testing.T) {
 	tp, _ := layout.MustLoad().Get("nat2024")
-	lines := []shenbao.Line{
-		{Text: "本单位承诺此次申报中小企业特色产业集群的申请材料真实、合法。", BBox: shenbao.Box{100, 100, 500, 112}, Confidence: 0.9},
-		{Text: "县级行政区划中小企业主管部门负责人(签字7)", BBox: shenbao.Box{100, 130, 480, 142}, Confidence: 0.9},
-		{Text: "任洋", BBox: shenbao.Box{102, 146, 126, 158}, Confidence: 0.9},
-		{Text: "县级行政区划中小企业主管部门〈公瘟) :                宇", BBox: shenbao.Box{100, 170, 480, 182}, Confidence: 0.9},
-		{Text: "2024年6月4骨", BBox: shenbao.Box{380, 200, 480, 212}, Confidence: 0.9},
-	}
-	var text []string
-	for _, l := range lines {
-		text = append(text, l.Text)
-	}
-	row := cells("真实性声明", "")
-	row.Cells[1].Text, row.Cells[1].Lines = strings.Join(text, "\n"), lines
+	row := formtest.Lined("真实性声明",
+		shenbao.Line{Text: "本单位承诺此次申报中小企业特色产业集群的申请材料真实、合法。", BBox: shenbao.Box{100, 100, 500, 112}, Confidence: 0.9},
+		shenbao.Line{Text: "县级行政区划中小企业主管部门负责人(签字7)", BBox: shenbao.Box{100, 130, 480, 142}, Confidence: 0.9},
+		shenbao.Line{Text: "任洋", BBox: shenbao.Box{102, 146, 126, 158}, Confidence: 0.9},
+		shenbao.Line{Text: "县级行政区划中小企业主管部门〈公瘟) :                宇", BBox: shenbao.Box{100, 170, 480, 182}, Confidence: 0.9},
+		shenbao.Line{Text: "2024年6月4骨", BBox: shenbao.Box{380, 200, 480, 212}, Confidence: 0.9},
+	)
 	c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
 		para("九、真实性声明及推荐意见"), table(row),
 	}}

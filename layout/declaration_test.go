@@ -1,10 +1,10 @@
 package layout
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/layout/formtest"
 )
 
 // The signature prompt is found where a character of it was misread or
@@ -75,18 +75,12 @@ func TestDeclarationSignerWrapped(t *testing.T) {
 		{100, "杨浩然"},
 		{400, "杨浩"},
 	} {
-		lines := []shenbao.Line{
-			{Text: "本单位承诺此次申报中小企业特色产业集群的申请材料真实、合法。", BBox: shenbao.Box{100, 100, 500, 112}, Confidence: 0.9},
-			{Text: "县级行政区划中小企业主管部门负责人（签字）：  杨浩", BBox: shenbao.Box{100, 130, 480, 142}, Confidence: 0.9},
-			{Text: "然", BBox: shenbao.Box{tc.x, 146, tc.x + 12, 158}, Confidence: 0.9},
-			{Text: "2024年4月1日", BBox: shenbao.Box{380, 200, 480, 212}, Confidence: 0.9},
-		}
-		var text []string
-		for _, l := range lines {
-			text = append(text, l.Text)
-		}
-		row := cells("真实性声明", "")
-		row.Cells[1].Text, row.Cells[1].Lines = strings.Join(text, "\n"), lines
+		row := formtest.Lined("真实性声明",
+			shenbao.Line{Text: "本单位承诺此次申报中小企业特色产业集群的申请材料真实、合法。", BBox: shenbao.Box{100, 100, 500, 112}, Confidence: 0.9},
+			shenbao.Line{Text: "县级行政区划中小企业主管部门负责人（签字）：  杨浩", BBox: shenbao.Box{100, 130, 480, 142}, Confidence: 0.9},
+			shenbao.Line{Text: "然", BBox: shenbao.Box{tc.x, 146, tc.x + 12, 158}, Confidence: 0.9},
+			shenbao.Line{Text: "2024年4月1日", BBox: shenbao.Box{380, 200, 480, 212}, Confidence: 0.9},
+		)
 		m := Map(&shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
 			para("九、真实性声明及推荐意见"), table(row),
 		}}, tp)

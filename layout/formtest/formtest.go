@@ -3,6 +3,7 @@
 package formtest
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/shenbao/shenbao"
@@ -14,6 +15,18 @@ func Cells(texts ...string) shenbao.Row {
 	for i, t := range texts {
 		r.Cells = append(r.Cells, shenbao.Cell{Text: t, Col: i, Span: 1})
 	}
+	return r
+}
+
+// Lined is a table row of a label cell and a value cell read as lines,
+// the cell's text their texts one per line, as a scan reads a cell.
+func Lined(label string, lines ...shenbao.Line) shenbao.Row {
+	texts := make([]string, len(lines))
+	for i, l := range lines {
+		texts[i] = l.Text
+	}
+	r := Cells(label, strings.Join(texts, "\n"))
+	r.Cells[1].Lines = lines
 	return r
 }
 
