@@ -184,15 +184,7 @@ const labPages = 5
 // style's scanner stores pages.
 func labCopy(t *testing.T, path string, st labStyle, seed uint64, maxPages int) []byte {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	content, err := pdftext.Read(context.Background(), bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	boxes := glyphBoxes(content)
+	boxes := glyphBoxes(textLayer(t, path))
 	doc, err := render.OpenLocal(path, render.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -224,6 +216,20 @@ func labCopy(t *testing.T, path string, st labStyle, seed uint64, maxPages int) 
 		t.Fatal(err)
 	}
 	return pdf
+}
+
+// textLayer reads the text layer of the digital PDF at path.
+func textLayer(t *testing.T, path string) *shenbao.Content {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := pdftext.Read(context.Background(), bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // labScan does to page p of a copy (its last when last) what the lab's

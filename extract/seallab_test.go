@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"image"
 	"image/color"
 	"math/rand/v2"
 	"os"
@@ -18,7 +17,6 @@ import (
 	"github.com/shenbao/shenbao/corpus"
 	"github.com/shenbao/shenbao/correct"
 	"github.com/shenbao/shenbao/corroborate"
-	"github.com/shenbao/shenbao/extract/pdftext"
 	"github.com/shenbao/shenbao/extract/render"
 	"github.com/shenbao/shenbao/extract/roughen"
 	"github.com/shenbao/shenbao/layout"
@@ -174,41 +172,33 @@ func sealCopy(t *testing.T, path string, st sealStyle, at map[string]shenbao.Lin
 		t.Fatal(err)
 	}
 	defer doc.Close()
-	decl := at[over].Page
-	px := st.dpi / 72
-	var pages []roughen.Page
-	for i, p := range []int{decl} {
-		img, err := doc.RGBA(p, st.dpi)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p == decl {
-			// Official seals are 38–50 mm across.
-			rad := (19 + 6*rng.Float64()) / 25.4 * st.dpi
-			b := at[over].BBox
-			var cx, cy float64
-			if over == "signer" {
-				// Over the name's end, a little above or below its line.
-				cx = b[2]*px + rad*(-0.5+0.8*rng.Float64())
-				cy = (b[1]+b[3])/2*px + rad*(-0.4+0.8*rng.Float64())
-			} else {
-				// Over the date, centred above it as the department stamps.
-				cx = (b[0]+b[2])/2*px + rad*(-0.5+rng.Float64())
-				cy = b[1]*px - rad*(0.1+0.5*rng.Float64())
-			}
-			roughen.OfficialSeal(img, cx, cy, rad, st.ink, rng)
-		}
-		var out image.Image = img
-		deg := (rng.Float64() - 0.5) * 2
-		out = roughen.SkewColour(out, deg)
-		if st.blur {
-			out = roughen.BlurColour(out)
-		}
-		if st.noise > 0 {
-			out = roughen.NoiseColour(out, st.noise, seed*10+uint64(i))
-		}
-		pages = append(pages, roughen.Page{Img: out, Mode: st.mode, Quality: st.quality})
+	img, err := doc.RGBA(at[over].Page, st.dpi)
+	if err != nil {
+		t.Fatal(err)
 	}
+	px := st.dpi / 72
+	// Official seals are 38–50 mm across.
+	rad := (19 + 6*rng.Float64()) / 25.4 * st.dpi
+	b := at[over].BBox
+	var cx, cy float64
+	if over == "signer" {
+		// Over the name's end, a little above or below its line.
+		cx = b[2]*px + rad*(-0.5+0.8*rng.Float64())
+		cy = (b[1]+b[3])/2*px + rad*(-0.4+0.8*rng.Float64())
+	} else {
+		// Over the date, centred above it as the department stamps.
+		cx = (b[0]+b[2])/2*px + rad*(-0.5+rng.Float64())
+		cy = b[1]*px - rad*(0.1+0.5*rng.Float64())
+	}
+	roughen.OfficialSeal(img, cx, cy, rad, st.ink, rng)
+	out := roughen.SkewColour(img, (rng.Float64()-0.5)*2)
+	if st.blur {
+		out = roughen.BlurColour(out)
+	}
+	if st.noise > 0 {
+		out = roughen.NoiseColour(out, st.noise, seed*10)
+	}
+	pages := []roughen.Page{{Img: out, Mode: st.mode, Quality: st.quality}}
 	pdf, err := roughen.ScanPDF(pages, st.dpi)
 	if err != nil {
 		t.Fatal(err)
@@ -220,14 +210,7 @@ func sealCopy(t *testing.T, path string, st sealStyle, at map[string]shenbao.Lin
 // lines holding the values of want (key → value): where a seal is stamped.
 func valueLines(t *testing.T, path string, want map[string]string) map[string]shenbao.Line {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	content, err := pdftext.Read(context.Background(), bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	content := textLayer(t, path)
 	out := map[string]shenbao.Line{}
 	var walk func(ts []shenbao.Table)
 	walk = func(ts []shenbao.Table) {
