@@ -363,3 +363,28 @@ func editDistance(a, b []rune) int {
 	}
 	return prev[len(b)]
 }
+
+// Kept returns the reading kept at path (JSON of a shenbao.Content, as
+// the held-out and reliability measurements keep what the scan reader
+// read), or, when nothing is kept there, read's and keeps it.
+func Kept(path string, read func() (*shenbao.Content, error)) (*shenbao.Content, error) {
+	if b, err := os.ReadFile(path); err == nil {
+		var c shenbao.Content
+		if err := json.Unmarshal(b, &c); err != nil {
+			return nil, fmt.Errorf("kept reading %s: %w", path, err)
+		}
+		return &c, nil
+	}
+	c, err := read()
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

@@ -3,7 +3,6 @@ package pipeline_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,23 +84,11 @@ func TestHeldOutDefects(t *testing.T) {
 // keptReport is the report of a scan mapped from the reading kept at path,
 // reading the scan and keeping it there first when nothing is kept.
 func keptReport(ex *extract.Extractor, name string, data []byte, path string) (*shenbao.Report, error) {
-	var c *shenbao.Content
-	if b, err := os.ReadFile(path); err == nil {
-		c = &shenbao.Content{}
-		if err := json.Unmarshal(b, c); err != nil {
-			return nil, err
-		}
-	} else {
-		if c, err = ex.Scan(context.Background(), bytes.NewReader(data), int64(len(data))); err != nil {
-			return nil, err
-		}
-		b, err := json.Marshal(c)
-		if err != nil {
-			return nil, err
-		}
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			return nil, err
-		}
+	c, err := corpus.Kept(path, func() (*shenbao.Content, error) {
+		return ex.Scan(context.Background(), bytes.NewReader(data), int64(len(data)))
+	})
+	if err != nil {
+		return nil, err
 	}
 	rep := &shenbao.Report{File: name, Format: shenbao.FormatPDFScan, Pages: len(c.Pages)}
 	ex.Apply(rep, c)
