@@ -54,10 +54,19 @@ const (
 // byte offsets. The most similar, not the first similar enough: a value
 // ending in the label's first character (柏浦区|区（县）…) keeps it.
 func indexNormNear(raw, needle string) (int, int, bool) {
-	want := []rune(needle)
-	if len(want) < nearRunes {
+	if len([]rune(needle)) < nearRunes {
 		return 0, 0, false
 	}
+	bi, bj, best := normNearest(raw, needle, nil)
+	return bi, bj, best >= nearLabel
+}
+
+// normNearest is the stretch of raw whose normalised runes are most
+// similar to needle (normalised), two runes shorter to two longer, the
+// earliest of equals, leaving out stretches skip rejects: its raw byte
+// offsets and similarity (0 when none).
+func normNearest(raw, needle string, skip func(stretch []rune) bool) (int, int, float64) {
+	want := []rune(needle)
 	type pos struct {
 		r        rune
 		at, next int
@@ -79,12 +88,15 @@ func indexNormNear(raw, needle string) (int, int, bool) {
 			for _, p := range rs[i : i+n] {
 				line = append(line, p.r)
 			}
+			if skip != nil && skip(line) {
+				continue
+			}
 			if sc := similarity(string(line), needle); sc > best {
 				best, bi, bj = sc, rs[i].at, rs[i+n-1].next
 			}
 		}
 	}
-	return bi, bj, best >= nearLabel
+	return bi, bj, best
 }
 
 // coverAt reads s's blank after its label where index finds the label in

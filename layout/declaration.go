@@ -148,36 +148,12 @@ const promptSim = 0.8
 // (normalised) at promptSim or more, and returns where it ends. A part
 // naming the seal (公章) is the stamp's prompt, never the signer's.
 func fuzzyPrompt(text, prompt string) (int, bool) {
-	n := len([]rune(prompt))
+	stamp := func(w []rune) bool { return strings.ContainsAny(string(w), "公盖") }
 	best, bestEnd := 0.0, 0
 	off := 0
 	for _, line := range strings.SplitAfter(text, "\n") {
-		type pos struct {
-			r       rune
-			at, end int
-		}
-		var rs []pos
-		for i, r := range line {
-			for _, nr := range Norm(string(r)) {
-				rs = append(rs, pos{nr, off + i, off + i + len(string(r))})
-			}
-		}
-		for i := range rs {
-			for l := n - 2; l <= n+1; l++ {
-				if l <= 0 || i+l > len(rs) {
-					continue
-				}
-				var w []rune
-				for _, p := range rs[i : i+l] {
-					w = append(w, p.r)
-				}
-				if strings.ContainsAny(string(w), "公盖") {
-					continue
-				}
-				if sim := similarity(string(w), prompt); sim >= promptSim && sim > best {
-					best, bestEnd = sim, rs[i+l-1].end
-				}
-			}
+		if _, end, sim := normNearest(line, prompt, stamp); sim >= promptSim && sim > best {
+			best, bestEnd = sim, off+end
 		}
 		off += len(line)
 	}
