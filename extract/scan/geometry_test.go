@@ -16,6 +16,12 @@ import (
 
 func loadPage(t testing.TB, name string) *image.Gray {
 	t.Helper()
+	return grayDropColour(decodePage(t, name))
+}
+
+// decodePage decodes the image testdata/name as it is.
+func decodePage(t testing.TB, name string) image.Image {
+	t.Helper()
 	f, err := os.Open("testdata/" + name)
 	if err != nil {
 		t.Fatal(err)
@@ -25,7 +31,7 @@ func loadPage(t testing.TB, name string) *image.Gray {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return grayDropColour(img)
+	return img
 }
 
 // drawTable paints a ruled table on white: rows and columns at the given
@@ -107,7 +113,15 @@ func TestRulePiecesJoinAlongOnly(t *testing.T) {
 		}
 		return false
 	}
-	vs := rules(2000, 300, ink, p.minLenV, p)
+	// Rules are found along the rows of a bitmap: here 300 rows (x, the
+	// position across) of 2000 pixels (y, along).
+	b := &bitmap{w: 2000, h: 300, pix: make([]bool, 2000*300)}
+	for x := 0; x < b.h; x++ {
+		for y := 0; y < b.w; y++ {
+			b.pix[x*b.w+y] = ink(x, y)
+		}
+	}
+	vs := rules(b, p.minLenV, p)
 	var long []seg
 	for _, v := range vs {
 		if v.b-v.a > 300 {

@@ -43,39 +43,62 @@ func paramsFor(dpi float64) gridParams {
 
 // findRules extracts horizontal and vertical ruling lines: runs of ink
 // longer than any stroke of text (after bridging tiny gaps), grouped over
-// adjacent rows into lines.
+// adjacent rows into lines. Vertical rules are found as the horizontal
+// ones of the page transposed: a column walked down a row-major bitmap
+// touches a new cache line at every pixel.
 func findRules(b *bitmap, p gridParams) (hs, vs []seg) {
 	hs = findHRules(b, p)
-	vs = rules(b.h, b.w, func(i, j int) bool { return b.pix[j*b.w+i] }, p.minLenV, p)
+	vs = rules(b.transpose(), p.minLenV, p)
 	return hs, vs
 }
 
 // findHRules extracts the horizontal ruling lines only.
 func findHRules(b *bitmap, p gridParams) []seg {
-	return rules(b.w, b.h, func(i, j int) bool { return b.pix[i*b.w+j] }, p.minLenH, p)
+	return rules(b, p.minLenH, p)
 }
 
-// rules finds runs along j for each line i (n lines of length m), then
-// merges runs on neighbouring lines that overlap into one rule.
-func rules(m, n int, ink func(i, j int) bool, minLen int, p gridParams) []seg {
+// transpose returns b with rows and columns swapped, copied in tiles so
+// that both the reads and the writes stay within a few cache lines.
+func (b *bitmap) transpose() *bitmap {
+	const tile = 64
+	t := &bitmap{w: b.h, h: b.w, pix: make([]bool, len(b.pix))}
+	for y0 := 0; y0 < b.h; y0 += tile {
+		for x0 := 0; x0 < b.w; x0 += tile {
+			for y := y0; y < min(y0+tile, b.h); y++ {
+				row := b.pix[y*b.w : y*b.w+b.w]
+				for x := x0; x < min(x0+tile, b.w); x++ {
+					t.pix[x*t.w+y] = row[x]
+				}
+			}
+		}
+	}
+	return t
+}
+
+// rules finds runs along each row of b (a line across which rules are
+// looked for), then merges runs on neighbouring rows that overlap into
+// one rule: pos is the row, a and b the columns.
+func rules(b *bitmap, minLen int, p gridParams) []seg {
+	m, n := b.w, b.h
 	type run struct{ i, a, b int }
 	var runs []run
+	short := min(minLen, p.piece)
 	for i := 0; i < n; i++ {
 		start, last := -1, -1
-		for j := 0; j < m; j++ {
-			if !ink(i, j) {
+		for j, ink := range b.pix[i*m : i*m+m] {
+			if !ink {
 				continue
 			}
 			if start >= 0 && j-last-1 <= p.bridge {
 				last = j
 				continue
 			}
-			if start >= 0 && last-start+1 >= min(minLen, p.piece) {
+			if start >= 0 && last-start+1 >= short {
 				runs = append(runs, run{i, start, last})
 			}
 			start, last = j, j
 		}
-		if start >= 0 && last-start+1 >= min(minLen, p.piece) {
+		if start >= 0 && last-start+1 >= short {
 			runs = append(runs, run{i, start, last})
 		}
 	}
@@ -151,7 +174,7 @@ next:
 		}
 		// Long rules are kept even where text sits on them: the cover's
 		// underlined blanks, which must be erased before reading.
-		if l := s.b - s.a + 1; l >= minLen && (l >= 3*minLen || clean(s, ink, m, n)) {
+		if l := s.b - s.a + 1; l >= minLen && (l >= 3*minLen || clean(s, b)) {
 			joined[k] = s
 			k++
 		}
@@ -163,13 +186,13 @@ next:
 // edges on both sides there is ink along less than a third of its length
 // (crossing rules and text touching a rule here and there). Strokes of a
 // large heading that line up into a "rule" are embedded in their glyphs.
-func clean(s seg, ink func(i, j int) bool, m, n int) bool {
+func clean(s seg, b *bitmap) bool {
 	off := s.thick/2 + 3
 	hit, tot := 0, 0
+	above, below := s.pos-off, s.pos+off
 	for j := s.a; j <= s.b; j++ {
 		tot++
-		above, below := s.pos-off, s.pos+off
-		if (above >= 0 && ink(above, j)) || (below < n && ink(below, j)) {
+		if (above >= 0 && b.pix[above*b.w+j]) || (below < b.h && b.pix[below*b.w+j]) {
 			hit++
 		}
 	}

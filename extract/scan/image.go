@@ -51,13 +51,23 @@ func grayDropColour(img image.Image) *image.Gray {
 	return out
 }
 
-// fromRGBX converts 4-byte RGB(A) pixels starting at off.
+// fromRGBX converts 4-byte RGB(A) pixels starting at off. Rows are
+// sliced to their length and walked four bytes at a time, so the loop
+// carries no bounds checks.
 func fromRGBX(out *image.Gray, pix []uint8, stride, off int) {
+	w := out.Rect.Dx()
 	for y := 0; y < out.Rect.Dy(); y++ {
-		row := out.Pix[y*out.Stride:]
-		p := pix[off+y*stride:]
-		for x := 0; x < out.Rect.Dx(); x++ {
-			row[x] = dropColour(p[4*x], p[4*x+1], p[4*x+2])
+		row := out.Pix[y*out.Stride : y*out.Stride+w]
+		p := pix[off+y*stride : off+y*stride+4*w]
+		for x := range row {
+			q := p[4*x : 4*x+3 : 4*x+3]
+			// A gray pixel is its own luminance (dropColour's weights
+			// sum to 1000): most of a page is gray paper and print.
+			if r, g, b := q[0], q[1], q[2]; r == g && g == b {
+				row[x] = r
+			} else {
+				row[x] = dropColour(r, g, b)
+			}
 		}
 	}
 }
@@ -84,13 +94,18 @@ func resize(g *image.Gray, f float64) *image.Gray {
 	out := image.NewGray(image.Rect(0, 0, w, h))
 	if f < 1 {
 		// Box filter over the source footprint of each target pixel.
+		// A column's footprint is the same on every row.
 		inv := 1 / f
+		xs0, xs1 := make([]int, w), make([]int, w)
+		for x := range w {
+			x0, x1 := int(float64(x)*inv), min(g.Rect.Dx(), int(float64(x+1)*inv))
+			xs0[x], xs1[x] = x0, max(x1, x0+1)
+		}
 		for y := 0; y < h; y++ {
 			y0, y1 := int(float64(y)*inv), min(g.Rect.Dy(), int(float64(y+1)*inv))
 			y1 = max(y1, y0+1)
 			for x := 0; x < w; x++ {
-				x0, x1 := int(float64(x)*inv), min(g.Rect.Dx(), int(float64(x+1)*inv))
-				x1 = max(x1, x0+1)
+				x0, x1 := xs0[x], xs1[x]
 				sum, n := 0, 0
 				for yy := y0; yy < y1; yy++ {
 					row := g.Pix[yy*g.Stride:]
@@ -113,6 +128,15 @@ func resize(g *image.Gray, f float64) *image.Gray {
 // Along a row the source point moves by a constant step, so no pixel pays
 // for a function call.
 func warp(src, dst *image.Gray, ax, bx, cx, ay, by, cy float64) {
+	if bx == 0 && ay == 0 {
+		warpAxes(src, dst, ax, bx, cx, ay, by, cy)
+		return
+	}
+	warpAffine(src, dst, ax, bx, cx, ay, by, cy)
+}
+
+// warpAffine is warp for any affine map, one pixel after the other.
+func warpAffine(src, dst *image.Gray, ax, bx, cx, ay, by, cy float64) {
 	sw, sh := src.Rect.Dx(), src.Rect.Dy()
 	for y := 0; y < dst.Rect.Dy(); y++ {
 		row := dst.Pix[y*dst.Stride : y*dst.Stride+dst.Rect.Dx()]
@@ -138,6 +162,55 @@ func warp(src, dst *image.Gray, ax, bx, cx, ay, by, cy float64) {
 			}
 			sx += ax
 			sy += ay
+		}
+	}
+}
+
+// warpAxes is warp for a map along the axes (a scale and a shift, bx and
+// ay zero): a row's source row is the same along it and a column's
+// source columns the same on every row, so each is computed once, by the
+// very operations warp does per pixel, and the pixels sampled are the
+// same to the bit.
+func warpAxes(src, dst *image.Gray, ax, bx, cx, ay, by, cy float64) {
+	sw, sh := src.Rect.Dx(), src.Rect.Dy()
+	w := dst.Rect.Dx()
+	xs, fxs := make([]int, w), make([]float64, w)
+	// The first pixel centre's source column, as warp finds it on every
+	// row: bx*fy is a zero of bx's sign whatever the row's fy.
+	sx := ax*0.5 + bx*0.5 + cx - 0.5
+	for x := range w {
+		x0 := int(sx+1) - 1
+		if x0 < 0 || x0+1 >= sw {
+			xs[x] = -1
+		} else {
+			xs[x], fxs[x] = x0, sx-float64(x0)
+		}
+		sx += ax
+	}
+	for y := 0; y < dst.Rect.Dy(); y++ {
+		row := dst.Pix[y*dst.Stride : y*dst.Stride+w]
+		sy := ay*0.5 + by*(float64(y)+0.5) + cy - 0.5
+		y0 := int(sy+1) - 1
+		if y0 < 0 || y0+1 >= sh {
+			for x := range row {
+				row[x] = 255
+			}
+			continue
+		}
+		fy := sy - float64(y0)
+		p, q := src.Pix[y0*src.Stride:y0*src.Stride+sw], src.Pix[(y0+1)*src.Stride:(y0+1)*src.Stride+sw]
+		for x := range row {
+			x0 := xs[x]
+			if x0 < 0 {
+				row[x] = 255
+				continue
+			}
+			fx := fxs[x]
+			p0, p1 := float64(p[x0]), float64(p[x0+1])
+			q0, q1 := float64(q[x0]), float64(q[x0+1])
+			top := p0 + (p1-p0)*fx
+			bot := q0 + (q1-q0)*fx
+			row[x] = uint8(top + (bot-top)*fy + 0.5)
 		}
 	}
 }
@@ -302,9 +375,10 @@ func binariseAt(g *image.Gray, cut uint8) *bitmap {
 	w, h := g.Rect.Dx(), g.Rect.Dy()
 	b := &bitmap{w: w, h: h, pix: make([]bool, w*h)}
 	for y := 0; y < h; y++ {
-		row := g.Pix[y*g.Stride:]
-		for x := 0; x < w; x++ {
-			b.pix[y*w+x] = row[x] < cut
+		row := g.Pix[y*g.Stride : y*g.Stride+w]
+		out := b.pix[y*w : y*w+w]
+		for x, v := range row {
+			out[x] = v < cut
 		}
 	}
 	return b
@@ -319,39 +393,44 @@ func skewAngle(b *bitmap) float64 {
 	// Sample ink points; a few hundred thousand are plenty. Columns
 	// only are skipped: skipping rows would leave every other bin of
 	// the unsheared projection empty and make 0° win on aliasing.
-	type pt struct{ x, y float64 }
+	// A point is kept as its offset from the centre column (dx) and
+	// its row: the shear needs nothing else.
+	type pt struct{ dx, y float64 }
 	var pts []pt
 	step := 1
 	if b.w*b.h > 1_500_000 {
 		step = 2
 	}
+	cx := float64(b.w) / 2
 	for y := 0; y < b.h; y++ {
-		for x := 0; x < b.w; x += step {
-			if b.pix[y*b.w+x] {
-				pts = append(pts, pt{float64(x), float64(y)})
+		row := b.pix[y*b.w : y*b.w+b.w]
+		for x := 0; x < len(row); x += step {
+			if row[x] {
+				pts = append(pts, pt{float64(x) - cx, float64(y)})
 			}
 		}
 	}
 	if len(pts) < 100 {
 		return 0
 	}
-	cx := float64(b.w) / 2
-	hist := make([]float64, b.h+b.w)
+	// Counts and their squares are integers: summed as integers they
+	// are exact, as the float sums they replace were (far below 2^53).
+	hist := make([]int, b.h+b.w)
 	score := func(deg float64) float64 {
 		t := math.Tan(deg * math.Pi / 180)
 		clear(hist)
 		off := float64(b.w) / 2
 		for _, p := range pts {
-			i := int(p.y - (p.x-cx)*t + off)
+			i := int(p.y - p.dx*t + off)
 			if i >= 0 && i < len(hist) {
 				hist[i]++
 			}
 		}
-		s := 0.0
+		s := 0
 		for _, v := range hist {
 			s += v * v
 		}
-		return s
+		return float64(s)
 	}
 	best, bestS := 0.0, -1.0
 	try := func(lo, hi, st float64) {
@@ -375,16 +454,22 @@ func skewAngle(b *bitmap) float64 {
 // profile is the more strongly modulated one.
 func onSide(b *bitmap) bool {
 	rows := make([]float64, b.h)
-	cols := make([]float64, b.w)
+	cols := make([]int, b.w)
 	for y := 0; y < b.h; y++ {
-		for x := 0; x < b.w; x++ {
-			if b.pix[y*b.w+x] {
-				rows[y]++
+		n := 0
+		for x, ink := range b.pix[y*b.w : y*b.w+b.w] {
+			if ink {
+				n++
 				cols[x]++
 			}
 		}
+		rows[y] = float64(n)
 	}
-	return modulation(cols) > 1.3*modulation(rows)
+	fc := make([]float64, b.w)
+	for x, n := range cols {
+		fc[x] = float64(n)
+	}
+	return modulation(fc) > 1.3*modulation(rows)
 }
 
 // modulation is the mean absolute difference between neighbouring values

@@ -171,47 +171,37 @@ func componentsIn(b *bitmap, r0 image.Rectangle, size int) []bigComp {
 	r0 = r0.Intersect(image.Rect(0, 0, b.w, b.h))
 	seen := make([]bool, len(b.pix))
 	var out []bigComp
-	var stack []int
-	var pix []image.Point
-	for i := range b.pix {
-		if x, y := i%b.w, i/b.w; y < r0.Min.Y || x < r0.Min.X || x >= r0.Max.X {
-			continue
-		} else if y >= r0.Max.Y {
-			break
-		}
-		if !b.pix[i] || seen[i] {
-			continue
-		}
-		seen[i] = true
-		stack = append(stack[:0], i)
-		pix = pix[:0]
-		r := image.Rect(i%b.w, i/b.w, i%b.w+1, i/b.w+1)
-		for len(stack) > 0 {
-			j := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			x, y := j%b.w, j/b.w
-			pix = append(pix, image.Pt(x, y))
-			r = r.Union(image.Rect(x, y, x+1, y+1))
-			for dy := -1; dy <= 1; dy++ {
-				yy := y + dy
-				if yy < 0 || yy >= b.h {
-					continue
-				}
-				for dx := -1; dx <= 1; dx++ {
-					xx := x + dx
-					if xx < 0 || xx >= b.w {
-						continue
-					}
-					k := yy*b.w + xx
-					if b.pix[k] && !seen[k] {
-						seen[k] = true
-						stack = append(stack, k)
+	// The stack holds points, not indices: a pixel's x and y from its
+	// index cost two divisions.
+	var stack, pix []image.Point
+	for y0 := r0.Min.Y; y0 < r0.Max.Y; y0++ {
+		for x0 := r0.Min.X; x0 < r0.Max.X; x0++ {
+			i := y0*b.w + x0
+			if !b.pix[i] || seen[i] {
+				continue
+			}
+			seen[i] = true
+			stack = append(stack[:0], image.Pt(x0, y0))
+			pix = pix[:0]
+			r := image.Rect(x0, y0, x0+1, y0+1)
+			for len(stack) > 0 {
+				p := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				x, y := p.X, p.Y
+				pix = append(pix, p)
+				r = r.Union(image.Rect(x, y, x+1, y+1))
+				for yy := max(0, y-1); yy <= min(b.h-1, y+1); yy++ {
+					for xx := max(0, x-1); xx <= min(b.w-1, x+1); xx++ {
+						if k := yy*b.w + xx; b.pix[k] && !seen[k] {
+							seen[k] = true
+							stack = append(stack, image.Pt(xx, yy))
+						}
 					}
 				}
 			}
-		}
-		if r.Dx() >= size || r.Dy() >= size {
-			out = append(out, bigComp{rect: r, pix: append([]image.Point(nil), pix...)})
+			if r.Dx() >= size || r.Dy() >= size {
+				out = append(out, bigComp{rect: r, pix: append([]image.Point(nil), pix...)})
+			}
 		}
 	}
 	return out
@@ -370,10 +360,11 @@ func pooledInk(g *image.Gray, cut uint8) *bitmap {
 	w, h := g.Rect.Dx()/2, g.Rect.Dy()/2
 	b := &bitmap{w: w, h: h, pix: make([]bool, w*h)}
 	for y := 0; y < h; y++ {
-		r0, r1 := g.Pix[2*y*g.Stride:], g.Pix[(2*y+1)*g.Stride:]
-		row := b.pix[y*w:]
-		for x := 0; x < w; x++ {
-			row[x] = min(r0[2*x], r0[2*x+1], r1[2*x], r1[2*x+1]) < cut
+		r0, r1 := g.Pix[2*y*g.Stride:2*y*g.Stride+2*w], g.Pix[(2*y+1)*g.Stride:(2*y+1)*g.Stride+2*w]
+		row := b.pix[y*w : y*w+w]
+		for x := range row {
+			a, c := r0[2*x:2*x+2:2*x+2], r1[2*x:2*x+2:2*x+2]
+			row[x] = min(a[0], a[1], c[0], c[1]) < cut
 		}
 	}
 	return b
