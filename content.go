@@ -109,9 +109,6 @@ const (
 	// RereadPercentGlyph: digits Tesseract read inside the box of a
 	// per-cent sign's glyph (78% read as 789%), left out.
 	RereadPercentGlyph = "percent_glyph"
-	// RereadInkPoint: a decimal point the ink of a number shows where the
-	// recogniser dropped it or read it as a digit (3.95 read as 395).
-	RereadInkPoint = "ink_point"
 )
 
 // FoldWidth maps the full-width punctuation that editions and OCR use

@@ -37,14 +37,13 @@ type Rule interface {
 type step interface{ apply(d *Doc) }
 
 // steps is the stage in order. First the words the reader's own evidence
-// reads otherwise (glyph boxes, a number's ink) take that reading, then
+// reads otherwise (glyph boxes) take that reading, then
 // values are put in their form (signature, date, per-cent, digits,
 // punctuation), then the digit model's reading is weighed against them,
 // then single values are doubted and repaired by the form's print, and
 // last the names are held against each other.
 var steps = []step{
 	percentGlyph{},
-	inkPoint{},
 	sealRemnant{},
 	dateMarks{},
 	percentShadow{},

@@ -2,7 +2,6 @@ package correct
 
 import (
 	"github.com/shenbao/shenbao"
-	"github.com/shenbao/shenbao/layout"
 )
 
 // The reader keeps what a recogniser read and carries, beside it, what its
@@ -38,32 +37,6 @@ func (r percentGlyph) apply(d *Doc) {
 			d.repairText(i, r, v)
 		}
 	}
-}
-
-// inkPoint puts back the decimal point of a number Tesseract dropped (3.95
-// read as 395) or read as a digit (3.33 as 3233), where the reader found
-// the point's dot in the ink between the digits and the digits' shapes
-// account for the rest (see extract/scan checkDigits). Only in a numeric
-// value or a plan target, and only the number so read standing alone: a
-// real 11, or 1395 where 395 was read elsewhere, stays.
-type inkPoint struct{}
-
-func (inkPoint) Name() string    { return "ink_point" }
-func (inkPoint) Title() string   { return "小数点墨迹" }
-func (inkPoint) Factor() float64 { return 0.9 }
-func (inkPoint) About() string {
-	return "数字中漏读或读成数字的小数点（395→3.95、3233→3.33），以单元格墨迹中数字间的圆点为据；仅数字和规划目标值"
-}
-
-func (r inkPoint) apply(d *Doc) {
-	d.eachField(func(i int) {
-		if t := d.typ(i); !layout.IsNumeric(t) && t != layout.TypePlanTarget {
-			return
-		}
-		if v, ok := d.reread(d.Fields[i].ID, d.Fields[i].Value, shenbao.RereadInkPoint); ok {
-			d.repair(i, r, v, 0)
-		}
-	})
 }
 
 // reread applies to value the rereads of kind the reader left for the

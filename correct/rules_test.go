@@ -111,18 +111,12 @@ var cases = map[string][]ruleCase{
 		{"a value read otherwise than the word (PP-OCR's)", []in{{key: "plan_rd", col: "2024年目标值", value: "79%", cell: true, rereads: glyph("789%", "78%")}}, "plan_rd.target", "79%"},
 		{"the word inside a longer number", []in{{key: "plan_rd", col: "2024年目标值", value: "1789%", cell: true, rereads: glyph("789%", "78%")}}, "plan_rd.target", "1789%"},
 	},
-	"ink_point": {
-		{"a dropped point", []in{{key: "main_growth", col: "2021年", value: "395", cell: true, rereads: ink("395", "3.95")}}, "main_growth.2021", "3.95"},
-		{"a point read as a digit", []in{{key: "main_growth", col: "2021年", value: "3233", cell: true, rereads: ink("3233", "3.33")}}, "main_growth.2021", "3.33"},
-		{"a plan target", []in{{key: "plan_rd", col: "2024年目标值", value: "1250亿元", cell: true, rereads: ink("1250", "12.50")}}, "plan_rd.target", "12.50亿元"},
-		{"a real 11", []in{{key: "ent_count", col: "2021年", value: "11", cell: true}}, "ent_count.2021", "11"},
-		{"a real four-decimal value", []in{{key: "main_growth", col: "2021年", value: "3.1996", cell: true}}, "main_growth.2021", "3.1996"},
-		{"digits in a text row are not a number", []in{{key: "name", value: "395", cell: true, rereads: ink("395", "3.95")}}, "name", "395"},
-		{"the number read is inside a longer one", []in{{key: "main_growth", col: "2021年", value: "1395", cell: true, rereads: ink("395", "3.95")}}, "main_growth.2021", "1395"},
-	},
 	"list_gap": {
-		{"a 、 OCR did not see", []in{{key: "plat_prov", col: "名称", value: "省级工业互联网平台  省级智能工厂、省级数字化车间等", cell: true}}, "plat_prov.names", "省级工业互联网平台、省级智能工厂、省级数字化车间等"},
-		{"a gap between Latin words", []in{{key: "plat_prov", col: "名称", value: "取得CE  UL认证的省级平台", cell: true}}, "plat_prov.names", "取得CE  UL认证的省级平台"},
+		{"a 、 PP-OCR did not see", []in{{key: "plat_prov", col: "名称", value: "省级工业互联网平台  省级智能工厂、省级数字化车间等", cell: true, engine: shenbao.EnginePPOCR}}, "plat_prov.names", "省级工业互联网平台、省级智能工厂、省级数字化车间等"},
+		{"both engines read the gap", []in{{key: "plat_prov", col: "名称", value: "省级工业互联网平台  省级智能工厂", cell: true, engine: shenbao.EngineBoth}}, "plat_prov.names", "省级工业互联网平台、省级智能工厂"},
+		{"a wide gap is Tesseract's spacing, not a 、", []in{{key: "plat_prov", col: "名称", value: "省级企业  技术中心、市级平台", cell: true, engine: shenbao.EngineTesseract}}, "plat_prov.names", "省级企业  技术中心、市级平台"},
+		{"a middle dot Tesseract read", []in{{key: "plat_prov", col: "名称", value: "省级企业技术中心·市级平台", cell: true, engine: shenbao.EngineTesseract}}, "plat_prov.names", "省级企业技术中心、市级平台"},
+		{"a gap between Latin words", []in{{key: "plat_prov", col: "名称", value: "取得CE  UL认证的省级平台", cell: true, engine: shenbao.EnginePPOCR}}, "plat_prov.names", "取得CE  UL认证的省级平台"},
 		{"a single space", []in{{key: "plat_prov", col: "名称", value: "省级工业互联网平台 省级智能工厂", cell: true}}, "plat_prov.names", "省级工业互联网平台 省级智能工厂"},
 		{"a 、 read as a middle dot", []in{{key: "plat_prov", col: "名称", value: "省级企业技术中心·省级工程技术研究中心 ・ 市级平台等", cell: true}}, "plat_prov.names", "省级企业技术中心、省级工程技术研究中心、市级平台等"},
 		{"a middle dot between Latin words", []in{{key: "plat_prov", col: "名称", value: "取得CE·UL认证的省级平台", cell: true}}, "plat_prov.names", "取得CE·UL认证的省级平台"},
@@ -184,10 +178,6 @@ var cases = map[string][]ruleCase{
 // boxes, a number's ink.
 func glyph(read, as string) []shenbao.Reread {
 	return []shenbao.Reread{{Kind: shenbao.RereadPercentGlyph, Read: read, As: as}}
-}
-
-func ink(read, as string) []shenbao.Reread {
-	return []shenbao.Reread{{Kind: shenbao.RereadInkPoint, Read: read, As: as}}
 }
 
 func fieldOf(t *testing.T, d *Doc, id string) (int, shenbao.Field) {

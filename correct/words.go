@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/layout"
 )
 
@@ -326,23 +327,28 @@ func hanRuns(s string) [][]rune {
 }
 
 // listGap puts the 、 back between two names of a count+names row's list
-// where OCR did not see it and left a wide gap (two spaces or more)
-// between two Chinese characters: the form asks for the names 、 apart. A
-// gap between Latin words (CE  UL) or a single space stays, and so does a
-// gap in any other row.
+// where OCR did not see it: PP-OCR left a wide gap (two spaces or more:
+// its spaces are gaps of a character and a half) or read it as a middle
+// dot (its stroke's tail lost at 150 dpi), which no organisation's name in
+// a list holds between Han characters. A gap or dot between Latin words
+// stays, and so does one in any other row. Tesseract's wide gaps are no
+// evidence: it spaces Chinese unevenly, and on the held-out scans read by
+// it alone all four such repairs split a name (docs/corrections.md).
 type listGap struct{}
 
 func (listGap) Name() string    { return "list_gap" }
 func (listGap) Title() string   { return "名称间顿号" }
 func (listGap) Factor() float64 { return 0.95 }
 func (listGap) About() string {
-	return "“名称及数量”一栏的名称之间，OCR 没读出顿号而留下的宽空隙（两个汉字之间两个以上空格）或读成的间隔点（·）补回“、”；英文之间的空隙和单个空格不动"
+	return "“名称及数量”一栏的名称之间，PP-OCR 没读出顿号而留下的宽空隙（两个汉字之间两个以上空格）或读成的间隔点（·）补回“、”；英文之间的空隙、单个空格和 Tesseract 读出的空隙不动"
 }
 
-// wideGap is what a 、 between two names reads as on a copy: a gap, or
-// (its stroke's tail lost at 150 dpi) a middle dot, which no
-// organisation's name in a list holds between Han characters.
-var wideGap = regexp.MustCompile(`(\p{Han})(?:[ \t]{2,}|[ \t]*[·•・‧∙][ \t]*)(\p{Han})`)
+// listDot is a 、 between two names read as a middle dot, listGapOrDot
+// also as a wide gap.
+var (
+	listDot      = regexp.MustCompile(`(\p{Han})[ \t]*[·•・‧∙][ \t]*(\p{Han})`)
+	listGapOrDot = regexp.MustCompile(`(\p{Han})(?:[ \t]{2,}|[ \t]*[·•・‧∙][ \t]*)(\p{Han})`)
+)
 
 func (r listGap) apply(d *Doc) {
 	d.eachField(func(i int) {
@@ -350,7 +356,11 @@ func (r listGap) apply(d *Doc) {
 		if s == nil || s.Type != layout.TypeCountNames || len(s.Columns) < 2 || d.Fields[i].Column != s.Columns[1] {
 			return
 		}
-		d.repair(i, r, wideGap.ReplaceAllString(d.Fields[i].Value, "$1、$2"), 0)
+		re := listDot
+		if e := d.Fields[i].Engine; e == shenbao.EnginePPOCR || e == shenbao.EngineBoth {
+			re = listGapOrDot
+		}
+		d.repair(i, r, re.ReplaceAllString(d.Fields[i].Value, "$1、$2"), 0)
 	})
 }
 

@@ -172,9 +172,18 @@ func readDoc(t testing.TB, ex *extract.Extractor, d corpus.Doc) (string, *shenba
 // minutes measure the load, not the reader.
 func newExtractor() *extract.Extractor {
 	ex := extract.New(layout.MustLoad())
-	if d, err := time.ParseDuration(os.Getenv("SHENBAO_SCAN_TIMEOUT")); err == nil && d > 0 {
-		ex.ScanWith(scanpdf.Options{Timeout: d})
+	if d, err := time.ParseDuration(os.Getenv("SHENBAO_SCAN_TIMEOUT")); err == nil && d > 0 || os.Getenv("SHENBAO_OCR") != "" {
+		ex.ScanWith(scanOptions(d))
 	}
 	cacheScans(ex, os.Getenv("SCAN_CACHE"))
 	return ex
+}
+
+// scanOptions are the scan reader's options of the measuring tests: the
+// timeout, and SHENBAO_OCR=tesseract|ppocr|both the engines that read
+// values (the flag --ocr's choice; default as shenbao decides), so that
+// what a rule does for the reader without the PP-OCR models can be
+// measured too.
+func scanOptions(timeout time.Duration) scanpdf.Options {
+	return scanpdf.Options{Timeout: timeout, Engine: os.Getenv("SHENBAO_OCR")}
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/shenbao/shenbao/corpus"
 	"github.com/shenbao/shenbao/correct"
 	"github.com/shenbao/shenbao/extract"
-	"github.com/shenbao/shenbao/extract/scanpdf"
 )
 
 // heldOutDir is the field-style set that nothing is tuned on
@@ -55,7 +54,7 @@ func TestHeldOut(t *testing.T) {
 	if mode == "scans" {
 		// A loaded machine must not refuse a scan by the production
 		// limit (5 minutes): a refusal here should be the reader's.
-		ex.ScanWith(scanpdf.Options{Timeout: 30 * time.Minute})
+		ex.ScanWith(scanOptions(30 * time.Minute))
 	}
 	sheet := newScoreSheet()
 	classes := map[string]*heldClass{}

@@ -23,7 +23,6 @@ import (
 
 	"github.com/shenbao/shenbao/corpus"
 	"github.com/shenbao/shenbao/extract/roughen"
-	"github.com/shenbao/shenbao/extract/scanpdf"
 )
 
 // BenchmarkScanCorpus reads every scanned application of the corpus the
@@ -103,7 +102,7 @@ func BenchmarkScanCorpus(b *testing.B) {
 		if err != nil {
 			b.Fatalf("SHENBAO_SCAN_TIMEOUT: %v", err)
 		}
-		ex.ScanWith(scanpdf.Options{Timeout: d})
+		ex.ScanWith(scanOptions(d))
 	}
 	fmt.Printf("load at start: %s\n", loadAvg())
 	defer func() { fmt.Printf("load at end: %s\n", loadAvg()) }()

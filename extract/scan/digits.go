@@ -20,9 +20,10 @@ import (
 // dot Tesseract often drops (3.95 read as 395) or takes for a digit (3.33
 // read as 3233). When the shapes account for the text but for the point,
 // it returns the text with the point where the dot is: the ink's reading,
-// which the caller carries as evidence (a shenbao.Reread of kind
-// ink_point) and never writes over what was read — the corrections stage's
-// ink_point rule decides and records the repair. When the shapes do not
+// which is put into the digit model's reading (assemble.go), a second
+// reading the corrections stage's digit_model rule weighs; a first reading
+// keeps its text (the ink_point rule that put the point back into it was
+// retired, see docs/corrections.md). When the shapes do not
 // account for the text at all (11.79 read as 79), the reading is not to be
 // trusted.
 //

@@ -2,11 +2,9 @@ package scan
 
 import (
 	"image"
-	"slices"
 	"strings"
 	"testing"
 
-	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/extract/ocr"
 )
 
@@ -107,25 +105,27 @@ func TestCheckNumberWithUnit(t *testing.T) {
 }
 
 // A Tesseract reading whose ink shows a point keeps its text as read and
-// carries the point as a reread, for the corrections stage's ink_point
-// rule to apply and record; the unit after the number is no part of it.
+// carries no reread of it (the ink_point rule is retired), and is not
+// doubted for the point alone; one whose digits the ink does not account
+// for is.
 func TestReadingKeepsText(t *testing.T) {
 	tests := []struct {
 		ink, read string
-		want      []shenbao.Reread
+		conf      float64
 	}{
-		{"D.DD", "395", []shenbao.Reread{{Kind: shenbao.RereadInkPoint, Read: "395", As: "3.95"}}},
-		{"D.DD HH", "750亿元", []shenbao.Reread{{Kind: shenbao.RereadInkPoint, Read: "750", As: "7.50"}}},
-		{"D.DD", "3.95", nil},
-		{"DD", "11", nil},
+		{"D.DD", "395", 0.9},
+		{"D.DD HH", "750亿元", 0.9},
+		{"D.DD", "3.95", 0.9},
+		{"DD", "11", 0.9},
+		{"DD", "1179", 0.5},
 	}
 	for _, tt := range tests {
 		b, r := drawShapes(tt.ink)
 		pg := &page{bin: b, em: 28, pieces: []ocr.Region{{Rect: r}},
 			res: []ocr.Result{{Lines: []ocr.TextLine{{Text: tt.read, Rect: r, Conf: 0.9, Low: 0.9}}}}}
-		text, _, _, rereads := pg.reading(0)
-		if text != tt.read || !slices.Equal(rereads, tt.want) {
-			t.Errorf("ink %q read %q: text %q, rereads %+v; want the text as read, rereads %+v", tt.ink, tt.read, text, rereads, tt.want)
+		text, conf, _, rereads := pg.reading(0)
+		if text != tt.read || len(rereads) != 0 || conf != tt.conf {
+			t.Errorf("ink %q read %q: text %q at %.2f, rereads %+v; want the text as read at %.2f, no reread", tt.ink, tt.read, text, conf, rereads, tt.conf)
 		}
 	}
 }

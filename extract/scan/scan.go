@@ -1155,14 +1155,11 @@ func (pg *page) reading(piece int) (string, float64, float64, []shenbao.Reread) 
 	// Zero means "not rated" in Content (text layers); a reading Tesseract
 	// rated zero must still show as doubtful.
 	conf, low = max(conf, 0.01), max(low, 0.01)
-	fixed, conf, low := pg.checkNumber(pg.pieces[piece].Rect, t, conf, low)
-	if fixed != t {
-		read, as := t, fixed
-		if num, _, ok := numberThenUnit(t); ok {
-			read, as = num, strings.TrimSuffix(fixed, t[len(num):])
-		}
-		rereads = append(rereads, shenbao.Reread{Kind: shenbao.RereadInkPoint, Read: read, As: as})
-	}
+	// The point the ink shows is not put back (the ink_point rule was
+	// retired: on the held-out scans read by Tesseract alone its two
+	// repairs broke right values); a number the ink disagrees with is
+	// doubted.
+	_, conf, low = pg.checkNumber(pg.pieces[piece].Rect, t, conf, low)
 	return t, conf, low, rereads
 }
 
