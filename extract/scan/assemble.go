@@ -57,7 +57,12 @@ func (pg *page) readLines(ls []lineLay) []readLine {
 				continue
 			}
 			rl.text = t
-			rl.lines = []shenbao.Line{{Text: t, Page: pg.no, BBox: pg.box(l.rect), Confidence: c, Weakest: low, Rereads: rereads}}
+			// Who read it, as for any line: the corrections stage
+			// weighs a value by its engine (a rule for Tesseract's habits
+			// takes an unnamed one for Tesseract's).
+			line := shenbao.Line{Text: t, Page: pg.no, BBox: pg.box(l.rect), Confidence: c, Weakest: low, Engine: pg.engineOf(l.whole), Rereads: rereads}
+			line.PP, line.Tess = pg.evidence(l.whole)
+			rl.lines = []shenbao.Line{line}
 			out = append(out, rl)
 			continue
 		}
