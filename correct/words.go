@@ -344,11 +344,18 @@ func (listGap) About() string {
 }
 
 // listDot is a 、 between two names read as a middle dot, listGapOrDot
-// also as a wide gap.
+// also as a wide gap: one separator between two Han characters.
+const listDotSep = `[ \t]*[·•・‧∙][ \t]*`
+
 var (
-	listDot      = regexp.MustCompile(`(\p{Han})[ \t]*[·•・‧∙][ \t]*(\p{Han})`)
-	listGapOrDot = regexp.MustCompile(`(\p{Han})(?:[ \t]{2,}|[ \t]*[·•・‧∙][ \t]*)(\p{Han})`)
+	listDot      = between(listDotSep)
+	listGapOrDot = between(`[ \t]{2,}|` + listDotSep)
 )
+
+// between matches sep between two Han characters, kept as $1 and $2.
+func between(sep string) *regexp.Regexp {
+	return regexp.MustCompile(`(\p{Han})(?:` + sep + `)(\p{Han})`)
+}
 
 func (r listGap) apply(d *Doc) {
 	d.eachField(func(i int) {
