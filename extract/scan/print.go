@@ -24,7 +24,11 @@ import (
 type printSet struct {
 	phrases [][]rune // as printed
 	folded  []string // fold of each
+	keyed   []string // each as two engines' readings are compared (ocr.Key)
 }
+
+// keys returns the phrases as readings are compared (witnessKey).
+func (s *printSet) keys() []string { return s.keyed }
 
 func newPrintSet(ps []string) *printSet {
 	if len(ps) == 0 {
@@ -38,6 +42,7 @@ func newPrintSet(ps []string) *printSet {
 		}
 		s.phrases = append(s.phrases, rs)
 		s.folded = append(s.folded, fold(rs))
+		s.keyed = append(s.keyed, ocr.Key(string(rs)))
 	}
 	return s
 }

@@ -405,8 +405,9 @@ func (pg *page) proseLines(lay []blockLay) map[int]bool {
 			for _, p := range pieces {
 				// A short line, or one holding a colon, may be a value
 				// written under the answer (签字：余秀英, a date): it is
-				// read as values are.
-				if t := pg.res[p].Lines; len(t) > 0 && !strings.ContainsAny(t[0].Text, "：:") && utf8.RuneCountInString(t[0].Text) >= proseLine {
+				// read as values are. Short by its ink too: a date
+				// under a seal reads as a dozen characters of clutter.
+				if t := pg.res[p].Lines; len(t) > 0 && !strings.ContainsAny(t[0].Text, "：:") && utf8.RuneCountInString(t[0].Text) >= proseLine && pg.pieces[p].Rect.Dx() >= proseLine*pg.em {
 					out[p] = true
 				}
 			}

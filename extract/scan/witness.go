@@ -4,6 +4,8 @@ import (
 	"context"
 	"image"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/extract/ocr"
@@ -190,7 +192,7 @@ func (pg *page) agrees(i int, text string) (bool, float64) {
 		}
 		t, c := percentWitness(read)
 		conf = min(conf, c)
-		if want != "" && witnessKey(t) == want {
+		if want != "" && (witnessKey(t) == want || pg.agreesAfterPrompt(want, witnessKey(t))) {
 			return true, conf
 		}
 	}
@@ -199,6 +201,40 @@ func (pg *page) agrees(i int, text string) (bool, float64) {
 	}
 	return false, conf
 }
+
+// agreesAfterPrompt says whether two readings of one line, PP-OCR's pp
+// and Tesseract's tess (witness keys), agree on what follows a printed
+// prompt that opens PP-OCR's: the signer after the declaration's
+// 单位负责人（签字）：, a value after a cover label. The prompt is where
+// the engines part (a seal's clutter over it, Tesseract reading
+// （签字）as（刊）) while the name after it reads the same, and the name
+// is what is asked. Tesseract must have read about as much before the
+// value as the prompt holds, so that the value is not the prompt's tail.
+func (pg *page) agreesAfterPrompt(pp, tess string) bool {
+	if pg.print == nil {
+		return false
+	}
+	best := 0
+	for _, k := range pg.print.keys() {
+		if len(k) > best && strings.HasPrefix(pp, k) && utf8.RuneCountInString(k) >= minPromptRunes {
+			best = len(k)
+		}
+	}
+	if best == 0 {
+		return false
+	}
+	// A speck of the seal's between them reads as a dot or a stroke.
+	prompt, value := pp[:best], strings.TrimLeftFunc(pp[best:], func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSymbol(r) })
+	if utf8.RuneCountInString(value) < 2 || !strings.ContainsFunc(value, func(r rune) bool { return unicode.Is(unicode.Han, r) || unicode.IsDigit(r) }) {
+		return false
+	}
+	before, ok := strings.CutSuffix(tess, value)
+	return ok && 2*utf8.RuneCountInString(before) >= utf8.RuneCountInString(prompt)
+}
+
+// minPromptRunes is the shortest printed prompt a reading is split
+// after: shorter print (年, 是) opens values as often as prompts.
+const minPromptRunes = 4
 
 // evidence is what piece i's settled reading rests on (shenbao.Line.PP
 // and Tess); zeros for a reading Tesseract settled alone.

@@ -74,8 +74,21 @@ func TestWitnessValues(t *testing.T) {
 		{tess: "刘雪梅  17365918451", conf: 0.9, pp: "．刘雪梅  17365918451", pmin: 0.8, engine: "both", text: "刘雪梅  17365918451", wantMin: ocr.AgreedDoubt},
 		// Full-width forms and spaces do not make a disagreement.
 		{tess: "023-7243 4345", conf: 0.9, pp: "023－72434345", pmin: 0.97, engine: "both", text: "023－72434345", wantMin: 1 - 0.03*0.1},
+		// A printed prompt read otherwise under a seal's clutter: the
+		// two agree on the name after it.
+		{tess: "单位须政人(刊):韩永刚", conf: 0.3, pp: "单位负责人（签字）：  韩永刚", pmin: 0.99, engine: "both", text: "单位负责人（签字）：  韩永刚", wantMin: 1 - 0.01*0.7},
+		{tess: "单位负责人(签字7:韩永刚", conf: 0.6, pp: "单位负责人（签字）：·韩永刚", pmin: 0.98, engine: "both", text: "单位负责人（签字）：·韩永刚", wantMin: 1 - 0.02*0.4},
+		// Not on a name read otherwise, nor on a name alone where
+		// Tesseract read no prompt before it, nor after a prompt so
+		// short it may open a value.
+		{tess: "单位须政人(刊):韩水刚", conf: 0.3, pp: "单位负责人（签字）：韩永刚", pmin: 0.99, engine: "ppocr", text: "单位负责人（签字）：韩永刚", wantMin: 0.99 * ocr.DisagreeFactor},
+		{tess: "韩永刚", conf: 0.9, pp: "单位负责人（签字）：韩永刚", pmin: 0.99, engine: "ppocr", text: "单位负责人（签字）：韩永刚", wantMin: 0.99 * ocr.DisagreeFactor},
+		{tess: "民营2021", conf: 0.9, pp: "国营2021", pmin: 0.99, engine: "ppocr", text: "国营2021", wantMin: 0.99 * ocr.DisagreeFactor},
+		// The value after the prompt must be one: two characters, a
+		// letter or digit among them.
+		{tess: "单位须政人(刊):。", conf: 0.3, pp: "单位负责人（签字）：。", pmin: 0.99, engine: "ppocr", text: "单位负责人（签字）：。", wantMin: 0.99 * ocr.DisagreeFactor},
 	}
-	pg := newPage(1, 200, newPrintSet([]string{"集群名称（盖章）"}))
+	pg := newPage(1, 200, newPrintSet([]string{"集群名称（盖章）", "单位负责人（签字）：", "国营"}))
 	pg.gray = image.NewGray(image.Rect(0, 0, 20000, 400))
 	pg.bin = &bitmap{w: 20000, h: 400, pix: make([]bool, 20000*400)}
 	w := &fakeWitness{reads: map[image.Rectangle][]ocr.Reading{}}
