@@ -22,34 +22,77 @@ type LineReader interface {
 // Tesseract reads alone (PP-OCR's time grows with the width).
 const maxValueEms = 30
 
-// witnessValues reads the page's value pieces — neither taken from print
-// nor read as a printed phrase, no wider than maxValueEms — with the
-// value recogniser and settles each piece's reading (see settle). With
-// the engine ppocr its reading replaces Tesseract's; with both, the two
-// are held against each other.
-func (pg *page) witnessValues(ctx context.Context) error {
+// valueReads are the value recogniser's readings of a page's value
+// pieces.
+type valueReads struct {
+	idx []int
+	res [][]ocr.Reading
+}
+
+// readValues reads the page's value pieces — neither taken from print nor
+// read as a printed phrase, no wider than maxValueEms — with the value
+// recogniser.
+func (pg *page) readValues(ctx context.Context) (valueReads, error) {
 	if pg.witness == nil || pg.engine == ocr.EngineTesseract {
-		return nil
+		return valueReads{}, nil
 	}
-	var idx []int
+	var v valueReads
 	var rects []image.Rectangle
 	for i, p := range pg.pieces {
 		if pg.fromPrint[i] || pg.prose[i] || p.Rect.Dx() > maxValueEms*pg.em || pg.printed(i) {
 			continue
 		}
-		idx = append(idx, i)
+		v.idx = append(v.idx, i)
 		rects = append(rects, p.Rect)
 	}
-	if len(idx) == 0 {
-		return nil
+	if len(v.idx) == 0 {
+		return v, nil
 	}
 	res, err := pg.witness.Read(ctx, pg.gray, rects)
 	if err != nil {
+		return valueReads{}, err
+	}
+	v.res = res
+	return v, nil
+}
+
+// agreed lists the pieces whose value the recogniser read sure
+// (ocr.AgreeFloor) and as Tesseract's first reading did: nothing read
+// again can make them surer.
+func (v valueReads) agreed(pg *page) map[int]bool {
+	if pg.engine != ocr.EngineBoth {
+		return nil
+	}
+	out := map[int]bool{}
+	for k, i := range v.idx {
+		text, pmin := settledText(v.res[k])
+		if text == "" || pmin < ocr.AgreeFloor {
+			continue
+		}
+		if ok, _ := pg.agrees(i, text); ok {
+			out[i] = true
+		}
+	}
+	return out
+}
+
+// settle settles each value piece's reading (page.settle).
+func (v valueReads) settle(pg *page) {
+	for k, i := range v.idx {
+		pg.settle(i, v.res[k])
+	}
+}
+
+// witnessValues reads the page's value pieces with the value recogniser
+// and settles each piece's reading (see settle). With the engine ppocr
+// its reading replaces Tesseract's; with both, the two are held against
+// each other.
+func (pg *page) witnessValues(ctx context.Context) error {
+	v, err := pg.readValues(ctx)
+	if err != nil {
 		return err
 	}
-	for k, i := range idx {
-		pg.settle(i, res[k])
-	}
+	v.settle(pg)
 	return nil
 }
 
@@ -84,25 +127,7 @@ func (pg *page) printed(i int) bool {
 // kept on the line (PP, Tess) for the stages after mapping. Where PP-OCR
 // saw nothing, Tesseract's reading stands.
 func (pg *page) settle(i int, rs []ocr.Reading) {
-	if len(rs) == 0 {
-		return
-	}
-	var parts []string
-	pmin := 1.0
-	for _, r := range rs {
-		parts = append(parts, r.Text)
-		pmin = min(pmin, r.Min)
-	}
-	text := strings.TrimLeft(tidy(strings.Join(parts, " ")), leadingPunct)
-	if cs := rs[0].Chars; len(rs) == 1 && len(cs) > 0 && strings.Contains(leadingPunct, cs[0].Text) {
-		// The dropped dot's doubt is not the value's.
-		pmin = 1
-		for k, c := range cs {
-			if k > 0 || !strings.Contains(leadingPunct, c.Text) {
-				pmin = min(pmin, c.Prob)
-			}
-		}
-	}
+	text, pmin := settledText(rs)
 	if text == "" {
 		return
 	}
@@ -128,6 +153,32 @@ func (pg *page) settle(i int, rs []ocr.Reading) {
 	pg.res[i] = ocr.Result{Lines: lines}
 	// The digit model's reading was a witness; the value is settled.
 	delete(pg.digits, i)
+}
+
+// settledText is the value recogniser's reading of a piece, its lines
+// joined and what no value starts with dropped, and its smallest
+// character probability.
+func settledText(rs []ocr.Reading) (string, float64) {
+	if len(rs) == 0 {
+		return "", 0
+	}
+	var parts []string
+	pmin := 1.0
+	for _, r := range rs {
+		parts = append(parts, r.Text)
+		pmin = min(pmin, r.Min)
+	}
+	text := strings.TrimLeft(tidy(strings.Join(parts, " ")), leadingPunct)
+	if cs := rs[0].Chars; len(rs) == 1 && len(cs) > 0 && strings.Contains(leadingPunct, cs[0].Text) {
+		// The dropped dot's doubt is not the value's.
+		pmin = 1
+		for k, c := range cs {
+			if k > 0 || !strings.Contains(leadingPunct, c.Text) {
+				pmin = min(pmin, c.Prob)
+			}
+		}
+	}
+	return text, pmin
 }
 
 // keepNumber keeps Tesseract's reading of piece i, a count's cell (three

@@ -156,3 +156,54 @@ func TestWitnessValues(t *testing.T) {
 		t.Errorf("tesseract alone read %d pieces again (%v)", len(w.asked), err)
 	}
 }
+
+// TestAgreedSkipsRereads: a value both engines read alike, PP-OCR sure of
+// it, is not read again; one they read otherwise, or PP-OCR doubts, is.
+func TestAgreedSkipsRereads(t *testing.T) {
+	pg := newPage(1, 200, nil)
+	pg.engine = ocr.EngineBoth
+	cases := []struct {
+		tess, pp string
+		pmin     float64
+		settled  bool
+	}{
+		{"72.99", "72.99", 0.99, true},
+		{"12.3496", "12.34%", 0.97, true}, // Tesseract's % habit, read past
+		{"72.98", "72.99", 0.99, false},
+		{"5", "5", 0.6, false}, // PP-OCR unsure: the second readings may tell
+		{"无", "", 0, false},
+	}
+	var v valueReads
+	for i, c := range cases {
+		r := image.Rect(0, 40*i, 200, 40*i+30)
+		pg.piece(r, ocr.Line)
+		pg.res = append(pg.res, ocr.Result{Lines: []ocr.TextLine{{Text: c.tess, Rect: r, Conf: 0.8, Low: 0.8}}})
+		v.idx = append(v.idx, i)
+		var rs []ocr.Reading
+		if c.pp != "" {
+			rs = []ocr.Reading{{Text: c.pp, Rect: r, Min: c.pmin}}
+		}
+		v.res = append(v.res, rs)
+	}
+	settled := v.agreed(pg)
+	for i, c := range cases {
+		if settled[i] != c.settled {
+			t.Errorf("%q / %q: settled %v, want %v", c.tess, c.pp, settled[i], c.settled)
+		}
+	}
+	// Regions come per piece (an end reading has two): only the
+	// unsettled pieces' stay, in order.
+	regs := []ocr.Region{{Mode: ocr.Line}, {Mode: ocr.Char}, {Mode: ocr.Line}, {Mode: ocr.Char}, {Mode: ocr.Line}, {Mode: ocr.Char}}
+	idx, got := unsettled(settled, 2)([]int{0, 2, 1}, regs)
+	if len(idx) != 1 || idx[0] != 2 || len(got) != 2 || got[0] != regs[2] || got[1] != regs[3] {
+		t.Errorf("unsettled: %v %v", idx, got)
+	}
+	if idx, got := unsettled(nil, 2)([]int{0, 2, 1}, regs); len(idx) != 3 || len(got) != 6 {
+		t.Errorf("nothing settled: %v %v", idx, got)
+	}
+	// Only with both engines: Tesseract alone settles nothing early.
+	pg.engine = ocr.EnginePPOCR
+	if s := v.agreed(pg); len(s) != 0 {
+		t.Errorf("ppocr alone: settled %v", s)
+	}
+}
