@@ -80,6 +80,10 @@ type Template struct {
 	// Anchors are printed words mapping finds things by that no row's
 	// label holds.
 	Anchors Anchors `yaml:"anchors,omitempty"`
+	// Notes are the paragraphs the form prints outside its tables (填报说明),
+	// as printed: a scan reads each by its first characters and takes the
+	// rest from here when the ink fits it.
+	Notes []string `yaml:"notes,omitempty"`
 }
 
 // Anchors are a form's printed words that mapping anchors on besides its
@@ -404,6 +408,22 @@ func (t *Template) Validate() error {
 		}
 	}
 	return nil
+}
+
+// Notes returns the paragraphs the templates print outside their tables
+// (Template.Notes), whitespace removed and without repeats.
+func (s *Set) Notes() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range s.list {
+		for _, n := range t.Notes {
+			if n = strings.Join(strings.Fields(n), ""); n != "" && !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }
 
 // Printed returns what the templates print in table cells, whitespace

@@ -102,6 +102,29 @@ func TestPrinted(t *testing.T) {
 	}
 }
 
+// The 填报说明 paragraphs are kept apart from the cells' print: a value must
+// never be taken for one, and each is listed once.
+func TestNotes(t *testing.T) {
+	set := MustLoad()
+	printed := map[string]bool{}
+	for _, p := range set.Printed() {
+		printed[p] = true
+	}
+	seen := map[string]bool{}
+	for _, n := range set.Notes() {
+		if n == "" || strings.ContainsAny(n, " \t\n") || seen[n] || printed[n] {
+			t.Errorf("note %q: empty, spaced, repeated or among the cells' print", n)
+		}
+		seen[n] = true
+	}
+	// gd2023's first, and the ninth as national 2023 numbers it.
+	for _, want := range []string{"集群应如实填报所附各表。要求文字简洁，数据准确、详实。填报数据将依权限对相关部门和单位开放共享，仅供审核验证和查阅用。", "9.企业研发费用是指企业研发活动中发生的相关费用，具体按照财政部、国家税务总局、科技部《关于完善研究开发费用税前加计扣除政策的通知》（财税[2015]119号）有关规定进行归集。"} {
+		if !seen[want] {
+			t.Errorf("Notes lacks %q", want)
+		}
+	}
+}
+
 // withTestEditions loads the embedded templates plus those under
 // testdata/<dir>, as a province adding its own data files would.
 func withTestEditions(t *testing.T, dir string) (*Set, error) {

@@ -25,6 +25,8 @@ type printSet struct {
 	phrases [][]rune // as printed
 	folded  []string // fold of each
 	keyed   []string // each as two engines' readings are compared (ocr.Key)
+	// notes are the paragraphs printed outside tables (Options.Notes).
+	notes *printSet
 }
 
 // keys returns the phrases as readings are compared (witnessKey).
@@ -303,8 +305,9 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 	pg.fromPrint = map[int]bool{}
 	var groups []printGroup
 	var heads []optionHead
+	var notes []noteGroup
 	if pg.print != nil {
-		groups, heads = printGroups(lay), pg.optionHeads(lay)
+		groups, heads, notes = printGroups(lay), pg.optionHeads(lay), pg.noteGroups(lay)
 	}
 	later := map[int]bool{}
 	for _, g := range groups {
@@ -314,6 +317,12 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 	}
 	for _, h := range heads {
 		later[h.piece] = true
+	}
+	for _, n := range notes {
+		for _, i := range n.pieces {
+			later[i] = true
+		}
+		heads = append(heads, n.head)
 	}
 	var first []int
 	for i := range pg.pieces {
@@ -330,7 +339,10 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 	if err != nil || len(groups) == 0 && len(heads) == 0 {
 		return err
 	}
-	unread := append(pg.completePrint(groups), pg.completeOptions(heads, headRes)...)
+	// The paragraphs' heads were read after the options'.
+	no := len(heads) - len(notes)
+	unread := append(pg.completePrint(groups), pg.completeOptions(heads[:no], headRes[:no])...)
+	unread = append(unread, pg.completeNotes(notes, headRes[no:])...)
 	_, err = pg.readSome(ctx, rec, unread, nil)
 	return err
 }

@@ -224,3 +224,72 @@ func TestPrintBetween(t *testing.T) {
 		}
 	}
 }
+
+// A paragraph outside the tables is read by its head; the rest comes from
+// the printed paragraph it opens when its lines' ink fits that rest. A
+// paragraph that opens none, or whose ink is a line longer than the
+// printed one, is read whole.
+func TestNoteParagraphs(t *testing.T) {
+	const note = "集群应如实填报所附各表要求文字简洁数据准确详实填报数据将依权限对相关部门和单位开放共享仅供审核验证和查阅用"
+	n := len([]rune(note))
+	pg := newPage(1, 200, newPrintSet([]string{"集群名称"}))
+	pg.print.notes = newPrintSet([]string{note})
+	pg.gray = image.NewGray(image.Rect(0, 0, 1200, 800))
+	for i := range pg.gray.Pix {
+		pg.gray.Pix[i] = 255
+	}
+	// Glyphs one em apart (29 px at 200 dpi), as in TestOptionHeads.
+	glyphs := func(x0, y0, n int) lineLay {
+		for k := range n {
+			for y := y0; y < y0+28; y++ {
+				for x := x0 + 29*k; x < x0+29*k+25; x++ {
+					pg.gray.Pix[y*pg.gray.Stride+x] = 0
+				}
+			}
+		}
+		r := image.Rect(x0, y0, x0+29*n, y0+28)
+		return lineLay{rect: r, piece: pg.piece(r, ocr.Line)}
+	}
+	// The printed paragraph: an indented first line of 20, then 22, then
+	// the rest; a paragraph that opens no printed one; the printed one
+	// with a last line longer than its rest (a word added); a lone line.
+	lines := []lineLay{
+		glyphs(158, 40, 20), glyphs(100, 80, 22), glyphs(100, 120, n-42),
+		glyphs(158, 200, 20), glyphs(100, 240, 20),
+		glyphs(158, 320, 20), glyphs(100, 360, 22), glyphs(100, 400, n-42+8), glyphs(100, 480, 12),
+	}
+	pg.bin = binarise(pg.gray)
+	var lay []blockLay
+	for _, l := range lines {
+		lay = append(lay, blockLay{y: l.rect.Min.Y, lines: []lineLay{l}})
+	}
+	rd := &funcReader{read: func(r ocr.Region) string {
+		k := min(22, (r.Rect.Dx()+4)/29)
+		if r.Rect.Min.Y >= 200 && r.Rect.Min.Y < 300 {
+			return string([]rune("本集群近三年主导产业产值年均增长百分之十二以上，带动就业人数逐年增加并形成完整产业链条")[:k])
+		}
+		return string([]rune(note)[:k])
+	}}
+	if err := pg.readPieces(context.Background(), lay, rd); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	for _, l := range lines[:3] {
+		if slices.Contains(rd.asked, l.rect) {
+			t.Errorf("printed paragraph's line %v was read whole", l.rect)
+		}
+		txt, _, _ := pg.text(l.piece)
+		got += txt
+		if !pg.fromPrint[l.piece] {
+			t.Errorf("line %v not from print", l.rect)
+		}
+	}
+	if got != note {
+		t.Errorf("paragraph = %q, want %q", got, note)
+	}
+	for _, l := range lines[3:] {
+		if !slices.Contains(rd.asked, l.rect) || pg.fromPrint[l.piece] {
+			t.Errorf("line %v of a paragraph that is not the print was not read", l.rect)
+		}
+	}
+}

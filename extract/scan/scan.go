@@ -45,6 +45,12 @@ type Options struct {
 	// not read when the first characters open one of these phrases and
 	// the rest fits the ink (see print.go). Nil reads everything.
 	Print []string
+	// Notes are the paragraphs the forms print outside their tables
+	// (layout.Set.Notes): a paragraph is read by its first characters
+	// and, when they open one of these and the rest fits its lines' ink,
+	// not read through. Kept apart from Print, whose phrases a value must
+	// not be taken for.
+	Notes []string
 	// Witness reads the values a second time (PP-OCR); nil reads with
 	// OCR alone.
 	Witness LineReader
@@ -71,6 +77,9 @@ func ReadPages(ctx context.Context, n int, page func(int) (image.Image, error), 
 		opts.WorkDPI = 200
 	}
 	ps := newPrintSet(opts.Print)
+	if ps != nil {
+		ps.notes = newPrintSet(opts.Notes)
+	}
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.NumCPU()

@@ -1,0 +1,113 @@
+package scan
+
+import (
+	"image"
+	"strings"
+
+	"github.com/shenbao/shenbao/extract/ocr"
+)
+
+// The 填报说明 page is a page of print outside the tables: a dozen
+// paragraphs, each two or three lines as wide as the page, which cost a
+// scan more than its labels (25 lines, 2.5 of a 14-page application's 40
+// CPU seconds). A paragraph is read by its head, as an option is (see
+// optionHead); when the head opens exactly one of the paragraphs the
+// templates print (Options.Notes) and the ink of its lines fits the rest,
+// the rest is taken from print. Anything else is read as usual.
+
+// noteGroup is a paragraph outside the tables: its lines' pieces, top to
+// bottom, and the head of its first line.
+type noteGroup struct {
+	pieces []int
+	head   optionHead
+}
+
+// noteGroups lists the paragraphs of the page's text outside tables whose
+// first line is long enough to read by its head. A paragraph opens with an
+// indented line, or after a line that ends short of the text's right edge;
+// a table between two lines ends one too.
+func (pg *page) noteGroups(lay []blockLay) []noteGroup {
+	if pg.print == nil || pg.print.notes == nil {
+		return nil
+	}
+	var runs [][]lineLay
+	var run []lineLay
+	for _, b := range lay {
+		if b.table != nil || len(b.lines) != 1 || b.lines[0].piece < 0 {
+			if len(run) > 0 {
+				runs = append(runs, run)
+			}
+			run = nil
+			continue
+		}
+		run = append(run, b.lines[0])
+	}
+	if len(run) > 0 {
+		runs = append(runs, run)
+	}
+	var out []noteGroup
+	for _, run := range runs {
+		left, right := run[0].rect.Min.X, run[0].rect.Max.X
+		for _, l := range run {
+			left, right = min(left, l.rect.Min.X), max(right, l.rect.Max.X)
+		}
+		var para []int
+		flush := func() {
+			if len(para) >= 2 {
+				if h, ok := pg.optionHead(para[0]); ok {
+					out = append(out, noteGroup{pieces: para, head: h})
+				}
+			}
+			para = nil
+		}
+		for k, l := range run {
+			indented := l.rect.Min.X-left >= pg.em
+			endedShort := k > 0 && right-run[k-1].rect.Max.X >= 2*pg.em
+			if indented || endedShort {
+				flush()
+			}
+			para = append(para, l.piece)
+		}
+		flush()
+	}
+	return out
+}
+
+// completeNotes sets the results of each paragraph whose head (read, in
+// res) opens a printed paragraph its lines' ink fits, and returns the
+// pieces of the others, to be read as usual.
+func (pg *page) completeNotes(groups []noteGroup, res []ocr.Result) []int {
+	var unread []int
+	for k, g := range groups {
+		r := res[k]
+		ws := []int{g.head.rest}
+		for _, i := range g.pieces[1:] {
+			ink, ok := inkExtent(pg.bin, pg.pieces[i].Rect.Intersect(image.Rect(0, 0, pg.bin.w, pg.bin.h)))
+			if !ok {
+				ws = nil
+				break
+			}
+			ws = append(ws, ink.Dx())
+		}
+		if len(r.Lines) != 1 || ws == nil {
+			unread = append(unread, g.pieces...)
+			continue
+		}
+		first := strings.ReplaceAll(tidy(r.Lines[0].Text), " ", "")
+		rest, ok := pg.print.notes.rest(first, r.Lines[0].Rect.Dx(), ws, true)
+		if !ok {
+			unread = append(unread, g.pieces...)
+			continue
+		}
+		c := minConf(r)
+		for j, i := range g.pieces {
+			text, rect := rest[j], pg.pieces[i].Rect
+			if j == 0 {
+				text, rect = first+text, r.Lines[0].Rect.Union(g.head.ink)
+			}
+			pg.res[i] = ocr.Result{Lines: []ocr.TextLine{{Text: text, Rect: rect, Conf: c, Low: c}}}
+			pg.fromPrint[i] = true
+		}
+	}
+	return unread
+}
