@@ -73,8 +73,9 @@ func TestPPOCRReadsCells(t *testing.T) {
 	}
 }
 
-// TestPPOCRBatchSameAsAlone: cells read together — batched by width,
-// padded to the widest of their batch — read as each does alone.
+// TestPPOCRBatchSameAsAlone: cells read together — short ones packed
+// side by side, batched by width, padded to the widest of their batch —
+// read as each does alone.
 func TestPPOCRBatchSameAsAlone(t *testing.T) {
 	p := testPPOCR(t)
 	g := loadGray(t, "rows.png")
@@ -86,8 +87,12 @@ func TestPPOCRBatchSameAsAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(planBatches(cropsOf(g, rects))); n >= len(rects) {
-		t.Errorf("%d cells in %d batches: none shared", len(rects), n)
+	rows := packLines(cropsOf(g, rects))
+	if len(rows) >= len(rects) {
+		t.Errorf("%d cells in %d input lines: none packed", len(rects), len(rows))
+	}
+	if n := len(planBatches(rowWidths(rows))); n >= len(rows) {
+		t.Errorf("%d input lines in %d batches: none shared", len(rows), n)
 	}
 	for i, r := range rects {
 		alone, err := p.Read(context.Background(), g, []image.Rectangle{r})
