@@ -124,8 +124,8 @@ func TestPlanBatches(t *testing.T) {
 			}
 		}
 	}
-	if len(planBatches(mk(make([]int, 20)...))) != 3 {
-		t.Error("20 lines: want batches of at most 8")
+	if n := len(planBatches(mk(make([]int, 20)...))); n != (20+batchMax-1)/batchMax {
+		t.Errorf("20 lines in %d batches: want batches of at most %d", n, batchMax)
 	}
 }
 
@@ -137,10 +137,11 @@ func TestPackLines(t *testing.T) {
 		}
 		return out
 	}
-	// 300 and 2000 are read alone; of the short ones, widest first, 150
-	// and 140 share a line (306), 100, 90 and 60 the next (282).
+	// 300, 150 and 2000 are read alone (two 150s and a gap are wider
+	// than recMinWidth); of the short ones, widest first, 140 and 100
+	// share a line (140+32+100 = 272), 90 and 60 the next (182).
 	got := packLines(mk(300, 100, 150, 90, 60, 140, 2000))
-	want := []packed{{[]int{0}, 300}, {[]int{6}, 2000}, {[]int{2, 5}, 306}, {[]int{1, 3, 4}, 282}}
+	want := []packed{{[]int{0}, 300}, {[]int{2}, 150}, {[]int{6}, 2000}, {[]int{5, 1}, 140 + packGap + 100}, {[]int{3, 4}, 90 + packGap + 60}}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("packed %v, want %v", got, want)
 	}
@@ -184,9 +185,11 @@ func TestPrepareRows(t *testing.T) {
 			}
 		}
 	}
-	// Frames split in the gap's middle: 40 frames over 320 pixels.
-	if f := frameAt(50+packGap/2, recMinWidth, 40); f != 7 {
-		t.Errorf("frameAt gap middle: %d, want 7", f)
+	// 40 frames over 320 pixels: frame f's centre is at 8f+4.
+	for _, c := range [][2]int{{0, 0}, {4, 0}, {5, 1}, {60, 7}, {61, 8}, {316, 39}, {317, 40}, {400, 40}} {
+		if f := frameAt(c[0], recMinWidth, 40); f != c[1] {
+			t.Errorf("frameAt(%d): %d, want %d", c[0], f, c[1])
+		}
 	}
 }
 
