@@ -1,6 +1,7 @@
 package ocr
 
 import (
+	"fmt"
 	"image"
 	"math"
 	"path/filepath"
@@ -109,13 +110,7 @@ func TestTopClasses(t *testing.T) {
 }
 
 func TestPlanBatches(t *testing.T) {
-	mk := func(ws ...int) []lineCrop {
-		var out []lineCrop
-		for _, w := range ws {
-			out = append(out, lineCrop{r: image.Rect(0, 0, w, 48)})
-		}
-		return out
-	}
+	mk := func(ws ...int) []int { return ws }
 	// Short lines all pad to recMinWidth: one batch; long ones apart.
 	got := planBatches(mk(100, 2000, 50, 300, 2100, 5000))
 	want := [][]int{{2, 0, 3}, {1, 4}, {5}}
@@ -129,8 +124,72 @@ func TestPlanBatches(t *testing.T) {
 			}
 		}
 	}
-	if len(planBatches(mk(make([]int, 20)...))) != 3 {
-		t.Error("20 lines: want batches of at most 8")
+	if n := len(planBatches(mk(make([]int, 20)...))); n != (20+batchMax-1)/batchMax {
+		t.Errorf("20 lines in %d batches: want batches of at most %d", n, batchMax)
+	}
+}
+
+func TestPackLines(t *testing.T) {
+	mk := func(ws ...int) []lineCrop {
+		var out []lineCrop
+		for _, w := range ws {
+			out = append(out, lineCrop{r: image.Rect(0, 0, w, recHeight)})
+		}
+		return out
+	}
+	// 300, 150 and 2000 are read alone (two 150s and a gap are wider
+	// than recMinWidth); of the short ones, widest first, 140 and 100
+	// share a line (140+32+100 = 272), 90 and 60 the next (182).
+	got := packLines(mk(300, 100, 150, 90, 60, 140, 2000))
+	want := []packed{{[]int{0}, 300}, {[]int{2}, 150}, {[]int{6}, 2000}, {[]int{5, 1}, 140 + packGap + 100}, {[]int{3, 4}, 90 + packGap + 60}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("packed %v, want %v", got, want)
+	}
+	// Every crop is in exactly one line, none wider than recMinWidth
+	// unless alone.
+	seen := map[int]int{}
+	for _, r := range packLines(mk(10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150, 160, 170)) {
+		if len(r.crops) > 1 && r.width > recMinWidth {
+			t.Errorf("line %v wider than %d", r, recMinWidth)
+		}
+		for _, c := range r.crops {
+			seen[c]++
+		}
+	}
+	for i := 0; i < 17; i++ {
+		if seen[i] != 1 {
+			t.Errorf("crop %d packed %d times", i, seen[i])
+		}
+	}
+}
+
+// TestPrepareRows: crops packed into one input line are set left to
+// right, packGap of paper between them, 0 after the last.
+func TestPrepareRows(t *testing.T) {
+	g := image.NewGray(image.Rect(0, 0, 200, 48))
+	for i := range g.Pix {
+		g.Pix[i] = 0 // all ink: a crop's columns read -1
+	}
+	crops := []lineCrop{{r: image.Rect(0, 0, 50, 48), clip: g.Rect}, {r: image.Rect(100, 0, 170, 48), clip: g.Rect}}
+	data, w, spans := prepareRows(g, crops, []packed{{crops: []int{0, 1}, width: 50 + packGap + 70}})
+	if w != recMinWidth || fmt.Sprint(spans) != fmt.Sprint([][][2]int{{{0, 50}, {50 + packGap, 50 + packGap + 70}}}) {
+		t.Fatalf("width %d spans %v", w, spans)
+	}
+	for _, c := range []struct {
+		x    int
+		want float32
+	}{{0, -1}, {49, -1}, {50, 1}, {50 + packGap - 1, 1}, {50 + packGap, -1}, {50 + packGap + 69, -1}, {50 + packGap + 70, 0}} {
+		for ch := 0; ch < 3; ch++ {
+			if v := data[ch*recHeight*w+20*w+c.x]; v != c.want {
+				t.Errorf("channel %d column %d: %v, want %v", ch, c.x, v, c.want)
+			}
+		}
+	}
+	// 40 frames over 320 pixels: frame f's centre is at 8f+4.
+	for _, c := range [][2]int{{0, 0}, {4, 0}, {5, 1}, {60, 7}, {61, 8}, {316, 39}, {317, 40}, {400, 40}} {
+		if f := frameAt(c[0], recMinWidth, 40); f != c[1] {
+			t.Errorf("frameAt(%d): %d, want %d", c[0], f, c[1])
+		}
 	}
 }
 

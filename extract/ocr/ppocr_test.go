@@ -4,13 +4,18 @@ package ocr
 
 import (
 	"context"
+	"fmt"
 	"image"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/shenbao/shenbao"
 )
@@ -73,8 +78,9 @@ func TestPPOCRReadsCells(t *testing.T) {
 	}
 }
 
-// TestPPOCRBatchSameAsAlone: cells read together — batched by width,
-// padded to the widest of their batch — read as each does alone.
+// TestPPOCRBatchSameAsAlone: cells read together — short ones packed
+// side by side, batched by width, padded to the widest of their batch —
+// read as each does alone.
 func TestPPOCRBatchSameAsAlone(t *testing.T) {
 	p := testPPOCR(t)
 	g := loadGray(t, "rows.png")
@@ -86,8 +92,12 @@ func TestPPOCRBatchSameAsAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(planBatches(cropsOf(g, rects))); n >= len(rects) {
-		t.Errorf("%d cells in %d batches: none shared", len(rects), n)
+	rows := packLines(cropsOf(g, rects))
+	if len(rows) >= len(rects) {
+		t.Errorf("%d cells in %d input lines: none packed", len(rects), len(rows))
+	}
+	if n := len(planBatches(rowWidths(rows))); n >= len(rows) {
+		t.Errorf("%d input lines in %d batches: none shared", len(rows), n)
 	}
 	for i, r := range rects {
 		alone, err := p.Read(context.Background(), g, []image.Rectangle{r})
@@ -96,6 +106,160 @@ func TestPPOCRBatchSameAsAlone(t *testing.T) {
 		}
 		if a, b := texts(alone[0]), texts(together[i]); a != b {
 			t.Errorf("cell %d: alone %q, batched %q", i, a, b)
+		}
+	}
+}
+
+// packedCells are value cells of a 150-dpi gray copy of a lab page
+// (packed_cells.png: the cells cut from cq2024_03's page 7 as
+// TestValueCells makes it, the paper between them painted white), with
+// what the page prints in them: lone digits, numbers, short names.
+var packedCells = []struct {
+	rect image.Rectangle
+	text string
+}{
+	{image.Rect(9, 4, 56, 35), "3.39"},
+	{image.Rect(259, 4, 306, 35), "3.75"},
+	{image.Rect(509, 4, 556, 35), "4.05"},
+	{image.Rect(4, 91, 62, 122), "19.00"},
+	{image.Rect(253, 91, 312, 122), "20.04"},
+	{image.Rect(503, 91, 562, 122), "20.68"},
+	{image.Rect(22, 209, 42, 240), "0"},
+	{image.Rect(106, 209, 126, 240), "0"},
+	{image.Rect(272, 209, 292, 240), "0"},
+	{image.Rect(356, 209, 376, 240), "2"},
+	{image.Rect(522, 209, 542, 240), "0"},
+	{image.Rect(606, 209, 626, 240), "2"},
+	{image.Rect(22, 249, 42, 280), "2"},
+	{image.Rect(106, 249, 126, 280), "7"},
+	{image.Rect(272, 249, 292, 280), "2"},
+	{image.Rect(356, 249, 376, 280), "7"},
+	{image.Rect(522, 249, 542, 280), "2"},
+	{image.Rect(606, 249, 626, 280), "1"},
+	{image.Rect(22, 289, 42, 319), "2"},
+	{image.Rect(101, 289, 131, 319), "11"},
+	{image.Rect(272, 289, 292, 319), "2"},
+	{image.Rect(350, 289, 381, 319), "10"},
+	{image.Rect(522, 289, 542, 319), "2"},
+	{image.Rect(600, 289, 631, 319), "10"},
+	{image.Rect(22, 328, 42, 359), "6"},
+	{image.Rect(106, 328, 126, 359), "1"},
+	{image.Rect(272, 328, 292, 359), "2"},
+	{image.Rect(356, 328, 376, 359), "2"},
+	{image.Rect(522, 328, 542, 359), "9"},
+	{image.Rect(600, 328, 631, 359), "14"},
+	{image.Rect(161, 370, 280, 401), "数量： 3 个"},
+	{image.Rect(161, 464, 214, 495), "中心"},
+	{image.Rect(161, 504, 280, 535), "数量： 5 个"},
+	{image.Rect(161, 607, 280, 638), "数量： 3 个"},
+	{image.Rect(381, 708, 434, 739), "7321"},
+	{image.Rect(379, 748, 436, 778), "11.75"},
+	{image.Rect(392, 787, 423, 818), "23"},
+	{image.Rect(379, 843, 437, 874), "38.80"},
+	{image.Rect(379, 914, 437, 945), "32.78"},
+	{image.Rect(381, 1003, 445, 1034), "24 个"},
+	{image.Rect(326, 1034, 489, 1065), "（需提供清单）"},
+}
+
+// countingModel counts the lines and columns the model is run on.
+type countingModel struct {
+	recModel
+	mu             sync.Mutex
+	lines, columns int
+}
+
+func (m *countingModel) run(data []float32, dims []int64) ([]float32, []int64, error) {
+	m.mu.Lock()
+	m.lines += int(dims[0])
+	m.columns += int(dims[0] * dims[3])
+	m.mu.Unlock()
+	return m.recModel.run(data, dims)
+}
+
+// TestPPOCRPackedSameAsAlone: short lines packed side by side into one
+// input line read as each does alone, on real crops; Read keeps a packed
+// reading only where the model was sure of it (packSure), reads the rest
+// again alone and keeps that reading as it is, and reads fewer columns
+// than reading every line alone.
+func TestPPOCRPackedSameAsAlone(t *testing.T) {
+	p := testPPOCR(t)
+	g := loadGray(t, "packed_cells.png")
+	var rects []image.Rectangle
+	for _, c := range packedCells {
+		rects = append(rects, c.rect)
+	}
+	crops := cropsOf(g, rects)
+	if len(crops) != len(rects) {
+		t.Fatalf("%d cells of one line each split into %d lines", len(rects), len(crops))
+	}
+	rows := packLines(crops)
+	shared, inShared := 0, make([]bool, len(crops))
+	for _, r := range rows {
+		if len(r.crops) > 1 {
+			shared += len(r.crops)
+			for _, ci := range r.crops {
+				inShared[ci] = true
+			}
+		}
+	}
+	if shared < len(crops)/2 {
+		t.Fatalf("%d of %d lines packed with others", shared, len(crops))
+	}
+	ctx := context.Background()
+	packedReads := make([]Reading, len(crops))
+	if err := p.readRows(ctx, g, crops, rows, packedReads); err != nil {
+		t.Fatal(err)
+	}
+	var single []packed
+	for i, c := range crops {
+		single = append(single, packed{crops: []int{i}, width: scaledWidth(c.r)})
+	}
+	alone := make([]Reading, len(crops))
+	if err := p.readRows(ctx, g, crops, single, alone); err != nil {
+		t.Fatal(err)
+	}
+	unsure, moved := 0, 0.0
+	for i := range crops {
+		moved = max(moved, math.Abs(packedReads[i].Min-alone[i].Min))
+		if packedReads[i].Text != alone[i].Text {
+			t.Errorf("line %d %v: packed %q (%.2f), alone %q (%.2f)", i, crops[i].r, packedReads[i].Text, packedReads[i].Min, alone[i].Text, alone[i].Min)
+		}
+		if inShared[i] && !packedSure(packedReads[i]) {
+			unsure++
+		}
+	}
+	cm := &countingModel{recModel: p.model}
+	p.model = cm
+	got, err := p.Read(ctx, g, rects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(rows) + unsure; cm.lines != want {
+		t.Errorf("%d lines run, want %d input lines and %d unsure read again", cm.lines, len(rows), unsure)
+	}
+	aloneCols := 0
+	for _, c := range crops {
+		aloneCols += max(recMinWidth, scaledWidth(c.r))
+	}
+	if cm.columns*3 > aloneCols*2 {
+		t.Errorf("%d columns read packed, %d alone: want a third less at least", cm.columns, aloneCols)
+	}
+	t.Logf("%d lines in %d input lines, %d read again; %d columns against %d alone; least character probability moved by packing up to %.3f", len(crops), len(rows), unsure, cm.columns, aloneCols, moved)
+	for i, c := range packedCells {
+		if len(got[i]) != 1 {
+			t.Errorf("cell %d: %d lines read", i, len(got[i]))
+			continue
+		}
+		r, a := got[i][0], alone[i]
+		if Key(r.Text) != Key(c.text) {
+			t.Errorf("cell %d: read %q, the page prints %q", i, r.Text, c.text)
+		}
+		if !inShared[i] || packedSure(packedReads[i]) {
+			if r.Min != packedReads[i].Min {
+				t.Errorf("cell %d: sure packed reading %.3f not kept (%.3f)", i, packedReads[i].Min, r.Min)
+			}
+		} else if r.Text != a.Text || r.Min != a.Min {
+			t.Errorf("cell %d: read again %q %.3f, alone %q %.3f", i, r.Text, r.Min, a.Text, a.Min)
 		}
 	}
 }
@@ -294,4 +458,38 @@ func BenchmarkPPOCRCell(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkPPOCRRun runs the model alone on batches of input lines of
+// each width, and reports its CPU time per column read (the process's:
+// on a loaded machine wall time means little): what the batch plan and
+// the packing of short lines are chosen by.
+func BenchmarkPPOCRRun(b *testing.B) {
+	p := testPPOCR(b)
+	for _, n := range []int{1, 2, 4, 8} {
+		for _, w := range []int{320, 640} {
+			b.Run(fmt.Sprintf("lines=%d/width=%d", n, w), func(b *testing.B) {
+				data := make([]float32, n*3*recHeight*w)
+				for i := range data {
+					data[i] = float32(i%7)/3 - 1
+				}
+				cpu0 := cpuTime()
+				for b.Loop() {
+					if _, _, err := p.model.run(data, []int64{int64(n), 3, recHeight, int64(w)}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N*n*w), "cpu-µs/column")
+			})
+		}
+	}
+}
+
+// cpuTime is the process's CPU time, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
