@@ -593,6 +593,9 @@ func alignedBoxes(g *image.Gray, light *bitmap, r image.Rectangle, rects []image
 			if boxTaken(found, box) {
 				continue // a line cut across it holds it already
 			}
+			if !hollow(light, box) {
+				continue
+			}
 			found[i] = append(found[i], mark{kind: markEmpty, rect: box, fill: middleInk(g, box), pen: true})
 			sort.Slice(found[i], func(a, b int) bool { return found[i][a].rect.Min.X < found[i][b].rect.Min.X })
 		}
@@ -839,4 +842,77 @@ func splitStacked(rects []image.Rectangle, found [][]mark) ([]image.Rectangle, [
 		found = append(found[:i], append([][]mark{mu, md}, found[i+1:]...)...)
 	}
 	return rects, found
+}
+
+// ringSides is, for each side of the square r found at b (top, bottom,
+// left, right), the share of it that is a box's outline: walking in from
+// the side (its corners left out, where a cross's strokes and the other
+// sides meet), the ink that starts at the side ends within a fifth of
+// the square, and paper follows. A printed box is such a thin ring round
+// its hollow, but where a mark crosses it.
+func ringSides(b *bitmap, r image.Rectangle) [4]float64 {
+	w := min(r.Dx(), r.Dy())
+	thick, clear := max(3, w/5), max(2, w/8)
+	skip := max(2, w/5)
+	// thin walks from the side point (x, y) inward by (dx, dy).
+	thin := func(x, y, dx, dy int) bool {
+		d := 0
+		for d < 2 && !b.at(x+d*dx, y+d*dy) {
+			d++
+		}
+		for d < w && b.at(x+d*dx, y+d*dy) {
+			d++
+		}
+		if d > thick+2 {
+			return false
+		}
+		for k := 0; k < clear; k++ {
+			if b.at(x+(d+k)*dx, y+(d+k)*dy) {
+				return false
+			}
+		}
+		return true
+	}
+	var hit, n [4]int
+	for x := r.Min.X + skip; x < r.Max.X-skip; x++ {
+		n[0]++
+		n[1]++
+		if thin(x, r.Min.Y, 0, 1) {
+			hit[0]++
+		}
+		if thin(x, r.Max.Y-1, 0, -1) {
+			hit[1]++
+		}
+	}
+	for y := r.Min.Y + skip; y < r.Max.Y-skip; y++ {
+		n[2]++
+		n[3]++
+		if thin(r.Min.X, y, 1, 0) {
+			hit[2]++
+		}
+		if thin(r.Max.X-1, y, -1, 0) {
+			hit[3]++
+		}
+	}
+	var out [4]float64
+	for i := range out {
+		out[i] = float64(hit[i]) / float64(max(n[i], 1))
+	}
+	return out
+}
+
+// hollow reports whether the square r found at b is a box's outline
+// round a hollow: on three of its sides at least, for half their length
+// or more, the outline is a thin line with paper inside it
+// (ringSides). A mark in the box crosses one or two sides; the square
+// a dense character holds (the 聿 of 建 at 150 dpi) has its strokes
+// run into it from every side.
+func hollow(b *bitmap, r image.Rectangle) bool {
+	n := 0
+	for _, s := range ringSides(b, r) {
+		if s >= 0.5 {
+			n++
+		}
+	}
+	return n >= 3
 }
