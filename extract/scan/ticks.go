@@ -845,15 +845,16 @@ func splitStacked(rects []image.Rectangle, found [][]mark) ([]image.Rectangle, [
 }
 
 // ringSides is, for each side of the square r found at b (top, bottom,
-// left, right), the share of it that is a box's outline: walking in from
-// the side (its corners left out, where a cross's strokes and the other
-// sides meet), the ink that starts at the side ends within a fifth of
-// the square, and paper follows. A printed box is such a thin ring round
-// its hollow, but where a mark crosses it.
+// left, right), the share of it that is a box's outline and nothing
+// more: walking in from the side (its corners left out, where a cross's
+// strokes and the other sides meet), the ink that starts at the side
+// ends within a fifth of the square. A printed box is such a thin ring,
+// but where a mark crosses it; a character's strokes join the square
+// they make and run on into it (the 三 of 聿 from its sides, its 丨 from
+// top to bottom).
 func ringSides(b *bitmap, r image.Rectangle) [4]float64 {
 	w := min(r.Dx(), r.Dy())
-	thick, clear := max(3, w/5), max(2, w/8)
-	skip := max(2, w/5)
+	thick, skip := max(3, w/5), max(2, w/5)
 	// thin walks from the side point (x, y) inward by (dx, dy).
 	thin := func(x, y, dx, dy int) bool {
 		d := 0
@@ -863,15 +864,7 @@ func ringSides(b *bitmap, r image.Rectangle) [4]float64 {
 		for d < w && b.at(x+d*dx, y+d*dy) {
 			d++
 		}
-		if d > thick+2 {
-			return false
-		}
-		for k := 0; k < clear; k++ {
-			if b.at(x+(d+k)*dx, y+(d+k)*dy) {
-				return false
-			}
-		}
-		return true
+		return d <= thick+2
 	}
 	var hit, n [4]int
 	for x := r.Min.X + skip; x < r.Max.X-skip; x++ {
@@ -903,10 +896,11 @@ func ringSides(b *bitmap, r image.Rectangle) [4]float64 {
 
 // hollow reports whether the square r found at b is a box's outline
 // round a hollow: on three of its sides at least, for half their length
-// or more, the outline is a thin line with paper inside it
-// (ringSides). A mark in the box crosses one or two sides; the square
-// a dense character holds (the 聿 of 建 at 150 dpi) has its strokes
-// run into it from every side.
+// or more, the outline is a thin line (ringSides). A mark in the box
+// crosses a side or two for part of their length (a tick's foot, a
+// cross's strokes near the corners); in the square a dense character
+// holds (the 聿 of 建 on a 150-dpi copy), or that two digits or a
+// seal's characters close, strokes join three sides or four.
 func hollow(b *bitmap, r image.Rectangle) bool {
 	n := 0
 	for _, s := range ringSides(b, r) {
