@@ -19,12 +19,7 @@ type hollowShape func(img *image.RGBA, x, y, s int, rng *rand.Rand)
 func boxShape(gray uint8, mark roughen.PenKind, ink color.RGBA) hollowShape {
 	return func(img *image.RGBA, x, y, s int, rng *rand.Rand) {
 		b := image.Rect(x, y, x+s*8/10, y+s*8/10)
-		c := color.RGBA{gray, gray, gray, 255}
-		w := max(1.0, float64(s)/18)
-		roughen.Line(img, b.Min, image.Pt(b.Max.X, b.Min.Y), w, c)
-		roughen.Line(img, image.Pt(b.Max.X, b.Min.Y), b.Max, w, c)
-		roughen.Line(img, b.Max, image.Pt(b.Min.X, b.Max.Y), w, c)
-		roughen.Line(img, image.Pt(b.Min.X, b.Max.Y), b.Min, w, c)
+		square(img, b, max(1.0, float64(s)/18), color.RGBA{gray, gray, gray, 255})
 		if mark >= 0 {
 			roughen.Pen(img, b, mark, ink, rng)
 		}
@@ -38,10 +33,7 @@ func denseShape(img *image.RGBA, x, y, s int, _ *rand.Rand) {
 	k := color.RGBA{0, 0, 0, 255}
 	w := max(1.5, float64(s)/12)
 	q := image.Rect(x, y, x+s*85/100, y+s*85/100)
-	roughen.Line(img, q.Min, image.Pt(q.Max.X, q.Min.Y), w, k)
-	roughen.Line(img, image.Pt(q.Max.X, q.Min.Y), q.Max, w, k)
-	roughen.Line(img, q.Max, image.Pt(q.Min.X, q.Max.Y), w, k)
-	roughen.Line(img, image.Pt(q.Min.X, q.Max.Y), q.Min, w, k)
+	square(img, q, w, k)
 	for _, f := range []int{1, 2, 3} {
 		yy := q.Min.Y + f*q.Dy()/4
 		roughen.Line(img, image.Pt(q.Min.X, yy), image.Pt(q.Max.X, yy), w, k)

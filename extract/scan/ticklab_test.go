@@ -71,11 +71,7 @@ func labForm(dpi float64, w, h int, rows []int, heads []int, opts []labOption, i
 		s := em * 8 / 10
 		box := image.Rect(o.x, o.y+em/10, o.x+s, o.y+em/10+s)
 		gray := color.RGBA{boxGray, boxGray, boxGray, 255}
-		bw := max(1.0, float64(em)/18)
-		roughen.Line(img, box.Min, image.Pt(box.Max.X, box.Min.Y), bw, gray)
-		roughen.Line(img, image.Pt(box.Max.X, box.Min.Y), box.Max, bw, gray)
-		roughen.Line(img, box.Max, image.Pt(box.Min.X, box.Max.Y), bw, gray)
-		roughen.Line(img, image.Pt(box.Min.X, box.Max.Y), box.Min, bw, gray)
+		square(img, box, max(1.0, float64(em)/18), gray)
 		n := o.n
 		if n == 0 {
 			n = 6
@@ -84,11 +80,7 @@ func labForm(dpi float64, w, h int, rows []int, heads []int, opts []labOption, i
 		if o.kou {
 			// Over the stand-in first character: 口 a character wide.
 			k := image.Rect(o.x+em+em/8+em/10, o.y+em/10, o.x+em+em/8+em*9/10, o.y+em*9/10)
-			sw := max(1.2, float64(em)/14)
-			roughen.Line(img, k.Min, image.Pt(k.Max.X, k.Min.Y), sw, black)
-			roughen.Line(img, image.Pt(k.Max.X, k.Min.Y), k.Max, sw, black)
-			roughen.Line(img, k.Max, image.Pt(k.Min.X, k.Max.Y), sw, black)
-			roughen.Line(img, image.Pt(k.Min.X, k.Max.Y), k.Min, sw, black)
+			square(img, k, max(1.2, float64(em)/14), black)
 		}
 		switch {
 		case o.solid:
@@ -98,6 +90,14 @@ func labForm(dpi float64, w, h int, rows []int, heads []int, opts []labOption, i
 		}
 	}
 	return img
+}
+
+// square draws the outline of r in strokes w wide.
+func square(img *image.RGBA, r image.Rectangle, w float64, c color.RGBA) {
+	roughen.Line(img, r.Min, image.Pt(r.Max.X, r.Min.Y), w, c)
+	roughen.Line(img, image.Pt(r.Max.X, r.Min.Y), r.Max, w, c)
+	roughen.Line(img, r.Max, image.Pt(r.Min.X, r.Max.Y), w, c)
+	roughen.Line(img, image.Pt(r.Min.X, r.Max.Y), r.Min, w, c)
 }
 
 // labMarks scans a lab form as a clerk's office does (blurred, noised,
