@@ -32,10 +32,11 @@ const (
 	faintMark = 0.06
 	// faintPenSure: a box found only at the faint threshold with a mark
 	// in it (faintMarkedBoxes) is read as marked but never sure on its
-	// own: on a 150-dpi held-out copy a dense character opening a line
-	// (建) blurred into such a square, its strokes taken for a pen tick.
-	// A single-choice group whose one mark stands out still makes it
-	// sure (layout's settleSingle).
+	// own: at the faint threshold the halo round a character's strokes
+	// on a blurred 150-dpi copy closes squares too (a line opening with
+	// 注 or 等 under a large tick from the option below), its strokes
+	// taken for a pen mark. A single-choice group whose one mark stands
+	// out still makes it sure (layout's settleSingle).
 	faintPenSure = 0.85
 )
 
