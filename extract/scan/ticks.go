@@ -737,17 +737,14 @@ func faintSquares(g *image.Gray, b, faint *bitmap, w, lr image.Rectangle, x, em 
 	if least > outlineMost {
 		return ms
 	}
-	// A square solid inside at the faint threshold but not with ink is
-	// the blur round a dense character's strokes (建 after a comma), not
-	// a box with a mark in it: a tick or a cross leaves the box's corners
-	// paper, and a box scribbled full is ink.
-	if in := box.Inset(max(2, box.Dx()/5)); inkFraction(faint, in) > 0.95 && inkFraction(b, in) < 0.7 {
-		return ms
-	}
 	// An empty box must be clean inside at the faint threshold, as
-	// for faintBoxes, or the square is the copy's noise.
+	// for faintBoxes, or the square is the copy's noise. A square solid
+	// inside at the faint threshold but not with ink is the blur round a
+	// dense character's strokes (建 after a comma), not a box with a mark
+	// in it: a tick or a cross leaves the box's corners paper, and a box
+	// scribbled full is ink.
 	in := box.Inset(max(2, box.Dx()/5))
-	if inkFraction(b, in) == 0 && inkFraction(faint, in) > 0.05 {
+	if f, k := inkFraction(faint, in), inkFraction(b, in); k == 0 && f > 0.05 || f > 0.95 && k < 0.7 {
 		return ms
 	}
 	return append(ms, mark{kind: markEmpty, rect: box, fill: middleInk(g, box), pen: true, faint: true})
