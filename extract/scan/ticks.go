@@ -627,7 +627,7 @@ const faintCut = 228
 // the reading threshold, so a faint square where there is none is print
 // too light to read — a box. faint is the page at faintCut.
 func faintBoxes(g *image.Gray, b, faint *bitmap, r, lr image.Rectangle, em int, ms []mark) []mark {
-	for _, x := range inkStarts(b, lr, em) {
+	for _, x := range inkStarts(b, lr, (3*em+3)/4) {
 		w := image.Rect(max(r.Min.X, x-em*3/2), max(r.Min.Y, lr.Min.Y-em/4), x, min(r.Max.Y, lr.Max.Y+em/4))
 		if w.Dx() < em*2/3 {
 			continue
@@ -674,6 +674,11 @@ func faintMarkedBoxes(g *image.Gray, b, faint *bitmap, r, lr image.Rectangle, em
 	// joins it to the heading above) has its runs looked for in each
 	// band of an em too: the heading's words run on over the gaps
 	// between the options.
+	//
+	// The gap before a pen mark is an em at least: the blank between
+	// options, and the box's own edge before the mark in it. After a
+	// comma (，) the blank is less, and a dense character there blurs
+	// into a square at the faint threshold.
 	starts := inkStarts(b, lr, em)
 	if 2*lr.Dy() > 3*em {
 		for y := lr.Min.Y; y < lr.Max.Y-em+em/2; y += em / 2 {
@@ -751,11 +756,10 @@ func faintSquares(g *image.Gray, b, faint *bitmap, w, lr image.Rectangle, x, em 
 }
 
 // inkStarts lists where, along line lr, runs of ink at b begin: at the
-// line's start, and after a gap of three quarters of an em or more, as
-// options do.
-func inkStarts(b *bitmap, lr image.Rectangle, em int) []int {
+// line's start, and after a gap of minGap or more, as options do.
+func inkStarts(b *bitmap, lr image.Rectangle, minGap int) []int {
 	var starts []int
-	gap := em // the line's start counts as after a gap
+	gap := minGap // the line's start counts as after a gap
 	for x := lr.Min.X; x < lr.Max.X; x++ {
 		ink := false
 		for y := lr.Min.Y; y < lr.Max.Y && !ink; y++ {
@@ -765,7 +769,7 @@ func inkStarts(b *bitmap, lr image.Rectangle, em int) []int {
 			gap++
 			continue
 		}
-		if 4*gap >= 3*em {
+		if gap >= minGap {
 			starts = append(starts, x)
 		}
 		gap = 0
