@@ -661,7 +661,7 @@ func faintBoxes(g *image.Gray, b, faint *bitmap, r, lr image.Rectangle, em int, 
 // pen (the tick, cross or scribble is ink at the reading threshold, and
 // opens the line's run of ink itself), and one a neighbour's large tick
 // runs into. At each run of ink's start (the line's start, or after a
-// gap of most of an em) it looks for the shape it knows: a closed square
+// gap of an em) it looks for the shape it knows: a closed square
 // about a character wide at the faint threshold, its left side within
 // two thirds of an em of where the ink starts (a cross starts past the
 // box's corner, a tick inside it). What tells it from a character drawn as a square
