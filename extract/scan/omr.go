@@ -30,6 +30,14 @@ const (
 	// faintMark: a box marked by less ink than this is a faint mark or a
 	// smudge, never sure.
 	faintMark = 0.06
+	// faintPenSure: a box found only at the faint threshold with a mark
+	// in it (faintMarkedBoxes) is read as marked but never sure on its
+	// own: at the faint threshold the halo round a character's strokes
+	// on a blurred 150-dpi copy closes squares too (a line opening with
+	// 注 or 等 under a large tick from the option below), its strokes
+	// taken for a pen mark. A single-choice group whose one mark stands
+	// out still makes it sure (layout's settleSingle).
+	faintPenSure = 0.85
 )
 
 // decideMarks sets the kind and confidence of every mark of a document.
@@ -51,6 +59,9 @@ func decideMarks(ms []*mark) {
 				m.kind = markBoxed
 			}
 			m.conf = boxConfidence(m.fill, cut, base)
+			if m.kind == markBoxed && m.faint && m.pen {
+				m.conf = min(m.conf, faintPenSure)
+			}
 		}
 	}
 }
