@@ -32,12 +32,14 @@ const (
 	faintMark = 0.06
 	// faintPenSure: a box found only at the faint threshold with a mark
 	// in it (faintMarkedBoxes) is read as marked but never sure on its
-	// own: at the faint threshold the halo round a character's strokes
+	// own: below the review threshold (0.8), so that a reviewer is shown
+	// it. At the faint threshold the halo round a character's strokes
 	// on a blurred 150-dpi copy closes squares too (a line opening with
 	// 注 or 等 under a large tick from the option below), its strokes
-	// taken for a pen mark. A single-choice group whose one mark stands
-	// out still makes it sure (layout's settleSingle).
-	faintPenSure = 0.85
+	// taken for a pen mark. The form's constraint makes it sure: the one
+	// mark of a single-choice group whose other boxes are clearly empty
+	// (layout's settleSingle).
+	faintPenSure = 0.79
 )
 
 // decideMarks sets the kind and confidence of every mark of a document.

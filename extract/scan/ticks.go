@@ -918,3 +918,48 @@ func hollow(b *bitmap, r image.Rectangle) bool {
 	}
 	return n >= 3
 }
+
+// keepGroupedPens drops from found, the marks of one cell's lines, the
+// pen-marked faint boxes (faintMarkedBoxes) that stand in no option
+// group. Options come in groups — a single choice holds one mark and its
+// other boxes empty, 是 stands beside 否 — printed alike: a pen-marked
+// faint box is kept only beside a box of the same cell found without a
+// pen mark (printed dark enough to threshold, or faint and clean
+// inside), as large within a quarter, in its column (the options stacked)
+// or on its row. A cell of text or prose holds no such box: what passes
+// for a pen-marked box there is a character at a line's start (口, 国,
+// a dense 建 blurred at the faint threshold), and the characters starting
+// its lines stand in one column with each other, never with an empty
+// box. Dropped there, they cost no reading of the line in pieces.
+func keepGroupedPens(found [][]mark, em int) {
+	var anchors []image.Rectangle
+	for _, ms := range found {
+		for _, m := range ms {
+			if m.kind != markTick && !(m.faint && m.pen) {
+				anchors = append(anchors, m.rect)
+			}
+		}
+	}
+	near := func(a, b int) bool { return 2*abs(a-b) <= em }
+	alike := func(a, b int) bool { return 4*abs(a-b) <= max(a, b) }
+	grouped := func(r image.Rectangle) bool {
+		for _, a := range anchors {
+			if !alike(a.Dx(), r.Dx()) || !alike(a.Dy(), r.Dy()) {
+				continue
+			}
+			if near(a.Min.X, r.Min.X) || near((a.Min.Y+a.Max.Y)/2, (r.Min.Y+r.Max.Y)/2) {
+				return true
+			}
+		}
+		return false
+	}
+	for i, ms := range found {
+		kept := ms[:0]
+		for _, m := range ms {
+			if !(m.faint && m.pen) || grouped(m.rect) {
+				kept = append(kept, m)
+			}
+		}
+		found[i] = kept
+	}
+}
