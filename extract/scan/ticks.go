@@ -920,46 +920,62 @@ func hollow(b *bitmap, r image.Rectangle) bool {
 }
 
 // keepGroupedPens drops from found, the marks of one cell's lines, the
-// pen-marked faint boxes (faintMarkedBoxes) that stand in no option
-// group. Options come in groups — a single choice holds one mark and its
-// other boxes empty, 是 stands beside 否 — printed alike: a pen-marked
-// faint box is kept only beside a box of the same cell found without a
-// pen mark (printed dark enough to threshold, or faint and clean
-// inside), as large within a quarter, in its column (the options stacked)
-// or on its row. A cell of text or prose holds no such box: what passes
-// for a pen-marked box there is a character at a line's start (口, 国,
-// a dense 建 blurred at the faint threshold), and the characters starting
-// its lines stand in one column with each other, never with an empty
-// box. Dropped there, they cost no reading of the line in pieces.
+// pen-marked faint boxes (faintMarkedBoxes, with ink inside) that stand
+// in no option group. Options come in groups printed alike — a single choice holds
+// one mark and its other boxes empty, 是 stands beside 否 — so a
+// pen-marked faint box is kept only in line with a box of the same cell
+// found without a pen mark (printed dark enough to threshold, or faint
+// and clean inside: a character's square holds its strokes), or with a pen-marked box kept so: as large within a
+// third (a cross's strokes enlarge the square found), in its column (options stacked) or on its row. A cell of
+// text or prose holds no such box: what passes for a pen-marked box
+// there is a character at a line's start (口, 国, a dense 建 blurred at
+// the faint threshold), and those stand in one column with each other,
+// never with an empty box. Dropped before the lines are read, they cost
+// no reading of a line in pieces.
 func keepGroupedPens(found [][]mark, em int) {
-	var anchors []image.Rectangle
-	for _, ms := range found {
-		for _, m := range ms {
-			if m.kind != markTick && !(m.faint && m.pen) {
-				anchors = append(anchors, m.rect)
+	var kept []image.Rectangle
+	var pens []*mark
+	for i := range found {
+		for k := range found[i] {
+			switch m := &found[i][k]; {
+			case m.faint && m.pen && m.fill >= clearlyEmpty:
+				pens = append(pens, m)
+			case m.kind != markTick:
+				kept = append(kept, m.rect)
 			}
 		}
 	}
 	near := func(a, b int) bool { return 2*abs(a-b) <= em }
-	alike := func(a, b int) bool { return 4*abs(a-b) <= max(a, b) }
-	grouped := func(r image.Rectangle) bool {
-		for _, a := range anchors {
-			if !alike(a.Dx(), r.Dx()) || !alike(a.Dy(), r.Dy()) {
-				continue
-			}
-			if near(a.Min.X, r.Min.X) || near((a.Min.Y+a.Max.Y)/2, (r.Min.Y+r.Max.Y)/2) {
+	alike := func(a, b int) bool { return 3*abs(a-b) <= max(a, b) }
+	inLine := func(r image.Rectangle) bool {
+		for _, a := range kept {
+			if alike(a.Dx(), r.Dx()) && alike(a.Dy(), r.Dy()) &&
+				(near(a.Min.X, r.Min.X) || near((a.Min.Y+a.Max.Y)/2, (r.Min.Y+r.Max.Y)/2)) {
 				return true
 			}
 		}
 		return false
 	}
-	for i, ms := range found {
-		kept := ms[:0]
-		for _, m := range ms {
-			if !(m.faint && m.pen) || grouped(m.rect) {
-				kept = append(kept, m)
+	// A group ticked but for one box reaches the rest through its
+	// ticked boxes: the second row of a grid of options, its one empty
+	// box in the first.
+	keep := map[*mark]bool{}
+	for grew := true; grew; {
+		grew = false
+		for _, m := range pens {
+			if !keep[m] && inLine(m.rect) {
+				keep[m], grew = true, true
+				kept = append(kept, m.rect)
 			}
 		}
-		found[i] = kept
+	}
+	for i, ms := range found {
+		out := ms[:0]
+		for k := range ms {
+			if m := &ms[k]; !(m.faint && m.pen && m.fill >= clearlyEmpty) || keep[m] {
+				out = append(out, *m)
+			}
+		}
+		found[i] = out
 	}
 }
