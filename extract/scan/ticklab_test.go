@@ -294,3 +294,78 @@ func TestSplitStacked(t *testing.T) {
 		})
 	}
 }
+
+// TestKeepGroupedPens: a pen-marked faint box stands only in line with
+// a box of its cell found without a pen mark (or one kept so), of about
+// its size; alone, or in a column of its likes only (the characters
+// opening a cell's lines), it is dropped. Other marks are never
+// touched.
+func TestKeepGroupedPens(t *testing.T) {
+	const em = 30
+	sq := func(x, y, s int) image.Rectangle { return image.Rect(x, y, x+s, y+s) }
+	pen := func(x, y int) mark {
+		return mark{kind: markEmpty, rect: sq(x, y, 24), fill: 0.3, faint: true, pen: true}
+	}
+	empty := func(x, y int) mark { return mark{kind: markEmpty, rect: sq(x, y, 24), fill: 0.01, faint: true} }
+	clean := func(x, y int) mark { // found by faintMarkedBoxes, nothing in it
+		return mark{kind: markEmpty, rect: sq(x, y, 24), fill: 0.01, faint: true, pen: true}
+	}
+	for _, tc := range []struct {
+		name  string
+		lines [][]mark
+		want  []int // marks kept per line
+	}{
+		{"是/否 on a row", [][]mark{{pen(100, 10), empty(220, 12)}}, []int{2}},
+		{"stacked, one empty", [][]mark{{pen(100, 10)}, {clean(102, 50)}, {pen(101, 90)}}, []int{1, 1, 1}},
+		{"a grid ticked but for one box", [][]mark{{empty(100, 10), pen(400, 10)}, {pen(100, 50), pen(400, 52)}}, []int{2, 2}},
+		{"alone in a cell of text", [][]mark{{}, {pen(100, 50)}, {}}, []int{0, 0, 0}},
+		{"a column of line openings", [][]mark{{pen(100, 10)}, {pen(100, 50)}, {pen(101, 90)}}, []int{0, 0, 0}},
+		{"beside a box of another size", [][]mark{{pen(100, 10), {kind: markEmpty, rect: sq(300, 10, 60), fill: 0.01}}}, []int{1}},
+		{"off the empty box's row and column", [][]mark{{empty(100, 10)}, {pen(300, 60)}}, []int{1, 0}},
+		{"a tick is no anchor", [][]mark{{{kind: markTick, rect: sq(100, 10, 24)}, pen(300, 10)}}, []int{1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			keepGroupedPens(tc.lines, em)
+			for i, ms := range tc.lines {
+				if len(ms) != tc.want[i] {
+					t.Errorf("line %d: %d marks kept, want %d", i, len(ms), tc.want[i])
+				}
+			}
+		})
+	}
+}
+
+// A cell of text (a plan's answer) whose line opens with a faint square
+// a pen marked — a character's blurred halo, or a stray tick over a
+// lone printed square — holds no option group: no mark is read there,
+// on a 150-dpi gray copy, while the options of the cell below, one
+// empty, are read as before. (A box scribbled full is ink at the
+// reading threshold, a ■ wherever it stands: not the faint reader's.)
+func TestFaintPenAloneInText(t *testing.T) {
+	dpi := 150.0
+	em := int(10.5 / 72 * dpi)
+	pitch := em * 23 / 20
+	label := em * 10
+	x0 := label + em/2
+	r0, r1, r2 := 3*em, 3*em+6*pitch, 3*em+10*pitch
+	for _, pk := range []roughen.PenKind{roughen.PenTick, roughen.PenTickLarge, roughen.PenCross} {
+		for seed := uint64(1); seed <= 3; seed++ {
+			text := labOption{x: x0, y: r0 + em/3 + 2*pitch, pen: pk, tick: true, n: 20}
+			group := []labOption{
+				{x: x0, y: r1 + em/2, pen: pk, tick: true, n: 3},
+				{x: x0 + 8*em, y: r1 + em/2, pen: pk, n: 3},
+			}
+			opts := append([]labOption{text}, group...)
+			img := labForm(dpi, int(8.27*dpi), r2+3*em, []int{r0, r1, r2}, []int{r0 + em/3, r0 + em/3 + pitch, r0 + em/3 + 3*pitch}, opts, roughen.BlackInk, 160, seed)
+			pg, f := labMarks(img, dpi, 40, seed)
+			if _, found := labFound(pg, text, em, f); len(found) != 0 {
+				t.Errorf("pen %d seed %d: %d marks in the text cell, want none", pk, seed, len(found))
+			}
+			for i, o := range group {
+				if _, found := labFound(pg, o, em, f); len(found) != 1 || found[0].checked() != o.tick {
+					t.Errorf("pen %d seed %d: option %d (tick %v): %d marks", pk, seed, i, o.tick, len(found))
+				}
+			}
+		}
+	}
+}
