@@ -1042,7 +1042,7 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 			found[i] = faintBoxes(pg.gray, pg.bin, pg.faint, r, lr, pg.em, found[i])
 			found[i] = faintMarkedBoxes(pg.gray, pg.bin, pg.faint, r, lr, pg.em, found[i])
 		}
-		keepGroupedPens(found, pg.em)
+		keepGroupedPens(rects, found, pg.em)
 		rects, found = splitStacked(rects, found)
 		for i := range rects {
 			for _, m := range found[i] {

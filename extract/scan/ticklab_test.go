@@ -297,9 +297,9 @@ func TestSplitStacked(t *testing.T) {
 
 // TestKeepGroupedPens: a pen-marked faint box stands only in line with
 // a box of its cell found without a pen mark (or one kept so), of about
-// its size; alone, or in a column of its likes only (the characters
-// opening a cell's lines), it is dropped. Other marks are never
-// touched.
+// its size, or in a column of its likes opening most of the lines that
+// start there (a group ticked throughout); alone, or a few of them
+// opening lines of prose, it is dropped. Other marks are never touched.
 func TestKeepGroupedPens(t *testing.T) {
 	const em = 30
 	sq := func(x, y, s int) image.Rectangle { return image.Rect(x, y, x+s, y+s) }
@@ -319,13 +319,22 @@ func TestKeepGroupedPens(t *testing.T) {
 		{"stacked, one empty", [][]mark{{pen(100, 10)}, {clean(102, 50)}, {pen(101, 90)}}, []int{1, 1, 1}},
 		{"a grid ticked but for one box", [][]mark{{empty(100, 10), pen(400, 10)}, {pen(100, 50), pen(400, 52)}}, []int{2, 2}},
 		{"alone in a cell of text", [][]mark{{}, {pen(100, 50)}, {}}, []int{0, 0, 0}},
-		{"a column of line openings", [][]mark{{pen(100, 10)}, {pen(100, 50)}, {pen(101, 90)}}, []int{0, 0, 0}},
+		{"a group ticked throughout", [][]mark{{pen(100, 10)}, {pen(100, 50)}, {pen(101, 90)}}, []int{1, 1, 1}},
+		{"a few line openings of prose", [][]mark{{pen(100, 10)}, {}, {pen(101, 90)}, {}, {}, {}}, []int{0, 0, 0, 0, 0, 0}},
 		{"beside a box of another size", [][]mark{{pen(100, 10), {kind: markEmpty, rect: sq(300, 10, 60), fill: 0.01}}}, []int{1}},
 		{"off the empty box's row and column", [][]mark{{empty(100, 10)}, {pen(300, 60)}}, []int{1, 0}},
 		{"a tick is no anchor", [][]mark{{{kind: markTick, rect: sq(100, 10, 24)}, pen(300, 10)}}, []int{1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			keepGroupedPens(tc.lines, em)
+			var rects []image.Rectangle
+			for i, ms := range tc.lines {
+				r := image.Rect(100, 10+40*i, 900, 40+40*i) // prose opens every line at 100
+				if len(ms) > 0 {
+					r.Min.X = ms[0].rect.Min.X + 4 // a pen mark inside its box
+				}
+				rects = append(rects, r)
+			}
+			keepGroupedPens(rects, tc.lines, em)
 			for i, ms := range tc.lines {
 				if len(ms) != tc.want[i] {
 					t.Errorf("line %d: %d marks kept, want %d", i, len(ms), tc.want[i])

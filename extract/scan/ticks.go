@@ -919,7 +919,7 @@ func hollow(b *bitmap, r image.Rectangle) bool {
 	return n >= 3
 }
 
-// keepGroupedPens drops from found, the marks of one cell's lines, the
+// keepGroupedPens drops from found, the marks of one cell's lines rects, the
 // pen-marked faint boxes (faintMarkedBoxes, with ink inside) that stand
 // in no option group. Options come in groups printed alike — a single choice holds
 // one mark and its other boxes empty, 是 stands beside 否 — so a
@@ -932,7 +932,7 @@ func hollow(b *bitmap, r image.Rectangle) bool {
 // the faint threshold), and those stand in one column with each other,
 // never with an empty box. Dropped before the lines are read, they cost
 // no reading of a line in pieces.
-func keepGroupedPens(found [][]mark, em int) {
+func keepGroupedPens(rects []image.Rectangle, found [][]mark, em int) {
 	var kept []image.Rectangle
 	var pens []*mark
 	for i := range found {
@@ -966,6 +966,35 @@ func keepGroupedPens(found [][]mark, em int) {
 			if !keep[m] && inLine(m.rect) {
 				keep[m], grew = true, true
 				kept = append(kept, m.rect)
+			}
+		}
+	}
+	// A group ticked throughout has no empty box to stand beside: its
+	// boxes are a column of two or more, and they open most of the
+	// lines that start there (an option's words wrap past its box). The
+	// characters opening a cell's lines of prose that pass for such
+	// boxes open few of them. Their cell has no box of its own, so its
+	// marks stay tentative: they stand only if the words after them
+	// open the form's printed options (layLines, marksStand).
+	for _, m := range pens {
+		if keep[m] {
+			continue
+		}
+		var col []*mark
+		for _, o := range pens {
+			if !keep[o] && near(o.rect.Min.X, m.rect.Min.X) && alike(o.rect.Dx(), m.rect.Dx()) {
+				col = append(col, o)
+			}
+		}
+		opening := 0
+		for _, lr := range rects {
+			if lr.Min.X >= m.rect.Min.X-em/2 && lr.Min.X < m.rect.Max.X {
+				opening++
+			}
+		}
+		if len(col) >= 2 && 3*len(col) >= 2*opening {
+			for _, o := range col {
+				keep[o] = true
 			}
 		}
 	}
