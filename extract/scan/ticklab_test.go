@@ -320,6 +320,7 @@ func TestKeepGroupedPens(t *testing.T) {
 		{"a grid ticked but for one box", [][]mark{{empty(100, 10), pen(400, 10)}, {pen(100, 50), pen(400, 52)}}, []int{2, 2}},
 		{"alone in a cell of text", [][]mark{{}, {pen(100, 50)}, {}}, []int{0, 0, 0}},
 		{"a group ticked throughout", [][]mark{{pen(100, 10)}, {pen(100, 50)}, {pen(101, 90)}}, []int{1, 1, 1}},
+		{"a column inside lines", [][]mark{{pen(400, 10)}, {pen(400, 50)}}, []int{0, 0}},
 		{"a few line openings of prose", [][]mark{{pen(100, 10)}, {}, {pen(101, 90)}, {}, {}, {}}, []int{0, 0, 0, 0, 0, 0}},
 		{"beside a box of another size", [][]mark{{pen(100, 10), {kind: markEmpty, rect: sq(300, 10, 60), fill: 0.01}}}, []int{1}},
 		{"off the empty box's row and column", [][]mark{{empty(100, 10)}, {pen(300, 60)}}, []int{1, 0}},
@@ -328,9 +329,11 @@ func TestKeepGroupedPens(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var rects []image.Rectangle
 			for i, ms := range tc.lines {
-				r := image.Rect(100, 10+40*i, 900, 40+40*i) // prose opens every line at 100
-				if len(ms) > 0 {
-					r.Min.X = ms[0].rect.Min.X + 4 // a pen mark inside its box
+				// Every line opens at 100: with a pen mark inside
+				// its box there, or with words.
+				r := image.Rect(100, 10+40*i, 900, 40+40*i)
+				if len(ms) > 0 && ms[0].rect.Min.X <= 110 {
+					r.Min.X = ms[0].rect.Min.X + 4
 				}
 				rects = append(rects, r)
 			}

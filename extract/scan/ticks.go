@@ -970,8 +970,9 @@ func keepGroupedPens(rects []image.Rectangle, found [][]mark, em int) {
 		}
 	}
 	// A group ticked throughout has no empty box to stand beside: its
-	// boxes are a column of two or more, and they open most of the
-	// lines that start there (an option's words wrap past its box). The
+	// boxes are a column of two or more, each opening its line, and
+	// they open most of the lines that start there (an option's words
+	// wrap past its box). Squares after a gap inside lines open none. The
 	// characters opening a cell's lines of prose that pass for such
 	// boxes open few of them. Their cell has no box of its own, so its
 	// marks stay tentative: they stand only if the words after them
@@ -992,7 +993,7 @@ func keepGroupedPens(rects []image.Rectangle, found [][]mark, em int) {
 				opening++
 			}
 		}
-		if len(col) >= 2 && 3*len(col) >= 2*opening {
+		if len(col) >= 2 && opening >= len(col) && 3*len(col) >= 2*opening {
 			for _, o := range col {
 				keep[o] = true
 			}
