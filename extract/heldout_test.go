@@ -181,6 +181,14 @@ func ruleNames() []string {
 // After the seal19/values19 merge (all 20 re-read, 2026-12-06): values
 // 2698/2712 = 99.5 %, straight through 2515 = 92.7 %, ticks 1498/1516,
 // 1488 straight through, median low_confidence 4, none wrong at ≥ 0.9.
+// With pen ticks read on boxes printed too faint to threshold (ticks20,
+// all 20 re-read, 2026-12-06): ticks 1510/1516 = 99.6 %, straight
+// through 1490 = 98.2 %, values 2698/2712 (2519 straight through),
+// median low_confidence 5, none wrong at ≥ 0.9. Kept only in option
+// groups (ticks21: the 11 scans with pen marks and the 150-dpi ones
+// re-read, the rest as at 96a8150, 2026-12-06): ticks 1509/1516 = 99.5 %,
+// straight through 1490 = 98.3 %, every miss read at ≤ 0.10 (flagged),
+// values 2698/2712 (2513 straight through), median low_confidence 4.
 func heldOutFloors(t *testing.T, classes map[string]*heldClass, refused int, lowPerScan []int) {
 	if refused > 0 {
 		t.Errorf("%d documents refused, want none", refused)
@@ -201,9 +209,9 @@ func heldOutFloors(t *testing.T, classes map[string]*heldClass, refused int, low
 		{"digital values", pct(digital.FieldsOK, digital.Fields), 100},
 		{"digital ticks", pct(digital.BoxesOK, digital.Boxes), 100},
 		{"scanned values", pct(scans.FieldsOK, scans.Fields), 99},
-		{"scanned ticks", pct(scans.BoxesOK, scans.Boxes), 98.8},
+		{"scanned ticks", pct(scans.BoxesOK, scans.Boxes), 99.5},
 		{"scanned values straight through", pct(scans.FieldsSure, scans.Fields), heldOutSureFloor},
-		{"scanned ticks straight through", pct(scans.BoxesSure, scans.Boxes), 98.0},
+		{"scanned ticks straight through", pct(scans.BoxesSure, scans.Boxes), 98.2},
 	} {
 		if f.got < f.min {
 			t.Errorf("%s %.1f %%, floor %.1f %%", f.name, f.got, f.min)

@@ -30,6 +30,16 @@ const (
 	// faintMark: a box marked by less ink than this is a faint mark or a
 	// smudge, never sure.
 	faintMark = 0.06
+	// faintPenSure: a box found only at the faint threshold with a mark
+	// in it (faintMarkedBoxes) is read as marked but never sure on its
+	// own: below the review threshold (0.8), so that a reviewer is shown
+	// it. At the faint threshold the halo round a character's strokes
+	// on a blurred 150-dpi copy closes squares too (a line opening with
+	// 注 or 等 under a large tick from the option below), its strokes
+	// taken for a pen mark. The form's constraint makes it sure: the one
+	// mark of a single-choice group whose other boxes are clearly empty
+	// (layout's settleSingle).
+	faintPenSure = 0.79
 )
 
 // decideMarks sets the kind and confidence of every mark of a document.
@@ -51,6 +61,9 @@ func decideMarks(ms []*mark) {
 				m.kind = markBoxed
 			}
 			m.conf = boxConfidence(m.fill, cut, base)
+			if m.kind == markBoxed && m.faint && m.pen {
+				m.conf = min(m.conf, faintPenSure)
+			}
 		}
 	}
 }

@@ -220,3 +220,26 @@ func TestDropTrailingMark(t *testing.T) {
 		t.Errorf("a lone mark: %d marks, want 1", len(got))
 	}
 }
+
+// TestFaintPenNeverSure: a marked box found only at the faint threshold
+// (a dense character blurred into a square passes for one) is read as
+// marked but not sure on its own; a printed box with the same ink, and a
+// faint box read empty, keep their confidence.
+func TestFaintPenNeverSure(t *testing.T) {
+	ms := []*mark{
+		{kind: markEmpty, fill: 0.01}, {kind: markEmpty, fill: 0.0}, {kind: markEmpty, fill: 0.02},
+		{kind: markEmpty, fill: 0.3, faint: true, pen: true}, // 0: faint, marked
+		{kind: markEmpty, fill: 0.3},                         // 1: printed, marked
+		{kind: markEmpty, fill: 0.0, faint: true, pen: true}, // 2: faint, empty
+	}
+	decideMarks(ms)
+	for i, want := range []struct {
+		checked bool
+		sure    bool
+	}{{true, false}, {true, true}, {false, true}} {
+		m := ms[3+i]
+		if m.checked() != want.checked || (m.conf >= 0.9) != want.sure || m.conf < faintPenSure {
+			t.Errorf("mark %d: checked %v conf %.2f, want checked %v sure %v", i, m.checked(), m.conf, want.checked, want.sure)
+		}
+	}
+}

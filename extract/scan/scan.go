@@ -1076,7 +1076,10 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 		}
 		for i, lr := range rects {
 			found[i] = faintBoxes(pg.gray, pg.bin, pg.faint, r, lr, pg.em, found[i])
+			found[i] = faintMarkedBoxes(pg.gray, pg.bin, pg.faint, r, lr, pg.em, found[i])
 		}
+		keepGroupedPens(rects, found, pg.em)
+		rects, found = splitStacked(rects, found)
 		for i := range rects {
 			for _, m := range found[i] {
 				switch {

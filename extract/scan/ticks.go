@@ -201,6 +201,15 @@ func appendOpeningBox(out []mark, g *image.Gray, light *bitmap, r image.Rectangl
 // ink, closed as closedOutline requires. Pen strokes are slanted and make
 // no such runs.
 func boxWithin(b *bitmap, r image.Rectangle, em int) (image.Rectangle, bool) {
+	if sq := squaresWithin(b, r, em, false); len(sq) > 0 {
+		return sq[0], true
+	}
+	return image.Rectangle{}, false
+}
+
+// squaresWithin finds the squares boxWithin looks for in r: the largest,
+// or with all, every one.
+func squaresWithin(b *bitmap, r image.Rectangle, em int, all bool) (found []image.Rectangle) {
 	lo, hi := em*11/20, em*13/10
 	// run returns the longest run of ink along a row (horizontal) or a
 	// column, and where it starts.
@@ -252,7 +261,7 @@ func boxWithin(b *bitmap, r image.Rectangle, em int) (image.Rectangle, bool) {
 	for _, top := range rows {
 		for _, bot := range rows {
 			size := bot.pos - top.pos
-			if size < lo || size > hi || size <= best.Dy()-1 {
+			if size < lo || size > hi || size <= best.Dy()-1 && !all {
 				continue
 			}
 			for _, l := range cols {
@@ -261,13 +270,20 @@ func boxWithin(b *bitmap, r image.Rectangle, em int) (image.Rectangle, bool) {
 				}
 				box := image.Rect(l.pos, top.pos, l.pos+size+1, bot.pos+1)
 				if box.Max.X <= r.Max.X && closedOutline(b, box) {
+					if all {
+						found = append(found, box)
+						continue
+					}
 					best = box
 					break
 				}
 			}
 		}
 	}
-	return best, !best.Empty()
+	if !best.Empty() {
+		found = append(found, best)
+	}
+	return found
 }
 
 func inkFraction(b *bitmap, r image.Rectangle) float64 {
@@ -577,6 +593,9 @@ func alignedBoxes(g *image.Gray, light *bitmap, r image.Rectangle, rects []image
 			if boxTaken(found, box) {
 				continue // a line cut across it holds it already
 			}
+			if !hollow(light, box) {
+				continue
+			}
 			found[i] = append(found[i], mark{kind: markEmpty, rect: box, fill: middleInk(g, box), pen: true})
 			sort.Slice(found[i], func(a, b int) bool { return found[i][a].rect.Min.X < found[i][b].rect.Min.X })
 		}
@@ -608,27 +627,7 @@ const faintCut = 228
 // the reading threshold, so a faint square where there is none is print
 // too light to read — a box. faint is the page at faintCut.
 func faintBoxes(g *image.Gray, b, faint *bitmap, r, lr image.Rectangle, em int, ms []mark) []mark {
-	inkCol := func(x int) bool {
-		for y := lr.Min.Y; y < lr.Max.Y; y++ {
-			if b.at(x, y) {
-				return true
-			}
-		}
-		return false
-	}
-	var starts []int
-	gap := em // the line's start counts as after a gap
-	for x := lr.Min.X; x < lr.Max.X; x++ {
-		if !inkCol(x) {
-			gap++
-			continue
-		}
-		if 4*gap >= 3*em {
-			starts = append(starts, x)
-		}
-		gap = 0
-	}
-	for _, x := range starts {
+	for _, x := range inkStarts(b, lr, (3*em+3)/4) {
 		w := image.Rect(max(r.Min.X, x-em*3/2), max(r.Min.Y, lr.Min.Y-em/4), x, min(r.Max.Y, lr.Max.Y+em/4))
 		if w.Dx() < em*2/3 {
 			continue
@@ -654,4 +653,359 @@ func faintBoxes(g *image.Gray, b, faint *bitmap, r, lr image.Rectangle, em int, 
 	}
 	sort.SliceStable(ms, func(a, b int) bool { return ms[a].rect.Min.X < ms[b].rect.Min.X })
 	return ms
+}
+
+// faintMarkedBoxes adds to ms, the marks of line lr of a value cell r,
+// the option boxes printed too faint for either threshold that faintBoxes
+// cannot find in the space before their words: one a clerk marked in
+// pen (the tick, cross or scribble is ink at the reading threshold, and
+// opens the line's run of ink itself), and one a neighbour's large tick
+// runs into. At each run of ink's start (the line's start, or after a
+// gap of an em) it looks for the shape it knows: a closed square
+// about a character wide at the faint threshold, its left side within
+// two thirds of an em of where the ink starts (a cross starts past the
+// box's corner, a tick inside it). What tells it from a character drawn as a square
+// (口, 日, 国) is its outline: a character's strokes are ink at the
+// reading threshold all along, a faint box's are not, but where a pen
+// stroke crosses them. The ink inside decides the box, as for any other
+// (decideMarks).
+func faintMarkedBoxes(g *image.Gray, b, faint *bitmap, r, lr image.Rectangle, em int, ms []mark) []mark {
+	// A line two lines tall (a tick rising from the row of options
+	// joins it to the heading above) has its runs looked for in each
+	// band of an em too: the heading's words run on over the gaps
+	// between the options.
+	//
+	// The gap before a pen mark is an em at least: the blank between
+	// options, and the box's own edge before the mark in it. After a
+	// comma (，) the blank is less, and a dense character there blurs
+	// into a square at the faint threshold.
+	starts := inkStarts(b, lr, em)
+	if 2*lr.Dy() > 3*em {
+		for y := lr.Min.Y; y < lr.Max.Y-em+em/2; y += em / 2 {
+			y := min(y, lr.Max.Y-em) // the last band ends with the line
+			starts = append(starts, inkStarts(b, image.Rect(lr.Min.X, y, lr.Max.X, y+em), em)...)
+		}
+		sort.Ints(starts)
+	}
+	for _, x := range starts {
+		w := image.Rect(x-em*3/2, lr.Min.Y-em/2, x+em*3/2, lr.Max.Y+em/2).Intersect(r)
+		ms = faintSquares(g, b, faint, w, lr, x, em, ms)
+	}
+	sort.SliceStable(ms, func(a, b int) bool { return ms[a].rect.Min.X < ms[b].rect.Min.X })
+	return ms
+}
+
+// faintSquares adds to ms the faint option box in the window w for a run
+// of ink starting at x on line lr (see faintMarkedBoxes), and those
+// above and below it: a tick rising from the box below joins two
+// stacked options into one line.
+func faintSquares(g *image.Gray, b, faint *bitmap, w, lr image.Rectangle, x, em int, ms []mark) []mark {
+	if 5*w.Dy() < 3*em {
+		return ms
+	}
+	// Of the squares there, the box's outline is the one least ink at
+	// the reading threshold: a cross's strokes close squares of their
+	// own with the faint box's sides, beside it.
+	var box image.Rectangle
+	least := 2.0
+	for _, sq := range squaresWithin(faint, w, em, true) {
+		if o := outlineInk(b, sq); 5*sq.Dx() >= 3*em && (o < least-0.02 || o < least+0.02 && sq.Dx() > box.Dx()) {
+			box, least = sq, o
+		}
+	}
+	if box.Empty() {
+		return ms
+	}
+	ms = faintSquares(g, b, faint, image.Rect(w.Min.X, w.Min.Y, w.Max.X, box.Min.Y+1), lr, x, em, ms)
+	ms = faintSquares(g, b, faint, image.Rect(w.Min.X, box.Max.Y-1, w.Max.X, w.Max.Y), lr, x, em, ms)
+	// The box stands where the run starts: the ink is its mark (a
+	// cross starts past its corner, a tick inside it), or the option's
+	// words start just after it.
+	if box.Min.X-x > em*2/3 || x-box.Max.X > em/2 {
+		return ms
+	}
+	if mid := (box.Min.Y + box.Max.Y) / 2; mid < lr.Min.Y || mid >= lr.Max.Y {
+		return ms
+	}
+	// A cross's strokes close squares of their own with a faint box's
+	// sides, beside the box: a square overlapping a box found at all
+	// is one of those, not a box of its own (options do not overlap;
+	// a large tick's shape reaches into the box above its own).
+	for _, m := range ms {
+		if m.kind != markTick && 5*area(m.rect.Intersect(box)) >= area(box) {
+			return ms
+		}
+	}
+	// A pen mark crosses a faint box's outline in a few places (at most
+	// two fifths of it in the lab, a cross at 170 gray); a square of a
+	// character's blurred strokes is ink along more of it.
+	if least > outlineMost {
+		return ms
+	}
+	// An empty box must be clean inside at the faint threshold, as
+	// for faintBoxes, or the square is the copy's noise. A square solid
+	// inside at the faint threshold but not with ink is the blur round a
+	// dense character's strokes (建 after a comma), not a box with a mark
+	// in it: a tick or a cross leaves the box's corners paper, and a box
+	// scribbled full is ink.
+	in := box.Inset(max(2, box.Dx()/5))
+	if f, k := inkFraction(faint, in), inkFraction(b, in); k == 0 && f > 0.05 || f > 0.95 && k < 0.7 {
+		return ms
+	}
+	return append(ms, mark{kind: markEmpty, rect: box, fill: middleInk(g, box), pen: true, faint: true})
+}
+
+// inkStarts lists where, along line lr, runs of ink at b begin: at the
+// line's start, and after a gap of minGap or more, as options do.
+func inkStarts(b *bitmap, lr image.Rectangle, minGap int) []int {
+	var starts []int
+	gap := minGap // the line's start counts as after a gap
+	for x := lr.Min.X; x < lr.Max.X; x++ {
+		ink := false
+		for y := lr.Min.Y; y < lr.Max.Y && !ink; y++ {
+			ink = b.at(x, y)
+		}
+		if !ink {
+			gap++
+			continue
+		}
+		if gap >= minGap {
+			starts = append(starts, x)
+		}
+		gap = 0
+	}
+	return starts
+}
+
+// outlineMost is the most of a faint box's outline outlineInk finds ink
+// at the reading threshold: a character's square measures more (0.47 at
+// least in the lab), a faint box crossed by a pen at most 0.39.
+const outlineMost = 0.42
+
+// outlineInk is the share of r's outline (each side a band a sixth of
+// its width deep: a character's blurred stroke may lie a pixel or two
+// inside the square its faint rim makes) that is ink at b, over all four
+// sides.
+func outlineInk(b *bitmap, r image.Rectangle) float64 {
+	hit, n := 0, 0
+	d := 2
+	at := func(x0, y0, x1, y1 int) {
+		n++
+		for y := y0; y < y1; y++ {
+			for x := x0; x < x1; x++ {
+				if b.at(x, y) {
+					hit++
+					return
+				}
+			}
+		}
+	}
+	for x := r.Min.X; x < r.Max.X; x++ {
+		at(x, r.Min.Y, x+1, r.Min.Y+d)
+		at(x, r.Max.Y-d, x+1, r.Max.Y)
+	}
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		at(r.Min.X, y, r.Min.X+d, y+1)
+		at(r.Max.X-d, y, r.Max.X, y+1)
+	}
+	return float64(hit) / float64(max(n, 1))
+}
+
+// splitStacked cuts in two a line that holds two option boxes one above
+// the other: a large pen tick rising from an option's box into the
+// option above joins their lines into one, and the boxes of stacked
+// options stand in one column. The cut runs midway between the boxes;
+// each mark goes with the half that holds its middle. (Left whole, the
+// upper box would stand right after the lower one's mark, with no room
+// for words, and be taken for the option's first character.)
+func splitStacked(rects []image.Rectangle, found [][]mark) ([]image.Rectangle, [][]mark) {
+	for i := 0; i < len(rects); i++ {
+		cut := -1
+		for a := range found[i] {
+			for b := range found[i] {
+				// Stacked: in one column, b's middle below a's by
+				// two thirds of the smaller mark or more (a tick
+				// rising from the lower box overlaps the upper).
+				ra, rb := found[i][a].rect, found[i][b].rect
+				ma, mb := (ra.Min.Y+ra.Max.Y)/2, (rb.Min.Y+rb.Max.Y)/2
+				if 3*(mb-ma) >= 2*min(ra.Dy(), rb.Dy()) && ra.Min.X < rb.Max.X && rb.Min.X < ra.Max.X {
+					cut = (ma + mb) / 2
+				}
+			}
+		}
+		if cut <= rects[i].Min.Y || cut >= rects[i].Max.Y {
+			continue
+		}
+		up, down := rects[i], rects[i]
+		up.Max.Y, down.Min.Y = cut, cut
+		var mu, md []mark
+		for _, m := range found[i] {
+			if (m.rect.Min.Y+m.rect.Max.Y)/2 < cut {
+				mu = append(mu, m)
+			} else {
+				md = append(md, m)
+			}
+		}
+		rects = append(rects[:i], append([]image.Rectangle{up, down}, rects[i+1:]...)...)
+		found = append(found[:i], append([][]mark{mu, md}, found[i+1:]...)...)
+	}
+	return rects, found
+}
+
+// ringSides is, for each side of the square r found at b (top, bottom,
+// left, right), the share of it that is a box's outline and nothing
+// more: walking in from the side (its corners left out, where a cross's
+// strokes and the other sides meet), the ink that starts at the side
+// ends within a fifth of the square. A printed box is such a thin ring,
+// but where a mark crosses it; a character's strokes join the square
+// they make and run on into it (the 三 of 聿 from its sides, its 丨 from
+// top to bottom).
+func ringSides(b *bitmap, r image.Rectangle) [4]float64 {
+	w := min(r.Dx(), r.Dy())
+	thick, skip := max(3, w/5), max(2, w/5)
+	// thin walks from the side point (x, y) inward by (dx, dy).
+	thin := func(x, y, dx, dy int) bool {
+		d := 0
+		for d < 2 && !b.at(x+d*dx, y+d*dy) {
+			d++
+		}
+		for d < w && b.at(x+d*dx, y+d*dy) {
+			d++
+		}
+		return d <= thick+2
+	}
+	var hit, n [4]int
+	for x := r.Min.X + skip; x < r.Max.X-skip; x++ {
+		n[0]++
+		n[1]++
+		if thin(x, r.Min.Y, 0, 1) {
+			hit[0]++
+		}
+		if thin(x, r.Max.Y-1, 0, -1) {
+			hit[1]++
+		}
+	}
+	for y := r.Min.Y + skip; y < r.Max.Y-skip; y++ {
+		n[2]++
+		n[3]++
+		if thin(r.Min.X, y, 1, 0) {
+			hit[2]++
+		}
+		if thin(r.Max.X-1, y, -1, 0) {
+			hit[3]++
+		}
+	}
+	var out [4]float64
+	for i := range out {
+		out[i] = float64(hit[i]) / float64(max(n[i], 1))
+	}
+	return out
+}
+
+// hollow reports whether the square r found at b is a box's outline
+// round a hollow: on three of its sides at least, for half their length
+// or more, the outline is a thin line (ringSides). A mark in the box
+// crosses a side or two for part of their length (a tick's foot, a
+// cross's strokes near the corners); in the square a dense character
+// holds (the 聿 of 建 on a 150-dpi copy), or that two digits or a
+// seal's characters close, strokes join three sides or four.
+func hollow(b *bitmap, r image.Rectangle) bool {
+	n := 0
+	for _, s := range ringSides(b, r) {
+		if s >= 0.5 {
+			n++
+		}
+	}
+	return n >= 3
+}
+
+// keepGroupedPens drops from found, the marks of one cell's lines rects, the
+// pen-marked faint boxes (faintMarkedBoxes, with ink inside) that stand
+// in no option group. Options come in groups printed alike — a single choice holds
+// one mark and its other boxes empty, 是 stands beside 否 — so a
+// pen-marked faint box is kept only in line with a box of the same cell
+// found without a pen mark (printed dark enough to threshold, or faint
+// and clean inside: a character's square holds its strokes), or with a pen-marked box kept so: as large within a
+// third (a cross's strokes enlarge the square found), in its column (options stacked) or on its row. A cell of
+// text or prose holds no such box: what passes for a pen-marked box
+// there is a character at a line's start (口, 国, a dense 建 blurred at
+// the faint threshold), and those stand in one column with each other,
+// never with an empty box. Dropped before the lines are read, they cost
+// no reading of a line in pieces.
+func keepGroupedPens(rects []image.Rectangle, found [][]mark, em int) {
+	var kept []image.Rectangle
+	var pens []*mark
+	for i := range found {
+		for k := range found[i] {
+			switch m := &found[i][k]; {
+			case m.faint && m.pen && m.fill >= clearlyEmpty:
+				pens = append(pens, m)
+			case m.kind != markTick:
+				kept = append(kept, m.rect)
+			}
+		}
+	}
+	near := func(a, b int) bool { return 2*abs(a-b) <= em }
+	alike := func(a, b int) bool { return 3*abs(a-b) <= max(a, b) }
+	inLine := func(r image.Rectangle) bool {
+		for _, a := range kept {
+			if alike(a.Dx(), r.Dx()) && alike(a.Dy(), r.Dy()) &&
+				(near(a.Min.X, r.Min.X) || near((a.Min.Y+a.Max.Y)/2, (r.Min.Y+r.Max.Y)/2)) {
+				return true
+			}
+		}
+		return false
+	}
+	// A group ticked but for one box reaches the rest through its
+	// ticked boxes: the second row of a grid of options, its one empty
+	// box in the first.
+	keep := map[*mark]bool{}
+	for grew := true; grew; {
+		grew = false
+		for _, m := range pens {
+			if !keep[m] && inLine(m.rect) {
+				keep[m], grew = true, true
+				kept = append(kept, m.rect)
+			}
+		}
+	}
+	// A group ticked throughout has no empty box to stand beside: its
+	// boxes are a column of two or more, each opening its line, and
+	// they open most of the lines that start there (an option's words
+	// wrap past its box). Squares after a gap inside lines open none. The
+	// characters opening a cell's lines of prose that pass for such
+	// boxes open few of them. Their cell has no box of its own, so its
+	// marks stay tentative: they stand only if the words after them
+	// open the form's printed options (layLines, marksStand).
+	for _, m := range pens {
+		if keep[m] {
+			continue
+		}
+		var col []*mark
+		for _, o := range pens {
+			if !keep[o] && near(o.rect.Min.X, m.rect.Min.X) && alike(o.rect.Dx(), m.rect.Dx()) {
+				col = append(col, o)
+			}
+		}
+		opening := 0
+		for _, lr := range rects {
+			if lr.Min.X >= m.rect.Min.X-em/2 && lr.Min.X < m.rect.Max.X {
+				opening++
+			}
+		}
+		if len(col) >= 2 && opening >= len(col) && 3*len(col) >= 2*opening {
+			for _, o := range col {
+				keep[o] = true
+			}
+		}
+	}
+	for i, ms := range found {
+		out := ms[:0]
+		for k := range ms {
+			if m := &ms[k]; !(m.faint && m.pen && m.fill >= clearlyEmpty) || keep[m] {
+				out = append(out, *m)
+			}
+		}
+		found[i] = out
+	}
 }
