@@ -189,6 +189,10 @@ func ruleNames() []string {
 // re-read, the rest as at 96a8150, 2026-12-06): ticks 1509/1516 = 99.5 %,
 // straight through 1490 = 98.3 %, every miss read at ≤ 0.10 (flagged),
 // values 2698/2712 (2513 straight through), median low_confidence 4.
+// After the merge of seal, ppack and ticks21 (all 20 re-read at 3ab8df4,
+// 2026-12-07): values 2703/2712 = 99.7 %, straight through 2529 = 93.3 %,
+// ticks 1509/1516 = 99.5 % (1490 straight through), median
+// low_confidence 4, none wrong at ≥ 0.9.
 func heldOutFloors(t *testing.T, classes map[string]*heldClass, refused int, lowPerScan []int) {
 	if refused > 0 {
 		t.Errorf("%d documents refused, want none", refused)
@@ -234,9 +238,10 @@ func heldOutFloors(t *testing.T, classes map[string]*heldClass, refused int, low
 // 0.9, % of all values) and the ceiling of the median low_confidence
 // findings per scanned application (values and ticks), as measured at the
 // same merge: 2503/2712 = 92.3 % and a median of 5 (at ad14836: 2348 =
-// 86.6 %, 9); after the seal19/values19 merge 2515 = 92.7 % and 4.
+// 86.6 %, 9); after the seal19/values19 merge 2515 = 92.7 % and 4; at
+// 3ab8df4 2529 = 93.3 % and 4.
 const (
-	heldOutSureFloor  = 92.5
+	heldOutSureFloor  = 93.0
 	heldOutLowCeiling = 6
 )
 
