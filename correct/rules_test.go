@@ -77,8 +77,8 @@ var cases = map[string][]ruleCase{
 		{"a point read as a colon", []in{{key: "main_growth", col: "2021年", value: "217:52", cell: true}}, "main_growth.2021", "217.52"},
 		{"an O for a 0", []in{{key: "main_growth", col: "2021年", value: "3.1O", cell: true}}, "main_growth.2021", "3.10"},
 		{"a note and a stray comma", []in{{key: "ent_count", col: "2021年", value: "47个〈需提供清单)，", cell: true}}, "ent_count.2021", "47"},
-		{"a blurred serif 1 read as a bracket", []in{{key: "main_growth", col: "2021年", value: "14.2]", cell: true}}, "main_growth.2021", "14.21"},
-		{"a bracket for a leading 1", []in{{key: "main_growth", col: "2021年", value: "[101.30", cell: true}}, "main_growth.2021", "1101.30"},
+		{"a blurred serif 1 read as a bracket", []in{{key: "main_growth", col: "2021年", value: "48.9]", cell: true}}, "main_growth.2021", "48.91"},
+		{"a bracket for a leading 1", []in{{key: "main_growth", col: "2021年", value: "[593.40", cell: true}}, "main_growth.2021", "1593.40"},
 		{"11 read as the numeral Ⅱ", []in{{key: "ent_count", col: "2021年", value: "Ⅱ", cell: true}}, "ent_count.2021", "11"},
 		{"a bracket in words stays", []in{{key: "ent_count", col: "2021年", value: "[工业]", cell: true}}, "ent_count.2021", "[工业]"},
 		{"a real 11 stays", []in{{key: "ent_count", col: "2021年", value: "11", cell: true}}, "ent_count.2021", "11"},
@@ -296,7 +296,7 @@ func TestFourDecimalsStayVisible(t *testing.T) {
 	for _, tt := range []struct {
 		base     string
 		decimals bool
-	}{{"10.5000", true}, {"10.50%", true}} {
+	}{{"12.3000", true}, {"12.30%", true}} {
 		d := doc(t, in{key: "plan_rd", col: "2021年基准值", value: tt.base, cell: true}, in{key: "plan_rd", col: "2024年目标值", value: "11.9896", cell: true})
 		m := &layout.Mapped{Fields: d.Fields, Readings: d.readings}
 		Apply(m, tp)

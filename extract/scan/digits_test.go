@@ -117,7 +117,7 @@ func TestReadingKeepsText(t *testing.T) {
 		{"D.DD HH", "750亿元", 0.9},
 		{"D.DD", "3.95", 0.9},
 		{"DD", "11", 0.9},
-		{"DD", "1179", 0.5},
+		{"DD", "1357", 0.5},
 	}
 	for _, tt := range tests {
 		b, r := drawShapes(tt.ink)
