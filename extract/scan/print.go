@@ -29,9 +29,6 @@ type printSet struct {
 	notes *printSet
 }
 
-// keys returns the phrases as readings are compared (witnessKey).
-func (s *printSet) keys() []string { return s.keyed }
-
 func newPrintSet(ps []string) *printSet {
 	if len(ps) == 0 {
 		return nil

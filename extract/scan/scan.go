@@ -393,7 +393,7 @@ const proseLine = 12
 // answer: three lines or more, proseChars characters or more as
 // Tesseract read them. Those answers are measured by their characters and
 // flagged by their own confidence; the value recogniser, whose time grows
-// with a line's width, is spent on the values (see witnessValues), as it
+// with a line's width, is spent on the values (see readValues), as it
 // was meant to be: without this, long answers' lines (26 to 30 ems wide
 // in a form's answer column) took half its time.
 func (pg *page) proseLines(lay []blockLay) map[int]bool {

@@ -83,19 +83,6 @@ func (v valueReads) settle(pg *page) {
 	}
 }
 
-// witnessValues reads the page's value pieces with the value recogniser
-// and settles each piece's reading (see settle). With the engine ppocr
-// its reading replaces Tesseract's; with both, the two are held against
-// each other.
-func (pg *page) witnessValues(ctx context.Context) error {
-	v, err := pg.readValues(ctx)
-	if err != nil {
-		return err
-	}
-	v.settle(pg)
-	return nil
-}
-
 // printed says whether Tesseract read piece i as one of the form's
 // printed phrases, or as the start of one: a label or an option, not a
 // value.
@@ -266,7 +253,7 @@ func (pg *page) agreesAfterPrompt(pp, tess string) bool {
 		return false
 	}
 	best := 0
-	for _, k := range pg.print.keys() {
+	for _, k := range pg.print.keyed {
 		if len(k) > best && strings.HasPrefix(pp, k) && utf8.RuneCountInString(k) >= minPromptRunes {
 			best = len(k)
 		}

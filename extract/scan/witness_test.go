@@ -26,6 +26,20 @@ func (f *fakeWitness) Read(_ context.Context, _ *image.Gray, rects []image.Recta
 	return out, nil
 }
 
+// witnessValues reads the page's value pieces, as finish does without
+// Tesseract's second readings between, with the value recogniser
+// and settles each piece's reading (see settle). With the engine ppocr
+// its reading replaces Tesseract's; with both, the two are held against
+// each other.
+func (pg *page) witnessValues(ctx context.Context) error {
+	v, err := pg.readValues(ctx)
+	if err != nil {
+		return err
+	}
+	v.settle(pg)
+	return nil
+}
+
 func TestWitnessValues(t *testing.T) {
 	at := func(i int) image.Rectangle { return image.Rect(0, 40*i, 200, 40*i+30) }
 	type piece struct {
