@@ -45,6 +45,7 @@ type step interface{ apply(d *Doc) }
 var steps = []step{
 	percentGlyph{},
 	sealRemnant{},
+	dateYear{},
 	dateMarks{},
 	percentShadow{},
 	digitShapes{},

@@ -138,6 +138,19 @@ var cases = map[string][]ruleCase{
 		{"not a signature", []in{{key: "name", value: "叶春梅  /全", cell: true}}, "name", "叶春梅  /全"},
 	},
 
+	"date_year": {
+		{"the ring took the year's first digit and changed the next", []in{{key: "sign_date", col: "日期", value: "622年3月17日", cell: true}}, "sign_date", "2022年3月17日"},
+		{"two digits left of the year", []in{{key: "sign_date", col: "日期", value: "22年10月21日", cell: true}}, "sign_date", "2022年10月21日"},
+		{"its first digit changed", []in{{key: "sign_date", col: "日期", value: "3022年6月12日", cell: true}}, "sign_date", "2022年6月12日"},
+		{"marks misread stay for date_marks", []in{{key: "sign_date", col: "日期", value: "022年6月12介", cell: true}}, "sign_date", "2022年6月12介"},
+		{"a year of this century is no repair", []in{{key: "sign_date", col: "日期", value: "2021年3月17日", cell: true}}, "sign_date", "2021年3月17日"},
+		{"a tail not the form's year", []in{{key: "sign_date", col: "日期", value: "623年3月17日", cell: true}}, "sign_date", "623年3月17日"},
+		{"one digit is no tail", []in{{key: "sign_date", col: "日期", value: "2年3月17日", cell: true}}, "sign_date", "2年3月17日"},
+		{"no month of the year", []in{{key: "sign_date", col: "日期", value: "622年13月5日", cell: true}}, "sign_date", "622年13月5日"},
+		{"the month hidden is not invented", []in{{key: "sign_date", col: "日期", value: "22年14日", cell: true}}, "sign_date", "22年14日"},
+		{"not a date row", []in{{key: "signer", col: "单位负责人（签字）：", value: "22年3月17日", cell: true}}, "signer", "22年3月17日"},
+	},
+
 	"date_marks": {
 		{"日 misread", []in{{key: "sign_date", col: "日期", value: "2023年6月12介", cell: true}}, "sign_date", "2023年6月12日"},
 		{"月 misread", []in{{key: "sign_date", col: "日期", value: "2024年6洽8日", cell: true}}, "sign_date", "2024年6月8日"},

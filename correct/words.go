@@ -91,6 +91,55 @@ func readDate(text string) (string, bool) {
 	return "", false
 }
 
+// dateYear completes a declaration date's year a seal's ring crossed
+// (624年3月17日, 24年3月17日 on a 2024 form): the form is signed in its
+// programme year, so a year read as that year's last two digits, with or
+// without a digit lost or changed before them, is that year. It acts only
+// when the year read is no year of this century itself (2023 on a 2024
+// form stays: a date signed the year before is possible) and the month and
+// the day are in range; a year whose tail reads otherwise (623年…) stays.
+type dateYear struct{}
+
+func (dateYear) Name() string  { return "date_year" }
+func (dateYear) Title() string { return "日期年份" }
+
+// Factor keeps a completed year below sure: the repair rests on the form's
+// year, not on what was read.
+func (dateYear) Factor() float64 { return 0.8 }
+func (dateYear) About() string {
+	return "声明日期中印章压住的年份（624年→2024年），仅当读到的是申报年度的后两位以上、本身不是本世纪年份且月日在范围内"
+}
+
+var shortYear = regexp.MustCompile(`^(\d{2,4})(\s*年\s*)(\d{1,2})\s*[^\d\s]\s*(\d{1,2})\s*(?:[^\d\s]|$)`)
+
+func (r dateYear) apply(d *Doc) {
+	d.eachField(func(i int) {
+		if s := d.spec(i); s != nil && layout.IsDateRow(s) {
+			if v, ok := completeYear(d.Fields[i].Value, d.t.Year); ok {
+				d.repair(i, r, v, 0)
+			}
+		}
+	})
+}
+
+// completeYear puts year in place of the year of date when what was read
+// of it ends in year's last two digits and is no year of this century.
+func completeYear(date string, year int) (string, bool) {
+	mm := shortYear.FindStringSubmatchIndex(date)
+	if mm == nil || year < 2000 || year >= 2100 {
+		return "", false
+	}
+	read := date[mm[2]:mm[3]]
+	y, _ := strconv.Atoi(read)
+	mo, _ := strconv.Atoi(date[mm[6]:mm[7]])
+	day, _ := strconv.Atoi(date[mm[8]:mm[9]])
+	if len(read) == 4 && y >= 2000 && y < 2100 || !strings.HasSuffix(read, strconv.Itoa(year)[2:]) ||
+		mo < 1 || mo > 12 || day < 1 || day > 31 {
+		return "", false
+	}
+	return strconv.Itoa(year) + date[mm[3]:], true
+}
+
 // punctWidth puts back the full-width punctuation of Chinese text that OCR
 // returns as ASCII or as angle brackets: "(" beside a Chinese character
 // becomes "（", a "," or ";" between Chinese characters "，" "；", a ":"

@@ -22,6 +22,11 @@ var dateRE = regexp.MustCompile(`\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日`)
 // a number, any mark, a number, any mark or the end.
 var looseDate = regexp.MustCompile(`\d{4}\s*年\s*\d{1,2}\s*[^\d\s]\s*\d{1,2}\s*(?:[^\d\s]|$)`)
 
+// shortYearDate is a scanned date whose year lost or changed a digit under
+// a seal's ring (624年3月17日, 24年3月17日): two to four digits before 年,
+// then a month and a day as looseDate reads them.
+var shortYearDate = regexp.MustCompile(`\d{2,4}\s*年\s*\d{1,2}\s*[^\d\s]\s*\d{1,2}\s*(?:[^\d\s]|$)`)
+
 // readDeclaration reads the 真实性声明 cell: the signer after the printed
 // 负责人（签字）： and the date written under it.
 func (m *mapper) readDeclaration(s *Spec, a anchor) {
@@ -45,6 +50,12 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 			// A date whose 月 or 日 was misread (2023年6月12介) is
 			// taken as written; the corrections stage reads it.
 			v = strings.Join(strings.Fields(looseDate.FindString(text)), "")
+		}
+		if v == "" && m.source == shenbao.SourceOCR {
+			// A year a seal's ring crossed is taken as read too: the
+			// corrections stage completes it from the programme year
+			// only when what was read is that year's tail.
+			v = strings.Join(strings.Fields(shortYearDate.FindString(text)), "")
 		}
 	} else if end, ok := m.signerPrompt(c.Text, col); ok {
 		prompt, _, _ := strings.Cut(c.Text[:end][strings.LastIndex(c.Text[:end], "\n")+1:], "\n")
