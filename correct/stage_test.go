@@ -187,6 +187,9 @@ func TestDeclarationOCR(t *testing.T) {
 		{"单位负责人(签字):  程明  Nb", "程明"},
 		// One character and a wide gap is no name to cut at.
 		{"单位负责人(签字):  程  明", "程  明"},
+		// The prompt misread where the seal's ring ran into its line,
+		// and a character of the ring after the name.
+		{"单位页贵人（刊）：王强  信", "王强"},
 	} {
 		c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
 			para("九、真实性声明及推荐意见"),

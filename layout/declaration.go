@@ -117,7 +117,12 @@ func (m *mapper) signerPrompt(text, prompt string) (int, bool) {
 		// A character of the prompt itself misread or lost under a
 		// seal's clutter (单位责人（签字）：): the prompt is the part of
 		// a line that reads nearly as it.
-		return fuzzyPrompt(text, Norm(prompt))
+		if end, ok := fuzzyPrompt(text, Norm(prompt)); ok {
+			return end, true
+		}
+		// Misread worse where a seal's ring ran into its line: its head
+		// and its bracketed close still stand (单位须政人（刊）：).
+		return shapedPrompt(text, head)
 	}
 	line, _, _ := strings.Cut(text[end:], "\n")
 	if i := strings.LastIndexAny(line, ")）:："); i >= 0 && len([]rune(line[:i])) <= 8 {
@@ -169,6 +174,69 @@ func fuzzyPrompt(text, prompt string) (int, bool) {
 		off += len(line)
 	}
 	return bestEnd, best > 0
+}
+
+// headSim is how alike the words before a bracket must read to the
+// prompt's head (单位负责人) when the prompt is known by its shape: three
+// characters in five, its last one among them.
+const headSim = 0.6
+
+// shapedPrompt finds in text the signature prompt known by its shape where
+// too many of its characters were misread for fuzzyPrompt (a seal's ring
+// read into the same line): words reading at headSim or more as head and
+// ending in head's last character (人: the signer is a person, where the
+// stamp's prompt ends in 部门), then a bracket holding at most three
+// characters and the colon that closes it. What follows the colon is the
+// name. A bracket naming the seal (公章) is the stamp's, never the signer's.
+func shapedPrompt(text, head string) (int, bool) {
+	want := []rune(head)
+	if len(want) < 3 {
+		return 0, false
+	}
+	type pos struct {
+		r    rune
+		next int
+	}
+	var rs []pos
+	for i, r := range text {
+		if r == '\n' {
+			rs = append(rs, pos{r, i + 1}) // a line's end, which Norm drops
+		}
+		for _, nr := range Norm(string(r)) {
+			rs = append(rs, pos{nr, i + len(string(r))})
+		}
+	}
+	for i, p := range rs {
+		if p.r != '(' || i == 0 || rs[i-1].r != want[len(want)-1] {
+			continue
+		}
+		close := -1
+		for j := i + 1; j < len(rs) && j <= i+5; j++ {
+			if rs[j].r == ':' {
+				close = j
+				break
+			}
+			if strings.ContainsRune("公盖章\n", rs[j].r) {
+				break
+			}
+		}
+		if close < 0 {
+			continue
+		}
+		for n := len(want) - 1; n <= len(want)+1; n++ {
+			if n > i {
+				break
+			}
+			w := make([]rune, 0, n)
+			for _, q := range rs[i-n : i] {
+				w = append(w, q.r)
+			}
+			if !strings.ContainsAny(string(w), "公盖章\n") && similarity(string(w), head) >= headSim {
+				return rs[close].next, true
+			}
+		}
+	}
+	return 0, false
 }
 
 // wrapsUnder says whether the cell's line reading next starts, like a

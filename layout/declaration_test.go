@@ -32,6 +32,39 @@ func TestFuzzyPrompt(t *testing.T) {
 	}
 }
 
+// The signature prompt misread where a seal's ring ran into its line is
+// known by its shape: its head's words nearly, ending in its last
+// character, then a short bracket and a colon. The stamp's prompt, the
+// promise's words and a long bracket are not it.
+func TestShapedPrompt(t *testing.T) {
+	for _, tc := range []struct {
+		text, head, after string // after: what follows the prompt found; "-" none found
+	}{
+		{"本单位承诺……\n单位页贵人（刊）：王强  信\n县（市、区）中小企业主管部门（公章）：", "单位负责人", "王强  信\n县（市、区）中小企业主管部门（公章）："},
+		{"位放责人(签) : 王强", "单位负责人", " 王强"},
+		{"县级行政区划中小企业主管部们负贵人（刊字）：任洋", "县级行政区划中小企业主管部门负责人", "任洋"},
+		// The stamp's prompt, even read without its 公章.
+		{"县级行政区划中小企业主管部门（公章）：  济信", "县级行政区划中小企业主管部门负责人", "-"},
+		{"县级行政区划中小企业主管部门（  ）：  济信", "县级行政区划中小企业主管部门负责人", "-"},
+		{"区（县）中小企业主管部门（公  ）：", "单位负责人", "-"},
+		// Words that read otherwise before the bracket.
+		{"单位级放(刊)：王强", "单位负责人", "-"},
+		{"张人（签）：王强", "单位负责人", "-"},
+		// A bracket too long for the prompt's close, a head broken over lines.
+		{"单位负责人（包括附件资料）：王强", "单位负责人", "-"},
+		{"单位负\n责人（刊）：王强", "单位负责人", "-"},
+	} {
+		end, ok := shapedPrompt(tc.text, Norm(tc.head))
+		got := "-"
+		if ok {
+			got = tc.text[end:]
+		}
+		if got != tc.after {
+			t.Errorf("shapedPrompt(%q): followed by %q, want %q", tc.text, got, tc.after)
+		}
+	}
+}
+
 // On a scan the signer is the rest of the prompt's line: a line under it
 // is what a seal left or the stamp's prompt misread (a name wrapped
 // under it is told by where its line starts: TestDeclarationSignerWrapped).
@@ -49,6 +82,10 @@ func TestDeclarationSigner(t *testing.T) {
 		{shenbao.FormatPDFScan, promise + "单位负责人(签字吕，彭艳\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "彭艳"},
 		{shenbao.FormatPDFScan, promise + "单位负责人(签字)：  阿依·买买提\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "阿依·买买提"},
 		{shenbao.FormatPDFText, promise + "单位负责人(签字)：  欧阳\n明月\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "欧阳明月"},
+		// The prompt known by its shape only on a scan (a seal's ring
+		// read into its line); a text layer's prompt is printed.
+		{shenbao.FormatPDFScan, promise + "单位页贵人（刊）：王强\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "王强"},
+		{shenbao.FormatPDFText, promise + "单位页贵人（刊）：王强\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", ""},
 	} {
 		c := &shenbao.Content{Format: tc.format, Blocks: []shenbao.Block{
 			para("九、真实性声明及推荐意见"), table(cells("真实性声明", tc.cell)),
