@@ -190,6 +190,8 @@ func TestDeclarationOCR(t *testing.T) {
 		// The prompt misread where the seal's ring ran into its line,
 		// and a character of the ring after the name.
 		{"单位页贵人（刊）：王强  信", "王强"},
+		// The ring joined the stamp's prompt to the name's line.
+		{"单位负责人(等字):。”王强  产、县市、区)中小企业主管部门《公章学<", "王强"},
 	} {
 		c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
 			para("九、真实性声明及推荐意见"),

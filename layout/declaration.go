@@ -10,8 +10,9 @@ import (
 
 // stampPrompt is the printed prompt of the department's seal under the
 // signature (县（市、区）中小企业主管部门（公章）), which OCR may read
-// without its colon, or with 主管部门 misread under the seal.
-var stampPrompt = regexp.MustCompile(`主管部门|[公盖]章|中小企业`)
+// without its colon, or with 主管部门 misread under the seal, or with no
+// more than its 县（市、区） read.
+var stampPrompt = regexp.MustCompile(`主管部门|[公盖]章|中小企业|市、区`)
 
 // sealSpecks are what OCR reads a seal's leftover speck beside a name as.
 const sealSpecks = "·.,，。、'\"`‘’“”-_~|!！ "
@@ -64,6 +65,13 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 		var parts []string
 		for i, l := range strings.Split(c.Text[end:], "\n") {
 			l = strings.TrimSpace(l)
+			if i == 0 {
+				// A seal's ring joins the stamp's prompt to the name's
+				// line (吕建国  产、县市、区)中小企业主管部门…).
+				if loc := stampPrompt.FindStringIndex(l); loc != nil {
+					l = l[:loc[0]]
+				}
+			}
 			if i > 0 && (strings.ContainsAny(l, ":：") || dateRE.MatchString(l) || strings.Contains(l, "年") && strings.Contains(l, "月") || stampPrompt.MatchString(l)) {
 				break
 			}
@@ -125,7 +133,13 @@ func (m *mapper) signerPrompt(text, prompt string) (int, bool) {
 		return shapedPrompt(text, head)
 	}
 	line, _, _ := strings.Cut(text[end:], "\n")
-	if i := strings.LastIndexAny(line, ")）:："); i >= 0 && len([]rune(line[:i])) <= 8 {
+	// The last close among the line's first characters: a close further
+	// on is the stamp's prompt's, joined to the line by a seal's ring.
+	head9 := line
+	if rs := []rune(line); len(rs) > 9 {
+		head9 = string(rs[:9])
+	}
+	if i := strings.LastIndexAny(head9, ")）:："); i >= 0 {
 		_, size := utf8.DecodeRuneInString(line[i:])
 		return end + i + size, true
 	}

@@ -106,16 +106,19 @@ func TestDeclarationSigner(t *testing.T) {
 func TestDeclarationSignerWrapped(t *testing.T) {
 	tp, _ := MustLoad().Get("nat2024")
 	for _, tc := range []struct {
-		x    float64 // where the line under the name starts
-		want string
+		x     float64 // where the line under the name starts
+		under string  // what it reads
+		want  string
 	}{
-		{100, "杨浩然"},
-		{400, "杨浩"},
+		{100, "然", "杨浩然"},
+		{400, "然", "杨浩"},
+		// The stamp's prompt with no more than its 县（市、区） read.
+		{100, "县市、区)中小人PR", "杨浩"},
 	} {
 		row := formtest.Lined("真实性声明",
 			shenbao.Line{Text: "本单位承诺此次申报中小企业特色产业集群的申请材料真实、合法。", BBox: shenbao.Box{100, 100, 500, 112}, Confidence: 0.9},
 			shenbao.Line{Text: "县级行政区划中小企业主管部门负责人（签字）：  杨浩", BBox: shenbao.Box{100, 130, 480, 142}, Confidence: 0.9},
-			shenbao.Line{Text: "然", BBox: shenbao.Box{tc.x, 146, tc.x + 12, 158}, Confidence: 0.9},
+			shenbao.Line{Text: tc.under, BBox: shenbao.Box{tc.x, 146, tc.x + 12, 158}, Confidence: 0.9},
 			shenbao.Line{Text: "2024年4月1日", BBox: shenbao.Box{380, 200, 480, 212}, Confidence: 0.9},
 		)
 		m := Map(&shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
