@@ -71,6 +71,11 @@ func Lines(words []Word) []TextLine {
 			cur.Rect = cur.Rect.Union(w.Rect)
 		}
 		b.WriteString(t)
+		if len(w.Chars) > 0 {
+			cur.Glyphs = append(cur.Glyphs, w.Chars...)
+		} else {
+			cur.Glyphs = append(cur.Glyphs, Glyph{Text: t, Rect: w.Rect, Conf: w.Conf})
+		}
 		if alt, ok := percentShadows(w); ok && strings.TrimSpace(alt) != t {
 			cur.Rereads = append(cur.Rereads, shenbao.Reread{Kind: shenbao.RereadPercentGlyph, Read: t, As: strings.TrimSpace(alt)})
 		}

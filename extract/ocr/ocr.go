@@ -80,6 +80,10 @@ type TextLine struct {
 	// Rereads are the words of Text its glyph boxes say read otherwise
 	// (shenbao.Line.Rereads): Text keeps what was read.
 	Rereads []shenbao.Reread
+	// Glyphs are the characters read, with their boxes (a word's box
+	// where the reader gave none): what of the line lies right of a
+	// point on it.
+	Glyphs []Glyph
 }
 
 // Result holds the lines read in one region, top to bottom.

@@ -561,7 +561,7 @@ func TestTails(t *testing.T) {
 	ls := func(rs ...image.Rectangle) []lineLay {
 		var out []lineLay
 		for _, r := range rs {
-			out = append(out, lineLay{rect: r, piece: pg.piece(r, ocr.Line)})
+			out = append(out, lineLay{rect: r, piece: pg.piece(r, ocr.Line), whole: -1})
 		}
 		return out
 	}

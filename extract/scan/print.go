@@ -321,6 +321,12 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 		}
 		heads = append(heads, n.head)
 	}
+	tentative := tentativeCells(lay)
+	for _, cl := range tentative {
+		for _, i := range optionPieces(cl.lines) {
+			later[i] = true
+		}
+	}
 	var first []int
 	for i := range pg.pieces {
 		if !later[i] {
@@ -333,15 +339,115 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 		regs[k] = ocr.Region{Rect: h.head, Mode: ocr.Line}
 	}
 	headRes, err := pg.readSome(ctx, rec, first, regs)
-	if err != nil || len(groups) == 0 && len(heads) == 0 {
+	if err != nil || len(groups) == 0 && len(heads) == 0 && len(tentative) == 0 {
 		return err
 	}
 	// The paragraphs' heads were read after the options'.
 	no := len(heads) - len(notes)
 	unread := append(pg.completePrint(groups), pg.completeOptions(heads[:no], headRes[:no])...)
 	unread = append(unread, pg.completeNotes(notes, headRes[no:])...)
+	unread = append(unread, pg.settleTentative(tentative)...)
 	_, err = pg.readSome(ctx, rec, unread, nil)
 	return err
+}
+
+// tentativeCells lists the table cells whose lines hold tentative marks
+// (layLines): each such line is read whole first, and its options only
+// if the marks stand.
+func tentativeCells(lay []blockLay) []*cellLay {
+	var out []*cellLay
+	for _, cl := range tableCells(lay) {
+		for _, l := range cl.lines {
+			if l.piece < 0 && l.whole >= 0 {
+				out = append(out, cl)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// optionPieces lists the pieces of the options of the lines of ls read
+// whole besides (the text before the first mark included).
+func optionPieces(ls []lineLay) []int {
+	var out []int
+	for _, l := range ls {
+		if l.whole < 0 {
+			continue
+		}
+		for _, s := range l.segs {
+			if s.piece >= 0 {
+				out = append(out, s.piece)
+			}
+		}
+	}
+	return out
+}
+
+// settleTentative decides, from the lines read whole, whether the
+// tentative marks of each cell stand (marksStand, on the text of the whole
+// reading right of each mark), and returns the options' pieces to read:
+// those of the cells whose marks stand. The others' are never read — a
+// long answer whose lines open with a character that looks like a box (国,
+// 回) is read once, as text — and their lines are the cell's text.
+func (pg *page) settleTentative(cells []*cellLay) []int {
+	var read []int
+	for _, cl := range cells {
+		if pg.wholeMarksStand(cl.lines) {
+			read = append(read, optionPieces(cl.lines)...)
+			continue
+		}
+		if pg.unneeded == nil {
+			pg.unneeded, pg.asText = map[int]bool{}, map[int]bool{}
+		}
+		for _, i := range optionPieces(cl.lines) {
+			pg.unneeded[i] = true
+		}
+		for _, l := range cl.lines {
+			if l.whole >= 0 {
+				pg.asText[l.whole] = true
+			}
+		}
+	}
+	return read
+}
+
+// wholeMarksStand is marksStand on the lines' whole readings: the text
+// after a mark is what was read right of it, up to the next mark.
+func (pg *page) wholeMarksStand(ls []lineLay) bool {
+	n, opening := 0, 0
+	for _, l := range ls {
+		if l.whole < 0 {
+			continue
+		}
+		for k, s := range l.segs {
+			if s.mark == nil || !s.mark.tentative {
+				continue
+			}
+			n++
+			end := l.rect.Max.X
+			if k+1 < len(l.segs) && l.segs[k+1].mark != nil {
+				end = l.segs[k+1].mark.rect.Min.X
+			}
+			if pg.print.opens(pg.readBetween(l.whole, s.mark.rect.Max.X-pg.em/4, end)) {
+				opening++
+			}
+		}
+	}
+	return 2*opening >= n
+}
+
+// readBetween is the text of piece's reading whose glyphs start in [x0, x1).
+func (pg *page) readBetween(piece, x0, x1 int) string {
+	var b strings.Builder
+	for _, l := range pg.res[piece].Lines {
+		for _, g := range l.Glyphs {
+			if g.Rect.Min.X >= x0 && g.Rect.Min.X < x1 {
+				b.WriteString(g.Text)
+			}
+		}
+	}
+	return b.String()
 }
 
 // readSome reads the pieces idx into pg.res and, in the same call, the
@@ -393,7 +499,7 @@ func (pg *page) optionHeads(lay []blockLay) []optionHead {
 	add := func(ls []lineLay) {
 		for k, l := range ls {
 			for j, s := range l.segs {
-				if s.mark == nil || s.piece < 0 {
+				if s.mark == nil || s.piece < 0 || s.mark.tentative {
 					continue
 				}
 				h, ok := pg.optionHead(s.piece)

@@ -81,7 +81,7 @@ func TestReadPiecesSkipsPrint(t *testing.T) {
 	pg.bin = binarise(pg.gray)
 	line := func(x, y, w int) lineLay {
 		r := image.Rect(x, y, x+w, y+30)
-		return lineLay{rect: r, piece: pg.piece(r, ocr.Line)}
+		return lineLay{rect: r, piece: pg.piece(r, ocr.Line), whole: -1}
 	}
 	label := &cellLay{lines: []lineLay{line(0, 0, 270), line(0, 40, 270), line(0, 80, 270), line(0, 120, 270), line(0, 160, 240)}}
 	value := &cellLay{lines: []lineLay{line(400, 0, 270), line(400, 40, 900)}}
@@ -138,7 +138,15 @@ func (r *funcReader) Page(_ context.Context, _ *image.Gray, regions []ocr.Region
 	for i, reg := range regions {
 		r.asked = append(r.asked, reg.Rect)
 		if t := r.read(reg); t != "" {
-			out[i].Lines = []ocr.TextLine{{Text: t, Rect: reg.Rect, Conf: 0.95, Low: 0.9}}
+			// The characters evenly across the region, as a reader's
+			// boxes are on a line of Chinese.
+			rs := []rune(t)
+			gs := make([]ocr.Glyph, len(rs))
+			for k, c := range rs {
+				x0 := reg.Rect.Min.X + reg.Rect.Dx()*k/len(rs)
+				gs[k] = ocr.Glyph{Text: string(c), Rect: image.Rect(x0, reg.Rect.Min.Y, reg.Rect.Min.X+reg.Rect.Dx()*(k+1)/len(rs), reg.Rect.Max.Y), Conf: 0.95}
+			}
+			out[i].Lines = []ocr.TextLine{{Text: t, Rect: reg.Rect, Conf: 0.95, Low: 0.9, Glyphs: gs}}
 		}
 	}
 	return out, nil
@@ -173,7 +181,7 @@ func TestOptionHeads(t *testing.T) {
 	pg.bin = binarise(pg.gray)
 	seg := func(r image.Rectangle) lineLay {
 		r.Max.X += 80 // an option's piece runs on to the next box
-		return lineLay{rect: r, piece: -1, segs: []segLay{{mark: &mark{}, rect: r, piece: pg.piece(r, ocr.Line)}}}
+		return lineLay{rect: r, piece: -1, whole: -1, segs: []segLay{{mark: &mark{}, rect: r, piece: pg.piece(r, ocr.Line)}}}
 	}
 	lay := []blockLay{{table: &tableLay{cells: []*cellLay{{lines: []lineLay{seg(printed), seg(writeIn)}}}}}}
 	rd := &funcReader{read: func(r ocr.Region) string {
@@ -248,7 +256,7 @@ func TestNoteParagraphs(t *testing.T) {
 			}
 		}
 		r := image.Rect(x0, y0, x0+29*n, y0+28)
-		return lineLay{rect: r, piece: pg.piece(r, ocr.Line)}
+		return lineLay{rect: r, piece: pg.piece(r, ocr.Line), whole: -1}
 	}
 	// The printed paragraph: an indented first line of 20, then 22, then
 	// the rest; a paragraph that opens no printed one; the printed one
@@ -291,5 +299,65 @@ func TestNoteParagraphs(t *testing.T) {
 		if !slices.Contains(rd.asked, l.rect) || pg.fromPrint[l.piece] {
 			t.Errorf("line %v of a paragraph that is not the print was not read", l.rect)
 		}
+	}
+}
+
+// A cell whose lines open with a box-like ink is read whole first; its
+// options are read only when the text after the marks opens the form's
+// options (a group ticked throughout). A long answer whose lines open with
+// 国 or 回 is read once, as text, and left to Tesseract like any answer.
+func TestTentativeReadOnce(t *testing.T) {
+	const option = "开展了通用生产设备共享"
+	for _, c := range []struct {
+		name  string
+		lines []string // each line's whole reading, its mark's glyph first
+		stand bool
+	}{
+		{"long answer", []string{"国家级专精特新小巨人企业十二家，省级专精特新", "回收利用体系逐步完善，集群企业建成绿色工厂", "国内市场占有率稳步提升，龙头企业带动作用明"}, false},
+		{"options ticked throughout", []string{"☑开展了通用生产设备共享", "☑开展了通用生产设备共享"}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			pg := newPage(1, 200, newPrintSet([]string{option}))
+			pg.gray = image.NewGray(image.Rect(0, 0, 1000, 400))
+			pg.bin = binarise(pg.gray)
+			cl := &cellLay{}
+			read := map[image.Rectangle]string{}
+			for k, txt := range c.lines {
+				n := len([]rune(txt))
+				lr := image.Rect(100, 40*k, 100+29*n, 40*k+29)
+				m := &mark{kind: markTick, rect: image.Rect(100, 40*k, 128, 40*k+29), tentative: true}
+				seg := image.Rect(129, 40*k, lr.Max.X, lr.Max.Y)
+				l := lineLay{rect: lr, piece: -1, whole: pg.piece(lr, ocr.Line), segs: []segLay{{mark: m, rect: seg, piece: pg.piece(seg, ocr.Line)}}}
+				read[lr], read[seg] = txt, string([]rune(txt)[1:])
+				cl.lines = append(cl.lines, l)
+			}
+			lay := []blockLay{{table: &tableLay{cells: []*cellLay{cl}}}}
+			rd := &funcReader{read: func(r ocr.Region) string { return read[r.Rect] }}
+			if err := pg.readPieces(context.Background(), lay, rd); err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range cl.lines {
+				if !slices.Contains(rd.asked, l.rect) {
+					t.Errorf("line %v was not read whole", l.rect)
+				}
+				seg := l.segs[0]
+				if got := slices.Contains(rd.asked, seg.rect); got != c.stand {
+					t.Errorf("option %v read: %v, want %v", seg.rect, got, c.stand)
+				}
+				if pg.unneeded[seg.piece] == c.stand || pg.asText[l.whole] == c.stand {
+					t.Errorf("option %v unneeded %v, line as text %v; want %v", seg.rect, pg.unneeded[seg.piece], pg.asText[l.whole], !c.stand)
+				}
+			}
+			prose := pg.proseLines(lay)
+			for _, l := range cl.lines {
+				if want := !c.stand && len(cl.lines) >= 3; prose[l.whole] != want {
+					t.Errorf("line %v prose %v, want %v", l.rect, prose[l.whole], want)
+				}
+			}
+			// What was never read is not read again.
+			if idx, _ := pg.secondReadings(); slices.ContainsFunc(idx, func(i int) bool { return pg.unneeded[i] }) {
+				t.Errorf("second readings %v include options never needed", idx)
+			}
+		})
 	}
 }

@@ -184,6 +184,10 @@ type page struct {
 	// fromPrint marks the pieces whose text was taken from print, not
 	// read (see completePrint): nothing reads them again.
 	fromPrint map[int]bool
+	// unneeded marks the pieces laid out but never read: the options of
+	// tentative marks that did not stand (settleTentative), whose lines
+	// are read whole (asText) instead.
+	unneeded, asText map[int]bool
 	// witness reads the values again, engine says how (Options).
 	witness LineReader
 	engine  string
@@ -193,6 +197,10 @@ type page struct {
 	// seals are the seals found and erased (seal.go).
 	seals []seal
 }
+
+// settled says whether piece i is not to be read again: its text was taken
+// from print, or it was never needed.
+func (pg *page) settled(i int) bool { return pg.fromPrint[i] || pg.unneeded[i] }
 
 func (pg *page) pt(v int) float64 { return float64(v) * 72 / pg.dpi }
 
@@ -407,11 +415,15 @@ func (pg *page) proseLines(lay []blockLay) map[int]bool {
 			var pieces []int
 			chars := 0
 			for _, l := range c.lines {
-				if l.piece < 0 {
+				p := l.piece
+				if p < 0 && pg.asText[l.whole] {
+					p = l.whole // its marks did not stand: a line of text
+				}
+				if p < 0 {
 					continue
 				}
-				pieces = append(pieces, l.piece)
-				for _, tl := range pg.res[l.piece].Lines {
+				pieces = append(pieces, p)
+				for _, tl := range pg.res[p].Lines {
 					chars += utf8.RuneCountInString(strings.Join(strings.Fields(tl.Text), ""))
 				}
 			}
@@ -605,7 +617,7 @@ func (pg *page) tailReadings() ([]int, []ocr.Region) {
 	var idx []int
 	var regs []ocr.Region
 	for i, p := range pg.follows {
-		if r := pg.res[i]; pg.fromPrint[i] || len(r.Lines) > 0 && minConf(r) >= 0.6 {
+		if r := pg.res[i]; pg.settled(i) || len(r.Lines) > 0 && minConf(r) >= 0.6 {
 			continue
 		}
 		before := pg.pieces[p].Rect
@@ -658,7 +670,7 @@ func (pg *page) secondReadings() ([]int, []ocr.Region) {
 	var regs []ocr.Region
 	for i, r := range pg.res {
 		switch {
-		case pg.fromPrint[i]:
+		case pg.settled(i):
 		case len(r.Lines) == 1 && (numericLike(r.Lines[0].Text) || (r.Lines[0].Conf < 0.9 && shortOdd(r.Lines[0].Text))):
 			idx = append(idx, i)
 			regs = append(regs, ocr.Region{Rect: pg.pieces[i].Rect, Mode: ocr.Numeric, Scale: 2})
@@ -690,7 +702,7 @@ func (pg *page) digitReadings(idx []int, second []ocr.Region) ([]int, []ocr.Regi
 		}
 	}
 	for i, r := range pg.res {
-		if seen[i] || pg.fromPrint[i] || pg.pieces[i].Rect.Dx() > 4*pg.em || pg.pieces[i].Mode != ocr.Line {
+		if seen[i] || pg.settled(i) || pg.pieces[i].Rect.Dx() > 4*pg.em || pg.pieces[i].Mode != ocr.Line {
 			continue
 		}
 		if len(r.Lines) == 0 {

@@ -39,7 +39,7 @@ func (pg *page) readValues(ctx context.Context) (valueReads, error) {
 	var v valueReads
 	var rects []image.Rectangle
 	for i, p := range pg.pieces {
-		if pg.fromPrint[i] || pg.prose[i] || p.Rect.Dx() > maxValueEms*pg.em || pg.printed(i) {
+		if pg.settled(i) || pg.prose[i] || p.Rect.Dx() > maxValueEms*pg.em || pg.printed(i) {
 			continue
 		}
 		v.idx = append(v.idx, i)
