@@ -243,3 +243,28 @@ func TestFaintPenNeverSure(t *testing.T) {
 		}
 	}
 }
+
+// One clear box opens a cell to marks only in company: a second box, or a
+// tick or a faint box on its line or in its column. Alone it is as likely
+// a long answer's 国 at a line's start, and the cell's marks are tentative.
+func TestGroupedBox(t *testing.T) {
+	const em = 29
+	box := func(x, y int) image.Rectangle { return image.Rect(x, y, x+em*3/4, y+em*3/4) }
+	for _, c := range []struct {
+		name          string
+		boxes, others []image.Rectangle
+		want          bool
+	}{
+		{"是 and 否 both empty", []image.Rectangle{box(100, 100), box(220, 100)}, nil, true},
+		{"a group's two empty boxes stacked", []image.Rectangle{box(100, 100), box(100, 140)}, nil, true},
+		{"the empty one beside a tick on its line", []image.Rectangle{box(100, 100)}, []image.Rectangle{box(220, 102)}, true},
+		{"the empty one under ticks in its column", []image.Rectangle{box(100, 180)}, []image.Rectangle{box(104, 100), box(98, 140)}, true},
+		{"one box alone", []image.Rectangle{box(100, 100)}, nil, false},
+		{"one box and a mark elsewhere", []image.Rectangle{box(100, 100)}, []image.Rectangle{box(400, 300)}, false},
+		{"no box", nil, []image.Rectangle{box(100, 100), box(100, 140)}, false},
+	} {
+		if got := groupedBox(c.boxes, c.others, em); got != c.want {
+			t.Errorf("%s: grouped %v, want %v", c.name, got, c.want)
+		}
+	}
+}

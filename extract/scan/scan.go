@@ -1092,6 +1092,7 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 		}
 		keepGroupedPens(rects, found, pg.em)
 		rects, found = splitStacked(rects, found)
+		var clearBoxes, others []image.Rectangle
 		for i := range rects {
 			for _, m := range found[i] {
 				switch {
@@ -1099,16 +1100,24 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 				// copy faint enough to need it, a dense character at a
 				// line's start (建) passes for a closed box too.
 				case m.kind == markEmpty && !m.pen && !m.faint && m.fill < clearlyEmpty, m.kind == markFilled:
-					cellHasBox = true
+					clearBoxes = append(clearBoxes, m.rect)
 				case m.kind == markTick:
 					ticks++
 					inked++
+					others = append(others, m.rect)
 				case m.kind == markEmpty:
 					inked++
+					others = append(others, m.rect)
 				}
 			}
 		}
-		cellHasBox = cellHasBox || ticks >= 2
+		cellHasBox = groupedBox(clearBoxes, others, pg.em) || ticks >= 2
+		if len(clearBoxes) > 0 && !cellHasBox {
+			// A lone box is tentative: a long answer's 国 or 回 at a
+			// line's start, or an option alone in its cell, which the
+			// words after it tell apart.
+			inked++
+		}
 	}
 	// A cell whose every box holds ink (a group ticked throughout with
 	// ☑ or ☒), or whose one √ stands beside boxes too faint to be seen,
@@ -1165,6 +1174,25 @@ func (pg *page) layLines(r image.Rectangle, mask []image.Rectangle, maxH int, wi
 		out = append(out, ll)
 	}
 	return out, marks
+}
+
+// groupedBox says whether the clear boxes of a cell are options' boxes by
+// their number alone: two or more (是/否, a group), or one with another
+// mark — a tick, a faint or pen-drawn box — beside it on its line or in
+// its column. One box alone is as likely a dense character opening a line
+// of a long answer (国, 回): the cell's marks are then tentative.
+func groupedBox(boxes, others []image.Rectangle, em int) bool {
+	if len(boxes) != 1 {
+		return len(boxes) > 1
+	}
+	b := boxes[0]
+	for _, t := range others {
+		sameLine := t.Min.Y < b.Max.Y && b.Min.Y < t.Max.Y
+		if sameLine || abs(t.Min.X-b.Min.X) <= em {
+			return true
+		}
+	}
+	return false
 }
 
 // text returns a piece's text, its confidence and the confidence of its
