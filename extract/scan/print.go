@@ -158,6 +158,41 @@ func (s *printSet) opens(t string) bool {
 	return false
 }
 
+// looseOpen is how many characters of a line's start are held against a
+// phrase's when one of them may be misread.
+const looseOpen = 4
+
+// opensLoosely says whether t, or t after its first character, starts as a
+// printed phrase does but for one character of its first looseOpen.
+func (s *printSet) opensLoosely(t string) bool {
+	if s == nil {
+		return true
+	}
+	rs := []rune(strings.Join(strings.Fields(t), ""))
+	for _, from := range []int{0, 1} {
+		if len(rs)-from < looseOpen {
+			return false
+		}
+		head := []rune(fold(rs[from : from+looseOpen]))
+		for _, f := range s.folded {
+			fr := []rune(f)
+			if len(fr) < looseOpen {
+				continue
+			}
+			off := 0
+			for k := range looseOpen {
+				if fr[k] != head[k] {
+					off++
+				}
+			}
+			if off <= 1 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // fits says whether lines ws wide hold u ems, at the pitch of a first
 // line w1 pixels wide holding u1: within an em, or a tenth of a long rest.
 func fits(u1 float64, w1 int, u float64, ws []int, sameLine bool) bool {
@@ -384,16 +419,23 @@ func optionPieces(ls []lineLay) []int {
 	return out
 }
 
-// settleTentative decides, from the lines read whole, whether the
-// tentative marks of each cell stand (marksStand, on the text of the whole
-// reading right of each mark), and returns the options' pieces to read:
-// those of the cells whose marks stand. The others' are never read — a
-// long answer whose lines open with a character that looks like a box (国,
-// 回) is read once, as text — and their lines are the cell's text.
+// settleTentative returns the options' pieces of tentative cells to read:
+// those of a cell whose lines mostly open with marks (a group ticked
+// throughout), and of one whose marks the lines read whole say may stand
+// (wholeMarksStand). Reading them leaves the decision to marksStand, as
+// for any tentative cell. The others' are never read — a long answer
+// whose lines open now and then with a character that looks like a box
+// (国, 回) is read once, as text — and their lines are the cell's text.
 func (pg *page) settleTentative(cells []*cellLay) []int {
 	var read []int
 	for _, cl := range cells {
-		if pg.wholeMarksStand(cl.lines) {
+		marked := 0
+		for _, l := range cl.lines {
+			if l.piece < 0 && l.whole >= 0 {
+				marked++
+			}
+		}
+		if 2*marked > len(cl.lines) || pg.wholeMarksStand(cl.lines) {
 			read = append(read, optionPieces(cl.lines)...)
 			continue
 		}
@@ -412,8 +454,12 @@ func (pg *page) settleTentative(cells []*cellLay) []int {
 	return read
 }
 
-// wholeMarksStand is marksStand on the lines' whole readings: the text
-// after a mark is what was read right of it, up to the next mark.
+// wholeMarksStand is marksStand on the lines' whole readings, loosely: the
+// text after a mark is what was read right of it, up to the next mark,
+// and it opens an option also with its first character misread or one
+// too many (loosePrintOpen) — read whole, the character after a ☑ is often
+// misread (开展 as 于展 or 和结展), which its option read alone is not.
+// It only screens: a cell it lets stand is read and decided as before.
 func (pg *page) wholeMarksStand(ls []lineLay) bool {
 	n, opening := 0, 0
 	for _, l := range ls {
@@ -429,7 +475,7 @@ func (pg *page) wholeMarksStand(ls []lineLay) bool {
 			if k+1 < len(l.segs) && l.segs[k+1].mark != nil {
 				end = l.segs[k+1].mark.rect.Min.X
 			}
-			if pg.print.opens(pg.readBetween(l.whole, s.mark.rect.Max.X-pg.em/4, end)) {
+			if t := pg.readBetween(l.whole, s.mark.rect.Max.X-pg.em/4, end); pg.print.opens(t) || pg.print.opensLoosely(t) {
 				opening++
 			}
 		}
