@@ -84,6 +84,12 @@ type Template struct {
 	// as printed: a scan reads each by its first characters and takes the
 	// rest from here when the ink fits it.
 	Notes []string `yaml:"notes,omitempty"`
+	// Print is the rest of what the form prints on its cover and in its
+	// tables, as printed: remarks (（注：勾选需提供佐证材料）), the heads of
+	// option groups, the plan's guide, the declaration. No value is read
+	// from it; a scan holds what it reads against it, so that its print is
+	// not read again as values are (see Set.Printed).
+	Print []string `yaml:"print,omitempty"`
 }
 
 // Anchors are a form's printed words that mapping anchors on besides its
@@ -426,10 +432,11 @@ func (s *Set) Notes() []string {
 	return out
 }
 
-// Printed returns what the templates print in table cells, whitespace
-// removed and without repeats: section headings, row labels, the rows they
-// belong to, column headers (each part of a compound header) and checkbox
-// options. A scan reader holds the first line of a label, or the first
+// Printed returns what the templates print on the cover and in table
+// cells, whitespace removed and without repeats: the title and the maker's
+// line, section headings, row labels, the rows they belong to, column
+// headers (each part of a compound header), checkbox options and the rest
+// of the print (Template.Print). A scan reader holds the first line of a label, or the first
 // characters of an option, against them and takes the rest from the form
 // instead of reading it (see extract/scan).
 func (s *Set) Printed() []string {
@@ -444,8 +451,12 @@ func (s *Set) Printed() []string {
 	}
 	for _, t := range s.list {
 		add(t.Title)
+		add(t.Maker)
 		for _, sec := range t.Sections {
 			add(sec)
+		}
+		for _, p := range t.Print {
+			add(p)
 		}
 		for _, r := range t.Rows {
 			add(r.Label)

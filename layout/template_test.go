@@ -94,8 +94,9 @@ func TestPrinted(t *testing.T) {
 		}
 		seen[p] = true
 	}
-	// A long label of the national form, a header part and a section.
-	for _, want := range []string{"集群内中小企业有效发明专利拥有量（包括发明专利、国防专利、植物新品种、国家级农作物品种、国家新药、国家一级中药保护品种、集成电路布图设计专有权等）", "主持数量", "二、主导产业情况"} {
+	// A long label of the national form, a header part, a section, the
+	// maker's line, a remark under option groups and a group's head.
+	for _, want := range []string{"集群内中小企业有效发明专利拥有量（包括发明专利、国防专利、植物新品种、国家级农作物品种、国家新药、国家一级中药保护品种、集成电路布图设计专有权等）", "主持数量", "二、主导产业情况", "广东省工业和信息化厅制", "（注：勾选需提供佐证材料）", "集群已建设的中小企业公共服务平台："} {
 		if !seen[want] {
 			t.Errorf("Printed lacks %q", want)
 		}
