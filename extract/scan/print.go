@@ -25,6 +25,7 @@ type printSet struct {
 	phrases [][]rune // as printed
 	folded  []string // fold of each
 	keyed   []string // each as two engines' readings are compared (ocr.Key)
+	keys    [][]rune // each as likeness compares readings to it (printKey)
 	// notes are the paragraphs printed outside tables (Options.Notes).
 	notes *printSet
 }
@@ -42,6 +43,7 @@ func newPrintSet(ps []string) *printSet {
 		s.phrases = append(s.phrases, rs)
 		s.folded = append(s.folded, fold(rs))
 		s.keyed = append(s.keyed, ocr.Key(string(rs)))
+		s.keys = append(s.keys, printKey(string(rs)))
 	}
 	return s
 }

@@ -365,7 +365,7 @@ func (pg *page) finish(ctx context.Context, lay []blockLay, rec Recognizer) erro
 		// take that agreement away (they were 7 % of a 150-dpi scan's
 		// CPU).
 		pg.prose = pg.proseLines(lay)
-		vals, err := pg.readValues(ctx)
+		vals, err := pg.readValues(ctx, lay)
 		if err != nil {
 			return err
 		}

@@ -30,16 +30,17 @@ type valueReads struct {
 }
 
 // readValues reads the page's value pieces — neither taken from print nor
-// read as a printed phrase, no wider than maxValueEms — with the value
-// recogniser.
-func (pg *page) readValues(ctx context.Context) (valueReads, error) {
+// read as a printed phrase (printed, or like one: page.likePrint), no
+// wider than maxValueEms — with the value recogniser.
+func (pg *page) readValues(ctx context.Context, lay []blockLay) (valueReads, error) {
 	if pg.witness == nil || pg.engine == ocr.EngineTesseract {
 		return valueReads{}, nil
 	}
 	var v valueReads
 	var rects []image.Rectangle
+	like := pg.likePrint(lay)
 	for i, p := range pg.pieces {
-		if pg.fromPrint[i] || pg.prose[i] || p.Rect.Dx() > maxValueEms*pg.em || pg.printed(i) {
+		if pg.fromPrint[i] || pg.prose[i] || p.Rect.Dx() > maxValueEms*pg.em || pg.printed(i) || like[i] {
 			continue
 		}
 		v.idx = append(v.idx, i)

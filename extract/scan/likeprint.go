@@ -1,0 +1,205 @@
+package scan
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/shenbao/shenbao"
+)
+
+// The value recogniser (PP-OCR) reads what Tesseract's first reading did
+// not show to be print, and its time grows with a line's width: a
+// 150-dpi copy of a Guangdong scan sent it 78 k columns, a third of them
+// print Tesseract had read with a character or two wrong (余已开展的… for
+// 集群已开展的…, 色选 for 勾选) or the second line of a wrapped label,
+// which printed (a prefix, read exactly) does not know. A reading is
+// taken for print by likeness when it holds minPrintKey characters or
+// more and reads, within about one character in eight, as a printed
+// phrase whole, or as the next part of one that the lines above it in its
+// cell open. Nothing shorter, and no part of a phrase outside the cell
+// whose lines open it: values are written inside options' words (a
+// platform's name) and open like labels (数量：18个).
+
+// minPrintKey is the fewest characters (printKey) a reading taken for
+// print by likeness holds: shorter ones are names and figures as often as
+// print.
+const minPrintKey = 6
+
+// printSlack is how many characters a reading of n may differ from print
+// by, inserted, dropped or changed: about one in eight.
+func printSlack(n int) int { return (n + 4) / 8 }
+
+// printKey is a reading or a phrase as likeness compares them: widths
+// folded, letters, digits and Chinese characters only. Brackets, colons
+// and a blank's underline are what Tesseract misreads most in print, and
+// tell print from values least.
+func printKey(s string) []rune {
+	var out []rune
+	for _, r := range norm.NFKC.String(s) {
+		r = shenbao.FoldWidth(r)
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// likeWhole says whether read reads as one of the printed phrases or
+// paragraphs whole.
+func (s *printSet) likeWhole(read string) bool {
+	r := printKey(read)
+	if s == nil || len(r) < minPrintKey {
+		return false
+	}
+	for _, set := range []*printSet{s, s.notes} {
+		if set == nil {
+			continue
+		}
+		for _, p := range set.keys {
+			n := max(len(r), len(p))
+			if abs(len(r)-len(p)) <= printSlack(n) && editDistance(r, p) <= printSlack(n) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// likeContinues says whether the last of reads, the readings of a cell's
+// lines from top to bottom, continues a printed phrase that the lines
+// before it open and follow: the second or third line of a wrapped label,
+// the wrapped end of an option. The lines above as one must read as the
+// phrase's start, the first opening it with minPrintPrefix characters or
+// more, and the last as what follows there.
+func (s *printSet) likeContinues(reads []string) bool {
+	if s == nil || len(reads) < 2 {
+		return false
+	}
+	keys := make([][]rune, len(reads))
+	for k, r := range reads {
+		keys[k] = printKey(r)
+	}
+	last, first := keys[len(keys)-1], keys[0]
+	if len(last) < minPrintKey || len(first) < minPrintPrefix {
+		return false
+	}
+	var upper []rune
+	for _, k := range keys[:len(keys)-1] {
+		upper = append(upper, k...)
+	}
+	for _, p := range s.keys {
+		if d, _ := prefixDistance(first, p); d > printSlack(len(first)) {
+			continue
+		}
+		d, end := prefixDistance(upper, p)
+		if d > printSlack(len(upper)) {
+			continue
+		}
+		// Where the lines above end in the phrase is known to a
+		// character or two.
+		for at := max(0, end-2); at <= min(len(p), end+2); at++ {
+			if d, _ := prefixDistance(last, p[at:]); d <= printSlack(len(last)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// editDistance is the edit distance of a and b.
+func editDistance(a, b []rune) int { return lastRow(a, b, len(b))[len(b)] }
+
+// prefixDistance is the least edit distance of a to a prefix of p, and
+// the length of that prefix (the shortest of the nearest). Prefixes
+// longer than a by more than its slack are not tried.
+func prefixDistance(a, p []rune) (int, int) {
+	row := lastRow(a, p, min(len(p), len(a)+printSlack(len(a))))
+	best, end := row[0], 0
+	for j, d := range row {
+		if d < best {
+			best, end = d, j
+		}
+	}
+	return best, end
+}
+
+// lastRow is the last row of the edit distances of a to the prefixes of
+// p up to w long: row[j] is the distance of a to p[:j].
+func lastRow(a, p []rune, w int) []int {
+	prev := make([]int, w+1)
+	cur := make([]int, w+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= w; j++ {
+			c := prev[j-1]
+			if a[i-1] != p[j-1] {
+				c++
+			}
+			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev
+}
+
+// likePrint lists the pieces of the page Tesseract's first reading shows
+// to be print by likeness (printSet.likeWhole, likeContinues): the value
+// recogniser does not read them.
+func (pg *page) likePrint(lay []blockLay) map[int]bool {
+	if pg.print == nil {
+		return nil
+	}
+	out := map[int]bool{}
+	for i := range pg.pieces {
+		if pg.print.likeWhole(pg.firstReading(i)) {
+			out[i] = true
+		}
+	}
+	for _, cl := range tableCells(lay) {
+		for k, l := range cl.lines {
+			if l.piece < 0 || out[l.piece] || pg.fromPrint[l.piece] {
+				continue
+			}
+			// The chain of lines above it in the cell, nearest first:
+			// plain lines, or an option whose wrapped end it may be.
+			reads := []string{pg.firstReading(l.piece)}
+			for j := k - 1; j >= 0 && k-j <= maxPrintLines; j-- {
+				up := cl.lines[j].piece
+				if up < 0 {
+					segs := cl.lines[j].segs
+					if len(segs) == 0 || segs[len(segs)-1].piece < 0 || j != k-1 {
+						break
+					}
+					up = segs[len(segs)-1].piece
+				}
+				reads = append([]string{pg.firstReading(up)}, reads...)
+				if pg.print.likeContinues(reads) {
+					out[l.piece] = true
+					break
+				}
+				if cl.lines[j].piece < 0 {
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// maxPrintLines is the most lines above a continuation its phrase may
+// start on: the longest labels wrap onto four or five lines.
+const maxPrintLines = 5
+
+// firstReading is Tesseract's first reading of piece i, its lines joined.
+func (pg *page) firstReading(i int) string {
+	var parts []string
+	for _, l := range pg.res[i].Lines {
+		parts = append(parts, l.Text)
+	}
+	return tidy(strings.Join(parts, " "))
+}

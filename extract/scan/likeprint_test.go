@@ -1,0 +1,154 @@
+package scan
+
+import (
+	"context"
+	"image"
+	"slices"
+	"testing"
+
+	"github.com/shenbao/shenbao/extract/ocr"
+)
+
+// likeSet is print of the Guangdong and national forms (their templates),
+// the 填报说明 paragraph among the notes.
+func likeSet() *printSet {
+	ps := newPrintSet([]string{
+		"（注：勾选需提供佐证材料）",
+		"（如涉及，需提供佐证材料）",
+		"集群已开展的数字化新模式新业态推广工作：",
+		"集群已建设的中小企业公共服务平台：",
+		"工业软件应用率稳步提升",
+		"工业用水重复利用率（%）",
+		"二氧化碳排放量",
+		"县（市、区）中小企业主管部门（公章）：",
+		"推荐单位（公章）：",
+		"集群协同发展情况（与先进制造业集群、国家新型工业化产业示范基地或龙头企业合作情况，200字以内）",
+		"建立了共享制造机制，开展通用生产设备、物流、仓储、人力、设计等资源共享",
+		"建设或引入国家中小企业公共服务示范平台",
+		"国家制造业创新中心或国家级创新平台名称及数量",
+		"集群总产值（亿元）",
+		"单位负责人（签字）：",
+		"集群名称：（中小企业特色产业集群（XX产业））",
+		"数量", "名称", "是", "否",
+	})
+	ps.notes = newPrintSet([]string{"主导产品按获得的产品收入占比或重要程度从高到低填写。"})
+	return ps
+}
+
+// Tesseract's first readings of a 150-dpi copy of a Guangdong scan
+// (gd2023_05): print with a character or two wrong is print, a value is
+// never print, however much of a printed phrase it holds.
+func TestLikeWhole(t *testing.T) {
+	ps := likeSet()
+	cases := []struct {
+		read string
+		want bool
+	}{
+		// A remark, 勾 read as 色, and its closing bracket lost.
+		{"(注: 色选需提供佐证材料)", true},
+		{"(注: 色选需提供佐证材料", true},
+		// Option groups' heads, 集群 read as one character.
+		{"余已开展的数字化新模式新业态推广工作;", true},
+		{"伞已建设的中小企业公共服务平台;", true},
+		// An option with its remark after it.
+		{"否 (如涉及，需提供佐证材料)", true},
+		// Labels whose first character broke.
+		{"[ 业软件应用率稳步提升", true},
+		{"[ 业用水重复利用率 (%)", true},
+		{"-氧化碳排放量", true},
+		// The declaration's prompts, a speck of the seal after one.
+		{"县〈市、区) 中小企业主管部门〈公章) :  了", true},
+		{"推荐单位〈公章) :", true},
+		// A 填报说明 paragraph on one line.
+		{"主导产品按获得的产品收入占比或重要程度从高到低填写。", true},
+		// Values: names, a platform's name inside an option's words,
+		// figures after a printed prompt, a prompt with its name.
+		{"名称: 国家级工业设计中心", false},
+		{"数量: 7个", false},
+		{"盛阳县高端紧固件产业园运营管理有限公司", false},
+		{"国家中小企业公共服务示范平台", false},
+		{"单位负责人（签字）：袁超", false},
+		{"集群总产值72.99", false},
+		{"公共服务乎台服务企", false},
+		// Too short to tell print from a value: a plan's 定性描述
+		// might be written 二氧化碳.
+		{"二氧化碳", false},
+		{"是", false},
+	}
+	for _, c := range cases {
+		if got := ps.likeWhole(c.read); got != c.want {
+			t.Errorf("likeWhole(%q) = %v, want %v", c.read, got, c.want)
+		}
+	}
+	if (*printSet)(nil).likeWhole("（注：勾选需提供佐证材料）") {
+		t.Error("without print nothing is print")
+	}
+}
+
+// A wrapped label's later lines, and an option's wrapped end, continue
+// the phrase the lines above them in the cell open (readings of the same
+// copy); a value under a label or an option does not.
+func TestLikeContinues(t *testing.T) {
+	ps := likeSet()
+	label := []string{"集群协同发展情况", "(与先进制造业  集群、国家新型工", "业化产业示范基地或龙头企业合作", "情况，200字以内)"}
+	cases := []struct {
+		name  string
+		reads []string
+		want  bool
+	}{
+		{"a label's second line", label[:2], true},
+		{"its third", label[:3], true},
+		{"its last", label, true},
+		{"an option's wrapped end", []string{"建立了共享制造机制，开展通用生产设备、物流、仓储、", "人力、设计等资源共享"}, true},
+		{"a narrow label, its first characters lost", []string{"家制造业创新中心或", "家级创新平台名称及"}, true},
+		{"a count's value under its prompt", []string{"数量：18个", "名称：省级重点实验室、省高端紧固件产业"}, false},
+		{"a signer's name and date under the prompt", []string{"单位负责人（签字）：", "袁超 2023年6月18日"}, false},
+		{"a value under a label", []string{"集群名称：", "中山市盛阳县高端紧固件产业集群"}, false},
+		{"words under a label's first line that do not go on with it", []string{"集群协同发展情况", "与龙头企业开展技术合作"}, false},
+		{"a platform's name under the option that holds it", []string{"建设或引入国家中小企业公共服务示范平台", "国家中小企业公共服务示范平台"}, false},
+		{"the line under a whole phrase", []string{"工业软件应用率稳步提升", "工业软件应用率稳步提升"}, false},
+		{"a continuation too short to tell", []string{"国家制造业创新中心或国家级创新平台名称及", "数量"}, false},
+		{"a first line too short to open a phrase", []string{"集群", "总产值（亿元）"}, false},
+	}
+	for _, c := range cases {
+		if got := ps.likeContinues(c.reads); got != c.want {
+			t.Errorf("%s: likeContinues(%q) = %v, want %v", c.name, c.reads, got, c.want)
+		}
+	}
+}
+
+// readValues leaves to Tesseract what it read as print by likeness: a
+// wrapped label's later line in its cell and a remark, not the value
+// beside them.
+func TestReadValuesSkipsLikePrint(t *testing.T) {
+	pg := newPage(1, 200, likeSet())
+	pg.gray = image.NewGray(image.Rect(0, 0, 2000, 400))
+	w := &fakeWitness{reads: map[image.Rectangle][]ocr.Reading{}}
+	pg.witness, pg.engine = w, ocr.EngineBoth
+	reads := []string{"集群协同发展情况", "(与先进制造业  集群、国家新型工", "(注: 色选需提供佐证材料)", "与龙头企业开展技术合作", "中山市盛阳县高端紧固件产业集群"}
+	for i, r := range reads {
+		rect := image.Rect(0, 40*i, 400, 40*i+30)
+		pg.piece(rect, ocr.Line)
+		pg.res = append(pg.res, ocr.Result{Lines: []ocr.TextLine{{Text: r, Rect: rect, Conf: 0.9, Low: 0.9}}})
+	}
+	// The label's cell holds its first two lines; the value and a
+	// stray line under the label's words have cells of their own.
+	lay := []blockLay{{table: &tableLay{cells: []*cellLay{
+		{lines: []lineLay{{piece: 0}, {piece: 1}}},
+		{lines: []lineLay{{piece: 2}}},
+		{lines: []lineLay{{piece: 3}}},
+		{lines: []lineLay{{piece: 4}}},
+	}}}}
+	if _, err := pg.readValues(context.Background(), lay); err != nil {
+		t.Fatal(err)
+	}
+	var asked []int
+	for _, r := range w.asked {
+		asked = append(asked, r.Min.Y/40)
+	}
+	// The label's first line is a printed prefix (printed), its
+	// second continues it, the remark is print whole.
+	if want := []int{3, 4}; !slices.Equal(asked, want) {
+		t.Errorf("read pieces %v, want %v", asked, want)
+	}
+}
