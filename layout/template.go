@@ -88,7 +88,7 @@ type Template struct {
 	// tables, as printed: remarks (（注：勾选需提供佐证材料）), the heads of
 	// option groups, the plan's guide, the declaration. No value is read
 	// from it; a scan holds what it reads against it, so that its print is
-	// not read again as values are (see Set.Printed).
+	// not read again as values are (see Set.OtherPrint).
 	Print []string `yaml:"print,omitempty"`
 }
 
@@ -432,11 +432,31 @@ func (s *Set) Notes() []string {
 	return out
 }
 
-// Printed returns what the templates print on the cover and in table
-// cells, whitespace removed and without repeats: the title and the maker's
-// line, section headings, row labels, the rows they belong to, column
-// headers (each part of a compound header), checkbox options and the rest
-// of the print (Template.Print). A scan reader holds the first line of a label, or the first
+// OtherPrint returns the rest of what the templates print, whitespace
+// removed and without repeats: the cover's maker line and Template.Print
+// (remarks, option groups' heads, the plan's guide, the declaration). A
+// scan reader takes a line that reads as it for print and does not read it
+// again (see extract/scan); it is kept apart from Printed, whose phrases
+// complete the lines below a label's first: a declaration's paragraph
+// would complete the signer's and the date's lines under it.
+func (s *Set) OtherPrint() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range s.list {
+		for _, p := range append([]string{t.Maker}, t.Print...) {
+			if p = strings.Join(strings.Fields(p), ""); p != "" && !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// Printed returns what the templates print in table cells, whitespace
+// removed and without repeats: section headings, row labels, the rows they
+// belong to, column headers (each part of a compound header) and checkbox
+// options. A scan reader holds the first line of a label, or the first
 // characters of an option, against them and takes the rest from the form
 // instead of reading it (see extract/scan).
 func (s *Set) Printed() []string {
@@ -451,12 +471,8 @@ func (s *Set) Printed() []string {
 	}
 	for _, t := range s.list {
 		add(t.Title)
-		add(t.Maker)
 		for _, sec := range t.Sections {
 			add(sec)
-		}
-		for _, p := range t.Print {
-			add(p)
 		}
 		for _, r := range t.Rows {
 			add(r.Label)

@@ -7,6 +7,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/extract/ocr"
 )
 
 // The value recogniser (PP-OCR) reads what Tesseract's first reading did
@@ -36,46 +37,56 @@ func printSlack(n int) int { return (n + 4) / 8 }
 // and a blank's underline are what Tesseract misreads most in print, and
 // tell print from values least.
 func printKey(s string) []rune {
-	var out []rune
-	for _, r := range norm.NFKC.String(s) {
-		r = shenbao.FoldWidth(r)
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			out = append(out, r)
-		}
-	}
-	return out
+	k, _ := keyOf([]rune(s))
+	return k
 }
 
-// likeWhole says whether read reads as one of the printed phrases or
-// paragraphs whole.
-func (s *printSet) likeWhole(read string) bool {
-	r := printKey(read)
-	if s == nil || len(r) < minPrintKey {
-		return false
-	}
-	for _, set := range []*printSet{s, s.notes} {
-		if set == nil {
-			continue
-		}
-		for _, p := range set.keys {
-			n := max(len(r), len(p))
-			if abs(len(r)-len(p)) <= printSlack(n) && editDistance(r, p) <= printSlack(n) {
-				return true
+// keyOf is printKey of rs and, for each of its runes, the index in rs of
+// the rune it came from.
+func keyOf(rs []rune) ([]rune, []int) {
+	var out []rune
+	var at []int
+	for i, r := range rs {
+		for _, n := range norm.NFKC.String(string(r)) {
+			n = shenbao.FoldWidth(n)
+			if unicode.IsLetter(n) || unicode.IsDigit(n) {
+				out = append(out, n)
+				at = append(at, i)
 			}
 		}
 	}
-	return false
+	return out, at
 }
 
-// likeContinues says whether the last of reads, the readings of a cell's
-// lines from top to bottom, continues a printed phrase that the lines
-// before it open and follow: the second or third line of a wrapped label,
-// the wrapped end of an option. The lines above as one must read as the
-// phrase's start, the first opening it with minPrintPrefix characters or
-// more, and the last as what follows there.
-func (s *printSet) likeContinues(reads []string) bool {
+// likeWhole returns the printed phrase or paragraph read whole as read.
+func (s *printSet) likeWhole(read string) (string, bool) {
+	r := printKey(read)
+	if s == nil || len(r) < minPrintKey {
+		return "", false
+	}
+	for _, set := range []*printSet{s, s.other, s.notes} {
+		if set == nil {
+			continue
+		}
+		for k, p := range set.keys {
+			n := max(len(r), len(p))
+			if abs(len(r)-len(p)) <= printSlack(n) && editDistance(r, p) <= printSlack(n) {
+				return string(set.phrases[k]), true
+			}
+		}
+	}
+	return "", false
+}
+
+// likeContinues returns the part of a printed phrase that the last of
+// reads, the readings of a cell's lines from top to bottom, continues,
+// when the lines before it open and follow that phrase: the second or
+// third line of a wrapped label, the wrapped end of an option. The lines
+// above as one must read as the phrase's start, the first opening it with
+// minPrintPrefix characters or more, and the last as what follows there.
+func (s *printSet) likeContinues(reads []string) (string, bool) {
 	if s == nil || len(reads) < 2 {
-		return false
+		return "", false
 	}
 	keys := make([][]rune, len(reads))
 	for k, r := range reads {
@@ -83,30 +94,66 @@ func (s *printSet) likeContinues(reads []string) bool {
 	}
 	last, first := keys[len(keys)-1], keys[0]
 	if len(last) < minPrintKey || len(first) < minPrintPrefix {
-		return false
+		return "", false
 	}
 	var upper []rune
 	for _, k := range keys[:len(keys)-1] {
 		upper = append(upper, k...)
 	}
-	for _, p := range s.keys {
-		if d, _ := prefixDistance(first, p); d > printSlack(len(first)) {
+	for _, set := range []*printSet{s, s.other} {
+		if set == nil {
 			continue
 		}
-		d, end := prefixDistance(upper, p)
-		if d > printSlack(len(upper)) {
-			continue
-		}
-		// Where the lines above end in the phrase is known to a
-		// character or two.
-		for at := max(0, end-2); at <= min(len(p), end+2); at++ {
-			if d, _ := prefixDistance(last, p[at:]); d <= printSlack(len(last)) {
-				return true
+		for k, p := range set.keys {
+			if d, _ := prefixDistance(first, p); d > printSlack(len(first)) {
+				continue
+			}
+			d, end := prefixDistance(upper, p)
+			if d > printSlack(len(upper)) {
+				continue
+			}
+			// Where the lines above end in the phrase is known to a
+			// character or two: the nearest reading of the last
+			// from there.
+			best, from, to := printSlack(len(last))+1, 0, 0
+			for at := max(0, end-2); at <= min(len(p), end+2); at++ {
+				if d, n := prefixDistance(last, p[at:]); d < best {
+					best, from, to = d, at, at+n
+				}
+			}
+			if best <= printSlack(len(last)) && to > from {
+				return set.part(k, from, to), true
 			}
 		}
 	}
-	return false
+	return "", false
 }
+
+// part is the part of phrase k as printed that its key's runes from..to
+// come from, with the punctuation between them and the key's runes
+// before and after: an opening bracket opens a line, a comma or a closing
+// bracket ends one.
+func (s *printSet) part(k, from, to int) string {
+	rs, at := s.phrases[k], s.at[k]
+	start, stop := 0, len(rs)
+	if from > 0 {
+		start = at[from-1] + 1
+		for start < at[from] && strings.ContainsRune(lineEnders, rs[start]) {
+			start++
+		}
+	}
+	if to < len(at) {
+		stop = at[to-1] + 1
+		for stop < at[to] && strings.ContainsRune(lineEnders, rs[stop]) {
+			stop++
+		}
+	}
+	return string(rs[start:stop])
+}
+
+// lineEnders is the punctuation that ends a line of print rather than
+// opening the next.
+const lineEnders = "、，,。.：:；;）)]】"
 
 // editDistance is the edit distance of a and b.
 func editDistance(a, b []rune) int { return lastRow(a, b, len(b))[len(b)] }
@@ -147,22 +194,31 @@ func lastRow(a, p []rune, w int) []int {
 	return prev
 }
 
-// likePrint lists the pieces of the page Tesseract's first reading shows
-// to be print by likeness (printSet.likeWhole, likeContinues): the value
-// recogniser does not read them.
-func (pg *page) likePrint(lay []blockLay) map[int]bool {
+// likePrint returns the pieces of the page Tesseract's first reading
+// shows to be print by likeness (printSet.likeWhole, likeContinues), each
+// with the print it is: the value recogniser does not read them, and they
+// are taken from print. A line that opens a phrase of the rest of the
+// print (Options.OtherPrint) exactly, minPrintKey characters or more, is
+// print too; its reading stands.
+func (pg *page) likePrint(lay []blockLay) map[int]string {
 	if pg.print == nil {
 		return nil
 	}
-	out := map[int]bool{}
+	out := map[int]string{}
 	for i := range pg.pieces {
-		if pg.print.likeWhole(pg.firstReading(i)) {
-			out[i] = true
+		read := pg.firstReading(i)
+		if p, ok := pg.print.likeWhole(read); ok {
+			out[i] = p
+		} else if pg.print.other.opensExactly(read) {
+			out[i] = ""
 		}
 	}
 	for _, cl := range tableCells(lay) {
 		for k, l := range cl.lines {
-			if l.piece < 0 || out[l.piece] || pg.fromPrint[l.piece] {
+			if l.piece < 0 || pg.fromPrint[l.piece] {
+				continue
+			}
+			if _, ok := out[l.piece]; ok {
 				continue
 			}
 			// The chain of lines above it in the cell, nearest first:
@@ -178,8 +234,8 @@ func (pg *page) likePrint(lay []blockLay) map[int]bool {
 					up = segs[len(segs)-1].piece
 				}
 				reads = append([]string{pg.firstReading(up)}, reads...)
-				if pg.print.likeContinues(reads) {
-					out[l.piece] = true
+				if p, ok := pg.print.likeContinues(reads); ok {
+					out[l.piece] = p
 					break
 				}
 				if cl.lines[j].piece < 0 {
@@ -189,6 +245,44 @@ func (pg *page) likePrint(lay []blockLay) map[int]bool {
 		}
 	}
 	return out
+}
+
+// opensExactly says whether read opens one of the phrases exactly
+// (folded, spaces dropped) with minPrintKey characters or more.
+func (s *printSet) opensExactly(read string) bool {
+	if s == nil || len(printKey(read)) < minPrintKey {
+		return false
+	}
+	f := fold([]rune(strings.ReplaceAll(read, " ", "")))
+	for _, p := range s.folded {
+		if strings.HasPrefix(p, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// takePrint sets the reading of each piece of like (likePrint) that is
+// print by likeness to the print it is, as sure as Tesseract read it,
+// and marks it taken from print: the labels and options the template
+// finds by their words are found by the form's own.
+func (pg *page) takePrint(like map[int]string) {
+	if pg.fromPrint == nil {
+		pg.fromPrint = map[int]bool{}
+	}
+	for i, text := range like {
+		pg.fromPrint[i] = true
+		ls := pg.res[i].Lines
+		if text == "" || len(ls) == 0 {
+			continue
+		}
+		r := ls[0].Rect
+		for _, l := range ls[1:] {
+			r = r.Union(l.Rect)
+		}
+		c := minConf(pg.res[i])
+		pg.res[i] = ocr.Result{Lines: []ocr.TextLine{{Text: text, Rect: r, Conf: c, Low: c}}}
+	}
 }
 
 // maxPrintLines is the most lines above a continuation its phrase may

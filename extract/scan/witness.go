@@ -29,18 +29,19 @@ type valueReads struct {
 	res [][]ocr.Reading
 }
 
-// readValues reads the page's value pieces — neither taken from print nor
-// read as a printed phrase (printed, or like one: page.likePrint), no
-// wider than maxValueEms — with the value recogniser.
+// readValues reads the page's value pieces — neither taken from print
+// (completed from it, or read like it: page.likePrint) nor read as the
+// start of a printed phrase (printed), no wider than maxValueEms — with
+// the value recogniser.
 func (pg *page) readValues(ctx context.Context, lay []blockLay) (valueReads, error) {
 	if pg.witness == nil || pg.engine == ocr.EngineTesseract {
 		return valueReads{}, nil
 	}
 	var v valueReads
 	var rects []image.Rectangle
-	like := pg.likePrint(lay)
+	pg.takePrint(pg.likePrint(lay))
 	for i, p := range pg.pieces {
-		if pg.fromPrint[i] || pg.prose[i] || p.Rect.Dx() > maxValueEms*pg.em || pg.printed(i) || like[i] {
+		if pg.fromPrint[i] || pg.prose[i] || p.Rect.Dx() > maxValueEms*pg.em || pg.printed(i) {
 			continue
 		}
 		v.idx = append(v.idx, i)
