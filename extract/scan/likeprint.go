@@ -58,24 +58,40 @@ func keyOf(rs []rune) ([]rune, []int) {
 	return out, at
 }
 
-// likeWhole returns the printed phrase or paragraph read whole as read.
+// likeWhole returns the printed phrase or paragraph read whole as read:
+// the nearest, when no other as near is printed otherwise (editions print
+// one label with other words, a remark with another year).
 func (s *printSet) likeWhole(read string) (string, bool) {
 	r := printKey(read)
 	if s == nil || len(r) < minPrintKey {
 		return "", false
 	}
+	best, found, ambiguous := -1, "", false
 	for _, set := range []*printSet{s, s.other, s.notes} {
 		if set == nil {
 			continue
 		}
 		for k, p := range set.keys {
 			n := max(len(r), len(p))
-			if abs(len(r)-len(p)) <= printSlack(n) && editDistance(r, p) <= printSlack(n) {
-				return string(set.phrases[k]), true
+			if abs(len(r)-len(p)) > printSlack(n) {
+				continue
 			}
+			d := editDistance(r, p)
+			if d > printSlack(n) || best >= 0 && d > best {
+				continue
+			}
+			text := string(set.phrases[k])
+			if d == best {
+				ambiguous = ambiguous || fold([]rune(text)) != fold([]rune(found))
+				continue
+			}
+			best, found, ambiguous = d, text, false
 		}
 	}
-	return "", false
+	if best < 0 || ambiguous {
+		return "", false
+	}
+	return found, true
 }
 
 // likeContinues returns the part of a printed phrase that the last of
@@ -100,6 +116,7 @@ func (s *printSet) likeContinues(reads []string) (string, bool) {
 	for _, k := range keys[:len(keys)-1] {
 		upper = append(upper, k...)
 	}
+	best, found, ambiguous := -1, "", false
 	for _, set := range []*printSet{s, s.other} {
 		if set == nil {
 			continue
@@ -115,18 +132,27 @@ func (s *printSet) likeContinues(reads []string) (string, bool) {
 			// Where the lines above end in the phrase is known to a
 			// character or two: the nearest reading of the last
 			// from there.
-			best, from, to := printSlack(len(last))+1, 0, 0
+			dl, from, to := printSlack(len(last))+1, 0, 0
 			for at := max(0, end-2); at <= min(len(p), end+2); at++ {
-				if d, n := prefixDistance(last, p[at:]); d < best {
-					best, from, to = d, at, at+n
+				if d, n := prefixDistance(last, p[at:]); d < dl {
+					dl, from, to = d, at, at+n
 				}
 			}
-			if best <= printSlack(len(last)) && to > from {
-				return set.part(k, from, to), true
+			if dl > printSlack(len(last)) || to == from || best >= 0 && d+dl > best {
+				continue
 			}
+			text := set.part(k, from, to)
+			if d+dl == best {
+				ambiguous = ambiguous || fold([]rune(text)) != fold([]rune(found))
+				continue
+			}
+			best, found, ambiguous = d+dl, text, false
 		}
 	}
-	return "", false
+	if best < 0 || ambiguous {
+		return "", false
+	}
+	return found, true
 }
 
 // part is the part of phrase k as printed that its key's runes from..to
@@ -196,8 +222,9 @@ func lastRow(a, p []rune, w int) []int {
 
 // likePrint returns the pieces of the page Tesseract's first reading
 // shows to be print by likeness (printSet.likeWhole, likeContinues), each
-// with the print it is: the value recogniser does not read them, and they
-// are taken from print. A line that opens a phrase of the rest of the
+// with the print it is: the value recogniser does not read them, and once
+// Tesseract's second readings are done they are taken as that print
+// (takePrint). A line that opens a phrase of the rest of the
 // print (Options.OtherPrint) exactly, minPrintKey characters or more, is
 // print too; its reading stands.
 func (pg *page) likePrint(lay []blockLay) map[int]string {
@@ -263,15 +290,11 @@ func (s *printSet) opensExactly(read string) bool {
 }
 
 // takePrint sets the reading of each piece of like (likePrint) that is
-// print by likeness to the print it is, as sure as Tesseract read it,
-// and marks it taken from print: the labels and options the template
-// finds by their words are found by the form's own.
+// print by likeness to the print it is, as sure as Tesseract read it: the
+// labels and options the template finds by their words are found by the
+// form's own.
 func (pg *page) takePrint(like map[int]string) {
-	if pg.fromPrint == nil {
-		pg.fromPrint = map[int]bool{}
-	}
 	for i, text := range like {
-		pg.fromPrint[i] = true
 		ls := pg.res[i].Lines
 		if text == "" || len(ls) == 0 {
 			continue
