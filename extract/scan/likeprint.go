@@ -81,6 +81,11 @@ func (s *printSet) likeWhole(read string) (string, bool) {
 				continue
 			}
 			text := string(set.phrases[k])
+			if prompt(text) {
+				// The value on its line may be what Tesseract missed
+				// (a signer's name under a seal).
+				continue
+			}
 			if d == best {
 				ambiguous = ambiguous || fold([]rune(text)) != fold([]rune(found))
 				continue
@@ -142,6 +147,9 @@ func (s *printSet) likeContinues(reads []string) (string, bool) {
 				continue
 			}
 			text := set.part(k, from, to)
+			if prompt(text) {
+				continue
+			}
 			if d+dl == best {
 				ambiguous = ambiguous || fold([]rune(text)) != fold([]rune(found))
 				continue
@@ -175,6 +183,12 @@ func (s *printSet) part(k, from, to int) string {
 		}
 	}
 	return string(rs[start:stop])
+}
+
+// prompt says whether print ends with a colon: a prompt, which a value
+// may follow on its line. A reading like a prompt is not taken for print.
+func prompt(text string) bool {
+	return strings.HasSuffix(text, "：") || strings.HasSuffix(text, ":")
 }
 
 // lineEnders is the punctuation that ends a line of print rather than
@@ -275,14 +289,15 @@ func (pg *page) likePrint(lay []blockLay) map[int]string {
 }
 
 // opensExactly says whether read opens one of the phrases exactly
-// (folded, spaces dropped) with minPrintKey characters or more.
+// (folded, spaces dropped) with minPrintKey characters or more, a prompt
+// excepted.
 func (s *printSet) opensExactly(read string) bool {
 	if s == nil || len(printKey(read)) < minPrintKey {
 		return false
 	}
 	f := fold([]rune(strings.ReplaceAll(read, " ", "")))
 	for _, p := range s.folded {
-		if strings.HasPrefix(p, f) {
+		if strings.HasPrefix(p, f) && !prompt(p) {
 			return true
 		}
 	}

@@ -38,6 +38,7 @@ func likeSet() *printSet {
 		"县（市、区）中小企业主管部门（公章）：",
 		"省级中小企业主管部门推荐意见",
 		"推荐单位（公章）：",
+		"县级行政区划中小企业主管部门负责人（签字）：",
 		"（1）2024年度",
 		"（1）2026年度",
 	})
@@ -56,21 +57,22 @@ func TestLikeWhole(t *testing.T) {
 		// A remark, 勾 read as 色, and its closing bracket lost.
 		{"(注: 色选需提供佐证材料)", "（注：勾选需提供佐证材料）"},
 		{"(注: 色选需提供佐证材料", "（注：勾选需提供佐证材料）"},
-		// Option groups' heads, 集群 read as one character.
-		{"余已开展的数字化新模式新业态推广工作;", "集群已开展的数字化新模式新业态推广工作："},
-		{"伞已建设的中小企业公共服务平台;", "集群已建设的中小企业公共服务平台："},
+		// Prompts, which a value may follow on their line: the
+		// signer's name under a seal that Tesseract did not read, an
+		// option group's head read with 集群 as one character.
+		{"县级行政区划中小企业主管部门负责人（签字）：", ""},
+		{"余已开展的数字化新模式新业态推广工作;", ""},
+		{"伞已建设的中小企业公共服务平台;", ""},
 		// An option with its remark after it.
 		{"否 (如涉及，需提供佐证材料)", "（如涉及，需提供佐证材料）"},
 		// Labels whose first character broke.
 		{"[ 业软件应用率稳步提升", "工业软件应用率稳步提升"},
 		{"[ 业用水重复利用率 (%)", "工业用水重复利用率（%）"},
 		{"-氧化碳排放量", "二氧化碳排放量"},
-		// The declaration's prompts, a speck of the seal after one.
-		{"县〈市、区) 中小企业主管部门〈公章) :  了", "县（市、区）中小企业主管部门（公章）："},
-		{"推荐单位〈公章) :", "推荐单位（公章）："},
-		// The nearest of the editions' phrases: a cover's 盖章, a
-		// declaration's 公章; a national label, not Guangdong's.
-		{"县〈市、区) 中小企业主管部门〈盖章) :", "县（市、区）中小企业主管部门（盖章）："},
+		{"县〈市、区) 中小企业主管部门〈公章) :  了", ""},
+		{"推荐单位〈公章) :", ""},
+		// The nearest of the editions' phrases: a national label, not
+		// Guangdong's.
 		{"近三年集群主导产业产值年均增速", "近三年集群主导产业产值年均增速（%）"},
 		// As near to two editions' print: not taken for either.
 		{"(1) 2025 年度", ""},
