@@ -74,7 +74,7 @@ func New(templates *layout.Set) *Extractor {
 // PP-OCR models are installed and load (ocr.ResolveEngine), by Tesseract
 // alone elsewhere; the command line says why when the models are broken.
 func (e *Extractor) ScanWith(opts scanpdf.Options) {
-	opts.Print, opts.Notes = e.Templates.Printed(), e.Templates.Notes()
+	opts.Print, opts.Notes, opts.OtherPrint = e.Templates.Printed(), e.Templates.Notes(), e.Templates.OtherPrint()
 	if opts.Engine == "" {
 		exe, _ := os.Executable()
 		eng, dir, err := ocr.ResolveEngine("", opts.Models, exe)

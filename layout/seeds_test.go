@@ -38,6 +38,13 @@ func TestTemplatesFollowSeeds(t *testing.T) {
 	set := MustLoad()
 	for _, tp := range set.All() {
 		seed := seedText(t, seedOf[tp.ID])
+		// The rest of the print too: a scan takes what matches it for
+		// print, so it must be the form's.
+		for _, p := range tp.Print {
+			if !strings.Contains(seed, Norm(p)) {
+				t.Errorf("%s: print %q is not printed in seed %s", tp.ID, p, seedOf[tp.ID])
+			}
+		}
 		for _, r := range tp.Rows {
 			if r.LabelSource != "" {
 				continue // the seed lost this part; the label's origin is recorded

@@ -84,6 +84,12 @@ type Template struct {
 	// as printed: a scan reads each by its first characters and takes the
 	// rest from here when the ink fits it.
 	Notes []string `yaml:"notes,omitempty"`
+	// Print is the rest of what the form prints on its cover and in its
+	// tables, as printed: remarks (（注：勾选需提供佐证材料）), the heads of
+	// option groups, the plan's guide, the declaration. No value is read
+	// from it; a scan holds what it reads against it, so that its print is
+	// not read again as values are (see Set.OtherPrint).
+	Print []string `yaml:"print,omitempty"`
 }
 
 // Anchors are a form's printed words that mapping anchors on besides its
@@ -420,6 +426,27 @@ func (s *Set) Notes() []string {
 			if n = strings.Join(strings.Fields(n), ""); n != "" && !seen[n] {
 				seen[n] = true
 				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// OtherPrint returns the rest of what the templates print, whitespace
+// removed and without repeats: the cover's maker line and Template.Print
+// (remarks, option groups' heads, the plan's guide, the declaration). A
+// scan reader takes a line that reads as it for print and does not read it
+// again (see extract/scan); it is kept apart from Printed, whose phrases
+// complete the lines below a label's first: a declaration's paragraph
+// would complete the signer's and the date's lines under it.
+func (s *Set) OtherPrint() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range s.list {
+		for _, p := range append([]string{t.Maker}, t.Print...) {
+			if p = strings.Join(strings.Fields(p), ""); p != "" && !seen[p] {
+				seen[p] = true
+				out = append(out, p)
 			}
 		}
 	}

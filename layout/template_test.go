@@ -85,15 +85,22 @@ func TestValidateRejects(t *testing.T) {
 	}
 }
 
-func TestPrinted(t *testing.T) {
-	ps := MustLoad().Printed()
+// listed returns the phrases of ps, each of which must be neither empty,
+// spaced, repeated nor among apart (what must be kept apart from them).
+func listed(t *testing.T, what string, ps []string, apart map[string]bool) map[string]bool {
+	t.Helper()
 	seen := map[string]bool{}
 	for _, p := range ps {
-		if p == "" || strings.ContainsAny(p, " \t\n") || seen[p] {
-			t.Errorf("printed phrase %q: empty, spaced or repeated", p)
+		if p == "" || strings.ContainsAny(p, " \t\n") || seen[p] || apart[p] {
+			t.Errorf("%s %q: empty, spaced, repeated or among the cells' print", what, p)
 		}
 		seen[p] = true
 	}
+	return seen
+}
+
+func TestPrinted(t *testing.T) {
+	seen := listed(t, "printed phrase", MustLoad().Printed(), nil)
 	// A long label of the national form, a header part and a section.
 	for _, want := range []string{"集群内中小企业有效发明专利拥有量（包括发明专利、国防专利、植物新品种、国家级农作物品种、国家新药、国家一级中药保护品种、集成电路布图设计专有权等）", "主持数量", "二、主导产业情况"} {
 		if !seen[want] {
@@ -102,21 +109,25 @@ func TestPrinted(t *testing.T) {
 	}
 }
 
+// The rest of the print is kept apart from the cells' (a paragraph of it
+// must not complete the lines under it) and listed once.
+func TestOtherPrint(t *testing.T) {
+	set := MustLoad()
+	seen := listed(t, "other print", set.OtherPrint(), listed(t, "printed phrase", set.Printed(), nil))
+	// The maker's line, a remark under option groups, a group's head
+	// and the national 2024 declaration.
+	for _, want := range []string{"广东省工业和信息化厅制", "（注：勾选需提供佐证材料）", "集群已建设的中小企业公共服务平台：", "本单位承诺此次申报中小企业特色产业集群的申请材料(包括附件资料)真实、合法。如有不实之处，本单位愿意负相应责任，并承担由此产生的一切后果。"} {
+		if !seen[want] {
+			t.Errorf("OtherPrint lacks %q", want)
+		}
+	}
+}
+
 // The 填报说明 paragraphs are kept apart from the cells' print: a value must
 // never be taken for one, and each is listed once.
 func TestNotes(t *testing.T) {
 	set := MustLoad()
-	printed := map[string]bool{}
-	for _, p := range set.Printed() {
-		printed[p] = true
-	}
-	seen := map[string]bool{}
-	for _, n := range set.Notes() {
-		if n == "" || strings.ContainsAny(n, " \t\n") || seen[n] || printed[n] {
-			t.Errorf("note %q: empty, spaced, repeated or among the cells' print", n)
-		}
-		seen[n] = true
-	}
+	seen := listed(t, "note", set.Notes(), listed(t, "printed phrase", set.Printed(), nil))
 	// gd2023's first, and the ninth as national 2023 numbers it.
 	for _, want := range []string{"集群应如实填报所附各表。要求文字简洁，数据准确、详实。填报数据将依权限对相关部门和单位开放共享，仅供审核验证和查阅用。", "9.企业研发费用是指企业研发活动中发生的相关费用，具体按照财政部、国家税务总局、科技部《关于完善研究开发费用税前加计扣除政策的通知》（财税[2015]119号）有关规定进行归集。"} {
 		if !seen[want] {

@@ -25,8 +25,11 @@ type printSet struct {
 	phrases [][]rune // as printed
 	folded  []string // fold of each
 	keyed   []string // each as two engines' readings are compared (ocr.Key)
-	// notes are the paragraphs printed outside tables (Options.Notes).
-	notes *printSet
+	keys    [][]rune // each as likeness compares readings to it (printKey)
+	at      [][]int  // for each rune of its key, its index in the phrase
+	// notes are the paragraphs printed outside tables (Options.Notes),
+	// other the rest of the print (Options.OtherPrint).
+	notes, other *printSet
 }
 
 func newPrintSet(ps []string) *printSet {
@@ -42,6 +45,8 @@ func newPrintSet(ps []string) *printSet {
 		s.phrases = append(s.phrases, rs)
 		s.folded = append(s.folded, fold(rs))
 		s.keyed = append(s.keyed, ocr.Key(string(rs)))
+		k, at := keyOf(rs)
+		s.keys, s.at = append(s.keys, k), append(s.at, at)
 	}
 	return s
 }

@@ -51,6 +51,11 @@ type Options struct {
 	// not read through. Kept apart from Print, whose phrases a value must
 	// not be taken for.
 	Notes []string
+	// OtherPrint is the rest of the forms' print (layout.Set.OtherPrint):
+	// remarks, option groups' heads, the plan's guide, the declaration.
+	// It completes no line; a line Tesseract read as it is print and is
+	// not read by the Witness (see likeprint.go).
+	OtherPrint []string
 	// Witness reads the values a second time (PP-OCR); nil reads with
 	// OCR alone.
 	Witness LineReader
@@ -79,6 +84,7 @@ func ReadPages(ctx context.Context, n int, page func(int) (image.Image, error), 
 	ps := newPrintSet(opts.Print)
 	if ps != nil {
 		ps.notes = newPrintSet(opts.Notes)
+		ps.other = newPrintSet(opts.OtherPrint)
 	}
 	workers := opts.Workers
 	if workers <= 0 {
@@ -373,7 +379,7 @@ func (pg *page) finish(ctx context.Context, lay []blockLay, rec Recognizer) erro
 		// take that agreement away (they were 7 % of a 150-dpi scan's
 		// CPU).
 		pg.prose = pg.proseLines(lay)
-		vals, err := pg.readValues(ctx)
+		vals, err := pg.readValues(ctx, lay)
 		if err != nil {
 			return err
 		}

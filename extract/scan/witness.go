@@ -27,19 +27,23 @@ const maxValueEms = 30
 type valueReads struct {
 	idx []int
 	res [][]ocr.Reading
+	// print are the pieces read like print, with the print each is
+	// (page.likePrint).
+	print map[int]string
 }
 
-// readValues reads the page's value pieces — neither taken from print nor
-// read as a printed phrase, no wider than maxValueEms — with the value
+// readValues reads the page's value pieces — neither taken from print
+// nor read as the start of a printed phrase (printed) or like print
+// (page.likePrint), no wider than maxValueEms — with the value
 // recogniser.
-func (pg *page) readValues(ctx context.Context) (valueReads, error) {
+func (pg *page) readValues(ctx context.Context, lay []blockLay) (valueReads, error) {
 	if pg.witness == nil || pg.engine == ocr.EngineTesseract {
 		return valueReads{}, nil
 	}
-	var v valueReads
+	v := valueReads{print: pg.likePrint(lay)}
 	var rects []image.Rectangle
 	for i, p := range pg.pieces {
-		if pg.settled(i) || pg.prose[i] || p.Rect.Dx() > maxValueEms*pg.em || pg.printed(i) {
+		if _, like := v.print[i]; like || pg.settled(i) || pg.prose[i] || p.Rect.Dx() > maxValueEms*pg.em || pg.printed(i) {
 			continue
 		}
 		v.idx = append(v.idx, i)
@@ -76,11 +80,13 @@ func (v valueReads) agreed(pg *page) map[int]bool {
 	return out
 }
 
-// settle settles each value piece's reading (page.settle).
+// settle settles each value piece's reading (page.settle), and takes the
+// pieces read like print as the print they are.
 func (v valueReads) settle(pg *page) {
 	for k, i := range v.idx {
 		pg.settle(i, v.res[k])
 	}
+	pg.takePrint(v.print)
 }
 
 // printed says whether Tesseract read piece i as one of the form's

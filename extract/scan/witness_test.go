@@ -32,7 +32,7 @@ func (f *fakeWitness) Read(_ context.Context, _ *image.Gray, rects []image.Recta
 // its reading replaces Tesseract's; with both, the two are held against
 // each other.
 func (pg *page) witnessValues(ctx context.Context) error {
-	v, err := pg.readValues(ctx)
+	v, err := pg.readValues(ctx, nil)
 	if err != nil {
 		return err
 	}

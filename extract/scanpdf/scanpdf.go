@@ -42,8 +42,9 @@ type Options struct {
 	// Workers is the OCR parallelism in the child; default: all cores.
 	Workers int
 	// Print is what the forms print in their cells (scan.Options.Print),
-	// Notes the paragraphs outside them (scan.Options.Notes).
-	Print, Notes []string
+	// Notes the paragraphs outside them (scan.Options.Notes), OtherPrint
+	// the rest (scan.Options.OtherPrint).
+	Print, Notes, OtherPrint []string
 	// Engine reads the values: ocr.EngineTesseract, EnginePPOCR or
 	// EngineBoth; "" is Tesseract alone. The PP-OCR engines need Models,
 	// the folder LoadModels checked.
@@ -102,6 +103,7 @@ type request struct {
 	Workers  int      `json:"workers"`
 	Print    []string `json:"print,omitempty"`
 	Notes    []string `json:"notes,omitempty"`
+	Other    []string `json:"other_print,omitempty"`
 	Engine   string   `json:"engine,omitempty"`
 	Models   string   `json:"models,omitempty"`
 }
@@ -149,7 +151,7 @@ func (rd Reader) Read(ctx context.Context, r io.ReaderAt, size int64) (*shenbao.
 		return nil, shenbao.Wrap(shenbao.EINTERNAL, fmt.Errorf("scan: %w", err), "内部错误：无法准备文件，请联系管理员。/ Internal error: the document could not be prepared; please contact the administrator.")
 	}
 	defer os.Remove(path)
-	head, _ := json.Marshal(request{Path: path, DPI: o.DPI, MaxPages: o.MaxPages, Workers: o.Workers, Print: o.Print, Notes: o.Notes, Engine: o.Engine, Models: o.Models})
+	head, _ := json.Marshal(request{Path: path, DPI: o.DPI, MaxPages: o.MaxPages, Workers: o.Workers, Print: o.Print, Notes: o.Notes, Other: o.OtherPrint, Engine: o.Engine, Models: o.Models})
 	out, err := child.Run(ctx, Job, append(head, '\n'), child.Limits{
 		Timeout: o.Budget(declaredPages(data)), Memory: o.Memory, Output: 256 << 20,
 		// As many threads for Go as pages read at once: a page's own
