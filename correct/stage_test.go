@@ -246,12 +246,12 @@ func TestSealYearOCR(t *testing.T) {
 	for _, tt := range []struct {
 		format, date, want string
 	}{
-		{shenbao.FormatPDFScan, "624年3月17日", "2024年3月17日"},
-		{shenbao.FormatPDFScan, "24年3月1了日", "2024年3月1日"},
-		{shenbao.FormatPDFScan, "2024年3月17日", "2024年3月17日"},
-		{shenbao.FormatPDFScan, "623年3月17日", "623年3月17日"},
-		{shenbao.FormatPDFScan, "2024年  14日", ""},
-		{shenbao.FormatPDFText, "24年3月17日", ""},
+		{shenbao.FormatPDFScan, "624年5月23日", "2024年5月23日"},
+		{shenbao.FormatPDFScan, "24年5月2了日", "2024年5月2日"},
+		{shenbao.FormatPDFScan, "2024年5月23日", "2024年5月23日"},
+		{shenbao.FormatPDFScan, "623年5月23日", "623年5月23日"},
+		{shenbao.FormatPDFScan, "2024年  19日", ""},
+		{shenbao.FormatPDFText, "24年5月23日", ""},
 	} {
 		row := formtest.Lined("真实性声明",
 			shenbao.Line{Text: "本单位承诺此次申报中小企业特色产业集群的申请材料真实、合法。", BBox: shenbao.Box{100, 100, 500, 112}, Confidence: 0.99},

@@ -92,7 +92,7 @@ func readDate(text string) (string, bool) {
 }
 
 // dateYear completes a declaration date's year a seal's ring crossed
-// (624年3月17日, 24年3月17日 on a 2024 form): the form is signed in its
+// (624年5月23日, 24年5月23日 on a 2024 form): the form is signed in its
 // programme year, so a year read as that year's last two digits, with or
 // without a digit lost or changed before them, is that year. It acts only
 // when the year read is no year of this century itself (2023 on a 2024

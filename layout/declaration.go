@@ -24,7 +24,7 @@ var dateRE = regexp.MustCompile(`\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日`)
 var looseDate = regexp.MustCompile(`\d{4}\s*年\s*\d{1,2}\s*[^\d\s]\s*\d{1,2}\s*(?:[^\d\s]|$)`)
 
 // shortYearDate is a scanned date whose year lost or changed a digit under
-// a seal's ring (624年3月17日, 24年3月17日): two to four digits before 年,
+// a seal's ring (624年5月23日, 24年5月23日): two to four digits before 年,
 // then a month and a day as looseDate reads them.
 var shortYearDate = regexp.MustCompile(`\d{2,4}\s*年\s*\d{1,2}\s*[^\d\s]\s*\d{1,2}\s*(?:[^\d\s]|$)`)
 
