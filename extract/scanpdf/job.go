@@ -41,18 +41,30 @@ func job(ctx context.Context, in io.Reader, out io.Writer) error {
 			return err
 		}
 	}
+	// The value recogniser's session loads beside Tesseract's clients: a
+	// quarter of a second on one core while they load on the others.
+	type loaded struct {
+		wit *ocr.PPOCR
+		err error
+	}
+	witDone := make(chan loaded, 1)
+	go func() {
+		w, err := witness(req)
+		witDone <- loaded{w, err}
+	}()
 	eng, err := ocr.New(ocr.Options{Clients: req.Workers})
+	w := <-witDone
+	if w.wit != nil {
+		defer w.wit.Close()
+	}
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	wit, err := witness(req)
-	if err != nil {
-		return err
+	if w.err != nil {
+		return w.err
 	}
-	if wit != nil {
-		defer wit.Close()
-	}
+	wit := w.wit
 	render := func(i int) (image.Image, error) {
 		// Colour, so that red seals can be told from ink; a scanned page
 		// at req.DPI over its sheet, whatever page size the file declares,
