@@ -75,17 +75,17 @@ func TestDeclarationSigner(t *testing.T) {
 	for _, tc := range []struct {
 		format, cell, want string
 	}{
-		{shenbao.FormatPDFScan, promise + "单位负责人(签字)：  朱艳\n福\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "朱艳"},
-		{shenbao.FormatPDFScan, promise + "单位负责人(签字)：  韩永刚\n区《县)中小企业主管部站(和ji)\n2022年10月21日", "韩永刚"},
-		{shenbao.FormatPDFScan, promise + "单位责人(签字)：  彭小军\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "彭小军"},
-		{shenbao.FormatPDFScan, promise + "单位负责人(签字)：  ·韩永刚 ,\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "韩永刚"},
-		{shenbao.FormatPDFScan, promise + "单位负责人(签字吕，彭艳\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "彭艳"},
-		{shenbao.FormatPDFScan, promise + "单位负责人(签字)：  阿依·买买提\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "阿依·买买提"},
-		{shenbao.FormatPDFText, promise + "单位负责人(签字)：  欧阳\n明月\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "欧阳明月"},
+		{shenbao.FormatPDFScan, promise + "单位负责人(签字)：  朱艳\n福\n县（市、区）中小企业主管部门（公章）：\n2022年11月3日", "朱艳"},
+		{shenbao.FormatPDFScan, promise + "单位负责人(签字)：  韩永刚\n区《县)中小企业主管部站(和ji)\n2022年11月3日", "韩永刚"},
+		{shenbao.FormatPDFScan, promise + "单位责人(签字)：  彭小军\n县（市、区）中小企业主管部门（公章）：\n2022年11月3日", "彭小军"},
+		{shenbao.FormatPDFScan, promise + "单位负责人(签字)：  ·韩永刚 ,\n县（市、区）中小企业主管部门（公章）：\n2022年11月3日", "韩永刚"},
+		{shenbao.FormatPDFScan, promise + "单位负责人(签字吕，彭艳\n县（市、区）中小企业主管部门（公章）：\n2022年11月3日", "彭艳"},
+		{shenbao.FormatPDFScan, promise + "单位负责人(签字)：  阿依·买买提\n县（市、区）中小企业主管部门（公章）：\n2022年11月3日", "阿依·买买提"},
+		{shenbao.FormatPDFText, promise + "单位负责人(签字)：  欧阳\n明月\n县（市、区）中小企业主管部门（公章）：\n2022年11月3日", "欧阳明月"},
 		// The prompt known by its shape only on a scan (a seal's ring
 		// read into its line); a text layer's prompt is printed.
-		{shenbao.FormatPDFScan, promise + "单位页贵人（刊）：王强\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", "王强"},
-		{shenbao.FormatPDFText, promise + "单位页贵人（刊）：王强\n县（市、区）中小企业主管部门（公章）：\n2022年10月21日", ""},
+		{shenbao.FormatPDFScan, promise + "单位页贵人（刊）：王强\n县（市、区）中小企业主管部门（公章）：\n2022年11月3日", "王强"},
+		{shenbao.FormatPDFText, promise + "单位页贵人（刊）：王强\n县（市、区）中小企业主管部门（公章）：\n2022年11月3日", ""},
 	} {
 		c := &shenbao.Content{Format: tc.format, Blocks: []shenbao.Block{
 			para("九、真实性声明及推荐意见"), table(cells("真实性声明", tc.cell)),
@@ -94,7 +94,7 @@ func TestDeclarationSigner(t *testing.T) {
 		if f := field(t, m, "signer"); f.Value != tc.want {
 			t.Errorf("%s %q: signer %q, want %q", tc.format, tc.cell, f.Value, tc.want)
 		}
-		if f := field(t, m, "sign_date"); f.Value != "2022年10月21日" {
+		if f := field(t, m, "sign_date"); f.Value != "2022年11月3日" {
 			t.Errorf("%s %q: date %q", tc.format, tc.cell, f.Value)
 		}
 	}

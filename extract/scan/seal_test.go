@@ -49,7 +49,7 @@ func TestClearSeals(t *testing.T) {
 		{"red", color.RGBA{215, 40, 45, 255}, true, false},
 		{"pink", color.RGBA{235, 120, 130, 255}, false, true},
 		{"gray", color.RGBA{150, 150, 150, 255}, true, false},
-		{"black", color.RGBA{20, 20, 20, 255}, true, false},
+		{"near-black", color.RGBA{20, 20, 20, 255}, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g, b, light := sealPage(t, tc.ink, cx, cy, rad, true, nil)
