@@ -419,17 +419,7 @@ func (t *Template) Validate() error {
 // Notes returns the paragraphs the templates print outside their tables
 // (Template.Notes), whitespace removed and without repeats.
 func (s *Set) Notes() []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, t := range s.list {
-		for _, n := range t.Notes {
-			if n = strings.Join(strings.Fields(n), ""); n != "" && !seen[n] {
-				seen[n] = true
-				out = append(out, n)
-			}
-		}
-	}
-	return out
+	return s.gather(func(t *Template) []string { return t.Notes })
 }
 
 // OtherPrint returns the rest of what the templates print, whitespace
@@ -440,17 +430,7 @@ func (s *Set) Notes() []string {
 // complete the lines below a label's first: a declaration's paragraph
 // would complete the signer's and the date's lines under it.
 func (s *Set) OtherPrint() []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, t := range s.list {
-		for _, p := range append([]string{t.Maker}, t.Print...) {
-			if p = strings.Join(strings.Fields(p), ""); p != "" && !seen[p] {
-				seen[p] = true
-				out = append(out, p)
-			}
-		}
-	}
-	return out
+	return s.gather(func(t *Template) []string { return append([]string{t.Maker}, t.Print...) })
 }
 
 // Printed returns what the templates print in table cells, whitespace
@@ -460,30 +440,29 @@ func (s *Set) OtherPrint() []string {
 // characters of an option, against them and takes the rest from the form
 // instead of reading it (see extract/scan).
 func (s *Set) Printed() []string {
+	return s.gather(func(t *Template) []string {
+		out := append([]string{t.Title}, t.Sections...)
+		for _, r := range t.Rows {
+			out = append(out, r.Label, r.Parent)
+			for _, c := range r.Columns {
+				out = append(out, strings.Split(c, "/")...)
+			}
+			out = append(out, r.Options...)
+		}
+		return out
+	})
+}
+
+// gather collects of(t) over the templates in order, whitespace removed,
+// empty ones dropped, each once.
+func (s *Set) gather(of func(t *Template) []string) []string {
 	seen := map[string]bool{}
 	var out []string
-	add := func(p string) {
-		p = strings.Join(strings.Fields(p), "")
-		if p != "" && !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
-	}
 	for _, t := range s.list {
-		add(t.Title)
-		for _, sec := range t.Sections {
-			add(sec)
-		}
-		for _, r := range t.Rows {
-			add(r.Label)
-			add(r.Parent)
-			for _, c := range r.Columns {
-				for _, part := range strings.Split(c, "/") {
-					add(part)
-				}
-			}
-			for _, o := range r.Options {
-				add(o)
+		for _, p := range of(t) {
+			if p = strings.Join(strings.Fields(p), ""); p != "" && !seen[p] {
+				seen[p] = true
+				out = append(out, p)
 			}
 		}
 	}

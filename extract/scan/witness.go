@@ -96,11 +96,7 @@ func (pg *page) printed(i int) bool {
 	if pg.print == nil || len(pg.res[i].Lines) == 0 {
 		return false
 	}
-	var parts []string
-	for _, l := range pg.res[i].Lines {
-		parts = append(parts, l.Text)
-	}
-	read := fold([]rune(strings.ReplaceAll(tidy(strings.Join(parts, " ")), " ", "")))
+	read := fold([]rune(strings.ReplaceAll(pg.firstReading(i), " ", "")))
 	if len([]rune(read)) < 2 {
 		return false
 	}
