@@ -29,7 +29,7 @@ func (m *Main) check(ctx context.Context, args []string) error {
 	fs.StringVar(&bo.queueURL, "queue", "", "bulk: enqueue into the service's PostgreSQL queue (postgres://…) for shenbao worker processes")
 	fs.StringVar(&bo.batch, "batch", "", "bulk with --queue: the batch name the applications are filed under")
 	fs.IntVar(&bo.workers, "workers", 0, "bulk: documents processed at once (default: the core count)")
-	fs.StringVar(&bo.cacheDir, "cache-dir", defaultCacheDir(), "bulk: where extractions are cached by content hash")
+	fs.StringVar(&bo.cacheDir, "cache-dir", defaultCacheDir(), "where extractions are cached by content hash (bulk) and a passed PP-OCR models probe is remembered")
 	fs.BoolVar(&bo.force, "force", false, "bulk: re-extract even what the cache holds")
 	fs.BoolVar(&bo.noCross, "no-cross", false, "bulk: skip the checks across applications")
 	var of ocrFlags
@@ -48,7 +48,7 @@ func (m *Main) check(ctx context.Context, args []string) error {
 		return err
 	}
 	p.Extractor.MaxBytes = *maxMB << 20
-	so, err := of.scanOptions(ctx, 0)
+	so, err := of.scanOptions(ctx, 0, bo.cacheDir)
 	if err != nil {
 		return err
 	}

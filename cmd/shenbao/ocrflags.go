@@ -27,15 +27,16 @@ func (o *ocrFlags) register(fs *flag.FlagSet) {
 // and returns the scan reader's options. Where PP-OCR will read, its
 // models are loaded and run once in a child (ocr.Probe): what the files
 // alone cannot tell (a library that is not ONNX Runtime, a model the
-// runtime refuses) fails here too.
-func (o *ocrFlags) scanOptions(ctx context.Context, workers int) (scanpdf.Options, error) {
+// runtime refuses) fails here too; with keep, a probe that passed is not
+// run again for the same files (ocr.ProbeKept).
+func (o *ocrFlags) scanOptions(ctx context.Context, workers int, keep string) (scanpdf.Options, error) {
 	exe, _ := os.Executable()
 	eng, dir, err := ocr.ResolveEngine(o.engine, o.models, exe)
 	if err != nil {
 		return scanpdf.Options{}, err
 	}
 	if eng != ocr.EngineTesseract {
-		if err := ocr.Probe(ctx, dir); err != nil {
+		if err := ocr.ProbeKept(ctx, dir, exe, keep); err != nil {
 			return scanpdf.Options{}, err
 		}
 	}

@@ -103,7 +103,7 @@ func (m *Main) startService(ctx context.Context, sf *serviceFlags, workers int, 
 		st.Close()
 		return nil, err
 	}
-	so, err := sf.ocr.scanOptions(ctx, sf.ocrThreads)
+	so, err := sf.ocr.scanOptions(ctx, sf.ocrThreads, "")
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -493,3 +493,56 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// TestProbeKept: a passed probe is remembered for the same files and not
+// run again; a file changed after it (here the model truncated) is probed
+// again and fails as Probe does; a failed probe leaves no mark.
+func TestProbeKept(t *testing.T) {
+	src := FindModels(ModelDirs(""))
+	if src == "" {
+		t.Skip("PP-OCR models not installed (make models)")
+	}
+	lib, err := findRuntime(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, keep := t.TempDir(), t.TempDir()
+	for _, f := range []string{RecModelFile, DictFile} {
+		b, err := os.ReadFile(filepath.Join(src, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, f), b, 0o644)
+	}
+	b, err := os.ReadFile(lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, RuntimeLib), b, 0o755)
+	marks := func() []string {
+		m, _ := filepath.Glob(filepath.Join(keep, "ppocr-probe-*"))
+		return m
+	}
+	if err := ProbeKept(context.Background(), dir, "", keep); err != nil {
+		t.Fatalf("first probe: %v", err)
+	}
+	if len(marks()) != 1 {
+		t.Fatalf("marks after a passed probe: %q, want one", marks())
+	}
+	// The mark stands for these files: a cancelled context would fail a
+	// probe that ran.
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := ProbeKept(cancelled, dir, "", keep); err != nil {
+		t.Fatalf("probe run again for the same files: %v", err)
+	}
+	rec, _ := os.ReadFile(filepath.Join(dir, RecModelFile))
+	os.WriteFile(filepath.Join(dir, RecModelFile), rec[:len(rec)*3/4], 0o644)
+	err = ProbeKept(context.Background(), dir, "", keep)
+	if shenbao.ErrorCode(err) != shenbao.EINVALID {
+		t.Fatalf("truncated model after a passed probe: %v, want %s", err, shenbao.EINVALID)
+	}
+	if len(marks()) != 1 {
+		t.Errorf("marks after a failed probe: %q, want the first one only", marks())
+	}
+}

@@ -2,11 +2,15 @@ package ocr
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"image"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/shenbao/shenbao"
@@ -44,6 +48,61 @@ func Probe(ctx context.Context, dir string) error {
 	}
 	return shenbao.Wrap(shenbao.EINVALID, err, "PP-OCR 模型目录 %s 中的模型或 ONNX Runtime 库无法运行（%s），请重新安装：以 root 运行 `make models`，或用 --ocr tesseract。/ The PP-OCR models in %s or the ONNX Runtime library do not run (%s); reinstall them: run `make models` as root, or use --ocr tesseract.",
 		dir, shenbao.ErrorMessage(err), dir, shenbao.ErrorMessage(err))
+}
+
+// ProbeKept is Probe run once for an installation: a probe that passed
+// leaves a mark in keep named by a key of the binary and of the models'
+// files (path, size, modification time), and while the mark is there the
+// probe is not run again. Each run of `shenbao check` otherwise paid a
+// second of wall time for a child that loads ONNX Runtime and the model
+// before the first document is read (about 5 % of a 16-page scan). A file
+// replaced, truncated or upgraded changes the key, so it is probed again;
+// a probe that failed leaves no mark. keep "" probes every time.
+func ProbeKept(ctx context.Context, dir, exe, keep string) error {
+	if keep == "" {
+		return Probe(ctx, dir)
+	}
+	key, err := probeKey(dir, exe)
+	if err != nil {
+		return Probe(ctx, dir)
+	}
+	mark := filepath.Join(keep, "ppocr-probe-"+key)
+	if _, err := os.Stat(mark); err == nil {
+		return nil
+	}
+	if err := Probe(ctx, dir); err != nil {
+		return err
+	}
+	// A mark that cannot be written only costs the next run its probe.
+	if os.MkdirAll(keep, 0o755) == nil {
+		_ = os.WriteFile(mark, []byte(dir+"\n"), 0o644)
+	}
+	return nil
+}
+
+// probeKey names what a probe of the models in dir by the binary exe
+// tried: each file's path, size and modification time.
+func probeKey(dir, exe string) (string, error) {
+	lib, err := findRuntime(dir)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, f := range []string{exe, filepath.Join(dir, RecModelFile), filepath.Join(dir, DictFile), lib} {
+		if f == "" {
+			continue
+		}
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			return "", err
+		}
+		st, err := os.Stat(abs)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s\t%d\t%d\n", abs, st.Size(), st.ModTime().UnixNano())
+	}
+	return hex.EncodeToString(h.Sum(nil))[:24], nil
 }
 
 type probeRequest struct {
