@@ -137,11 +137,12 @@ func TestPackLines(t *testing.T) {
 		}
 		return out
 	}
-	// 300, 150 and 2000 are read alone (two 150s and a gap are wider
-	// than recMinWidth); of the short ones, widest first, 140 and 100
-	// share a line (140+32+100 = 272), 90 and 60 the next (182).
+	// 300 and 2000 are read alone (no line and a gap fit beside them in
+	// recMinWidth); the others, widest first, each in the first line it
+	// fits: 150 opens one, which 100 joins (150+32+100 = 282), 140 the
+	// next, with 90 (262), and 60 finds room in neither and opens the last.
 	got := packLines(mk(300, 100, 150, 90, 60, 140, 2000))
-	want := []packed{{[]int{0}, 300}, {[]int{2}, 150}, {[]int{6}, 2000}, {[]int{5, 1}, 140 + packGap + 100}, {[]int{3, 4}, 90 + packGap + 60}}
+	want := []packed{{[]int{0}, 300}, {[]int{6}, 2000}, {[]int{2, 1}, 150 + packGap + 100}, {[]int{5, 3}, 140 + packGap + 90}, {[]int{4}, 60}}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("packed %v, want %v", got, want)
 	}

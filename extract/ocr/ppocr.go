@@ -264,27 +264,29 @@ type packed struct {
 	width int // scaled width of the crops and the gaps between them
 }
 
-// packLines sets the short crops side by side in input lines of at most
-// recMinWidth, first fit by decreasing width, and every other crop alone
-// in its own. A line shorter than recMinWidth costs the model a run over
-// recMinWidth all the same (it is padded to it, as in training): on
-// gd2023_05 at 150 dpi 212 of 279 value lines were, and read alone they
-// cost 102.8k columns for 61.3k of ink; packed, 75.0k. Each line is read
-// with paper on both sides as in a row of a table, and decoded on its own
-// frames only.
+// packLines sets the crops narrower than recMinWidth side by side in
+// input lines of at most recMinWidth, first fit by decreasing width, and
+// every other crop alone in its own. A line shorter than recMinWidth
+// costs the model a run over recMinWidth all the same (it is padded to
+// it, as in training): on gd2023_05 at 150 dpi 212 of 279 value lines
+// were, and read alone they cost 102.8k columns for 61.3k of ink; packed,
+// 75.0k. A line of 150 to 320 columns opens an input line that a short
+// one may share: left alone, such lines were a fifth of the columns run
+// on three 150-dpi copies, all padding. Each line is read with paper on
+// both sides as in a row of a table, and decoded on its own frames only.
 func packLines(crops []lineCrop) []packed {
 	var out []packed
-	var short []int
+	var narrow []int
 	for i, c := range crops {
-		if w := scaledWidth(c.r); 2*w+packGap <= recMinWidth {
-			short = append(short, i)
+		if w := scaledWidth(c.r); w+packGap < recMinWidth {
+			narrow = append(narrow, i)
 			continue
 		}
 		out = append(out, packed{crops: []int{i}, width: scaledWidth(c.r)})
 	}
-	sort.SliceStable(short, func(a, b int) bool { return scaledWidth(crops[short[a]].r) > scaledWidth(crops[short[b]].r) })
+	sort.SliceStable(narrow, func(a, b int) bool { return scaledWidth(crops[narrow[a]].r) > scaledWidth(crops[narrow[b]].r) })
 	open := len(out)
-	for _, i := range short {
+	for _, i := range narrow {
 		w := scaledWidth(crops[i].r)
 		placed := false
 		for k := open; k < len(out) && !placed; k++ {
