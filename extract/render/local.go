@@ -125,12 +125,16 @@ func (l *Local) Paper(page int) (Paper, error) {
 
 // Sheet renders page (from 1) in colour at dpi over the sheet it shows: a
 // scanned page at its image's own resolution scaled to dpi, whatever page
-// size its file declares; any other page as RGBA does. It returns the
-// page's Paper too.
-func (l *Local) Sheet(page int, dpi float64) (*image.RGBA, Paper, error) {
+// size its file declares, in gray when its images are (Paper.Gray); any
+// other page as RGBA does. It returns the page's Paper too.
+func (l *Local) Sheet(page int, dpi float64) (image.Image, Paper, error) {
 	p, err := l.Paper(page)
 	if err != nil {
 		return nil, p, err
+	}
+	if p.Gray {
+		img, err := l.Gray(page, p.renderDPI(dpi))
+		return img, p, err
 	}
 	img, err := l.RGBA(page, p.renderDPI(dpi))
 	return img, p, err

@@ -20,6 +20,7 @@ package render
 
 /*
 #include <setjmp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,7 @@ fz_rect fz_transform_rect(fz_rect rect, fz_matrix m);
 fz_irect fz_round_rect(fz_rect rect);
 fz_colorspace *fz_device_gray(fz_context *ctx);
 fz_colorspace *fz_device_rgb(fz_context *ctx);
+int fz_colorspace_n(fz_context *ctx, fz_colorspace *cs);
 fz_pixmap *fz_new_pixmap_with_bbox_and_data(fz_context *ctx, fz_colorspace *cs, fz_irect rect, fz_separations *seps, int alpha, unsigned char *samples);
 void fz_clear_pixmap_with_value(fz_context *ctx, fz_pixmap *pix, int value);
 void fz_drop_pixmap(fz_context *ctx, fz_pixmap *pix);
@@ -164,7 +166,7 @@ typedef struct { unsigned char ri, bp, op, opm; } fz_color_params;
 typedef struct fz_image fz_image;
 typedef struct { int refs; void *drop; void *droppable; } sb_storable;
 typedef struct { sb_storable storable; short store_key_refs; } sb_key_storable;
-typedef struct { sb_key_storable key_storable; int w, h; } sb_image_head;
+typedef struct { sb_key_storable key_storable; int w, h; uint8_t n; } sb_image_head;
 typedef struct {
 	int refs, hints, flags;
 	void *close_device, *drop_device;
@@ -183,10 +185,13 @@ fz_device *fz_new_device_of_size(fz_context *ctx, int size);
 // sb_images is what a page draws as images: how many, their placed area
 // summed (pt²), and the largest one's pixels (w across the page as drawn)
 // and place; and how many visible paths and texts it draws besides
-// (invisible text, a scanner's OCR layer, is not drawn).
+// (invisible text, a scanner's OCR layer, is not drawn); and how many of
+// the images may hold colour: more than one component, or a mask painted
+// in a colour space of more than one.
 typedef struct {
 	int vector;
 	int n;
+	int colour;
 	float area;
 	int w, h;
 	fz_rect box;
@@ -198,9 +203,12 @@ typedef struct {
 	sb_images found;
 } sb_image_device;
 
-static void sb_note_image(fz_device *dev, fz_image *img, fz_matrix ctm) {
+static void sb_note_image(fz_device *dev, fz_image *img, fz_matrix ctm, int colour) {
 	sb_images *f = &((sb_image_device *)dev)->found;
 	sb_image_head *im = (sb_image_head *)img;
+	if (colour || im->n > 1) {
+		f->colour++;
+	}
 	fz_rect unit = {0, 0, 1, 1};
 	fz_rect r = fz_transform_rect(unit, ctm);
 	float area = (r.x1 - r.x0) * (r.y1 - r.y0);
@@ -236,11 +244,11 @@ static void sb_stroke_text(fz_context *ctx, fz_device *dev, const void *text, co
 }
 
 static void sb_fill_image(fz_context *ctx, fz_device *dev, fz_image *img, fz_matrix ctm, float alpha, fz_color_params cp) {
-	sb_note_image(dev, img, ctm);
+	sb_note_image(dev, img, ctm, 0);
 }
 
 static void sb_fill_image_mask(fz_context *ctx, fz_device *dev, fz_image *img, fz_matrix ctm, fz_colorspace *cs, const float *color, float alpha, fz_color_params cp) {
-	sb_note_image(dev, img, ctm);
+	sb_note_image(dev, img, ctm, cs == NULL || fz_colorspace_n(ctx, cs) > 1);
 }
 
 // sb_page_images runs page through a device that only notes images, in
@@ -441,7 +449,7 @@ func (m *mupdf) images(page int) (placed, error) {
 	if code := C.sb_page_images(m.ctx, m.doc, C.int(page), &f, &msg[0], errLen); code != 0 {
 		return placed{}, caught(fmt.Sprintf("page %d images", page+1), code, &msg[0])
 	}
-	return placed{vector: int(f.vector), n: int(f.n), area: float64(f.area), w: int(f.w), h: int(f.h),
+	return placed{vector: int(f.vector), n: int(f.n), colour: int(f.colour), area: float64(f.area), w: int(f.w), h: int(f.h),
 		box: [4]float64{float64(f.box.x0), float64(f.box.y0), float64(f.box.x1), float64(f.box.y1)}}, nil
 }
 

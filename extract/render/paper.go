@@ -24,6 +24,9 @@ type Paper struct {
 	// DPI is the resolution of a scanned page's image over the sheet it
 	// was scanned from; 0 when not Scan.
 	DPI float64 `json:"dpi,omitempty"`
+	// Gray: a scanned page whose images are all gray or bitonal, which
+	// is rendered in gray: in colour it is the same pixels four times.
+	Gray bool `json:"gray,omitempty"`
 	// Scale is the page's declared points per point of the sheet: 1
 	// unless the declared size is no sheet's (then the sheet is taken to
 	// be A4 or Letter, by the image's proportions).
@@ -66,6 +69,8 @@ type placed struct {
 	// over a background image.
 	vector int
 	n      int
+	// colour counts the images that may hold colour (see sb_images).
+	colour int
 	area   float64
 	// w, h: pixels of the largest image, w across the page as drawn.
 	w, h int
@@ -81,6 +86,7 @@ func paperOf(w, h float64, im placed) Paper {
 		return p
 	}
 	p.Scan = true
+	p.Gray = im.colour == 0
 	// The image's resolution over its place on the page as declared; a
 	// fax's 204×98 dpi is read at its finer one.
 	declared := max(float64(im.w)/bw, float64(im.h)/bh) * 72
@@ -125,7 +131,11 @@ func (p Paper) String() string {
 	if !p.Scan {
 		return "not a scan"
 	}
-	return fmt.Sprintf("scan %d×%d px at %.0f dpi, scale %.3g", p.ImageW, p.ImageH, p.DPI, p.Scale)
+	gray := ""
+	if p.Gray {
+		gray = ", gray"
+	}
+	return fmt.Sprintf("scan %d×%d px at %.0f dpi, scale %.3g%s", p.ImageW, p.ImageH, p.DPI, p.Scale, gray)
 }
 
 // centi rounds MuPDF's float32 sizes to 0.01 pt, so that 595.44 is not

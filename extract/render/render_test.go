@@ -89,10 +89,10 @@ func TestInfo(t *testing.T) {
 	if len(info.Pages) != 2 {
 		t.Fatalf("pages = %d, want 2", len(info.Pages))
 	}
-	// A4 as img2pdf wrote it at 200 dpi and at 300 dpi.
+	// A4 as img2pdf wrote it at 200 dpi in colour and at 300 dpi in gray.
 	for i, want := range []render.PageInfo{
 		{PageSize: shenbao.PageSize{Width: 595.44, Height: 842.04}, Paper: render.Paper{Scan: true, ImageW: 1654, ImageH: 2339, DPI: 200, Scale: 1}},
-		{PageSize: shenbao.PageSize{Width: 595.44, Height: 841.92}, Paper: render.Paper{Scan: true, ImageW: 2481, ImageH: 3508, DPI: 300, Scale: 1}},
+		{PageSize: shenbao.PageSize{Width: 595.44, Height: 841.92}, Paper: render.Paper{Scan: true, Gray: true, ImageW: 2481, ImageH: 3508, DPI: 300, Scale: 1}},
 	} {
 		if p := info.Pages[i]; p != want {
 			t.Errorf("page %d = %+v, want %+v", i+1, p, want)

@@ -67,7 +67,9 @@ func TestSheet(t *testing.T) {
 	if err := png.Encode(&noRes, page); err != nil {
 		t.Fatal(err)
 	}
-	a4at300 := render.Paper{Scan: true, ImageW: 2481, ImageH: 3508, DPI: 300}
+	// The bitonal pages are rendered in gray, the colour JPEG (and its
+	// PNG) in colour.
+	a4at300 := render.Paper{Scan: true, Gray: true, ImageW: 2481, ImageH: 3508, DPI: 300}
 	a4at200 := render.Paper{Scan: true, ImageW: 1654, ImageH: 2339, DPI: 200}
 	digital := render.Paper{Scale: 1}
 	tests := []struct {
