@@ -28,6 +28,16 @@ var looseDate = regexp.MustCompile(`\d{4}\s*年\s*\d{1,2}\s*[^\d\s]\s*\d{1,2}\s*
 // then a month and a day as looseDate reads them.
 var shortYearDate = regexp.MustCompile(`\d{2,4}\s*年\s*\d{1,2}\s*[^\d\s]\s*\d{1,2}\s*(?:[^\d\s]|$)`)
 
+// partialDate is a scanned date of which a year and a day were read and
+// the month between them was not (2023年  9日), or as a speck or two of
+// the ring (2023年 、 9日): the department's seal is stamped over the
+// date, and its ring can hide the month whole.
+var partialDate = regexp.MustCompile(`(\d{4})\s*年[^\d年月日]{0,3}?(\d{1,2})\s*日`)
+
+// partialTrust scales the confidence of a date read without its month:
+// the date was written, what it is must be read off the paper.
+const partialTrust = 0.5
+
 // readDeclaration reads the 真实性声明 cell: the signer after the printed
 // 负责人（签字）： and the date written under it.
 func (m *mapper) readDeclaration(s *Spec, a anchor) {
@@ -38,7 +48,7 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 	}
 	c := cells[0]
 	col := s.Columns[0]
-	v := ""
+	v, partial := "", false
 	if isDateRow(s) {
 		text := c.Text
 		// The date is the one written after the signature line.
@@ -57,6 +67,14 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 			// corrections stage completes it from the programme year
 			// only when what was read is that year's tail.
 			v = strings.Join(strings.Fields(shortYearDate.FindString(text)), "")
+		}
+		if v == "" && m.source == shenbao.SourceOCR {
+			// A date whose month a seal's ring hid was written all the
+			// same: kept as read and unsure, so that the reviewer is
+			// asked to read the month, not told the date is missing.
+			if mm := partialDate.FindStringSubmatch(text); mm != nil {
+				v, partial = mm[1]+"年"+mm[2]+"日", true
+			}
 		}
 	} else if end, ok := m.signerPrompt(c.Text, col); ok {
 		prompt, _, _ := strings.Cut(c.Text[:end][strings.LastIndex(c.Text[:end], "\n")+1:], "\n")
@@ -102,6 +120,10 @@ func (m *mapper) readDeclaration(s *Spec, a anchor) {
 		r := m.out.Readings[f.ID]
 		r.Line = lc
 		m.out.Readings[f.ID] = r
+	}
+	if partial {
+		f := &m.out.Fields[len(m.out.Fields)-1]
+		f.Confidence *= partialTrust
 	}
 }
 

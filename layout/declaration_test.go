@@ -129,3 +129,40 @@ func TestDeclarationSignerWrapped(t *testing.T) {
 		}
 	}
 }
+
+// TestDeclarationPartialDate: on a scan, a date read with its year and
+// day and nothing between them (a seal's ring over the month) is taken as
+// read and unsure, not left blank for a "not signed" finding; a whole
+// date stays sure, a text layer's partial date is not taken, and a line
+// with no day read is no date.
+func TestDeclarationPartialDate(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2024")
+	for _, tc := range []struct {
+		format, date string
+		want         string
+		unsure       bool
+	}{
+		{shenbao.FormatPDFScan, "县级行政区划中小企业主管部门（公章）2023年  9日", "2023年9日", true},
+		{shenbao.FormatPDFScan, "县级行政区划中小企业主管部门（公章）：2023年 、 22日）", "2023年22日", true},
+		{shenbao.FormatPDFScan, "县级行政区划中小企业主管部门（公章）：2023年 一二三四 22日）", "", false},
+		{shenbao.FormatPDFScan, "县级行政区划中小企业主管部门（公章）：2023年5月9日", "2023年5月9日", false},
+		{shenbao.FormatPDFScan, "县级行政区划中小企业主管部门（公章）：2023年", "", false},
+		{shenbao.FormatPDFText, "县级行政区划中小企业主管部门（公章）：2023年  9日", "", false},
+	} {
+		row := formtest.Lined("真实性声明",
+			shenbao.Line{Text: "本单位承诺此次申报中小企业特色产业集群的申请材料真实、合法。", BBox: shenbao.Box{100, 100, 500, 112}, Confidence: 0.95},
+			shenbao.Line{Text: "县级行政区划中小企业主管部门负责人（签字）：  杨浩", BBox: shenbao.Box{100, 130, 480, 142}, Confidence: 0.95},
+			shenbao.Line{Text: tc.date, BBox: shenbao.Box{100, 200, 480, 212}, Confidence: 0.95},
+		)
+		m := Map(&shenbao.Content{Format: tc.format, Blocks: []shenbao.Block{
+			para("九、真实性声明及推荐意见"), table(row),
+		}}, tp)
+		f := field(t, m, "sign_date")
+		if f.Value != tc.want {
+			t.Errorf("%s %q: date %q, want %q", tc.format, tc.date, f.Value, tc.want)
+		}
+		if f.Value != "" && (f.Confidence < 0.8) != tc.unsure {
+			t.Errorf("%s %q: confidence %.2f, want unsure %v", tc.format, tc.date, f.Confidence, tc.unsure)
+		}
+	}
+}
