@@ -56,8 +56,42 @@ func (pg *page) readValues(ctx context.Context, lay []blockLay) (valueReads, err
 	if err != nil {
 		return valueReads{}, err
 	}
+	// The recogniser reads short lines packed side by side, and a line's
+	// neighbours can take away the mark that ends it, surely (a list's
+	// last 、 dropped at 0.998 where the line read alone kept it; its
+	// packedSure guard sees only the doubt of what was read). Where
+	// Tesseract read the line with such a mark and the recogniser the same
+	// without it, the line is read again alone and that reading kept.
+	for k, i := range v.idx {
+		if !lostEndMark(pg.firstReading(i), res[k]) {
+			continue
+		}
+		alone, err := pg.witness.Read(ctx, pg.gray, rects[k:k+1])
+		if err != nil {
+			return valueReads{}, err
+		}
+		if len(alone[0]) > 0 {
+			res[k] = alone[0]
+		}
+	}
 	v.res = res
 	return v, nil
+}
+
+// endMarks are the marks that end a line of a list or a sentence.
+const endMarks = "、，,。；;"
+
+// lostEndMark says whether the recogniser's reading rs of a line is
+// Tesseract's reading tess without the mark tess ends with.
+func lostEndMark(tess string, rs []ocr.Reading) bool {
+	if len(rs) != 1 {
+		return false
+	}
+	t := []rune(strings.ReplaceAll(tess, " ", ""))
+	if len(t) < 2 || !strings.ContainsRune(endMarks, t[len(t)-1]) {
+		return false
+	}
+	return fold(t[:len(t)-1]) == fold([]rune(strings.ReplaceAll(rs[0].Text, " ", "")))
 }
 
 // agreed lists the pieces whose value the recogniser read sure

@@ -221,3 +221,84 @@ func TestAgreedSkipsRereads(t *testing.T) {
 		t.Errorf("ppocr alone: settled %v", s)
 	}
 }
+
+// packingWitness reads a rect as packed when asked for several at once
+// and as alone when asked for it by itself.
+type packingWitness struct {
+	packed, alone map[image.Rectangle][]ocr.Reading
+	calls         [][]image.Rectangle
+}
+
+func (f *packingWitness) Read(_ context.Context, _ *image.Gray, rects []image.Rectangle) ([][]ocr.Reading, error) {
+	f.calls = append(f.calls, rects)
+	src := f.packed
+	if len(rects) == 1 {
+		src = f.alone
+	}
+	out := make([][]ocr.Reading, len(rects))
+	for i, r := range rects {
+		out[i] = src[r]
+	}
+	return out, nil
+}
+
+// TestLostEndMark: a line Tesseract read ending in a list's or sentence's
+// mark that the packed reading lacks, all else the same, is read again
+// alone and that reading kept; a line whose readings differ otherwise,
+// or agree, or whose mark Tesseract did not read, is not read again.
+func TestLostEndMark(t *testing.T) {
+	at := func(i int) image.Rectangle { return image.Rect(0, 40*i, 200, 40*i+30) }
+	cases := []struct {
+		tess, packed, alone string
+		again               bool
+		want                string
+	}{
+		{"甲公司、乙公司、", "甲公司、乙公司", "甲公司、乙公司、", true, "甲公司、乙公司、"},
+		{"推进数字化转型。", "推进数字化转型", "推进数字化转型。", true, "推进数字化转型。"},
+		// Alone it reads the same: the reading stands.
+		{"甲公司、乙公司，", "甲公司、乙公司", "甲公司、乙公司", true, "甲公司、乙公司"},
+		{"甲公司、乙公司、", "甲公司、乙公司、", "", false, "甲公司、乙公司、"},
+		{"甲公司、乙公司", "甲公司、乙公司", "", false, "甲公司、乙公司"},
+		{"甲公司、丙公司、", "甲公司、乙公司", "", false, "甲公司、乙公司"},
+		{"、", "", "", false, ""},
+	}
+	pg := newPage(1, 200, nil)
+	pg.gray = image.NewGray(image.Rect(0, 0, 400, 400))
+	w := &packingWitness{packed: map[image.Rectangle][]ocr.Reading{}, alone: map[image.Rectangle][]ocr.Reading{}}
+	pg.witness, pg.engine = w, ocr.EngineBoth
+	for i, c := range cases {
+		r := at(i)
+		pg.piece(r, ocr.Line)
+		pg.res = append(pg.res, ocr.Result{Lines: []ocr.TextLine{{Text: c.tess, Rect: r, Conf: 0.9, Low: 0.9}}})
+		if c.packed != "" {
+			w.packed[r] = []ocr.Reading{{Text: c.packed, Min: 0.998, Rect: r}}
+		}
+		if c.alone != "" {
+			w.alone[r] = []ocr.Reading{{Text: c.alone, Min: 0.99, Rect: r}}
+		}
+	}
+	v, err := pg.readValues(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := map[image.Rectangle]bool{}
+	for _, call := range w.calls[1:] {
+		if len(call) != 1 {
+			t.Fatalf("read again with %d lines at once, want each alone", len(call))
+		}
+		again[call[0]] = true
+	}
+	for k, i := range v.idx {
+		c := cases[i]
+		if again[at(i)] != c.again {
+			t.Errorf("%q packed as %q: read again alone %v, want %v", c.tess, c.packed, again[at(i)], c.again)
+		}
+		got, _ := settledText(v.res[k])
+		if got != c.want {
+			t.Errorf("%q packed as %q: kept %q, want %q", c.tess, c.packed, got, c.want)
+		}
+	}
+	if len(v.idx) != len(cases) {
+		t.Errorf("%d of %d lines read as values", len(v.idx), len(cases))
+	}
+}
