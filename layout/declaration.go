@@ -29,8 +29,8 @@ var looseDate = regexp.MustCompile(`\d{4}\s*年\s*\d{1,2}\s*[^\d\s]\s*\d{1,2}\s*
 var shortYearDate = regexp.MustCompile(`\d{2,4}\s*年\s*\d{1,2}\s*[^\d\s]\s*\d{1,2}\s*(?:[^\d\s]|$)`)
 
 // partialDate is a scanned date of which a year and a day were read and
-// the month between them was not (2023年  9日), or as a speck or two of
-// the ring (2023年 、 9日): the department's seal is stamped over the
+// the month between them was not (2021年  9日), or as a speck or two of
+// the ring (2021年 、 9日): the department's seal is stamped over the
 // date, and its ring can hide the month whole.
 var partialDate = regexp.MustCompile(`(\d{4})\s*年[^\d年月日]{0,3}?(\d{1,2})\s*日`)
 

@@ -142,12 +142,12 @@ func TestDeclarationPartialDate(t *testing.T) {
 		want         string
 		unsure       bool
 	}{
-		{shenbao.FormatPDFScan, "县级行政区划中小企业主管部门（公章）2023年  9日", "2023年9日", true},
-		{shenbao.FormatPDFScan, "县级行政区划中小企业主管部门（公章）：2023年 、 22日）", "2023年22日", true},
-		{shenbao.FormatPDFScan, "县级行政区划中小企业主管部门（公章）：2023年 一二三四 22日）", "", false},
-		{shenbao.FormatPDFScan, "县级行政区划中小企业主管部门（公章）：2023年5月9日", "2023年5月9日", false},
-		{shenbao.FormatPDFScan, "县级行政区划中小企业主管部门（公章）：2023年", "", false},
-		{shenbao.FormatPDFText, "县级行政区划中小企业主管部门（公章）：2023年  9日", "", false},
+		{shenbao.FormatPDFScan, "县级行政区划中小企业主管部门（公章）2021年  9日", "2021年9日", true},
+		{shenbao.FormatPDFScan, "县级行政区划中小企业主管部门（公章）：2021年 、 30日）", "2021年30日", true},
+		{shenbao.FormatPDFScan, "县级行政区划中小企业主管部门（公章）：2021年 一二三四 30日）", "", false},
+		{shenbao.FormatPDFScan, "县级行政区划中小企业主管部门（公章）：2021年11月30日", "2021年11月30日", false},
+		{shenbao.FormatPDFScan, "县级行政区划中小企业主管部门（公章）：2021年", "", false},
+		{shenbao.FormatPDFText, "县级行政区划中小企业主管部门（公章）：2021年  9日", "", false},
 	} {
 		row := formtest.Lined("真实性声明",
 			shenbao.Line{Text: "本单位承诺此次申报中小企业特色产业集群的申请材料真实、合法。", BBox: shenbao.Box{100, 100, 500, 112}, Confidence: 0.95},
