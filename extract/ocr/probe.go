@@ -54,8 +54,9 @@ func Probe(ctx context.Context, dir string) error {
 // leaves a mark in keep named by a key of the binary and of the models'
 // files (path, size, modification time), and while the mark is there the
 // probe is not run again. Each run of `shenbao check` otherwise paid a
-// second of wall time for a child that loads ONNX Runtime and the model
-// before the first document is read (about 5 % of a 16-page scan). A file
+// third of a second of wall time for a child that loads ONNX Runtime and
+// the model before the first document is read (two thirds of checking one
+// Word file). A file
 // replaced, truncated or upgraded changes the key, so it is probed again;
 // a probe that failed leaves no mark. keep "" probes every time.
 func ProbeKept(ctx context.Context, dir, exe, keep string) error {
