@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/editdist"
 )
 
 // Truth is one document's ground truth.
@@ -313,7 +314,7 @@ func Compare(rep *shenbao.Report, d Doc) Score {
 		s.TextChars += len(want)
 		if ok {
 			got := []rune(strip(x.Text))
-			s.TextEdits += editDistance(got, want)
+			s.TextEdits += editdist.Distance(got, want)
 			if d := len(got) - len(want); float64(max(d, -d)) <= 0.02*float64(len(want)) {
 				s.TextCountOK++
 			}
@@ -341,27 +342,6 @@ func firstDiff(a, b string) string {
 	}
 	lo := max(0, i-10)
 	return fmt.Sprintf("at %d got …%s… want …%s…", i, string(ra[lo:min(len(ra), i+20)]), string(rb[lo:min(len(rb), i+20)]))
-}
-
-// editDistance is the Levenshtein distance of two rune strings.
-func editDistance(a, b []rune) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // Kept returns the reading kept at path (JSON of a shenbao.Content, as

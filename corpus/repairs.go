@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/editdist"
 )
 
 // RepairScore counts what one correction rule's repairs did, held against
@@ -70,8 +71,8 @@ func ScoreRepairs(rep *shenbao.Report, d Doc) RepairScores {
 			s.FieldRepairs++
 		}
 		target := []rune(strip(w))
-		before := editDistance([]rune(strip(r.Read)), target)
-		after := editDistance([]rune(strip(r.Value)), target)
+		before := editdist.Distance([]rune(strip(r.Read)), target)
+		after := editdist.Distance([]rune(strip(r.Value)), target)
 		switch {
 		case after < before:
 			s.Helped++

@@ -7,6 +7,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/shenbao/shenbao"
+	"github.com/shenbao/shenbao/editdist"
 	"github.com/shenbao/shenbao/extract/ocr"
 )
 
@@ -76,7 +77,7 @@ func (s *printSet) likeWhole(read string) (string, bool) {
 			if abs(len(r)-len(p)) > printSlack(n) {
 				continue
 			}
-			d := editDistance(r, p)
+			d := editdist.Distance(r, p)
 			if d > printSlack(n) || best >= 0 && d > best {
 				continue
 			}
@@ -195,14 +196,11 @@ func prompt(text string) bool {
 // opening the next.
 const lineEnders = "、，,。.：:；;）)]】"
 
-// editDistance is the edit distance of a and b.
-func editDistance(a, b []rune) int { return lastRow(a, b, len(b))[len(b)] }
-
 // prefixDistance is the least edit distance of a to a prefix of p, and
 // the length of that prefix (the shortest of the nearest). Prefixes
 // longer than a by more than its slack are not tried.
 func prefixDistance(a, p []rune) (int, int) {
-	row := lastRow(a, p, min(len(p), len(a)+printSlack(len(a))))
+	row := editdist.Row(a, p, min(len(p), len(a)+printSlack(len(a))))
 	best, end := row[0], 0
 	for j, d := range row {
 		if d < best {
@@ -210,28 +208,6 @@ func prefixDistance(a, p []rune) (int, int) {
 		}
 	}
 	return best, end
-}
-
-// lastRow is the last row of the edit distances of a to the prefixes of
-// p up to w long: row[j] is the distance of a to p[:j].
-func lastRow(a, p []rune, w int) []int {
-	prev := make([]int, w+1)
-	cur := make([]int, w+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= w; j++ {
-			c := prev[j-1]
-			if a[i-1] != p[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev
 }
 
 // likePrint returns the pieces of the page Tesseract's first reading
