@@ -57,19 +57,7 @@ import (
 // start and end. SHENBAO_CHILD_CPUPROFILE=PREFIX profiles the scan child
 // (extract/child).
 func BenchmarkScanCorpus(b *testing.B) {
-	keep, err := regexp.Compile(os.Getenv("SCAN_DOCS"))
-	if err != nil {
-		b.Fatalf("SCAN_DOCS: %v", err)
-	}
-	var docs []corpus.Doc
-	for _, d := range corpusDocs(b) {
-		if d.Format() == "scan" && keep.MatchString(filepath.Base(d.Path)) {
-			docs = append(docs, d)
-		}
-	}
-	if len(docs) == 0 {
-		b.Skip("no scanned documents")
-	}
+	docs, atDPI := scanSelection(b)
 	for _, tool := range []string{"pdfimages", "tesseract"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			b.Skipf("%s not installed", tool)
@@ -85,12 +73,6 @@ func BenchmarkScanCorpus(b *testing.B) {
 		baselines = []baseline{{"tesseract-1thread", append(plain, "OMP_THREAD_LIMIT=1")}}
 	default:
 		baselines = []baseline{{"tesseract", plain}, {"tesseract-1thread", append(plain, "OMP_THREAD_LIMIT=1")}}
-	}
-	atDPI := 0
-	if v := os.Getenv("SCAN_DPI"); v != "" {
-		if atDPI, err = strconv.Atoi(v); err != nil || atDPI < 72 {
-			b.Fatalf("SCAN_DPI=%q: want a resolution in dpi", v)
-		}
 	}
 	ex := newExtractor()
 	if ex.Scan == nil {
@@ -228,6 +210,33 @@ func BenchmarkScanCorpus(b *testing.B) {
 				pct(s.FieldsOK, s.Fields), pct(s.BoxesOK, s.Boxes), pct(s.TextsOK, s.Texts), 100*s.CharAccuracy(), s.TextCountOK, s.Texts, s.ConfidentWrong)
 		}
 	}
+}
+
+// scanSelection is the corpus's scanned documents whose file name
+// SCAN_DOCS (a regular expression) matches, and the resolution SCAN_DPI
+// asks them to be read at (0: as scanned); it skips the benchmark when
+// there are none.
+func scanSelection(b *testing.B) ([]corpus.Doc, int) {
+	keep, err := regexp.Compile(os.Getenv("SCAN_DOCS"))
+	if err != nil {
+		b.Fatalf("SCAN_DOCS: %v", err)
+	}
+	atDPI := 0
+	if v := os.Getenv("SCAN_DPI"); v != "" {
+		if atDPI, err = strconv.Atoi(v); err != nil || atDPI < 72 {
+			b.Fatalf("SCAN_DPI=%q: want a resolution in dpi", v)
+		}
+	}
+	var docs []corpus.Doc
+	for _, d := range corpusDocs(b) {
+		if d.Format() == "scan" && keep.MatchString(filepath.Base(d.Path)) {
+			docs = append(docs, d)
+		}
+	}
+	if len(docs) == 0 {
+		b.Skip("no scanned documents")
+	}
+	return docs, atDPI
 }
 
 // loadAvg is the machine's load averages (1, 5, 15 minutes), which every

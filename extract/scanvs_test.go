@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,35 +44,20 @@ func BenchmarkScanVersus(b *testing.B) {
 		}
 		pairs = n
 	}
-	keep, err := regexp.Compile(os.Getenv("SCAN_DOCS"))
-	if err != nil {
-		b.Fatalf("SCAN_DOCS: %v", err)
-	}
-	atDPI := 0
-	if v := os.Getenv("SCAN_DPI"); v != "" {
-		if atDPI, err = strconv.Atoi(v); err != nil || atDPI < 72 {
-			b.Fatalf("SCAN_DPI=%q: want a resolution in dpi", v)
-		}
-	}
+	selected, atDPI := scanSelection(b)
 	dir := b.TempDir()
 	type doc struct {
 		name, path string
 		pages      int
 	}
 	var docs []doc
-	for _, d := range corpusDocs(b) {
-		if d.Format() != "scan" || !keep.MatchString(filepath.Base(d.Path)) {
-			continue
-		}
+	for _, d := range selected {
 		in := scanInput(b, d, atDPI)
 		path := filepath.Join(dir, fmt.Sprintf("%s_%ddpi.pdf", strings.TrimSuffix(filepath.Base(d.Path), ".pdf"), in.dpi))
 		if err := os.WriteFile(path, in.pdf, 0o644); err != nil {
 			b.Fatal(err)
 		}
 		docs = append(docs, doc{filepath.Base(path), path, len(in.pages)})
-	}
-	if len(docs) == 0 {
-		b.Skip("no scanned documents")
 	}
 	run := func(bin, side, path string) (wall, cpu time.Duration) {
 		cmd := exec.Command(bin, "check", "--force", "--cache-dir", filepath.Join(dir, "cache-"+side),
