@@ -66,7 +66,8 @@ func job(ctx context.Context, in io.Reader, out io.Writer) error {
 	}
 	wit := w.wit
 	render := func(i int) (image.Image, error) {
-		// Colour, so that red seals can be told from ink; a scanned page
+		// Colour, so that red seals can be told from ink (gray when the
+		// page's images hold none, Paper.Gray); a scanned page
 		// at req.DPI over its sheet, whatever page size the file declares,
 		// so the scan reads its pixels and its boxes are on the sheet.
 		img, _, err := doc.Sheet(i+1, req.DPI)
