@@ -417,37 +417,7 @@ func TestParseDict(t *testing.T) {
 // output of the given shapes (0 a free dimension), and an initializer
 // listed among the inputs as old exporters do.
 func onnxModel(in, out []int64) []byte {
-	dims := func(ds []int64) []byte {
-		var shape []byte
-		for _, d := range ds {
-			var dim []byte
-			if d > 0 {
-				dim = protowire.AppendTag(dim, 1, protowire.VarintType)
-				dim = protowire.AppendVarint(dim, uint64(d))
-			} else {
-				dim = protowire.AppendTag(dim, 2, protowire.BytesType)
-				dim = protowire.AppendString(dim, "n")
-			}
-			shape = protowire.AppendTag(shape, 1, protowire.BytesType)
-			shape = protowire.AppendBytes(shape, dim)
-		}
-		return shape
-	}
-	vi := func(name string, ds []int64) []byte {
-		var tensor []byte
-		tensor = protowire.AppendTag(tensor, 1, protowire.VarintType)
-		tensor = protowire.AppendVarint(tensor, 1)
-		tensor = protowire.AppendTag(tensor, 2, protowire.BytesType)
-		tensor = protowire.AppendBytes(tensor, dims(ds))
-		var typ []byte
-		typ = protowire.AppendTag(typ, 1, protowire.BytesType)
-		typ = protowire.AppendBytes(typ, tensor)
-		var v []byte
-		v = protowire.AppendTag(v, 1, protowire.BytesType)
-		v = protowire.AppendString(v, name)
-		v = protowire.AppendTag(v, 2, protowire.BytesType)
-		return protowire.AppendBytes(v, typ)
-	}
+	vi := valueInfoBytes
 	var init []byte
 	init = protowire.AppendTag(init, 8, protowire.BytesType)
 	init = protowire.AppendString(init, "w")

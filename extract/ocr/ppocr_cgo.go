@@ -21,7 +21,14 @@ func NewPPOCR(m *Models, opts PPOCROptions) (*PPOCR, error) {
 	if threads <= 0 {
 		threads = 1
 	}
-	s, err := rt.newSession(m.Rec, threads)
+	// The folded graph computes the same in fewer operators (fold.go); a
+	// model it cannot read is given to the runtime as it is, to be judged
+	// there.
+	model := m.Rec
+	if f, n, err := foldRecGraph(m.Rec); err == nil && n > 0 {
+		model = f
+	}
+	s, err := rt.newSession(model, threads)
 	if err != nil {
 		rt.close()
 		return nil, invalid(m.Dir, RecModelFile, err)

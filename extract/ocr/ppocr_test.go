@@ -20,9 +20,9 @@ import (
 	"github.com/shenbao/shenbao"
 )
 
-// testPPOCR loads the installed models, or skips: `make models` installs
+// testModels loads the installed models, or skips: `make models` installs
 // them (make test does).
-func testPPOCR(t testing.TB) *PPOCR {
+func testModels(t testing.TB) *Models {
 	t.Helper()
 	dir := FindModels(ModelDirs(""))
 	if dir == "" {
@@ -32,7 +32,13 @@ func testPPOCR(t testing.TB) *PPOCR {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := NewPPOCR(m, PPOCROptions{Runs: 2})
+	return m
+}
+
+// testPPOCR is a recogniser of the installed models (testModels).
+func testPPOCR(t testing.TB) *PPOCR {
+	t.Helper()
+	p, err := NewPPOCR(testModels(t), PPOCROptions{Runs: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -461,27 +467,49 @@ func BenchmarkPPOCRCell(b *testing.B) {
 }
 
 // BenchmarkPPOCRRun runs the model alone on batches of input lines of
-// each width, and reports its CPU time per column read (the process's:
-// on a loaded machine wall time means little): what the batch plan and
-// the packing of short lines are chosen by.
+// each width, as installed and as NewPPOCR folds it (fold.go), and
+// reports its CPU time per column read (the process's: on a loaded
+// machine wall time means little): what the batch plan and the packing of
+// short lines are chosen by.
+//
+//	go test ./extract/ocr -run '^$' -bench PPOCRRun
 func BenchmarkPPOCRRun(b *testing.B) {
-	p := testPPOCR(b)
-	for _, n := range []int{1, 2, 4, 8} {
-		for _, w := range []int{320, 640} {
-			b.Run(fmt.Sprintf("lines=%d/width=%d", n, w), func(b *testing.B) {
-				data := make([]float32, n*3*recHeight*w)
-				for i := range data {
-					data[i] = float32(i%7)/3 - 1
-				}
-				cpu0 := cpuTime()
-				for b.Loop() {
-					if _, _, err := p.model.run(data, []int64{int64(n), 3, recHeight, int64(w)}); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N*n*w), "cpu-µs/column")
-			})
+	m := testModels(b)
+	folded, _, err := foldRecGraph(m.Rec)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rt, err := openRuntime(m.Lib)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rt.close()
+	for _, g := range []struct {
+		name  string
+		model []byte
+	}{{"installed", m.Rec}, {"folded", folded}} {
+		s, err := rt.newSession(g.model, 1)
+		if err != nil {
+			b.Fatal(err)
 		}
+		for _, n := range []int{1, 4, 8} {
+			for _, w := range []int{320, 640} {
+				b.Run(fmt.Sprintf("graph=%s/lines=%d/width=%d", g.name, n, w), func(b *testing.B) {
+					data := make([]float32, n*3*recHeight*w)
+					for i := range data {
+						data[i] = float32(i%7)/3 - 1
+					}
+					cpu0 := cpuTime()
+					for b.Loop() {
+						if _, _, err := s.run(data, []int64{int64(n), 3, recHeight, int64(w)}); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N*n*w), "cpu-µs/column")
+				})
+			}
+		}
+		s.close()
 	}
 }
 
