@@ -121,6 +121,12 @@ func newClient(opts Options, langs []string) (*client, error) {
 		return fail(shenbao.Wrap(shenbao.ENOTINSTALLED, err, "%s",
 			fmt.Sprintf("Tesseract 或其语言包 %v 未安装：请执行 apt-get install tesseract-ocr-chi-sim tesseract-ocr-eng / Tesseract or its language data %v is missing: run apt-get install tesseract-ocr-chi-sim tesseract-ocr-eng", langs, langs)))
 	}
+	// Init, done by that first read, put back the default page
+	// segmentation mode over the one set before it: a fresh client read
+	// Line regions as blocks until its mode first changed, so how a region
+	// was read depended on what its client had read before. The mode is
+	// set again at the next read.
+	cl.mode = -1
 	return cl, nil
 }
 

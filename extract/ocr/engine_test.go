@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/png"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -243,5 +244,35 @@ func TestCharReadsBoxGlyph(t *testing.T) {
 	}
 	if got := res[1].Lines; len(got) != 1 || got[0].Text != "国" || got[0].Low < 0.8 {
 		t.Errorf("as one character: %+v, want a sure 国", got)
+	}
+}
+
+// TestModeFromFirstRead: a region is read as its mode says whatever its
+// client read before. A two-line region read as one Line (a single line
+// forced) comes back as one line from a fresh client as from one that
+// has just read a number; before, a fresh client read it as a block, two
+// lines.
+func TestModeFromFirstRead(t *testing.T) {
+	g := loadGray(t, "rows.png")
+	two := Region{Rect: image.Rect(379, 4, 746, 102), Mode: Line}
+	read := func(before []Region) Result {
+		e := testEngine(t, 1)
+		cl := <-e.pool
+		defer func() { e.pool <- cl }()
+		for _, r := range before {
+			if _, err := cl.read(g, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := cl.read(g, two)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	fresh := read(nil)
+	after := read([]Region{{Rect: cells[3].rect, Mode: Numeric}, {Rect: cells[1].rect, Mode: Line}})
+	if len(fresh.Lines) != 1 || !reflect.DeepEqual(fresh, after) {
+		t.Errorf("fresh client read %+v, after a number %+v; want the same one line", fresh, after)
 	}
 }
