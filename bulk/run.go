@@ -121,6 +121,7 @@ func (r *Runner) one(ctx context.Context, it Item) Result {
 		rep, res.Cached = r.Cache.Get(sum)
 	}
 	if rep == nil {
+		r.warm(sum)
 		rep, err = r.Pipeline.Extractor.Extract(ctx, it.Path, data)
 		if err != nil {
 			return fail(err)
@@ -139,6 +140,21 @@ func (r *Runner) one(ctx context.Context, it Item) Result {
 		res.prep = r.prepare(rep, sum)
 	}
 	return res
+}
+
+// warm starts loading the word segmenter (LazySegmenter.Warm) before the
+// document whose bytes have SHA-256 sum is read, when its answers will be
+// segmented: the document's shingles are not kept from an earlier run. A
+// re-check from the cache, or of documents seen before, never loads it.
+func (r *Runner) warm(sum string) {
+	w, ok := r.CrossOptions.Segmenter.(interface{ Warm() })
+	if r.Cross == nil || !ok {
+		return
+	}
+	if s, ok := r.CrossOptions.Shingles.(Shingles); ok && s.Dir != "" && s.kept(sum) {
+		return
+	}
+	w.Warm()
 }
 
 // prepare makes rep, the report of the document whose bytes have SHA-256

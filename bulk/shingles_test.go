@@ -1,12 +1,15 @@
 package bulk
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/shenbao/shenbao/crosscheck"
 )
@@ -95,5 +98,73 @@ func TestDocumentShingles(t *testing.T) {
 	}
 	if _, ok := s.Document("not a sum").(nopFlush); !ok {
 		t.Error("a report without its sum got a document file")
+	}
+}
+
+// TestLazySegmenterWarm: Warm loads in the background, once however often
+// it is called; Cut waits for that load instead of starting another.
+func TestLazySegmenterWarm(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	var loads atomic.Int32
+	w := &words{}
+	l := &LazySegmenter{Load: func() (crosscheck.Segmenter, error) {
+		loads.Add(1)
+		close(started)
+		<-release
+		return w, nil
+	}}
+	l.Warm()
+	l.Warm()
+	<-started
+	done := make(chan []string)
+	go func() { done <- l.Cut("a") }()
+	select {
+	case <-done:
+		t.Fatal("Cut returned before the load it waits for")
+	case <-time.After(20 * time.Millisecond):
+	}
+	close(release)
+	if got := <-done; !slices.Equal(got, []string{"a"}) || loads.Load() != 1 {
+		t.Errorf("Cut = %v after %d loads", got, loads.Load())
+	}
+}
+
+// warmer counts the runner's Warm calls.
+type warmer struct {
+	words
+	warms atomic.Int32
+}
+
+func (w *warmer) Warm() { w.warms.Add(1) }
+
+// TestRunnerWarmsForNewDocuments: the segmenter is warmed before a
+// document is read whose shingles are not kept, not for a re-check from
+// the cache nor for a forced re-read of a document seen before.
+func TestRunnerWarmsForNewDocuments(t *testing.T) {
+	data, err := os.ReadFile("../testdata/corpus/cq2024_01_docx.docx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := []Item{{Path: "a.docx", Size: int64(len(data)), open: func() ([]byte, error) { return data, nil }}}
+	cache := t.TempDir()
+	r := runner(t, cache)
+	w := &warmer{}
+	r.CrossOptions = crosscheck.Options{Segmenter: w, Shingles: Shingles{Dir: filepath.Join(cache, "shingles")}}
+	for _, c := range []struct {
+		name  string
+		force bool
+		want  int32
+	}{{"new document", false, 1}, {"from the cache", false, 1}, {"forced, shingles kept", true, 1}} {
+		r.Force = c.force
+		out := r.Run(context.Background(), items)
+		if len(out.Results) != 1 || out.Results[0].Report == nil {
+			t.Fatalf("%s: %+v", c.name, out.Results)
+		}
+		if got := w.warms.Load(); got != c.want {
+			t.Errorf("%s: %d warms, want %d", c.name, got, c.want)
+		}
+	}
+	if w.calls == 0 {
+		t.Error("the answers were never segmented")
 	}
 }
