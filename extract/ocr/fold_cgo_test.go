@@ -93,7 +93,7 @@ func TestFoldRecGraph(t *testing.T) {
 	for i := range crops {
 		a, b := p.decode(scores[0][i*per:(i+1)*per]), p.decode(scores[1][i*per:(i+1)*per])
 		if a.Text != b.Text || math.Abs(a.Min-b.Min) > 1e-4 {
-			t.Errorf("line %d: %q (%.5f) folded, %q (%.5f) installed", i, b.Text, b.Min, a.Text, a.Min)
+			t.Errorf("line %d: %q (%.5f) folded, %q (%.5f) unfolded", i, b.Text, b.Min, a.Text, a.Min)
 		}
 		if a.Text == "" && i < 3 {
 			t.Errorf("line %d read nothing", i)

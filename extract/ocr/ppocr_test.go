@@ -467,7 +467,7 @@ func BenchmarkPPOCRCell(b *testing.B) {
 }
 
 // BenchmarkPPOCRRun runs the model alone on batches of input lines of
-// each width, as installed and as NewPPOCR folds it (fold.go), and
+// each width, unfolded (as installed) and as NewPPOCR folds it (fold.go), and
 // reports its CPU time per column read (the process's: on a loaded
 // machine wall time means little): what the batch plan and the packing of
 // short lines are chosen by.
@@ -487,7 +487,7 @@ func BenchmarkPPOCRRun(b *testing.B) {
 	for _, g := range []struct {
 		name  string
 		model []byte
-	}{{"installed", m.Rec}, {"folded", folded}} {
+	}{{"unfolded", m.Rec}, {"folded", folded}} {
 		s, err := rt.newSession(g.model, 1)
 		if err != nil {
 			b.Fatal(err)
