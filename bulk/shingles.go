@@ -54,27 +54,35 @@ func (s Shingles) Put(key [32]byte, shingles []uint64) {
 // every answer asked for. A sha that is not one (a report without its
 // sum) gets s itself.
 func (s Shingles) Document(sha string) DocumentShingles {
-	if len(sha) != 64 {
+	path, ok := s.docPath(sha)
+	if !ok {
 		return nopFlush{s}
 	}
-	if _, err := hex.DecodeString(sha); err != nil {
-		return nopFlush{s}
-	}
-	d := &docShingles{s: s, path: filepath.Join(s.Dir, sha[:2], sha+".doc")}
+	d := &docShingles{s: s, path: path}
 	d.have, _ = readBundle(d.path)
 	return d
+}
+
+// docPath is the file of the document whose bytes have SHA-256 sha, if sha
+// is one.
+func (s Shingles) docPath(sha string) (string, bool) {
+	if len(sha) != 64 {
+		return "", false
+	}
+	if _, err := hex.DecodeString(sha); err != nil {
+		return "", false
+	}
+	return filepath.Join(s.Dir, sha[:2], sha+".doc"), true
 }
 
 // kept says whether the shingles of the document whose bytes have
 // SHA-256 sha are kept in their one file (Document).
 func (s Shingles) kept(sha string) bool {
-	if len(sha) != 64 {
+	path, ok := s.docPath(sha)
+	if !ok {
 		return false
 	}
-	if _, err := hex.DecodeString(sha); err != nil {
-		return false
-	}
-	_, err := os.Stat(filepath.Join(s.Dir, sha[:2], sha+".doc"))
+	_, err := os.Stat(path)
 	return err == nil
 }
 
