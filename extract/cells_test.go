@@ -178,14 +178,7 @@ func TestValueCells(t *testing.T) {
 	if os.Getenv("SHENBAO_CELLS") != "1" {
 		t.Skip("SHENBAO_CELLS=1 measures the recognisers on value cells")
 	}
-	dir := ocr.FindModels(ocr.ModelDirs(""))
-	if dir == "" {
-		t.Skip("PP-OCR models not installed (make models)")
-	}
-	m, err := ocr.LoadModels(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := cellModels(t)
 	pp, err := ocr.NewPPOCR(m, ocr.PPOCROptions{Runs: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -219,18 +212,7 @@ func TestValueCells(t *testing.T) {
 	if len(all) == 0 {
 		t.Skip("no digital applications in the corpus")
 	}
-	var lab []valueCell
-	for _, c := range all {
-		if _, ok := labStyleOf(c.doc); ok {
-			lab = append(lab, c)
-		}
-	}
-	sets := []cellSet{
-		{"corpus", "gray, blur, noise 8, JPEG 45", spread(all, limit), func(t *testing.T, c valueCell, dpi int) *image.Gray {
-			return roughPage(t, c.doc, c.page, dpi)
-		}},
-		{"lab", "the lab's styles (" + labStyleNames() + ") at each dpi, deskewed", spread(lab, limit), labCellPage},
-	}
+	sets := cellSets(all, limit)
 	// SHENBAO_CELLS_DOCS=REGEXP keeps the chosen cells of the documents
 	// it matches: a look at a few misses without reading all the rest.
 	if v := os.Getenv("SHENBAO_CELLS_DOCS"); v != "" {
@@ -319,6 +301,56 @@ func TestValueCells(t *testing.T) {
 	}
 }
 
+// cellModels loads the installed PP-OCR models, or skips the test.
+func cellModels(t *testing.T) *ocr.Models {
+	t.Helper()
+	dir := ocr.FindModels(ocr.ModelDirs(""))
+	if dir == "" {
+		t.Skip("PP-OCR models not installed (make models)")
+	}
+	m, err := ocr.LoadModels(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// cellSets are the two sets the value cells are read in: "corpus", every
+// application's pages roughened as a copier does, and "lab", the lab's
+// applications in the lab's styles; at most limit cells each.
+func cellSets(all []valueCell, limit int) []cellSet {
+	var lab []valueCell
+	for _, c := range all {
+		if _, ok := labStyleOf(c.doc); ok {
+			lab = append(lab, c)
+		}
+	}
+	return []cellSet{
+		{"corpus", "gray, blur, noise 8, JPEG 45", spread(all, limit), func(t *testing.T, c valueCell, dpi int) *image.Gray {
+			return roughPage(t, c.doc, c.page, dpi)
+		}},
+		{"lab", "the lab's styles (" + labStyleNames() + ") at each dpi, deskewed", spread(lab, limit), labCellPage},
+	}
+}
+
+// byPage lists the indices of cells page by page, in the order the pages
+// first come.
+func byPage(cells []valueCell) [][]int {
+	at := map[string]int{}
+	var out [][]int
+	for i, c := range cells {
+		k := fmt.Sprintf("%s\x00%d", c.doc, c.page)
+		j, ok := at[k]
+		if !ok {
+			j = len(out)
+			at[k] = j
+			out = append(out, nil)
+		}
+		out[j] = append(out[j], i)
+	}
+	return out
+}
+
 // readCellSet reads the cells of set at dpi with both engines, page by
 // page, into scores; it returns PP-OCR's misses at 150 dpi and its sure
 // misses at any dpi.
@@ -342,17 +374,7 @@ func readCellSet(t *testing.T, set cellSet, dpi int, pp *ocr.PPOCR, tess *ocr.En
 		}
 	}
 	var wrong []string
-	byPage := map[string][]int{}
-	var pages []string
-	for i, c := range set.cells {
-		k := fmt.Sprintf("%s\x00%d", c.doc, c.page)
-		if byPage[k] == nil {
-			pages = append(pages, k)
-		}
-		byPage[k] = append(byPage[k], i)
-	}
-	for _, pk := range pages {
-		idx := byPage[pk]
+	for _, idx := range byPage(set.cells) {
 		g := set.page(t, set.cells[idx[0]], dpi)
 		rects := make([]image.Rectangle, len(idx))
 		regs := make([]ocr.Region, len(idx))
