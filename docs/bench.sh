@@ -46,6 +46,7 @@ run() {
 	run "Scans: rougher copies" env SHENBAO_ROUGH=1 "$GO" test -count=1 -timeout 60m -run TestRoughScans -v ./extract/
 	run "Digital: held-out set and office exports (as PDF and as 200-dpi images)" env SHENBAO_EXPORTS=1 SHENBAO_SCANS=1 "$GO" test -count=1 -timeout 120m -run 'TestHeldOutDigital|TestOfficeExports|TestOfficeExportScans' -v ./extract/
 	run "Value cells: Tesseract, PP-OCR and both per kind and dpi" env SHENBAO_CELLS=1 SHENBAO_CELLS_MAX="${SHENBAO_CELLS_MAX:-300}" "$GO" test -count=1 -timeout 120m -run TestValueCells -v ./extract/
+	run "Value cells: PP-OCR's integer ranges measured again (quant_ranges.json current)" env SHENBAO_CELLS=1 "$GO" test -count=1 -timeout 60m -run TestCalibratePPOCR -v ./extract/
 	run "Scans: reliability of values' confidence (per band, how many right)" env SHENBAO_SCANS=1 "$GO" test -count=1 -timeout 90m -run TestConfidenceReliability -v ./extract/
 	run "Scans: ticks on the lab's copies" env SHENBAO_LAB=1 "$GO" test -count=1 -timeout 60m -run TestScanLab -v ./extract/
 	run "Defect recall" env SHENBAO_SCANS=1 "$GO" test -count=1 -timeout 60m -run TestDefectRecall -v ./pipeline/

@@ -108,6 +108,10 @@ type onnxGraph struct {
 	added    [][]byte               // new initializers (TensorProto)
 	readers  map[string][]*onnxNode // the nodes reading each value (index)
 	serial   int
+	msDomain bool // nodes of the com.microsoft domain were added
+	opset    int  // the default domain's opset, when raised
+	// extraOutputs are ValueInfoProtos to add to the graph's outputs.
+	extraOutputs [][]byte
 }
 
 func parseGraph(model []byte) (*onnxGraph, error) {
@@ -755,20 +759,26 @@ func (g *onnxGraph) encode() []byte {
 		size += len(t) + 16
 	}
 	graph := make([]byte, 0, size)
-	k := 0
+	// The nodes are written where the first was, in g.nodes' order: a
+	// pass may have put new ones among them.
+	wrote := false
 	walk(g.graphRaw, func(num protowire.Number, typ protowire.Type, v []byte) error {
 		if num == 1 && typ == protowire.BytesType {
-			n := g.nodes[k]
-			k++
-			if n.dead || n.op == "Constant" && len(n.out) == 1 && !used[n.out[0]] && !g.outputs[n.out[0]] {
+			if wrote {
 				return nil
 			}
-			body := n.raw
-			if body == nil {
-				body = n.encode()
+			wrote = true
+			for _, n := range g.nodes {
+				if n.dead || n.op == "Constant" && len(n.out) == 1 && !used[n.out[0]] && !g.outputs[n.out[0]] {
+					continue
+				}
+				body := n.raw
+				if body == nil {
+					body = n.encode()
+				}
+				graph = protowire.AppendTag(graph, 1, protowire.BytesType)
+				graph = protowire.AppendBytes(graph, body)
 			}
-			graph = protowire.AppendTag(graph, 1, protowire.BytesType)
-			graph = protowire.AppendBytes(graph, body)
 			return nil
 		}
 		graph = appendField(graph, num, typ, v)
@@ -778,6 +788,10 @@ func (g *onnxGraph) encode() []byte {
 		graph = protowire.AppendTag(graph, 5, protowire.BytesType)
 		graph = protowire.AppendBytes(graph, t)
 	}
+	for _, vi := range g.extraOutputs {
+		graph = protowire.AppendTag(graph, 12, protowire.BytesType)
+		graph = protowire.AppendBytes(graph, vi)
+	}
 	out := make([]byte, 0, len(g.model)-len(g.graphRaw)+len(graph)+16)
 	walk(g.model, func(num protowire.Number, typ protowire.Type, v []byte) error {
 		if num == 7 && typ == protowire.BytesType {
@@ -785,9 +799,34 @@ func (g *onnxGraph) encode() []byte {
 			out = protowire.AppendBytes(out, graph)
 			return nil
 		}
+		if num == 8 && typ == protowire.BytesType && g.opset > 0 {
+			domain := ""
+			walk(v, func(n2 protowire.Number, t2 protowire.Type, v2 []byte) error {
+				if n2 == 1 && t2 == protowire.BytesType {
+					domain = string(v2)
+				}
+				return nil
+			})
+			if domain == "" {
+				var op []byte
+				op = protowire.AppendTag(op, 2, protowire.VarintType)
+				op = protowire.AppendVarint(op, uint64(g.opset))
+				out = protowire.AppendTag(out, 8, protowire.BytesType)
+				out = protowire.AppendBytes(out, op)
+				return nil
+			}
+		}
 		out = appendField(out, num, typ, v)
 		return nil
 	})
+	if g.msDomain {
+		var op []byte
+		op = appendString(op, 1, "com.microsoft")
+		op = protowire.AppendTag(op, 2, protowire.VarintType)
+		op = protowire.AppendVarint(op, 1)
+		out = protowire.AppendTag(out, 8, protowire.BytesType)
+		out = protowire.AppendBytes(out, op)
+	}
 	return out
 }
 

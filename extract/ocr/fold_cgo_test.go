@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-// evalModel runs model on x with ONNX Runtime, if it is installed.
-func evalModel(t *testing.T, model []byte, x []float32, dims []int64) ([]float32, bool) {
+// testRuntime opens the installed ONNX Runtime, if there is one.
+func testRuntime(t *testing.T) (*ortRuntime, bool) {
 	t.Helper()
 	dir := FindModels(ModelDirs(""))
 	if dir == "" {
@@ -22,6 +22,16 @@ func evalModel(t *testing.T, model []byte, x []float32, dims []int64) ([]float32
 	rt, err := openRuntime(lib)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return rt, true
+}
+
+// evalModel runs model on x with ONNX Runtime, if it is installed.
+func evalModel(t *testing.T, model []byte, x []float32, dims []int64) ([]float32, bool) {
+	t.Helper()
+	rt, ok := testRuntime(t)
+	if !ok {
+		return nil, false
 	}
 	defer rt.close()
 	s, err := rt.newSession(model, 1)
@@ -99,4 +109,36 @@ func TestFoldRecGraph(t *testing.T) {
 			t.Errorf("line %d read nothing", i)
 		}
 	}
+}
+
+// measuredRanges runs model on x with ONNX Runtime, if it is installed,
+// and returns the range each value named takes.
+func measuredRanges(t *testing.T, model []byte, x []float32, dims []int64, names []string) (map[string]qrange, bool) {
+	t.Helper()
+	cm, err := calibrationModel(model, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, ok := testRuntime(t)
+	if !ok {
+		return nil, false
+	}
+	defer rt.close()
+	if len(names) == 0 {
+		return map[string]qrange{}, true
+	}
+	s, err := rt.session(cm, 1, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	vals, err := s.runMany(slices.Clone(x), dims, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]qrange{}
+	for i, n := range names {
+		out[n] = qrange{slices.Min(vals[i]), slices.Max(vals[i])}
+	}
+	return out, true
 }

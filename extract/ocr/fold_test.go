@@ -47,16 +47,6 @@ func intsAttr(name string, vs ...int64) []byte {
 	return protowire.AppendVarint(b, 7) // INTS
 }
 
-func intAttr(name string, v int64) []byte {
-	var b []byte
-	b = protowire.AppendTag(b, 1, protowire.BytesType)
-	b = protowire.AppendString(b, name)
-	b = protowire.AppendTag(b, 3, protowire.VarintType)
-	b = protowire.AppendVarint(b, uint64(v))
-	b = protowire.AppendTag(b, 20, protowire.VarintType)
-	return protowire.AppendVarint(b, 2) // INT
-}
-
 // valueInfoBytes is a ValueInfoProto of a float tensor; a dimension of 0
 // is free (named n), nil dimensions no shape at all.
 func valueInfoBytes(name string, dims []int64) []byte {
@@ -294,8 +284,9 @@ func TestFoldMalformed(t *testing.T) {
 	}
 }
 
-// FuzzFoldRecGraph: whatever the bytes, folding returns an error or a
-// model that parses, and never panics.
+// FuzzFoldRecGraph: whatever the bytes, folding, and quantising what it
+// folded with a range for every value it asks about, return an error or a
+// model that parses, and never panic.
 func FuzzFoldRecGraph(f *testing.F) {
 	f.Add(buildModel([]tconst{{"W", []int64{4, 4, 3, 3}, make([]float32, 144), true}, {"k", []int64{1}, []float32{2}, true}},
 		[]tnode{{"Conv", []string{"x", "W"}, []string{"c"}, nil}, {"Mul", []string{"k", "c"}, []string{"y"}, nil}}))
@@ -304,13 +295,28 @@ func FuzzFoldRecGraph(f *testing.F) {
 			{"Mul", []string{"x", "cl"}, []string{"m"}, nil}, {"Div", []string{"m", "six"}, []string{"y"}, nil}}))
 	f.Add(buildModel([]tconst{{"k", []int64{4, 1, 1}, []float32{1, 2, 3, 4}, false}, {"W", []int64{2, 4, 1, 1}, make([]float32, 8), false}},
 		[]tnode{{"Mul", []string{"x", "k"}, []string{"m"}, nil}, {"Conv", []string{"m", "W"}, []string{"y"}, [][]byte{intAttr("group", 1)}}}))
+	f.Add(buildModel([]tconst{{"W", []int64{240, 4, 1, 1}, make([]float32, 960), false}, {"B", []int64{6, 3}, make([]float32, 18), false}},
+		[]tnode{{"Conv", []string{"x", "W"}, []string{"c"}, nil}, {"MatMul", []string{"c", "B"}, []string{"y"}, nil},
+			{"Slice", []string{"y"}, []string{"z"}, [][]byte{intsAttr("starts", 0), intsAttr("ends", 1), intsAttr("axes", 3)}}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		out, _, err := foldRecGraph(b)
 		if err != nil {
 			return
 		}
-		if _, err := parseGraph(out); err != nil {
+		g, err := parseGraph(out)
+		if err != nil {
 			t.Fatalf("folded model does not parse: %v", err)
+		}
+		ranges := map[string]qrange{}
+		for _, name := range g.quantTargets() {
+			ranges[name] = qrange{-1, 2}
+		}
+		q, _, err := quantRecGraph(out, ranges)
+		if err != nil {
+			return
+		}
+		if _, err := parseGraph(q); err != nil {
+			t.Fatalf("quantised model does not parse: %v", err)
 		}
 	})
 }

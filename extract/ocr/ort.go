@@ -159,6 +159,39 @@ static char *ort_run(ort *o, void *s, const char *iname, const char *oname, floa
 }
 
 static void ort_release_value(ort *o, void *v) { if (v) F(iReleaseValue, void (*)(void *))(v); }
+
+// ort_run_many runs the session for the n outputs named and leaves each
+// one's value, data and element count in values, outs and counts (the
+// caller releases the values).
+static char *ort_run_many(ort *o, void *s, const char *iname, const char *const *onames, size_t n, float *data, int64_t *dims, size_t ndims,
+		void **values, float **outs, size_t *counts) {
+	size_t m = 1;
+	for (size_t i = 0; i < ndims; i++) m *= (size_t)dims[i];
+	void *in = NULL;
+	char *e = err(o, F(iCreateTensorWithDataAsOrtValue, Status *(*)(void *, void *, size_t, const int64_t *, size_t, int, void **))(o->mem, data, m * sizeof(float), dims, ndims, 1, &in));
+	if (e) return e;
+	const char *inames[1] = {iname};
+	e = err(o, F(iRun, Status *(*)(void *, void *, const char *const *, const void *const *, size_t, const char *const *, size_t, void **))(s, NULL, inames, (const void *const *)&in, 1, onames, n, values));
+	F(iReleaseValue, void (*)(void *))(in);
+	if (e) return e;
+	for (size_t i = 0; i < n; i++) {
+		void *info = NULL;
+		e = err(o, F(iGetTensorTypeAndShape, Status *(*)(const void *, void **))(values[i], &info));
+		if (e) return e;
+		size_t nd = 0;
+		int64_t d[8];
+		e = err(o, F(iGetDimensionsCount, Status *(*)(const void *, size_t *))(info, &nd));
+		if (!e && nd > 8) e = strdup("more than 8 output dimensions");
+		if (!e) e = err(o, F(iGetDimensions, Status *(*)(const void *, int64_t *, size_t))(info, d, nd));
+		F(iReleaseTensorTypeAndShapeInfo, void (*)(void *))(info);
+		if (e) return e;
+		counts[i] = 1;
+		for (size_t k = 0; k < nd; k++) counts[i] *= (size_t)d[k];
+		e = err(o, F(iGetTensorMutableData, Status *(*)(void *, void **))(values[i], (void **)&outs[i]));
+		if (e) return e;
+	}
+	return NULL;
+}
 */
 import "C"
 
@@ -219,6 +252,12 @@ type ortSession struct {
 // newSession loads a model of one input and one output, run with the given
 // number of threads.
 func (rt *ortRuntime) newSession(model []byte, threads int) (*ortSession, error) {
+	return rt.session(model, threads, false)
+}
+
+// session loads a model of one input and one output, or with multi of
+// several outputs (Out describes the first).
+func (rt *ortRuntime) session(model []byte, threads int, multi bool) (*ortSession, error) {
 	if len(model) == 0 {
 		return nil, errors.New("empty model")
 	}
@@ -235,7 +274,7 @@ func (rt *ortRuntime) newSession(model []byte, threads int) (*ortSession, error)
 			ss.close()
 			return nil, err
 		}
-		if n != 1 {
+		if n != 1 && !(in == 0 && n > 1 && multi) {
 			ss.close()
 			return nil, fmt.Errorf("model has %d %s, want 1", n, map[C.int]string{1: "inputs", 0: "outputs"}[in])
 		}
@@ -271,13 +310,8 @@ func (s *ortSession) run(data []float32, dims []int64) ([]float32, []int64, erro
 	if n != int64(len(data)) || len(dims) == 0 || len(dims) > 8 {
 		return nil, nil, fmt.Errorf("input of %d values for shape %v", len(data), dims)
 	}
-	// The input must not move while C holds it: copy it to C memory.
-	cdata := (*C.float)(C.malloc(C.size_t(len(data)) * 4))
-	defer C.free(unsafe.Pointer(cdata))
-	copy(unsafe.Slice((*float32)(unsafe.Pointer(cdata)), len(data)), data)
-	cdims := (*C.int64_t)(C.malloc(C.size_t(len(dims)) * 8))
-	defer C.free(unsafe.Pointer(cdims))
-	copy(unsafe.Slice((*int64)(unsafe.Pointer(cdims)), len(dims)), dims)
+	cdata, cdims, free := cInput(data, dims)
+	defer free()
 	iname, oname := C.CString(s.In.Name), C.CString(s.Out.Name)
 	defer C.free(unsafe.Pointer(iname))
 	defer C.free(unsafe.Pointer(oname))
@@ -304,4 +338,76 @@ func (s *ortSession) run(data []float32, dims []int64) ([]float32, []int64, erro
 		copy(res, unsafe.Slice((*float32)(unsafe.Pointer(out)), total))
 	}
 	return res, shape, nil
+}
+
+// runMany feeds data of shape dims and returns the values of the outputs
+// named (float tensors), flattened.
+func (s *ortSession) runMany(data []float32, dims []int64, names []string) ([][]float32, error) {
+	n := int64(1)
+	for _, d := range dims {
+		n *= d
+	}
+	if n != int64(len(data)) || len(dims) == 0 || len(dims) > 8 {
+		return nil, fmt.Errorf("input of %d values for shape %v", len(data), dims)
+	}
+	if len(names) == 0 {
+		return nil, errors.New("no output asked for")
+	}
+	cdata, cdims, free := cInput(data, dims)
+	defer free()
+	iname := C.CString(s.In.Name)
+	defer C.free(unsafe.Pointer(iname))
+	k := len(names)
+	cnames := (**C.char)(C.malloc(C.size_t(k) * C.size_t(unsafe.Sizeof(uintptr(0)))))
+	defer C.free(unsafe.Pointer(cnames))
+	nameList := unsafe.Slice(cnames, k)
+	for i, nm := range names {
+		nameList[i] = C.CString(nm)
+	}
+	defer func() {
+		for _, p := range nameList {
+			C.free(unsafe.Pointer(p))
+		}
+	}()
+	values := (*unsafe.Pointer)(C.calloc(C.size_t(k), C.size_t(unsafe.Sizeof(uintptr(0)))))
+	defer C.free(unsafe.Pointer(values))
+	outs := (**C.float)(C.calloc(C.size_t(k), C.size_t(unsafe.Sizeof(uintptr(0)))))
+	defer C.free(unsafe.Pointer(outs))
+	counts := (*C.size_t)(C.calloc(C.size_t(k), 8))
+	defer C.free(unsafe.Pointer(counts))
+	err := cerr(C.ort_run_many(&s.rt.o, s.s, iname, cnames, C.size_t(k), cdata, cdims, C.size_t(len(dims)), values, outs, counts))
+	vs := unsafe.Slice(values, k)
+	defer func() {
+		for _, v := range vs {
+			C.ort_release_value(&s.rt.o, v)
+		}
+	}()
+	if err != nil {
+		return nil, err
+	}
+	res := make([][]float32, k)
+	ptrs, cs := unsafe.Slice(outs, k), unsafe.Slice(counts, k)
+	for i := range res {
+		if cs[i] > 1<<30 {
+			return nil, fmt.Errorf("output %s of %d values", names[i], cs[i])
+		}
+		res[i] = make([]float32, cs[i])
+		if cs[i] > 0 {
+			copy(res[i], unsafe.Slice((*float32)(unsafe.Pointer(ptrs[i])), cs[i]))
+		}
+	}
+	return res, nil
+}
+
+// cInput copies an input and its shape to C memory: they must not move
+// while C holds them. free releases both.
+func cInput(data []float32, dims []int64) (*C.float, *C.int64_t, func()) {
+	cdata := (*C.float)(C.malloc(C.size_t(len(data)) * 4))
+	copy(unsafe.Slice((*float32)(unsafe.Pointer(cdata)), len(data)), data)
+	cdims := (*C.int64_t)(C.malloc(C.size_t(len(dims)) * 8))
+	copy(unsafe.Slice((*int64)(unsafe.Pointer(cdims)), len(dims)), dims)
+	return cdata, cdims, func() {
+		C.free(unsafe.Pointer(cdata))
+		C.free(unsafe.Pointer(cdims))
+	}
 }

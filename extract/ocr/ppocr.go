@@ -103,6 +103,9 @@ type PPOCROptions struct {
 	// Threads each run uses (0: 1): the scan path already reads one page
 	// per core.
 	Threads int
+	// Float runs the model in float even where calibrated ranges would
+	// run it on integers (quant.go): to calibrate, and to compare.
+	Float bool
 }
 
 // sameGlyph maps dictionary characters that print exactly as another to

@@ -28,6 +28,12 @@ func NewPPOCR(m *Models, opts PPOCROptions) (*PPOCR, error) {
 	if f, n, err := foldRecGraph(m.Rec); err == nil && n > 0 {
 		model = f
 	}
+	// On integers where the ranges were measured on this model (quant.go).
+	if ranges, ok := embeddedRanges(m.Rec); ok && !opts.Float {
+		if q, n, err := quantRecGraph(model, ranges); err == nil && n > 0 {
+			model = q
+		}
+	}
 	s, err := rt.newSession(model, threads)
 	if err != nil {
 		rt.close()

@@ -467,7 +467,8 @@ func BenchmarkPPOCRCell(b *testing.B) {
 }
 
 // BenchmarkPPOCRRun runs the model alone on batches of input lines of
-// each width, unfolded (as installed) and as NewPPOCR folds it (fold.go), and
+// each width, unfolded (as installed), as NewPPOCR folds it (fold.go) and
+// as it quantises that where it has the model's ranges (quant.go), and
 // reports its CPU time per column read (the process's: on a loaded
 // machine wall time means little): what the batch plan and the packing of
 // short lines are chosen by.
@@ -484,10 +485,21 @@ func BenchmarkPPOCRRun(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer rt.close()
-	for _, g := range []struct {
+	graphs := []struct {
 		name  string
 		model []byte
-	}{{"unfolded", m.Rec}, {"folded", folded}} {
+	}{{"unfolded", m.Rec}, {"folded", folded}}
+	if ranges, ok := embeddedRanges(m.Rec); ok {
+		q, _, err := quantRecGraph(folded, ranges)
+		if err != nil {
+			b.Fatal(err)
+		}
+		graphs = append(graphs, struct {
+			name  string
+			model []byte
+		}{"int8", q})
+	}
+	for _, g := range graphs {
 		s, err := rt.newSession(g.model, 1)
 		if err != nil {
 			b.Fatal(err)
