@@ -3,9 +3,10 @@
 package extract_test
 
 import (
-	"bytes"
+	"encoding/json"
 	"flag"
 	"image"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -23,7 +24,8 @@ var calibrationDPIs = []int{150, 200, 300}
 // quantised by (extract/ocr/quant.go) on the value cells TestValueCells
 // reads — the corpus's pages roughened as a copier does, and the lab's
 // styles — at 150, 200 and 300 dpi, with the float model, and checks
-// them against extract/ocr/quant_ranges.json; -update rewrites that file.
+// them against extract/ocr/quant_ranges.json (within 1 % of each range's
+// width: float kernels differ between processors); -update rewrites it.
 // Slow: SHENBAO_CELLS=1.
 func TestCalibratePPOCR(t *testing.T) {
 	if os.Getenv("SHENBAO_CELLS") != "1" {
@@ -70,7 +72,29 @@ func TestCalibratePPOCR(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the ranges measured now: go test ./extract -run TestCalibratePPOCR -update (SHENBAO_CELLS=1)", path)
+	// Another processor's float kernels round differently: a range kept
+	// is current when it is within 1 % of its width of the one measured.
+	type ranges struct {
+		Model  string                `json:"model"`
+		Values map[string][2]float64 `json:"values"`
+	}
+	var g, w ranges
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(want, &w); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	stale := g.Model != w.Model || len(g.Values) != len(w.Values)
+	for name, r := range g.Values {
+		k, ok := w.Values[name]
+		tol := 0.01 * (r[1] - r[0])
+		if !ok || math.Abs(k[0]-r[0]) > tol || math.Abs(k[1]-r[1]) > tol {
+			t.Logf("%s: kept %v, measured %v", name, k, r)
+			stale = true
+		}
+	}
+	if stale {
+		t.Errorf("%s differs from the ranges measured now: SHENBAO_CELLS=1 go test ./extract -run TestCalibratePPOCR -update", path)
 	}
 }
