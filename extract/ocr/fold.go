@@ -47,6 +47,15 @@ func foldRecGraph(model []byte) ([]byte, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	removed := g.fold()
+	if removed == 0 {
+		return model, 0, nil
+	}
+	return g.encode(), removed, nil
+}
+
+// fold folds g's operators as above and returns how many it removed.
+func (g *onnxGraph) fold() int {
 	before := g.live()
 	// Each pass rewires only values it does not ask about again, so the
 	// index of readers is made once per pass.
@@ -54,11 +63,20 @@ func foldRecGraph(model []byte) ([]byte, int, error) {
 		g.index()
 		pass()
 	}
-	removed := before - g.live()
-	if removed == 0 {
-		return model, 0, nil
+	return before - g.live()
+}
+
+// recGraph is the model NewPPOCR runs: folded, and quantised where ranges
+// are given (quant.go), parsed and written once.
+func recGraph(model []byte, ranges map[string]qrange) ([]byte, error) {
+	g, err := parseGraph(model)
+	if err != nil {
+		return nil, err
 	}
-	return g.encode(), removed, nil
+	if g.fold()+g.quantizeWith(ranges) == 0 {
+		return model, nil
+	}
+	return g.encode(), nil
 }
 
 // onnxNode is a NodeProto: its raw bytes while unchanged, its fields.

@@ -21,18 +21,17 @@ func NewPPOCR(m *Models, opts PPOCROptions) (*PPOCR, error) {
 	if threads <= 0 {
 		threads = 1
 	}
-	// The folded graph computes the same in fewer operators (fold.go); a
+	// The folded graph computes the same in fewer operators (fold.go), on
+	// integers where the ranges were measured on this model (quant.go); a
 	// model it cannot read is given to the runtime as it is, to be judged
 	// there.
-	model := m.Rec
-	if f, n, err := foldRecGraph(m.Rec); err == nil && n > 0 {
-		model = f
+	var ranges map[string]qrange
+	if r, ok := embeddedRanges(m.Rec); ok && !opts.Float {
+		ranges = r
 	}
-	// On integers where the ranges were measured on this model (quant.go).
-	if ranges, ok := embeddedRanges(m.Rec); ok && !opts.Float {
-		if q, n, err := quantRecGraph(model, ranges); err == nil && n > 0 {
-			model = q
-		}
+	model := m.Rec
+	if f, err := recGraph(m.Rec, ranges); err == nil {
+		model = f
 	}
 	s, err := rt.newSession(model, threads)
 	if err != nil {

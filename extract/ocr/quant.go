@@ -67,24 +67,34 @@ func quantRecGraph(folded []byte, ranges map[string]qrange) ([]byte, int, error)
 	if err != nil {
 		return nil, 0, err
 	}
-	targets := g.quantTargets()
-	if len(targets) == 0 {
+	n := g.quantizeWith(ranges)
+	if n == 0 {
 		return folded, 0, nil
 	}
+	return g.encode(), n, nil
+}
+
+// quantizeWith quantises g by ranges when they hold every value it asks
+// about and g has no operator raiseOpset10 cannot carry, and returns how
+// many operators it quantised (0: g unchanged).
+func (g *onnxGraph) quantizeWith(ranges map[string]qrange) int {
+	targets := g.quantTargets()
+	if len(targets) == 0 {
+		return 0
+	}
 	for _, n := range g.nodes {
-		if n.domain == "" && slices.Contains(opset10Changed, n.op) {
-			return folded, 0, nil
+		if !n.dead && n.domain == "" && slices.Contains(opset10Changed, n.op) {
+			return 0
 		}
 	}
 	for _, t := range targets {
 		r, ok := ranges[t]
 		if !ok || !(r.hi > r.lo) || math.IsInf(float64(r.hi-r.lo), 0) {
-			return folded, 0, nil
+			return 0
 		}
 	}
 	g.index()
-	n := g.quantize(ranges)
-	return g.encode(), n, nil
+	return g.quantize(ranges)
 }
 
 // quantTargets lists the values whose ranges quantize needs: each
