@@ -185,9 +185,10 @@ func (r qrange) params() (scale float32, zero uint8) {
 // quantize rewrites the convolutions (and matrix products by constants)
 // of the folded graph to run on 8-bit integers: each input and output
 // quantised to uint8 by ranges[value] and each weight to int8 per output
-// channel, as Q/DQ pairs (com.microsoft domain: the model is opset 9)
-// that ONNX Runtime fuses into its integer kernels. Values without a
-// range stay float.
+// channel, as Q/DQ pairs that ONNX Runtime fuses into its integer kernels
+// (the activations' in the default domain at opset 10, raised here; the
+// weights' per-channel DQ in com.microsoft's, which opset 10 lacks).
+// Values without a range stay float.
 func (g *onnxGraph) quantize(ranges map[string]qrange) int {
 	n := 0
 	var nodes []*onnxNode
@@ -211,26 +212,7 @@ func (g *onnxGraph) quantize(ranges map[string]qrange) int {
 			sx, zx := rin.params()
 			xq := g.qdq(nd.in[0], sx, zx, &pre)
 			cout := int(w.dims[0])
-			per := w.size() / cout
-			wq := make([]byte, w.size())
-			sw := make([]float32, cout)
-			for o := 0; o < cout; o++ {
-				var m float32
-				for _, v := range w.values()[o*per : (o+1)*per] {
-					m = max(m, float32(math.Abs(float64(v))))
-				}
-				if m == 0 {
-					m = 1
-				}
-				sw[o] = m / 127
-				for j := o * per; j < (o+1)*per; j++ {
-					wq[j] = byte(int8(math.Round(float64(w.values()[j] / sw[o]))))
-				}
-			}
-			wname := g.addTyped(nd.name+".wq", w.dims, 3, wq)
-			wsc := g.addConst(nd.name+".ws", &onnxTensor{dims: []int64{int64(cout)}, data: sw})
-			wz := g.addTyped(nd.name+".wz", []int64{int64(cout)}, 3, make([]byte, cout))
-			wdq := g.node("DequantizeLinear", []string{wname, wsc, wz}, nd.name+".wdq", intAttr("axis", 0))
+			wdq, sw := g.weightDQ(nd.name, w, 0)
 			pre = append(pre, wdq)
 			bq := make([]byte, 4*cout)
 			bs := make([]float32, cout)
@@ -258,27 +240,7 @@ func (g *onnxGraph) quantize(ranges map[string]qrange) int {
 			}
 			sx, zx := rin.params()
 			xq := g.qdq(nd.in[0], sx, zx, &pre)
-			w := g.consts[nd.in[1]]
-			k, cols := int(w.dims[0]), int(w.dims[1])
-			sw := make([]float32, cols)
-			for c := 0; c < cols; c++ {
-				var m float32
-				for r := 0; r < k; r++ {
-					m = max(m, float32(math.Abs(float64(w.values()[r*cols+c]))))
-				}
-				if m == 0 {
-					m = 1
-				}
-				sw[c] = m / 127
-			}
-			wq := make([]byte, w.size())
-			for j, v := range w.values() {
-				wq[j] = byte(int8(math.Round(float64(v / sw[j%cols]))))
-			}
-			wname := g.addTyped(nd.name+".wq", w.dims, 3, wq)
-			wsc := g.addConst(nd.name+".ws", &onnxTensor{dims: []int64{int64(cols)}, data: sw})
-			wz := g.addTyped(nd.name+".wz", []int64{int64(cols)}, 3, make([]byte, cols))
-			wdq := g.node("DequantizeLinear", []string{wname, wsc, wz}, nd.name+".wdq", intAttr("axis", 1))
+			wdq, _ := g.weightDQ(nd.name, g.consts[nd.in[1]], 1)
 			pre = append(pre, wdq)
 			nd.in = []string{xq, wdq.out[0]}
 			nd.raw = nil
@@ -294,6 +256,40 @@ func (g *onnxGraph) quantize(ranges map[string]qrange) int {
 		g.raiseOpset10()
 	}
 	return n
+}
+
+// weightDQ quantises the constant w to int8, symmetric, one scale per
+// channel along axis (0: a convolution's output channels, 1: a matrix's
+// columns), and returns the DequantizeLinear that gives it back and the
+// scales.
+func (g *onnxGraph) weightDQ(like string, w *onnxTensor, axis int) (*onnxNode, []float32) {
+	ch := int(w.dims[axis])
+	per := w.size() / ch
+	channel := func(j int) int {
+		if axis == 0 {
+			return j / per
+		}
+		return j % ch
+	}
+	sw := make([]float32, ch)
+	for j, v := range w.values() {
+		c := channel(j)
+		sw[c] = max(sw[c], float32(math.Abs(float64(v))))
+	}
+	for c := range sw {
+		if sw[c] == 0 {
+			sw[c] = 1
+		}
+		sw[c] /= 127
+	}
+	wq := make([]byte, w.size())
+	for j, v := range w.values() {
+		wq[j] = byte(int8(math.Round(float64(v / sw[channel(j)]))))
+	}
+	wname := g.addTyped(like+".wq", w.dims, 3, wq)
+	wsc := g.addConst(like+".ws", &onnxTensor{dims: []int64{int64(ch)}, data: sw})
+	wz := g.addTyped(like+".wz", []int64{int64(ch)}, 3, make([]byte, ch))
+	return g.node("DequantizeLinear", []string{wname, wsc, wz}, like+".wdq", intAttr("axis", int64(axis))), sw
 }
 
 // qdq appends Q and DQ of value x to *list and returns the DQ's output.
