@@ -65,12 +65,14 @@ demo: build models
 	  { echo "demo: no value of the scan was read by PP-OCR (see \`make models\`)" >&2; exit 1; }
 
 # Every test; then the packages that must not need cgo (only extract/ocr,
-# render and their callers hold C code) build and test without it.
+# render and their callers hold C code) build and test without it, and
+# the extract packages and the command too: without cgo they read no scan
+# and must say so (a typed not-installed error), not fail otherwise.
 test: deps models
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 	CGO_ENABLED=0 $(GO) vet ./...
-	CGO_ENABLED=0 $(GO) test -count=1 ./layout/... ./criteria/... ./extract/scan/
+	CGO_ENABLED=0 $(GO) test -count=1 ./layout/... ./criteria/... ./extract/... ./cmd/...
 
 # Accuracy tables (per edition and format, scans per dpi), defect recall,
 # and the speed/memory benchmarks, written to docs/benchmarks.md with the
