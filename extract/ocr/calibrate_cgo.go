@@ -21,22 +21,19 @@ import (
 // distribution between them), and returns them as quant_ranges.json is
 // written: each range leaves out calibTail of its values at either end.
 func Calibrate(m *Models, feed func(read func(img *image.Gray, rects []image.Rectangle) error) error) ([]byte, error) {
-	folded, _, err := foldRecGraph(m.Rec)
+	// One parse: folded as NewPPOCR folds it, its values to quantise
+	// asked of the folded graph, which is then written with them as
+	// outputs.
+	g, err := parseGraph(m.Rec)
 	if err != nil {
 		return nil, err
 	}
-	g, err := parseGraph(folded)
-	if err != nil {
-		return nil, err
-	}
+	g.fold()
 	names := g.quantTargets()
 	if len(names) == 0 {
 		return nil, fmt.Errorf("the model has nothing to quantise")
 	}
-	model, err := calibrationModel(folded, names)
-	if err != nil {
-		return nil, err
-	}
+	model := g.withOutputs(names)
 	rt, err := openRuntime(m.Lib)
 	if err != nil {
 		return nil, err

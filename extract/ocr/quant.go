@@ -153,6 +153,12 @@ func calibrationModel(folded []byte, names []string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return g.withOutputs(names), nil
+}
+
+// withOutputs encodes g with the values names as outputs too, after its
+// own: what calibration measures.
+func (g *onnxGraph) withOutputs(names []string) []byte {
 	for _, n := range names {
 		var tt []byte
 		tt = protowire.AppendTag(tt, 1, protowire.VarintType)
@@ -166,7 +172,7 @@ func calibrationModel(folded []byte, names []string) ([]byte, error) {
 		vi = protowire.AppendBytes(vi, tp)
 		g.extraOutputs = append(g.extraOutputs, vi)
 	}
-	return g.encode(), nil
+	return g.encode()
 }
 
 // qrange is a value's calibrated range, what its uint8 quantisation covers.

@@ -45,8 +45,9 @@ func TestReadCosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	inCells, notes, other := set.Printed(), set.Notes(), set.OtherPrint()
 	printed := map[string]bool{}
-	for _, ps := range [][]string{set.Printed(), set.Notes(), set.OtherPrint()} {
+	for _, ps := range [][]string{inCells, notes, other} {
 		for _, p := range ps {
 			for _, g := range pairs(strings.Join(strings.Fields(p), "")) {
 				printed[g] = true
@@ -78,7 +79,7 @@ func TestReadCosts(t *testing.T) {
 	_, err = scan.ReadPages(context.Background(), doc.Pages(), func(i int) (image.Image, error) {
 		img, _, err := doc.Sheet(i+1, 200)
 		return img, err
-	}, 200, scan.Options{OCR: tess, Workers: 1, WorkDPI: 200, Print: set.Printed(), Notes: set.Notes(), OtherPrint: set.OtherPrint(), Witness: wit, Engine: ocr.EngineBoth})
+	}, 200, scan.Options{OCR: tess, Workers: 1, WorkDPI: 200, Print: inCells, Notes: notes, OtherPrint: other, Witness: wit, Engine: ocr.EngineBoth})
 	if err != nil {
 		t.Fatal(err)
 	}
