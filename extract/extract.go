@@ -22,6 +22,7 @@ import (
 	"github.com/shenbao/shenbao/extract/ocr"
 	"github.com/shenbao/shenbao/extract/pdftext"
 	"github.com/shenbao/shenbao/extract/render"
+	"github.com/shenbao/shenbao/extract/scan"
 	"github.com/shenbao/shenbao/extract/scanpdf"
 	"github.com/shenbao/shenbao/layout"
 )
@@ -74,7 +75,7 @@ func New(templates *layout.Set) *Extractor {
 // PP-OCR models are installed and load (ocr.ResolveEngine), by Tesseract
 // alone elsewhere; the command line says why when the models are broken.
 func (e *Extractor) ScanWith(opts scanpdf.Options) {
-	opts.Print, opts.Notes, opts.OtherPrint = e.Templates.Printed(), e.Templates.Notes(), e.Templates.OtherPrint()
+	opts.Forms = ScanForms(e.Templates)
 	if opts.Engine == "" {
 		exe, _ := os.Executable()
 		eng, dir, err := ocr.ResolveEngine("", opts.Models, exe)
@@ -85,6 +86,15 @@ func (e *Extractor) ScanWith(opts scanpdf.Options) {
 	}
 	e.scanEngine = opts.Engine
 	e.Scan = scanpdf.Reader{Opts: opts}.Read
+}
+
+// ScanForms is what each of templates prints, as a scan reader takes it.
+func ScanForms(templates *layout.Set) []scan.Form {
+	var out []scan.Form
+	for _, t := range templates.All() {
+		out = append(out, scan.Form{Print: t.Printed(), Labels: t.Labels(), Notes: t.Notes, Other: t.OtherPrint()})
+	}
+	return out
 }
 
 // Settings names what an extraction depends on beyond the build and the

@@ -423,34 +423,67 @@ func (s *Set) Notes() []string {
 }
 
 // OtherPrint returns the rest of what the templates print, whitespace
-// removed and without repeats: the cover's maker line and Template.Print
-// (remarks, option groups' heads, the plan's guide, the declaration). A
-// scan reader takes a line that reads as it for print and does not read it
-// again (see extract/scan); it is kept apart from Printed, whose phrases
-// complete the lines below a label's first: a declaration's paragraph
-// would complete the signer's and the date's lines under it.
+// removed and without repeats (Template.OtherPrint). A scan reader takes a
+// line that reads as it for print and does not read it again (see
+// extract/scan); it is kept apart from Printed, whose phrases complete the
+// lines below a label's first: a declaration's paragraph would complete
+// the signer's and the date's lines under it.
 func (s *Set) OtherPrint() []string {
-	return s.gather(func(t *Template) []string { return append([]string{t.Maker}, t.Print...) })
+	return s.gather((*Template).OtherPrint)
 }
 
 // Printed returns what the templates print in table cells, whitespace
-// removed and without repeats: section headings, row labels, the rows they
-// belong to, column headers (each part of a compound header) and checkbox
-// options. A scan reader holds the first line of a label, or the first
-// characters of an option, against them and takes the rest from the form
-// instead of reading it (see extract/scan).
+// removed and without repeats (Template.Printed). A scan reader holds the
+// first line of a label, or the first characters of an option, against
+// them and takes the rest from the form instead of reading it (see
+// extract/scan).
 func (s *Set) Printed() []string {
-	return s.gather(func(t *Template) []string {
-		out := append([]string{t.Title}, t.Sections...)
-		for _, r := range t.Rows {
-			out = append(out, r.Label, r.Parent)
-			for _, c := range r.Columns {
-				out = append(out, strings.Split(c, "/")...)
-			}
-			out = append(out, r.Options...)
+	return s.gather((*Template).Printed)
+}
+
+// OtherPrint is the rest of what the form prints: the cover's maker line
+// and Print (remarks, option groups' heads, the plan's guide, the
+// declaration).
+func (t *Template) OtherPrint() []string {
+	return append([]string{t.Maker}, t.Print...)
+}
+
+// Printed is what the form prints in table cells: section headings, row
+// labels, the rows they belong to, column headers (each part of a compound
+// header) and checkbox options.
+func (t *Template) Printed() []string {
+	out := append([]string{t.Title}, t.Sections...)
+	for _, r := range t.Rows {
+		out = append(out, r.Label, r.Parent)
+		for _, c := range r.Columns {
+			out = append(out, strings.Split(c, "/")...)
 		}
-		return out
-	})
+		out = append(out, r.Options...)
+	}
+	return out
+}
+
+// Labels are the form's title, section headings, row labels and the rows
+// they belong to, in the order a reader meets them: row by row, the
+// section when it changes, the row the label belongs to when it changes,
+// the label. Column headers and options are not among them: a form prints
+// its year headers once above a table or again under each label, which
+// its rows do not say.
+func (t *Template) Labels() []string {
+	out := []string{t.Title}
+	var section, parent string
+	for _, r := range t.Rows {
+		if r.Section != section {
+			section = r.Section
+			out = append(out, section)
+		}
+		if r.Parent != "" && r.Parent != parent {
+			out = append(out, r.Parent)
+		}
+		parent = r.Parent
+		out = append(out, r.Label)
+	}
+	return out
 }
 
 // gather collects of(t) over the templates in order, whitespace removed,

@@ -80,21 +80,12 @@ func (pg *page) completeNotes(groups []noteGroup, res []ocr.Result) []int {
 	var unread []int
 	for k, g := range groups {
 		r := res[k]
-		ws := []int{g.head.rest}
-		for _, i := range g.pieces[1:] {
-			ink, ok := inkExtent(pg.bin, pg.pieces[i].Rect.Intersect(image.Rect(0, 0, pg.bin.w, pg.bin.h)))
-			if !ok {
-				ws = nil
-				break
-			}
-			ws = append(ws, ink.Dx())
-		}
-		if len(r.Lines) != 1 || ws == nil {
+		first, w1, ws, ok := pg.noteInk(g, r)
+		if !ok {
 			unread = append(unread, g.pieces...)
 			continue
 		}
-		first := strings.ReplaceAll(tidy(r.Lines[0].Text), " ", "")
-		rest, ok := pg.print.notes.rest(first, r.Lines[0].Rect.Dx(), ws, true)
+		rest, ok := pg.print.notes.rest(first, w1, ws, true, pg.forms)
 		if !ok {
 			unread = append(unread, g.pieces...)
 			continue
@@ -110,4 +101,23 @@ func (pg *page) completeNotes(groups []noteGroup, res []ocr.Result) []int {
 		}
 	}
 	return unread
+}
+
+// noteInk is a paragraph's head as read r (spaces removed) and its width,
+// and the widths of the ink after it: the rest of the first line, then
+// each line below.
+func (pg *page) noteInk(g noteGroup, r ocr.Result) (string, int, []int, bool) {
+	ws := []int{g.head.rest}
+	for _, i := range g.pieces[1:] {
+		ink, ok := inkExtent(pg.bin, pg.pieces[i].Rect.Intersect(image.Rect(0, 0, pg.bin.w, pg.bin.h)))
+		if !ok {
+			return "", 0, nil, false
+		}
+		ws = append(ws, ink.Dx())
+	}
+	if len(r.Lines) != 1 {
+		return "", 0, nil, false
+	}
+	first := strings.ReplaceAll(tidy(r.Lines[0].Text), " ", "")
+	return first, r.Lines[0].Rect.Dx(), ws, true
 }

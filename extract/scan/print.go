@@ -3,7 +3,6 @@ package scan
 import (
 	"context"
 	"image"
-	"math"
 	"strings"
 
 	"github.com/shenbao/shenbao"
@@ -27,28 +26,79 @@ type printSet struct {
 	keyed   []string // each as two engines' readings are compared (ocr.Key)
 	keys    [][]rune // each as likeness compares readings to it (printKey)
 	at      [][]int  // for each rune of its key, its index in the phrase
-	// notes are the paragraphs printed outside tables (Options.Notes),
-	// other the rest of the print (Options.OtherPrint).
+	// forms says which forms (Options.Forms, by index) print each phrase.
+	forms []formMask
+	// exact gives, for a phrase's fold, the forms that print it.
+	exact map[string]formMask
+	// seqs are the forms' labels (phrase indices) in the order each
+	// prints them, repeats included (see inOrder).
+	seqs [][]int
+	// notes are the paragraphs printed outside tables (Form.Notes),
+	// other the rest of the print (Form.Other).
 	notes, other *printSet
 }
 
-func newPrintSet(ps []string) *printSet {
-	if len(ps) == 0 {
+// formMask is a set of forms by their index in Options.Forms. A page
+// narrows the phrases it completes lines from to its forms' (see
+// pageForms): five editions print a label or a 填报说明 paragraph
+// differently, one edition once.
+type formMask uint64
+
+const anyForm = ^formMask(0)
+
+// maxForms is how many forms a formMask tells apart.
+const maxForms = 64
+
+func newPrintSet(ps []string) *printSet { return newFormsPrint([][]string{ps}) }
+
+// newFormsPrint is the union of the forms' phrases, each phrase once with
+// the forms that print it.
+func newFormsPrint(forms [][]string) *printSet {
+	s := &printSet{exact: map[string]formMask{}}
+	index := map[string]int{}
+	for k, ps := range forms {
+		bit := formMask(1) << (k % maxForms)
+		for _, p := range ps {
+			rs := []rune(strings.Join(strings.Fields(p), ""))
+			if len(rs) == 0 {
+				continue
+			}
+			if i, ok := index[string(rs)]; ok {
+				s.forms[i] |= bit
+				s.exact[s.folded[i]] |= bit
+				continue
+			}
+			index[string(rs)] = len(s.phrases)
+			s.phrases = append(s.phrases, rs)
+			s.folded = append(s.folded, fold(rs))
+			s.keyed = append(s.keyed, ocr.Key(string(rs)))
+			k, at := keyOf(rs)
+			s.keys, s.at = append(s.keys, k), append(s.at, at)
+			s.forms = append(s.forms, bit)
+			s.exact[fold(rs)] |= bit
+		}
+	}
+	if len(s.phrases) == 0 {
 		return nil
 	}
-	s := &printSet{}
-	for _, p := range ps {
-		rs := []rune(strings.Join(strings.Fields(p), ""))
-		if len(rs) == 0 {
-			continue
-		}
-		s.phrases = append(s.phrases, rs)
-		s.folded = append(s.folded, fold(rs))
-		s.keyed = append(s.keyed, ocr.Key(string(rs)))
-		k, at := keyOf(rs)
-		s.keys, s.at = append(s.keys, k), append(s.at, at)
-	}
 	return s
+}
+
+// order sets the forms' sequences of labels: seqs[k] holds the phrases
+// of labels[k] in order, those that are among the phrases.
+func (s *printSet) order(labels [][]string) {
+	index := map[string]int{}
+	for i, p := range s.phrases {
+		index[string(p)] = i
+	}
+	s.seqs = make([][]int, len(labels))
+	for k, ls := range labels {
+		for _, l := range ls {
+			if i, ok := index[strings.Join(strings.Fields(l), "")]; ok {
+				s.seqs[k] = append(s.seqs[k], i)
+			}
+		}
+	}
 }
 
 // fold is a phrase or a reading as they are compared: punctuation width
@@ -75,72 +125,122 @@ func units(rs []rune) float64 {
 	return u
 }
 
+// inkUnits is the width in ems of the ink rs prints: units, less the
+// blank half of a full-width bracket or stop at either end — （亿元） prints
+// three ems of ink, not four.
+func inkUnits(rs []rune) float64 {
+	u := units(rs)
+	if len(rs) == 0 {
+		return u
+	}
+	if strings.ContainsRune("（《「『【〈“‘", rs[0]) {
+		u -= 0.5
+	}
+	if strings.ContainsRune("）》」』】〉”’，。、：；！？", rs[len(rs)-1]) {
+		u -= 0.5
+	}
+	return u
+}
+
 // minPrintPrefix is the fewest characters a first line must hold to be
 // taken as the start of a phrase: one or two open too many.
 const minPrintPrefix = 3
 
 // rest returns the text of each of the lines below a first line read as
 // first (spaces removed) w1 pixels wide, when first opens printed phrases
-// and every phrase that fits the lines' widths ws continues the same way.
-// With sameLine, ws is one piece of ink on the first line's own line,
-// which may be wider than the first.
-func (s *printSet) rest(first string, w1 int, ws []int, sameLine bool) ([]string, bool) {
-	r, ok := s.only(first, func(p, head []rune) ([]rune, bool) {
-		r := p[len(head):]
-		return r, len(r) > 0 && fits(units(head), w1, units(r), ws, sameLine)
-	})
+// of the forms fm and every such phrase that fits the lines' widths ws
+// continues the same way. With sameLine, ws is one piece of ink on the
+// first line's own line, which may be wider than the first.
+func (s *printSet) rest(first string, w1 int, ws []int, sameLine bool, fm formMask) ([]string, bool) {
+	r, ok := s.only(first, fm, s.restPart(w1, ws, sameLine))
 	if !ok {
 		return nil, false
 	}
 	return split(r, ws), true
 }
 
-// between returns what a printed phrase holds between first, read w1
-// pixels wide, and last, read on the next line, when that fits ink w
-// pixels wide after first on first's line, and every phrase that fits
-// holds the same.
-func (s *printSet) between(first, last string, w1, w int) (string, bool) {
+// restForms is the forms that print a phrase first opens and the lines
+// fit, as rest takes them.
+func (s *printSet) restForms(first string, w1 int, ws []int, sameLine bool) formMask {
+	return s.fitting(first, s.restPart(w1, ws, sameLine))
+}
+
+func (s *printSet) restPart(w1 int, ws []int, sameLine bool) func(p, head []rune) ([]rune, bool) {
+	return func(p, head []rune) ([]rune, bool) {
+		r := p[len(head):]
+		return r, len(r) > 0 && fits(units(head), w1, inkUnits(r), ws, sameLine)
+	}
+}
+
+// between returns what a printed phrase of the forms fm holds between
+// first, read w1 pixels wide, and last, read on the next line, when that
+// fits ink w pixels wide after first on first's line, and every phrase
+// that fits holds the same.
+func (s *printSet) between(first, last string, w1, w int, fm formMask) (string, bool) {
+	m, ok := s.only(first, fm, betweenPart(last, w1, w))
+	return string(m), ok
+}
+
+func (s *printSet) betweenForms(first, last string, w1, w int) formMask {
+	return s.fitting(first, betweenPart(last, w1, w))
+}
+
+func betweenPart(last string, w1, w int) func(p, head []rune) ([]rune, bool) {
 	lr := []rune(last)
 	tail := fold(lr)
-	m, ok := s.only(first, func(p, head []rune) ([]rune, bool) {
+	return func(p, head []rune) ([]rune, bool) {
 		if len(lr) == 0 || len(p) <= len(head)+len(lr) || !strings.HasSuffix(fold(p), tail) {
 			return nil, false
 		}
 		m := p[len(head) : len(p)-len(lr)]
-		return m, fits(units(head), w1, units(m), []int{w}, true)
-	})
-	return string(m), ok
+		return m, fits(units(head), w1, inkUnits(m), []int{w}, true)
+	}
 }
 
-// only returns the part that part takes of every printed phrase opening
-// with first (head: the phrase's own first characters), when that part is
-// the same, folded, for all that give one.
-func (s *printSet) only(first string, part func(p, head []rune) ([]rune, bool)) ([]rune, bool) {
-	fr := []rune(first)
-	if s == nil || len(fr) < minPrintPrefix {
-		return nil, false
-	}
-	h := fold(fr)
+// only returns the part that part takes of every printed phrase of the
+// forms fm opening with first (head: the phrase's own first characters),
+// when that part is the same, folded, for all that give one.
+func (s *printSet) only(first string, fm formMask, part func(p, head []rune) ([]rune, bool)) ([]rune, bool) {
 	var found []rune
-	for i, f := range s.folded {
-		if !strings.HasPrefix(f, h) {
-			continue
-		}
-		p := s.phrases[i]
-		r, ok := part(p, p[:len(fr)])
-		if !ok {
-			continue
-		}
+	same := true
+	s.each(first, fm, part, func(_ int, r []rune) {
 		// Editions print the same label with full-width or ASCII
 		// brackets: the same rest either way.
 		if found != nil && fold(found) != fold(r) {
-			return nil, false
+			same = false
 		}
 		if found == nil {
 			found = r
 		}
+	})
+	return found, found != nil && same
+}
+
+// fitting is the forms printing a phrase that opens with first and gives
+// part.
+func (s *printSet) fitting(first string, part func(p, head []rune) ([]rune, bool)) formMask {
+	var fm formMask
+	s.each(first, anyForm, part, func(i int, _ []rune) { fm |= s.forms[i] })
+	return fm
+}
+
+// each calls fn with every phrase of the forms fm opening with first and
+// what part takes of it.
+func (s *printSet) each(first string, fm formMask, part func(p, head []rune) ([]rune, bool), fn func(i int, r []rune)) {
+	fr := []rune(first)
+	if s == nil || len(fr) < minPrintPrefix {
+		return
 	}
-	return found, found != nil
+	h := fold(fr)
+	for i, f := range s.folded {
+		if s.forms[i]&fm == 0 || !strings.HasPrefix(f, h) {
+			continue
+		}
+		p := s.phrases[i]
+		if r, ok := part(p, p[:len(fr)]); ok {
+			fn(i, r)
+		}
+	}
 }
 
 // opens says whether t, a reading, opens a printed phrase: its first
@@ -199,20 +299,30 @@ func (s *printSet) opensLoosely(t string) bool {
 }
 
 // fits says whether lines ws wide hold u ems, at the pitch of a first
-// line w1 pixels wide holding u1: within an em, or a tenth of a long rest.
+// line w1 pixels wide holding u1. A line's ink is its characters' pitches
+// less the blank beside its last, up to half a character, and a short
+// head's ink says its pitch badly (four characters of a nine-point label
+// read 102 pixels wide stand 28.6 apart, not 25.5): so the pitch is known
+// between two bounds, and the ems the lines hold between two more; u must
+// lie between them, give or take half an em or a twentieth of a long rest.
+// The wider the bounds, the more phrases fit, and a phrase is taken only
+// when it alone fits (printSet.only) or its place says it (inOrder).
 func fits(u1 float64, w1 int, u float64, ws []int, sameLine bool) bool {
 	if u1 <= 0 || w1 <= 0 {
 		return false
 	}
-	pitch := float64(w1) / u1
-	est := 0.0
+	lo := float64(w1) / u1
+	hi := float64(w1) / max(u1-0.5, u1*0.8)
+	estLo, estHi := 0.0, 0.0
 	for _, w := range ws {
-		if !sameLine && float64(w) > float64(w1)+pitch {
+		if !sameLine && float64(w) > float64(w1)+hi {
 			return false // a lower line wider than the first: not a wrap of it
 		}
-		est += float64(w) / pitch
+		estLo += float64(w) / hi
+		estHi += float64(w)/lo + 0.5
 	}
-	return math.Abs(est-u) <= max(1, u/10)
+	tol := max(0.5, u/20)
+	return u >= estLo-tol && u <= estHi+tol
 }
 
 // split cuts rs into len(ws) lines in proportion to their widths.
@@ -249,6 +359,8 @@ func split(rs []rune, ws []int) []string {
 type printGroup struct {
 	first int   // the first line's piece
 	later []int // the other lines' pieces, top to bottom
+	// head is the first line's head, for a cell read by it (labelCells).
+	head optionHead
 }
 
 // printGroups lists the table cells of lay with two or more lines of plain
@@ -319,9 +431,36 @@ func (pg *page) completePrint(groups []printGroup) []int {
 }
 
 func (pg *page) printRest(g printGroup) ([]string, bool) {
+	first, w1, ws, ok := pg.groupInk(g)
+	if !ok {
+		return nil, false
+	}
+	if rest, ok := pg.print.rest(first, w1, ws, false, pg.forms); ok {
+		return rest, true
+	}
+	return pg.orderedRest(g.first, first, ws)
+}
+
+// orderedRest is the rest after first of the phrase the cell opening with
+// piece is by its place (inOrder), split over lines ws wide.
+func (pg *page) orderedRest(piece int, first string, ws []int) ([]string, bool) {
+	i, ok := pg.ordered[piece]
+	if !ok {
+		return nil, false
+	}
+	p, n := pg.print.phrases[i], len([]rune(first))
+	if n >= len(p) || fold(p[:n]) != fold([]rune(first)) {
+		return nil, false
+	}
+	return split(p[n:], ws), true
+}
+
+// groupInk is a group's first line as read (spaces removed) and its width,
+// and the widths of the lines below.
+func (pg *page) groupInk(g printGroup) (string, int, []int, bool) {
 	r := pg.res[g.first]
 	if len(r.Lines) != 1 || pg.unread(g.first) {
-		return nil, false
+		return "", 0, nil, false
 	}
 	first := strings.ReplaceAll(tidy(r.Lines[0].Text), " ", "")
 	ws := make([]int, len(g.later))
@@ -330,26 +469,32 @@ func (pg *page) printRest(g printGroup) ([]string, bool) {
 	}
 	// The width read, not the piece's: the piece may run to ink that
 	// Tesseract took for no character.
-	return pg.print.rest(first, r.Lines[0].Rect.Dx(), ws, false)
+	return first, r.Lines[0].Rect.Dx(), ws, true
 }
 
 // readPieces reads the page's pieces but the print it need not read: first
-// every piece but the later lines of cells (printGroups) and the options
-// long enough to read by their heads, with those heads; then whatever of
-// them is not print.
+// every piece but the label cells read by their heads (labelCells), the
+// later lines of cells (printGroups) and the options and paragraphs long
+// enough to read by their heads, with those heads; then whatever of them
+// is not print; last the later lines of label cells whose heads opened no
+// label, when their first lines, read whole, do not either.
 func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) error {
 	pg.res = make([]ocr.Result, len(pg.pieces))
 	pg.fromPrint = map[int]bool{}
 	var groups []printGroup
 	var heads []optionHead
 	var notes []noteGroup
+	var labels []printGroup
 	if pg.print != nil {
 		groups, heads, notes = printGroups(lay), pg.optionHeads(lay), pg.noteGroups(lay)
+		labels, groups = pg.labelCells(lay, groups)
 	}
 	later := map[int]bool{}
-	for _, g := range groups {
-		for _, i := range g.later {
-			later[i] = true
+	for _, gs := range [][]printGroup{groups, labels} {
+		for _, g := range gs {
+			for _, i := range g.later {
+				later[i] = true
+			}
 		}
 	}
 	for _, h := range heads {
@@ -360,6 +505,10 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 			later[i] = true
 		}
 		heads = append(heads, n.head)
+	}
+	for _, g := range labels {
+		later[g.first] = true
+		heads = append(heads, g.head)
 	}
 	tentative := tentativeCells(lay)
 	for _, cl := range tentative {
@@ -373,7 +522,8 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 			first = append(first, i)
 		}
 	}
-	// The heads are read with the first lines, in one call.
+	// The heads are read with the first lines, in one call: the options',
+	// the paragraphs', the labels'.
 	regs := make([]ocr.Region, len(heads))
 	for k, h := range heads {
 		regs[k] = ocr.Region{Rect: h.head, Mode: ocr.Line}
@@ -382,12 +532,32 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 	if err != nil || len(groups) == 0 && len(heads) == 0 && len(tentative) == 0 {
 		return err
 	}
-	// The paragraphs' heads were read after the options'.
-	no := len(heads) - len(notes)
-	unread := append(pg.completePrint(groups), pg.completeOptions(heads[:no], headRes[:no])...)
-	unread = append(unread, pg.completeNotes(notes, headRes[no:])...)
+	no, nn := len(heads)-len(notes)-len(labels), len(heads)-len(labels)
+	optRes, noteRes, labelRes := headRes[:no], headRes[no:nn], headRes[nn:]
+	pg.forms = pg.pageForms(groups, heads[:no], optRes, notes, noteRes, labels, labelRes)
+	pg.ordered = pg.print.inOrder(pg.cellSigns(lay, groups, labels, labelRes), pg.forms)
+	unread := append(pg.completePrint(groups), pg.completeOptions(heads[:no], optRes)...)
+	unread = append(unread, pg.completeNotes(notes, noteRes)...)
 	unread = append(unread, pg.settleTentative(tentative)...)
-	_, err = pg.readSome(ctx, rec, unread, nil)
+	whole, past := pg.completeLabels(labels, labelRes)
+	var unlabelled []printGroup
+	for _, k := range whole {
+		unread = append(unread, labels[k].first)
+		unlabelled = append(unlabelled, labels[k])
+	}
+	regs = regs[:0]
+	for _, k := range past {
+		regs = append(regs, pg.pastHead(labels[k]))
+		unlabelled = append(unlabelled, labels[k])
+	}
+	pastRes, err := pg.readSome(ctx, rec, unread, regs)
+	if err != nil {
+		return err
+	}
+	for j, k := range past {
+		pg.joinPast(labels[k], labelRes[k], pastRes[j])
+	}
+	_, err = pg.readSome(ctx, rec, pg.completePrint(unlabelled), nil)
 	return err
 }
 
@@ -572,16 +742,22 @@ func (pg *page) optionHeads(lay []blockLay) []optionHead {
 }
 
 func (pg *page) optionHead(piece int) (optionHead, bool) {
+	return pg.headOf(piece, headMin, headEms)
+}
+
+// headOf is piece read by its first ems ems, when its ink runs past least
+// ems.
+func (pg *page) headOf(piece, least, ems int) (optionHead, bool) {
 	r := pg.pieces[piece].Rect.Intersect(image.Rect(0, 0, pg.bin.w, pg.bin.h))
 	ink, ok := inkExtent(pg.bin, r)
-	if !ok || ink.Dx() < headMin*pg.em {
+	if !ok || ink.Dx() < least*pg.em {
 		return optionHead{}, false
 	}
 	// The widest gap within two ems past the head: a character cut in
 	// two reads as two others, and the gap between the parts of 际 or 的
 	// is narrower than the gap between two characters.
 	cut, end := -1, -1
-	for x := ink.Min.X + headEms*pg.em; x < ink.Min.X+(headEms+2)*pg.em && x < ink.Max.X; x++ {
+	for x := ink.Min.X + ems*pg.em; x < ink.Min.X+(ems+2)*pg.em && x < ink.Max.X; x++ {
 		if inkColumn(pg.bin, x, ink) {
 			continue
 		}
@@ -641,18 +817,17 @@ func (pg *page) completeOptions(heads []optionHead, res []ocr.Result) []int {
 			continue
 		}
 		first := strings.ReplaceAll(tidy(r.Lines[0].Text), " ", "")
-		w1 := r.Lines[0].Rect.Dx()
-		rest, ok := pg.print.rest(first, w1, []int{h.rest}, true)
+		w1, ws := r.Lines[0].Rect.Dx(), []int{h.rest}
+		rest, ok := pg.print.rest(first, w1, ws, true, pg.forms)
 		text := first
 		if ok {
 			text += rest[0]
-		} else if h.next >= 0 && len(pg.res[h.next].Lines) == 1 {
+		} else if last, wrapped := pg.wrappedEnd(h); wrapped {
 			// An option wrapped onto the next line: that line, read,
 			// must be the option's end, and the ink between fit the
 			// middle.
-			last := strings.ReplaceAll(tidy(pg.res[h.next].Lines[0].Text), " ", "")
 			var mid string
-			if mid, ok = pg.print.between(first, last, w1, h.rest); ok {
+			if mid, ok = pg.print.between(first, last, w1, ws[0], pg.forms); ok {
 				text += mid
 			}
 		}
@@ -665,4 +840,13 @@ func (pg *page) completeOptions(heads []optionHead, res []ocr.Result) []int {
 		pg.fromPrint[h.piece] = true
 	}
 	return unread
+}
+
+// wrappedEnd is the reading of the line below an option that may hold its
+// wrapped end (optionHead.next).
+func (pg *page) wrappedEnd(h optionHead) (string, bool) {
+	if h.next < 0 || len(pg.res[h.next].Lines) != 1 {
+		return "", false
+	}
+	return strings.ReplaceAll(tidy(pg.res[h.next].Lines[0].Text), " ", ""), true
 }

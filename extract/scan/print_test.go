@@ -46,7 +46,7 @@ func TestPrintRest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := ps.rest(tt.first, tt.w1, tt.ws, false)
+			got, ok := ps.rest(tt.first, tt.w1, tt.ws, false, anyForm)
 			if ok != (tt.want != nil) || !slices.Equal(got, tt.want) {
 				t.Errorf("rest(%q) = %q, %v; want %q", tt.first, got, ok, tt.want)
 			}
@@ -226,7 +226,7 @@ func TestPrintBetween(t *testing.T) {
 		{"the next line is not the option's end", "集群已提供的服务", 480, "", false},
 	}
 	for _, tt := range tests {
-		got, ok := ps.between("建立了共享制", tt.last, 180, tt.w)
+		got, ok := ps.between("建立了共享制", tt.last, 180, tt.w, anyForm)
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("%s: between = %q, %v; want %q, %v", tt.name, got, ok, tt.want, tt.ok)
 		}

@@ -40,28 +40,56 @@ type Options struct {
 	// which Tesseract reads as well as 300 dpi at half the cost; 150 dpi
 	// scans are enlarged to it.
 	WorkDPI float64
-	// Print is what the forms print in their cells (layout.Set.Printed):
-	// a label cell's later lines and an option's text past its head are
-	// not read when the first characters open one of these phrases and
-	// the rest fits the ink (see print.go). Nil reads everything.
-	Print []string
-	// Notes are the paragraphs the forms print outside their tables
-	// (layout.Set.Notes): a paragraph is read by its first characters
-	// and, when they open one of these and the rest fits its lines' ink,
-	// not read through. Kept apart from Print, whose phrases a value must
-	// not be taken for.
-	Notes []string
-	// OtherPrint is the rest of the forms' print (layout.Set.OtherPrint):
-	// remarks, option groups' heads, the plan's guide, the declaration.
-	// It completes no line; a line Tesseract read as it is print and is
-	// not read by the Witness (see likeprint.go).
-	OtherPrint []string
+	// Forms are what each form edition prints (one Form an edition): a
+	// label cell's later lines, an option's text past its head and a
+	// paragraph outside the tables past its head are not read when the
+	// first characters open one of these phrases and the rest fits the
+	// ink (see print.go, notes.go). A page takes its phrases from the
+	// forms its readings fit (forms.go). Nil reads everything.
+	Forms []Form
 	// Witness reads the values a second time (PP-OCR); nil reads with
 	// OCR alone.
 	Witness LineReader
 	// Engine says who reads values (ocr.EngineTesseract, EnginePPOCR,
 	// EngineBoth); "" is both when Witness is set.
 	Engine string
+}
+
+// Form is what one form edition prints.
+type Form struct {
+	// Print is what it prints in its cells (layout.Template.Printed).
+	Print []string `json:"print,omitempty"`
+	// Notes are the paragraphs it prints outside its tables
+	// (layout.Template.Notes). Kept apart from Print, whose phrases a
+	// value must not be taken for.
+	Notes []string `json:"notes,omitempty"`
+	// Labels are its title, headings and row labels in the order it
+	// prints them (layout.Template.Labels), each among Print: a page's
+	// labels stand in this order (inOrder).
+	Labels []string `json:"labels,omitempty"`
+	// Other is the rest of its print (layout.Template.OtherPrint):
+	// remarks, option groups' heads, the plan's guide, the declaration.
+	// It completes no line; a line Tesseract read as it is print and is
+	// not read by the Witness (see likeprint.go).
+	Other []string `json:"other,omitempty"`
+}
+
+// formsPrint is the print of forms, nil without any.
+func formsPrint(forms []Form) *printSet {
+	of := func(part func(Form) []string) [][]string {
+		out := make([][]string, len(forms))
+		for k, f := range forms {
+			out[k] = part(f)
+		}
+		return out
+	}
+	ps := newFormsPrint(of(func(f Form) []string { return f.Print }))
+	if ps != nil {
+		ps.order(of(func(f Form) []string { return f.Labels }))
+		ps.notes = newFormsPrint(of(func(f Form) []string { return f.Notes }))
+		ps.other = newFormsPrint(of(func(f Form) []string { return f.Other }))
+	}
+	return ps
 }
 
 // Read turns page images scanned at dpi into Content. Pages are numbered
@@ -81,11 +109,7 @@ func ReadPages(ctx context.Context, n int, page func(int) (image.Image, error), 
 	if opts.WorkDPI <= 0 {
 		opts.WorkDPI = 200
 	}
-	ps := newPrintSet(opts.Print)
-	if ps != nil {
-		ps.notes = newPrintSet(opts.Notes)
-		ps.other = newPrintSet(opts.OtherPrint)
-	}
+	ps := formsPrint(opts.Forms)
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.NumCPU()
@@ -187,6 +211,12 @@ type page struct {
 	// in the same cell, whose end it continues (see tailReadings).
 	follows map[int]int
 	print   *printSet
+	// forms are the forms whose print the page's lines are completed
+	// from (pageForms); anyForm until the first reading.
+	forms formMask
+	// ordered gives the phrase a cell (by its first piece) is by its
+	// place among the page's labels (inOrder).
+	ordered map[int]int
 	// fromPrint marks the pieces whose text was taken from print, not
 	// read (see completePrint): nothing reads them again.
 	fromPrint map[int]bool
@@ -278,7 +308,7 @@ func readPage(ctx context.Context, img image.Image, dpi float64, no int, opts Op
 const uprightConf = 0.7
 
 func newPage(no int, dpi float64, ps *printSet) *page {
-	return &page{no: no, dpi: dpi, p: paramsFor(dpi), em: int(10.5 / 72 * dpi), print: ps}
+	return &page{no: no, dpi: dpi, p: paramsFor(dpi), em: int(10.5 / 72 * dpi), print: ps, forms: anyForm}
 }
 
 // read finds the page's tables and text lines on the upright, straight

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shenbao/shenbao/extract"
 	"github.com/shenbao/shenbao/extract/ocr"
 	"github.com/shenbao/shenbao/extract/render"
 	"github.com/shenbao/shenbao/extract/scan"
@@ -79,7 +80,7 @@ func TestReadCosts(t *testing.T) {
 	_, err = scan.ReadPages(context.Background(), doc.Pages(), func(i int) (image.Image, error) {
 		img, _, err := doc.Sheet(i+1, 200)
 		return img, err
-	}, 200, scan.Options{OCR: tess, Workers: 1, WorkDPI: 200, Print: inCells, Notes: notes, OtherPrint: other, Witness: wit, Engine: ocr.EngineBoth})
+	}, 200, scan.Options{OCR: tess, Workers: 1, WorkDPI: 200, Forms: extract.ScanForms(set), Witness: wit, Engine: ocr.EngineBoth})
 	if err != nil {
 		t.Fatal(err)
 	}

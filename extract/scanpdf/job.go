@@ -76,7 +76,7 @@ func job(ctx context.Context, in io.Reader, out io.Writer) error {
 		}
 		return img, nil
 	}
-	c, err := scan.ReadPages(ctx, doc.Pages(), render, req.DPI, scan.Options{OCR: eng, Workers: req.Workers, WorkDPI: req.DPI, Print: req.Print, Notes: req.Notes, OtherPrint: req.Other, Witness: lineReader(wit), Engine: req.Engine})
+	c, err := scan.ReadPages(ctx, doc.Pages(), render, req.DPI, scan.Options{OCR: eng, Workers: req.Workers, WorkDPI: req.DPI, Forms: req.Forms, Witness: lineReader(wit), Engine: req.Engine})
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/extract/child"
 	"github.com/shenbao/shenbao/extract/filetype"
+	"github.com/shenbao/shenbao/extract/scan"
 )
 
 // Job is the child job's name.
@@ -41,10 +42,8 @@ type Options struct {
 	MaxPages int
 	// Workers is the OCR parallelism in the child; default: all cores.
 	Workers int
-	// Print is what the forms print in their cells (scan.Options.Print),
-	// Notes the paragraphs outside them (scan.Options.Notes), OtherPrint
-	// the rest (scan.Options.OtherPrint).
-	Print, Notes, OtherPrint []string
+	// Forms are what the form editions print (scan.Options.Forms).
+	Forms []scan.Form
 	// Engine reads the values: ocr.EngineTesseract, EnginePPOCR or
 	// EngineBoth; "" is Tesseract alone. The PP-OCR engines need Models,
 	// the folder LoadModels checked.
@@ -97,15 +96,13 @@ func (o Options) workers() int {
 // line. The PDF is in the file at Path, which the parent writes and
 // removes (child.TempFile), so that a killed child leaves nothing behind.
 type request struct {
-	Path     string   `json:"path"`
-	DPI      float64  `json:"dpi"`
-	MaxPages int      `json:"max_pages"`
-	Workers  int      `json:"workers"`
-	Print    []string `json:"print,omitempty"`
-	Notes    []string `json:"notes,omitempty"`
-	Other    []string `json:"other_print,omitempty"`
-	Engine   string   `json:"engine,omitempty"`
-	Models   string   `json:"models,omitempty"`
+	Path     string      `json:"path"`
+	DPI      float64     `json:"dpi"`
+	MaxPages int         `json:"max_pages"`
+	Workers  int         `json:"workers"`
+	Forms    []scan.Form `json:"forms,omitempty"`
+	Engine   string      `json:"engine,omitempty"`
+	Models   string      `json:"models,omitempty"`
 }
 
 // declaredPages is how many pages data says it holds, read without
@@ -151,7 +148,7 @@ func (rd Reader) Read(ctx context.Context, r io.ReaderAt, size int64) (*shenbao.
 		return nil, shenbao.Wrap(shenbao.EINTERNAL, fmt.Errorf("scan: %w", err), "内部错误：无法准备文件，请联系管理员。/ Internal error: the document could not be prepared; please contact the administrator.")
 	}
 	defer os.Remove(path)
-	head, _ := json.Marshal(request{Path: path, DPI: o.DPI, MaxPages: o.MaxPages, Workers: o.Workers, Print: o.Print, Notes: o.Notes, Other: o.OtherPrint, Engine: o.Engine, Models: o.Models})
+	head, _ := json.Marshal(request{Path: path, DPI: o.DPI, MaxPages: o.MaxPages, Workers: o.Workers, Forms: o.Forms, Engine: o.Engine, Models: o.Models})
 	out, err := child.Run(ctx, Job, append(head, '\n'), child.Limits{
 		Timeout: o.Budget(declaredPages(data)), Memory: o.Memory, Output: 256 << 20,
 		// As many threads for Go as pages read at once: a page's own

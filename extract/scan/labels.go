@@ -1,0 +1,145 @@
+package scan
+
+import (
+	"image"
+	"strings"
+
+	"github.com/shenbao/shenbao/extract/ocr"
+)
+
+// A form's labels are most of what a table page prints, and reading a
+// label's first line whole costs as much a character as reading a value.
+// A plain table cell whose first line is long enough is read by the first
+// few characters of that line (headOf), as an option is. When they open
+// one label of the page's forms (pageForms) whose rest fits the ink after
+// them and the cell's other lines, or several that fit and the labels
+// around the cell say which (inOrder), the cell is that label. When they
+// open labels but none can be told, the line is read on past the head;
+// when they open none — a value long enough to be headed — the line is
+// read whole, the head's cost lost. Either way the cell then goes on as
+// any other (completePrint).
+const (
+	labelMin  = 6 // ems of ink a first line needs to be read by its head
+	labelHead = 3 // ems read of it
+)
+
+// labelCells takes out of groups, and adds to the cells of one line, the
+// plain table cells (no marks, no nested table) whose first line is long
+// enough to read by its head: the cells to read so, and the groups left.
+func (pg *page) labelCells(lay []blockLay, groups []printGroup) ([]printGroup, []printGroup) {
+	var labels []printGroup
+	headed := map[int]bool{}
+	for _, cl := range tableCells(lay) {
+		if len(cl.lines) == 0 || len(cl.nested) > 0 {
+			continue
+		}
+		g := printGroup{first: -1}
+		for _, l := range cl.lines {
+			if l.piece < 0 {
+				g.first = -1
+				break
+			}
+			if g.first < 0 {
+				g.first = l.piece
+			} else {
+				g.later = append(g.later, l.piece)
+			}
+		}
+		if g.first < 0 {
+			continue
+		}
+		h, ok := pg.headOf(g.first, labelMin, labelHead)
+		if !ok {
+			continue
+		}
+		g.head = h
+		labels = append(labels, g)
+		headed[g.first] = true
+	}
+	var left []printGroup
+	for _, g := range groups {
+		if !headed[g.first] {
+			left = append(left, g)
+		}
+	}
+	return labels, left
+}
+
+// labelInk is a label cell's head as read r (spaces removed) and its
+// width, and the widths of the ink after it: the rest of the first line,
+// then the cell's other lines.
+func (pg *page) labelInk(g printGroup, r ocr.Result) (string, int, []int, bool) {
+	if len(r.Lines) != 1 {
+		return "", 0, nil, false
+	}
+	ws := []int{g.head.rest}
+	for _, i := range g.later {
+		ws = append(ws, pg.pieces[i].Rect.Dx())
+	}
+	first := strings.ReplaceAll(tidy(r.Lines[0].Text), " ", "")
+	return first, r.Lines[0].Rect.Dx(), ws, true
+}
+
+// completeLabels sets the results of the label cells whose heads (read,
+// in res) open one label of the page's forms that their ink fits, and
+// returns the others: those whose heads open no label, whose first lines
+// are to be read whole, and those whose heads open several, whose first
+// lines are to be read past their heads (readPast).
+func (pg *page) completeLabels(labels []printGroup, res []ocr.Result) (whole, past []int) {
+	for k, g := range labels {
+		r := res[k]
+		first, w1, ws, ok := pg.labelInk(g, r)
+		if !ok {
+			whole = append(whole, k)
+			continue
+		}
+		rest, ok := pg.print.rest(first, w1, ws, true, pg.forms)
+		if !ok {
+			rest, ok = pg.orderedRest(g.first, first, ws)
+		}
+		if !ok {
+			if pg.print.restForms(first, w1, ws, true)&pg.forms != 0 {
+				past = append(past, k)
+			} else {
+				whole = append(whole, k)
+			}
+			continue
+		}
+		c := minConf(r)
+		pg.res[g.first] = ocr.Result{Lines: []ocr.TextLine{{Text: first + rest[0], Rect: r.Lines[0].Rect.Union(g.head.ink), Conf: c, Low: c}}}
+		pg.fromPrint[g.first] = true
+		for j, i := range g.later {
+			pg.res[i] = ocr.Result{Lines: []ocr.TextLine{{Text: rest[j+1], Rect: pg.pieces[i].Rect, Conf: c, Low: c}}}
+			pg.fromPrint[i] = true
+		}
+	}
+	return whole, past
+}
+
+// pastHead is the region of a label cell's first line past its head.
+func (pg *page) pastHead(g printGroup) ocr.Region {
+	r := pg.pieces[g.first].Rect
+	return ocr.Region{Rect: image.Rect(g.head.head.Max.X, r.Min.Y, r.Max.X, r.Max.Y), Mode: ocr.Line}
+}
+
+// joinPast sets a label cell's first line to its head's reading and the
+// reading past it, read apart: one line, as if read whole. head holds
+// one line (labelInk).
+func (pg *page) joinPast(g printGroup, head, past ocr.Result) {
+	if len(past.Lines) == 0 {
+		pg.res[g.first] = head
+		return
+	}
+	h, p := head.Lines[0], past.Lines[0]
+	for _, l := range past.Lines[1:] {
+		p.Text += l.Text
+		p.Rect = p.Rect.Union(l.Rect)
+		p.Conf, p.Low = min(p.Conf, l.Conf), min(p.Low, l.Low)
+		p.Glyphs = append(p.Glyphs, l.Glyphs...)
+	}
+	pg.res[g.first] = ocr.Result{Lines: []ocr.TextLine{{
+		Text: h.Text + p.Text, Rect: h.Rect.Union(p.Rect),
+		Conf: min(h.Conf, p.Conf), Low: min(h.Low, p.Low),
+		Glyphs: append(append([]ocr.Glyph(nil), h.Glyphs...), p.Glyphs...),
+	}}}
+}
