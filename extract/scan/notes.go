@@ -3,6 +3,7 @@ package scan
 import (
 	"image"
 	"strings"
+	"unicode"
 
 	"github.com/shenbao/shenbao/extract/ocr"
 )
@@ -45,7 +46,7 @@ func (pg *page) noteGroups(lay []blockLay) []noteGroup {
 	if len(run) > 0 {
 		runs = append(runs, run)
 	}
-	var out []noteGroup
+	var out, ones []noteGroup
 	for _, run := range runs {
 		left, right := run[0].rect.Min.X, run[0].rect.Max.X
 		for _, l := range run {
@@ -53,10 +54,13 @@ func (pg *page) noteGroups(lay []blockLay) []noteGroup {
 		}
 		var para []int
 		flush := func() {
-			if len(para) >= 2 {
-				if h, ok := pg.optionHead(para[0]); ok {
-					out = append(out, noteGroup{pieces: para, head: h})
-				}
+			if len(para) == 0 {
+				return
+			}
+			if h, ok := pg.optionHead(para[0]); ok && len(para) >= 2 {
+				out = append(out, noteGroup{pieces: para, head: h})
+			} else if ok {
+				ones = append(ones, noteGroup{pieces: para, head: h})
 			}
 			para = nil
 		}
@@ -70,8 +74,19 @@ func (pg *page) noteGroups(lay []blockLay) []noteGroup {
 		}
 		flush()
 	}
+	// A paragraph of one line is read by its head only on a page of
+	// paragraphs (the 填报说明's 4., 6., 7.): elsewhere a line outside the
+	// tables is a cover's label and its value, whose head would be read
+	// for nothing.
+	if len(out) >= minNotePage {
+		out = append(out, ones...)
+	}
 	return out
 }
+
+// minNotePage is how many paragraphs of two lines or more make a page of
+// paragraphs: a cover wraps one, at most.
+const minNotePage = 3
 
 // completeNotes sets the results of each paragraph whose head (read, in
 // res) opens a printed paragraph its lines' ink fits, and returns the
@@ -86,6 +101,10 @@ func (pg *page) completeNotes(groups []noteGroup, res []ocr.Result) []int {
 			continue
 		}
 		rest, ok := pg.print.notes.rest(first, w1, ws, true, pg.forms)
+		if !ok {
+			first, w1 = strayless(first, w1)
+			rest, ok = pg.print.notes.rest(first, w1, ws, true, pg.forms)
+		}
 		if !ok {
 			unread = append(unread, g.pieces...)
 			continue
@@ -120,4 +139,15 @@ func (pg *page) noteInk(g noteGroup, r ocr.Result) (string, int, []int, bool) {
 	}
 	first := strings.ReplaceAll(tidy(r.Lines[0].Text), " ", "")
 	return first, r.Lines[0].Rect.Dx(), ws, true
+}
+
+// strayless is a head read as first, w1 pixels wide, without a first
+// character that no paragraph opens with — a speck or a rule's end read as
+// ] or | before 11. — and the width it took.
+func strayless(first string, w1 int) (string, int) {
+	rs := []rune(first)
+	if len(rs) <= minPrintPrefix || unicode.IsLetter(rs[0]) || unicode.IsDigit(rs[0]) || ocr.Wide(rs[0]) {
+		return first, w1
+	}
+	return string(rs[1:]), w1 - int(float64(w1)*units(rs[:1])/units(rs))
 }
