@@ -481,7 +481,9 @@ func (t *Template) Labels() []string {
 			out = append(out, r.Parent)
 		}
 		parent = r.Parent
-		out = append(out, r.Label)
+		if r.Label != out[len(out)-1] { // a row headed by its section's words
+			out = append(out, r.Label)
+		}
 	}
 	return out
 }

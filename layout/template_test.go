@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -105,6 +106,46 @@ func TestPrinted(t *testing.T) {
 	for _, want := range []string{"集群内中小企业有效发明专利拥有量（包括发明专利、国防专利、植物新品种、国家级农作物品种、国家新药、国家一级中药保护品种、集成电路布图设计专有权等）", "主持数量", "二、主导产业情况"} {
 		if !seen[want] {
 			t.Errorf("Printed lacks %q", want)
+		}
+	}
+}
+
+// A form's labels, in the order a scan meets them, are each among its
+// printed phrases (a scan reader matches one against the other), open
+// with the title, and hold each section heading where its first row is.
+func TestLabelsInOrder(t *testing.T) {
+	for _, tpl := range MustLoad().All() {
+		printed := map[string]bool{}
+		for _, p := range tpl.Printed() {
+			printed[strings.Join(strings.Fields(p), "")] = true
+		}
+		labels := tpl.Labels()
+		if len(labels) == 0 || labels[0] != tpl.Title {
+			t.Errorf("%s: labels open with %q, want the title", tpl.ID, labels[:min(1, len(labels))])
+		}
+		for _, l := range labels {
+			if !printed[strings.Join(strings.Fields(l), "")] {
+				t.Errorf("%s: label %q is not among the printed phrases", tpl.ID, l)
+			}
+		}
+		// Each row's label comes after the last one's (rows of one label
+		// in a row are its columns: one cell), its section heading
+		// before it.
+		at, section, last := 0, "", ""
+		for _, r := range tpl.Rows {
+			if r.Label == last {
+				continue // one cell, the rows its columns
+			}
+			last = r.Label
+			k := slices.Index(labels[at:], r.Label)
+			if k < 0 {
+				t.Errorf("%s: row %q not in order among the labels", tpl.ID, r.Label)
+				break
+			}
+			if r.Section != section && r.Section != r.Label && !slices.Contains(labels[at:at+k], r.Section) {
+				t.Errorf("%s: section %q not before its first row %q", tpl.ID, r.Section, r.Label)
+			}
+			at, section = at+k+1, r.Section
 		}
 	}
 }
