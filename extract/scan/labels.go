@@ -11,13 +11,13 @@ import (
 // label's first line whole costs as much a character as reading a value.
 // A plain table cell whose first line is long enough is read by the first
 // few characters of that line (headOf), as an option is. When they open
-// one label of the page's forms (pageForms) whose rest fits the ink after
-// them and the cell's other lines, or several that fit and the labels
-// around the cell say which (inOrder), the cell is that label. When they
-// open labels but none can be told, the line is read on past the head;
-// when they open none — a value long enough to be headed — the line is
-// read whole, the head's cost lost. Either way the cell then goes on as
-// any other (completePrint).
+// one label of any form whose rest fits the ink after them and the cell's
+// other lines, even loosely (looseFit), or several and the labels around
+// the cell say which (inOrder), the cell is that label. When they open
+// labels but none can be told, the line is read on past the head; when
+// they open none — a value long enough to be headed, or a head misread —
+// the line is read whole, the head's cost lost. Either way the cell then
+// goes on as any other (completePrint).
 const (
 	labelMin  = 6 // ems of ink a first line needs to be read by its head
 	labelHead = 3 // ems read of it
@@ -93,12 +93,19 @@ func (pg *page) completeLabels(labels []printGroup, res []ocr.Result) (whole, pa
 			whole = append(whole, k)
 			continue
 		}
-		rest, ok := pg.print.rest(first, w1, ws, true, pg.forms)
-		if !ok {
+		// A head is few characters and its ink says the rest's length
+		// roughly: it is a label when it opens one label of any form
+		// however loosely the rest fits, or its place says which.
+		part := pg.print.looseRest(w1, ws, true)
+		var rest []string
+		p, ok := pg.print.only(first, anyForm, part)
+		if ok {
+			rest = split(p, ws)
+		} else {
 			rest, ok = pg.orderedRest(g.first, first, ws)
 		}
 		if !ok {
-			if pg.print.restForms(first, w1, ws, true)&pg.forms != 0 {
+			if pg.print.fitting(first, part) != 0 {
 				past = append(past, k)
 			} else {
 				whole = append(whole, k)

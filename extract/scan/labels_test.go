@@ -145,7 +145,8 @@ func TestBestForms(t *testing.T) {
 }
 
 // inOrder takes a cell for the one label its place allows, and leaves a
-// cell whose place allows two, or which a best match may leave out.
+// cell whose place allows two, which a best match may leave out, or which
+// stands beside a head that opened nothing.
 func TestInOrder(t *testing.T) {
 	ps := formsPrint([]Form{
 		{Print: []string{"甲", "乙一", "乙二", "丙", "丁"}, Labels: []string{"甲", "乙一", "乙二", "丙"}},
@@ -165,10 +166,18 @@ func TestInOrder(t *testing.T) {
 		{"forms that disagree", 0b11, [][]int{{a}, {b1, b2}, {b1, b2}, {c}}, map[int]string{0: "甲", 3: "丙"}},
 		{"out of order: left", 0b01, [][]int{{c}, {b1}, {a}}, nil},
 		{"not a label of the order", 0b01, [][]int{{a}, {d}, {c}}, map[int]string{0: "甲", 2: "丙"}},
+		// A head misread (blind: -1) may hide a label: the cells beside
+		// it are not placed across it, those farther away are.
+		{"a misread head between", 0b01, [][]int{{a}, {b1, b2}, {-1}, {b1, b2}, {c}}, map[int]string{0: "甲", 4: "丙"}},
+		{"a value read whole between", 0b01, [][]int{{a}, {b1, b2}, {}, {b1, b2}, {c}}, map[int]string{0: "甲", 1: "乙一", 3: "乙二", 4: "丙"}},
 	}
 	for _, tt := range tests {
 		var signs []cellSign
 		for j, cs := range tt.signs {
+			if slices.Equal(cs, []int{-1}) {
+				signs = append(signs, cellSign{first: j, blind: true})
+				continue
+			}
 			signs = append(signs, cellSign{first: j, cands: cs})
 		}
 		got := map[int]string{}

@@ -19,6 +19,11 @@ import (
 type cellSign struct {
 	first int // the cell's first piece
 	cands []int
+	// blind marks a cell read by its head that opens no phrase: a value,
+	// or a label whose head was misread, which no match can see. A cell
+	// is not placed across one (orderForm): six alike rows with three
+	// misread would place the other three on the wrong labels.
+	blind bool
 }
 
 // cellSigns lists, in reading order, what the page's plain table cells
@@ -38,10 +43,11 @@ func (pg *page) cellSigns(lay []blockLay, groups, labels []printGroup, labelRes 
 		grouped[g.first] = g
 	}
 	var out []cellSign
-	add := func(first int, text string, part func(p, head []rune) ([]rune, bool)) {
+	add := func(first int, text string, part func(p, head []rune) ([]rune, bool)) *cellSign {
 		var cands []int
 		pg.print.each(text, pg.forms, part, func(i int, _ []rune) { cands = append(cands, i) })
 		out = append(out, cellSign{first: first, cands: cands})
+		return &out[len(out)-1]
 	}
 	for _, cl := range tableCells(lay) {
 		if len(cl.lines) == 0 || len(cl.nested) > 0 || cl.lines[0].piece < 0 {
@@ -49,14 +55,18 @@ func (pg *page) cellSigns(lay []blockLay, groups, labels []printGroup, labelRes 
 		}
 		first := cl.lines[0].piece
 		if k, ok := headed[first]; ok {
-			if text, w1, ws, ok := pg.labelInk(labels[k], labelRes[k]); ok {
-				add(first, text, pg.print.restPart(w1, ws, true))
+			text, w1, ws, ok := pg.labelInk(labels[k], labelRes[k])
+			if !ok {
+				out = append(out, cellSign{first: first, blind: true})
+				continue
 			}
+			sg := add(first, text, pg.print.looseRest(w1, ws, true))
+			sg.blind = len(sg.cands) == 0
 			continue
 		}
 		if g, ok := grouped[first]; ok {
 			if text, w1, ws, ok := pg.groupInk(g); ok {
-				add(first, text, pg.print.restPart(w1, ws, false))
+				add(first, text, pg.print.looseRest(w1, ws, false))
 			}
 			continue
 		}
@@ -175,8 +185,31 @@ func orderForm(signs []cellSign, seq []int, phrases int) (int, map[int]int) {
 		}
 		return most
 	}
+	// seen marks the signs that take part; a sign is not placed when a
+	// blind one stands between it and the next that take part, either
+	// side.
+	seen := make([]bool, len(signs))
+	for _, x := range ns {
+		seen[x.sign] = true
+	}
+	nextTo := func(j int) bool {
+		for k := j - 1; k >= 0 && !seen[k]; k-- {
+			if signs[k].blind {
+				return true
+			}
+		}
+		for k := j + 1; k < len(signs) && !seen[k]; k++ {
+			if signs[k].blind {
+				return true
+			}
+		}
+		return false
+	}
 	forced := map[int]int{}
 	for j := range signs {
+		if !seen[j] || nextTo(j) {
+			continue
+		}
 		phrase, one := -1, true
 		for a, x := range ns {
 			if x.sign != j || fwd[a]+bwd[a]-1 != best {

@@ -172,6 +172,15 @@ func (s *printSet) restPart(w1 int, ws []int, sameLine bool) func(p, head []rune
 	}
 }
 
+// looseRest is restPart within looseFit: the phrases a head may open,
+// among which a head's own reading must choose one (see labels.go).
+func (s *printSet) looseRest(w1 int, ws []int, sameLine bool) func(p, head []rune) ([]rune, bool) {
+	return func(p, head []rune) ([]rune, bool) {
+		r := p[len(head):]
+		return r, len(r) > 0 && fitsWithin(units(head), w1, inkUnits(r), ws, sameLine, looseFit)
+	}
+}
+
 // between returns what a printed phrase of the forms fm holds between
 // first, read w1 pixels wide, and last, read on the next line, when that
 // fits ink w pixels wide after first on first's line, and every phrase
@@ -308,6 +317,18 @@ func (s *printSet) opensLoosely(t string) bool {
 // The wider the bounds, the more phrases fit, and a phrase is taken only
 // when it alone fits (printSet.only) or its place says it (inOrder).
 func fits(u1 float64, w1 int, u float64, ws []int, sameLine bool) bool {
+	return fitsWithin(u1, w1, u, ws, sameLine, func(u float64) float64 { return max(0.5, u/20) })
+}
+
+// looseFit is the slack a head's rest is held to: field scans print a
+// label an em or more narrower than its characters' pitch says (a 300-dpi
+// bitonal copy's （%） as (%), a condensed face), and a head of three to
+// five characters says its pitch too poorly for a character's difference
+// between two labels to tell them apart.
+func looseFit(u float64) float64 { return max(2, u/6) }
+
+// fitsWithin is fits with the slack tol(u).
+func fitsWithin(u1 float64, w1 int, u float64, ws []int, sameLine bool, tol func(float64) float64) bool {
 	if u1 <= 0 || w1 <= 0 {
 		return false
 	}
@@ -321,8 +342,8 @@ func fits(u1 float64, w1 int, u float64, ws []int, sameLine bool) bool {
 		estLo += float64(w) / hi
 		estHi += float64(w)/lo + 0.5
 	}
-	tol := max(0.5, u/20)
-	return u >= estLo-tol && u <= estHi+tol
+	t := tol(u)
+	return u >= estLo-t && u <= estHi+t
 }
 
 // split cuts rs into len(ws) lines in proportion to their widths.
@@ -435,7 +456,7 @@ func (pg *page) printRest(g printGroup) ([]string, bool) {
 	if !ok {
 		return nil, false
 	}
-	if rest, ok := pg.print.rest(first, w1, ws, false, pg.forms); ok {
+	if rest, ok := pg.print.rest(first, w1, ws, false, anyForm); ok {
 		return rest, true
 	}
 	return pg.orderedRest(g.first, first, ws)
@@ -818,7 +839,7 @@ func (pg *page) completeOptions(heads []optionHead, res []ocr.Result) []int {
 		}
 		first := strings.ReplaceAll(tidy(r.Lines[0].Text), " ", "")
 		w1, ws := r.Lines[0].Rect.Dx(), []int{h.rest}
-		rest, ok := pg.print.rest(first, w1, ws, true, pg.forms)
+		rest, ok := pg.print.rest(first, w1, ws, true, anyForm)
 		text := first
 		if ok {
 			text += rest[0]
@@ -827,7 +848,7 @@ func (pg *page) completeOptions(heads []optionHead, res []ocr.Result) []int {
 			// must be the option's end, and the ink between fit the
 			// middle.
 			var mid string
-			if mid, ok = pg.print.between(first, last, w1, ws[0], pg.forms); ok {
+			if mid, ok = pg.print.between(first, last, w1, ws[0], anyForm); ok {
 				text += mid
 			}
 		}
