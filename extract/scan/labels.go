@@ -30,22 +30,8 @@ func (pg *page) labelCells(lay []blockLay, groups []printGroup) ([]printGroup, [
 	var labels []printGroup
 	headed := map[int]bool{}
 	for _, cl := range tableCells(lay) {
-		if len(cl.lines) == 0 || len(cl.nested) > 0 {
-			continue
-		}
-		g := printGroup{first: -1}
-		for _, l := range cl.lines {
-			if l.piece < 0 {
-				g.first = -1
-				break
-			}
-			if g.first < 0 {
-				g.first = l.piece
-			} else {
-				g.later = append(g.later, l.piece)
-			}
-		}
-		if g.first < 0 {
+		g, ok := plainCell(cl)
+		if !ok {
 			continue
 		}
 		h, ok := pg.headOf(g.first, labelMin, labelHead)

@@ -389,26 +389,31 @@ type printGroup struct {
 func printGroups(lay []blockLay) []printGroup {
 	var out []printGroup
 	for _, cl := range tableCells(lay) {
-		if len(cl.lines) < 2 || len(cl.nested) > 0 {
-			continue
-		}
-		g := printGroup{first: -1}
-		for _, l := range cl.lines {
-			if l.piece < 0 {
-				g.first = -1
-				break
-			}
-			if g.first < 0 {
-				g.first = l.piece
-			} else {
-				g.later = append(g.later, l.piece)
-			}
-		}
-		if g.first >= 0 && len(g.later) > 0 {
+		if g, ok := plainCell(cl); ok && len(g.later) > 0 {
 			out = append(out, g)
 		}
 	}
 	return out
+}
+
+// plainCell is a cell of plain text lines (no option boxes, no nested
+// table) as a group: its first line and the others.
+func plainCell(cl *cellLay) (printGroup, bool) {
+	if len(cl.lines) == 0 || len(cl.nested) > 0 {
+		return printGroup{}, false
+	}
+	g := printGroup{first: -1}
+	for _, l := range cl.lines {
+		if l.piece < 0 {
+			return printGroup{}, false
+		}
+		if g.first < 0 {
+			g.first = l.piece
+		} else {
+			g.later = append(g.later, l.piece)
+		}
+	}
+	return g, true
 }
 
 // tableCells lists the cells of the tables of lay, nested tables' too.
