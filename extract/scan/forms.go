@@ -9,13 +9,15 @@ import (
 
 // A page is one form's: five editions print many of the same labels, and
 // some differently (a 填报说明 paragraph a sentence longer, a label in other
-// words), so a line whose first characters open phrases of two editions
-// that both fit its ink is read through. What the page's first readings
-// say about its form narrows that: every first line, option head and
-// paragraph head read is held against each form's print, and the forms
-// the most of them fit are the page's (pageForms). A page says it by
-// itself — pages are read in parallel, and a document's pages are of one
-// form — and when nothing tells the forms apart every form stays.
+// words). What the page's first readings say about its form narrows what
+// is held against them: every first line, option head, paragraph head and
+// label head read is held against each form's print, and the forms the
+// most of them fit are the page's (pageForms). A 填报说明 paragraph is
+// completed from those forms' only, and the order match weighs their
+// labels only (inOrder); a label or an option is still completed only
+// when one phrase of any form fits, as a wrong one would carry a value
+// away. A page says its forms by itself — pages are read in parallel —
+// and when nothing tells the forms apart every form stays.
 
 // minFormVotes is how many readings must fit a form more than another
 // before the page is taken for it.

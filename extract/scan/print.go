@@ -38,10 +38,10 @@ type printSet struct {
 	notes, other *printSet
 }
 
-// formMask is a set of forms by their index in Options.Forms. A page
-// narrows the phrases it completes lines from to its forms' (see
-// pageForms): five editions print a label or a 填报说明 paragraph
-// differently, one edition once.
+// formMask is a set of forms by their index in Options.Forms: the forms
+// a page's readings fit (pageForms), which print a phrase (printSet.forms).
+// A form past maxForms shares the bit of form k mod maxForms, which only
+// narrows less.
 type formMask uint64
 
 const anyForm = ^formMask(0)
