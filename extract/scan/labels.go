@@ -35,7 +35,7 @@ func (pg *page) labelCells(lay []blockLay, groups []printGroup) ([]printGroup, [
 			continue
 		}
 		h, ok := pg.headOf(g.first, labelMin, labelHead)
-		if !ok {
+		if !ok || proseShaped(g, h, pg.em) {
 			continue
 		}
 		g.head = h
@@ -49,6 +49,19 @@ func (pg *page) labelCells(lay []blockLay, groups []printGroup) ([]printGroup, [
 		}
 	}
 	return labels, left
+}
+
+// No label runs to proseLines lines of proseEms ems (the longest,
+// 集群内中小企业有效发明专利拥有量（包括…）, is 73 characters): a cell that
+// does is a long answer, whose first line is read whole at once rather
+// than by a head that opens nothing.
+const (
+	proseLines = 5
+	proseEms   = 20
+)
+
+func proseShaped(g printGroup, h optionHead, em int) bool {
+	return 1+len(g.later) >= proseLines && h.ink.Dx() >= proseEms*em
 }
 
 // labelInk is a label cell's head as read r (spaces removed) and its

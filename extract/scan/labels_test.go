@@ -124,6 +124,35 @@ func TestLabelHeadAmbiguous(t *testing.T) {
 	}
 }
 
+// A long answer's cell — five lines of twenty ems and more, which no
+// label fills — is not read by a head: its first line is read whole at
+// once, and its lines below as before.
+func TestLongAnswerNotHeaded(t *testing.T) {
+	line := "近年来集群围绕主导产业开展强链补链工作引进配套企业"
+	texts := []string{line, line, line, line, line, "集群中小企业数量合计"}
+	lp := newLabelPage(t, labelForms, texts)
+	answer := &cellLay{}
+	for _, cl := range lp.cells[:5] {
+		answer.lines = append(answer.lines, cl.lines...)
+	}
+	lp.cells = []*cellLay{answer, lp.cells[5]}
+	rd := lp.read(t)
+	first := answer.lines[0].rect
+	for _, r := range rd.asked {
+		if r.Min.Y == first.Min.Y && r != first {
+			t.Errorf("the answer's first line was read by a head %v", r)
+		}
+	}
+	for _, l := range answer.lines {
+		if !slices.Contains(rd.asked, l.rect) {
+			t.Errorf("answer line %v not read", l.rect)
+		}
+	}
+	if slices.Contains(rd.asked, lp.cells[1].lines[0].rect) {
+		t.Error("the label beside it was read whole, not by its head")
+	}
+}
+
 func TestBestForms(t *testing.T) {
 	tests := []struct {
 		name  string
