@@ -29,9 +29,10 @@ const (
 func (pg *page) labelCells(lay []blockLay, groups []printGroup) ([]printGroup, []printGroup) {
 	var labels []printGroup
 	headed := map[int]bool{}
+	answers := answerCells(lay)
 	for _, cl := range tableCells(lay) {
 		g, ok := plainCell(cl)
-		if !ok {
+		if !ok || answers[cl] {
 			continue
 		}
 		h, ok := pg.headOf(g.first, labelMin, labelHead)
@@ -49,6 +50,32 @@ func (pg *page) labelCells(lay []blockLay, groups []printGroup) ([]printGroup, [
 		}
 	}
 	return labels, left
+}
+
+// answerCells are the cells a label is never in: those at a table's right
+// edge with a cell left of them. A form's rows put the label left and its
+// value right; a label across the whole row (a section's heading, a long
+// answer's question) starts at the left edge. Such a cell's first line is
+// read whole at once rather than by a head that opens nothing.
+func answerCells(lay []blockLay) map[*cellLay]bool {
+	out := map[*cellLay]bool{}
+	var walk func(tl *tableLay)
+	walk = func(tl *tableLay) {
+		for _, cl := range tl.cells {
+			for _, n := range cl.nested {
+				walk(n)
+			}
+			if cl.cell.c0 > 0 && cl.cell.c1 >= len(tl.t.xs)-1 {
+				out[cl] = true
+			}
+		}
+	}
+	for _, b := range lay {
+		if b.table != nil {
+			walk(b.table)
+		}
+	}
+	return out
 }
 
 // No label runs to proseLines lines of proseEms ems (the longest,

@@ -153,6 +153,37 @@ func TestLongAnswerNotHeaded(t *testing.T) {
 	}
 }
 
+// A cell at a table's right edge with a cell left of it holds a value,
+// never a label: its line is read whole at once, not by a head; the label
+// left of it is read by its head.
+func TestAnswerCellNotHeaded(t *testing.T) {
+	texts := []string{"集群中小企业数量合计", "湖北省孝感市凤溪市仪器仪表产业集群"}
+	lp := newLabelPage(t, labelForms, texts)
+	lp.cells[0].cell = gridCell{c0: 0, c1: 1}
+	lp.cells[1].cell = gridCell{c0: 1, c1: 2}
+	lay := []blockLay{{table: &tableLay{t: gridTable{xs: []int{0, 90, 800}}, cells: lp.cells}}}
+	rd := &funcReader{read: func(r ocr.Region) string {
+		rs := []rune(lp.lines[r.Rect.Min.Y])
+		from, to := (r.Rect.Min.X-100+4)/29, min(len(rs), (r.Rect.Max.X-100+4)/29)
+		if from >= to {
+			return ""
+		}
+		return string(rs[from:to])
+	}}
+	if err := lp.pg.readPieces(context.Background(), lay, rd); err != nil {
+		t.Fatal(err)
+	}
+	value := lp.rect(1)
+	for _, r := range rd.asked {
+		if r.Min.Y == value.Min.Y && r != value {
+			t.Errorf("the value was read by a head %v", r)
+		}
+	}
+	if slices.Contains(rd.asked, lp.rect(0)) || lp.text(0) != texts[0] {
+		t.Errorf("the label = %q, read whole %v; want it by its head", lp.text(0), slices.Contains(rd.asked, lp.rect(0)))
+	}
+}
+
 func TestBestForms(t *testing.T) {
 	tests := []struct {
 		name  string
