@@ -47,6 +47,11 @@ func newLabelPage(t *testing.T, forms []Form, texts []string) *labelPage {
 
 func (lp *labelPage) read(t *testing.T) *funcReader {
 	t.Helper()
+	return lp.readLay(t, []blockLay{{table: &tableLay{cells: lp.cells}}})
+}
+
+func (lp *labelPage) readLay(t *testing.T, lay []blockLay) *funcReader {
+	t.Helper()
 	rd := &funcReader{read: func(r ocr.Region) string {
 		rs := []rune(lp.lines[r.Rect.Min.Y])
 		from, to := (r.Rect.Min.X-100+4)/29, min(len(rs), (r.Rect.Max.X-100+4)/29)
@@ -55,7 +60,6 @@ func (lp *labelPage) read(t *testing.T) *funcReader {
 		}
 		return string(rs[from:to])
 	}}
-	lay := []blockLay{{table: &tableLay{cells: lp.cells}}}
 	if err := lp.pg.readPieces(context.Background(), lay, rd); err != nil {
 		t.Fatal(err)
 	}
@@ -161,18 +165,7 @@ func TestAnswerCellNotHeaded(t *testing.T) {
 	lp := newLabelPage(t, labelForms, texts)
 	lp.cells[0].cell = gridCell{c0: 0, c1: 1}
 	lp.cells[1].cell = gridCell{c0: 1, c1: 2}
-	lay := []blockLay{{table: &tableLay{t: gridTable{xs: []int{0, 90, 800}}, cells: lp.cells}}}
-	rd := &funcReader{read: func(r ocr.Region) string {
-		rs := []rune(lp.lines[r.Rect.Min.Y])
-		from, to := (r.Rect.Min.X-100+4)/29, min(len(rs), (r.Rect.Max.X-100+4)/29)
-		if from >= to {
-			return ""
-		}
-		return string(rs[from:to])
-	}}
-	if err := lp.pg.readPieces(context.Background(), lay, rd); err != nil {
-		t.Fatal(err)
-	}
+	rd := lp.readLay(t, []blockLay{{table: &tableLay{t: gridTable{xs: []int{0, 90, 800}}, cells: lp.cells}}})
 	value := lp.rect(1)
 	for _, r := range rd.asked {
 		if r.Min.Y == value.Min.Y && r != value {
