@@ -139,10 +139,10 @@ func (pg *page) completeLabels(labels []printGroup, res []ocr.Result) (whole, pa
 			continue
 		}
 		c := minConf(r)
-		pg.res[g.first] = ocr.Result{Lines: []ocr.TextLine{{Text: first + rest[0], Rect: r.Lines[0].Rect.Union(g.head.ink), Conf: c, Low: c}}}
+		pg.res[g.first] = printed(first+rest[0], r.Lines[0].Rect.Union(g.head.ink), c)
 		pg.fromPrint[g.first] = true
 		for j, i := range g.later {
-			pg.res[i] = ocr.Result{Lines: []ocr.TextLine{{Text: rest[j+1], Rect: pg.pieces[i].Rect, Conf: c, Low: c}}}
+			pg.res[i] = printed(rest[j+1], pg.pieces[i].Rect, c)
 			pg.fromPrint[i] = true
 		}
 	}

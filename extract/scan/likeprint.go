@@ -8,7 +8,6 @@ import (
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/editdist"
-	"github.com/shenbao/shenbao/extract/ocr"
 )
 
 // The value recogniser (PP-OCR) reads what Tesseract's first reading did
@@ -295,7 +294,7 @@ func (pg *page) takePrint(like map[int]string) {
 			r = r.Union(l.Rect)
 		}
 		c := minConf(pg.res[i])
-		pg.res[i] = ocr.Result{Lines: []ocr.TextLine{{Text: text, Rect: r, Conf: c, Low: c}}}
+		pg.res[i] = printed(text, r, c)
 	}
 }
 

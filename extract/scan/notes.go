@@ -115,7 +115,7 @@ func (pg *page) completeNotes(groups []noteGroup, res []ocr.Result) []int {
 			if j == 0 {
 				text, rect = first+text, r.Lines[0].Rect.Union(g.head.ink)
 			}
-			pg.res[i] = ocr.Result{Lines: []ocr.TextLine{{Text: text, Rect: rect, Conf: c, Low: c}}}
+			pg.res[i] = printed(text, rect, c)
 			pg.fromPrint[i] = true
 		}
 	}

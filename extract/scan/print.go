@@ -166,18 +166,21 @@ func (s *printSet) restForms(first string, w1 int, ws []int, sameLine bool) form
 }
 
 func (s *printSet) restPart(w1 int, ws []int, sameLine bool) func(p, head []rune) ([]rune, bool) {
-	return func(p, head []rune) ([]rune, bool) {
-		r := p[len(head):]
-		return r, len(r) > 0 && fits(units(head), w1, inkUnits(r), ws, sameLine)
-	}
+	return restWithin(w1, ws, sameLine, tightFit)
 }
 
 // looseRest is restPart within looseFit: the phrases a head may open,
 // among which a head's own reading must choose one (see labels.go).
 func (s *printSet) looseRest(w1 int, ws []int, sameLine bool) func(p, head []rune) ([]rune, bool) {
+	return restWithin(w1, ws, sameLine, looseFit)
+}
+
+// restWithin takes a phrase's rest after the head when it fits the
+// lines ws with the slack tol.
+func restWithin(w1 int, ws []int, sameLine bool, tol func(float64) float64) func(p, head []rune) ([]rune, bool) {
 	return func(p, head []rune) ([]rune, bool) {
 		r := p[len(head):]
-		return r, len(r) > 0 && fitsWithin(units(head), w1, inkUnits(r), ws, sameLine, looseFit)
+		return r, len(r) > 0 && fitsWithin(units(head), w1, inkUnits(r), ws, sameLine, tol)
 	}
 }
 
@@ -317,8 +320,11 @@ func (s *printSet) opensLoosely(t string) bool {
 // The wider the bounds, the more phrases fit, and a phrase is taken only
 // when it alone fits (printSet.only) or its place says it (inOrder).
 func fits(u1 float64, w1 int, u float64, ws []int, sameLine bool) bool {
-	return fitsWithin(u1, w1, u, ws, sameLine, func(u float64) float64 { return max(0.5, u/20) })
+	return fitsWithin(u1, w1, u, ws, sameLine, tightFit)
 }
+
+// tightFit is the slack of lines read whole against a phrase's rest.
+func tightFit(u float64) float64 { return max(0.5, u/20) }
 
 // looseFit is the slack a head's rest is held to: field scans print a
 // label an em or more narrower than its characters' pitch says (a 300-dpi
@@ -374,6 +380,12 @@ func split(rs []rune, ws []int) []string {
 		out[k] = string(rs[start:at])
 	}
 	return out
+}
+
+// printed is the result of a piece whose text is taken from print, as
+// sure as the reading that opened it (c).
+func printed(text string, r image.Rectangle, c float64) ocr.Result {
+	return ocr.Result{Lines: []ocr.TextLine{{Text: text, Rect: r, Conf: c, Low: c}}}
 }
 
 // printGroup is a cell whose lines after the first may be print.
@@ -446,7 +458,7 @@ func (pg *page) completePrint(groups []printGroup) []int {
 			conf := minConf(pg.res[g.first])
 			for k, i := range g.later {
 				r := pg.pieces[i].Rect
-				pg.res[i] = ocr.Result{Lines: []ocr.TextLine{{Text: lines[k], Rect: r, Conf: conf, Low: conf}}}
+				pg.res[i] = printed(lines[k], r, conf)
 				pg.fromPrint[i] = true
 			}
 			continue
@@ -862,7 +874,7 @@ func (pg *page) completeOptions(heads []optionHead, res []ocr.Result) []int {
 			continue
 		}
 		c := minConf(r)
-		pg.res[h.piece] = ocr.Result{Lines: []ocr.TextLine{{Text: text, Rect: r.Lines[0].Rect.Union(h.ink), Conf: c, Low: c}}}
+		pg.res[h.piece] = printed(text, r.Lines[0].Rect.Union(h.ink), c)
 		pg.fromPrint[h.piece] = true
 	}
 	return unread
