@@ -5,6 +5,7 @@ import (
 	"image"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -111,20 +112,21 @@ func TestTopClasses(t *testing.T) {
 
 func TestPlanBatches(t *testing.T) {
 	mk := func(ws ...int) []int { return ws }
-	// Short lines all pad to recMinWidth: one batch; long ones apart.
-	got := planBatches(mk(100, 2000, 50, 300, 2100, 5000))
-	want := [][]int{{2, 0, 3}, {1, 4}, {5}}
-	if len(got) != len(want) {
-		t.Fatalf("batches %v, want %v", got, want)
-	}
-	for i := range want {
-		for j := range want[i] {
-			if got[i][j] != want[i][j] {
-				t.Fatalf("batches %v, want %v", got, want)
-			}
+	// Short lines all pad to recMinWidth: one batch; long ones apart. A
+	// bound on columns (long lines) runs those past it alone, and lines of
+	// 600 two to a run.
+	for _, c := range []struct {
+		maxCols int
+		want    [][]int
+	}{
+		{0, [][]int{{2, 0, 3}, {6, 7, 8}, {1, 4}, {5}}},
+		{batchCols, [][]int{{2, 0, 3}, {6, 7}, {8}, {1}, {4}, {5}}},
+	} {
+		if got := planBatches(mk(100, 2000, 50, 300, 2100, 5000, 600, 610, 620), c.maxCols); !slices.EqualFunc(got, c.want, slices.Equal) {
+			t.Errorf("batches of at most %d columns: %v, want %v", c.maxCols, got, c.want)
 		}
 	}
-	if n := len(planBatches(mk(make([]int, 20)...))); n != (20+batchMax-1)/batchMax {
+	if n := len(planBatches(mk(make([]int, 20)...), 0)); n != (20+batchMax-1)/batchMax {
 		t.Errorf("20 lines in %d batches: want batches of at most %d", n, batchMax)
 	}
 }

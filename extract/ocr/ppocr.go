@@ -38,6 +38,12 @@ const (
 	// (BenchmarkPPOCRRun: 95–108 µs at 320 and 640 columns); eight cost
 	// 113–130 µs a column, their data no longer in the caches.
 	batchMax = 4
+	// batchCols bounds a run of long lines (ReadLong), its lines times the
+	// widest: past it the data leaves the caches as with eight lines. A
+	// long answer's line of 1760 columns costs 30 µs a column alone, 36
+	// two to a run and 43 four to a run (BenchmarkPPOCRRun, int8); lines
+	// of 320 cost 29–32 µs a column however many of the four share it.
+	batchCols = batchMax * recMinWidth
 	// batchSpread is how much wider than the narrowest line of a batch its
 	// widest may be: padding costs as much as ink to read.
 	batchSpread = 1.3
@@ -172,6 +178,19 @@ type lineCrop struct {
 // by side into one input line (packLines), and input lines of similar
 // widths are read together in one run of the model.
 func (p *PPOCR) Read(ctx context.Context, img *image.Gray, rects []image.Rectangle) ([][]Reading, error) {
+	return p.read(ctx, img, rects, 0)
+}
+
+// ReadLong is Read for long lines, a long answer's: a run holds no more
+// than batchCols columns, so a line of 640 columns or more is run alone.
+// The values keep Read's batches: a line's padding, the widest of its
+// batch, moves its reading, and theirs are calibrated as they are.
+func (p *PPOCR) ReadLong(ctx context.Context, img *image.Gray, rects []image.Rectangle) ([][]Reading, error) {
+	return p.read(ctx, img, rects, batchCols)
+}
+
+// read is Read with runs of at most maxCols columns (0: no bound).
+func (p *PPOCR) read(ctx context.Context, img *image.Gray, rects []image.Rectangle, maxCols int) ([][]Reading, error) {
 	var crops []lineCrop
 	for i, r := range rects {
 		for _, l := range splitLines(img, r) {
@@ -182,7 +201,7 @@ func (p *PPOCR) Read(ctx context.Context, img *image.Gray, rects []image.Rectang
 	out := make([][]Reading, len(rects))
 	reads := make([]Reading, len(crops))
 	rows := packLines(crops)
-	if err := p.readRows(ctx, img, crops, rows, reads); err != nil {
+	if err := p.readRows(ctx, img, crops, rows, reads, maxCols); err != nil {
 		return nil, err
 	}
 	// A packed line read unsure is read again alone, as it was before
@@ -200,7 +219,7 @@ func (p *PPOCR) Read(ctx context.Context, img *image.Gray, rects []image.Rectang
 			}
 		}
 	}
-	if err := p.readRows(ctx, img, crops, again, reads); err != nil {
+	if err := p.readRows(ctx, img, crops, again, reads, maxCols); err != nil {
 		return nil, err
 	}
 	for ci, c := range crops {
@@ -216,10 +235,11 @@ func (p *PPOCR) Read(ctx context.Context, img *image.Gray, rects []image.Rectang
 // again too: its neighbours may have drowned a faint mark.
 func packedSure(r Reading) bool { return r.Text != "" && r.Min >= packSure }
 
-// readRows reads the input lines rows, batched by width, each crop's
-// reading put at its index in reads.
-func (p *PPOCR) readRows(ctx context.Context, img *image.Gray, crops []lineCrop, rows []packed, reads []Reading) error {
-	batches := planBatches(rowWidths(rows))
+// readRows reads the input lines rows, batched by width (runs of at most
+// maxCols columns unless 0), each crop's reading put at its index in
+// reads.
+func (p *PPOCR) readRows(ctx context.Context, img *image.Gray, crops []lineCrop, rows []packed, reads []Reading, maxCols int) error {
+	batches := planBatches(rowWidths(rows), maxCols)
 	errs := make([]error, len(batches))
 	var wg sync.WaitGroup
 	for bi, b := range batches {
@@ -315,9 +335,10 @@ func rowWidths(rows []packed) []int {
 }
 
 // planBatches groups input lines of the given scaled widths into batches
-// of up to batchMax whose widest is at most batchSpread times the
-// narrowest. It returns indices into widths.
-func planBatches(widths []int) [][]int {
+// of up to batchMax, and of maxCols columns padded unless 0, whose widest
+// is at most batchSpread times the narrowest. It returns indices into
+// widths.
+func planBatches(widths []int, maxCols int) [][]int {
 	idx := make([]int, len(widths))
 	for i := range widths {
 		idx[i] = i
@@ -328,7 +349,7 @@ func planBatches(widths []int) [][]int {
 		n := 1
 		// All lines narrower than the padded minimum cost the same.
 		lo := float64(max(widths[idx[0]], recMinWidth))
-		for n < len(idx) && n < batchMax && float64(widths[idx[n]]) <= lo*batchSpread {
+		for n < len(idx) && n < batchMax && float64(widths[idx[n]]) <= lo*batchSpread && (maxCols == 0 || (n+1)*max(widths[idx[n]], recMinWidth) <= maxCols) {
 			n++
 		}
 		out = append(out, idx[:n:n])

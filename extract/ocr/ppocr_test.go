@@ -102,7 +102,7 @@ func TestPPOCRBatchSameAsAlone(t *testing.T) {
 	if len(rows) >= len(rects) {
 		t.Errorf("%d cells in %d input lines: none packed", len(rects), len(rows))
 	}
-	if n := len(planBatches(rowWidths(rows))); n >= len(rows) {
+	if n := len(planBatches(rowWidths(rows), 0)); n >= len(rows) {
 		t.Errorf("%d input lines in %d batches: none shared", len(rows), n)
 	}
 	for i, r := range rects {
@@ -213,7 +213,7 @@ func TestPPOCRPackedSameAsAlone(t *testing.T) {
 	}
 	ctx := context.Background()
 	packedReads := make([]Reading, len(crops))
-	if err := p.readRows(ctx, g, crops, rows, packedReads); err != nil {
+	if err := p.readRows(ctx, g, crops, rows, packedReads, 0); err != nil {
 		t.Fatal(err)
 	}
 	var single []packed
@@ -221,7 +221,7 @@ func TestPPOCRPackedSameAsAlone(t *testing.T) {
 		single = append(single, packed{crops: []int{i}, width: scaledWidth(c.r)})
 	}
 	alone := make([]Reading, len(crops))
-	if err := p.readRows(ctx, g, crops, single, alone); err != nil {
+	if err := p.readRows(ctx, g, crops, single, alone, 0); err != nil {
 		t.Fatal(err)
 	}
 	unsure, moved := 0, 0.0
