@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"image"
+	"slices"
 	"strings"
 
 	"github.com/shenbao/shenbao"
@@ -554,9 +555,17 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 			later[i] = true
 		}
 	}
-	var first []int
+	var answers map[int]bool
+	if pg.readsProse() {
+		answers = answerLines(lay, later, pg.em)
+	}
+	var first, prose []int
 	for i := range pg.pieces {
-		if !later[i] {
+		switch {
+		case later[i]:
+		case answers[i]:
+			prose = append(prose, i)
+		default:
 			first = append(first, i)
 		}
 	}
@@ -567,6 +576,19 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 		regs[k] = ocr.Region{Rect: h.head, Mode: ocr.Line}
 	}
 	headRes, err := pg.readSome(ctx, rec, first, regs)
+	if err != nil {
+		return err
+	}
+	// The long answers' lines (prose.go): by PP-OCR on a page that reads
+	// clearly as it lies, by Tesseract on one that may not — upside down,
+	// Tesseract's confidence tells, PP-OCR's need not. The heads count: on
+	// a page of one long cell read by its head they are all there is.
+	conf := chineseConf(append(slices.Clip(pg.res), headRes...))
+	if conf >= uprightConf {
+		err = pg.readProse(ctx, prose)
+	} else {
+		_, err = pg.readSome(ctx, rec, prose, nil)
+	}
 	if err != nil || len(groups) == 0 && len(heads) == 0 && len(tentative) == 0 {
 		return err
 	}
@@ -588,15 +610,22 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 		regs = append(regs, pg.pastHead(labels[k]))
 		unlabelled = append(unlabelled, labels[k])
 	}
+	pp, unread := pg.proseRoute(groups, unread, conf)
 	pastRes, err := pg.readSome(ctx, rec, unread, regs)
 	if err != nil {
+		return err
+	}
+	if err := pg.readProse(ctx, pp); err != nil {
 		return err
 	}
 	for j, k := range past {
 		pg.joinPast(labels[k], labelRes[k], pastRes[j])
 	}
-	_, err = pg.readSome(ctx, rec, pg.completePrint(unlabelled), nil)
-	return err
+	pp, unread = pg.proseRoute(unlabelled, pg.completePrint(unlabelled), conf)
+	if _, err = pg.readSome(ctx, rec, unread, nil); err != nil {
+		return err
+	}
+	return pg.readProse(ctx, pp)
 }
 
 // tentativeCells lists the table cells whose lines hold tentative marks

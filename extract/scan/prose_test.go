@@ -3,14 +3,15 @@ package scan
 import (
 	"context"
 	"image"
+	"maps"
 	"slices"
 	"testing"
 
 	"github.com/shenbao/shenbao/extract/ocr"
 )
 
-// TestProseLines: the lines of a cell holding a long answer are left to
-// Tesseract, but for a signature or a date under it; a value's lines — a list of three platforms' names on two or
+// TestProseLines: the lines of a cell holding a long answer are the
+// answer's, but for a signature or a date under it; a value's lines — a list of three platforms' names on two or
 // three lines, a short value, a lone line — are read by the value
 // recogniser as before, in a cell of its own or in a table nested in one.
 func TestProseLines(t *testing.T) {
@@ -74,6 +75,118 @@ func TestProseLines(t *testing.T) {
 	for i, p := range pg.pieces {
 		if asked := slices.Contains(w.asked, p.Rect); asked == want[i] {
 			t.Errorf("piece %d %q: read by the value recogniser %v, want %v", i, pg.res[i].Lines[0].Text, asked, !want[i])
+		}
+	}
+}
+
+// TestProseReadByPPOCR: the lines of a cell shaped like a long answer
+// are read by PP-OCR alone — the first too where no label is that long,
+// else once the readings say the cell is an answer (read by Tesseract with
+// the page's first lines, then by PP-OCR) —, and a line PP-OCR read that
+// is not the answer's — the signature under it — goes back to Tesseract
+// and the values' way. Short lines, cells of fewer than three lines,
+// option cells and lines print may complete are left as they were.
+func TestProseReadByPPOCR(t *testing.T) {
+	pg := newPage(1, 200, nil)
+	pg.gray = image.NewGray(image.Rect(0, 0, 2000, 4000))
+	em := pg.em
+	y := 0
+	line := func(text string, ems int) (lineLay, image.Rectangle) {
+		r := image.Rect(100, y, 100+ems*em, y+30)
+		y += 40
+		return lineLay{rect: r, piece: pg.piece(r, ocr.Line), whole: -1}, r
+	}
+	cell := func(lines ...lineLay) *cellLay { return &cellLay{lines: lines} }
+	text := map[image.Rectangle]string{}
+	add := func(s string, ems int) lineLay {
+		l, r := line(s, ems)
+		text[r] = s
+		return l
+	}
+	answer := cell(
+		add("近年来，集群坚持“链长+链主”工作机制，组织6家企", 25),
+		add("业开展精准招商，落地补链项目2个。建立重点招商项", 25),
+		add("目库，近三年引进配套项目6个，总投资9.29亿元。", 25),
+		add("负责人（签字）：余秀英", 14),
+		add("2024年3月16日", 9),
+	)
+	short := cell(
+		add("集群立足细分领域，绿色低碳服务满意度持续提升，", 25),
+		add("建设能源管理中心，实现重点企业能耗数据实时采集，", 25),
+		add("单位产值二氧化碳排放量逐年下降，绿色制造体系初步建立。", 25),
+	)
+	names := cell(
+		add("国家汽车零部件创新中心分中心、国家地方联合工程", 25),
+		add("研究中心、国家汽车零部件产品质量检验检测中心", 25),
+	)
+	box := &mark{rect: image.Rect(100, y, 130, y+30)}
+	options := cell(
+		lineLay{rect: image.Rect(100, y, 600, y+30), piece: -1, whole: -1, segs: []segLay{{mark: box, piece: -1}}},
+		add("名称：省级数字化车间、省级工业互联网平台、省级智能", 25),
+		add("制造示范工厂、市级数字化转型促进中心等等等等", 25),
+	)
+	printed := cell(
+		add("本单位承诺此次申报中小企业特色产业集群的申请材料", 25),
+		add("（包括附件资料）真实、合法。如有不实之处，本单位", 25),
+		add("愿意负相应责任，并承担由此产生的一切后果。", 25),
+	)
+	lay := []blockLay{{table: &tableLay{cells: []*cellLay{answer, short, names, options, printed}}}}
+	later := map[int]bool{printed.lines[1].piece: true, printed.lines[2].piece: true}
+
+	got := answerLines(lay, later, em)
+	want := map[int]bool{answer.lines[0].piece: true, answer.lines[1].piece: true, answer.lines[2].piece: true, answer.lines[3].piece: true,
+		short.lines[1].piece: true, short.lines[2].piece: true}
+	if !maps.Equal(got, want) {
+		t.Fatalf("answerLines = %v, want %v (the answers' lines but the short date and the first of three)", got, want)
+	}
+
+	pp := &fakeWitness{reads: map[image.Rectangle][]ocr.Reading{}}
+	for r, s := range text {
+		pp.reads[r] = []ocr.Reading{{Text: s, Rect: r, Min: 0.9, Chars: []ocr.CharProb{{Text: s, Prob: 0.95}}}}
+	}
+	tess := &funcReader{read: func(reg ocr.Region) string { return text[reg.Rect] }}
+	pg.witness, pg.engine = pp, ocr.EngineBoth
+	pg.res = make([]ocr.Result, len(pg.pieces))
+	var first, routed []int
+	for i := range pg.pieces {
+		switch {
+		case later[i]:
+		case got[i]:
+			routed = append(routed, i)
+		default:
+			first = append(first, i)
+		}
+	}
+	ctx := context.Background()
+	if _, err := pg.readSome(ctx, tess, first, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := pg.readProse(ctx, routed); err != nil {
+		t.Fatal(err)
+	}
+	pg.prose = pg.proseLines(lay)
+	pp.asked, tess.asked = nil, nil
+	if err := pg.settleProse(ctx, tess); err != nil {
+		t.Fatal(err)
+	}
+	rect := func(l lineLay) image.Rectangle { return pg.pieces[l.piece].Rect }
+	if !slices.Equal(pp.asked, []image.Rectangle{rect(short.lines[0])}) {
+		t.Errorf("PP-OCR read %v after the readings, want the short answer's first line %v only", pp.asked, rect(short.lines[0]))
+	}
+	if !slices.Equal(tess.asked, []image.Rectangle{rect(answer.lines[3])}) {
+		t.Errorf("Tesseract read %v after the readings, want the signature %v only", tess.asked, rect(answer.lines[3]))
+	}
+	for i := range pg.pieces {
+		if wantPP := pg.prose[i]; pg.byPP[i] != wantPP {
+			t.Errorf("piece %d %q: read by PP-OCR %v, want %v", i, text[pg.pieces[i].Rect], pg.byPP[i], wantPP)
+		}
+		if pg.byPP[i] && pg.engineOf(i) != ocr.EnginePPOCR {
+			t.Errorf("piece %d: engine %q, want %q", i, pg.engineOf(i), ocr.EnginePPOCR)
+		}
+	}
+	for _, l := range append(answer.lines[:3:3], short.lines...) {
+		if !pg.prose[l.piece] {
+			t.Errorf("answer line %q not taken for prose", text[rect(l)])
 		}
 	}
 }

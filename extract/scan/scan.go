@@ -228,8 +228,12 @@ type page struct {
 	witness LineReader
 	engine  string
 	// prose marks the pieces of long answers (see proseLines): the value
-	// recogniser does not read them.
+	// recogniser reads them alone, and no second reading witnesses them
+	// as it does the values.
 	prose map[int]bool
+	// byPP marks the pieces PP-OCR read in Tesseract's stead: the long
+	// answers' lines (prose.go). Nothing reads them again.
+	byPP map[int]bool
 	// seals are the seals found and erased (seal.go).
 	seals []seal
 }
@@ -409,11 +413,21 @@ func (pg *page) finish(ctx context.Context, lay []blockLay, rec Recognizer) erro
 		// take that agreement away (they were 7 % of a 150-dpi scan's
 		// CPU).
 		pg.prose = pg.proseLines(lay)
+		if err := pg.settleProse(ctx, rec); err != nil {
+			return err
+		}
 		vals, err := pg.readValues(ctx, lay)
 		if err != nil {
 			return err
 		}
-		if err := pg.reread(ctx, rec, vals.agreed(pg)); err != nil {
+		settled := vals.agreed(pg)
+		if settled == nil {
+			settled = map[int]bool{}
+		}
+		for i := range pg.byPP {
+			settled[i] = true
+		}
+		if err := pg.reread(ctx, rec, settled); err != nil {
 			return err
 		}
 		pg.judgeNumbers()
@@ -428,18 +442,16 @@ func (pg *page) finish(ctx context.Context, lay []blockLay, rec Recognizer) erro
 // characters, the shortest answers asked for 100 or more.
 const proseChars = 64
 
-// proseLine is the fewest characters of a long answer's line left to
-// Tesseract: a shorter one costs the value recogniser little and may be a
-// date or a name under the answer.
+// proseLine is the fewest characters of a long answer's line read as
+// the answer's: a shorter one may be a date or a name under the answer,
+// read as values are.
 const proseLine = 12
 
 // proseLines returns the pieces of the table cells that hold a long
-// answer: three lines or more, proseChars characters or more as
-// Tesseract read them. Those answers are measured by their characters and
-// flagged by their own confidence; the value recogniser, whose time grows
-// with a line's width, is spent on the values (see readValues), as it
-// was meant to be: without this, long answers' lines (26 to 30 ems wide
-// in a form's answer column) took half its time.
+// answer: three lines or more, proseChars characters or more as read.
+// Those answers are measured by their characters and flagged by their own
+// confidence: PP-OCR reads them alone (prose.go) and no second reading
+// witnesses them, as one does the values (readValues).
 func (pg *page) proseLines(lay []blockLay) map[int]bool {
 	out := map[int]bool{}
 	var walk func(t *tableLay)

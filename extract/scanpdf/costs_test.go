@@ -190,8 +190,17 @@ type timedWitness struct {
 }
 
 func (w *timedWitness) Read(ctx context.Context, img *image.Gray, rects []image.Rectangle) ([][]ocr.Reading, error) {
+	return w.timed(ctx, img, rects, w.p.Read)
+}
+
+// ReadLong times the long answers' reading as Read the values'.
+func (w *timedWitness) ReadLong(ctx context.Context, img *image.Gray, rects []image.Rectangle) ([][]ocr.Reading, error) {
+	return w.timed(ctx, img, rects, w.p.ReadLong)
+}
+
+func (w *timedWitness) timed(ctx context.Context, img *image.Gray, rects []image.Rectangle, read func(context.Context, *image.Gray, []image.Rectangle) ([][]ocr.Reading, error)) ([][]ocr.Reading, error) {
 	start := time.Now()
-	r, err := w.p.Read(ctx, img, rects)
+	r, err := read(ctx, img, rects)
 	w.mu.Lock()
 	w.d += time.Since(start)
 	w.n += len(rects)
