@@ -50,6 +50,7 @@ var steps = []step{
 	percentShadow{},
 	digitShapes{},
 	punctWidth{},
+	fullStop{},
 	unpairedQuotes{},
 	listGap{},
 	contactGap{},

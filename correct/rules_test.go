@@ -19,6 +19,9 @@ type in struct {
 	digits          string  // the digit model's reading, if any
 	engine          string  // who read it (shenbao.Field.Engine); unnamed when ""
 	rereads         []shenbao.Reread
+	// text makes it a long answer (a shenbao.Text of the row key), not a
+	// field.
+	text bool
 }
 
 // nat2022 is the template the rules are tried on, loaded once.
@@ -45,6 +48,11 @@ func doc(t *testing.T, vs ...in) *Doc {
 		conf := v.conf
 		if conf == 0 {
 			conf = 0.95
+		}
+		if v.text {
+			m.Texts = append(m.Texts, shenbao.Text{ID: s.Key, Key: s.Key, Section: s.Section, Text: v.value,
+				Chars: len([]rune(layout.StripSpace(v.value))), Limit: s.Limit, Confidence: conf})
+			continue
 		}
 		f := shenbao.Field{ID: s.FieldID(v.col), Key: s.Key, Section: s.Section, Column: v.col, Value: v.value,
 			Confidence: conf, Source: shenbao.SourceOCR, Engine: v.engine}
@@ -164,6 +172,12 @@ var cases = map[string][]ruleCase{
 		{"the parts of 所属地区 are words", []in{{key: "region_county", col: "县（市、区）", value: "德阳区)"}}, "region_county", "德阳区)"},
 	},
 
+	"full_stop": {
+		{"a middle dot and a degree sign where sentences end", []in{{key: "txt_chain", value: "满意度达到68%·组织培训21场，认证28项°30家企业设立网点·", text: true}}, "txt_chain", "满意度达到68%。组织培训21场，认证28项。30家企业设立网点。"},
+		{"a degree of temperature", []in{{key: "txt_chain", value: "窑温控制在1200°C以内。", text: true}}, "txt_chain", "窑温控制在1200°C以内。"},
+		{"a dot between Latin letters", []in{{key: "txt_chain", value: "引进S·A公司设备。", text: true}}, "txt_chain", "引进S·A公司设备。"},
+	},
+
 	"unpaired_quotes": {
 		{"a speck read as an opening quote", []in{{key: "cover_contact", value: "吴永刚  “15146354443"}}, "cover_contact", "吴永刚  15146354443"},
 		{"paired quotes stay", []in{{key: "cover_org", value: "宁波“专精”联盟"}}, "cover_org", "宁波“专精”联盟"},
@@ -193,15 +207,21 @@ func glyph(read, as string) []shenbao.Reread {
 	return []shenbao.Reread{{Kind: shenbao.RereadPercentGlyph, Read: read, As: as}}
 }
 
-func fieldOf(t *testing.T, d *Doc, id string) (int, shenbao.Field) {
+func fieldOf(t *testing.T, d *Doc, id string) shenbao.Field {
 	t.Helper()
-	for i, f := range d.Fields {
+	for _, f := range d.Fields {
 		if f.ID == id {
-			return i, f
+			return f
+		}
+	}
+	// A long answer as a field: its text the value.
+	for _, x := range d.Texts {
+		if x.ID == id {
+			return shenbao.Field{ID: x.ID, Key: x.Key, Value: x.Text, Confidence: x.Confidence}
 		}
 	}
 	t.Fatalf("no field %s", id)
-	return 0, shenbao.Field{}
+	return shenbao.Field{}
 }
 
 // TestRules runs each rule on what it must change and what it must leave
@@ -214,9 +234,9 @@ func TestRules(t *testing.T) {
 		for _, c := range cs {
 			t.Run(r.Name()+"/"+c.name, func(t *testing.T) {
 				d := doc(t, c.in...)
-				_, before := fieldOf(t, d, c.id)
+				before := fieldOf(t, d, c.id)
 				r.apply(d)
-				i, got := fieldOf(t, d, c.id)
+				got := fieldOf(t, d, c.id)
 				if got.Value != c.want {
 					t.Fatalf("%s = %q, want %q", c.id, got.Value, c.want)
 				}
@@ -239,8 +259,8 @@ func TestRules(t *testing.T) {
 				if x.Rule != r.Name() || x.Read != before.Value || x.Value != got.Value {
 					t.Errorf("recorded %+v, want rule %s, read %q, value %q", x, r.Name(), before.Value, got.Value)
 				}
-				if x.ConfidenceBefore != before.Confidence || x.ConfidenceAfter >= x.ConfidenceBefore || d.Fields[i].Confidence > x.ConfidenceAfter {
-					t.Errorf("confidence %.3f → %.3f (recorded %.3f → %.3f): a repair must lower it", before.Confidence, d.Fields[i].Confidence, x.ConfidenceBefore, x.ConfidenceAfter)
+				if x.ConfidenceBefore != before.Confidence || x.ConfidenceAfter >= x.ConfidenceBefore || got.Confidence > x.ConfidenceAfter {
+					t.Errorf("confidence %.3f → %.3f (recorded %.3f → %.3f): a repair must lower it", before.Confidence, got.Confidence, x.ConfidenceBefore, x.ConfidenceAfter)
 				}
 			})
 			if c.want == valueOf(c.in, c.id) {
