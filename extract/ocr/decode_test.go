@@ -1,12 +1,15 @@
 package ocr
 
 import (
+	"context"
 	"fmt"
 	"image"
+	"image/color"
 	"math"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -517,6 +520,76 @@ func TestResolveEngine(t *testing.T) {
 		}
 		if err != nil && !strings.Contains(shenbao.ErrorMessage(err), "make models") {
 			t.Errorf("no models, %q: the message does not say how to install them: %v", c.mode, err)
+		}
+	}
+}
+
+// runsModel answers every run with blank frames and records each run's
+// lines and width.
+type runsModel struct {
+	classes int
+	mu      sync.Mutex
+	runs    [][2]int64 // lines, width
+}
+
+func (m *runsModel) run(_ []float32, dims []int64) ([]float32, []int64, error) {
+	m.mu.Lock()
+	m.runs = append(m.runs, [2]int64{dims[0], dims[3]})
+	m.mu.Unlock()
+	t := dims[3] / 8
+	out := make([]float32, dims[0]*t*int64(m.classes))
+	for i := 0; i < len(out); i += m.classes {
+		out[i] = 1 // the blank
+	}
+	return out, []int64{dims[0], t, int64(m.classes)}, nil
+}
+
+// TestReadLongRunsAlone: Read batches three long lines of like width in
+// one run, as it does the values; ReadLong runs each alone.
+func TestReadLongRunsAlone(t *testing.T) {
+	g := image.NewGray(image.Rect(0, 0, 1400, 300))
+	for i := range g.Pix {
+		g.Pix[i] = 255
+	}
+	var rects []image.Rectangle
+	for k := 0; k < 3; k++ {
+		y := 20 + 90*k
+		// A line of 40 characters' ink, 28 pixels high.
+		for c := 0; c < 40; c++ {
+			for yy := y; yy < y+28; yy++ {
+				for xx := 20 + 32*c; xx < 20+32*c+18; xx++ {
+					g.SetGray(xx, yy, color.Gray{0})
+				}
+			}
+		}
+		rects = append(rects, image.Rect(10, y-8, 1310, y+36))
+	}
+	for _, c := range []struct {
+		name string
+		read func(*PPOCR) func(context.Context, *image.Gray, []image.Rectangle) ([][]Reading, error)
+		want []int64 // lines of each run
+	}{
+		{"Read", func(p *PPOCR) func(context.Context, *image.Gray, []image.Rectangle) ([][]Reading, error) {
+			return p.Read
+		}, []int64{3}},
+		{"ReadLong", func(p *PPOCR) func(context.Context, *image.Gray, []image.Rectangle) ([][]Reading, error) {
+			return p.ReadLong
+		}, []int64{1, 1, 1}},
+	} {
+		m := &runsModel{classes: 3}
+		p := newPPOCR(m, []string{"blank", "一", "二"}, 1)
+		if _, err := c.read(p)(context.Background(), g, rects); err != nil {
+			t.Fatal(err)
+		}
+		var lines []int64
+		for _, r := range m.runs {
+			lines = append(lines, r[0])
+			if r[1] < 1200 {
+				t.Errorf("%s: a run %d columns wide: the lines were not read whole", c.name, r[1])
+			}
+		}
+		if !slices.Equal(lines, c.want) {
+			t.Errorf("%s: runs of %v lines, want %v", c.name, lines, c.want)
 		}
 	}
 }
