@@ -128,8 +128,8 @@ func TestReadCosts(t *testing.T) {
 		c := classes[k]
 		fmt.Printf("%-16s %5d calls %6d chars %7.2f s %5.1f %% of Tesseract\n", k, c.calls, c.chars, c.d.Seconds(), 100*c.d.Seconds()/all.Seconds())
 	}
-	fmt.Printf("%d pages: %.2f s in all, Tesseract %.2f s, PP-OCR %.2f s (%d regions), the rest %.2f s\n",
-		doc.Pages(), total.Seconds(), all.Seconds(), wit.d.Seconds(), wit.n, (total - all - wit.d).Seconds())
+	fmt.Printf("%d pages: %.2f s in all, Tesseract %.2f s, PP-OCR %.2f s (%d regions; long answers %.2f s, %d), the rest %.2f s\n",
+		doc.Pages(), total.Seconds(), all.Seconds(), wit.d.Seconds(), wit.n, wit.long.Seconds(), wit.nlong, (total - all - wit.d).Seconds())
 }
 
 // pairs are the pairs of consecutive characters of s.
@@ -181,29 +181,36 @@ func (o *timedOCR) Page(ctx context.Context, img *image.Gray, regions []ocr.Regi
 	return out, nil
 }
 
-// timedWitness times the value recogniser's calls.
+// timedWitness times PP-OCR's calls: all (d, n) and the long answers'
+// (long, nlong, by ReadLong).
 type timedWitness struct {
-	p  *ocr.PPOCR
-	mu sync.Mutex
-	d  time.Duration
-	n  int
+	p       *ocr.PPOCR
+	mu      sync.Mutex
+	d, long time.Duration
+	n       int
+	nlong   int
 }
 
 func (w *timedWitness) Read(ctx context.Context, img *image.Gray, rects []image.Rectangle) ([][]ocr.Reading, error) {
-	return w.timed(ctx, img, rects, w.p.Read)
+	return w.timed(ctx, img, rects, w.p.Read, false)
 }
 
-// ReadLong times the long answers' reading as Read the values'.
+// ReadLong times the long answers' reading apart.
 func (w *timedWitness) ReadLong(ctx context.Context, img *image.Gray, rects []image.Rectangle) ([][]ocr.Reading, error) {
-	return w.timed(ctx, img, rects, w.p.ReadLong)
+	return w.timed(ctx, img, rects, w.p.ReadLong, true)
 }
 
-func (w *timedWitness) timed(ctx context.Context, img *image.Gray, rects []image.Rectangle, read func(context.Context, *image.Gray, []image.Rectangle) ([][]ocr.Reading, error)) ([][]ocr.Reading, error) {
+func (w *timedWitness) timed(ctx context.Context, img *image.Gray, rects []image.Rectangle, read func(context.Context, *image.Gray, []image.Rectangle) ([][]ocr.Reading, error), long bool) ([][]ocr.Reading, error) {
 	start := time.Now()
 	r, err := read(ctx, img, rects)
+	d := time.Since(start)
 	w.mu.Lock()
-	w.d += time.Since(start)
+	w.d += d
 	w.n += len(rects)
+	if long {
+		w.long += d
+		w.nlong += len(rects)
+	}
 	w.mu.Unlock()
 	return r, err
 }
