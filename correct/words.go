@@ -229,7 +229,9 @@ func (r fullStop) apply(d *Doc) {
 
 func sentenceStops(v string) string {
 	rs := []rune(v)
-	ends := func(r rune) bool { return unicode.Is(unicode.Han, r) || unicode.IsDigit(r) || strings.ContainsRune("）)”%", r) }
+	ends := func(r rune) bool {
+		return unicode.Is(unicode.Han, r) || unicode.IsDigit(r) || strings.ContainsRune("）)”%", r)
+	}
 	opens := func(r rune) bool { return unicode.Is(unicode.Han, r) || unicode.IsDigit(r) || r == '“' }
 	for i, r := range rs {
 		if (r == '·' || r == '°') && i > 0 && ends(rs[i-1]) && (i == len(rs)-1 || opens(rs[i+1])) {
