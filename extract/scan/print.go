@@ -584,6 +584,18 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 	// Tesseract's confidence tells, PP-OCR's need not. The heads count: on
 	// a page of one long cell read by its head they are all there is.
 	conf := chineseConf(append(slices.Clip(pg.res), headRes...))
+	if conf == 0 && len(prose) > 0 {
+		// A page that is one long answer run on from the page before
+		// has no line read yet to say how it lies: all its lines were
+		// read by Tesseract, then again by PP-OCR as an answer's (23
+		// lines of a page of cq2024_05). Its first line, read by
+		// Tesseract, says.
+		if _, err := pg.readSome(ctx, rec, prose[:1], nil); err != nil {
+			return err
+		}
+		conf = chineseConf(append(slices.Clip(pg.res), headRes...))
+		prose = prose[1:]
+	}
 	if conf >= uprightConf {
 		err = pg.readProse(ctx, prose)
 	} else {

@@ -190,3 +190,60 @@ func TestProseReadByPPOCR(t *testing.T) {
 		}
 	}
 }
+
+// confReader is a funcReader whose lines read as sure as conf: a page
+// that does not read clearly as it lies.
+type confReader struct {
+	funcReader
+	conf float64
+}
+
+func (r *confReader) Page(ctx context.Context, img *image.Gray, regions []ocr.Region) ([]ocr.Result, error) {
+	out, err := r.funcReader.Page(ctx, img, regions)
+	for i := range out {
+		for j := range out[i].Lines {
+			out[i].Lines[j].Conf = r.conf
+		}
+	}
+	return out, err
+}
+
+// TestRunOnAnswerPage: a page that is nothing but a long answer run on
+// from the page before has no line read before its answer to tell how it
+// lies. Its first line is read by Tesseract and says: the rest are read
+// by PP-OCR alone when it reads clearly, by Tesseract when it does not
+// (a page upside down, whose PP-OCR readings would be sure nonsense).
+func TestRunOnAnswerPage(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		conf        float64
+		tess, byPPs int
+	}{
+		{"upright", 0.93, 1, 5},
+		{"unclear", 0.4, 6, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pg := newPage(1, 200, nil)
+			pg.gray = image.NewGray(image.Rect(0, 0, 2000, 4000))
+			var lines []lineLay
+			pp := &fakeWitness{reads: map[image.Rectangle][]ocr.Reading{}}
+			for k := range 6 {
+				r := image.Rect(100, 40*k, 100+37*pg.em, 40*k+30)
+				lines = append(lines, lineLay{rect: r, piece: pg.piece(r, ocr.Line), whole: -1})
+				pp.reads[r] = []ocr.Reading{{Text: "建立重点招商项目库，近三年引进配套项目", Rect: r, Min: 0.9, Chars: []ocr.CharProb{{Text: "建", Prob: 0.95}}}}
+			}
+			lay := []blockLay{{table: &tableLay{cells: []*cellLay{{lines: lines}}}}}
+			tess := &confReader{funcReader: funcReader{read: func(ocr.Region) string { return "建立重点招商项目库，近三年引进配套项目" }}, conf: tc.conf}
+			pg.witness, pg.engine = pp, ocr.EngineBoth
+			if err := pg.readPieces(context.Background(), lay, tess); err != nil {
+				t.Fatal(err)
+			}
+			if len(tess.asked) != tc.tess || len(pp.asked) != tc.byPPs {
+				t.Errorf("Tesseract read %d lines, PP-OCR %d; want %d and %d", len(tess.asked), len(pp.asked), tc.tess, tc.byPPs)
+			}
+			if len(tess.asked) > 0 && tess.asked[0] != lines[0].rect {
+				t.Errorf("Tesseract read %v first, want the first line %v", tess.asked[0], lines[0].rect)
+			}
+		})
+	}
+}
