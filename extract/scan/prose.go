@@ -52,16 +52,21 @@ func answerLines(lay []blockLay, later map[int]bool, em int) map[int]bool {
 // proseRoute splits unread, the later lines of the cells whose first line
 // opened no printed phrase, into those PP-OCR reads and the rest: a line
 // of proseLine ems or more of a plain cell of three lines or more whose
-// first line read as proseLine characters or more. None on a page that
-// did not read clearly as it lies (conf, Tesseract's chineseConf of its
-// first lines).
+// first line read as proseLine characters or more, or whose later lines
+// hold proseChars ems of ink (an answer run on from the page before may
+// open with its paragraph's last few words). None on a page that did not
+// read clearly as it lies (conf, Tesseract's chineseConf of its first
+// lines).
 func (pg *page) proseRoute(groups []printGroup, unread []int, conf float64) (pp, rest []int) {
 	if !pg.readsProse() || conf < uprightConf {
 		return nil, unread
 	}
 	answer := map[int]bool{}
 	for _, g := range groups {
-		if len(g.later) < 2 || len([]rune(strings.ReplaceAll(pg.firstReading(g.first), " ", ""))) < proseLine {
+		if len(g.later) < 2 {
+			continue
+		}
+		if len([]rune(strings.ReplaceAll(pg.firstReading(g.first), " ", ""))) < proseLine && pg.inkEms(g.later) < proseChars {
 			continue
 		}
 		for _, i := range g.later {
@@ -76,6 +81,15 @@ func (pg *page) proseRoute(groups []printGroup, unread []int, conf float64) (pp,
 		}
 	}
 	return pp, rest
+}
+
+// inkEms is how many ems wide the pieces idx are in all.
+func (pg *page) inkEms(idx []int) int {
+	w := 0
+	for _, i := range idx {
+		w += pg.pieces[i].Rect.Dx()
+	}
+	return w / max(1, pg.em)
 }
 
 // longReader is a LineReader that reads long lines in runs of their

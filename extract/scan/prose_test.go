@@ -247,3 +247,43 @@ func TestRunOnAnswerPage(t *testing.T) {
 		})
 	}
 }
+
+// TestProseRouteRunOn: the later lines of a cell whose first line opened
+// no printed phrase are PP-OCR's when that first line reads long, or when
+// they hold an answer's worth of ink though it reads short (a paragraph's
+// last words at the top of a page). A cell of a few short lines under a
+// short first line is left to Tesseract.
+func TestProseRouteRunOn(t *testing.T) {
+	pg := newPage(1, 200, nil)
+	pg.gray = image.NewGray(image.Rect(0, 0, 2000, 4000))
+	pg.witness, pg.engine = &fakeWitness{}, ocr.EngineBoth
+	y := 0
+	group := func(first string, firstEms int, ems ...int) printGroup {
+		r := image.Rect(100, y, 100+firstEms*pg.em, y+30)
+		y += 40
+		g := printGroup{first: pg.piece(r, ocr.Line)}
+		pg.res = append(pg.res, ocr.Result{Lines: []ocr.TextLine{{Text: first, Rect: r, Conf: 0.9, Low: 0.9}}})
+		for _, e := range ems {
+			r := image.Rect(100, y, 100+e*pg.em, y+30)
+			y += 40
+			g.later = append(g.later, pg.piece(r, ocr.Line))
+			pg.res = append(pg.res, ocr.Result{})
+		}
+		return g
+	}
+	runOn := group("向高端化发展。", 7, 37, 37, 37)
+	long := group("近年来，集群坚持“链长+链主”工作机制，组织", 22, 14, 14)
+	label := group("集群内中小企业", 8, 20, 20)
+	groups := []printGroup{runOn, long, label}
+	var unread []int
+	for _, g := range groups {
+		unread = append(unread, g.later...)
+	}
+	pp, rest := pg.proseRoute(groups, unread, 0.9)
+	if want := append(slices.Clone(runOn.later), long.later...); !slices.Equal(pp, want) {
+		t.Errorf("PP-OCR reads %v, want %v", pp, want)
+	}
+	if !slices.Equal(rest, label.later) {
+		t.Errorf("Tesseract reads %v, want %v", rest, label.later)
+	}
+}
