@@ -448,7 +448,8 @@ const proseChars = 64
 const proseLine = 12
 
 // proseLines returns the pieces of the table cells that hold a long
-// answer: three lines or more, proseChars characters or more as read.
+// answer: three lines or more, proseChars characters or more as read,
+// none of them taken from print.
 // Those answers are measured by their characters and flagged by their own
 // confidence: PP-OCR reads them alone (prose.go) and no second reading
 // witnesses them, as one does the values (readValues).
@@ -462,6 +463,7 @@ func (pg *page) proseLines(lay []blockLay) map[int]bool {
 			}
 			var pieces []int
 			chars := 0
+			fromPrint := false
 			for _, l := range c.lines {
 				p := l.piece
 				if p < 0 && pg.asText[l.whole] {
@@ -471,11 +473,15 @@ func (pg *page) proseLines(lay []blockLay) map[int]bool {
 					continue
 				}
 				pieces = append(pieces, p)
+				fromPrint = fromPrint || pg.fromPrint[p]
 				for _, tl := range pg.res[p].Lines {
 					chars += utf8.RuneCountInString(strings.Join(strings.Fields(tl.Text), ""))
 				}
 			}
-			if len(pieces) < 3 || chars < proseChars {
+			// A cell print completed is a label, however long (集群内
+			// 中小企业有效发明专利拥有量（包括…）): taken for an answer, its
+			// lines were read by PP-OCR over the print.
+			if len(pieces) < 3 || chars < proseChars || fromPrint {
 				continue
 			}
 			for _, p := range pieces {
