@@ -59,22 +59,11 @@ func (pg *page) labelCells(lay []blockLay, groups []printGroup) ([]printGroup, [
 // read whole at once rather than by a head that opens nothing.
 func answerCells(lay []blockLay) map[*cellLay]bool {
 	out := map[*cellLay]bool{}
-	var walk func(tl *tableLay)
-	walk = func(tl *tableLay) {
-		for _, cl := range tl.cells {
-			for _, n := range cl.nested {
-				walk(n)
-			}
-			if cl.cell.c0 > 0 && cl.cell.c1 >= len(tl.t.xs)-1 {
-				out[cl] = true
-			}
+	eachCell(lay, func(tl *tableLay, cl *cellLay) {
+		if cl.cell.c0 > 0 && cl.cell.c1 >= len(tl.t.xs)-1 {
+			out[cl] = true
 		}
-	}
-	for _, b := range lay {
-		if b.table != nil {
-			walk(b.table)
-		}
-	}
+	})
 	return out
 }
 

@@ -432,13 +432,20 @@ func plainCell(cl *cellLay) (printGroup, bool) {
 // tableCells lists the cells of the tables of lay, nested tables' too.
 func tableCells(lay []blockLay) []*cellLay {
 	var out []*cellLay
+	eachCell(lay, func(_ *tableLay, cl *cellLay) { out = append(out, cl) })
+	return out
+}
+
+// eachCell calls fn with every cell of the tables of lay and the table
+// it is in, a nested table's cells before the cell holding it.
+func eachCell(lay []blockLay, fn func(tl *tableLay, cl *cellLay)) {
 	var walk func(tl *tableLay)
 	walk = func(tl *tableLay) {
 		for _, cl := range tl.cells {
 			for _, n := range cl.nested {
 				walk(n)
 			}
-			out = append(out, cl)
+			fn(tl, cl)
 		}
 	}
 	for _, b := range lay {
@@ -446,7 +453,6 @@ func tableCells(lay []blockLay) []*cellLay {
 			walk(b.table)
 		}
 	}
-	return out
 }
 
 // completePrint sets the result of the later lines of each group whose
@@ -559,16 +565,7 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 	if pg.readsProse() {
 		answers = answerLines(lay, later, pg.em)
 	}
-	var first, prose []int
-	for i := range pg.pieces {
-		switch {
-		case later[i]:
-		case answers[i]:
-			prose = append(prose, i)
-		default:
-			first = append(first, i)
-		}
-	}
+	first, prose := firstReads(len(pg.pieces), later, answers)
 	// The heads are read with the first lines, in one call: the options',
 	// the paragraphs', the labels'.
 	regs := make([]ocr.Region, len(heads))
@@ -638,6 +635,22 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 		return err
 	}
 	return pg.readProse(ctx, pp)
+}
+
+// firstReads splits the n pieces of a page but those read later into
+// the long answers' lines (answers, read by PP-OCR) and the rest (read by
+// Tesseract with the heads).
+func firstReads(n int, later, answers map[int]bool) (first, prose []int) {
+	for i := range n {
+		switch {
+		case later[i]:
+		case answers[i]:
+			prose = append(prose, i)
+		default:
+			first = append(first, i)
+		}
+	}
+	return first, prose
 }
 
 // tentativeCells lists the table cells whose lines hold tentative marks

@@ -160,16 +160,7 @@ func TestProseReadByPPOCR(t *testing.T) {
 	tess := &funcReader{read: func(reg ocr.Region) string { return text[reg.Rect] }}
 	pg.witness, pg.engine = pp, ocr.EngineBoth
 	pg.res = make([]ocr.Result, len(pg.pieces))
-	var first, routed []int
-	for i := range pg.pieces {
-		switch {
-		case later[i]:
-		case got[i]:
-			routed = append(routed, i)
-		default:
-			first = append(first, i)
-		}
-	}
+	first, routed := firstReads(len(pg.pieces), later, got)
 	ctx := context.Background()
 	if _, err := pg.readSome(ctx, tess, first, nil); err != nil {
 		t.Fatal(err)

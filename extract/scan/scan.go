@@ -455,49 +455,38 @@ const proseLine = 12
 // witnesses them, as one does the values (readValues).
 func (pg *page) proseLines(lay []blockLay) map[int]bool {
 	out := map[int]bool{}
-	var walk func(t *tableLay)
-	walk = func(t *tableLay) {
-		for _, c := range t.cells {
-			for _, n := range c.nested {
-				walk(n)
+	for _, c := range tableCells(lay) {
+		var pieces []int
+		chars := 0
+		fromPrint := false
+		for _, l := range c.lines {
+			p := l.piece
+			if p < 0 && pg.asText[l.whole] {
+				p = l.whole // its marks did not stand: a line of text
 			}
-			var pieces []int
-			chars := 0
-			fromPrint := false
-			for _, l := range c.lines {
-				p := l.piece
-				if p < 0 && pg.asText[l.whole] {
-					p = l.whole // its marks did not stand: a line of text
-				}
-				if p < 0 {
-					continue
-				}
-				pieces = append(pieces, p)
-				fromPrint = fromPrint || pg.fromPrint[p]
-				for _, tl := range pg.res[p].Lines {
-					chars += utf8.RuneCountInString(strings.Join(strings.Fields(tl.Text), ""))
-				}
-			}
-			// A cell print completed is a label, however long (集群内
-			// 中小企业有效发明专利拥有量（包括…）): taken for an answer, its
-			// lines were read by PP-OCR over the print.
-			if len(pieces) < 3 || chars < proseChars || fromPrint {
+			if p < 0 {
 				continue
 			}
-			for _, p := range pieces {
-				// A short line, or one holding a colon, may be a value
-				// written under the answer (签字：余秀英, a date): it is
-				// read as values are. Short by its ink too: a date
-				// under a seal reads as a dozen characters of clutter.
-				if t := pg.res[p].Lines; len(t) > 0 && !strings.ContainsAny(t[0].Text, "：:") && utf8.RuneCountInString(t[0].Text) >= proseLine && pg.pieces[p].Rect.Dx() >= proseLine*pg.em {
-					out[p] = true
-				}
+			pieces = append(pieces, p)
+			fromPrint = fromPrint || pg.fromPrint[p]
+			for _, tl := range pg.res[p].Lines {
+				chars += utf8.RuneCountInString(strings.Join(strings.Fields(tl.Text), ""))
 			}
 		}
-	}
-	for _, b := range lay {
-		if b.table != nil {
-			walk(b.table)
+		// A cell print completed is a label, however long (集群内
+		// 中小企业有效发明专利拥有量（包括…）): taken for an answer, its
+		// lines were read by PP-OCR over the print.
+		if len(pieces) < 3 || chars < proseChars || fromPrint {
+			continue
+		}
+		for _, p := range pieces {
+			// A short line, or one holding a colon, may be a value
+			// written under the answer (签字：余秀英, a date): it is
+			// read as values are. Short by its ink too: a date
+			// under a seal reads as a dozen characters of clutter.
+			if t := pg.res[p].Lines; len(t) > 0 && !strings.ContainsAny(t[0].Text, "：:") && utf8.RuneCountInString(t[0].Text) >= proseLine && pg.pieces[p].Rect.Dx() >= proseLine*pg.em {
+				out[p] = true
+			}
 		}
 	}
 	return out
