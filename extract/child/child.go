@@ -16,6 +16,10 @@
 // counts as an orderly end; anything else (a panic, os.Exit from C or Go, a
 // signal, the memory limit) is a crash. Keeping the status off stdout means a
 // job's output can never be mistaken for it.
+//
+// A Pool keeps such children warm: each serves one request after another
+// (serve.go), so that a job's costly start — a scan's engines — is paid
+// once per worker, with the same limits and the same errors per request.
 package child
 
 import (
@@ -48,6 +52,9 @@ const (
 	// of its job to PREFIX.<job>.<pid> (pprof), so the work done in the
 	// child — where all the C calls are — can be profiled like the parent.
 	envProfile = "SHENBAO_CHILD_CPUPROFILE"
+	// envServe=1 makes the child a Pool's worker (serve.go): it runs
+	// requests until its stdin ends, instead of one.
+	envServe = "SHENBAO_CHILD_SERVE"
 )
 
 // statusFD is the descriptor the child writes its status record to: the
@@ -59,26 +66,54 @@ const statusFD = 3
 // message intact; any other error arrives as EINTERNAL.
 type Func func(ctx context.Context, in io.Reader, out io.Writer) error
 
+// A Session runs the requests of one job in one process. A job that loads
+// something costly before its work (Tesseract's models) registers one with
+// RegisterSession: a Pool's worker opens it once and runs every request it
+// serves through it, one at a time, so what it loaded serves them all.
+// Close is called when the process is done with it.
+type Session interface {
+	Run(ctx context.Context, in io.Reader, out io.Writer) error
+	Close() error
+}
+
+// funcSession is a Func as a Session that keeps nothing between requests.
+type funcSession Func
+
+func (f funcSession) Run(ctx context.Context, in io.Reader, out io.Writer) error {
+	return f(ctx, in, out)
+}
+
+func (funcSession) Close() error { return nil }
+
 var (
 	jobsMu sync.RWMutex
-	jobs   = map[string]Func{}
+	jobs   = map[string]func() Session{}
 )
 
 // Register makes fn available as job name. It is meant for init functions
 // and panics on a duplicate or empty name, which is a programming error.
 func Register(name string, fn Func) {
+	if fn == nil {
+		panic("child: Register with nil func")
+	}
+	RegisterSession(name, func() Session { return funcSession(fn) })
+}
+
+// RegisterSession makes job name available as sessions that open returns,
+// one per child process. Like Register, it is meant for init functions.
+func RegisterSession(name string, open func() Session) {
 	jobsMu.Lock()
 	defer jobsMu.Unlock()
-	if name == "" || fn == nil {
+	if name == "" || open == nil {
 		panic("child: Register with empty name or nil func")
 	}
 	if _, dup := jobs[name]; dup {
 		panic("child: job " + name + " registered twice")
 	}
-	jobs[name] = fn
+	jobs[name] = open
 }
 
-func lookup(name string) (Func, bool) {
+func lookup(name string) (func() Session, bool) {
 	jobsMu.RLock()
 	defer jobsMu.RUnlock()
 	fn, ok := jobs[name]
@@ -105,8 +140,15 @@ type status struct {
 	Detail  string `json:"detail,omitempty"` // err.Error(), for the log
 	// PeakRSS is the child's own high-water resident set in bytes. The
 	// parent's rusage figure cannot serve: Linux carries the parent's peak
-	// over into a child forked with vfork semantics, as Go's exec is.
+	// over into a child forked with vfork semantics, as Go's exec is. A
+	// pool's worker resets it before each request.
 	PeakRSS int64 `json:"peak_rss,omitempty"`
+	// A pool's worker also reports the request's CPU time, which the
+	// parent's rusage only learns when the worker exits, and its resident
+	// set after it, by which the pool retires a worker that grew.
+	User int64 `json:"user_ns,omitempty"`
+	Sys  int64 `json:"sys_ns,omitempty"`
+	RSS  int64 `json:"rss,omitempty"`
 }
 
 // Main returns at once unless the process was started by Run. In a child it
@@ -125,6 +167,8 @@ func runChild(name string) int {
 	// Grandchildren (a job that itself calls Run) must not see our job name
 	// nor inherit our status descriptor.
 	os.Unsetenv(envJob)
+	serving := os.Getenv(envServe) == "1"
+	os.Unsetenv(envServe)
 	var fdStat syscall.Stat_t
 	if statusFile == nil || syscall.Fstat(statusFD, &fdStat) != nil {
 		fmt.Fprintln(os.Stderr, "child: started without a status descriptor")
@@ -142,7 +186,7 @@ func runChild(name string) int {
 	if err := applyLimits(); err != nil {
 		return report(status{Code: shenbao.EINTERNAL, Message: shenbao.ErrorMessage(err), Detail: err.Error()})
 	}
-	fn, ok := lookup(name)
+	open, ok := lookup(name)
 	if !ok {
 		err := fmt.Errorf("child: no job %q registered in this binary (have %v)", name, Jobs())
 		return report(status{Code: shenbao.EINTERNAL, Message: shenbao.ErrorMessage(err), Detail: err.Error()})
@@ -154,10 +198,17 @@ func runChild(name string) int {
 		}
 		defer stop()
 	}
+	sess := open()
+	if serving {
+		return serve(sess, statusFile)
+	}
 	out := bufio.NewWriterSize(os.Stdout, 1<<20)
-	err := fn(context.Background(), bufio.NewReaderSize(os.Stdin, 1<<16), out)
+	err := sess.Run(context.Background(), bufio.NewReaderSize(os.Stdin, 1<<16), out)
 	if err == nil {
 		err = out.Flush()
+	}
+	if cerr := sess.Close(); err == nil {
+		err = cerr
 	}
 	if err != nil {
 		return report(status{Code: shenbao.ErrorCode(err), Message: shenbao.ErrorMessage(err), Detail: detail(err)})
@@ -280,13 +331,17 @@ func applyNice() error {
 }
 
 // peakRSS returns VmHWM from /proc/self/status in bytes, 0 if unknown.
-func peakRSS() int64 {
+func peakRSS() int64 { return procStatus("VmHWM:") }
+
+// procStatus returns the size field key of /proc/self/status in bytes, 0 if
+// unknown.
+func procStatus(key string) int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(line, key); ok {
 			var kb int64
 			fmt.Sscan(v, &kb)
 			return kb << 10

@@ -164,45 +164,56 @@ func TestRun(t *testing.T) {
 		{name: "stderr tail kept", job: "test-stderr", wantCode: shenbao.ECRASHED, inCause: "LAST WORDS"},
 		{name: "unknown job", job: "no-such-job", wantCode: shenbao.EINTERNAL, inCause: "no job"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if raceEnabled && tt.lim.Memory != 0 {
-				t.Skip("the race detector's shadow memory cannot live under RLIMIT_AS")
-			}
-			tt.lim.Stage = "测试 / testing"
-			start := time.Now()
-			out, st, err := child.RunStats(context.Background(), tt.job, []byte("hello 申报"), tt.lim)
-			if d := time.Since(start); d > 20*time.Second {
-				t.Errorf("took %v", d)
-			}
-			if got := shenbao.ErrorCode(err); got != tt.wantCode {
-				t.Fatalf("code = %q, want %q (err %v)", got, tt.wantCode, err)
-			}
-			if err == nil {
-				if string(out) != tt.wantOut {
-					t.Errorf("out = %q, want %q", out, tt.wantOut)
+	// A pool's workers end as single runs do, with the same errors; the
+	// pool is shared, so a worker serves the cases one after another
+	// where the last did not kill it.
+	pool := child.NewPool(child.PoolOptions{})
+	runners := []struct {
+		name string
+		run  func(ctx context.Context, name string, in []byte, lim child.Limits) ([]byte, child.Stats, error)
+	}{{"run", child.RunStats}, {"pool", pool.RunStats}}
+	for _, r := range runners {
+		for _, tt := range tests {
+			t.Run(r.name+"/"+tt.name, func(t *testing.T) {
+				if raceEnabled && tt.lim.Memory != 0 {
+					t.Skip("the race detector's shadow memory cannot live under RLIMIT_AS")
 				}
-				return
-			}
-			if out != nil {
-				t.Errorf("output %q returned with error", out)
-			}
-			var se *shenbao.Error
-			errors.As(err, &se)
-			if !strings.Contains(se.Message, "/ ") {
-				t.Errorf("message not bilingual: %q", se.Message)
-			}
-			if tt.inMsg != "" && !strings.Contains(se.Message, tt.inMsg) {
-				t.Errorf("message %q lacks %q", se.Message, tt.inMsg)
-			}
-			if tt.inCause != "" && (se.Cause == nil || !strings.Contains(se.Cause.Error(), tt.inCause)) {
-				t.Errorf("cause %v lacks %q", se.Cause, tt.inCause)
-			}
-			if tt.job == "test-sleep" {
-				assertDead(t, st.Stderr)
-			}
-		})
+				tt.lim.Stage = "测试 / testing"
+				start := time.Now()
+				out, st, err := r.run(context.Background(), tt.job, []byte("hello 申报"), tt.lim)
+				if d := time.Since(start); d > 20*time.Second {
+					t.Errorf("took %v", d)
+				}
+				if got := shenbao.ErrorCode(err); got != tt.wantCode {
+					t.Fatalf("code = %q, want %q (err %v)", got, tt.wantCode, err)
+				}
+				if err == nil {
+					if string(out) != tt.wantOut {
+						t.Errorf("out = %q, want %q", out, tt.wantOut)
+					}
+					return
+				}
+				if out != nil {
+					t.Errorf("output %q returned with error", out)
+				}
+				var se *shenbao.Error
+				errors.As(err, &se)
+				if !strings.Contains(se.Message, "/ ") {
+					t.Errorf("message not bilingual: %q", se.Message)
+				}
+				if tt.inMsg != "" && !strings.Contains(se.Message, tt.inMsg) {
+					t.Errorf("message %q lacks %q", se.Message, tt.inMsg)
+				}
+				if tt.inCause != "" && (se.Cause == nil || !strings.Contains(se.Cause.Error(), tt.inCause)) {
+					t.Errorf("cause %v lacks %q", se.Cause, tt.inCause)
+				}
+				if tt.job == "test-sleep" {
+					assertDead(t, st.Stderr)
+				}
+			})
+		}
 	}
+	pool.Close()
 	assertNoChildren(t)
 }
 

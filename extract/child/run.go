@@ -185,7 +185,7 @@ func RunStats(ctx context.Context, name string, in []byte, lim Limits) ([]byte, 
 	if json.Unmarshal(statusBytes, &s) == nil && s.PeakRSS > 0 {
 		st.MaxRSS = s.PeakRSS
 	}
-	err = classify(ctx, tctx, name, lim, cmd.ProcessState, waitErr, statusBytes, stdout, st.Stderr)
+	err = classify(ctx, tctx, name, lim, cmd.ProcessState, waitErr, statusBytes, stdout.over(), st.Stderr)
 	if err != nil {
 		return nil, st, err
 	}
@@ -196,16 +196,16 @@ func RunStats(ctx context.Context, name string, in []byte, lim Limits) ([]byte, 
 const internalMsg = "内部错误：无法启动隔离进程，请联系管理员。/ Internal error: the isolated worker process could not be started; please contact the administrator."
 
 // classify maps how the child ended to the error Run returns.
-func classify(ctx, tctx context.Context, name string, lim Limits, ps *os.ProcessState, waitErr error, statusBytes []byte, stdout *capWriter, stderr string) error {
+func classify(ctx, tctx context.Context, name string, lim Limits, ps *os.ProcessState, waitErr error, statusBytes []byte, exceeded bool, stderr string) error {
 	zh, en := splitStage(lim.Stage)
 	// An orderly end wins even if the deadline passed a moment later.
-	if ps != nil && ps.Success() && waitErr == nil && !stdout.exceeded {
+	if ps != nil && ps.Success() && waitErr == nil && !exceeded {
 		var s status
 		if err := json.Unmarshal(statusBytes, &s); err == nil {
 			return rebuild(s)
 		}
 	}
-	if stdout.exceeded {
+	if exceeded {
 		return shenbao.Wrap(shenbao.ETOOLARGE, fmt.Errorf("child %s: output over %d bytes", name, lim.Output),
 			"处理结果超过 %d MB 上限（%s）：文件内容过多，请拆分或精简后再上传。/ The result of %s exceeds the %d MB limit; split or reduce the document and upload again.",
 			lim.Output>>20, zh, en, lim.Output>>20)
@@ -400,6 +400,12 @@ func (w *capWriter) Write(p []byte) (int, error) {
 	return w.buf.Write(p)
 }
 
+func (w *capWriter) over() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.exceeded
+}
+
 // tailWriter keeps the first and the last bytes written to it: a Go crash
 // states its reason first and then dumps every goroutine, while C libraries
 // tend to say what went wrong last.
@@ -426,6 +432,14 @@ func (w *tailWriter) Write(p []byte) (int, error) {
 		w.cut = true
 	}
 	return n, nil
+}
+
+// reset forgets what was written: a pool's worker keeps its stderr
+// across requests, and a request's error carries its own.
+func (w *tailWriter) reset() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.head, w.buf, w.cut = w.head[:0], w.buf[:0], false
 }
 
 func (w *tailWriter) String() string {

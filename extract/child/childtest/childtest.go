@@ -4,6 +4,7 @@ package childtest
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -32,8 +33,29 @@ func Kill(t testing.TB, job string, sig syscall.Signal) {
 
 // find returns the id of a child of this process started for job, or 0.
 func find(job string) int {
+	for _, c := range Children() {
+		env, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", c.Pid))
+		if err != nil || !bytes.Contains(append(append([]byte{0}, env...), 0), []byte("\x00SHENBAO_CHILD="+job+"\x00")) {
+			continue
+		}
+		return c.Pid
+	}
+	return 0
+}
+
+// Child is a running child process of this one.
+type Child struct {
+	Pid int
+	// Stat is /proc/PID/stat's fields after the command's name: state,
+	// ppid, … (Stat[11:15] are utime, stime, cutime, cstime in ticks).
+	Stat []string
+}
+
+// Children lists this process's children as /proc shows them now.
+func Children() []Child {
 	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	me := os.Getpid()
+	me := strconv.Itoa(os.Getpid())
+	var out []Child
 	for _, p := range stats {
 		b, err := os.ReadFile(p)
 		if err != nil {
@@ -45,19 +67,11 @@ func find(job string) int {
 			continue
 		}
 		f := strings.Fields(string(b[i+1:]))
-		if len(f) < 2 {
+		if len(f) < 2 || f[1] != me {
 			continue
 		}
-		if ppid, _ := strconv.Atoi(f[1]); ppid != me {
-			continue
-		}
-		dir := filepath.Dir(p)
-		env, err := os.ReadFile(filepath.Join(dir, "environ"))
-		if err != nil || !bytes.Contains(append(append([]byte{0}, env...), 0), []byte("\x00SHENBAO_CHILD="+job+"\x00")) {
-			continue
-		}
-		pid, _ := strconv.Atoi(filepath.Base(dir))
-		return pid
+		pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
+		out = append(out, Child{Pid: pid, Stat: f})
 	}
-	return 0
+	return out
 }
