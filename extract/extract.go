@@ -17,6 +17,7 @@ import (
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/correct"
 	"github.com/shenbao/shenbao/corroborate"
+	"github.com/shenbao/shenbao/extract/child"
 	"github.com/shenbao/shenbao/extract/docx"
 	"github.com/shenbao/shenbao/extract/filetype"
 	"github.com/shenbao/shenbao/extract/ocr"
@@ -52,6 +53,8 @@ type Extractor struct {
 	ReviewThreshold float64
 	// scanEngine is who reads a scan's values (ScanWith).
 	scanEngine string
+	// scanPool keeps the scan's warm workers (ScanWith); Close ends them.
+	scanPool *child.Pool
 }
 
 // New returns an Extractor with every engine: docx, the PDF text layer, and
@@ -85,7 +88,20 @@ func (e *Extractor) ScanWith(opts scanpdf.Options) {
 		opts.Engine, opts.Models = eng, dir
 	}
 	e.scanEngine = opts.Engine
-	e.Scan = scanpdf.Reader{Opts: opts}.Read
+	// Warm workers: a scan child keeps its engines for the next document
+	// (over a second of CPU each), so a batch or a queue worker loads them
+	// once per worker, not once per document.
+	e.Close()
+	e.scanPool = child.NewPool(child.PoolOptions{})
+	e.Scan = scanpdf.Reader{Opts: opts, Pool: e.scanPool}.Read
+}
+
+// Close ends the scan's warm workers; scans after it start a child each.
+func (e *Extractor) Close() error {
+	if e.scanPool == nil {
+		return nil
+	}
+	return e.scanPool.Close()
 }
 
 // ScanForms is what each of templates prints, as a scan reader takes it.

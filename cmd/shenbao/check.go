@@ -47,6 +47,7 @@ func (m *Main) check(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer p.Extractor.Close()
 	p.Extractor.MaxBytes = *maxMB << 20
 	so, err := of.scanOptions(ctx, 0, bo.cacheDir)
 	if err != nil {

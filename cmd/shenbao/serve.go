@@ -112,10 +112,12 @@ func (m *Main) startService(ctx context.Context, sf *serviceFlags, workers int, 
 	metrics := api.NewMetrics()
 	q, err := queue.Open(ctx, st, p, queue.Config{Workers: workers, Logger: log, Observer: metrics, RetainOriginals: sf.retain})
 	if err != nil {
+		p.Extractor.Close()
 		st.Close()
 		return nil, err
 	}
 	if err := q.Start(ctx); err != nil {
+		p.Extractor.Close()
 		st.Close()
 		return nil, err
 	}
@@ -128,6 +130,7 @@ func (s *service) stop() {
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
 	s.q.Stop(ctx)
+	s.checker.Extractor.Close()
 	s.st.Close()
 }
 

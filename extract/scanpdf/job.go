@@ -15,10 +15,85 @@ import (
 	"github.com/shenbao/shenbao/extract/scan"
 )
 
-func init() { child.Register(Job, job) }
+func init() { child.RegisterSession(Job, func() child.Session { return &session{} }) }
 
-// job runs in the child: render every page, OCR, assemble.
-func job(ctx context.Context, in io.Reader, out io.Writer) error {
+// session is a scan child's engines, kept from one document to the next
+// when the child is a pool's worker: loading Tesseract's clients and the
+// recogniser costs over a second of CPU, more than a page's reading.
+// Tesseract's recognition keeps nothing of one read for the next (the LSTM
+// engine, no adaptive classifier) and the recogniser is a pure function of
+// its input, so a document reads the same in a warm worker as in a fresh one.
+type session struct {
+	eng     *ocr.Engine
+	clients int
+	wit     *ocr.PPOCR
+	witKey  witKey
+}
+
+// witKey is what a recogniser was loaded for.
+type witKey struct {
+	engine, models string
+	runs           int
+}
+
+// Close releases the engines.
+func (s *session) Close() error {
+	if s.wit != nil {
+		s.wit.Close()
+		s.wit = nil
+	}
+	if s.eng != nil {
+		s.eng.Close()
+		s.eng = nil
+	}
+	return nil
+}
+
+// engines returns the engines req asks for, loading what the session does
+// not hold yet. The value recogniser loads beside Tesseract's clients: a
+// quarter of a second on one core while they load on the others.
+func (s *session) engines(req request) (*ocr.Engine, *ocr.PPOCR, error) {
+	key := witKey{req.Engine, req.Models, req.Workers}
+	if s.wit != nil && s.witKey != key {
+		s.wit.Close()
+		s.wit = nil
+	}
+	if s.eng != nil && s.clients != req.Workers {
+		s.eng.Close()
+		s.eng = nil
+	}
+	type loaded struct {
+		wit *ocr.PPOCR
+		err error
+	}
+	witDone := make(chan loaded, 1)
+	go func() {
+		if s.wit != nil {
+			witDone <- loaded{s.wit, nil}
+			return
+		}
+		w, err := witness(req)
+		witDone <- loaded{w, err}
+	}()
+	var err error
+	if s.eng == nil {
+		s.eng, err = ocr.New(ocr.Options{Clients: req.Workers})
+		s.clients = req.Workers
+	}
+	w := <-witDone
+	s.wit, s.witKey = w.wit, key
+	if err == nil {
+		err = w.err
+	}
+	if err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	return s.eng, s.wit, nil
+}
+
+// Run reads one document: render every page, OCR, assemble.
+func (s *session) Run(ctx context.Context, in io.Reader, out io.Writer) error {
 	head, err := io.ReadAll(io.LimitReader(in, 1<<20))
 	if err != nil {
 		return fmt.Errorf("scan request: %w", err)
@@ -41,30 +116,10 @@ func job(ctx context.Context, in io.Reader, out io.Writer) error {
 			return err
 		}
 	}
-	// The value recogniser's session loads beside Tesseract's clients: a
-	// quarter of a second on one core while they load on the others.
-	type loaded struct {
-		wit *ocr.PPOCR
-		err error
-	}
-	witDone := make(chan loaded, 1)
-	go func() {
-		w, err := witness(req)
-		witDone <- loaded{w, err}
-	}()
-	eng, err := ocr.New(ocr.Options{Clients: req.Workers})
-	w := <-witDone
-	if w.wit != nil {
-		defer w.wit.Close()
-	}
+	eng, wit, err := s.engines(req)
 	if err != nil {
 		return err
 	}
-	defer eng.Close()
-	if w.err != nil {
-		return w.err
-	}
-	wit := w.wit
 	render := func(i int) (image.Image, error) {
 		// Colour, so that red seals can be told from ink (gray when the
 		// page's images hold none, Paper.Gray); a scanned page

@@ -132,7 +132,13 @@ func declaredPages(data []byte) int {
 var countRE = regexp.MustCompile(`/Count\s+(\d{1,6})\b`)
 
 // Reader reads scanned PDFs with the given options.
-type Reader struct{ Opts Options }
+type Reader struct {
+	Opts Options
+	// Pool, when set, reads in its warm workers (child.Pool), which keep
+	// their engines from one document to the next; nil starts a child
+	// for every document.
+	Pool *child.Pool
+}
 
 // Read scans the PDF or image file in r in a child process. Each page is
 // read at DPI over the sheet it shows (render.Local.Sheet): a scan's own
@@ -149,7 +155,13 @@ func (rd Reader) Read(ctx context.Context, r io.ReaderAt, size int64) (*shenbao.
 	}
 	defer os.Remove(path)
 	head, _ := json.Marshal(request{Path: path, DPI: o.DPI, MaxPages: o.MaxPages, Workers: o.Workers, Forms: o.Forms, Engine: o.Engine, Models: o.Models})
-	out, err := child.Run(ctx, Job, append(head, '\n'), child.Limits{
+	run := child.Run
+	if rd.Pool != nil {
+		run = func(ctx context.Context, name string, in []byte, lim child.Limits) ([]byte, error) {
+			return rd.Pool.Run(ctx, name, in, lim)
+		}
+	}
+	out, err := run(ctx, Job, append(head, '\n'), child.Limits{
 		Timeout: o.Budget(declaredPages(data)), Memory: o.Memory, Output: 256 << 20,
 		// As many threads for Go as pages read at once: a page's own
 		// work (binarising, finding rules, PP-OCR's scaling and
