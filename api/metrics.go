@@ -70,6 +70,17 @@ func NewMetrics() *Metrics {
 	return m
 }
 
+// ScanWorkers exports started, the count of scan worker processes started
+// (extract.Extractor.ScanWorkersStarted): a warm worker reads document
+// after document, so scan jobs ÷ workers started is their reuse, and a
+// count rising with the jobs says workers are being replaced (crashes,
+// failed documents, idling out). Call it once per Metrics.
+func (m *Metrics) ScanWorkers(started func() int64) {
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "shenbao_scan_workers_started_total", Help: "Scan worker processes started; each keeps its OCR engines warm for the documents after its first.",
+	}, func() float64 { return float64(started()) }))
+}
+
 // faultCodes are the error codes counted in shenbao_faults_total.
 var faultCodes = []string{shenbao.ENOSPACE, shenbao.EKILLED}
 

@@ -96,6 +96,15 @@ func (e *Extractor) ScanWith(opts scanpdf.Options) {
 	e.Scan = scanpdf.Reader{Opts: opts, Pool: e.scanPool}.Read
 }
 
+// ScanWorkersStarted is how many scan worker processes have been started
+// since the last ScanWith.
+func (e *Extractor) ScanWorkersStarted() int64 {
+	if e.scanPool == nil {
+		return 0
+	}
+	return e.scanPool.Started()
+}
+
 // Close ends the scan's warm workers; scans after it start a child each.
 func (e *Extractor) Close() error {
 	if e.scanPool == nil {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -39,9 +40,15 @@ func TestServeMetrics(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
 		if res.StatusCode != tc.want {
 			t.Errorf("GET %s with %q: %d, want %d", tc.url, tc.token, res.StatusCode, tc.want)
+		}
+		// The operator's view of the warm scan workers, at 0 before any
+		// scan.
+		if res.StatusCode == http.StatusOK && strings.HasSuffix(tc.url, "/metrics") && !strings.Contains(string(body), "\nshenbao_scan_workers_started_total 0\n") {
+			t.Errorf("GET %s: no shenbao_scan_workers_started_total 0", tc.url)
 		}
 	}
 }

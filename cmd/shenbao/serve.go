@@ -110,6 +110,7 @@ func (m *Main) startService(ctx context.Context, sf *serviceFlags, workers int, 
 	}
 	p.Extractor.ScanWith(so)
 	metrics := api.NewMetrics()
+	metrics.ScanWorkers(p.Extractor.ScanWorkersStarted)
 	q, err := queue.Open(ctx, st, p, queue.Config{Workers: workers, Logger: log, Observer: metrics, RetainOriginals: sf.retain})
 	if err != nil {
 		p.Extractor.Close()
