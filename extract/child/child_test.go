@@ -310,12 +310,16 @@ func TestRunConcurrent(t *testing.T) {
 }
 
 func TestRunCancelled(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(200*time.Millisecond, cancel)
-	_, err := child.Run(ctx, "test-sleep", nil, child.Limits{Timeout: time.Minute})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want context.Canceled", err)
+	pool := child.NewPool(child.PoolOptions{})
+	for _, run := range []func(context.Context, string, []byte, child.Limits) ([]byte, error){child.Run, pool.Run} {
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(200*time.Millisecond, cancel)
+		_, err := run(ctx, "test-sleep", nil, child.Limits{Timeout: time.Minute})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
 	}
+	pool.Close()
 	assertNoChildren(t)
 }
 
@@ -490,14 +494,18 @@ func TestSweepTemp(t *testing.T) {
 // killer's SIGKILL) is EKILLED naming the signal, not a document that
 // crashed the engine.
 func TestKilledFromOutside(t *testing.T) {
-	done := make(chan error, 1)
-	go func() {
-		_, err := child.Run(context.Background(), "test-sleep", nil, child.Limits{Timeout: 2 * time.Minute})
-		done <- err
-	}()
-	childtest.Kill(t, "test-sleep", syscall.SIGKILL)
-	err := <-done
-	if shenbao.ErrorCode(err) != shenbao.EKILLED || !strings.Contains(shenbao.ErrorMessage(err), "SIGKILL") || strings.Contains(shenbao.ErrorMessage(err), "crashed") {
-		t.Fatalf("err = %v; want %s naming SIGKILL", err, shenbao.EKILLED)
+	pool := child.NewPool(child.PoolOptions{})
+	defer pool.Close()
+	for _, run := range []func(context.Context, string, []byte, child.Limits) ([]byte, error){child.Run, pool.Run} {
+		done := make(chan error, 1)
+		go func() {
+			_, err := run(context.Background(), "test-sleep", nil, child.Limits{Timeout: 2 * time.Minute})
+			done <- err
+		}()
+		childtest.Kill(t, "test-sleep", syscall.SIGKILL)
+		err := <-done
+		if shenbao.ErrorCode(err) != shenbao.EKILLED || !strings.Contains(shenbao.ErrorMessage(err), "SIGKILL") || strings.Contains(shenbao.ErrorMessage(err), "crashed") {
+			t.Fatalf("err = %v; want %s naming SIGKILL", err, shenbao.EKILLED)
+		}
 	}
 }
