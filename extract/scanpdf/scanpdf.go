@@ -3,7 +3,9 @@
 // (extract/child), MuPDF renders every page (extract/render), Tesseract
 // reads the cells (extract/ocr) and extract/scan assembles the tables. All
 // the C code of a scan runs in that child, so a document that crashes
-// MuPDF or Tesseract costs that document, never the caller.
+// MuPDF or Tesseract costs that document, never the caller. With a
+// child.Pool (Reader.Pool) the child is a warm worker that keeps its
+// engines for the next document.
 package scanpdf
 
 import (
