@@ -94,19 +94,23 @@ func (p *Pool) RunStats(ctx context.Context, name string, in []byte, lim Limits)
 	}
 	key := workerKey(name, lim)
 	for attempt := 0; ; attempt++ {
-		w, fresh := p.take(key), false
-		if w == nil {
+		var w *worker
+		if attempt == 0 {
+			w = p.take(key)
+		}
+		fresh := w == nil
+		if fresh {
 			var err error
 			if w, err = p.start(name, key, lim); err != nil {
 				return nil, Stats{}, err
 			}
-			fresh = true
 		}
 		out, st, err := w.do(ctx, name, in, lim)
-		if errors.Is(err, errStale) && !fresh && attempt == 0 {
+		if errors.Is(err, errStale) && !fresh {
 			// The worker died while idle (the OOM killer, an
 			// administrator), before it read the request: the request
-			// did nothing, so a fresh worker takes it.
+			// did nothing, so a fresh worker takes it. A fresh worker
+			// is never stale: this happens once.
 			p.retire(w)
 			continue
 		}
@@ -367,10 +371,6 @@ func (w *worker) statusRest(read []byte) []byte {
 	rest, _ := io.ReadAll(io.LimitReader(w.status, 64<<10))
 	return append(append([]byte(nil), read...), rest...)
 }
-
-// maxFrame bounds one output frame; the worker writes frames of at most
-// its buffer's size (1 MB) or one Write.
-const maxFrame = 256 << 20
 
 // failed is the error of a request whose worker died, exited or was killed.
 func (w *worker) failed(ctx, tctx context.Context, name string, lim Limits, read []byte, exceeded bool) error {

@@ -1,6 +1,7 @@
 package child_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -264,5 +265,21 @@ func BenchmarkPoolRun(b *testing.B) {
 		if _, err := p.Run(context.Background(), "test-upper", []byte("x"), child.Limits{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestPoolLargeOutput: output written at once comes back whole, in frames
+// the parent bounds, and output past the cap is refused as for Run.
+func TestPoolLargeOutput(t *testing.T) {
+	p := child.NewPool(child.PoolOptions{})
+	defer assertNoChildren(t)
+	defer p.Close()
+	in := bytes.Repeat([]byte("申报a"), 1<<20) // 4 MB, one Write
+	out, err := p.Run(context.Background(), "test-upper", in, child.Limits{})
+	if err != nil || !bytes.Equal(out, bytes.ToUpper(in)) {
+		t.Fatalf("%d bytes back of %d, %v", len(out), len(in), err)
+	}
+	if _, err := p.Run(context.Background(), "test-upper", in, child.Limits{Output: 3 << 20}); shenbao.ErrorCode(err) != shenbao.ETOOLARGE {
+		t.Fatalf("4 MB under a 3 MB cap: %v, want %s", err, shenbao.ETOOLARGE)
 	}
 }

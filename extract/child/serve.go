@@ -62,18 +62,25 @@ func readFrame(r io.Reader, max int) ([]byte, error) {
 	return p, nil
 }
 
-// frameWriter writes each Write as one output frame. A zero-length Write
-// would end the output early, so it writes nothing.
+// maxFrame bounds an output frame: the parent allocates a frame before it
+// reads it, so a worker's frames are small whatever it writes at once.
+const maxFrame = 1 << 20
+
+// frameWriter writes what is written to it as output frames of at most
+// maxFrame bytes. A zero-length Write would end the output early, so it
+// writes nothing.
 type frameWriter struct{ w *bufio.Writer }
 
 func (f frameWriter) Write(p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
+	n := 0
+	for len(p) > 0 {
+		k := min(len(p), maxFrame)
+		if err := writeFrame(f.w, p[:k]); err != nil {
+			return n, err
+		}
+		n, p = n+k, p[k:]
 	}
-	if err := writeFrame(f.w, p); err != nil {
-		return 0, err
-	}
-	return len(p), nil
+	return n, nil
 }
 
 // serve is a worker's life: run requests through sess until stdin ends.
