@@ -459,14 +459,8 @@ type live struct {
 func liveChildren() live {
 	var l live
 	for _, c := range childtest.Children() {
-		if len(c.Stat) < 15 {
-			continue
-		}
 		l.n++
-		for _, v := range c.Stat[11:15] {
-			ticks, _ := strconv.ParseInt(v, 10, 64)
-			l.cpu += time.Duration(ticks) * time.Second / 100 // USER_HZ
-		}
+		l.cpu += c.CPU()
 		status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.Pid))
 		for _, line := range strings.Split(string(status), "\n") {
 			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {

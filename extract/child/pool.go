@@ -84,10 +84,8 @@ func (p *Pool) Run(ctx context.Context, name string, in []byte, lim Limits) ([]b
 // peak resident set the worker measured over it, its stderr.
 func (p *Pool) RunStats(ctx context.Context, name string, in []byte, lim Limits) ([]byte, Stats, error) {
 	lim = lim.withDefaults()
-	if job, ok := os.LookupEnv(envJob); ok {
-		return nil, Stats{}, shenbao.Wrap(shenbao.EINTERNAL,
-			fmt.Errorf("child %s: this process was started as child job %q but never called child.Main; call it first thing in main and TestMain", name, job),
-			"%s", internalMsg)
+	if err := notMain(name); err != nil {
+		return nil, Stats{}, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, Stats{}, fmt.Errorf("child %s: %w", name, err)

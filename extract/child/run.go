@@ -113,12 +113,8 @@ func Run(ctx context.Context, name string, in []byte, lim Limits) ([]byte, error
 func RunStats(ctx context.Context, name string, in []byte, lim Limits) ([]byte, Stats, error) {
 	lim = lim.withDefaults()
 	var st Stats
-	if job, ok := os.LookupEnv(envJob); ok {
-		// We are a child whose main never called Main: starting another
-		// child would run this program again, and again.
-		return nil, st, shenbao.Wrap(shenbao.EINTERNAL,
-			fmt.Errorf("child %s: this process was started as child job %q but never called child.Main; call it first thing in main and TestMain", name, job),
-			"%s", internalMsg)
+	if err := notMain(name); err != nil {
+		return nil, st, err
 	}
 	exe, err := Executable()
 	if err != nil {
@@ -191,6 +187,18 @@ func RunStats(ctx context.Context, name string, in []byte, lim Limits) ([]byte, 
 	}
 	st.Success = true
 	return stdout.buf.Bytes(), st, nil
+}
+
+// notMain refuses to start a child from a process that is itself a child
+// whose main never called Main: the child would run this program again,
+// and again.
+func notMain(name string) error {
+	if job, ok := os.LookupEnv(envJob); ok {
+		return shenbao.Wrap(shenbao.EINTERNAL,
+			fmt.Errorf("child %s: this process was started as child job %q but never called child.Main; call it first thing in main and TestMain", name, job),
+			"%s", internalMsg)
+	}
+	return nil
 }
 
 const internalMsg = "内部错误：无法启动隔离进程，请联系管理员。/ Internal error: the isolated worker process could not be started; please contact the administrator."

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -141,13 +140,7 @@ func childCPU() time.Duration {
 	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru)
 	d := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	for _, c := range childtest.Children() {
-		if len(c.Stat) < 15 {
-			continue
-		}
-		for _, v := range c.Stat[11:15] {
-			ticks, _ := strconv.ParseInt(v, 10, 64)
-			d += time.Duration(ticks) * time.Second / 100 // USER_HZ
-		}
+		d += c.CPU()
 	}
 	return d
 }

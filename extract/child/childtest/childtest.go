@@ -51,6 +51,17 @@ type Child struct {
 	Stat []string
 }
 
+// CPU is the child's user and system time so far, its waited-for
+// children's included.
+func (c Child) CPU() time.Duration {
+	var d time.Duration
+	for _, v := range c.Stat[min(11, len(c.Stat)):min(15, len(c.Stat))] {
+		ticks, _ := strconv.ParseInt(v, 10, 64)
+		d += time.Duration(ticks) * time.Second / 100 // USER_HZ
+	}
+	return d
+}
+
 // Children lists this process's children as /proc shows them now.
 func Children() []Child {
 	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
