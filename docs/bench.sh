@@ -59,6 +59,11 @@ run() {
 	run "Service: 50 clients uploading while two workers extract (SQLite, PostgreSQL)" "$GO" test -run '^$' -bench 'Load' -benchtime 1x -timeout 60m ./api/
 	run "Scans: seconds per page beside plain and single-thread Tesseract (the corpus's 200- and 300-dpi scans)" "$GO" test -run '^$' -bench ScanCorpus -benchtime 1x -timeout 90m ./extract/
 	run "Scans: seconds per page at 150 dpi (copies of three 200-dpi scans) beside single-thread Tesseract" env SCAN_DPI=150 SCAN_DOCS='gd2023_05|nat2024_05|cq2024_05' SCAN_BASELINE=single "$GO" test -run '^$' -bench ScanCorpus -benchtime 1x -timeout 60m ./extract/
+	# gd2023_05 where the corpus is beside the repository, the two-page
+	# TIFF of testdata elsewhere.
+	warm=""
+	[ -f ../shared/corpus/gd2023_05_scan.pdf ] && warm="$PWD/../shared/corpus/gd2023_05_scan.pdf"
+	run "Scans: a warm worker against a fresh child, side by side" env SCAN_WARM_PDF="$warm" "$GO" test -run '^$' -bench WarmWorker -benchtime 5x -timeout 30m ./extract/scanpdf/
 } >"$tmp"
 if [ -n "$only" ] && [ -f "$out" ]; then
 	# Each new section replaces the old one of its title (up to the next
