@@ -47,6 +47,15 @@ func (s *session) Run(ctx context.Context, in io.Reader, out io.Writer) error {
 	case "spin":
 		for end := time.Now().Add(300 * time.Millisecond); time.Now().Before(end); {
 		}
+	case "garbage":
+		// 100 MB touched and dropped: the worker's to give back.
+		b := make([]byte, 100<<20)
+		for j := 0; j < len(b); j += 4096 {
+			b[j] = 1
+		}
+		runtime.KeepAlive(b)
+		_, err = fmt.Fprintf(out, "%d %d", os.Getpid(), s.n)
+		return err
 	}
 	// What a request allocated goes back to the system before the next:
 	// its peak must not be counted against the next one.
@@ -281,5 +290,39 @@ func TestPoolLargeOutput(t *testing.T) {
 	}
 	if _, err := p.Run(context.Background(), "test-upper", in, child.Limits{Output: 3 << 20}); shenbao.ErrorCode(err) != shenbao.ETOOLARGE {
 		t.Fatalf("4 MB under a 3 MB cap: %v, want %s", err, shenbao.ETOOLARGE)
+	}
+}
+
+// TestPoolIdleWorkerGivesMemoryBack: a worker left waiting returns the
+// heap its last request left to the system.
+func TestPoolIdleWorkerGivesMemoryBack(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector's shadow memory stays")
+	}
+	p := child.NewPool(child.PoolOptions{})
+	defer assertNoChildren(t)
+	defer p.Close()
+	pid, _ := served(t, p, "garbage", child.Limits{})
+	rss := func() int64 {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+				var kb int64
+				fmt.Sscan(v, &kb)
+				return kb << 10
+			}
+		}
+		t.Fatal("no VmRSS")
+		return 0
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for rss() > 60<<20 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if r := rss(); r > 60<<20 {
+		t.Errorf("idle worker still holds %d MB", r>>20)
 	}
 }
