@@ -40,8 +40,10 @@ type Pool struct {
 	mu     sync.Mutex
 	idle   []*worker // most recently used last
 	closed bool
-	exits  sync.WaitGroup // every worker's reaper
-	starts atomic.Int64
+	// busy is how many requests run now, peak the most that ran at once.
+	busy, peak int
+	exits      sync.WaitGroup // every worker's reaper
+	starts     atomic.Int64
 }
 
 // PoolOptions bound a Pool's workers. Zero fields take the defaults.
@@ -50,7 +52,10 @@ type PoolOptions struct {
 	// exits; default 2 minutes. An idle scan worker holds its engines'
 	// memory (a few hundred MB).
 	Idle time.Duration
-	// Keep is how many idle workers are kept; default the number of CPUs.
+	// Keep is how many idle workers are kept at least; default the number
+	// of CPUs. A pool that has run more requests at once keeps as many
+	// (a bulk run with more workers than cores): each would otherwise
+	// start a worker per document.
 	Keep int
 	// MaxJobs retires a worker after that many requests; default 100.
 	MaxJobs int
@@ -91,6 +96,15 @@ func (p *Pool) RunStats(ctx context.Context, name string, in []byte, lim Limits)
 		return nil, Stats{}, fmt.Errorf("child %s: %w", name, err)
 	}
 	key := workerKey(name, lim)
+	p.mu.Lock()
+	p.busy++
+	p.peak = max(p.peak, p.busy)
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		p.busy--
+		p.mu.Unlock()
+	}()
 	for attempt := 0; ; attempt++ {
 		var w *worker
 		if attempt == 0 {
@@ -169,7 +183,7 @@ func (p *Pool) release(w *worker, ok bool, rss int64, lim Limits) {
 		maxRSS = lim.Memory / 2
 	}
 	p.mu.Lock()
-	keep := ok && !p.closed && !w.exited() && w.jobs < p.o.MaxJobs && rss <= maxRSS && len(p.idle) < p.o.Keep
+	keep := ok && !p.closed && !w.exited() && w.jobs < p.o.MaxJobs && rss <= maxRSS && len(p.idle) < max(p.o.Keep, p.peak)
 	if keep {
 		p.idle = append(p.idle, w)
 		w.timer = time.AfterFunc(p.o.Idle, func() { p.expire(w) })

@@ -326,3 +326,31 @@ func TestPoolIdleWorkerGivesMemoryBack(t *testing.T) {
 		t.Errorf("idle worker still holds %d MB", r>>20)
 	}
 }
+
+// TestPoolKeepsAsManyAsRanAtOnce: a pool that ran four requests at once
+// keeps four workers for the next four, though Keep says one.
+func TestPoolKeepsAsManyAsRanAtOnce(t *testing.T) {
+	p := child.NewPool(child.PoolOptions{Keep: 1})
+	defer assertNoChildren(t)
+	defer p.Close()
+	wave := func() {
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				if _, err := p.Run(context.Background(), "test-session", []byte("spin"), child.Limits{}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	wave()
+	started := p.Started()
+	if started < 2 {
+		t.Fatalf("four requests at once ran in %d workers", started)
+	}
+	wave()
+	if n := p.Started(); n != started {
+		t.Errorf("the second wave started %d workers; want the %d of the first kept", n-started, started)
+	}
+}
