@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -30,11 +31,20 @@ func TestServeEndToEnd(t *testing.T) {
 
 	m := startServe(t, env)
 	base := "http://" + m.addr + "/api/v1"
+	data, _ := os.ReadFile("../../testdata/corpus/nat2023_02_docx.docx")
+	upload(t, base, token, "nat2023_02_docx.docx", data)
+	rep := waitDone(t, base, token, 1)
+	if rep.Edition.ID != "nat2023" || len(rep.Fields) < 100 {
+		t.Fatalf("stored report: edition %s, %d fields", rep.Edition.ID, len(rep.Fields))
+	}
+}
 
+// upload posts one file to serve's API.
+func upload(t *testing.T, base, token, name string, data []byte) {
+	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("files", "nat2023_02_docx.docx")
-	data, _ := os.ReadFile("../../testdata/corpus/nat2023_02_docx.docx")
+	fw, _ := mw.CreateFormFile("files", name)
 	fw.Write(data)
 	mw.Close()
 	req, _ := http.NewRequest("POST", base+"/applications", &body)
@@ -46,11 +56,16 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("upload: %s", resp.Status)
+		t.Fatalf("upload %s: %s", name, resp.Status)
 	}
-	deadline := time.Now().Add(60 * time.Second)
+}
+
+// waitDone polls application id until it is done and returns its report.
+func waitDone(t *testing.T, base, token string, id int) shenbao.Report {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		req, _ := http.NewRequest("GET", base+"/applications/1", nil)
+		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/applications/%d", base, id), nil)
 		req.Header.Set("Authorization", "Bearer "+token)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -63,14 +78,10 @@ func TestServeEndToEnd(t *testing.T) {
 		json.NewDecoder(resp.Body).Decode(&got)
 		resp.Body.Close()
 		if got.Application.Status == "done" && got.Current != nil {
-			rep := got.Current.Report
-			if rep.Edition.ID != "nat2023" || len(rep.Fields) < 100 {
-				t.Fatalf("stored report: edition %s, %d fields", rep.Edition.ID, len(rep.Fields))
-			}
-			return
+			return got.Current.Report
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not processed: %v", got)
+		if got.Application.Status == "failed" || time.Now().After(deadline) {
+			t.Fatalf("application %d not processed: %+v", id, got.Application)
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
