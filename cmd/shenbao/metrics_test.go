@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,12 +13,7 @@ import (
 // token from SHENBAO_METRICS_TOKEN, and to anyone on SHENBAO_METRICS_ADDR
 // (issue 22 item 4).
 func TestServeMetrics(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	metricsAddr := ln.Addr().String()
-	ln.Close()
+	metricsAddr := freeAddr(t)
 	env := map[string]string{"SHENBAO_DATA_DIR": t.TempDir(), "SHENBAO_METRICS_ADDR": metricsAddr, "SHENBAO_METRICS_TOKEN": "scrape-token", "SHENBAO_WORKERS": "0"}
 	m := startServe(t, env)
 	for _, tc := range []struct {

@@ -4,7 +4,6 @@ package main
 
 import (
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -19,21 +18,9 @@ func TestServeWarmScans(t *testing.T) {
 	if testing.Short() {
 		t.Skip("OCR of three pages")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	metricsAddr := ln.Addr().String()
-	ln.Close()
+	metricsAddr := freeAddr(t)
 	env := map[string]string{"SHENBAO_DATA_DIR": t.TempDir(), "SHENBAO_PASSWORD": "a-long-secret-1", "SHENBAO_WORKERS": "1", "SHENBAO_METRICS_ADDR": metricsAddr}
-	if _, stderr, err := run(t, env, "user", "add", "root", "--role", "admin"); err != nil {
-		t.Fatalf("user add: %v %s", err, stderr)
-	}
-	out, _, err := run(t, env, "token", "create", "root")
-	if err != nil {
-		t.Fatal(err)
-	}
-	token := strings.TrimSpace(out)
+	token := adminToken(t, env)
 	m := startServe(t, env)
 	base := "http://" + m.addr + "/api/v1"
 	for k, name := range []string{"form_g4_96dpi.pdf", "form_g4_2p.tif"} {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -18,17 +19,8 @@ import (
 // CLI, a token, serve on a free port with a fresh data directory, an upload
 // processed by the in-process workers, the report read back.
 func TestServeEndToEnd(t *testing.T) {
-	dir := t.TempDir()
-	env := map[string]string{"SHENBAO_DATA_DIR": dir, "SHENBAO_PASSWORD": "a-long-secret-1"}
-	if _, stderr, err := run(t, env, "user", "add", "root", "--role", "admin"); err != nil {
-		t.Fatalf("user add: %v %s", err, stderr)
-	}
-	out, _, err := run(t, env, "token", "create", "root")
-	if err != nil {
-		t.Fatal(err)
-	}
-	token := strings.TrimSpace(out)
-
+	env := map[string]string{"SHENBAO_DATA_DIR": t.TempDir(), "SHENBAO_PASSWORD": "a-long-secret-1"}
+	token := adminToken(t, env)
 	m := startServe(t, env)
 	base := "http://" + m.addr + "/api/v1"
 	data, _ := os.ReadFile("../../testdata/corpus/nat2023_02_docx.docx")
@@ -37,6 +29,31 @@ func TestServeEndToEnd(t *testing.T) {
 	if rep.Edition.ID != "nat2023" || len(rep.Fields) < 100 {
 		t.Fatalf("stored report: edition %s, %d fields", rep.Edition.ID, len(rep.Fields))
 	}
+}
+
+// adminToken adds the admin root from the CLI, as an operator's first step,
+// and returns an API token of root's.
+func adminToken(t *testing.T, env map[string]string) string {
+	t.Helper()
+	if _, stderr, err := run(t, env, "user", "add", "root", "--role", "admin"); err != nil {
+		t.Fatalf("user add: %v %s", err, stderr)
+	}
+	out, _, err := run(t, env, "token", "create", "root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(out)
+}
+
+// freeAddr is a loopback address with a port free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // upload posts one file to serve's API.

@@ -62,28 +62,25 @@ func (s *session) engines(req request) (*ocr.Engine, *ocr.PPOCR, error) {
 		s.eng.Close()
 		s.eng = nil
 	}
-	type loaded struct {
-		wit *ocr.PPOCR
-		err error
+	var witErr error
+	witDone := make(chan struct{})
+	if s.wit == nil {
+		go func() {
+			defer close(witDone)
+			s.wit, witErr = witness(req)
+			s.witKey = key
+		}()
+	} else {
+		close(witDone)
 	}
-	witDone := make(chan loaded, 1)
-	go func() {
-		if s.wit != nil {
-			witDone <- loaded{s.wit, nil}
-			return
-		}
-		w, err := witness(req)
-		witDone <- loaded{w, err}
-	}()
 	var err error
 	if s.eng == nil {
 		s.eng, err = ocr.New(ocr.Options{Clients: req.Workers})
 		s.clients = req.Workers
 	}
-	w := <-witDone
-	s.wit, s.witKey = w.wit, key
+	<-witDone
 	if err == nil {
-		err = w.err
+		err = witErr
 	}
 	if err != nil {
 		s.Close()
