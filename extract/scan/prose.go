@@ -176,14 +176,18 @@ func proseResult(rs []ocr.Reading) ocr.Result {
 // an answer's is read by Tesseract, as every other piece was first; an
 // answer's line Tesseract read (a cell's first) is read by PP-OCR. A
 // piece PP-OCR read as the start of a printed phrase stays as read: print
-// is not a value, no second reading witnesses it.
+// is not a value, no second reading witnesses it. So does one wider than
+// maxValueEms: no value is that wide, and no second reading would witness
+// Tesseract's — a plan's "（1）2024年度：…" line, whose colon makes it no
+// answer's, was read twice, Tesseract's kept though it misread more (the
+// dev scans' long texts read 0.07–0.14 points better keeping PP-OCR's).
 func (pg *page) settleProse(ctx context.Context, rec Recognizer) error {
 	if !pg.readsProse() {
 		return nil
 	}
 	var tess, pp []int
 	for i := range pg.byPP {
-		if !pg.prose[i] && !pg.printed(i) {
+		if !pg.prose[i] && !pg.printed(i) && pg.pieces[i].Rect.Dx() <= maxValueEms*pg.em {
 			tess = append(tess, i)
 			delete(pg.byPP, i)
 		}

@@ -120,6 +120,7 @@ func TestProseReadByPPOCR(t *testing.T) {
 		add("近年来，集群坚持“链长+链主”工作机制，组织6家企", 25),
 		add("业开展精准招商，落地补链项目2个。建立重点招商项", 25),
 		add("目库，近三年引进配套项目6个，总投资9.29亿元。", 25),
+		add("（1）2024年度：集群总产值达到165.48亿元，新增专精特新中小企业6家，研", maxValueEms+10),
 		add("负责人（签字）：余秀英", 14),
 		add("2024年3月16日", 9),
 	)
@@ -148,7 +149,7 @@ func TestProseReadByPPOCR(t *testing.T) {
 
 	got := answerLines(lay, later, em)
 	want := map[int]bool{answer.lines[0].piece: true, answer.lines[1].piece: true, answer.lines[2].piece: true, answer.lines[3].piece: true,
-		short.lines[1].piece: true, short.lines[2].piece: true}
+		answer.lines[4].piece: true, short.lines[1].piece: true, short.lines[2].piece: true}
 	if !maps.Equal(got, want) {
 		t.Fatalf("answerLines = %v, want %v (the answers' lines but the short date and the first of three)", got, want)
 	}
@@ -177,11 +178,15 @@ func TestProseReadByPPOCR(t *testing.T) {
 	if !slices.Equal(pp.asked, []image.Rectangle{rect(short.lines[0])}) {
 		t.Errorf("PP-OCR read %v after the readings, want the short answer's first line %v only", pp.asked, rect(short.lines[0]))
 	}
-	if !slices.Equal(tess.asked, []image.Rectangle{rect(answer.lines[3])}) {
-		t.Errorf("Tesseract read %v after the readings, want the signature %v only", tess.asked, rect(answer.lines[3]))
+	if !slices.Equal(tess.asked, []image.Rectangle{rect(answer.lines[4])}) {
+		t.Errorf("Tesseract read %v after the readings, want the signature %v only (not the plan's line wider than any value)", tess.asked, rect(answer.lines[4]))
+	}
+	plan := answer.lines[3].piece
+	if pg.prose[plan] {
+		t.Errorf("the plan's line with a colon taken for prose")
 	}
 	for i := range pg.pieces {
-		if wantPP := pg.prose[i]; pg.byPP[i] != wantPP {
+		if wantPP := pg.prose[i] || i == plan; pg.byPP[i] != wantPP {
 			t.Errorf("piece %d %q: read by PP-OCR %v, want %v", i, text[pg.pieces[i].Rect], pg.byPP[i], wantPP)
 		}
 		if pg.byPP[i] && pg.engineOf(i) != ocr.EnginePPOCR {
