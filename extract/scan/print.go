@@ -560,7 +560,13 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 		for _, i := range optionPieces(cl.lines) {
 			later[i] = true
 		}
+		for _, l := range cl.lines {
+			if l.whole >= 0 {
+				later[l.whole] = true
+			}
+		}
 	}
+	screens := pg.screenHeads(tentative)
 	var answers map[int]bool
 	if pg.readsProse() {
 		answers = answerLines(lay, later, pg.em)
@@ -568,14 +574,18 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 	first, prose := firstReads(len(pg.pieces), later, answers)
 	// The heads are read with the first lines, in one call: the options',
 	// the paragraphs', the labels'.
-	regs := make([]ocr.Region, len(heads))
+	regs := make([]ocr.Region, len(heads), len(heads)+len(screens))
 	for k, h := range heads {
 		regs[k] = ocr.Region{Rect: h.head, Mode: ocr.Line}
+	}
+	for _, sc := range screens {
+		regs = append(regs, ocr.Region{Rect: sc.head, Mode: ocr.Line})
 	}
 	headRes, err := pg.readSome(ctx, rec, first, regs)
 	if err != nil {
 		return err
 	}
+	headRes, screenRes := headRes[:len(heads)], headRes[len(heads):]
 	// The long answers' lines (prose.go): by PP-OCR on a page that reads
 	// clearly as it lies, by Tesseract on one that may not — upside down,
 	// Tesseract's confidence tells, PP-OCR's need not. The heads count: on
@@ -607,7 +617,18 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 	pg.ordered = pg.print.inOrder(pg.cellSigns(lay, groups, labels, labelRes), pg.forms)
 	unread := append(pg.completePrint(groups), pg.completeOptions(heads[:no], optRes)...)
 	unread = append(unread, pg.completeNotes(notes, noteRes)...)
-	unread = append(unread, pg.settleTentative(tentative)...)
+	options, text := pg.settleTentative(tentative, screens, screenRes)
+	unread = append(unread, options...)
+	// A line whose marks fell is text, an answer's where its cell may be
+	// one: read by PP-OCR at once, as the answers' other lines are.
+	var textPP []int
+	for _, i := range text {
+		if pg.readsProse() && conf >= uprightConf && pg.pieces[i].Rect.Dx() >= proseLine*pg.em {
+			textPP = append(textPP, i)
+		} else {
+			unread = append(unread, i)
+		}
+	}
 	whole, past := pg.completeLabels(labels, labelRes)
 	var unlabelled []printGroup
 	for _, k := range whole {
@@ -620,6 +641,7 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 		unlabelled = append(unlabelled, labels[k])
 	}
 	pp, unread := pg.proseRoute(groups, unread, conf)
+	pp = append(pp, textPP...)
 	pastRes, err := pg.readSome(ctx, rec, unread, regs)
 	if err != nil {
 		return err
@@ -654,8 +676,9 @@ func firstReads(n int, later, answers map[int]bool) (first, prose []int) {
 }
 
 // tentativeCells lists the table cells whose lines hold tentative marks
-// (layLines): each such line is read whole first, and its options only
-// if the marks stand.
+// (layLines): whether the marks stand is told by the text after them,
+// read first by its head (screenHeads), and the options are read only if
+// they may.
 func tentativeCells(lay []blockLay) []*cellLay {
 	var out []*cellLay
 	for _, cl := range tableCells(lay) {
@@ -686,24 +709,91 @@ func optionPieces(ls []lineLay) []int {
 	return out
 }
 
-// settleTentative returns the options' pieces of tentative cells to read:
-// those of a cell whose lines mostly open with marks (a group ticked
-// throughout), and of one whose marks the lines read whole say may stand
-// (wholeMarksStand). Reading them leaves the decision to marksStand, as
-// for any tentative cell. The others' are never read — a long answer
-// whose lines open now and then with a character that looks like a box
-// (国, 回) is read once, as text — and their lines are the cell's text.
-func (pg *page) settleTentative(cells []*cellLay) []int {
-	var read []int
-	for _, cl := range cells {
-		marked := 0
+// screenHead is the head of the text after a tentative mark of cell.
+type screenHead struct {
+	cell int // index into the tentative cells
+	head image.Rectangle
+}
+
+// mostlyMarked says whether most of a cell's lines open with marks: a
+// group ticked throughout, whose options are read without a screen.
+func mostlyMarked(cl *cellLay) bool {
+	marked := 0
+	for _, l := range cl.lines {
+		if l.piece < 0 && l.whole >= 0 {
+			marked++
+		}
+	}
+	return 2*marked > len(cl.lines)
+}
+
+// screenHeads lists the heads read to tell whether the tentative marks of
+// cells may stand: for each mark of a cell not mostly marked, the text
+// after it up to a gap between two characters near headEms ems, or to
+// the next mark. The heads are read with the page's first lines, where
+// the lines themselves were read whole: a long answer's line opening with
+// 国 or 四 cost Tesseract a whole line's read, and PP-OCR's again as the
+// answer's (8 lines of nat2024_05, ~0.5 s).
+func (pg *page) screenHeads(cells []*cellLay) []screenHead {
+	var out []screenHead
+	for c, cl := range cells {
+		if mostlyMarked(cl) {
+			continue
+		}
 		for _, l := range cl.lines {
-			if l.piece < 0 && l.whole >= 0 {
-				marked++
+			if l.whole < 0 {
+				continue
+			}
+			for _, s := range l.segs {
+				if s.mark == nil || !s.mark.tentative {
+					continue
+				}
+				// A mark with no room for text after it opens nothing:
+				// its empty head reads empty.
+				sc := screenHead{cell: c}
+				if s.piece >= 0 {
+					sc.head = pg.headIn(pg.pieces[s.piece].Rect)
+				}
+				out = append(out, sc)
 			}
 		}
-		if 2*marked > len(cl.lines) || pg.wholeMarksStand(cl.lines) {
-			read = append(read, optionPieces(cl.lines)...)
+	}
+	return out
+}
+
+// headIn is r up to the widest gap between two characters headEms to
+// headEms+2 ems into its ink (gapCut); r itself when it has no such gap.
+func (pg *page) headIn(r image.Rectangle) image.Rectangle {
+	ink, ok := inkExtent(pg.bin, r.Intersect(image.Rect(0, 0, pg.bin.w, pg.bin.h)))
+	if !ok {
+		return r
+	}
+	cut, _, ok := pg.gapCut(ink, headEms)
+	if !ok {
+		return r
+	}
+	return image.Rect(r.Min.X, r.Min.Y, cut, r.Max.Y)
+}
+
+// settleTentative returns the options' pieces of tentative cells to read
+// and the lines to read as text. The options are read, and the lines
+// whole besides (the text if the marks do not stand after all), where
+// most of a cell's lines open with marks (a group ticked throughout) or
+// where the heads read after its marks (screens, read as res) say the
+// marks may stand (headsOpen); reading them leaves the decision to
+// marksStand, as for any tentative cell. The others' options are never
+// read — a long answer whose lines open now and then with a character
+// that looks like a box (国, 回) is read once, as text — and their lines
+// are the cell's text.
+func (pg *page) settleTentative(cells []*cellLay, screens []screenHead, res []ocr.Result) (options, text []int) {
+	for c, cl := range cells {
+		if mostlyMarked(cl) || pg.print.headsOpen(c, screens, res) {
+			options = append(options, optionPieces(cl.lines)...)
+			for _, l := range cl.lines {
+				if l.whole >= 0 {
+					options = append(options, l.whole)
+				}
+			}
 			continue
 		}
 		if pg.unneeded == nil {
@@ -715,52 +805,34 @@ func (pg *page) settleTentative(cells []*cellLay) []int {
 		for _, l := range cl.lines {
 			if l.whole >= 0 {
 				pg.asText[l.whole] = true
+				text = append(text, l.whole)
 			}
 		}
 	}
-	return read
+	return options, text
 }
 
-// wholeMarksStand is marksStand on the lines' whole readings, loosely: the
-// text after a mark is what was read right of it, up to the next mark,
-// and it opens an option also with its first character misread or one
-// too many (loosePrintOpen) — read whole, the character after a ☑ is often
-// misread (开展 as 于展 or 和结展), which its option read alone is not.
-// It only screens: a cell it lets stand is read and decided as before.
-func (pg *page) wholeMarksStand(ls []lineLay) bool {
+// headsOpen is marksStand on the heads read after the marks of cell c,
+// loosely: a head opens an option also with its first character misread
+// or one too many (opensLoosely) — the character after a ☑ is often
+// misread (开展 as 于展 or 和结展). It only screens: a cell it lets stand
+// is read and decided as before.
+func (s *printSet) headsOpen(c int, screens []screenHead, res []ocr.Result) bool {
 	n, opening := 0, 0
-	for _, l := range ls {
-		if l.whole < 0 {
+	for k, sc := range screens {
+		if sc.cell != c {
 			continue
 		}
-		for k, s := range l.segs {
-			if s.mark == nil || !s.mark.tentative {
-				continue
-			}
-			n++
-			end := l.rect.Max.X
-			if k+1 < len(l.segs) && l.segs[k+1].mark != nil {
-				end = l.segs[k+1].mark.rect.Min.X
-			}
-			if t := pg.readBetween(l.whole, s.mark.rect.Max.X-pg.em/4, end); pg.print.opens(t) || pg.print.opensLoosely(t) {
-				opening++
-			}
+		n++
+		var t strings.Builder
+		for _, l := range res[k].Lines {
+			t.WriteString(l.Text)
+		}
+		if s.opens(t.String()) || s.opensLoosely(t.String()) {
+			opening++
 		}
 	}
 	return 2*opening >= n
-}
-
-// readBetween is the text of piece's reading whose glyphs start in [x0, x1).
-func (pg *page) readBetween(piece, x0, x1 int) string {
-	var b strings.Builder
-	for _, l := range pg.res[piece].Lines {
-		for _, g := range l.Glyphs {
-			if g.Rect.Min.X >= x0 && g.Rect.Min.X < x1 {
-				b.WriteString(g.Text)
-			}
-		}
-	}
-	return b.String()
 }
 
 // readSome reads the pieces idx into pg.res and, in the same call, the
@@ -845,10 +917,19 @@ func (pg *page) headOf(piece, least, ems int) (optionHead, bool) {
 	if !ok || ink.Dx() < least*pg.em {
 		return optionHead{}, false
 	}
-	// The widest gap within two ems past the head: a character cut in
-	// two reads as two others, and the gap between the parts of 际 or 的
-	// is narrower than the gap between two characters.
-	cut, end := -1, -1
+	cut, end, ok := pg.gapCut(ink, ems)
+	if !ok {
+		return optionHead{}, false
+	}
+	return optionHead{piece: piece, head: image.Rect(r.Min.X, r.Min.Y, cut, r.Max.Y), rest: ink.Max.X - end, ink: ink, next: -1}, true
+}
+
+// gapCut is the widest gap between two characters ems to ems+2 ems into
+// ink, from cut to end: a character cut in two reads as two others, and
+// the gap between the parts of 际 or 的 is narrower than the gap between
+// two characters.
+func (pg *page) gapCut(ink image.Rectangle, ems int) (cut, end int, ok bool) {
+	cut, end = -1, -1
 	for x := ink.Min.X + ems*pg.em; x < ink.Min.X+(ems+2)*pg.em && x < ink.Max.X; x++ {
 		if inkColumn(pg.bin, x, ink) {
 			continue
@@ -865,10 +946,7 @@ func (pg *page) headOf(piece, least, ems int) (optionHead, bool) {
 		}
 		x = next
 	}
-	if cut < 0 {
-		return optionHead{}, false
-	}
-	return optionHead{piece: piece, head: image.Rect(r.Min.X, r.Min.Y, cut, r.Max.Y), rest: ink.Max.X - end, ink: ink, next: -1}, true
+	return cut, end, cut >= 0
 }
 
 // inkExtent is the bounding box of the ink of b in r.

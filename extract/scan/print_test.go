@@ -302,56 +302,86 @@ func TestNoteParagraphs(t *testing.T) {
 	}
 }
 
-// A cell whose lines open with a box-like ink is read whole first; its
-// options are read only when most of its lines open with marks or the
-// text after the marks opens the form's options, even with the character
-// after a ☑ misread. A long answer whose lines open now and then with 国
-// or 回 is read once, as text, and left to Tesseract like any answer.
+// A cell whose lines open with a box-like ink has the text after each
+// mark read by its head first; its options are read, and its lines whole
+// besides, only when most of its lines open with marks or the heads open
+// the form's options, even with the character after a ☑ misread. A long
+// answer whose lines open now and then with 国 or 回 is read once, as
+// text: by PP-OCR where it reads the answers, never by Tesseract whole.
 func TestTentativeReadOnce(t *testing.T) {
 	const option = "开展了通用生产设备共享"
 	type line struct {
 		text string // the whole reading, a mark's glyph first when marked
 		mark bool
 	}
+	longAnswer := []line{
+		{"国家级专精特新小巨人企业十二家，省级专精特新", true},
+		{"企业四十家，集群内规上企业研发投入持续增长，", false},
+		{"回收利用体系逐步完善，集群企业建成绿色工厂", true},
+		{"八家，单位产值能耗较上年下降百分之三点二，", false},
+		{"主要产品国内市场占有率稳步提升，龙头企业带", false},
+	}
 	for _, c := range []struct {
 		name  string
 		lines []line
+		pp    bool // PP-OCR reads the answers
 		stand bool
 	}{
-		{"long answer", []line{
-			{"国家级专精特新小巨人企业十二家，省级专精特新", true},
-			{"企业四十家，集群内规上企业研发投入持续增长，", false},
-			{"回收利用体系逐步完善，集群企业建成绿色工厂", true},
-			{"八家，单位产值能耗较上年下降百分之三点二，", false},
-			{"主要产品国内市场占有率稳步提升，龙头企业带", false},
-		}, false},
-		{"a group ticked throughout", []line{{"☑开展了通用生产设备共享", true}, {"☑开展了通用生产设备共享", true}}, true},
-		{"the character after ☑ misread whole", []line{
+		{"long answer", longAnswer, false, false},
+		{"long answer, PP-OCR reading the answers", longAnswer, true, false},
+		{"a group ticked throughout", []line{{"☑开展了通用生产设备共享", true}, {"☑开展了通用生产设备共享", true}}, true, true},
+		{"the character after ☑ misread", []line{
 			{"集群已开展的工作：", false}, {"区于展了通用生产设备共享", true}, {"（注：勾选需提供佐证材料）", false}, {"其他", false},
-		}, true},
+		}, true, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			pg := newPage(1, 200, newPrintSet([]string{option}))
 			pg.gray = image.NewGray(image.Rect(0, 0, 1000, 400))
+			for i := range pg.gray.Pix {
+				pg.gray.Pix[i] = 255
+			}
+			// Characters one em (29 px) apart, 25 px of ink each.
+			for k, ln := range c.lines {
+				for i := range len([]rune(ln.text)) {
+					for y := 40*k + 1; y < 40*k+28; y++ {
+						for x := 100 + 29*i; x < 100+29*i+25; x++ {
+							pg.gray.Pix[y*pg.gray.Stride+x] = 0
+						}
+					}
+				}
+			}
 			pg.bin = binarise(pg.gray)
 			cl := &cellLay{}
-			read := map[image.Rectangle]string{}
 			for k, ln := range c.lines {
 				n := len([]rune(ln.text))
 				lr := image.Rect(100, 40*k, 100+29*n, 40*k+29)
 				if !ln.mark {
 					cl.lines = append(cl.lines, lineLay{rect: lr, piece: pg.piece(lr, ocr.Line), whole: -1})
-					read[lr] = ln.text
 					continue
 				}
 				m := &mark{kind: markTick, rect: image.Rect(100, 40*k, 128, 40*k+29), tentative: true}
 				seg := image.Rect(129, 40*k, lr.Max.X, lr.Max.Y)
 				l := lineLay{rect: lr, piece: -1, whole: pg.piece(lr, ocr.Line), segs: []segLay{{mark: m, rect: seg, piece: pg.piece(seg, ocr.Line)}}}
-				read[lr], read[seg] = ln.text, string([]rune(ln.text)[1:])
 				cl.lines = append(cl.lines, l)
 			}
+			// What a region reads: the characters whose ink lies in it.
+			read := func(r image.Rectangle) string {
+				rs := []rune(c.lines[r.Min.Y/40].text)
+				i0, i1 := (r.Min.X-100+28)/29, min(len(rs), (r.Max.X-100+4)/29)
+				if i0 >= i1 {
+					return ""
+				}
+				return string(rs[i0:i1])
+			}
 			lay := []blockLay{{table: &tableLay{cells: []*cellLay{cl}}}}
-			rd := &funcReader{read: func(r ocr.Region) string { return read[r.Rect] }}
+			rd := &funcReader{read: func(r ocr.Region) string { return read(r.Rect) }}
+			pp := &fakeWitness{reads: map[image.Rectangle][]ocr.Reading{}}
+			if c.pp {
+				for _, l := range cl.lines {
+					pp.reads[l.rect] = []ocr.Reading{{Text: read(l.rect), Rect: l.rect, Min: 0.9, Chars: []ocr.CharProb{{Text: read(l.rect), Prob: 0.95}}}}
+				}
+				pg.witness, pg.engine = pp, ocr.EngineBoth
+			}
 			if err := pg.readPieces(context.Background(), lay, rd); err != nil {
 				t.Fatal(err)
 			}
@@ -360,10 +390,16 @@ func TestTentativeReadOnce(t *testing.T) {
 				if l.whole < 0 {
 					continue
 				}
-				if !slices.Contains(rd.asked, l.rect) {
-					t.Errorf("line %v was not read whole", l.rect)
-				}
 				seg := l.segs[0]
+				if stand := mostlyMarked(cl); !stand && !slices.ContainsFunc(rd.asked, func(r image.Rectangle) bool {
+					return r.Min == seg.rect.Min && r.Dx() < seg.rect.Dx() && r.Dx() >= headEms*pg.em
+				}) {
+					t.Errorf("the head after mark %v was not read", seg.rect)
+				}
+				byTess, byPP := slices.Contains(rd.asked, l.rect), slices.Contains(pp.asked, l.rect)
+				if wantPP := c.pp && !c.stand; byPP != wantPP || byTess == wantPP {
+					t.Errorf("line %v read whole by Tesseract %v, by PP-OCR %v; want by PP-OCR %v", l.rect, byTess, byPP, wantPP)
+				}
 				if got := slices.Contains(rd.asked, seg.rect); got != c.stand {
 					t.Errorf("option %v read: %v, want %v", seg.rect, got, c.stand)
 				}
@@ -372,6 +408,9 @@ func TestTentativeReadOnce(t *testing.T) {
 				}
 				if want := !c.stand; prose[l.whole] != want {
 					t.Errorf("line %v prose %v, want %v", l.rect, prose[l.whole], want)
+				}
+				if t0, _, _ := pg.text(l.whole); t0 != read(l.rect) {
+					t.Errorf("line %v reads %q, want %q", l.rect, t0, read(l.rect))
 				}
 			}
 			// What was never read is not read again.
