@@ -303,12 +303,31 @@ func (s *ortSession) close() { C.ort_release_session(&s.rt.o, s.s) }
 
 // run feeds data of shape dims and returns the output and its shape.
 func (s *ortSession) run(data []float32, dims []int64) ([]float32, []int64, error) {
+	var res []float32
+	var shape []int64
+	err := s.runView(data, dims, func(out []float32, dims []int64) error {
+		res, shape = make([]float32, len(out)), dims
+		copy(res, out)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return res, shape, nil
+}
+
+// runView feeds data of shape dims and calls fn with the output, in
+// ONNX Runtime's memory, and its shape: a line's scores are every class's
+// for every frame (6,625 floats a frame, 1 GB a scanned document), and
+// copied to Go they cost their copy, the zeroing of the slice and the
+// collections after it more than reading them does. fn must not keep out.
+func (s *ortSession) runView(data []float32, dims []int64, fn func(out []float32, dims []int64) error) error {
 	n := int64(1)
 	for _, d := range dims {
 		n *= d
 	}
 	if n != int64(len(data)) || len(dims) == 0 || len(dims) > 8 {
-		return nil, nil, fmt.Errorf("input of %d values for shape %v", len(data), dims)
+		return fmt.Errorf("input of %d values for shape %v", len(data), dims)
 	}
 	cdata, cdims, free := cInput(data, dims)
 	defer free()
@@ -322,7 +341,7 @@ func (s *ortSession) run(data []float32, dims []int64) ([]float32, []int64, erro
 	err := cerr(C.ort_run(&s.rt.o, s.s, iname, oname, cdata, cdims, C.size_t(len(dims)), &value, &out, &odims[0], &nod))
 	defer C.ort_release_value(&s.rt.o, value)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	shape := make([]int64, nod)
 	total := int64(1)
@@ -331,13 +350,13 @@ func (s *ortSession) run(data []float32, dims []int64) ([]float32, []int64, erro
 		total *= shape[i]
 	}
 	if total < 0 || total > 1<<30 {
-		return nil, nil, fmt.Errorf("output of shape %v", shape)
+		return fmt.Errorf("output of shape %v", shape)
 	}
-	res := make([]float32, total)
+	var view []float32
 	if total > 0 {
-		copy(res, unsafe.Slice((*float32)(unsafe.Pointer(out)), total))
+		view = unsafe.Slice((*float32)(unsafe.Pointer(out)), total)
 	}
-	return res, shape, nil
+	return fn(view, shape)
 }
 
 // runMany feeds data of shape dims and returns the values of the outputs

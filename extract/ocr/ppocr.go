@@ -386,10 +386,27 @@ func planBatches(widths []int, maxCols int) [][]int {
 // of crops, and puts each crop's reading at its index in reads.
 func (p *PPOCR) readBatch(img *image.Gray, crops []lineCrop, rows []packed, reads []Reading) error {
 	data, w, spans := prepareRows(img, crops, rows)
-	scores, shape, err := p.model.run(data, []int64{int64(len(rows)), 3, recHeight, int64(w)})
+	dims := []int64{int64(len(rows)), 3, recHeight, int64(w)}
+	decode := func(scores []float32, shape []int64) error {
+		return p.decodeRows(scores, shape, w, crops, rows, spans, reads)
+	}
+	if v, ok := p.model.(viewModel); ok {
+		return v.runView(data, dims, decode)
+	}
+	scores, shape, err := p.model.run(data, dims)
 	if err != nil {
 		return err
 	}
+	return decode(scores, shape)
+}
+
+// viewModel is a recModel that lends its output (ortSession.runView).
+type viewModel interface {
+	runView(data []float32, dims []int64, fn func(out []float32, dims []int64) error) error
+}
+
+// decodeRows decodes the scores of the input lines rows (readBatch).
+func (p *PPOCR) decodeRows(scores []float32, shape []int64, w int, crops []lineCrop, rows []packed, spans [][][2]int, reads []Reading) error {
 	if len(shape) != 3 || shape[0] != int64(len(rows)) || shape[2] != int64(len(p.classes)) {
 		return fmt.Errorf("model output of shape %v for %d lines and %d classes", shape, len(rows), len(p.classes))
 	}
