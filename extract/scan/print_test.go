@@ -153,7 +153,7 @@ func (r *funcReader) Page(_ context.Context, _ *image.Gray, regions []ocr.Region
 }
 
 // An option's text is read up to a gap between characters past its first
-// five ems; the rest comes from the option it opens when the rest's ink
+// four ems; the rest comes from the option it opens when the rest's ink
 // fits it. An option that opens no printed one (a write-in) is read whole.
 func TestOptionHeads(t *testing.T) {
 	const option = "建立了共享制造机制开展通用"
