@@ -229,6 +229,46 @@ func (s *printSet) only(first string, fm formMask, part func(p, head []rune) ([]
 	return found, found != nil && same
 }
 
+// looseOnly is only for a head read with one of its characters wrong:
+// the phrases of the forms fm whose first len(first) characters, folded,
+// differ from first's in one place, looseOpen characters or more read.
+// It returns the phrase's own head and the part, when every phrase that
+// gives a part gives the same, folded.
+func (s *printSet) looseOnly(first string, fm formMask, part func(p, head []rune) ([]rune, bool)) (head, rest []rune, ok bool) {
+	fr := []rune(fold([]rune(first)))
+	if s == nil || len(fr) < looseOpen {
+		return nil, nil, false
+	}
+	same := true
+	for i, f := range s.folded {
+		pf := []rune(f)
+		if s.forms[i]&fm == 0 || len(pf) <= len(fr) {
+			continue
+		}
+		off := 0
+		for k := range fr {
+			if pf[k] != fr[k] {
+				off++
+			}
+		}
+		if off != 1 {
+			continue
+		}
+		p := s.phrases[i]
+		r, fits := part(p, p[:len(fr)])
+		if !fits {
+			continue
+		}
+		if rest != nil && (fold(rest) != fold(r) || fold(head) != fold(p[:len(fr)])) {
+			same = false
+		}
+		if rest == nil {
+			head, rest = p[:len(fr)], r
+		}
+	}
+	return head, rest, rest != nil && same
+}
+
 // fitting is the forms printing a phrase that opens with first and gives
 // part.
 func (s *printSet) fitting(first string, part func(p, head []rune) ([]rune, bool)) formMask {
@@ -567,6 +607,10 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 		}
 	}
 	screens := pg.screenHeads(tentative)
+	remarks := pg.remarkHeads(lay)
+	for _, h := range remarks {
+		later[h.piece] = true
+	}
 	var answers map[int]bool
 	if pg.readsProse() {
 		answers = answerLines(lay, later, pg.em)
@@ -574,9 +618,12 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 	first, prose := firstReads(len(pg.pieces), later, answers)
 	// The heads are read with the first lines, in one call: the options',
 	// the paragraphs', the labels'.
-	regs := make([]ocr.Region, len(heads), len(heads)+len(screens))
+	regs := make([]ocr.Region, len(heads), len(heads)+len(remarks)+len(screens))
 	for k, h := range heads {
 		regs[k] = ocr.Region{Rect: h.head, Mode: ocr.Line}
+	}
+	for _, h := range remarks {
+		regs = append(regs, ocr.Region{Rect: h.head, Mode: ocr.Line})
 	}
 	for _, sc := range screens {
 		regs = append(regs, ocr.Region{Rect: sc.head, Mode: ocr.Line})
@@ -585,7 +632,7 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 	if err != nil {
 		return err
 	}
-	headRes, screenRes := headRes[:len(heads)], headRes[len(heads):]
+	headRes, remarkRes, screenRes := headRes[:len(heads)], headRes[len(heads):len(heads)+len(remarks)], headRes[len(heads)+len(remarks):]
 	// The long answers' lines (prose.go): by PP-OCR on a page that reads
 	// clearly as it lies, by Tesseract on one that may not — upside down,
 	// Tesseract's confidence tells, PP-OCR's need not. The heads count: on
@@ -608,8 +655,16 @@ func (pg *page) readPieces(ctx context.Context, lay []blockLay, rec Recognizer) 
 	} else {
 		_, err = pg.readSome(ctx, rec, prose, nil)
 	}
-	if err != nil || len(groups) == 0 && len(heads) == 0 && len(tentative) == 0 {
+	if err != nil || len(groups) == 0 && len(heads) == 0 && len(tentative) == 0 && len(remarks) == 0 {
 		return err
+	}
+	// The remarks first: a line below an option may be its wrapped end,
+	// which completeOptions reads (wrappedEnd); one no remark completes
+	// is read now, as it was with the page's first lines.
+	if idx := pg.completeRemarks(remarks, remarkRes); len(idx) > 0 {
+		if _, err := pg.readSome(ctx, rec, idx, nil); err != nil {
+			return err
+		}
 	}
 	no, nn := len(heads)-len(notes)-len(labels), len(heads)-len(labels)
 	optRes, noteRes, labelRes := headRes[:no], headRes[no:nn], headRes[nn:]
@@ -906,6 +961,91 @@ func (pg *page) optionHeads(lay []blockLay) []optionHead {
 		add(cl.lines)
 	}
 	return out
+}
+
+// remarkHeads lists the heads of the plain lines of the cells that hold
+// option boxes: the remarks under a group (（注：勾选需提供佐证材料）,
+// （需提供清单及佐证材料）), a group's question above it, a box's note
+// (否（如涉及，需提供佐证材料）). Read whole they cost Tesseract 20 to 40 ms
+// each, some 18 lines of nat2024_05; read by their heads, about 11.
+func (pg *page) remarkHeads(lay []blockLay) []optionHead {
+	if pg.print == nil {
+		return nil
+	}
+	var out []optionHead
+	for _, cl := range tableCells(lay) {
+		if !slices.ContainsFunc(cl.lines, func(l lineLay) bool { return l.piece < 0 && l.whole < 0 }) {
+			continue
+		}
+		for _, l := range cl.lines {
+			if l.piece < 0 {
+				continue
+			}
+			if h, ok := pg.optionHead(l.piece); ok {
+				out = append(out, h)
+			}
+		}
+	}
+	return out
+}
+
+// completeRemarks sets the result of each line whose head (read, in res)
+// opens one printed phrase — a label's or the rest of the print's — that
+// the line's ink fits, and returns the lines to read whole: a write-in
+// (名称：…), an option's wrapped end.
+func (pg *page) completeRemarks(heads []optionHead, res []ocr.Result) []int {
+	var unread []int
+	for k, h := range heads {
+		r := res[k]
+		if len(r.Lines) != 1 {
+			unread = append(unread, h.piece)
+			continue
+		}
+		first := strings.ReplaceAll(tidy(r.Lines[0].Text), " ", "")
+		w1, ws := r.Lines[0].Rect.Dx(), []int{h.rest}
+		// The head's pitch from its ink: a remark opens with （, whose
+		// left half is blank.
+		part := func(p, head []rune) ([]rune, bool) {
+			r := p[len(head):]
+			return r, len(r) > 0 && fitsWithin(inkUnits(head), w1, inkUnits(r), ws, true, tightFit)
+		}
+		var text string
+		n := 0
+		for _, set := range []*printSet{pg.print, pg.print.other} {
+			if set == nil {
+				continue
+			}
+			if rest, ok := set.only(first, anyForm, part); ok && (n == 0 || first+string(rest) != text) {
+				text = first + string(rest)
+				n++
+			}
+		}
+		if n == 0 {
+			// Tesseract reads 勾 in a remark's head as 色 or 匀 more
+			// often than not: one character of the head may be wrong,
+			// and what is printed there is the print's.
+			for _, set := range []*printSet{pg.print, pg.print.other} {
+				if set == nil {
+					continue
+				}
+				if head, rest, ok := set.looseOnly(first, anyForm, part); ok && (n == 0 || string(head)+string(rest) != text) {
+					text = string(head) + string(rest)
+					n++
+				}
+			}
+		}
+		if n != 1 {
+			unread = append(unread, h.piece)
+			continue
+		}
+		pg.res[h.piece] = printed(text, r.Lines[0].Rect.Union(h.ink), minConf(r))
+		pg.fromPrint[h.piece] = true
+		if pg.remarks == nil {
+			pg.remarks = map[int]bool{}
+		}
+		pg.remarks[h.piece] = true
+	}
+	return unread
 }
 
 func (pg *page) optionHead(piece int) (optionHead, bool) {

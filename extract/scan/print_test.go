@@ -4,6 +4,7 @@ import (
 	"context"
 	"image"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/shenbao/shenbao/extract/ocr"
@@ -208,6 +209,99 @@ func TestOptionHeads(t *testing.T) {
 	for _, r := range rd.asked {
 		if r.Min.Y == printed.Min.Y && r != pg.pieces[p0].Rect && (r.Max.X-100)%29 != 25 {
 			t.Errorf("head cut at x=%d, inside a character", r.Max.X)
+		}
+	}
+}
+
+// The plain lines of a cell of option boxes — the remark under the
+// group, its question — are read by their heads and completed from print
+// when a head opens one printed phrase the line's ink fits, also with
+// one character of the head misread (勾 read as 匀, as Tesseract mostly
+// reads it there): what is printed there is the print's. A write-in, or
+// a head two characters off, is read whole.
+func TestRemarkHeads(t *testing.T) {
+	const remark = "（注：勾选需提供佐证材料）"
+	pg := newPage(1, 200, newPrintSet([]string{"是"}))
+	pg.print.other = newPrintSet([]string{remark, "（需提供清单及佐证材料）"})
+	pg.gray = image.NewGray(image.Rect(0, 0, 1000, 400))
+	for i := range pg.gray.Pix {
+		pg.gray.Pix[i] = 255
+	}
+	lines := []string{
+		"是",
+		"(注:匀选需提供佐证材料)",
+		"(注:勾选需提供佐证材料)",
+		"名称：省级数字化车间、省级工业互联网平台",
+		"(注:色先需提供佐证材料)",
+	}
+	// Each character's ink and pitch by its width: an em (29 px at 200
+	// dpi) for Chinese, half for ASCII, 4 px between; starts[k] are line
+	// k's characters' left edges.
+	starts := make([][]int, len(lines))
+	cl := &cellLay{}
+	for k, ln := range lines {
+		x, y0 := 100, 40*k+1
+		if k == 0 {
+			x = 140 // after its box
+		}
+		x0 := x
+		for _, r := range ln {
+			w := 25
+			if !ocr.Wide(r) {
+				w = 10
+			}
+			starts[k] = append(starts[k], x)
+			for y := y0; y < y0+27; y++ {
+				for xx := x; xx < x+w; xx++ {
+					pg.gray.Pix[y*pg.gray.Stride+xx] = 0
+				}
+			}
+			x += w + 4
+		}
+		lr := image.Rect(x0, 40*k, x, 40*k+29)
+		if k == 0 {
+			m := &mark{kind: markEmpty, rect: image.Rect(100, 0, 128, 29)}
+			cl.lines = append(cl.lines, lineLay{rect: image.Rect(100, 0, x, 29), piece: -1, whole: -1, segs: []segLay{{mark: m, rect: lr, piece: pg.piece(lr, ocr.Line)}}})
+			continue
+		}
+		cl.lines = append(cl.lines, lineLay{rect: lr, piece: pg.piece(lr, ocr.Line), whole: -1})
+	}
+	pg.bin = binarise(pg.gray)
+	rd := &funcReader{read: func(r ocr.Region) string {
+		k := r.Rect.Min.Y / 40
+		var b strings.Builder
+		for i, c := range []rune(lines[k]) {
+			if x := starts[k][i]; x >= r.Rect.Min.X && x < r.Rect.Max.X {
+				b.WriteRune(c)
+			}
+		}
+		return b.String()
+	}}
+	lay := []blockLay{{table: &tableLay{cells: []*cellLay{cl}}}}
+	if err := pg.readPieces(context.Background(), lay, rd); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range []struct {
+		text      string
+		fromPrint bool
+	}{
+		1: {remark, true},
+		2: {"(注:勾选需提供佐证材料）", true},
+		3: {lines[3], false},
+		4: {lines[4], false},
+	} {
+		if k == 0 {
+			continue
+		}
+		l := cl.lines[k]
+		if got, _, _ := pg.text(l.piece); got != want.text || pg.fromPrint[l.piece] != want.fromPrint {
+			t.Errorf("line %d = %q (from print %v), want %q (%v)", k, got, pg.fromPrint[l.piece], want.text, want.fromPrint)
+		}
+		if whole := slices.Contains(rd.asked, l.rect); whole == want.fromPrint {
+			t.Errorf("line %d read whole %v, want %v", k, whole, !want.fromPrint)
+		}
+		if !slices.ContainsFunc(rd.asked, func(r image.Rectangle) bool { return r.Min == l.rect.Min && r.Max.X < l.rect.Max.X }) {
+			t.Errorf("line %d: its head was not read", k)
 		}
 	}
 }

@@ -58,18 +58,28 @@ func TestProseLines(t *testing.T) {
 		"物品种、国家新药、国家一级中药保护品种",
 		"、集成电路布图设计专有权等）",
 	)
+	// An answer under options, the group's remark taken from print
+	// (completeRemarks): print that makes no label of the cell.
+	remarked := cell(
+		"集群已建成省级绿色工厂3家，绿色供应链管理企业2家，",
+		"单位产值能耗较上年下降百分之三点二，能源管理中心已",
+		"覆盖重点用能企业，清洁生产审核通过率持续提升。",
+		"（需提供清单及佐证材料）",
+	)
 	pg.fromPrint = map[int]bool{}
 	for _, l := range label.lines[1:] {
 		pg.fromPrint[l.piece] = true
 	}
-	lay := []blockLay{{table: &tableLay{cells: []*cellLay{answer, names, shortLines, value, outer, label}}}}
+	remark := remarked.lines[3].piece
+	pg.fromPrint[remark], pg.remarks = true, map[int]bool{remark: true}
+	lay := []blockLay{{table: &tableLay{cells: []*cellLay{answer, names, shortLines, value, outer, label, remarked}}}}
 
 	got := pg.proseLines(lay)
 	want := map[int]bool{}
-	for _, c := range []*cellLay{answer, nestedAnswer} {
+	for _, c := range []*cellLay{answer, nestedAnswer, remarked} {
 		for _, l := range c.lines {
 			// The signature and the date under the answer are values.
-			want[l.piece] = l.piece != answer.lines[3].piece && l.piece != answer.lines[4].piece
+			want[l.piece] = l.piece != answer.lines[3].piece && l.piece != answer.lines[4].piece && l.piece != remark
 		}
 	}
 	for i := range pg.pieces {

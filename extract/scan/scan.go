@@ -220,6 +220,10 @@ type page struct {
 	// fromPrint marks the pieces whose text was taken from print, not
 	// read (see completePrint): nothing reads them again.
 	fromPrint map[int]bool
+	// remarks marks the pieces of fromPrint that are the remarks and
+	// questions of option cells (completeRemarks): print in a cell that
+	// may hold an answer too, which they do not make a label.
+	remarks map[int]bool
 	// unneeded marks the pieces laid out but never read: the options of
 	// tentative marks that did not stand (settleTentative), whose lines
 	// are read whole (asText) instead.
@@ -468,7 +472,7 @@ func (pg *page) proseLines(lay []blockLay) map[int]bool {
 				continue
 			}
 			pieces = append(pieces, p)
-			fromPrint = fromPrint || pg.fromPrint[p]
+			fromPrint = fromPrint || pg.fromPrint[p] && !pg.remarks[p]
 			for _, tl := range pg.res[p].Lines {
 				chars += utf8.RuneCountInString(strings.Join(strings.Fields(tl.Text), ""))
 			}
@@ -480,6 +484,9 @@ func (pg *page) proseLines(lay []blockLay) map[int]bool {
 			continue
 		}
 		for _, p := range pieces {
+			if pg.remarks[p] {
+				continue
+			}
 			// A short line, or one holding a colon, may be a value
 			// written under the answer (签字：余秀英, a date): it is
 			// read as values are. Short by its ink too: a date
