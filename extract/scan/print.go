@@ -997,12 +997,11 @@ func (pg *page) completeRemarks(heads []optionHead, res []ocr.Result) []int {
 	var unread []int
 	for k, h := range heads {
 		r := res[k]
-		if len(r.Lines) != 1 {
+		first, w1, ws, ok := optionInk(h, r)
+		if !ok {
 			unread = append(unread, h.piece)
 			continue
 		}
-		first := strings.ReplaceAll(tidy(r.Lines[0].Text), " ", "")
-		w1, ws := r.Lines[0].Rect.Dx(), []int{h.rest}
 		// The head's pitch from its ink: a remark opens with （, whose
 		// left half is blank.
 		part := func(p, head []rune) ([]rune, bool) {
@@ -1118,6 +1117,15 @@ func inkColumn(b *bitmap, x int, r image.Rectangle) bool {
 	return false
 }
 
+// optionInk is an option's or a remark's head as read r (spaces removed)
+// and its width, and the width of the ink after it.
+func optionInk(h optionHead, r ocr.Result) (string, int, []int, bool) {
+	if len(r.Lines) != 1 {
+		return "", 0, nil, false
+	}
+	return strings.ReplaceAll(tidy(r.Lines[0].Text), " ", ""), r.Lines[0].Rect.Dx(), []int{h.rest}, true
+}
+
 // completeOptions sets the result of each option piece whose head (read,
 // in res) opens a printed option its rest fits, and returns the pieces
 // still to be read whole.
@@ -1125,12 +1133,11 @@ func (pg *page) completeOptions(heads []optionHead, res []ocr.Result) []int {
 	var unread []int
 	for k, h := range heads {
 		r := res[k]
-		if len(r.Lines) != 1 {
+		first, w1, ws, ok := optionInk(h, r)
+		if !ok {
 			unread = append(unread, h.piece)
 			continue
 		}
-		first := strings.ReplaceAll(tidy(r.Lines[0].Text), " ", "")
-		w1, ws := r.Lines[0].Rect.Dx(), []int{h.rest}
 		rest, ok := pg.print.rest(first, w1, ws, true, anyForm)
 		text := first
 		if ok {
