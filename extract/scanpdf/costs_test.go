@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -31,7 +32,8 @@ import (
 // mode. It prints per class the calls, characters and seconds, then the
 // document's total, Tesseract's and PP-OCR's. The classes are the text's,
 // not the layout's: a long answer's line quoting a label may count as
-// print. With SCAN_COSTS_LIST=1 every region is listed.
+// print. With SCAN_COSTS_LIST=1 every region is listed; SCAN_COSTS_DPI
+// renders the pages at another resolution than 200.
 //
 //	OMP_THREAD_LIMIT=1 SCAN_COSTS_PDF=../../../shared/corpus/nat2024_05_scan.pdf go test ./extract/scanpdf -run TestReadCosts -v
 func TestReadCosts(t *testing.T) {
@@ -74,13 +76,21 @@ func TestReadCosts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pp.Close()
+	// SCAN_COSTS_DPI renders the pages at another resolution (200), as
+	// a copy scanned at it; they are read at the work resolution, 200.
+	dpi := 200
+	if v := os.Getenv("SCAN_COSTS_DPI"); v != "" {
+		if dpi, err = strconv.Atoi(v); err != nil || dpi < 50 || dpi > 600 {
+			t.Fatalf("SCAN_COSTS_DPI=%q: want a resolution from 50 to 600", v)
+		}
+	}
 	tess := &timedOCR{eng: eng}
 	wit := &timedWitness{p: pp}
 	start := time.Now()
 	_, err = scan.ReadPages(context.Background(), doc.Pages(), func(i int) (image.Image, error) {
-		img, _, err := doc.Sheet(i+1, 200)
+		img, _, err := doc.Sheet(i+1, float64(dpi))
 		return img, err
-	}, 200, scan.Options{OCR: tess, Workers: 1, WorkDPI: 200, Forms: extract.ScanForms(set), Witness: wit, Engine: ocr.EngineBoth})
+	}, float64(dpi), scan.Options{OCR: tess, Workers: 1, WorkDPI: 200, Forms: extract.ScanForms(set), Witness: wit, Engine: ocr.EngineBoth})
 	if err != nil {
 		t.Fatal(err)
 	}
