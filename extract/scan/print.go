@@ -1008,29 +1008,25 @@ func (pg *page) completeRemarks(heads []optionHead, res []ocr.Result) []int {
 			r := p[len(head):]
 			return r, len(r) > 0 && fitsWithin(inkUnits(head), w1, inkUnits(r), ws, true, tightFit)
 		}
-		var text string
-		n := 0
-		for _, set := range []*printSet{pg.print, pg.print.other} {
-			if set == nil {
-				continue
-			}
-			if rest, ok := set.only(first, anyForm, part); ok && (n == 0 || first+string(rest) != text) {
-				text = first + string(rest)
-				n++
-			}
-		}
-		if n == 0 {
-			// Tesseract reads 勾 in a remark's head as 色 or 匀 more
-			// often than not: one character of the head may be wrong,
-			// and what is printed there is the print's.
+		// One completion over the labels' print and the rest of it. A
+		// head that opens none exactly may have one character wrong —
+		// Tesseract reads 勾 in a remark's head as 色 or 匀 more often
+		// than not — and what is printed there is the print's.
+		text, n := "", 0
+		for _, loose := range []bool{false, true} {
 			for _, set := range []*printSet{pg.print, pg.print.other} {
-				if set == nil {
-					continue
+				head, rest, ok := []rune(first), []rune(nil), false
+				if loose {
+					head, rest, ok = set.looseOnly(first, anyForm, part)
+				} else {
+					rest, ok = set.only(first, anyForm, part)
 				}
-				if head, rest, ok := set.looseOnly(first, anyForm, part); ok && (n == 0 || string(head)+string(rest) != text) {
-					text = string(head) + string(rest)
-					n++
+				if t := string(head) + string(rest); ok && (n == 0 || t != text) {
+					text, n = t, n+1
 				}
+			}
+			if n > 0 {
+				break
 			}
 		}
 		if n != 1 {
