@@ -325,6 +325,12 @@ func TestKeepGroupedPens(t *testing.T) {
 		{"beside a box of another size", [][]mark{{pen(100, 10), {kind: markEmpty, rect: sq(300, 10, 60), fill: 0.01}}}, []int{1}},
 		{"off the empty box's row and column", [][]mark{{empty(100, 10)}, {pen(300, 60)}}, []int{1, 0}},
 		{"a tick is no anchor", [][]mark{{{kind: markTick, rect: sq(100, 10, 24)}, pen(300, 10)}}, []int{1}},
+		// Nor a box holding ink: a wrapped line's first character under
+		// a printed ■, a square a stroke runs up out of (appendOpeningBox).
+		{"under a printed ■", [][]mark{{{kind: markFilled, rect: sq(100, 10, 24)}}, {pen(102, 50)}, {{kind: markFilled, rect: sq(100, 90, 24)}}}, []int{1, 0, 1}},
+		{"beside a ☑", [][]mark{{{kind: markBoxed, rect: sq(100, 10, 24), fill: 0.4}, pen(300, 10)}}, []int{1}},
+		{"beside a square a stroke runs out of", [][]mark{{{kind: markEmpty, rect: sq(100, 10, 24), fill: 0.3, pen: true}, pen(300, 10)}}, []int{1}},
+		{"beside a clean square a stroke runs out of", [][]mark{{{kind: markEmpty, rect: sq(100, 10, 24), fill: 0.01, pen: true}, pen(300, 10)}}, []int{2}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var rects []image.Rectangle

@@ -924,14 +924,18 @@ func hollow(b *bitmap, r image.Rectangle) bool {
 // in no option group. Options come in groups printed alike — a single choice holds
 // one mark and its other boxes empty, 是 stands beside 否 — so a
 // pen-marked faint box is kept only in line with a box of the same cell
-// found without a pen mark (printed dark enough to threshold, or faint
+// found empty without a pen mark (printed dark enough to threshold, or faint
 // and clean inside: a character's square holds its strokes), or with a pen-marked box kept so: as large within a
 // third (a cross's strokes enlarge the square found), in its column (options stacked) or on its row. A cell of
 // text or prose holds no such box: what passes for a pen-marked box
 // there is a character at a line's start (口, 国, a dense 建 blurred at
 // the faint threshold), and those stand in one column with each other,
-// never with an empty box. Dropped before the lines are read, they cost
-// no reading of a line in pieces.
+// never with an empty box. Nor is a box holding ink an anchor: a printed
+// ■ or ☑ is black as its group's empty boxes are, so a faint square in
+// its column is a wrapped line's first character (注 of 注册 under a ■ on
+// a 150-dpi copy), and a square a pen stroke runs out of (appendOpeningBox)
+// is as often a character run into the next. Dropped before the lines
+// are read, they cost no reading of a line in pieces.
 func keepGroupedPens(rects []image.Rectangle, found [][]mark, em int) {
 	var kept []image.Rectangle
 	var pens []*mark
@@ -940,7 +944,7 @@ func keepGroupedPens(rects []image.Rectangle, found [][]mark, em int) {
 			switch m := &found[i][k]; {
 			case m.faint && m.pen && m.fill >= clearlyEmpty:
 				pens = append(pens, m)
-			case m.kind != markTick:
+			case m.kind == markEmpty && !(m.pen && m.fill >= clearlyEmpty):
 				kept = append(kept, m.rect)
 			}
 		}
