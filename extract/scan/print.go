@@ -299,7 +299,10 @@ func (s *printSet) each(first string, fm formMask, part func(p, head []rune) ([]
 // opens says whether t, a reading, opens a printed phrase: its first
 // characters (up to minPrintPrefix, spaces dropped) begin one. Without
 // print every reading opens one.
-func (s *printSet) opens(t string) bool {
+func (s *printSet) opens(t string) bool { return s.opensSome(t, nil) }
+
+// opensSome is opens over the phrases keep takes (all if nil).
+func (s *printSet) opensSome(t string, keep func(p []rune) bool) bool {
 	if s == nil {
 		return true
 	}
@@ -308,8 +311,8 @@ func (s *printSet) opens(t string) bool {
 		return false
 	}
 	h := fold(rs[:min(len(rs), minPrintPrefix)])
-	for _, f := range s.folded {
-		if strings.HasPrefix(f, h) {
+	for i, f := range s.folded {
+		if strings.HasPrefix(f, h) && (keep == nil || keep(s.phrases[i])) {
 			return true
 		}
 	}
@@ -322,7 +325,11 @@ const looseOpen = 4
 
 // opensLoosely says whether t, or t after its first character, starts as a
 // printed phrase does but for one character of its first looseOpen.
-func (s *printSet) opensLoosely(t string) bool {
+func (s *printSet) opensLoosely(t string) bool { return s.opensLooselySome(t, nil) }
+
+// opensLooselySome is opensLoosely over the phrases keep takes (all if
+// nil).
+func (s *printSet) opensLooselySome(t string, keep func(p []rune) bool) bool {
 	if s == nil {
 		return true
 	}
@@ -332,9 +339,9 @@ func (s *printSet) opensLoosely(t string) bool {
 			return false
 		}
 		head := []rune(fold(rs[from : from+looseOpen]))
-		for _, f := range s.folded {
+		for i, f := range s.folded {
 			fr := []rune(f)
-			if len(fr) < looseOpen {
+			if len(fr) < looseOpen || keep != nil && !keep(s.phrases[i]) {
 				continue
 			}
 			off := 0
@@ -768,6 +775,7 @@ func optionPieces(ls []lineLay) []int {
 type screenHead struct {
 	cell int // index into the tentative cells
 	head image.Rectangle
+	ink  int // width of the ink after the mark, to the next mark or the line's end
 }
 
 // mostlyMarked says whether most of a cell's lines open with marks: a
@@ -783,16 +791,17 @@ func mostlyMarked(cl *cellLay) bool {
 }
 
 // screenHeads lists the heads read to tell whether the tentative marks of
-// cells may stand: for each mark of a cell not mostly marked, the text
-// after it up to a gap between two characters near headEms ems, or to
-// the next mark. The heads are read with the page's first lines, where
-// the lines themselves were read whole: a long answer's line opening with
-// 国 or 四 cost Tesseract a whole line's read, and PP-OCR's again as the
-// answer's (8 lines of nat2024_05, ~0.5 s).
+// cells may stand: for each mark of a cell not mostly marked, or mostly
+// marked with long lines after its marks (longMarked), the text after it
+// up to a gap between two characters near headEms ems, or to the next
+// mark. The heads are read with the page's first lines, where the lines
+// themselves were read whole: a long answer's line opening with 国 or 四
+// cost Tesseract a whole line's read, and PP-OCR's again as the answer's
+// (8 lines of nat2024_05, ~0.5 s).
 func (pg *page) screenHeads(cells []*cellLay) []screenHead {
 	var out []screenHead
 	for c, cl := range cells {
-		if mostlyMarked(cl) {
+		if mostlyMarked(cl) && !pg.longMarked(cl) {
 			continue
 		}
 		for _, l := range cl.lines {
@@ -808,12 +817,44 @@ func (pg *page) screenHeads(cells []*cellLay) []screenHead {
 				sc := screenHead{cell: c}
 				if s.piece >= 0 {
 					sc.head = pg.headIn(pg.pieces[s.piece].Rect)
+					sc.ink = pg.inkWidth(s.piece)
 				}
 				out = append(out, sc)
 			}
 		}
 	}
 	return out
+}
+
+// longMarked says whether every tentative mark of cl has a long run of
+// words after it, headMin ems or more: a group ticked throughout whose
+// options are short (是, 否) is read as it stands, without a screen.
+func (pg *page) longMarked(cl *cellLay) bool {
+	n := 0
+	for _, l := range cl.lines {
+		if l.whole < 0 {
+			continue
+		}
+		for _, s := range l.segs {
+			if s.mark == nil || !s.mark.tentative {
+				continue
+			}
+			if s.piece < 0 || pg.inkWidth(s.piece) < headMin*pg.em {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
+}
+
+// inkWidth is the width of the ink of piece.
+func (pg *page) inkWidth(piece int) int {
+	ink, ok := inkExtent(pg.bin, pg.pieces[piece].Rect.Intersect(image.Rect(0, 0, pg.bin.w, pg.bin.h)))
+	if !ok {
+		return 0
+	}
+	return ink.Dx()
 }
 
 // headIn is r up to the widest gap between two characters headEms to
@@ -833,16 +874,21 @@ func (pg *page) headIn(r image.Rectangle) image.Rectangle {
 // settleTentative returns the options' pieces of tentative cells to read
 // and the lines to read as text. The options are read, and the lines
 // whole besides (the text if the marks do not stand after all), where
-// most of a cell's lines open with marks (a group ticked throughout) or
-// where the heads read after its marks (screens, read as res) say the
-// marks may stand (headsOpen); reading them leaves the decision to
+// the heads read after its marks (screens, read as res) say the marks may
+// stand: half of them open a printed phrase (headsOpen), or one does as
+// long as its line where most of the cell's lines open with marks (a
+// group ticked throughout, anyOpensAcross); reading them leaves the decision to
 // marksStand, as for any tentative cell. The others' options are never
 // read — a long answer whose lines open now and then with a character
 // that looks like a box (国, 回) is read once, as text — and their lines
 // are the cell's text.
 func (pg *page) settleTentative(cells []*cellLay, screens []screenHead, res []ocr.Result) (options, text []int) {
 	for c, cl := range cells {
-		if mostlyMarked(cl) || pg.print.headsOpen(c, screens, res) {
+		stand := pg.print.headsOpen(c, screens, res)
+		if mostlyMarked(cl) {
+			stand = pg.print.anyOpensAcross(c, screens, res, pg.em)
+		}
+		if stand {
 			options = append(options, optionPieces(cl.lines)...)
 			for _, l := range cl.lines {
 				if l.whole >= 0 {
@@ -888,6 +934,35 @@ func (s *printSet) headsOpen(c int, screens []screenHead, res []ocr.Result) bool
 		}
 	}
 	return 2*opening >= n
+}
+
+// anyOpensAcross says whether the marks of a mostly marked cell c may
+// stand: it holds no screened mark (longMarked), or the head read after
+// one opens, exactly or loosely, a printed phrase as long as the words
+// after its mark, within looseFit (a wrapped option's phrase is longer).
+// A group ticked throughout is options, one head enough to tell it, but
+// a long answer whose lines open with dense characters blurred into
+// squares on a 150-dpi copy (数, 服, 设, four lines of seven) opens
+// printed phrases too — 数字化… — never one a whole line long; read as
+// options, each of its lines cost Tesseract two readings (gd2023_05).
+func (s *printSet) anyOpensAcross(c int, screens []screenHead, res []ocr.Result, em int) bool {
+	screened := false
+	for k, sc := range screens {
+		if sc.cell != c {
+			continue
+		}
+		screened = true
+		var t strings.Builder
+		for _, l := range res[k].Lines {
+			t.WriteString(l.Text)
+		}
+		ems := float64(sc.ink) / float64(em)
+		across := func(p []rune) bool { return inkUnits(p) >= ems-looseFit(ems) }
+		if s.opensSome(t.String(), across) || s.opensLooselySome(t.String(), across) {
+			return true
+		}
+	}
+	return !screened
 }
 
 // readSome reads the pieces idx into pg.res and, in the same call, the
@@ -1122,6 +1197,9 @@ func optionInk(h optionHead, r ocr.Result) (string, int, []int, bool) {
 	return strings.ReplaceAll(tidy(r.Lines[0].Text), " ", ""), r.Lines[0].Rect.Dx(), []int{h.rest}, true
 }
 
+// slivers are what Tesseract reads a character's sliver as.
+const slivers = "|!:;,.'`"
+
 // completeOptions sets the result of each option piece whose head (read,
 // in res) opens a printed option its rest fits, and returns the pieces
 // still to be read whole.
@@ -1135,9 +1213,25 @@ func (pg *page) completeOptions(heads []optionHead, res []ocr.Result) []int {
 			continue
 		}
 		rest, ok := pg.print.rest(first, w1, ws, true, anyForm)
+		if cut := strings.TrimRight(first, slivers); !ok && cut != first {
+			// The gap the head was cut at may lie inside a character
+			// blurred on a 150-dpi copy: its sliver reads as a narrow
+			// mark (开展了数: for 开展了数字…), and the rest's ink holds
+			// the character's other part.
+			if rest, ok = pg.print.rest(cut, w1, ws, true, anyForm); ok {
+				first = cut
+			}
+		}
 		text := first
 		if ok {
 			text += rest[0]
+		} else if head, r, loose := pg.print.looseOnly(first, anyForm, pg.print.restPart(h.head.Max.X-h.ink.Min.X, ws, true)); loose {
+			// One character of the head misread — the first after a
+			// box on a blurred copy, the last as a narrow mark (开展了数:
+			// for 开展了数字…) — as for the remarks: what is printed there
+			// is the print's. The head's pitch is then its ink's, to the
+			// gap it was cut at: the reading's box ends with the mark.
+			text, ok = string(head)+string(r), true
 		} else if last, wrapped := pg.wrappedEnd(h); wrapped {
 			// An option wrapped onto the next line: that line, read,
 			// must be the option's end, and the ink between fit the
