@@ -804,22 +804,30 @@ func (pg *page) screenHeads(cells []*cellLay) []screenHead {
 		if mostlyMarked(cl) && !pg.longMarked(cl) {
 			continue
 		}
-		for _, l := range cl.lines {
-			if l.whole < 0 {
-				continue
+		for _, s := range tentativeSegs(cl) {
+			// A mark with no room for text after it opens nothing:
+			// its empty head reads empty.
+			sc := screenHead{cell: c}
+			if s.piece >= 0 {
+				sc.head = pg.headIn(pg.pieces[s.piece].Rect)
+				sc.ink = pg.inkWidth(s.piece)
 			}
-			for _, s := range l.segs {
-				if s.mark == nil || !s.mark.tentative {
-					continue
-				}
-				// A mark with no room for text after it opens nothing:
-				// its empty head reads empty.
-				sc := screenHead{cell: c}
-				if s.piece >= 0 {
-					sc.head = pg.headIn(pg.pieces[s.piece].Rect)
-					sc.ink = pg.inkWidth(s.piece)
-				}
-				out = append(out, sc)
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
+// tentativeSegs lists the options after the tentative marks of cl.
+func tentativeSegs(cl *cellLay) []segLay {
+	var out []segLay
+	for _, l := range cl.lines {
+		if l.whole < 0 {
+			continue
+		}
+		for _, s := range l.segs {
+			if s.mark != nil && s.mark.tentative {
+				out = append(out, s)
 			}
 		}
 	}
@@ -830,22 +838,13 @@ func (pg *page) screenHeads(cells []*cellLay) []screenHead {
 // words after it, headMin ems or more: a group ticked throughout whose
 // options are short (是, 否) is read as it stands, without a screen.
 func (pg *page) longMarked(cl *cellLay) bool {
-	n := 0
-	for _, l := range cl.lines {
-		if l.whole < 0 {
-			continue
-		}
-		for _, s := range l.segs {
-			if s.mark == nil || !s.mark.tentative {
-				continue
-			}
-			if s.piece < 0 || pg.inkWidth(s.piece) < headMin*pg.em {
-				return false
-			}
-			n++
+	segs := tentativeSegs(cl)
+	for _, s := range segs {
+		if s.piece < 0 || pg.inkWidth(s.piece) < headMin*pg.em {
+			return false
 		}
 	}
-	return n > 0
+	return len(segs) > 0
 }
 
 // inkWidth is the width of the ink of piece.
