@@ -1199,6 +1199,11 @@ func optionInk(h optionHead, r ocr.Result) (string, int, []int, bool) {
 // slivers are what Tesseract reads a character's sliver as.
 const slivers = "|!:;,.'`"
 
+// sliverless is a head's reading without the narrow marks at its end
+// that a sliver of the character after the cut reads as: the gap a head
+// is cut at may lie inside a character blurred on a 150-dpi copy.
+func sliverless(first string) string { return strings.TrimRight(first, slivers) }
+
 // completeOptions sets the result of each option piece whose head (read,
 // in res) opens a printed option its rest fits, and returns the pieces
 // still to be read whole.
@@ -1212,7 +1217,7 @@ func (pg *page) completeOptions(heads []optionHead, res []ocr.Result) []int {
 			continue
 		}
 		rest, ok := pg.print.rest(first, w1, ws, true, anyForm)
-		if cut := strings.TrimRight(first, slivers); !ok && cut != first {
+		if cut := sliverless(first); !ok && cut != first {
 			// The gap the head was cut at may lie inside a character
 			// blurred on a 150-dpi copy: its sliver reads as a narrow
 			// mark (开展了数: for 开展了数字…), and the rest's ink holds

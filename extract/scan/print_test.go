@@ -362,6 +362,24 @@ func TestPrintBetween(t *testing.T) {
 // paragraph that opens none, or whose ink is a line longer than the
 // printed one, is read whole.
 func TestNoteParagraphs(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		head  func(h []rune) string // the head's reading from its characters
+		split bool                  // the fifth character's left stroke stands apart
+		print bool                  // completed from print, not read whole
+	}{
+		{"read right", func(h []rune) string { return string(h) }, false, true},
+		{"one character misread", func(h []rune) string { h[2] = '峰'; return string(h) }, false, true},
+		{"a sliver read as !", func(h []rune) string { return string(h) + "!" }, true, true},
+		{"two characters misread", func(h []rune) string { h[1], h[3] = '峰', '其'; return string(h) }, false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) { noteParagraphs(t, c.head, c.split, c.print) })
+	}
+}
+
+// noteParagraphs reads a printed note whose head reads as head, its fifth
+// character split when split, and wants it from print when print.
+func noteParagraphs(t *testing.T, head func(h []rune) string, split, print bool) {
 	const note = "集群应如实填报所附各表要求文字简洁数据准确详实填报数据将依权限对相关部门和单位开放共享仅供审核验证和查阅用"
 	n := len([]rune(note))
 	pg := newPage(1, 200, newPrintSet([]string{"集群名称"}))
@@ -375,7 +393,9 @@ func TestNoteParagraphs(t *testing.T) {
 		for k := range n {
 			for y := y0; y < y0+28; y++ {
 				for x := x0 + 29*k; x < x0+29*k+25; x++ {
-					pg.gray.Pix[y*pg.gray.Stride+x] = 0
+					if !(split && y0 == 40 && k == 4 && x >= x0+29*k+4 && x < x0+29*k+10) {
+						pg.gray.Pix[y*pg.gray.Stride+x] = 0
+					}
 				}
 			}
 		}
@@ -400,6 +420,9 @@ func TestNoteParagraphs(t *testing.T) {
 		if r.Rect.Min.Y >= 200 && r.Rect.Min.Y < 300 {
 			return string([]rune("本集群近三年主导产业产值年均增长百分之十二以上，带动就业人数逐年增加并形成完整产业链条")[:k])
 		}
+		if r.Rect.Min.Y == 40 && r.Rect.Dx() < 20*29-4 {
+			return head([]rune(note)[:k])
+		}
 		return string([]rune(note)[:k])
 	}}
 	if err := pg.readPieces(context.Background(), lay, rd); err != nil {
@@ -407,16 +430,16 @@ func TestNoteParagraphs(t *testing.T) {
 	}
 	var got string
 	for _, l := range lines[:3] {
-		if slices.Contains(rd.asked, l.rect) {
-			t.Errorf("printed paragraph's line %v was read whole", l.rect)
+		if whole := slices.Contains(rd.asked, l.rect); whole == print {
+			t.Errorf("printed paragraph's line %v read whole: %v, want %v", l.rect, whole, !print)
 		}
 		txt, _, _ := pg.text(l.piece)
 		got += txt
-		if !pg.fromPrint[l.piece] {
-			t.Errorf("line %v not from print", l.rect)
+		if pg.fromPrint[l.piece] != print {
+			t.Errorf("line %v from print %v, want %v", l.rect, pg.fromPrint[l.piece], print)
 		}
 	}
-	if got != note {
+	if print && got != note {
 		t.Errorf("paragraph = %q, want %q", got, note)
 	}
 	for _, l := range lines[3:] {
