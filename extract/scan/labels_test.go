@@ -110,6 +110,36 @@ func TestLabelHeads(t *testing.T) {
 	}
 }
 
+// A label's head cut inside a character blurred on a 150-dpi copy reads
+// with the character's sliver as a narrow mark after it (集群内! for
+// 集群内中…): the label is still the one its head opens.
+func TestLabelHeadSliver(t *testing.T) {
+	texts := []string{"集群外商直接投资额万元", "二十一"}
+	for _, sliver := range []string{"", "!", "|", ":"} {
+		lp := newLabelPage(t, labelForms, texts)
+		rd := &funcReader{read: func(r ocr.Region) string {
+			rs := []rune(lp.lines[r.Rect.Min.Y])
+			from, to := (r.Rect.Min.X-100+4)/29, min(len(rs), (r.Rect.Max.X-100+4)/29)
+			if from >= to {
+				return ""
+			}
+			if to < len(rs) && r.Rect.Min.Y == 20 {
+				return string(rs[from:to]) + sliver
+			}
+			return string(rs[from:to])
+		}}
+		if err := lp.pg.readPieces(context.Background(), []blockLay{{table: &tableLay{cells: lp.cells}}}, rd); err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(rd.asked, lp.rect(0)) {
+			t.Errorf("sliver %q: the label was read whole", sliver)
+		}
+		if got := lp.text(0); got != texts[0] || !lp.pg.fromPrint[lp.cells[0].lines[0].piece] {
+			t.Errorf("sliver %q: label cell = %q (from print %v), want %q from print", sliver, got, lp.pg.fromPrint[lp.cells[0].lines[0].piece], texts[0])
+		}
+	}
+}
+
 // A label that opens like two and fits both, with nothing around it to
 // say which, is read past its head — not taken for either — and the
 // head's reading and the rest's make the line.
