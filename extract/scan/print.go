@@ -5,6 +5,7 @@ import (
 	"image"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shenbao/shenbao"
 	"github.com/shenbao/shenbao/extract/ocr"
@@ -928,11 +929,37 @@ func (s *printSet) headsOpen(c int, screens []screenHead, res []ocr.Result) bool
 		for _, l := range res[k].Lines {
 			t.WriteString(l.Text)
 		}
-		if s.opens(t.String()) || s.opensLoosely(t.String()) {
+		if s.screenOpens(t.String(), nil) {
 			opening++
 		}
 	}
 	return 2*opening >= n
+}
+
+// screenOpens says whether a head read after a tentative mark opens a
+// printed phrase that keep takes: exactly, or loosely — but not loosely
+// where it is the rest of a printed phrase after that phrase's first
+// character (continues): then the "mark" is that character, a dense 国 or
+// 建 opening a label's line (家级试点…, 设或引入的… on a 150-dpi copy),
+// and a loose opening is no more than chance.
+func (s *printSet) screenOpens(t string, keep func(p []rune) bool) bool {
+	return s.opensSome(t, keep) || s.opensLooselySome(t, keep) && !s.continues(t)
+}
+
+// continues says whether t's first looseOpen characters are a printed
+// phrase's, after the phrase's first.
+func (s *printSet) continues(t string) bool {
+	rs := []rune(strings.Join(strings.Fields(t), ""))
+	if s == nil || len(rs) < looseOpen {
+		return false
+	}
+	h := fold(rs[:looseOpen])
+	for _, f := range s.folded {
+		if _, size := utf8.DecodeRuneInString(f); strings.HasPrefix(f[size:], h) {
+			return true
+		}
+	}
+	return false
 }
 
 // anyOpensAcross says whether the marks of a mostly marked cell c may
@@ -957,7 +984,7 @@ func (s *printSet) anyOpensAcross(c int, screens []screenHead, res []ocr.Result,
 		}
 		ems := float64(sc.ink) / float64(em)
 		across := func(p []rune) bool { return inkUnits(p) >= ems-looseFit(ems) }
-		if s.opensSome(t.String(), across) || s.opensLooselySome(t.String(), across) {
+		if s.screenOpens(t.String(), across) {
 			return true
 		}
 	}

@@ -603,3 +603,29 @@ func TestOpensLoosely(t *testing.T) {
 		}
 	}
 }
+
+// A screen's head opens print exactly, or loosely unless it is a printed
+// phrase's rest after its first character: the "mark" before it is then
+// that character (国 of 国家级…), not a box. A misread first character of
+// a real option (于展 for 开展) still opens.
+func TestScreenOpens(t *testing.T) {
+	ps := newPrintSet([]string{"国家级试点示范项目", "级试点情况说明", "开展了通用生产设备共享"})
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"开展了通用生", true},
+		{"于展了通用生", true},
+		{"级试点情况", true},
+		{"家级试点示", false}, // 国 the mark; loosely 级试点情… after its first
+		{"家级试点", false},
+		{"绩效等先进", false},
+	} {
+		if got := ps.screenOpens(c.text, nil); got != c.want {
+			t.Errorf("screenOpens(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+	if !ps.opensLoosely("家级试点示") {
+		t.Error("the case the screen must refuse opens no phrase loosely: the test tests nothing")
+	}
+}
