@@ -884,7 +884,7 @@ func (pg *page) headIn(r image.Rectangle) image.Rectangle {
 // are the cell's text.
 func (pg *page) settleTentative(cells []*cellLay, screens []screenHead, res []ocr.Result) (options, text []int) {
 	for c, cl := range cells {
-		stand := pg.print.headsOpen(c, screens, res)
+		stand := pg.print.headsOpen(c, screens, res, pg.em)
 		if mostlyMarked(cl) {
 			stand = pg.print.anyOpensAcross(c, screens, res, pg.em)
 		}
@@ -916,9 +916,10 @@ func (pg *page) settleTentative(cells []*cellLay, screens []screenHead, res []oc
 // headsOpen is marksStand on the heads read after the marks of cell c,
 // loosely: a head opens an option also with its first character misread
 // or one too many (opensLoosely) — the character after a ☑ is often
-// misread (开展 as 于展 or 和结展). It only screens: a cell it lets stand
-// is read and decided as before.
-func (s *printSet) headsOpen(c int, screens []screenHead, res []ocr.Result) bool {
+// misread (开展 as 于展 or 和结展) — a phrase covering the words after the
+// mark (covering). It only screens: a cell it lets stand is read and
+// decided as before.
+func (s *printSet) headsOpen(c int, screens []screenHead, res []ocr.Result, em int) bool {
 	n, opening := 0, 0
 	for k, sc := range screens {
 		if sc.cell != c {
@@ -929,11 +930,23 @@ func (s *printSet) headsOpen(c int, screens []screenHead, res []ocr.Result) bool
 		for _, l := range res[k].Lines {
 			t.WriteString(l.Text)
 		}
-		if s.screenOpens(t.String(), nil) {
+		if s.screenOpens(t.String(), covering(sc.ink, em)) {
 			opening++
 		}
 	}
 	return 2*opening >= n
+}
+
+// covering takes the printed phrases that cover ink pixels of words
+// after a mark, within looseFit (a wrapped option's phrase is longer), or
+// that end with a colon, a write-in's words following. A long answer's
+// line opens printed phrases too — 产业集群…, 2026年 as 2025年目标值 —
+// never one a whole line long.
+func covering(ink, em int) func(p []rune) bool {
+	ems := float64(ink) / float64(em)
+	return func(p []rune) bool {
+		return inkUnits(p) >= ems-looseFit(ems) || strings.ContainsRune("：:", p[len(p)-1])
+	}
 }
 
 // screenOpens says whether a head read after a tentative mark opens a
@@ -982,9 +995,7 @@ func (s *printSet) anyOpensAcross(c int, screens []screenHead, res []ocr.Result,
 		for _, l := range res[k].Lines {
 			t.WriteString(l.Text)
 		}
-		ems := float64(sc.ink) / float64(em)
-		across := func(p []rune) bool { return inkUnits(p) >= ems-looseFit(ems) }
-		if s.screenOpens(t.String(), across) {
+		if s.screenOpens(t.String(), covering(sc.ink, em)) {
 			return true
 		}
 	}

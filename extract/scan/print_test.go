@@ -487,13 +487,23 @@ func TestTentativeReadOnce(t *testing.T) {
 		// squares on a 150-dpi copy), one head opening a printed phrase
 		// but no phrase as long as the line: a long answer still.
 		{"a long answer, most lines marked", mostly, false, false},
+		// A head opening a printed phrase far shorter than its line
+		// opens nothing; one opening a write-in's prompt (its colon)
+		// does, whatever follows.
+		{"a long answer, a line opening a short printed phrase", []line{
+			{"数开展了通用生产设备共享平台建设，集群企业共享设", true}, {"企业四十家，集群内规上企业研发投入持续增长，", false},
+			{"服务十台，单位产值能耗较上年下降百分之三点二，龙", true}, {"八家，单位产值能耗较上年下降百分之三点二，", false},
+		}, false, false},
+		{"an option with a write-in", []line{
+			{"☑已建立，名称：集群企业质量检测公共服务平台", true}, {"集群内企业共享检测设备", false}, {"其他", false},
+		}, true, true},
 		{"a long answer, most lines marked, PP-OCR reading the answers", mostly, true, false},
 		{"the character after ☑ misread", []line{
 			{"集群已开展的工作：", false}, {"区于展了通用生产设备共享", true}, {"（注：勾选需提供佐证材料）", false}, {"其他", false},
 		}, true, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			pg := newPage(1, 200, newPrintSet([]string{option}))
+			pg := newPage(1, 200, newPrintSet([]string{option, "已建立，名称："}))
 			pg.gray = image.NewGray(image.Rect(0, 0, 1000, 400))
 			for i := range pg.gray.Pix {
 				pg.gray.Pix[i] = 255
