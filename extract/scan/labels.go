@@ -113,14 +113,9 @@ func (pg *page) completeLabels(labels []printGroup, res []ocr.Result) (whole, pa
 		// however loosely the rest fits, or its place says which.
 		part := pg.print.looseRest(w1, ws, true)
 		var rest []string
-		p, ok := pg.print.only(first, anyForm, part)
 		// A head cut inside a character blurred on a 150-dpi copy ends
 		// with its sliver read as a narrow mark (集群内! for 集群内中…).
-		if cut := sliverless(first); !ok && cut != first {
-			if p, ok = pg.print.only(cut, anyForm, part); ok {
-				first = cut
-			}
-		}
+		first, p, ok := pg.print.onlyHead(first, anyForm, part)
 		if ok {
 			rest = split(p, ws)
 		} else {

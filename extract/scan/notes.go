@@ -101,25 +101,22 @@ func (pg *page) completeNotes(groups []noteGroup, res []ocr.Result) []int {
 			continue
 		}
 		notes := pg.print.notes
-		rest, ok := notes.rest(first, w1, ws, true, pg.forms)
+		p, ok := notes.only(first, pg.forms, notes.restPart(w1, ws, true))
 		if !ok {
+			// On a blurred copy the head's last character may be a
+			// sliver of the next (8.集群内! for 8.集群内中…, onlyHead)
+			// or one misread (6.未注峰 for 6.未注明…), as for the options
+			// (completeOptions).
 			first, w1 = strayless(first, w1)
-			rest, ok = notes.rest(first, w1, ws, true, pg.forms)
-		}
-		// On a blurred copy the head's last character may be a sliver
-		// of the next (8.集群内! for 8.集群内中…) or one misread (6.未注峰
-		// for 6.未注明…), as for the options (completeOptions).
-		if cut := sliverless(first); !ok && cut != first {
-			if rest, ok = notes.rest(cut, w1, ws, true, pg.forms); ok {
-				first = cut
-			}
+			first, p, ok = notes.onlyHead(first, pg.forms, notes.restPart(w1, ws, true))
 		}
 		if !ok {
-			var head, r []rune
-			if head, r, ok = notes.looseOnly(first, pg.forms, notes.restPart(w1, ws, true)); ok {
-				first, rest = string(head), split(r, ws)
+			var head []rune
+			if head, p, ok = notes.looseOnly(first, pg.forms, notes.restPart(w1, ws, true)); ok {
+				first = string(head)
 			}
 		}
+		rest := split(p, ws)
 		if !ok {
 			unread = append(unread, g.pieces...)
 			continue

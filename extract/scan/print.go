@@ -230,6 +230,23 @@ func (s *printSet) only(first string, fm formMask, part func(p, head []rune) ([]
 	return found, found != nil && same
 }
 
+// onlyHead is only for a head read as first or, failing that, as first
+// without the narrow marks at its end (sliverless): the gap a head is cut
+// at may lie inside a character blurred on a 150-dpi copy, its sliver
+// read as a mark (开展了数: for 开展了数字…) and its other part in the
+// rest's ink. It returns the head that opened the part.
+func (s *printSet) onlyHead(first string, fm formMask, part func(p, head []rune) ([]rune, bool)) (string, []rune, bool) {
+	if r, ok := s.only(first, fm, part); ok {
+		return first, r, true
+	}
+	if cut := sliverless(first); cut != first {
+		if r, ok := s.only(cut, fm, part); ok {
+			return cut, r, true
+		}
+	}
+	return first, nil, false
+}
+
 // looseOnly is only for a head read with one of its characters wrong:
 // the phrases of the forms fm whose first len(first) characters, folded,
 // differ from first's in one place, looseOpen characters or more read.
@@ -884,9 +901,11 @@ func (pg *page) headIn(r image.Rectangle) image.Rectangle {
 // are the cell's text.
 func (pg *page) settleTentative(cells []*cellLay, screens []screenHead, res []ocr.Result) (options, text []int) {
 	for c, cl := range cells {
-		stand := pg.print.headsOpen(c, screens, res, pg.em)
+		var stand bool
 		if mostlyMarked(cl) {
 			stand = pg.print.anyOpensAcross(c, screens, res, pg.em)
+		} else {
+			stand = pg.print.headsOpen(c, screens, res, pg.em)
 		}
 		if stand {
 			options = append(options, optionPieces(cl.lines)...)
@@ -1254,19 +1273,10 @@ func (pg *page) completeOptions(heads []optionHead, res []ocr.Result) []int {
 			unread = append(unread, h.piece)
 			continue
 		}
-		rest, ok := pg.print.rest(first, w1, ws, true, anyForm)
-		if cut := sliverless(first); !ok && cut != first {
-			// The gap the head was cut at may lie inside a character
-			// blurred on a 150-dpi copy: its sliver reads as a narrow
-			// mark (开展了数: for 开展了数字…), and the rest's ink holds
-			// the character's other part.
-			if rest, ok = pg.print.rest(cut, w1, ws, true, anyForm); ok {
-				first = cut
-			}
-		}
+		first, rest, ok := pg.print.onlyHead(first, anyForm, pg.print.restPart(w1, ws, true))
 		text := first
 		if ok {
-			text += rest[0]
+			text += string(rest)
 		} else if head, r, loose := pg.print.looseOnly(first, anyForm, pg.print.restPart(h.head.Max.X-h.ink.Min.X, ws, true)); loose {
 			// One character of the head misread — the first after a
 			// box on a blurred copy, the last as a narrow mark (开展了数:

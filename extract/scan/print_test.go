@@ -129,6 +129,27 @@ func TestReadPiecesSkipsPrint(t *testing.T) {
 
 // funcReader answers each region with read(region) and records the
 // regions asked for.
+// drawGlyphs inks n glyph boxes on g from (x0, y0), one em (29 px at 200
+// dpi) apart, 25 px wide and 28 tall, but for the columns dx (0–24) of
+// glyph k that blank says are blank, and returns the line's rectangle.
+func drawGlyphs(g *image.Gray, x0, y0, n int, blank func(k, dx int) bool) image.Rectangle {
+	for k := range n {
+		for y := y0; y < y0+28; y++ {
+			for dx := range 25 {
+				if !blank(k, dx) {
+					g.Pix[y*g.Stride+x0+29*k+dx] = 0
+				}
+			}
+		}
+	}
+	return image.Rect(x0, y0, x0+29*n, y0+28)
+}
+
+// splitGap is the blank of a character whose left stroke stands apart,
+// wider than the gap between two characters: a head cut there ends with
+// the stroke, a sliver.
+func splitGap(dx int) bool { return dx >= 4 && dx < 10 }
+
 type funcReader struct {
 	read  func(ocr.Region) string
 	asked []image.Rectangle
@@ -153,6 +174,15 @@ func (r *funcReader) Page(_ context.Context, _ *image.Gray, regions []ocr.Region
 	return out, nil
 }
 
+// headCase is a printed line whose head reads as head from its
+// characters, and whether it is completed from print.
+type headCase struct {
+	name  string
+	head  func(h []rune) string // the head's reading from its characters
+	split bool                  // the fifth character's left stroke stands apart
+	print bool                  // completed from print, not read whole
+}
+
 // An option's text is read up to a gap between characters past its first
 // four ems; the rest comes from the option it opens when the rest's ink
 // fits it, also when one character of the head is misread or its last
@@ -161,12 +191,7 @@ func (r *funcReader) Page(_ context.Context, _ *image.Gray, regions []ocr.Region
 // one (a write-in), or whose head is two characters off, is read whole.
 func TestOptionHeads(t *testing.T) {
 	const option = "建立了共享制造机制开展通用"
-	for _, c := range []struct {
-		name  string
-		head  func(h []rune) string // the head's reading from its characters
-		split bool                  // the fifth character's left stroke stands apart
-		print bool                  // completed from print, not read whole
-	}{
+	for _, c := range []headCase{
 		{"read right", func(h []rune) string { return string(h) }, false, true},
 		{"one character misread", func(h []rune) string { h[1] = '文'; return string(h) }, false, true},
 		{"its last misread as a bar", func(h []rune) string { return string(h[:len(h)-1]) + "|" }, false, true},
@@ -184,16 +209,7 @@ func TestOptionHeads(t *testing.T) {
 			// Glyphs one em apart (29 px at 200 dpi), a 4 px gap between; the
 			// second of each character's 25 px has an inner gap of 1 px, like 际.
 			glyphs := func(x0, y0, n, split int) image.Rectangle {
-				for k := range n {
-					for y := y0; y < y0+28; y++ {
-						for x := x0 + 29*k; x < x0+29*k+25; x++ {
-							if x != x0+29*k+12 && !(k == split && x >= x0+29*k+4 && x < x0+29*k+10) {
-								pg.gray.Pix[y*pg.gray.Stride+x] = 0
-							}
-						}
-					}
-				}
-				return image.Rect(x0, y0, x0+29*n, y0+28)
+				return drawGlyphs(pg.gray, x0, y0, n, func(k, dx int) bool { return dx == 12 || k == split && splitGap(dx) })
 			}
 			split := -1
 			if c.split {
@@ -362,12 +378,7 @@ func TestPrintBetween(t *testing.T) {
 // paragraph that opens none, or whose ink is a line longer than the
 // printed one, is read whole.
 func TestNoteParagraphs(t *testing.T) {
-	for _, c := range []struct {
-		name  string
-		head  func(h []rune) string // the head's reading from its characters
-		split bool                  // the fifth character's left stroke stands apart
-		print bool                  // completed from print, not read whole
-	}{
+	for _, c := range []headCase{
 		{"read right", func(h []rune) string { return string(h) }, false, true},
 		{"one character misread", func(h []rune) string { h[2] = '峰'; return string(h) }, false, true},
 		{"a sliver read as !", func(h []rune) string { return string(h) + "!" }, true, true},
@@ -390,16 +401,7 @@ func noteParagraphs(t *testing.T, head func(h []rune) string, split, print bool)
 	}
 	// Glyphs one em apart (29 px at 200 dpi), as in TestOptionHeads.
 	glyphs := func(x0, y0, n int) lineLay {
-		for k := range n {
-			for y := y0; y < y0+28; y++ {
-				for x := x0 + 29*k; x < x0+29*k+25; x++ {
-					if !(split && y0 == 40 && k == 4 && x >= x0+29*k+4 && x < x0+29*k+10) {
-						pg.gray.Pix[y*pg.gray.Stride+x] = 0
-					}
-				}
-			}
-		}
-		r := image.Rect(x0, y0, x0+29*n, y0+28)
+		r := drawGlyphs(pg.gray, x0, y0, n, func(k, dx int) bool { return split && y0 == 40 && k == 4 && splitGap(dx) })
 		return lineLay{rect: r, piece: pg.piece(r, ocr.Line), whole: -1}
 	}
 	// The printed paragraph: an indented first line of 20, then 22, then
