@@ -892,20 +892,24 @@ func (pg *page) headIn(r image.Rectangle) image.Rectangle {
 // and the lines to read as text. The options are read, and the lines
 // whole besides (the text if the marks do not stand after all), where
 // the heads read after its marks (screens, read as res) say the marks may
-// stand: half of them open a printed phrase (headsOpen), or one does as
-// long as its line where most of the cell's lines open with marks (a
-// group ticked throughout, anyOpensAcross); reading them leaves the decision to
-// marksStand, as for any tentative cell. The others' options are never
-// read — a long answer whose lines open now and then with a character
-// that looks like a box (国, 回) is read once, as text — and their lines
-// are the cell's text.
+// stand (headsOpening): half of them open a printed phrase, or, where
+// most of the cell's lines open with marks (a group ticked throughout),
+// one does or none was screened (longMarked); reading them leaves the
+// decision to marksStand, as for any tentative cell. One head is enough
+// to tell a group ticked throughout, but a long answer whose lines open
+// with dense characters blurred into squares on a 150-dpi copy (数, 服,
+// 设, four lines of seven) opens printed phrases too — 数字化… — never one
+// a whole line long; read as options, each of its lines cost Tesseract
+// two readings (gd2023_05). The others' options are never read — a long
+// answer whose lines open now and then with a character that looks like
+// a box (国, 回) is read once, as text — and their lines are the cell's
+// text.
 func (pg *page) settleTentative(cells []*cellLay, screens []screenHead, res []ocr.Result) (options, text []int) {
 	for c, cl := range cells {
-		var stand bool
+		n, opening := pg.print.headsOpening(c, screens, res, pg.em)
+		stand := 2*opening >= n
 		if mostlyMarked(cl) {
-			stand = pg.print.anyOpensAcross(c, screens, res, pg.em)
-		} else {
-			stand = pg.print.headsOpen(c, screens, res, pg.em)
+			stand = n == 0 || opening > 0
 		}
 		if stand {
 			options = append(options, optionPieces(cl.lines)...)
@@ -932,14 +936,13 @@ func (pg *page) settleTentative(cells []*cellLay, screens []screenHead, res []oc
 	return options, text
 }
 
-// headsOpen is marksStand on the heads read after the marks of cell c,
-// loosely: a head opens an option also with its first character misread
-// or one too many (opensLoosely) — the character after a ☑ is often
-// misread (开展 as 于展 or 和结展) — a phrase covering the words after the
-// mark (covering). It only screens: a cell it lets stand is read and
-// decided as before.
-func (s *printSet) headsOpen(c int, screens []screenHead, res []ocr.Result, em int) bool {
-	n, opening := 0, 0
+// headsOpening counts the heads read after the marks of cell c (screens,
+// read as res) and those that open a printed phrase covering the words
+// after their mark (screenOpens, covering): loosely too, a head with its
+// first character misread or one too many — the character after a ☑ is
+// often misread (开展 as 于展 or 和结展). It only screens: a cell whose
+// marks it lets stand is read and decided as before.
+func (s *printSet) headsOpening(c int, screens []screenHead, res []ocr.Result, em int) (n, opening int) {
 	for k, sc := range screens {
 		if sc.cell != c {
 			continue
@@ -953,7 +956,7 @@ func (s *printSet) headsOpen(c int, screens []screenHead, res []ocr.Result, em i
 			opening++
 		}
 	}
-	return 2*opening >= n
+	return n, opening
 }
 
 // covering takes the printed phrases that cover ink pixels of words
@@ -992,33 +995,6 @@ func (s *printSet) continues(t string) bool {
 		}
 	}
 	return false
-}
-
-// anyOpensAcross says whether the marks of a mostly marked cell c may
-// stand: it holds no screened mark (longMarked), or the head read after
-// one opens, exactly or loosely, a printed phrase as long as the words
-// after its mark, within looseFit (a wrapped option's phrase is longer).
-// A group ticked throughout is options, one head enough to tell it, but
-// a long answer whose lines open with dense characters blurred into
-// squares on a 150-dpi copy (数, 服, 设, four lines of seven) opens
-// printed phrases too — 数字化… — never one a whole line long; read as
-// options, each of its lines cost Tesseract two readings (gd2023_05).
-func (s *printSet) anyOpensAcross(c int, screens []screenHead, res []ocr.Result, em int) bool {
-	screened := false
-	for k, sc := range screens {
-		if sc.cell != c {
-			continue
-		}
-		screened = true
-		var t strings.Builder
-		for _, l := range res[k].Lines {
-			t.WriteString(l.Text)
-		}
-		if s.screenOpens(t.String(), covering(sc.ink, em)) {
-			return true
-		}
-	}
-	return !screened
 }
 
 // readSome reads the pieces idx into pg.res and, in the same call, the
