@@ -251,7 +251,10 @@ func (s *printSet) onlyHead(first string, fm formMask, part func(p, head []rune)
 // the phrases of the forms fm whose first len(first) characters, folded,
 // differ from first's in one place, looseOpen characters or more read.
 // It returns the phrase's own head and the part, when every phrase that
-// gives a part gives the same, folded.
+// gives a part gives the same, folded. A head that some phrase of fm
+// opens with exactly was read right, whatever its rest: the phrase one
+// character off is another option (开展了智能… is not 开展了节能…, though
+// the line's ink, its end wrapped, fits the other).
 func (s *printSet) looseOnly(first string, fm formMask, part func(p, head []rune) ([]rune, bool)) (head, rest []rune, ok bool) {
 	fr := []rune(fold([]rune(first)))
 	if s == nil || len(fr) < looseOpen {
@@ -260,7 +263,7 @@ func (s *printSet) looseOnly(first string, fm formMask, part func(p, head []rune
 	same := true
 	for i, f := range s.folded {
 		pf := []rune(f)
-		if s.forms[i]&fm == 0 || len(pf) <= len(fr) {
+		if s.forms[i]&fm == 0 || len(pf) < len(fr) {
 			continue
 		}
 		off := 0
@@ -269,7 +272,10 @@ func (s *printSet) looseOnly(first string, fm formMask, part func(p, head []rune
 				off++
 			}
 		}
-		if off != 1 {
+		if off == 0 {
+			return nil, nil, false
+		}
+		if off != 1 || len(pf) == len(fr) {
 			continue
 		}
 		p := s.phrases[i]

@@ -373,6 +373,36 @@ func TestPrintBetween(t *testing.T) {
 	}
 }
 
+// A head read one character off an option is completed from that option
+// (looseOnly), but a head some option opens with exactly was read right:
+// when that option's rest does not fit the line (its end wrapped onto the
+// next), the option one character off that does fit is another one, and
+// the line is not taken for it.
+func TestLooseOnly(t *testing.T) {
+	const (
+		wrapped = "开展了智能制造能力成熟度评估或数据管理能力成熟度评估等推广工作"
+		other   = "开展了节能诊断，建立节能管控系统、余热余压回收设施等"
+	)
+	ps := newPrintSet([]string{wrapped, other})
+	// The line's ink fits other's rest, not wrapped's.
+	fitsOther := func(p, head []rune) ([]rune, bool) {
+		return p[len(head):], string(p) == other
+	}
+	for _, c := range []struct {
+		name, first, head string
+		ok                bool
+	}{
+		{"read right, its option wrapped", "开展了智能", "", false},
+		{"one character misread", "开展了节熊", "开展了节能", true},
+		{"two characters misread", "开展了苗熊", "", false},
+	} {
+		head, rest, ok := ps.looseOnly(c.first, anyForm, fitsOther)
+		if ok != c.ok || ok && (string(head) != c.head || string(head)+string(rest) != other) {
+			t.Errorf("%s: looseOnly(%q) = %q+%q, %v; want %q, %v", c.name, c.first, string(head), string(rest), ok, c.head, c.ok)
+		}
+	}
+}
+
 // A paragraph outside the tables is read by its head; the rest comes from
 // the printed paragraph it opens when its lines' ink fits that rest. A
 // paragraph that opens none, or whose ink is a line longer than the
