@@ -154,10 +154,18 @@ func (m *mapper) coverAt(s *Spec, index func(raw, needle string) (int, int, bool
 func trimBlank(v string) string { return TrimBlank(v) }
 
 // TrimBlank trims what an underlined blank leaves around a handwritten or
-// OCR'd value (see trimBlank).
+// OCR'd value (see trimBlank). Any space counts: Tesseract writes the
+// blank after a cover label's colon as an ideographic space (U+3000) as
+// often as not, and one left outside the cut kept the underline's _ after
+// it in the value (　_2023年3月11日).
 func TrimBlank(v string) string {
-	return strings.Trim(v, " \t\n_＿—-－,，.。．:：;；'\"“”‘’|｜")
+	return strings.TrimFunc(v, func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(blankMarks, r)
+	})
 }
+
+// blankMarks are the marks OCR makes of a blank's underline.
+const blankMarks = "_＿—-－,，.。．:：;；'\"“”‘’|｜"
 
 // coverHint is the printed naming hint beside a blank, e.g.
 // "[重庆市中小企业特色产业集群（XX产业）]", also with an X lost to OCR.

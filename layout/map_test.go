@@ -175,6 +175,27 @@ func TestCoverLinesRunTogether(t *testing.T) {
 	}
 }
 
+// A cover value keeps nothing of its blank: OCR writes the blank after a
+// label's colon as an ideographic space, and the underline's marks after
+// it go as they do after an ASCII one. Spaces inside the value stay.
+func TestCoverBlankSpace(t *testing.T) {
+	tp, _ := MustLoad().Get("nat2024")
+	for _, tt := range []struct{ line, id, want string }{
+		{"申报时间：\u3000_2024年4月16日", "cover_date", "2024年4月16日"},
+		{"申报时间：_2024年4月16日\u3000", "cover_date", "2024年4月16日"},
+		{"联系人及联系电话：\u3000赵文  13912345678", "cover_contact", "赵文  13912345678"},
+		{"申报时间： 2024年4月16日", "cover_date", "2024年4月16日"},
+	} {
+		c := &shenbao.Content{Format: shenbao.FormatPDFScan, Blocks: []shenbao.Block{
+			para("集群名称: 湖北省荆州市清阳市智能家电产业集群"),
+			para(tt.line),
+		}}
+		if f := field(t, Map(c, tp), tt.id); f.Value != tt.want {
+			t.Errorf("%q: %s = %q, want %q", tt.line, tt.id, f.Value, tt.want)
+		}
+	}
+}
+
 // Near reading finds a long label misread, never a short one in a value
 // nor a value that only shares some of a label's words.
 func TestIndexNormNear(t *testing.T) {
