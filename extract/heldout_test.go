@@ -196,7 +196,12 @@ func ruleNames() []string {
 // a long line 0.7 as wide (all 20 re-read at 861f4a2, 2026-12-07):
 // values 2704/2712, 2544 straight through, ticks 1509/1516 (1492), long
 // texts 162/244 = 66.4 % exact (78 when Tesseract read them), their
-// characters 99.28 % right.
+// characters 99.28 % right. With a one-off phrase refused for a head read
+// right, a cover blank's ideographic space trimmed and the closing 。 of
+// long answers kept in their crops (all 20 re-read, 2026-12-08): values
+// 2705/2712 = 99.7 % (2544 straight through), ticks 1509/1516 (1492 =
+// 98.4 % straight through), long texts 197/244 = 80.7 % exact, their
+// characters 99.53 % right.
 func heldOutFloors(t *testing.T, classes map[string]*heldClass, refused int, lowPerScan []int) {
 	if refused > 0 {
 		t.Errorf("%d documents refused, want none", refused)
@@ -216,12 +221,12 @@ func heldOutFloors(t *testing.T, classes map[string]*heldClass, refused int, low
 	}{
 		{"digital values", pct(digital.FieldsOK, digital.Fields), 100},
 		{"digital ticks", pct(digital.BoxesOK, digital.Boxes), 100},
-		{"scanned values", pct(scans.FieldsOK, scans.Fields), 99},
+		{"scanned values", pct(scans.FieldsOK, scans.Fields), 99.7},
 		{"scanned ticks", pct(scans.BoxesOK, scans.Boxes), 99.5},
 		{"scanned values straight through", pct(scans.FieldsSure, scans.Fields), heldOutSureFloor},
-		{"scanned ticks straight through", pct(scans.BoxesSure, scans.Boxes), 98.2},
-		{"scanned long texts exact", pct(scans.TextsOK, scans.Texts), 65},
-		{"scanned long texts' characters", 100 * scans.CharAccuracy(), 99.2},
+		{"scanned ticks straight through", pct(scans.BoxesSure, scans.Boxes), 98.4},
+		{"scanned long texts exact", pct(scans.TextsOK, scans.Texts), 80},
+		{"scanned long texts' characters", 100 * scans.CharAccuracy(), 99.5},
 	} {
 		if f.got < f.min {
 			t.Errorf("%s %.1f %%, floor %.1f %%", f.name, f.got, f.min)

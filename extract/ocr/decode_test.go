@@ -412,6 +412,55 @@ func TestSplitLinesFaintTail(t *testing.T) {
 	}
 }
 
+// A full-width 。 closing a long answer may stand half an em or more
+// past the character before it, and on a 150-dpi copy it is lighter than
+// midway: an answer's line is read to it where the piece, cut at the
+// page's binarised ink, holds it (up to an em past the ink), and where
+// the piece ends before it (up to three quarters of an em, as a value's
+// line, the short last line of an answer read as values are). A light
+// mark further off is not the line's, nor one more than a quarter of an
+// em past a value's ink inside its piece.
+func TestSplitLinesLightStop(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		reach    lineReach
+		mark     image.Rectangle
+		inPiece  bool
+		wantPast bool // the crop reaches past the mark
+	}{
+		{"answer: 。 in the piece, 13 pixels past the ink (line 20 high)", answerReach, image.Rect(60, 14, 64, 26), true, true},
+		{"answer: a mark in the piece an em and more past the ink", answerReach, image.Rect(72, 14, 76, 26), true, false},
+		{"answer: 。 past the piece, 12 pixels past the ink", answerReach, image.Rect(59, 14, 63, 26), false, true},
+		{"answer: a mark past the piece, 17 pixels past the ink", answerReach, image.Rect(64, 14, 68, 26), false, false},
+		{"value: 。 in the piece, 13 pixels past the ink", valueReach, image.Rect(60, 14, 64, 26), true, false},
+		{"value: 。 past the piece, 12 pixels past the ink", valueReach, image.Rect(59, 14, 63, 26), false, true},
+		{"value: a mark past the piece, 17 pixels past the ink", valueReach, image.Rect(64, 14, 68, 26), false, false},
+		{"value: ） past the piece, 8 pixels past the ink", valueReach, image.Rect(55, 9, 58, 31), false, true},
+	} {
+		g, ink := inkedPaper(120, 40)
+		for x := 10; x < 47; x += 8 {
+			ink(image.Rect(x, 10, x+5, 30))
+		}
+		for y := c.mark.Min.Y; y < c.mark.Max.Y; y++ {
+			for x := c.mark.Min.X; x < c.mark.Max.X; x++ {
+				g.Pix[y*120+x] = 150
+			}
+		}
+		piece := image.Rect(10, 10, 47, 30)
+		if c.inPiece {
+			piece.Max.X = c.mark.Max.X
+		}
+		ls := splitLinesWith(g, piece, c.reach)
+		if len(ls) != 1 {
+			t.Fatalf("%s: %d lines, want 1", c.name, len(ls))
+		}
+		past := ls[0].r.Max.X >= c.mark.Max.X && ls[0].clip.Max.X >= c.mark.Max.X
+		if past != c.wantPast {
+			t.Errorf("%s: crop %v clip %v, want past the mark at %d: %v", c.name, ls[0].r, ls[0].clip, c.mark.Max.X, c.wantPast)
+		}
+	}
+}
+
 // inkedPaper is a white page w×h and a pen that inks a rectangle of it.
 func inkedPaper(w, h int) (*image.Gray, func(image.Rectangle)) {
 	g := image.NewGray(image.Rect(0, 0, w, h))
